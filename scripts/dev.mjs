@@ -1,0 +1,25 @@
+// `npm run dev [-- wrangler dev args]`: prepare local state, then run `wrangler dev` with the arguments given.
+import { spawn } from "node:child_process";
+import { devVar, ensureDevVars, prepareDatabase } from "./local-state.mjs";
+
+const args = process.argv.slice(2);
+if (ensureDevVars()) console.log("Created .dev.vars with a fresh ADMIN_TOKEN and ENCRYPTION_KEY.");
+const demoKey = prepareDatabase();
+
+const port = args[args.indexOf("--port") + 1] && args.includes("--port") ? args[args.indexOf("--port") + 1] : "8787";
+const line = "─".repeat(72);
+console.log(`\n${line}\n edge-gateway (local)`);
+console.log(` Admin token (Authorization: Bearer …): ${devVar("ADMIN_TOKEN")}   [from .dev.vars]`);
+if (demoKey) {
+	console.log(` Demo gateway key, shown only this once: ${demoKey}`);
+	console.log(`\n curl -N http://localhost:${port}/v1/chat/completions \\`);
+	console.log(`   -H "Authorization: Bearer ${demoKey}" -H "Content-Type: application/json" \\`);
+	console.log(`   -d '{"model":"mock-chat","stream":true,"messages":[{"role":"user","content":"Hello"}]}'`);
+} else {
+	console.log(" Local database already seeded; create more keys with POST /api/tokens.");
+}
+console.log(`${line}\n`);
+
+const child = spawn("wrangler", ["dev", ...args], { stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
+child.on("exit", (code) => process.exit(code ?? 0));

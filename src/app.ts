@@ -1,0 +1,32 @@
+import { Hono } from "hono";
+import { requestId } from "hono/request-id";
+import type { AppEnv } from "./env";
+import { GatewayError } from "./errors/gateway-error";
+import { onError } from "./errors/on-error";
+import { adminAuth } from "./middleware/admin-auth";
+import { openApiDocument } from "./openapi/document";
+import type { OperationDoc } from "./openapi/operation";
+import { channelDocs, channelRoutes } from "./routes/channels";
+import { openaiDocs, openaiRoutes } from "./routes/openai";
+import { tokenDocs, tokenRoutes } from "./routes/tokens";
+
+export const operations: OperationDoc[] = [
+	...openaiDocs,
+	...channelDocs,
+	...tokenDocs,
+	{ method: "get", path: "/api/openapi.json", summary: "This document", tag: "Meta", auth: "none" },
+];
+
+const document = openApiDocument(operations);
+
+export const app = new Hono<AppEnv>()
+	.use(requestId({ headerName: "x-request-id", limitLength: 128 }))
+	.get("/api/openapi.json", (c) => c.json(document))
+	.use("/api/*", adminAuth())
+	.route("/api/channels", channelRoutes)
+	.route("/api/tokens", tokenRoutes)
+	.route("/v1", openaiRoutes)
+	.notFound((c) => {
+		throw new GatewayError("not_found", `No route for ${c.req.method} ${c.req.path}`);
+	})
+	.onError(onError);

@@ -1,0 +1,75 @@
+import { z } from "zod";
+import type { UsageMeter } from "./relay/meter";
+
+/** The caller of a relay route, resolved from its gateway key. */
+export interface CallerKey {
+	tokenId: number;
+	userId: number;
+	group: string;
+	/** null: every model the group can reach. */
+	models: string[] | null;
+}
+
+export type AppEnv = {
+	Bindings: Env;
+	Variables: {
+		requestId: string;
+		caller: CallerKey;
+		meter: UsageMeter;
+	};
+};
+
+const positiveInt = z.coerce.number().int().positive();
+
+const configSchema = z.object({
+	RELAY_MAX_ATTEMPTS: positiveInt.max(10),
+	RELAY_DEADLINE_MS: positiveInt,
+	RELAY_FIRST_BYTE_TIMEOUT_MS: positiveInt,
+	MAX_BODY_BYTES: positiveInt,
+	ADMIN_TOKEN: z.string().min(16, "ADMIN_TOKEN must be at least 16 characters"),
+	ENCRYPTION_KEY: z
+		.string()
+		.refine((v) => decodedLength(v) === 32, "ENCRYPTION_KEY must be 32 bytes, base64-encoded"),
+});
+
+export type Config = {
+	maxAttempts: number;
+	deadlineMs: number;
+	firstByteTimeoutMs: number;
+	maxBodyBytes: number;
+	adminToken: string;
+	encryptionKey: string;
+};
+
+function decodedLength(b64: string): number {
+	try {
+		return atob(b64).length;
+	} catch {
+		return -1;
+	}
+}
+
+// One parse per env object: bindings are fixed for the life of an isolate.
+const parsed = new WeakMap<Env, Config>();
+
+/** Reads and validates vars and secrets once; a misconfigured deployment fails loudly on its first request. */
+export function config(env: Env): Config {
+	const hit = parsed.get(env);
+	if (hit) return hit;
+	const result = configSchema.safeParse(env);
+	if (!result.success) {
+		const problems = result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+		throw new Error(`Invalid configuration: ${problems}`);
+	}
+	const v = result.data;
+	const cfg: Config = {
+		maxAttempts: v.RELAY_MAX_ATTEMPTS,
+		deadlineMs: v.RELAY_DEADLINE_MS,
+		firstByteTimeoutMs: v.RELAY_FIRST_BYTE_TIMEOUT_MS,
+		maxBodyBytes: v.MAX_BODY_BYTES,
+		adminToken: v.ADMIN_TOKEN,
+		encryptionKey: v.ENCRYPTION_KEY,
+	};
+	parsed.set(env, cfg);
+	return cfg;
+}

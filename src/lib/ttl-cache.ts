@@ -1,0 +1,35 @@
+/**
+ * A per-isolate cache with a time to live. The relay reads keys and channels from it so that a request
+ * costs no D1 round trip; writes through the admin API clear it, and other isolates catch up within the TTL.
+ */
+export class TtlCache<K, V> {
+	readonly #entries = new Map<K, { value: V; until: number }>();
+
+	constructor(
+		private readonly ttlMs: number,
+		private readonly maxEntries = 10_000,
+	) {}
+
+	get(key: K, now = Date.now()): V | undefined {
+		const hit = this.#entries.get(key);
+		if (!hit) return undefined;
+		if (hit.until <= now) {
+			this.#entries.delete(key);
+			return undefined;
+		}
+		return hit.value;
+	}
+
+	set(key: K, value: V, now = Date.now()): void {
+		// Maps iterate in insertion order, so the first key is the oldest: a cheap bound on memory.
+		if (this.#entries.size >= this.maxEntries && !this.#entries.has(key)) {
+			const oldest = this.#entries.keys().next();
+			if (!oldest.done) this.#entries.delete(oldest.value);
+		}
+		this.#entries.set(key, { value, until: now + this.ttlMs });
+	}
+
+	clear(): void {
+		this.#entries.clear();
+	}
+}

@@ -1,0 +1,20 @@
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../env";
+import { GatewayError } from "../errors/gateway-error";
+import { UsageMeter, queueSender } from "../relay/meter";
+
+/**
+ * Gives every relay request one usage record, failures included: the relay records successes itself
+ * (a stream only when it ends); whatever else happened (bad key, bad input, upstream failure) is recorded
+ * here once the error response is known.
+ */
+export function usageMeter(): MiddlewareHandler<AppEnv> {
+	return async function usageMeter(c, next) {
+		const meter = new UsageMeter(c.get("requestId"), c.req.path, Date.now(), queueSender(c.env.USAGE_QUEUE));
+		c.set("meter", meter);
+		await next();
+		if (meter.deferred) return;
+		const errorCode = c.error instanceof GatewayError ? c.error.code : c.res.status >= 400 ? "internal_error" : undefined;
+		c.executionCtx.waitUntil(meter.record({ status: c.res.status, errorCode }));
+	};
+}

@@ -1,0 +1,18 @@
+import type { z } from "zod";
+
+/** One API operation, described from the same zod schemas its route validates with. */
+export interface OperationDoc {
+	method: "get" | "post" | "put" | "patch" | "delete";
+	/** OpenAPI form: `/api/channels/{id}`. */
+	path: string;
+	summary: string;
+	tag: "Relay" | "Channels" | "Tokens" | "Meta";
+	auth: "admin" | "key" | "none";
+	body?: z.ZodType;
+	query?: z.ZodType;
+	response?: z.ZodType;
+	/** Statuses other than 200 the operation answers with, besides the errors every route may return. */
+	errors?: number[];
+	/** The body is streamed as server-sent events when the request asks for it. */
+	streams?: boolean;
+}

@@ -1,0 +1,84 @@
+import type { Provider } from "../types";
+import { approxTokens, mockEmbedding, mockReply } from "./text";
+
+const sse = (data: unknown) => `data: ${JSON.stringify(data)}\n\n`;
+
+function delayMs(settings: Record<string, unknown>): number {
+	const v = settings.chunk_delay_ms;
+	return typeof v === "number" && v > 0 ? Math.min(v, 5_000) : 0;
+}
+
+function chat(body: Record<string, unknown>, model: string, settings: Record<string, unknown>): Response {
+	const maxTokens = typeof body.max_tokens === "number" ? body.max_tokens : typeof body.max_completion_tokens === "number" ? body.max_completion_tokens : undefined;
+	const pieces = mockReply(model, body.messages, maxTokens);
+	const usage = {
+		prompt_tokens: approxTokens(JSON.stringify(body.messages ?? "")),
+		completion_tokens: pieces.length,
+		total_tokens: 0,
+	};
+	usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
+	const finish = maxTokens !== undefined && pieces.length >= maxTokens ? "length" : "stop";
+	const id = `chatcmpl-mock-${crypto.randomUUID()}`;
+	const created = Math.floor(Date.now() / 1000);
+
+	if (!body.stream) {
+		return Response.json({
+			id,
+			object: "chat.completion",
+			created,
+			model,
+			choices: [{ index: 0, message: { role: "assistant", content: pieces.join("") }, finish_reason: finish, logprobs: null }],
+			usage,
+		});
+	}
+
+	const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
+	const chunk = (delta: object, finishReason: string | null) => ({
+		id,
+		object: "chat.completion.chunk",
+		created,
+		model,
+		choices: [{ index: 0, delta, finish_reason: finishReason, logprobs: null }],
+		...(includeUsage ? { usage: null } : {}),
+	});
+	const events = [
+		sse(chunk({ role: "assistant", content: "" }, null)),
+		...pieces.map((p) => sse(chunk({ content: p }, null))),
+		sse(chunk({}, finish)),
+		...(includeUsage ? [sse({ id, object: "chat.completion.chunk", created, model, choices: [], usage })] : []),
+		"data: [DONE]\n\n",
+	];
+	const pause = delayMs(settings);
+	const encoder = new TextEncoder();
+	let i = 0;
+	const stream = new ReadableStream<Uint8Array>({
+		async pull(controller) {
+			if (pause && i > 0) await new Promise((r) => setTimeout(r, pause));
+			const event = events[i++];
+			if (event === undefined) controller.close();
+			else controller.enqueue(encoder.encode(event));
+		},
+	});
+	return new Response(stream, { headers: { "content-type": "text/event-stream; charset=utf-8" } });
+}
+
+function embeddings(body: Record<string, unknown>, model: string): Response {
+	const input = body.input;
+	const texts = (Array.isArray(input) ? input : [input]).map((t) => (typeof t === "string" ? t : JSON.stringify(t)));
+	const dimensions = typeof body.dimensions === "number" ? body.dimensions : 16;
+	const promptTokens = texts.reduce((n, t) => n + approxTokens(t), 0);
+	return Response.json({
+		object: "list",
+		model,
+		data: texts.map((t, index) => ({ object: "embedding", index, embedding: mockEmbedding(t, dimensions) })),
+		usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
+	});
+}
+
+/** Built in and offline: deterministic chat (streaming with real SSE framing and usage) and embeddings. */
+export const mock: Provider = {
+	requiresKey: false,
+	async send(op, body, target) {
+		return op === "chat" ? chat(body, target.upstreamModel, target.settings) : embeddings(body, target.upstreamModel);
+	},
+};

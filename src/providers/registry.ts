@@ -1,0 +1,14 @@
+import { mock } from "./mock";
+import { openai } from "./openai";
+import type { Provider } from "./types";
+
+/** Every channel type the gateway can reach. A new provider is a folder beside this file and a line here. */
+export const providers = { openai, mock } as const satisfies Record<string, Provider>;
+
+export type ChannelType = keyof typeof providers;
+
+export const channelTypes = Object.keys(providers) as [ChannelType, ...ChannelType[]];
+
+export function isChannelType(type: string): type is ChannelType {
+	return Object.hasOwn(providers, type);
+}

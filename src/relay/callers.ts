@@ -1,0 +1,73 @@
+import { eq } from "drizzle-orm";
+import { db } from "../db/client";
+import { tokens, users } from "../db/schema";
+import type { CallerKey } from "../env";
+import { GatewayError } from "../errors/gateway-error";
+import { sha256Hex } from "../lib/crypto";
+import { TtlCache } from "../lib/ttl-cache";
+
+interface KeyRecord extends CallerKey {
+	active: boolean;
+	expiresAt: number | null;
+}
+
+const byHash = new TtlCache<string, KeyRecord>(15_000);
+
+/** Called by the admin API after any change to keys or users. */
+export function forgetCallers(): void {
+	byHash.clear();
+}
+
+async function load(env: Env, keyHash: string): Promise<KeyRecord | undefined> {
+	const [row] = await db(env)
+		.select({
+			tokenId: tokens.id,
+			userId: tokens.userId,
+			group: users.group,
+			models: tokens.models,
+			tokenStatus: tokens.status,
+			userStatus: users.status,
+			expiresAt: tokens.expiresAt,
+		})
+		.from(tokens)
+		.innerJoin(users, eq(users.id, tokens.userId))
+		.where(eq(tokens.keyHash, keyHash))
+		.limit(1);
+	if (!row) return undefined;
+	return {
+		tokenId: row.tokenId,
+		userId: row.userId,
+		group: row.group,
+		models: row.models ?? null,
+		active: row.tokenStatus === "active" && row.userStatus === "active",
+		expiresAt: row.expiresAt,
+	};
+}
+
+/** The key a client presented: `Authorization: Bearer` as OpenAI clients send it, or `x-api-key` as Anthropic's do. */
+export function presentedKey(headers: Headers): string | undefined {
+	const auth = headers.get("authorization");
+	if (auth) {
+		const match = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+		return match?.[1];
+	}
+	return headers.get("x-api-key")?.trim() || undefined;
+}
+
+export async function authenticate(env: Env, key: string | undefined, now = Date.now()): Promise<CallerKey> {
+	if (!key) {
+		throw new GatewayError("invalid_api_key", "Missing API key: send it as 'Authorization: Bearer <key>' or 'x-api-key'");
+	}
+	const keyHash = await sha256Hex(key);
+	let record = byHash.get(keyHash, now);
+	if (!record) {
+		record = await load(env, keyHash);
+		if (record) byHash.set(keyHash, record, now);
+	}
+	if (!record) throw new GatewayError("invalid_api_key", "Invalid API key");
+	if (!record.active) throw new GatewayError("invalid_api_key", "This API key is disabled");
+	if (record.expiresAt !== null && record.expiresAt <= now) {
+		throw new GatewayError("invalid_api_key", "This API key has expired");
+	}
+	return { tokenId: record.tokenId, userId: record.userId, group: record.group, models: record.models };
+}

@@ -1,0 +1,93 @@
+import type { Config } from "../env";
+import { GatewayError } from "../errors/gateway-error";
+import { providers } from "../providers/registry";
+import type { Operation } from "../providers/types";
+import { type LiveChannel, channelKey } from "./channels";
+import { type Failure, exhausted, isClientFault } from "./failure";
+import { upstreamMessage } from "./sanitize";
+
+export interface DispatchInput {
+	op: Operation;
+	body: Record<string, unknown>;
+	model: string;
+	candidates: readonly LiveChannel[];
+	config: Config;
+	requestId: string;
+	/** Aborts when the client goes away; the upstream request goes with it. */
+	clientSignal: AbortSignal;
+	/** Called before each attempt so a failed request still records the channel and attempts it reached. */
+	onAttempt?: (channel: LiveChannel, attempt: number, upstreamModel: string) => void;
+}
+
+export interface Dispatched {
+	response: Response;
+	channel: LiveChannel;
+	upstreamModel: string;
+	attempts: number;
+}
+
+type Outcome = { ok: Response } | { failure: Failure };
+
+class TimedOut extends Error {}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Exponential backoff with full jitter, capped, never past the deadline. */
+function backoffMs(attempt: number, remainingMs: number): number {
+	const ceiling = Math.min(1_000, 50 * 2 ** (attempt - 1));
+	return Math.min(remainingMs, Math.random() * ceiling);
+}
+
+async function attemptOnce(input: DispatchInput, channel: LiveChannel, upstreamModel: string, timeoutMs: number): Promise<Outcome> {
+	const provider = providers[channel.type];
+	const timer = new AbortController();
+	const handle = setTimeout(() => timer.abort(new TimedOut()), timeoutMs);
+	try {
+		const apiKey = await channelKey(channel, input.config.encryptionKey);
+		const body = { ...input.body, model: upstreamModel };
+		const response = await provider.send(
+			input.op,
+			body,
+			{ channelId: channel.id, baseUrl: channel.baseUrl, apiKey, upstreamModel, settings: channel.settings },
+			AbortSignal.any([timer.signal, input.clientSignal]),
+		);
+		if (response.ok) return { ok: response };
+		const message = upstreamMessage(await response.text());
+		return { failure: { kind: "status", status: response.status, message, retryAfter: response.headers.get("retry-after") ?? undefined } };
+	} catch (err) {
+		if (input.clientSignal.aborted) throw err;
+		if (timer.signal.aborted) return { failure: { kind: "timeout" } };
+		return { failure: { kind: "network", message: upstreamMessage(err instanceof Error ? err.message : String(err)) } };
+	} finally {
+		// Only the wait for headers is bounded here; a long stream is not cut by this timer.
+		clearTimeout(handle);
+	}
+}
+
+/**
+ * Tries the candidates in order until one answers 2xx. Failures before any byte reaches the client move on
+ * to the next channel not yet tried, within a bounded number of attempts and a total deadline; a request
+ * the upstream rejects as malformed goes back to the client unchanged in status.
+ */
+export async function dispatch(input: DispatchInput, startedAt = Date.now()): Promise<Dispatched> {
+	const deadline = startedAt + input.config.deadlineMs;
+	const tries = input.candidates.slice(0, input.config.maxAttempts);
+	let last: Failure | undefined;
+	let attempts = 0;
+	for (const channel of tries) {
+		if (attempts > 0) await sleep(backoffMs(attempts, deadline - Date.now()));
+		const remaining = deadline - Date.now();
+		if (remaining <= 0) break;
+		attempts++;
+		const upstreamModel = channel.modelMapping[input.model] ?? input.model;
+		input.onAttempt?.(channel, attempts, upstreamModel);
+		const outcome = await attemptOnce(input, channel, upstreamModel, Math.min(input.config.firstByteTimeoutMs, remaining));
+		if ("ok" in outcome) return { response: outcome.ok, channel, upstreamModel, attempts };
+		const failure = outcome.failure;
+		if (failure.kind === "status" && isClientFault(failure.status)) {
+			throw new GatewayError("invalid_request", failure.message || `The upstream rejected the request (${failure.status})`, { status: failure.status });
+		}
+		last = failure;
+	}
+	throw exhausted(last, attempts, input.model, input.requestId);
+}

@@ -1,0 +1,79 @@
+import type { UsageMessage } from "../../queues/usage-message";
+import type { CallerKey } from "../env";
+import type { Usage } from "./usage";
+
+export interface MeterOutcome {
+	status: number;
+	errorCode?: string | undefined;
+	usage?: Usage | undefined;
+	estimated?: boolean;
+	partial?: boolean;
+	ttfbMs?: number | undefined;
+}
+
+/**
+ * Collects what is known about one relay request as it goes and sends exactly one usage record, after the
+ * response, through the usage queue. The hot path never waits on it.
+ */
+export class UsageMeter {
+	model = "";
+	stream = false;
+	#caller: CallerKey | undefined;
+	channelId: number | null = null;
+	upstreamModel: string | null = null;
+	attempts = 0;
+	/** Set when the response body outlives the handler (a stream) and will record on its own when it ends. */
+	deferred = false;
+	#sent = false;
+
+	constructor(
+		readonly requestId: string,
+		readonly endpoint: string,
+		readonly startedAt: number,
+		private readonly send: (message: UsageMessage) => Promise<void>,
+	) {}
+
+	setCaller(caller: CallerKey): void {
+		this.#caller = caller;
+	}
+
+	record(outcome: MeterOutcome, now = Date.now()): Promise<void> {
+		if (this.#sent) return Promise.resolve();
+		this.#sent = true;
+		const usage = outcome.usage;
+		return this.send({
+			request_id: this.requestId,
+			token_id: this.#caller?.tokenId ?? null,
+			user_id: this.#caller?.userId ?? null,
+			channel_id: this.channelId,
+			endpoint: this.endpoint,
+			model: this.model,
+			upstream_model: this.upstreamModel,
+			prompt_tokens: usage?.promptTokens ?? 0,
+			completion_tokens: usage?.completionTokens ?? 0,
+			cached_tokens: usage?.cachedTokens ?? 0,
+			// Prices arrive with the billing ledger; until then every request is metered at zero cost.
+			cost_usd: 0,
+			latency_ms: Math.max(0, now - this.startedAt),
+			ttfb_ms: outcome.ttfbMs ?? null,
+			stream: this.stream,
+			attempts: this.attempts,
+			status: outcome.status,
+			error_code: outcome.errorCode ?? null,
+			estimated: outcome.estimated ?? false,
+			partial: outcome.partial ?? false,
+			created_at: this.startedAt,
+		});
+	}
+}
+
+/** The producer side: a failed send is logged with the full record so an operator can still recover it. */
+export function queueSender(queue: Queue): (message: UsageMessage) => Promise<void> {
+	return async (message) => {
+		try {
+			await queue.send(message, { contentType: "json" });
+		} catch (err) {
+			console.error(JSON.stringify({ level: "error", event: "usage_send_failed", error: String(err), usage: message }));
+		}
+	};
+}

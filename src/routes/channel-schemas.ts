@@ -1,0 +1,53 @@
+import { z } from "zod";
+import { channelTypes } from "../providers/registry";
+
+export const idParam = z.object({ id: z.coerce.number().int().positive() });
+
+const modelName = z.string().trim().min(1).max(200);
+
+export const channelCreate = z.object({
+	name: z.string().trim().min(1).max(100),
+	type: z.enum(channelTypes),
+	base_url: z.url({ protocol: /^https?$/ }).nullish(),
+	key: z.string().min(1).max(4096).nullish(),
+	models: z.array(modelName).min(1, "must list at least one model"),
+	model_mapping: z.record(modelName, modelName).optional(),
+	priority: z.number().int().min(-1000).max(1000).optional(),
+	weight: z.number().int().min(0).max(10_000).optional(),
+	groups: z.array(z.string().trim().min(1).max(100)).min(1).optional(),
+	status: z.enum(["enabled", "disabled"]).optional(),
+	settings: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const channelPatch = channelCreate.partial();
+
+export const channelView = z.object({
+	id: z.number(),
+	name: z.string(),
+	type: z.string(),
+	base_url: z.string().nullable(),
+	/** A masked form of the upstream key, e.g. `sk-…a1b2`; the key itself is never returned. */
+	key_masked: z.string().nullable(),
+	models: z.array(z.string()),
+	model_mapping: z.record(z.string(), z.string()),
+	groups: z.array(z.string()),
+	priority: z.number(),
+	weight: z.number(),
+	status: z.enum(["enabled", "disabled"]),
+	settings: z.record(z.string(), z.unknown()),
+	created_at: z.string(),
+	updated_at: z.string(),
+});
+
+export const channelList = z.object({ data: z.array(channelView) });
+
+export const channelTestRequest = z.object({ model: modelName.optional() }).optional();
+
+export const channelTestResult = z.object({
+	ok: z.boolean(),
+	model: z.string(),
+	status: z.number().nullable(),
+	latency_ms: z.number(),
+	/** The upstream's error, sanitized, when `ok` is false. */
+	error: z.string().nullable(),
+});

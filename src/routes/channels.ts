@@ -1,0 +1,143 @@
+import { eq } from "drizzle-orm";
+import { Hono } from "hono";
+import type { z } from "zod";
+import { db } from "../db/client";
+import { type ChannelRow, channels } from "../db/schema";
+import { type AppEnv, config } from "../env";
+import { GatewayError } from "../errors/gateway-error";
+import { encryptSecret, maskSecret } from "../lib/crypto";
+import { isUniqueViolation } from "../lib/sql-errors";
+import { valid } from "../lib/validate";
+import type { OperationDoc } from "../openapi/operation";
+import { forgetChannels, toLive } from "../relay/channels";
+import { testChannel } from "../relay/channel-test";
+import {
+	channelCreate,
+	channelList,
+	channelPatch,
+	channelTestRequest,
+	channelTestResult,
+	channelView,
+	idParam,
+} from "./channel-schemas";
+
+function view(row: ChannelRow): z.infer<typeof channelView> {
+	return {
+		id: row.id,
+		name: row.name,
+		type: row.type,
+		base_url: row.baseUrl,
+		key_masked: row.keyHint,
+		models: row.models,
+		model_mapping: row.modelMapping,
+		groups: row.groups,
+		priority: row.priority,
+		weight: row.weight,
+		status: row.status,
+		settings: row.settings,
+		created_at: new Date(row.createdAt).toISOString(),
+		updated_at: new Date(row.updatedAt).toISOString(),
+	};
+}
+
+type Input = z.infer<typeof channelPatch>;
+
+/** Maps API fields to columns; the key is encrypted here and only its mask is kept in clear. */
+async function columns(input: Input, encryptionKey: string): Promise<Partial<typeof channels.$inferInsert>> {
+	const out: Partial<typeof channels.$inferInsert> = {};
+	if (input.name !== undefined) out.name = input.name;
+	if (input.type !== undefined) out.type = input.type;
+	if (input.base_url !== undefined) out.baseUrl = input.base_url;
+	if (input.key !== undefined) {
+		out.keyCiphertext = input.key === null ? null : await encryptSecret(input.key, encryptionKey);
+		out.keyHint = input.key === null ? null : maskSecret(input.key);
+	}
+	if (input.models !== undefined) out.models = input.models;
+	if (input.model_mapping !== undefined) out.modelMapping = input.model_mapping;
+	if (input.groups !== undefined) out.groups = input.groups;
+	if (input.priority !== undefined) out.priority = input.priority;
+	if (input.weight !== undefined) out.weight = input.weight;
+	if (input.status !== undefined) out.status = input.status;
+	if (input.settings !== undefined) out.settings = input.settings;
+	return out;
+}
+
+async function find(env: Env, id: number): Promise<ChannelRow> {
+	const [row] = await db(env).select().from(channels).where(eq(channels.id, id)).limit(1);
+	if (!row) throw new GatewayError("not_found", `Channel ${id} does not exist`);
+	return row;
+}
+
+function conflict(name: string | undefined): GatewayError {
+	return new GatewayError("conflict", `A channel named '${name ?? ""}' already exists`, { param: "name" });
+}
+
+export const channelRoutes = new Hono<AppEnv>()
+	.get("/", async (c) => {
+		const rows = await db(c.env).select().from(channels).orderBy(channels.id);
+		return c.json({ data: rows.map(view) });
+	})
+	.post("/", valid("json", channelCreate), async (c) => {
+		const input = c.req.valid("json");
+		try {
+			const values = { ...(await columns(input, config(c.env).encryptionKey)), name: input.name, type: input.type, models: input.models };
+			const [row] = await db(c.env).insert(channels).values(values).returning();
+			forgetChannels();
+			if (!row) throw new Error("insert returned no row");
+			return c.json(view(row), 201);
+		} catch (err) {
+			if (isUniqueViolation(err)) throw conflict(input.name);
+			throw err;
+		}
+	})
+	.get("/:id", valid("param", idParam), async (c) => c.json(view(await find(c.env, c.req.valid("param").id))))
+	.patch("/:id", valid("param", idParam), valid("json", channelPatch), async (c) => {
+		const { id } = c.req.valid("param");
+		const input = c.req.valid("json");
+		await find(c.env, id);
+		try {
+			const [row] = await db(c.env)
+				.update(channels)
+				.set({ ...(await columns(input, config(c.env).encryptionKey)), updatedAt: Date.now() })
+				.where(eq(channels.id, id))
+				.returning();
+			forgetChannels();
+			if (!row) throw new GatewayError("not_found", `Channel ${id} does not exist`);
+			return c.json(view(row));
+		} catch (err) {
+			if (isUniqueViolation(err)) throw conflict(input.name);
+			throw err;
+		}
+	})
+	.delete("/:id", valid("param", idParam), async (c) => {
+		const { id } = c.req.valid("param");
+		await find(c.env, id);
+		await db(c.env).delete(channels).where(eq(channels.id, id));
+		forgetChannels();
+		return c.body(null, 204);
+	})
+	.post("/:id/test", valid("param", idParam), valid("json", channelTestRequest), async (c) => {
+		const row = await find(c.env, c.req.valid("param").id);
+		const live = toLive(row);
+		if (!live) throw new GatewayError("invalid_request", `Channel type '${row.type}' is not supported by this gateway`);
+		const model = c.req.valid("json")?.model ?? row.models[0] ?? "";
+		return c.json(await testChannel(live, model, config(c.env).encryptionKey));
+	});
+
+export const channelDocs: OperationDoc[] = [
+	{ method: "get", path: "/api/channels", summary: "List channels", tag: "Channels", auth: "admin", response: channelList },
+	{ method: "post", path: "/api/channels", summary: "Create a channel", tag: "Channels", auth: "admin", body: channelCreate, response: channelView, errors: [201, 409] },
+	{ method: "get", path: "/api/channels/{id}", summary: "Get a channel", tag: "Channels", auth: "admin", response: channelView, errors: [404] },
+	{ method: "patch", path: "/api/channels/{id}", summary: "Update a channel", tag: "Channels", auth: "admin", body: channelPatch, response: channelView, errors: [404, 409] },
+	{ method: "delete", path: "/api/channels/{id}", summary: "Delete a channel", tag: "Channels", auth: "admin", errors: [204, 404] },
+	{
+		method: "post",
+		path: "/api/channels/{id}/test",
+		summary: "Send a tiny real request through the channel and report latency or the upstream error",
+		tag: "Channels",
+		auth: "admin",
+		body: channelTestRequest,
+		response: channelTestResult,
+		errors: [404],
+	},
+];

@@ -1,0 +1,57 @@
+import { z } from "zod";
+
+const content = z.union([z.string(), z.array(z.looseObject({ type: z.string() })), z.null()]);
+
+const message = z.looseObject({
+	role: z.enum(["system", "developer", "user", "assistant", "tool", "function"]),
+	content: content.optional(),
+	name: z.string().optional(),
+});
+
+/** The fields the gateway relies on; everything else passes through to the upstream untouched. */
+export const chatCompletionRequest = z.looseObject({
+	model: z.string().min(1, "is required"),
+	messages: z.array(message).min(1, "must contain at least one message"),
+	stream: z.boolean().optional(),
+	stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
+	max_tokens: z.number().int().positive().nullish(),
+	max_completion_tokens: z.number().int().positive().nullish(),
+	temperature: z.number().min(0).max(2).nullish(),
+	top_p: z.number().min(0).max(1).nullish(),
+	n: z.number().int().min(1).max(128).nullish(),
+	stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
+	tools: z.array(z.looseObject({ type: z.string() })).optional(),
+});
+
+export const embeddingsRequest = z.looseObject({
+	model: z.string().min(1, "is required"),
+	input: z.union([
+		z.string(),
+		z.array(z.string()).min(1, "must not be empty"),
+		z.array(z.number().int()).min(1, "must not be empty"),
+		z.array(z.array(z.number().int())).min(1, "must not be empty"),
+	]),
+	encoding_format: z.enum(["float", "base64"]).optional(),
+	dimensions: z.number().int().positive().optional(),
+	user: z.string().optional(),
+});
+
+export const modelList = z.object({
+	object: z.literal("list"),
+	data: z.array(z.object({ id: z.string(), object: z.literal("model"), created: z.number(), owned_by: z.string() })),
+});
+
+export const chatCompletion = z.looseObject({
+	id: z.string(),
+	object: z.literal("chat.completion"),
+	model: z.string(),
+	choices: z.array(z.looseObject({ index: z.number(), message: z.looseObject({ role: z.string() }), finish_reason: z.string().nullable() })),
+	usage: z.looseObject({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number() }).optional(),
+});
+
+export const embeddingList = z.looseObject({
+	object: z.literal("list"),
+	data: z.array(z.object({ object: z.literal("embedding"), index: z.number(), embedding: z.union([z.array(z.number()), z.string()]) })),
+	model: z.string(),
+	usage: z.object({ prompt_tokens: z.number(), total_tokens: z.number() }),
+});

@@ -1,0 +1,53 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../env";
+import { valid } from "../lib/validate";
+import { bodyLimit } from "../middleware/body-limit";
+import { callerAuth } from "../middleware/caller-auth";
+import { usageMeter } from "../middleware/usage-meter";
+import type { OperationDoc } from "../openapi/operation";
+import { enabledChannels, modelsForGroup } from "../relay/channels";
+import { relay } from "../relay/handle";
+import { chatCompletion, chatCompletionRequest, embeddingList, embeddingsRequest, modelList } from "./openai-schemas";
+
+/** The OpenAI-compatible surface, mounted at /v1. */
+export const openaiRoutes = new Hono<AppEnv>()
+	.get("/models", callerAuth(), async (c) => {
+		const caller = c.get("caller");
+		const reachable = modelsForGroup(await enabledChannels(c.env), caller.group);
+		const allowed = caller.models ? reachable.filter((m) => caller.models?.includes(m)) : reachable;
+		return c.json({
+			object: "list" as const,
+			data: allowed.map((id) => ({ id, object: "model" as const, created: 0, owned_by: "edge-gateway" })),
+		});
+	})
+	.post("/chat/completions", usageMeter(), callerAuth(), bodyLimit(), valid("json", chatCompletionRequest), (c) =>
+		relay(c, c.get("meter"), "chat", c.req.valid("json")),
+	)
+	.post("/embeddings", usageMeter(), callerAuth(), bodyLimit(), valid("json", embeddingsRequest), (c) =>
+		relay(c, c.get("meter"), "embeddings", c.req.valid("json")),
+	);
+
+export const openaiDocs: OperationDoc[] = [
+	{ method: "get", path: "/v1/models", summary: "List the models the calling key may use", tag: "Relay", auth: "key", response: modelList },
+	{
+		method: "post",
+		path: "/v1/chat/completions",
+		summary: "Create a chat completion (streams as SSE when `stream` is true)",
+		tag: "Relay",
+		auth: "key",
+		body: chatCompletionRequest,
+		response: chatCompletion,
+		errors: [403, 413, 429, 502, 503, 504],
+		streams: true,
+	},
+	{
+		method: "post",
+		path: "/v1/embeddings",
+		summary: "Create embeddings",
+		tag: "Relay",
+		auth: "key",
+		body: embeddingsRequest,
+		response: embeddingList,
+		errors: [403, 413, 429, 502, 503, 504],
+	},
+];

@@ -1,0 +1,38 @@
+import { z } from "zod";
+
+const models = z.array(z.string().trim().min(1).max(200)).nullish();
+const expiresAt = z.iso.datetime({ offset: true }).nullish();
+
+export const tokenCreate = z.object({
+	name: z.string().trim().min(1).max(100),
+	/** Models the key may use; omitted or null means every model its group can reach. */
+	models,
+	/** ISO 8601 date-time; omitted or null means the key never expires. */
+	expires_at: expiresAt,
+	/** The owner; defaults to the admin user. */
+	user_id: z.number().int().positive().optional(),
+});
+
+export const tokenPatch = z.object({
+	name: z.string().trim().min(1).max(100).optional(),
+	models,
+	expires_at: expiresAt,
+	status: z.enum(["active", "disabled"]).optional(),
+});
+
+export const tokenView = z.object({
+	id: z.number(),
+	user_id: z.number(),
+	name: z.string(),
+	/** The first characters of the key, to tell keys apart; the key itself is shown only once, at creation. */
+	key_prefix: z.string(),
+	status: z.enum(["active", "disabled"]),
+	models: z.array(z.string()).nullable(),
+	expires_at: z.string().nullable(),
+	created_at: z.string(),
+	last_used_at: z.string().nullable(),
+});
+
+export const tokenCreated = tokenView.extend({ key: z.string().describe("The full key (sk-...). Shown only in this response.") });
+
+export const tokenList = z.object({ data: z.array(tokenView) });

@@ -1,0 +1,98 @@
+import { eq } from "drizzle-orm";
+import { Hono } from "hono";
+import type { z } from "zod";
+import { db } from "../db/client";
+import { type TokenRow, tokens, users } from "../db/schema";
+import type { AppEnv } from "../env";
+import { GatewayError } from "../errors/gateway-error";
+import { newGatewayKey, sha256Hex } from "../lib/crypto";
+import { valid } from "../lib/validate";
+import type { OperationDoc } from "../openapi/operation";
+import { forgetCallers } from "../relay/callers";
+import { idParam } from "./channel-schemas";
+import { tokenCreate, tokenCreated, tokenList, tokenPatch, tokenView } from "./token-schemas";
+
+/** The bootstrap migration creates this user; keys made without an owner belong to it. */
+const ADMIN_USER_ID = 1;
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const toMs = (value: string | null | undefined) => (value === undefined ? undefined : value === null ? null : Date.parse(value));
+
+function view(row: TokenRow): z.infer<typeof tokenView> {
+	return {
+		id: row.id,
+		user_id: row.userId,
+		name: row.name,
+		key_prefix: row.keyPrefix,
+		status: row.status,
+		models: row.models ?? null,
+		expires_at: iso(row.expiresAt),
+		created_at: new Date(row.createdAt).toISOString(),
+		last_used_at: iso(row.lastUsedAt),
+	};
+}
+
+async function find(env: Env, id: number): Promise<TokenRow> {
+	const [row] = await db(env).select().from(tokens).where(eq(tokens.id, id)).limit(1);
+	if (!row) throw new GatewayError("not_found", `Token ${id} does not exist`);
+	return row;
+}
+
+export const tokenRoutes = new Hono<AppEnv>()
+	.get("/", async (c) => {
+		const rows = await db(c.env).select().from(tokens).orderBy(tokens.id);
+		return c.json({ data: rows.map(view) });
+	})
+	.post("/", valid("json", tokenCreate), async (c) => {
+		const input = c.req.valid("json");
+		const userId = input.user_id ?? ADMIN_USER_ID;
+		const [owner] = await db(c.env).select({ id: users.id }).from(users).where(eq(users.id, userId)).limit(1);
+		if (!owner) throw new GatewayError("not_found", `User ${userId} does not exist`, { param: "user_id" });
+		const key = newGatewayKey();
+		const [row] = await db(c.env)
+			.insert(tokens)
+			.values({
+				userId,
+				name: input.name,
+				keyHash: await sha256Hex(key),
+				keyPrefix: `${key.slice(0, 7)}…`,
+				models: input.models ?? null,
+				expiresAt: toMs(input.expires_at) ?? null,
+			})
+			.returning();
+		if (!row) throw new Error("insert returned no row");
+		return c.json({ ...view(row), key }, 201);
+	})
+	.get("/:id", valid("param", idParam), async (c) => c.json(view(await find(c.env, c.req.valid("param").id))))
+	.patch("/:id", valid("param", idParam), valid("json", tokenPatch), async (c) => {
+		const { id } = c.req.valid("param");
+		const input = c.req.valid("json");
+		const current = await find(c.env, id);
+		const changes = Object.fromEntries(
+			Object.entries({ name: input.name, status: input.status, models: input.models, expiresAt: toMs(input.expires_at) }).filter(([, v]) => v !== undefined),
+		);
+		if (Object.keys(changes).length === 0) return c.json(view(current));
+		const [row] = await db(c.env)
+			.update(tokens)
+			.set(changes)
+			.where(eq(tokens.id, id))
+			.returning();
+		forgetCallers();
+		if (!row) throw new GatewayError("not_found", `Token ${id} does not exist`);
+		return c.json(view(row));
+	})
+	.delete("/:id", valid("param", idParam), async (c) => {
+		const { id } = c.req.valid("param");
+		await find(c.env, id);
+		await db(c.env).delete(tokens).where(eq(tokens.id, id));
+		forgetCallers();
+		return c.body(null, 204);
+	});
+
+export const tokenDocs: OperationDoc[] = [
+	{ method: "get", path: "/api/tokens", summary: "List gateway keys (never the keys themselves)", tag: "Tokens", auth: "admin", response: tokenList },
+	{ method: "post", path: "/api/tokens", summary: "Create a gateway key; the key is shown only in this response", tag: "Tokens", auth: "admin", body: tokenCreate, response: tokenCreated, errors: [201, 404] },
+	{ method: "get", path: "/api/tokens/{id}", summary: "Get a gateway key's details", tag: "Tokens", auth: "admin", response: tokenView, errors: [404] },
+	{ method: "patch", path: "/api/tokens/{id}", summary: "Rename, restrict, expire, disable or re-enable a key", tag: "Tokens", auth: "admin", body: tokenPatch, response: tokenView, errors: [404] },
+	{ method: "delete", path: "/api/tokens/{id}", summary: "Revoke a key for good", tag: "Tokens", auth: "admin", errors: [204, 404] },
+];
