@@ -4,15 +4,20 @@ import type { AppEnv } from "../env";
 import { GatewayError } from "./gateway-error";
 import { openAIErrorJson } from "./render";
 
-function toGatewayError(err: unknown, requestId: string): GatewayError {
+/** The client-facing error for a known failure; undefined for a bug. */
+export function knownError(err: unknown): GatewayError | undefined {
 	if (err instanceof GatewayError) return err;
 	// Hono raises these for bodies it cannot read (malformed JSON in a validator).
 	if (err instanceof HTTPException && err.status < 500) {
 		const message = err.message || "The request could not be read";
-		return new GatewayError(/json/i.test(message) ? "invalid_json" : "invalid_request", message, {
-			status: err.status,
-		});
+		return new GatewayError(/json/i.test(message) ? "invalid_json" : "invalid_request", message, { status: err.status });
 	}
+	return undefined;
+}
+
+function toGatewayError(err: unknown, requestId: string): GatewayError {
+	const known = knownError(err);
+	if (known) return known;
 	// Anything else is our bug: log it for the operator, tell the client only the request id.
 	console.error(JSON.stringify({ level: "error", request_id: requestId, error: String(err) }));
 	return new GatewayError("internal_error", `Internal error; quote request id ${requestId} when reporting it`);

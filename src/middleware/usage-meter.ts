@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
-import { GatewayError } from "../errors/gateway-error";
+import { knownError } from "../errors/on-error";
 import { UsageMeter, queueSender } from "../relay/meter";
 
 /**
@@ -14,7 +14,7 @@ export function usageMeter(): MiddlewareHandler<AppEnv> {
 		c.set("meter", meter);
 		await next();
 		if (meter.deferred) return;
-		const errorCode = c.error instanceof GatewayError ? c.error.code : c.res.status >= 400 ? "internal_error" : undefined;
+		const errorCode = c.error ? (knownError(c.error)?.code ?? "internal_error") : undefined;
 		c.executionCtx.waitUntil(meter.record({ status: c.res.status, errorCode }));
 	};
 }

@@ -1,0 +1,45 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+import { TEST_ADMIN_TOKEN } from "./test/support/constants.ts";
+
+export default defineConfig({
+	test: {
+		projects: [
+			{
+				plugins: [
+					cloudflareTest(async () => ({
+						wrangler: { configPath: "./wrangler.toml" },
+						miniflare: {
+							bindings: {
+								ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+								ENCRYPTION_KEY: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+								// Short timeouts so failover tests finish quickly; production defaults live in wrangler.toml.
+								RELAY_FIRST_BYTE_TIMEOUT_MS: "800",
+								RELAY_DEADLINE_MS: "8000",
+								MAX_BODY_BYTES: "65536",
+								TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+							},
+						},
+					})),
+				],
+				test: {
+					name: "workers",
+					include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
+					setupFiles: ["./test/support/apply-migrations.ts"],
+					globalSetup: ["./test/support/upstream-global.ts"],
+				},
+			},
+			{
+				test: {
+					name: "e2e",
+					include: ["test/e2e/**/*.test.ts"],
+					environment: "node",
+					globalSetup: ["./test/e2e/gateway-global.ts"],
+					testTimeout: 30_000,
+					hookTimeout: 180_000,
+				},
+			},
+		],
+	},
+});
