@@ -25,11 +25,14 @@ function operation(op: OperationDoc) {
 		responses[String(status)] = { description: "Error", content: { "application/json": { schema: schema(errorSchema, "output") } } };
 	}
 	const pathParams = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "integer" } }));
+	const query = op.query ? (schema(op.query, "input") as { properties?: Record<string, unknown>; required?: string[] }) : undefined;
+	const queryParams = Object.entries(query?.properties ?? {}).map(([name, s]) => ({ name, in: "query", required: query?.required?.includes(name) ?? false, schema: s }));
+	const parameters = [...pathParams, ...queryParams];
 	return {
 		summary: op.summary,
 		tags: [op.tag],
 		...(op.auth === "none" ? { security: [] } : { security: [{ [op.auth === "admin" ? "adminToken" : "gatewayKey"]: [] }] }),
-		...(pathParams.length ? { parameters: pathParams } : {}),
+		...(parameters.length ? { parameters } : {}),
 		...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: schema(op.body, "input") } } } } : {}),
 		responses,
 	};

@@ -41,7 +41,8 @@ export const channelView = z.object({
 
 export const channelList = z.object({ data: z.array(channelView) });
 
-export const channelTestRequest = z.object({ model: modelName.optional() }).optional();
+/** Which of the channel's models to probe; the first one by default. */
+export const channelTestQuery = z.object({ model: modelName.optional() });
 
 export const channelTestResult = z.object({
 	ok: z.boolean(),

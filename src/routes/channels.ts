@@ -15,7 +15,7 @@ import {
 	channelCreate,
 	channelList,
 	channelPatch,
-	channelTestRequest,
+	channelTestQuery,
 	channelTestResult,
 	channelView,
 	idParam,
@@ -116,11 +116,11 @@ export const channelRoutes = new Hono<AppEnv>()
 		forgetChannels();
 		return c.body(null, 204);
 	})
-	.post("/:id/test", valid("param", idParam), valid("json", channelTestRequest), async (c) => {
+	.post("/:id/test", valid("param", idParam), valid("query", channelTestQuery), async (c) => {
 		const row = await find(c.env, c.req.valid("param").id);
 		const live = toLive(row);
 		if (!live) throw new GatewayError("invalid_request", `Channel type '${row.type}' is not supported by this gateway`);
-		const model = c.req.valid("json")?.model ?? row.models[0] ?? "";
+		const model = c.req.valid("query").model ?? row.models[0] ?? "";
 		return c.json(await testChannel(live, model, config(c.env).encryptionKey));
 	});
 
@@ -136,7 +136,7 @@ export const channelDocs: OperationDoc[] = [
 		summary: "Send a tiny real request through the channel and report latency or the upstream error",
 		tag: "Channels",
 		auth: "admin",
-		body: channelTestRequest,
+		query: channelTestQuery,
 		response: channelTestResult,
 		errors: [404],
 	},

@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { type StreamSummary, meterStream } from "../../src/relay/sse-meter";
+
+const enc = new TextEncoder();
+const event = (data: unknown) => `data: ${JSON.stringify(data)}\n\n`;
+const delta = (content: string, finish: string | null = null) => event({ choices: [{ index: 0, delta: { content }, finish_reason: finish }] });
+const usageChunk = event({ choices: [], usage: { prompt_tokens: 5, completion_tokens: 2, prompt_tokens_details: { cached_tokens: 1 } } });
+
+function source(parts: string[], failAfter?: number): ReadableStream<Uint8Array> {
+	let i = 0;
+	return new ReadableStream({
+		pull(controller) {
+			if (failAfter !== undefined && i === failAfter) return controller.error(new Error("connection reset"));
+			const part = parts[i++];
+			if (part === undefined) controller.close();
+			else controller.enqueue(enc.encode(part));
+		},
+	});
+}
+
+async function run(parts: string[], forwardUsage: boolean, failAfter?: number) {
+	let summary: StreamSummary | undefined;
+	const out = meterStream(source(parts, failAfter), { forwardUsage, startedAt: Date.now(), onEnd: (s) => (summary = s) });
+	const text = await new Response(out).text();
+	return { text, summary };
+}
+
+describe("meterStream", () => {
+	it("reads usage on the side and holds back the usage chunk the client did not ask for", async () => {
+		const { text, summary } = await run([delta("Hel"), delta("lo", "stop"), usageChunk, "data: [DONE]\n\n"], false);
+		expect(text).toBe(delta("Hel") + delta("lo", "stop") + "data: [DONE]\n\n");
+		expect(summary).toMatchObject({ end: "complete", usage: { promptTokens: 5, completionTokens: 2, cachedTokens: 1 } });
+	});
+
+	it("forwards the usage chunk when the client asked for it", async () => {
+		const { text } = await run([delta("Hi", "stop"), usageChunk, "data: [DONE]\n\n"], true);
+		expect(text).toContain('"usage"');
+	});
+
+	it("reassembles events split across network chunks without altering them", async () => {
+		const whole = delta("abc") + delta("def", "stop") + "data: [DONE]\n\n";
+		const { text, summary } = await run([whole.slice(0, 7), whole.slice(7, 40), whole.slice(40)], false);
+		expect(text).toBe(whole);
+		expect(summary?.deliveredChars).toBe(6);
+	});
+
+	it("ends with an error event when the upstream fails mid-stream", async () => {
+		const { text, summary } = await run([delta("partial")], false, 1);
+		expect(text).toContain("partial");
+		expect(text).toContain('"error"');
+		expect(summary).toMatchObject({ end: "upstream_failed", deliveredChars: 7 });
+	});
+
+	it("treats a stream that stops without finishing as failed", async () => {
+		const { text, summary } = await run([delta("cut")], false);
+		expect(text).toContain("ended the stream early");
+		expect(summary?.end).toBe("upstream_failed");
+	});
+
+	it("reports a client that went away and cancels the upstream", async () => {
+		let cancelled = false;
+		let summary: StreamSummary | undefined;
+		const upstream = new ReadableStream<Uint8Array>({
+			pull: (c) => c.enqueue(enc.encode(delta("x"))),
+			cancel: () => {
+				cancelled = true;
+			},
+		});
+		const reader = meterStream(upstream, { forwardUsage: false, startedAt: Date.now(), onEnd: (s) => (summary = s) }).getReader();
+		await reader.read();
+		await reader.cancel();
+		expect(cancelled).toBe(true);
+		expect(summary?.end).toBe("client_closed");
+	});
+});
