@@ -27,7 +27,7 @@ const USAGE = { prompt_tokens: 11, completion_tokens: WORDS.length, total_tokens
 async function stream(res: ServerResponse, model: string, scenario: string, includeUsage: boolean) {
 	res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
 	const send = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
-	const pause = scenario === "slow" ? 150 : 0;
+	const pause = scenario === "slow" ? 150 : scenario === "cut" ? 30 : 0;
 	send(chunk(model, { role: "assistant", content: "" }, null, includeUsage));
 	for (const [i, w] of WORDS.entries()) {
 		if (pause) await sleep(pause);

@@ -1,0 +1,90 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { UsageMessage } from "../../queues/usage-message";
+import worker from "../../src/index";
+import { call, chat, createKey, uid, usageRow } from "../support/gateway";
+
+const record = (requestId: string, over: Partial<UsageMessage> = {}): UsageMessage => ({
+	request_id: requestId,
+	token_id: null,
+	user_id: 1,
+	channel_id: null,
+	endpoint: "/v1/chat/completions",
+	model: "m",
+	upstream_model: "m",
+	prompt_tokens: 10,
+	completion_tokens: 5,
+	cached_tokens: 0,
+	cost_usd: 0,
+	latency_ms: 12,
+	ttfb_ms: 3,
+	stream: false,
+	attempts: 1,
+	status: 200,
+	error_code: null,
+	estimated: false,
+	partial: false,
+	created_at: Date.now(),
+	...over,
+});
+
+async function deliver(messages: { id: string; body: unknown; attempts?: number }[]) {
+	const batch = createMessageBatch("edge-gateway-usage", messages.map((m) => ({ id: m.id, timestamp: new Date(), attempts: m.attempts ?? 1, body: m.body })));
+	const ctx = createExecutionContext();
+	await worker.queue(batch, env, ctx);
+	return getQueueResult(batch, ctx);
+}
+
+const count = async (requestId: string) =>
+	(await env.DB.prepare("SELECT count(*) AS n FROM usage_logs WHERE request_id = ?").bind(requestId).first<{ n: number }>())?.n;
+
+describe("usage queue consumer", () => {
+	it("writes a batch and acknowledges each message", async () => {
+		const ids = [uid(), uid(), uid()];
+		const result = await deliver(ids.map((id) => ({ id, body: record(id) })));
+		expect(result.explicitAcks.sort()).toEqual([...ids].sort());
+		for (const id of ids) expect(await count(id)).toBe(1);
+	});
+
+	it("is idempotent on request id: a redelivered message makes no second row", async () => {
+		const id = uid();
+		await deliver([{ id: "a", body: record(id, { completion_tokens: 5 }) }]);
+		const again = await deliver([
+			{ id: "b", body: record(id, { completion_tokens: 999 }), attempts: 2 },
+			{ id: "c", body: record(id, { completion_tokens: 999 }) },
+		]);
+		expect(again.explicitAcks.sort()).toEqual(["b", "c"]);
+		expect(await count(id)).toBe(1);
+		expect((await usageRow(id)).completion_tokens).toBe(5);
+	});
+
+	it("retries a malformed message (so it ends in the dead-letter queue) without losing the good ones", async () => {
+		const good = uid();
+		const result = await deliver([
+			{ id: "good", body: record(good) },
+			{ id: "bad", body: { request_id: 42 } },
+		]);
+		expect(result.explicitAcks).toEqual(["good"]);
+		expect(result.retryMessages.map((m) => m.msgId)).toEqual(["bad"]);
+		expect(await count(good)).toBe(1);
+	});
+
+	it("marks the key as used", async () => {
+		const { id: tokenId } = await createKey();
+		const at = Date.now();
+		await deliver([{ id: "t", body: record(uid(), { token_id: tokenId, created_at: at }) }]);
+		const row = await env.DB.prepare("SELECT last_used_at FROM tokens WHERE id = ?").bind(tokenId).first<{ last_used_at: number }>();
+		expect(row?.last_used_at).toBe(at);
+	});
+});
+
+describe("every relay request yields one usage record", () => {
+	it("records failures too: a bad key, bad input", async () => {
+		const badKey = await chat("sk-wrong", { model: "m", messages: [{ role: "user", content: "x" }] });
+		expect(await usageRow(badKey.headers.get("x-request-id") ?? "")).toMatchObject({ status: 401, error_code: "invalid_api_key", token_id: null });
+		const { key, id } = await createKey();
+		const badJson = await call("/v1/chat/completions", { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: "{" });
+		expect(await usageRow(badJson.headers.get("x-request-id") ?? "")).toMatchObject({ status: 400, error_code: "invalid_json", token_id: id });
+	});
+});
