@@ -1,0 +1,89 @@
+// Starts, for the e2e project: the loopback mock upstream and the gateway under `wrangler dev` with its own
+// throwaway local state (migrated and seeded exactly as `npm run dev` does it).
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+import { prepareDatabase } from "../../scripts/local-state.mjs";
+import { startMockUpstream } from "../support/mock-upstream";
+
+async function freePort(): Promise<number> {
+	const server = createServer();
+	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+	const address = server.address();
+	await new Promise((resolve) => server.close(resolve));
+	if (typeof address !== "object" || address === null) throw new Error("no port");
+	return address.port;
+}
+
+async function waitUntilUp(url: string, child: ChildProcess, log: () => string): Promise<void> {
+	const until = Date.now() + 150_000;
+	while (Date.now() < until) {
+		if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${log()}`);
+		try {
+			if ((await fetch(`${url}/api/openapi.json`)).ok) return;
+		} catch {
+			// not listening yet
+		}
+		await new Promise((r) => setTimeout(r, 250));
+	}
+	throw new Error(`wrangler dev did not come up:\n${log()}`);
+}
+
+export default async function setup(project: TestProject) {
+	const upstream = await startMockUpstream();
+	const state = mkdtempSync(join(tmpdir(), "edge-gateway-e2e-"));
+	const persist = ["--persist-to", state];
+	const demoKey = prepareDatabase(persist);
+	if (!demoKey) throw new Error("a fresh local database should have been seeded with a demo key");
+
+	const port = await freePort();
+	const adminToken = `adm-${randomBytes(16).toString("hex")}`;
+	let output = "";
+	const child = spawn(
+		"wrangler",
+		[
+			"dev",
+			"--port",
+			String(port),
+			"--ip",
+			"127.0.0.1",
+			...persist,
+			"--var",
+			`ADMIN_TOKEN:${adminToken}`,
+			"--var",
+			`ENCRYPTION_KEY:${randomBytes(32).toString("base64")}`,
+			"--var",
+			"RELAY_FIRST_BYTE_TIMEOUT_MS:2000",
+			"--show-interactive-dev-session=false",
+		],
+		{ env: { ...process.env, WRANGLER_SEND_METRICS: "false" }, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+	);
+	child.stdout?.on("data", (d) => (output += d));
+	child.stderr?.on("data", (d) => (output += d));
+	const gatewayUrl = `http://127.0.0.1:${port}`;
+	await waitUntilUp(gatewayUrl, child, () => output);
+
+	project.provide("gatewayUrl", gatewayUrl);
+	project.provide("adminToken", adminToken);
+	project.provide("demoKey", demoKey);
+	project.provide("upstreamUrl", upstream.url);
+
+	return async () => {
+		if (child.pid) process.kill(-child.pid, "SIGTERM");
+		await upstream.close();
+		rmSync(state, { recursive: true, force: true });
+	};
+}
+
+declare module "vitest" {
+	export interface ProvidedContext {
+		gatewayUrl: string;
+		adminToken: string;
+		demoKey: string;
+		upstreamUrl: string;
+	}
+}
