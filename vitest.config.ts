@@ -1,10 +1,11 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
-import { TEST_ADMIN_TOKEN } from "./test/support/constants.ts";
+import { TEST_ADMIN_TOKEN } from "./test/support/constants";
 
 export default defineConfig({
 	test: {
+		reporters: ["default", "./test/support/summary-reporter.ts"],
 		projects: [
 			{
 				plugins: [

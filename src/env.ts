@@ -27,9 +27,7 @@ const configSchema = z.object({
 	RELAY_FIRST_BYTE_TIMEOUT_MS: positiveInt,
 	MAX_BODY_BYTES: positiveInt,
 	ADMIN_TOKEN: z.string().min(16, "ADMIN_TOKEN must be at least 16 characters"),
-	ENCRYPTION_KEY: z
-		.string()
-		.refine((v) => decodedLength(v) === 32, "ENCRYPTION_KEY must be 32 bytes, base64-encoded"),
+	ENCRYPTION_KEY: z.string().refine((v) => decodedLength(v) === 32, "ENCRYPTION_KEY must be 32 bytes, base64-encoded"),
 });
 
 export type Config = {

@@ -2,10 +2,7 @@ import { sql } from "drizzle-orm";
 import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 // Milliseconds since the epoch, like Date.now().
-const timestamp = (name: string) =>
-	integer(name, { mode: "number" })
-		.notNull()
-		.default(sql`(cast(unixepoch('subsec') * 1000 as integer))`);
+const timestamp = (name: string) => integer(name, { mode: "number" }).notNull().default(sql`(cast(unixepoch('subsec') * 1000 as integer))`);
 
 export const users = sqliteTable("users", {
 	id: integer("id").primaryKey({ autoIncrement: true }),

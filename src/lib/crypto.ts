@@ -22,10 +22,7 @@ export async function sha256Hex(text: string): Promise<string> {
 
 /** Compares secrets in constant time: digests first, so lengths never leak either. */
 export async function secretsEqual(a: string, b: string): Promise<boolean> {
-	const [da, db] = await Promise.all([
-		crypto.subtle.digest("SHA-256", encoder.encode(a)),
-		crypto.subtle.digest("SHA-256", encoder.encode(b)),
-	]);
+	const [da, db] = await Promise.all([crypto.subtle.digest("SHA-256", encoder.encode(a)), crypto.subtle.digest("SHA-256", encoder.encode(b))]);
 	return crypto.subtle.timingSafeEqual(da, db);
 }
 

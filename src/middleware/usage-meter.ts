@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { knownError } from "../errors/on-error";
-import { UsageMeter, queueSender } from "../relay/meter";
+import { queueSender, UsageMeter } from "../relay/meter";
 
 /**
  * Gives every relay request one usage record, failures included: the relay records successes itself

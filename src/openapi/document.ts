@@ -26,7 +26,12 @@ function operation(op: OperationDoc) {
 	}
 	const pathParams = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "integer" } }));
 	const query = op.query ? (schema(op.query, "input") as { properties?: Record<string, unknown>; required?: string[] }) : undefined;
-	const queryParams = Object.entries(query?.properties ?? {}).map(([name, s]) => ({ name, in: "query", required: query?.required?.includes(name) ?? false, schema: s }));
+	const queryParams = Object.entries(query?.properties ?? {}).map(([name, s]) => ({
+		name,
+		in: "query",
+		required: query?.required?.includes(name) ?? false,
+		schema: s,
+	}));
 	const parameters = [...pathParams, ...queryParams];
 	return {
 		summary: op.summary,
@@ -48,7 +53,11 @@ export function openApiDocument(ops: readonly OperationDoc[]) {
 	}
 	return {
 		openapi: "3.0.3",
-		info: { title: "edge-gateway", version: "0.1.0", description: "OpenAI-compatible LLM gateway on Cloudflare Workers: relay API (/v1) and admin API (/api)." },
+		info: {
+			title: "edge-gateway",
+			version: "0.1.0",
+			description: "OpenAI-compatible LLM gateway on Cloudflare Workers: relay API (/v1) and admin API (/api).",
+		},
 		components: {
 			securitySchemes: {
 				gatewayKey: { type: "http", scheme: "bearer", description: "A gateway key (sk-...), also accepted as the x-api-key header" },

@@ -1,5 +1,5 @@
 import { providers } from "../providers/registry";
-import { type LiveChannel, channelKey } from "./channels";
+import { channelKey, type LiveChannel } from "./channels";
 import { upstreamMessage } from "./sanitize";
 
 const TEST_TIMEOUT_MS = 15_000;

@@ -2,8 +2,8 @@ import type { Config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { providers } from "../providers/registry";
 import type { Operation } from "../providers/types";
-import { type LiveChannel, channelKey } from "./channels";
-import { type Failure, exhausted, isClientFault } from "./failure";
+import { channelKey, type LiveChannel } from "./channels";
+import { exhausted, type Failure, isClientFault } from "./failure";
 import { upstreamMessage } from "./sanitize";
 
 export interface DispatchInput {

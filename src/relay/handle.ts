@@ -1,6 +1,6 @@
 import type { Context } from "hono";
-import { config } from "../env";
 import type { AppEnv } from "../env";
+import { config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import type { Operation } from "../providers/types";
 import { enabledChannels, servable } from "./channels";
@@ -78,7 +78,11 @@ export async function relay(c: Context<AppEnv>, meter: UsageMeter, op: Operation
 				const usage =
 					s.end === "complete" && s.usage
 						? s.usage
-						: { promptTokens: s.usage?.promptTokens ?? estimateTokens(promptChars(body)), completionTokens: estimateTokens(s.deliveredChars), cachedTokens: s.usage?.cachedTokens ?? 0 };
+						: {
+								promptTokens: s.usage?.promptTokens ?? estimateTokens(promptChars(body)),
+								completionTokens: estimateTokens(s.deliveredChars),
+								cachedTokens: s.usage?.cachedTokens ?? 0,
+							};
 				const status = s.end === "complete" ? 200 : s.end === "client_closed" ? 499 : 502;
 				const errorCode = s.end === "complete" ? undefined : s.end === "client_closed" ? "client_closed" : "upstream_stream_failed";
 				meter.record({ status, errorCode, usage, estimated, partial: s.end !== "complete", ttfbMs: s.ttfbMs }).then(settle, settle);

@@ -1,9 +1,5 @@
 // Upstreams echo keys back in errors ("Incorrect API key provided: sk-abc…"); none of that reaches a client.
-const SECRET_PATTERNS = [
-	/\b(?:sk|pk|rk|ak|key|api[-_]?key)[-_][A-Za-z0-9_-]{6,}/gi,
-	/\bBearer\s+\S+/gi,
-	/\b[A-Za-z0-9_-]{32,}\b/g,
-];
+const SECRET_PATTERNS = [/\b(?:sk|pk|rk|ak|key|api[-_]?key)[-_][A-Za-z0-9_-]{6,}/gi, /\bBearer\s+\S+/gi, /\b[A-Za-z0-9_-]{32,}\b/g];
 
 export function redactSecrets(text: string): string {
 	return SECRET_PATTERNS.reduce((s, re) => s.replace(re, "[redacted]"), text);
@@ -25,6 +21,11 @@ export function upstreamMessage(body: string): string {
 	} catch {
 		// Not JSON: an HTML error page or plain text; keep the text.
 	}
-	const clean = redactSecrets(message.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim());
+	const clean = redactSecrets(
+		message
+			.replace(/<[^>]*>/g, " ")
+			.replace(/\s+/g, " ")
+			.trim(),
+	);
 	return clean.length > 300 ? `${clean.slice(0, 300)}…` : clean;
 }

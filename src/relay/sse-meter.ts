@@ -1,4 +1,4 @@
-import { type Usage, readUsage } from "./usage";
+import { readUsage, type Usage } from "./usage";
 
 export type StreamEnd = "complete" | "client_closed" | "upstream_failed";
 

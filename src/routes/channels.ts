@@ -9,17 +9,9 @@ import { encryptSecret, maskSecret } from "../lib/crypto";
 import { isUniqueViolation } from "../lib/sql-errors";
 import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
-import { forgetChannels, toLive } from "../relay/channels";
 import { testChannel } from "../relay/channel-test";
-import {
-	channelCreate,
-	channelList,
-	channelPatch,
-	channelTestQuery,
-	channelTestResult,
-	channelView,
-	idParam,
-} from "./channel-schemas";
+import { forgetChannels, toLive } from "../relay/channels";
+import { channelCreate, channelList, channelPatch, channelTestQuery, channelTestResult, channelView, idParam } from "./channel-schemas";
 
 function view(row: ChannelRow): z.infer<typeof channelView> {
 	return {
@@ -126,9 +118,27 @@ export const channelRoutes = new Hono<AppEnv>()
 
 export const channelDocs: OperationDoc[] = [
 	{ method: "get", path: "/api/channels", summary: "List channels", tag: "Channels", auth: "admin", response: channelList },
-	{ method: "post", path: "/api/channels", summary: "Create a channel", tag: "Channels", auth: "admin", body: channelCreate, response: channelView, errors: [201, 409] },
+	{
+		method: "post",
+		path: "/api/channels",
+		summary: "Create a channel",
+		tag: "Channels",
+		auth: "admin",
+		body: channelCreate,
+		response: channelView,
+		errors: [201, 409],
+	},
 	{ method: "get", path: "/api/channels/{id}", summary: "Get a channel", tag: "Channels", auth: "admin", response: channelView, errors: [404] },
-	{ method: "patch", path: "/api/channels/{id}", summary: "Update a channel", tag: "Channels", auth: "admin", body: channelPatch, response: channelView, errors: [404, 409] },
+	{
+		method: "patch",
+		path: "/api/channels/{id}",
+		summary: "Update a channel",
+		tag: "Channels",
+		auth: "admin",
+		body: channelPatch,
+		response: channelView,
+		errors: [404, 409],
+	},
 	{ method: "delete", path: "/api/channels/{id}", summary: "Delete a channel", tag: "Channels", auth: "admin", errors: [204, 404] },
 	{
 		method: "post",

@@ -72,11 +72,7 @@ export const tokenRoutes = new Hono<AppEnv>()
 			Object.entries({ name: input.name, status: input.status, models: input.models, expiresAt: toMs(input.expires_at) }).filter(([, v]) => v !== undefined),
 		);
 		if (Object.keys(changes).length === 0) return c.json(view(current));
-		const [row] = await db(c.env)
-			.update(tokens)
-			.set(changes)
-			.where(eq(tokens.id, id))
-			.returning();
+		const [row] = await db(c.env).update(tokens).set(changes).where(eq(tokens.id, id)).returning();
 		forgetCallers();
 		if (!row) throw new GatewayError("not_found", `Token ${id} does not exist`);
 		return c.json(view(row));
@@ -91,8 +87,26 @@ export const tokenRoutes = new Hono<AppEnv>()
 
 export const tokenDocs: OperationDoc[] = [
 	{ method: "get", path: "/api/tokens", summary: "List gateway keys (never the keys themselves)", tag: "Tokens", auth: "admin", response: tokenList },
-	{ method: "post", path: "/api/tokens", summary: "Create a gateway key; the key is shown only in this response", tag: "Tokens", auth: "admin", body: tokenCreate, response: tokenCreated, errors: [201, 404] },
+	{
+		method: "post",
+		path: "/api/tokens",
+		summary: "Create a gateway key; the key is shown only in this response",
+		tag: "Tokens",
+		auth: "admin",
+		body: tokenCreate,
+		response: tokenCreated,
+		errors: [201, 404],
+	},
 	{ method: "get", path: "/api/tokens/{id}", summary: "Get a gateway key's details", tag: "Tokens", auth: "admin", response: tokenView, errors: [404] },
-	{ method: "patch", path: "/api/tokens/{id}", summary: "Rename, restrict, expire, disable or re-enable a key", tag: "Tokens", auth: "admin", body: tokenPatch, response: tokenView, errors: [404] },
+	{
+		method: "patch",
+		path: "/api/tokens/{id}",
+		summary: "Rename, restrict, expire, disable or re-enable a key",
+		tag: "Tokens",
+		auth: "admin",
+		body: tokenPatch,
+		response: tokenView,
+		errors: [404],
+	},
 	{ method: "delete", path: "/api/tokens/{id}", summary: "Revoke a key for good", tag: "Tokens", auth: "admin", errors: [204, 404] },
 ];

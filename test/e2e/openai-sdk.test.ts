@@ -20,8 +20,22 @@ let sdk: OpenAI;
 
 beforeAll(async () => {
 	// The failing channel has the higher priority, so every request meets it first.
-	await adminApi("POST", "/api/channels", { name: "broken", type: "openai", base_url: `${upstreamUrl}/e2e/status-503/v1`, key: "sk-e2e-broken", models: ["gpt-e2e", "embed-e2e"], priority: 10 });
-	await adminApi("POST", "/api/channels", { name: "healthy", type: "openai", base_url: `${upstreamUrl}/e2e/ok/v1`, key: "sk-e2e-healthy", models: ["gpt-e2e", "embed-e2e"], priority: 0 });
+	await adminApi("POST", "/api/channels", {
+		name: "broken",
+		type: "openai",
+		base_url: `${upstreamUrl}/e2e/status-503/v1`,
+		key: "sk-e2e-broken",
+		models: ["gpt-e2e", "embed-e2e"],
+		priority: 10,
+	});
+	await adminApi("POST", "/api/channels", {
+		name: "healthy",
+		type: "openai",
+		base_url: `${upstreamUrl}/e2e/ok/v1`,
+		key: "sk-e2e-healthy",
+		models: ["gpt-e2e", "embed-e2e"],
+		priority: 0,
+	});
 	const { key } = await adminApi<{ key: string }>("POST", "/api/tokens", { name: "e2e" });
 	sdk = client(key);
 });
@@ -41,7 +55,12 @@ describe("the openai SDK against wrangler dev", () => {
 	});
 
 	it("streams a chat with usage", async () => {
-		const stream = await sdk.chat.completions.create({ model: "gpt-e2e", stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: "hi" }] });
+		const stream = await sdk.chat.completions.create({
+			model: "gpt-e2e",
+			stream: true,
+			stream_options: { include_usage: true },
+			messages: [{ role: "user", content: "hi" }],
+		});
 		let text = "";
 		let usage: OpenAI.CompletionUsage | null | undefined;
 		for await (const chunk of stream) {
@@ -58,7 +77,9 @@ describe("the openai SDK against wrangler dev", () => {
 	});
 
 	it("raises AuthenticationError for an invalid key", async () => {
-		await expect(client("sk-invalid").chat.completions.create({ model: "gpt-e2e", messages: [{ role: "user", content: "hi" }] })).rejects.toBeInstanceOf(AuthenticationError);
+		await expect(client("sk-invalid").chat.completions.create({ model: "gpt-e2e", messages: [{ role: "user", content: "hi" }] })).rejects.toBeInstanceOf(
+			AuthenticationError,
+		);
 	});
 
 	it("streams from the seeded mock channel with the demo key printed at first start", async () => {

@@ -1,17 +1,34 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
-import { admin, call, createChannel, upstream, upstreamLog, uid } from "../support/gateway";
+import { admin, call, createChannel, uid, upstream, upstreamLog } from "../support/gateway";
 
 describe("channels API", () => {
 	it("creates, reads, updates and deletes a channel; the upstream key is encrypted and never returned", async () => {
 		const secret = `sk-upstream-${uid()}-secretvalue`;
-		const created = await admin("POST", "/api/channels", { name: `c-${uid()}`, type: "openai", base_url: "https://api.example.com/v1", key: secret, models: ["m1"], model_mapping: { m1: "m1-2025" }, priority: 5, weight: 3 });
+		const created = await admin("POST", "/api/channels", {
+			name: `c-${uid()}`,
+			type: "openai",
+			base_url: "https://api.example.com/v1",
+			key: secret,
+			models: ["m1"],
+			model_mapping: { m1: "m1-2025" },
+			priority: 5,
+			weight: 3,
+		});
 		expect(created.status).toBe(201);
 		const text = await created.text();
 		expect(text).not.toContain(secret);
 		const ch = JSON.parse(text);
-		expect(ch).toMatchObject({ type: "openai", models: ["m1"], model_mapping: { m1: "m1-2025" }, priority: 5, weight: 3, status: "enabled", groups: ["default"] });
+		expect(ch).toMatchObject({
+			type: "openai",
+			models: ["m1"],
+			model_mapping: { m1: "m1-2025" },
+			priority: 5,
+			weight: 3,
+			status: "enabled",
+			groups: ["default"],
+		});
 		expect(ch.key_masked).toBe(`sk-…${secret.slice(-4)}`);
 
 		const stored = await env.DB.prepare("SELECT * FROM channels WHERE id = ?").bind(ch.id).first<Record<string, string>>();
@@ -92,9 +109,7 @@ describe("OpenAPI document", () => {
 	it("describes every route the app serves", async () => {
 		const doc = await (await call("/api/openapi.json")).json<{ openapi: string; paths: Record<string, Record<string, unknown>> }>();
 		expect(doc.openapi).toMatch(/^3\./);
-		const served = app.routes
-			.filter((r) => r.method !== "ALL")
-			.map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:(\w+)/g, "{$1}")}`);
+		const served = app.routes.filter((r) => r.method !== "ALL").map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:(\w+)/g, "{$1}")}`);
 		const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
 		expect(new Set(documented)).toEqual(new Set(served));
 		expect(doc.paths["/v1/chat/completions"]).toHaveProperty("post.requestBody");

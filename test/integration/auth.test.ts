@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { admin, call, chat, createChannel, createKey, scenario, upstream, uid } from "../support/gateway";
+import { admin, call, chat, createChannel, createKey, scenario, uid, upstream } from "../support/gateway";
 
 const hello = (model: string) => ({ model, messages: [{ role: "user", content: "hi" }] });
 
@@ -49,7 +49,10 @@ describe("gateway keys", () => {
 		await createChannel({ base_url: upstream(uid(), "ok"), models: [allowed, other] });
 		const { key } = await createKey({ models: [allowed] });
 		await expectOpenAIError(await chat(key, hello(other)), 403, "model_not_allowed");
-		const list = await (await call("/v1/models", { headers: { authorization: `Bearer ${key}` } })).json<{ object: string; data: { id: string; object: string }[] }>();
+		const list = await (await call("/v1/models", { headers: { authorization: `Bearer ${key}` } })).json<{
+			object: string;
+			data: { id: string; object: string }[];
+		}>();
 		expect(list.object).toBe("list");
 		expect(list.data.map((m) => m.id)).toEqual([allowed]);
 		expect(list.data[0]?.object).toBe("model");

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, scenario, upstream, uid } from "../support/gateway";
+import { call, scenario, uid, upstream } from "../support/gateway";
 
 let key = "";
 let model = "";

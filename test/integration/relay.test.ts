@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, chat, createChannel, createKey, readSse, scenario, upstream, upstreamLog, uid, usageRow } from "../support/gateway";
+import { call, chat, createChannel, createKey, readSse, scenario, uid, upstream, upstreamLog, usageRow } from "../support/gateway";
 
 const hello = (model: string, extra: Record<string, unknown> = {}) => ({ model, messages: [{ role: "user", content: "hi" }], ...extra });
 
@@ -15,7 +15,17 @@ describe("relay: non-streaming", () => {
 		const [sent] = await upstreamLog(tag);
 		expect(sent?.authorization).toBe("Bearer sk-upstream-key-abc");
 		const row = await usageRow(`req-${tag}`);
-		expect(row).toMatchObject({ model, status: 200, prompt_tokens: 11, completion_tokens: 7, cached_tokens: 3, estimated: 0, partial: 0, stream: 0, attempts: 1 });
+		expect(row).toMatchObject({
+			model,
+			status: 200,
+			prompt_tokens: 11,
+			completion_tokens: 7,
+			cached_tokens: 3,
+			estimated: 0,
+			partial: 0,
+			stream: 0,
+			attempts: 1,
+		});
 	});
 
 	it("sends the mapped upstream model name", async () => {
@@ -118,7 +128,9 @@ describe("relay: streaming", () => {
 		expect(res.headers.get("content-type")).toContain("text/event-stream");
 		expect(res.headers.get("content-encoding")).toBeNull();
 		const { events } = await readSse(res);
-		const text = events.flatMap((e) => (e === "[DONE]" ? [] : ((e as { choices: { delta: { content?: string } }[] }).choices.map((c) => c.delta.content ?? "")))).join("");
+		const text = events
+			.flatMap((e) => (e === "[DONE]" ? [] : (e as { choices: { delta: { content?: string } }[] }).choices.map((c) => c.delta.content ?? "")))
+			.join("");
 		expect(text).toBe("Hi there, from the upstream.");
 		expect(events.at(-1)).toBe("[DONE]");
 		expect(events.some((e) => typeof e === "object" && (e as { choices: unknown[] }).choices.length === 0)).toBe(false);

@@ -30,9 +30,12 @@ const record = (requestId: string, over: Partial<UsageMessage> = {}): UsageMessa
 });
 
 async function deliver(messages: { id: string; body: unknown; attempts?: number }[]) {
-	const batch = createMessageBatch("edge-gateway-usage", messages.map((m) => ({ id: m.id, timestamp: new Date(), attempts: m.attempts ?? 1, body: m.body })));
+	const batch = createMessageBatch(
+		"edge-gateway-usage",
+		messages.map((m) => ({ id: m.id, timestamp: new Date(), attempts: m.attempts ?? 1, body: m.body })),
+	);
 	const ctx = createExecutionContext();
-	await worker.queue(batch, env, ctx);
+	await worker.queue(batch, env);
 	return getQueueResult(batch, ctx);
 }
 
@@ -84,7 +87,11 @@ describe("every relay request yields one usage record", () => {
 		const badKey = await chat("sk-wrong", { model: "m", messages: [{ role: "user", content: "x" }] });
 		expect(await usageRow(badKey.headers.get("x-request-id") ?? "")).toMatchObject({ status: 401, error_code: "invalid_api_key", token_id: null });
 		const { key, id } = await createKey();
-		const badJson = await call("/v1/chat/completions", { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: "{" });
+		const badJson = await call("/v1/chat/completions", {
+			method: "POST",
+			headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+			body: "{",
+		});
 		expect(await usageRow(badJson.headers.get("x-request-id") ?? "")).toMatchObject({ status: 400, error_code: "invalid_json", token_id: id });
 	});
 });

@@ -2,7 +2,7 @@
 //   /<tag>/<scenario>/v1/chat/completions | /v1/embeddings
 // <tag> keeps concurrent tests apart in the request log (GET /__requests?tag=...); scenarios:
 //   ok | status-<code> | hang | reset | no-usage | cut | slow
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface LoggedRequest {
@@ -18,7 +18,14 @@ export interface LoggedRequest {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function chunk(model: string, delta: object, finish: string | null, withUsage: boolean) {
-	return { id: "chatcmpl-up", object: "chat.completion.chunk", created: 1, model, choices: [{ index: 0, delta, finish_reason: finish }], ...(withUsage ? { usage: null } : {}) };
+	return {
+		id: "chatcmpl-up",
+		object: "chat.completion.chunk",
+		created: 1,
+		model,
+		choices: [{ index: 0, delta, finish_reason: finish }],
+		...(withUsage ? { usage: null } : {}),
+	};
 }
 
 const WORDS = ["Hi", " there", ",", " from", " the", " upstream", "."];
@@ -64,7 +71,11 @@ export async function startMockUpstream(): Promise<{ url: string; server: Server
 		const url = new URL(req.url ?? "/", "http://x");
 		if (url.pathname === "/__requests") {
 			const tag = url.searchParams.get("tag");
-			return json(res, 200, log.filter((r) => r.tag === tag));
+			return json(
+				res,
+				200,
+				log.filter((r) => r.tag === tag),
+			);
 		}
 		const match = /^\/([^/]+)\/([^/]+)\/v1\/(chat\/completions|embeddings)$/.exec(url.pathname);
 		if (!match) return json(res, 404, { error: { message: "no such route" } });
@@ -79,12 +90,22 @@ export async function startMockUpstream(): Promise<{ url: string; server: Server
 		const status = /^status-(\d{3})$/.exec(scenario);
 		if (status) {
 			const code = Number(status[1]);
-			return json(res, code, { error: { message: `Incorrect API key provided: sk-live-${"x".repeat(20)}1234 (simulated ${code})`, type: "upstream" } }, code === 429 ? { "retry-after": "7" } : {});
+			return json(
+				res,
+				code,
+				{ error: { message: `Incorrect API key provided: sk-live-${"x".repeat(20)}1234 (simulated ${code})`, type: "upstream" } },
+				code === 429 ? { "retry-after": "7" } : {},
+			);
 		}
 		if (scenario === "hang") return; // never answers; the gateway's timeout must fire
 		if (scenario === "reset") return req.socket.destroy();
 		if (op === "embeddings") {
-			return json(res, 200, { object: "list", model, data: [{ object: "embedding", index: 0, embedding: [0.1, 0.2, 0.3] }], usage: { prompt_tokens: 4, total_tokens: 4 } });
+			return json(res, 200, {
+				object: "list",
+				model,
+				data: [{ object: "embedding", index: 0, embedding: [0.1, 0.2, 0.3] }],
+				usage: { prompt_tokens: 4, total_tokens: 4 },
+			});
 		}
 		const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
 		if (body.stream) return stream(res, model, scenario, includeUsage);

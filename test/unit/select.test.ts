@@ -15,7 +15,12 @@ const ch = (id: string, priority: number, weight: number) => ({ id, priority, we
 describe("orderCandidates", () => {
 	it("tries the highest priority tier first, then lower tiers", () => {
 		const order = orderCandidates([ch("low", 0, 100), ch("high-a", 10, 1), ch("mid", 5, 1), ch("high-b", 10, 1)], seeded(1));
-		expect(order.slice(0, 2).map((c) => c.id).sort()).toEqual(["high-a", "high-b"]);
+		expect(
+			order
+				.slice(0, 2)
+				.map((c) => c.id)
+				.sort(),
+		).toEqual(["high-a", "high-b"]);
 		expect(order.slice(2).map((c) => c.id)).toEqual(["mid", "low"]);
 	});
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type StreamSummary, meterStream } from "../../src/relay/sse-meter";
+import { meterStream, type StreamSummary } from "../../src/relay/sse-meter";
 
 const enc = new TextEncoder();
 const event = (data: unknown) => `data: ${JSON.stringify(data)}\n\n`;
@@ -28,7 +28,7 @@ async function run(parts: string[], forwardUsage: boolean, failAfter?: number) {
 describe("meterStream", () => {
 	it("reads usage on the side and holds back the usage chunk the client did not ask for", async () => {
 		const { text, summary } = await run([delta("Hel"), delta("lo", "stop"), usageChunk, "data: [DONE]\n\n"], false);
-		expect(text).toBe(delta("Hel") + delta("lo", "stop") + "data: [DONE]\n\n");
+		expect(text).toBe(`${delta("Hel") + delta("lo", "stop")}data: [DONE]\n\n`);
 		expect(summary).toMatchObject({ end: "complete", usage: { promptTokens: 5, completionTokens: 2, cachedTokens: 1 } });
 	});
 
@@ -38,7 +38,7 @@ describe("meterStream", () => {
 	});
 
 	it("reassembles events split across network chunks without altering them", async () => {
-		const whole = delta("abc") + delta("def", "stop") + "data: [DONE]\n\n";
+		const whole = `${delta("abc") + delta("def", "stop")}data: [DONE]\n\n`;
 		const { text, summary } = await run([whole.slice(0, 7), whole.slice(7, 40), whole.slice(40)], false);
 		expect(text).toBe(whole);
 		expect(summary?.deliveredChars).toBe(6);

@@ -9,7 +9,8 @@ function delayMs(settings: Record<string, unknown>): number {
 }
 
 function chat(body: Record<string, unknown>, model: string, settings: Record<string, unknown>): Response {
-	const maxTokens = typeof body.max_tokens === "number" ? body.max_tokens : typeof body.max_completion_tokens === "number" ? body.max_completion_tokens : undefined;
+	const maxTokens =
+		typeof body.max_tokens === "number" ? body.max_tokens : typeof body.max_completion_tokens === "number" ? body.max_completion_tokens : undefined;
 	const pieces = mockReply(model, body.messages, maxTokens);
 	const usage = {
 		prompt_tokens: approxTokens(JSON.stringify(body.messages ?? "")),

@@ -18,7 +18,8 @@ export function lastUserText(messages: unknown): string {
 
 export function mockReply(model: string, messages: unknown, maxTokens: number | undefined): string[] {
 	const asked = lastUserText(messages).replace(/\s+/g, " ").trim().slice(0, 120);
-	const words = `Hello from the ${model} mock channel. You said: "${asked}". This reply is generated offline, so it needs no provider account and no network.`.split(" ");
+	const words =
+		`Hello from the ${model} mock channel. You said: "${asked}". This reply is generated offline, so it needs no provider account and no network.`.split(" ");
 	const limit = maxTokens && maxTokens > 0 ? Math.min(maxTokens, words.length) : words.length;
 	return words.slice(0, limit).map((w, i) => (i === 0 ? w : ` ${w}`));
 }

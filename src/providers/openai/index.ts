@@ -11,7 +11,10 @@ export const openai: Provider = {
 	requiresKey: false,
 	send(op, body, target, signal) {
 		const base = (target.baseUrl ?? this.defaultBaseUrl ?? "").replace(/\/+$/, "");
-		const headers: Record<string, string> = { "content-type": "application/json", accept: op === "chat" && body.stream ? "text/event-stream" : "application/json" };
+		const headers: Record<string, string> = {
+			"content-type": "application/json",
+			accept: op === "chat" && body.stream ? "text/event-stream" : "application/json",
+		};
 		if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
 		return fetch(`${base}${paths[op]}`, { method: "POST", headers, body: JSON.stringify(body), signal });
 	},
