@@ -6,7 +6,8 @@ const args = process.argv.slice(2);
 if (ensureDevVars()) console.log("Created .dev.vars with a fresh ADMIN_TOKEN and ENCRYPTION_KEY.");
 const demoKey = prepareDatabase();
 
-const port = args[args.indexOf("--port") + 1] && args.includes("--port") ? args[args.indexOf("--port") + 1] : "8787";
+const portAt = args.indexOf("--port");
+const port = portAt >= 0 ? args[portAt + 1] : "8787";
 const line = "─".repeat(72);
 console.log(`\n${line}\n edge-gateway (local)`);
 console.log(` Admin token (Authorization: Bearer …): ${devVar("ADMIN_TOKEN")}   [from .dev.vars]`);

@@ -13,8 +13,6 @@ export interface Target {
 export interface Provider {
 	/** Used when the channel has no base URL of its own. */
 	readonly defaultBaseUrl?: string;
-	/** Whether a channel of this type is useless without an upstream key. */
-	readonly requiresKey: boolean;
 	/**
 	 * Sends an OpenAI-format body (model already rewritten) and answers in OpenAI format:
 	 * JSON, or an SSE stream when `body.stream` is true. Non-2xx statuses are returned, not thrown;

@@ -91,7 +91,13 @@ export async function relay(c: Context<AppEnv>, meter: UsageMeter, op: Operation
 		return c.body(stream, 200, STREAM_HEADERS);
 	}
 
-	const text = await upstream.text();
+	let text: string;
+	try {
+		text = await upstream.text();
+	} catch {
+		// Headers arrived but the body did not: nothing reached the client yet, yet the request was spent upstream.
+		throw new GatewayError("upstream_error", `The upstream connection failed while sending its response (request id ${c.get("requestId")})`);
+	}
 	let parsed: unknown;
 	try {
 		parsed = JSON.parse(text);

@@ -78,7 +78,6 @@ function embeddings(body: Record<string, unknown>, model: string): Response {
 
 /** Built in and offline: deterministic chat (streaming with real SSE framing and usage) and embeddings. */
 export const mock: Provider = {
-	requiresKey: false,
 	async send(op, body, target) {
 		return op === "chat" ? chat(body, target.upstreamModel, target.settings) : embeddings(body, target.upstreamModel);
 	},

@@ -8,7 +8,6 @@ const paths = { chat: "/chat/completions", embeddings: "/embeddings" } as const;
  */
 export const openai: Provider = {
 	defaultBaseUrl: "https://api.openai.com/v1",
-	requiresKey: false,
 	send(op, body, target, signal) {
 		const base = (target.baseUrl ?? this.defaultBaseUrl ?? "").replace(/\/+$/, "");
 		const headers: Record<string, string> = {
