@@ -1,5 +1,5 @@
 import { providers } from "../providers/registry";
-import { channelKey, type LiveChannel } from "./channels";
+import { type LiveChannel, targetFor } from "./channels";
 import { upstreamMessage } from "./sanitize";
 
 const TEST_TIMEOUT_MS = 15_000;
@@ -11,17 +11,11 @@ function probe(model: string): { op: "chat" | "embeddings"; body: Record<string,
 }
 
 export async function testChannel(channel: LiveChannel, model: string, encryptionKey: string) {
-	const upstreamModel = channel.modelMapping[model] ?? model;
-	const { op, body } = probe(upstreamModel);
 	const started = Date.now();
 	try {
-		const apiKey = await channelKey(channel, encryptionKey);
-		const res = await providers[channel.type].send(
-			op,
-			body,
-			{ channelId: channel.id, baseUrl: channel.baseUrl, apiKey, upstreamModel, settings: channel.settings },
-			AbortSignal.timeout(TEST_TIMEOUT_MS),
-		);
+		const target = await targetFor(channel, model, encryptionKey);
+		const { op, body } = probe(target.upstreamModel);
+		const res = await providers[channel.type].send(op, body, target, AbortSignal.timeout(TEST_TIMEOUT_MS));
 		const text = await res.text();
 		return { ok: res.ok, model, status: res.status, latency_ms: Date.now() - started, error: res.ok ? null : upstreamMessage(text) };
 	} catch (err) {

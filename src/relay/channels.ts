@@ -4,6 +4,7 @@ import { type ChannelRow, channels } from "../db/schema";
 import { decryptSecret } from "../lib/crypto";
 import { TtlCache } from "../lib/ttl-cache";
 import { type ChannelType, isChannelType } from "../providers/registry";
+import type { Target } from "../providers/types";
 
 /** An enabled channel as the relay sees it: parsed once per cache fill, not per request. */
 export interface LiveChannel {
@@ -68,7 +69,7 @@ export function modelsForGroup(all: readonly LiveChannel[], group: string): stri
 }
 
 /** Decrypts a channel's upstream key once per isolate; the plaintext lives only in memory. */
-export function channelKey(ch: LiveChannel, encryptionKey: string): Promise<string | undefined> {
+function channelKey(ch: LiveChannel, encryptionKey: string): Promise<string | undefined> {
 	if (!ch.keyCiphertext) return Promise.resolve(undefined);
 	let key = plainKeys.get(ch.keyCiphertext);
 	if (!key) {
@@ -77,4 +78,20 @@ export function channelKey(ch: LiveChannel, encryptionKey: string): Promise<stri
 		key.catch(() => plainKeys.delete(ch.keyCiphertext ?? ""));
 	}
 	return key;
+}
+
+/** The model name a channel knows a requested model by. */
+export function upstreamModelFor(ch: LiveChannel, model: string): string {
+	return ch.modelMapping[model] ?? model;
+}
+
+/** Everything a provider needs to call this channel for `model`. */
+export async function targetFor(ch: LiveChannel, model: string, encryptionKey: string): Promise<Target> {
+	return {
+		channelId: ch.id,
+		baseUrl: ch.baseUrl,
+		apiKey: await channelKey(ch, encryptionKey),
+		upstreamModel: upstreamModelFor(ch, model),
+		settings: ch.settings,
+	};
 }

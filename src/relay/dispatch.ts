@@ -2,7 +2,7 @@ import type { Config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { providers } from "../providers/registry";
 import type { Operation } from "../providers/types";
-import { channelKey, type LiveChannel } from "./channels";
+import { type LiveChannel, targetFor, upstreamModelFor } from "./channels";
 import { exhausted, type Failure, isClientFault } from "./failure";
 import { upstreamMessage } from "./sanitize";
 
@@ -22,7 +22,6 @@ export interface DispatchInput {
 export interface Dispatched {
 	response: Response;
 	channel: LiveChannel;
-	upstreamModel: string;
 	attempts: number;
 }
 
@@ -38,19 +37,14 @@ function backoffMs(attempt: number, remainingMs: number): number {
 	return Math.min(remainingMs, Math.random() * ceiling);
 }
 
-async function attemptOnce(input: DispatchInput, channel: LiveChannel, upstreamModel: string, timeoutMs: number): Promise<Outcome> {
+async function attemptOnce(input: DispatchInput, channel: LiveChannel, timeoutMs: number): Promise<Outcome> {
 	const provider = providers[channel.type];
 	const timer = new AbortController();
 	const handle = setTimeout(() => timer.abort(new TimedOut()), timeoutMs);
 	try {
-		const apiKey = await channelKey(channel, input.config.encryptionKey);
-		const body = { ...input.body, model: upstreamModel };
-		const response = await provider.send(
-			input.op,
-			body,
-			{ channelId: channel.id, baseUrl: channel.baseUrl, apiKey, upstreamModel, settings: channel.settings },
-			AbortSignal.any([timer.signal, input.clientSignal]),
-		);
+		const target = await targetFor(channel, input.model, input.config.encryptionKey);
+		const body = { ...input.body, model: target.upstreamModel };
+		const response = await provider.send(input.op, body, target, AbortSignal.any([timer.signal, input.clientSignal]));
 		if (response.ok) return { ok: response };
 		const message = upstreamMessage(await response.text());
 		return { failure: { kind: "status", status: response.status, message, retryAfter: response.headers.get("retry-after") ?? undefined } };
@@ -79,10 +73,9 @@ export async function dispatch(input: DispatchInput, startedAt = Date.now()): Pr
 		const remaining = deadline - Date.now();
 		if (remaining <= 0) break;
 		attempts++;
-		const upstreamModel = channel.modelMapping[input.model] ?? input.model;
-		input.onAttempt?.(channel, attempts, upstreamModel);
-		const outcome = await attemptOnce(input, channel, upstreamModel, Math.min(input.config.firstByteTimeoutMs, remaining));
-		if ("ok" in outcome) return { response: outcome.ok, channel, upstreamModel, attempts };
+		input.onAttempt?.(channel, attempts, upstreamModelFor(channel, input.model));
+		const outcome = await attemptOnce(input, channel, Math.min(input.config.firstByteTimeoutMs, remaining));
+		if ("ok" in outcome) return { response: outcome.ok, channel, attempts };
 		const failure = outcome.failure;
 		if (failure.kind === "status" && isClientFault(failure.status)) {
 			throw new GatewayError("invalid_request", failure.message || `The upstream rejected the request (${failure.status})`, { status: failure.status });
