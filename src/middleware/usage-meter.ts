@@ -1,7 +1,8 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { knownError } from "../errors/on-error";
-import { queueSender, UsageMeter } from "../relay/meter";
+import { UsageMeter } from "../relay/meter";
+import { usageBatcher } from "../relay/usage-batcher";
 
 /**
  * Gives every relay request one usage record, failures included: the relay records successes itself
@@ -10,7 +11,7 @@ import { queueSender, UsageMeter } from "../relay/meter";
  */
 export function usageMeter(): MiddlewareHandler<AppEnv> {
 	return async function usageMeter(c, next) {
-		const meter = new UsageMeter(c.get("requestId"), c.req.path, Date.now(), queueSender(c.env.USAGE_QUEUE));
+		const meter = new UsageMeter(c.get("requestId"), c.req.path, Date.now(), (record) => usageBatcher(c.env.USAGE_QUEUE).send(record));
 		c.set("meter", meter);
 		await next();
 		if (meter.deferred) return;

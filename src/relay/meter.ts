@@ -1,4 +1,4 @@
-import type { UsageMessage } from "../../queues/usage-message";
+import type { UsageRecord } from "../../queues/usage-message";
 import type { CallerKey } from "../env";
 import type { Usage } from "./usage";
 
@@ -30,7 +30,7 @@ export class UsageMeter {
 		readonly requestId: string,
 		readonly endpoint: string,
 		readonly startedAt: number,
-		private readonly send: (message: UsageMessage) => Promise<void>,
+		private readonly send: (record: UsageRecord) => Promise<void>,
 	) {}
 
 	setCaller(caller: CallerKey): void {
@@ -65,15 +65,4 @@ export class UsageMeter {
 			created_at: this.startedAt,
 		});
 	}
-}
-
-/** The producer side: a failed send is logged with the full record so an operator can still recover it. */
-export function queueSender(queue: Queue): (message: UsageMessage) => Promise<void> {
-	return async (message) => {
-		try {
-			await queue.send(message, { contentType: "json" });
-		} catch (err) {
-			console.error(JSON.stringify({ level: "error", event: "usage_send_failed", error: String(err), usage: message }));
-		}
-	};
 }

@@ -10,7 +10,7 @@ const message = z.looseObject({
 
 /** The fields the gateway relies on; everything else passes through to the upstream untouched. */
 export const chatCompletionRequest = z.looseObject({
-	model: z.string().min(1, "is required"),
+	model: z.string().min(1, "is required").max(200, "must be at most 200 characters"),
 	messages: z.array(message).min(1, "must contain at least one message"),
 	stream: z.boolean().optional(),
 	stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
@@ -24,7 +24,7 @@ export const chatCompletionRequest = z.looseObject({
 });
 
 export const embeddingsRequest = z.looseObject({
-	model: z.string().min(1, "is required"),
+	model: z.string().min(1, "is required").max(200, "must be at most 200 characters"),
 	input: z.union([
 		z.string(),
 		z.array(z.string()).min(1, "must not be empty"),

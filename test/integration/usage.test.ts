@@ -1,11 +1,11 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { UsageMessage } from "../../queues/usage-message";
+import type { UsageRecord } from "../../queues/usage-message";
 import worker from "../../src/index";
 import { call, chat, createKey, uid, usageRow } from "../support/gateway";
 
-const record = (requestId: string, over: Partial<UsageMessage> = {}): UsageMessage => ({
+const record = (requestId: string, over: Partial<UsageRecord> = {}): UsageRecord => ({
 	request_id: requestId,
 	token_id: null,
 	user_id: 1,
@@ -45,17 +45,37 @@ const count = async (requestId: string) =>
 describe("usage queue consumer", () => {
 	it("writes a batch and acknowledges each message", async () => {
 		const ids = [uid(), uid(), uid()];
-		const result = await deliver(ids.map((id) => ({ id, body: record(id) })));
-		expect(result.explicitAcks.sort()).toEqual([...ids].sort());
+		const result = await deliver([
+			{ id: "one", body: { records: [record(ids[0] ?? "")] } },
+			{ id: "two", body: { records: [record(ids[1] ?? ""), record(ids[2] ?? "")] } },
+		]);
+		expect(result.explicitAcks.sort()).toEqual(["one", "two"]);
 		for (const id of ids) expect(await count(id)).toBe(1);
+	});
+
+	it("stores every field of a record as sent", async () => {
+		const id = uid();
+		const sent = record(id, {
+			token_id: 7,
+			channel_id: 3,
+			upstream_model: "up",
+			cost_usd: 0.0125,
+			ttfb_ms: null,
+			stream: true,
+			error_code: "x",
+			partial: true,
+		});
+		await deliver([{ id: "f", body: { records: [sent] } }]);
+		// SQLite keeps booleans as 0 and 1.
+		expect(await usageRow(id)).toEqual({ ...sent, stream: 1, estimated: 0, partial: 1 });
 	});
 
 	it("is idempotent on request id: a redelivered message makes no second row", async () => {
 		const id = uid();
-		await deliver([{ id: "a", body: record(id, { completion_tokens: 5 }) }]);
+		await deliver([{ id: "a", body: { records: [record(id, { completion_tokens: 5 })] } }]);
 		const again = await deliver([
-			{ id: "b", body: record(id, { completion_tokens: 999 }), attempts: 2 },
-			{ id: "c", body: record(id, { completion_tokens: 999 }) },
+			{ id: "b", body: { records: [record(id, { completion_tokens: 999 })] }, attempts: 2 },
+			{ id: "c", body: { records: [record(id, { completion_tokens: 999 }), record(id, { completion_tokens: 7 })] } },
 		]);
 		expect(again.explicitAcks.sort()).toEqual(["b", "c"]);
 		expect(await count(id)).toBe(1);
@@ -65,8 +85,8 @@ describe("usage queue consumer", () => {
 	it("retries a malformed message (so it ends in the dead-letter queue) without losing the good ones", async () => {
 		const good = uid();
 		const result = await deliver([
-			{ id: "good", body: record(good) },
-			{ id: "bad", body: { request_id: 42 } },
+			{ id: "good", body: { records: [record(good)] } },
+			{ id: "bad", body: { records: [{ request_id: 42 }] } },
 		]);
 		expect(result.explicitAcks).toEqual(["good"]);
 		expect(result.retryMessages.map((m) => m.msgId)).toEqual(["bad"]);
@@ -76,7 +96,7 @@ describe("usage queue consumer", () => {
 	it("marks the key as used", async () => {
 		const { id: tokenId } = await createKey();
 		const at = Date.now();
-		await deliver([{ id: "t", body: record(uid(), { token_id: tokenId, created_at: at }) }]);
+		await deliver([{ id: "t", body: { records: [record(uid(), { token_id: tokenId, created_at: at })] } }]);
 		const row = await env.DB.prepare("SELECT last_used_at FROM tokens WHERE id = ?").bind(tokenId).first<{ last_used_at: number }>();
 		expect(row?.last_used_at).toBe(at);
 	});
