@@ -1,0 +1,118 @@
+// Starts a Worker on loopback under one of the two local launchers that run the real runtime with real local
+// D1, Durable Objects and Queues: Miniflare driven directly, or `wrangler dev` (which adds a proxy worker in a
+// second workerd in front of the user's). Each runs in its own process group, so stopping it stops all of it.
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+
+export type LauncherKind = "miniflare" | "wrangler-dev";
+
+export interface WorkerSpec {
+	/** A wrangler config file: its bindings are the Worker's bindings. */
+	config: string;
+	/** A bundled module for Miniflare (wrangler dev bundles `main` itself). */
+	script: string;
+	/** Local state directory, as `--persist-to`. */
+	persist?: string;
+	vars: Record<string, string>;
+	/** Miniflare only: expose V8's inspector on this port. */
+	inspectorPort?: number;
+}
+
+export interface Launched {
+	kind: LauncherKind;
+	url: string;
+	/** The launcher's root process: its tree is the runtime whose CPU and memory are measured. */
+	pid: number;
+	stop(): Promise<void>;
+}
+
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
+
+export async function freePort(): Promise<number> {
+	const server = createServer();
+	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+	const address = server.address();
+	await new Promise((resolve) => server.close(resolve));
+	if (typeof address !== "object" || address === null) throw new Error("no free port");
+	return address.port;
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+	return () =>
+		new Promise((resolve) => {
+			if (child.exitCode !== null || !child.pid) return resolve();
+			const force = setTimeout(() => process.kill(-(child.pid as number), "SIGKILL"), 10_000);
+			child.once("exit", () => {
+				clearTimeout(force);
+				// Whatever the root left behind in its group goes too.
+				try {
+					process.kill(-(child.pid as number), "SIGKILL");
+				} catch {
+					// already gone
+				}
+				resolve();
+			});
+			process.kill(-child.pid, "SIGTERM");
+		});
+}
+
+function collectOutput(child: ChildProcess): () => string {
+	let output = "";
+	child.stdout?.on("data", (d) => (output += d));
+	child.stderr?.on("data", (d) => (output += d));
+	return () => output.slice(-4000);
+}
+
+async function untilAnswering(url: string, child: ChildProcess, output: () => string): Promise<void> {
+	const until = Date.now() + 120_000;
+	while (Date.now() < until) {
+		if (child.exitCode !== null) throw new Error(`the launcher exited early:\n${output()}`);
+		try {
+			await fetch(url);
+			return;
+		} catch {
+			await new Promise((resolve) => setTimeout(resolve, 200));
+		}
+	}
+	throw new Error(`the launcher did not come up:\n${output()}`);
+}
+
+async function startMiniflare(spec: WorkerSpec): Promise<Launched> {
+	const args = ["bench/miniflare-host.ts", "--config", spec.config, "--script", spec.script];
+	if (spec.persist) args.push("--persist", spec.persist);
+	if (spec.inspectorPort) args.push("--inspector-port", String(spec.inspectorPort));
+	for (const [k, v] of Object.entries(spec.vars)) args.push("--var", `${k}=${v}`);
+	const child = spawn(process.execPath, args, { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+	const output = collectOutput(child);
+	const url = await new Promise<string>((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error(`miniflare did not come up:\n${output()}`)), 120_000);
+		child.stdout?.on("data", () => {
+			const line = /\{"url":"([^"]+)"\}/.exec(output());
+			if (line?.[1]) {
+				clearTimeout(timer);
+				resolve(line[1]);
+			}
+		});
+		child.once("exit", () => reject(new Error(`miniflare exited early:\n${output()}`)));
+	});
+	await untilAnswering(url, child, output);
+	return { kind: "miniflare", url, pid: child.pid as number, stop: stopper(child) };
+}
+
+async function startWranglerDev(spec: WorkerSpec): Promise<Launched> {
+	const port = await freePort();
+	const args = ["dev", "--config", spec.config, "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"];
+	// Without this, wrangler dev prints a line per request: a cost of its own that a fair comparison leaves out.
+	args.push("--log-level", "warn");
+	if (spec.persist) args.push("--persist-to", spec.persist);
+	for (const [k, v] of Object.entries(spec.vars)) args.push("--var", `${k}:${v}`);
+	const child = spawn("wrangler", args, { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+	const output = collectOutput(child);
+	const url = `http://127.0.0.1:${port}`;
+	await untilAnswering(url, child, output);
+	return { kind: "wrangler-dev", url, pid: child.pid as number, stop: stopper(child) };
+}
+
+export function launch(kind: LauncherKind, spec: WorkerSpec): Promise<Launched> {
+	return kind === "miniflare" ? startMiniflare(spec) : startWranglerDev(spec);
+}

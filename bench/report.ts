@@ -1,0 +1,160 @@
+// The benchmark's printed report: Markdown tables, so that a run can be pasted into docs/PERFORMANCE.md as is.
+
+export interface Row {
+	target: string;
+	scenario: string;
+	label: string;
+	connections: number;
+	requests: number;
+	errors: number;
+	warmupRequests: number;
+	firstError: string | undefined;
+	rps: number;
+	p50: number;
+	p99: number;
+	ttfbP50: number;
+	ttfbP99: number;
+	/** CPU of the runtime's processes over the run (queue consumer included) per request served. */
+	cpuMsPerRequest: number | undefined;
+	peakRssMb: number | undefined;
+}
+
+export interface Report {
+	at: string;
+	machine: { cpu: string; cores: number; memoryGb: number; node: string; workerd: string };
+	settings: { durationMs: number; warmupMs: number; rounds: number; chunks: number; chunkDelayMs: number };
+	launcher: string;
+	launcherRows: Row[];
+	/** Medians over the rounds. */
+	rows: Row[];
+	/** Every round's row. */
+	raw: Row[];
+	usage: { target: string; keys: number; channels: number; records: number; requests: number }[];
+}
+
+const ms = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? "–" : v.toFixed(2));
+const signed = (v: number) => `${v >= 0 ? "+" : ""}${v.toFixed(2)}`;
+const ratio = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : "–");
+
+function table(head: string[], body: string[][]): string {
+	return [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...body.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
+function rowTable(rows: Row[]): string {
+	return table(
+		["target", "scenario", "req/s", "p50 ms", "p99 ms", "TTFB p50", "TTFB p99", "CPU ms/req", "peak RSS MB", "errors"],
+		rows.map((r) => [
+			r.target,
+			r.label,
+			r.rps.toFixed(0),
+			ms(r.p50),
+			ms(r.p99),
+			ms(r.ttfbP50),
+			ms(r.ttfbP99),
+			r.cpuMsPerRequest === undefined ? "–" : r.cpuMsPerRequest.toFixed(3),
+			r.peakRssMb === undefined ? "–" : r.peakRssMb.toFixed(0),
+			String(r.errors),
+		]),
+	);
+}
+
+const check = (ok: boolean) => (ok ? "met" : "**missed**");
+
+export function formatReport(report: Report): string {
+	const find = (target: string, scenario: string) => report.rows.find((r) => r.target === target && r.scenario === scenario);
+	const out: string[] = [];
+	const m = report.machine;
+	out.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GiB; Node ${m.node}; workerd ${m.workerd}.`);
+	out.push(
+		`Runs: ${report.settings.rounds} rounds of ${report.settings.durationMs} ms for each target and scenario, each after ${report.settings.warmupMs} ms of warm-up, medians shown; streams of ${report.settings.chunks} chunks ${report.settings.chunkDelayMs} ms apart.`,
+	);
+	if (report.launcherRows.length > 0) {
+		out.push("\n### Launcher (the pass-through floor, chat at 32 connections)\n");
+		out.push(rowTable(report.launcherRows));
+	}
+	out.push(`\nLauncher used below: **${report.launcher}**.`);
+	out.push("\n### Results\n");
+	out.push(rowTable(report.rows));
+
+	out.push("\n### Gateway against the floor and the upstream\n");
+	const compared: string[][] = [];
+	for (const g of report.rows.filter((r) => r.target === "gateway")) {
+		const floor = find("floor", g.scenario);
+		const direct = find("direct", g.scenario);
+		if (!floor || !direct) continue;
+		compared.push([
+			g.label,
+			ratio(g.rps / floor.rps),
+			ratio(g.rps / direct.rps),
+			signed(g.p50 - floor.p50),
+			signed(g.p50 - direct.p50),
+			signed(g.ttfbP50 - floor.ttfbP50),
+			g.cpuMsPerRequest !== undefined && floor.cpuMsPerRequest ? ratio(g.cpuMsPerRequest / floor.cpuMsPerRequest) : "–",
+		]);
+	}
+	out.push(
+		table(
+			["scenario", "req/s vs floor", "req/s vs direct", "added p50 ms vs floor", "added p50 ms vs direct", "added TTFB p50 ms vs floor", "CPU/req vs floor"],
+			compared,
+		),
+	);
+
+	out.push("\n### Scaling: 10,000 keys and 1,000 channels against one of each\n");
+	const scaling: string[][] = [];
+	for (const big of report.rows.filter((r) => r.target === "gateway-10k")) {
+		const small = find("gateway", big.scenario);
+		if (!small) continue;
+		scaling.push([
+			big.label,
+			`${small.rps.toFixed(0)} → ${big.rps.toFixed(0)}`,
+			`${ms(small.p50)} → ${ms(big.p50)}`,
+			`${small.cpuMsPerRequest?.toFixed(3)} → ${big.cpuMsPerRequest?.toFixed(3)}`,
+			small.cpuMsPerRequest && big.cpuMsPerRequest ? ratio(big.cpuMsPerRequest / small.cpuMsPerRequest) : "–",
+		]);
+	}
+	out.push(table(["scenario", "req/s", "p50 ms", "CPU ms/req", "CPU/req ratio"], scaling));
+
+	out.push("\n### Targets\n");
+	const targets: string[][] = [];
+	const g32 = find("gateway", "chat-32");
+	const f32 = find("floor", "chat-32");
+	if (g32 && f32) {
+		targets.push(["throughput, chat at 32 conns ≥ 0.8 × floor", ratio(g32.rps / f32.rps), check(g32.rps >= 0.8 * f32.rps)]);
+		if (g32.cpuMsPerRequest !== undefined && f32.cpuMsPerRequest) {
+			const r = g32.cpuMsPerRequest / f32.cpuMsPerRequest;
+			targets.push(["CPU per request, chat at 32 conns ≤ 1.3 × floor", ratio(r), check(r <= 1.3)]);
+		}
+	}
+	const g1 = find("gateway", "chat-1");
+	const f1 = find("floor", "chat-1");
+	if (g1 && f1) targets.push(["added p50 at 1 conn ≤ 1 ms over floor", `${signed(g1.p50 - f1.p50)} ms`, check(g1.p50 - f1.p50 <= 1)]);
+	const gs = find("gateway", "stream-32");
+	const fs = find("floor", "stream-32");
+	if (gs && fs) {
+		targets.push(["added stream TTFB p50 ≤ 1 ms over floor", `${signed(gs.ttfbP50 - fs.ttfbP50)} ms`, check(gs.ttfbP50 - fs.ttfbP50 <= 1)]);
+		const spread = report.settings.chunkDelayMs * (report.settings.chunks - 1);
+		// Forwarded as they arrive: the first event comes long before the last, as it does from the upstream.
+		targets.push([
+			`chunks forwarded as they arrive (upstream spreads them over ${spread} ms)`,
+			`first at ${ms(gs.ttfbP50)} ms, last at ${ms(gs.p50)} ms`,
+			check(gs.p50 - gs.ttfbP50 >= spread * 0.8),
+		]);
+	}
+	const big = find("gateway-10k", "chat-32");
+	if (g32 && big && g32.cpuMsPerRequest && big.cpuMsPerRequest) {
+		const r = big.cpuMsPerRequest / g32.cpuMsPerRequest;
+		targets.push(["CPU/req with 10k keys and 1k channels within 10% of 1 and 1", ratio(r), check(r <= 1.1)]);
+	}
+	out.push(table(["target", "measured", ""], targets));
+
+	if (report.usage.length > 0) {
+		out.push("\n### Usage accounting (through the Queue, read from D1 after the run)\n");
+		out.push(
+			table(
+				["target", "requests served", "usage records in D1"],
+				report.usage.map((u) => [u.target, String(u.requests), String(u.records)]),
+			),
+		);
+	}
+	return out.join("\n");
+}

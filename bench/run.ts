@@ -1,0 +1,307 @@
+// `npm run bench [-- options]`: the gateway against the floor of its runtime and against its upstream, on loopback.
+// Everything it starts it stops; it prints a table and writes bench-results/bench-<time>.json.
+// Targets are reported, never asserted: figures from a shared 2-core machine vary from run to run.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { wrangler } from "../scripts/local-state.mjs";
+import { freePort, type Launched, type LauncherKind, launch } from "./launchers.ts";
+import { quantile, runLoad } from "./load.ts";
+import { cpuMs, watchPeakRss } from "./proc.ts";
+import { recordProfile } from "./profile.ts";
+import { formatReport, type Report, type Row } from "./report.ts";
+import { type Population, prepareGatewayState, usageRecords } from "./state.ts";
+
+const { values: opts } = parseArgs({
+	options: {
+		"duration-ms": { type: "string", default: "3000" },
+		"warmup-ms": { type: "string", default: "1000" },
+		"max-requests": { type: "string", default: "200000" },
+		launcher: { type: "string", default: "auto" },
+		chunks: { type: "string", default: "8" },
+		"chunk-delay-ms": { type: "string", default: "10" },
+		rounds: { type: "string", default: "3" },
+		// Also record a V8 CPU profile of the gateway Worker under chat at 32 connections (Miniflare only).
+		profile: { type: "boolean", default: false },
+		// For quick iterations: comma-separated subsets, e.g. --targets floor,gateway --scenarios chat-1,chat-32
+		targets: { type: "string", default: "direct,floor,gateway,gateway-10k" },
+		scenarios: { type: "string" },
+	},
+});
+const durationMs = Number(opts["duration-ms"]);
+const warmupMs = Number(opts["warmup-ms"]);
+const maxRequests = Number(opts["max-requests"]);
+const rounds = Number(opts.rounds);
+// Time for the usage queue's consumer to write what the run produced, so that its CPU is counted too.
+const SETTLE_MS = 1500;
+
+export interface Scenario {
+	id: string;
+	label: string;
+	path: string;
+	body: string;
+	connections: number;
+}
+
+const messages = [
+	{ role: "system", content: "You are a terse assistant." },
+	{ role: "user", content: "In one sentence, why do gateways measure their own overhead?" },
+];
+const chat = JSON.stringify({ model: "bench-chat", messages, max_tokens: 32 });
+const streamed = JSON.stringify({ model: "bench-chat", messages, max_tokens: 32, stream: true });
+const embed = JSON.stringify({ model: "bench-embedding", input: "The quick brown fox jumps over the lazy dog." });
+
+const SCENARIOS: Scenario[] = [
+	{ id: "chat-1", label: "chat, 1 conn", path: "/v1/chat/completions", body: chat, connections: 1 },
+	{ id: "chat-32", label: "chat, 32 conns", path: "/v1/chat/completions", body: chat, connections: 32 },
+	{ id: "chat-128", label: "chat, 128 conns", path: "/v1/chat/completions", body: chat, connections: 128 },
+	{ id: "stream-32", label: "stream, 32 conns", path: "/v1/chat/completions", body: streamed, connections: 32 },
+	{ id: "embed-32", label: "embeddings, 32 conns", path: "/v1/embeddings", body: embed, connections: 32 },
+];
+const chosen = new Set(opts.scenarios?.split(",") ?? SCENARIOS.map((s) => s.id));
+const scenarios = SCENARIOS.filter((s) => chosen.has(s.id));
+const scaling = scenarios.filter((s) => ["chat-1", "chat-32", "stream-32"].includes(s.id));
+const targets = new Set(opts.targets.split(","));
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function startUpstream(): Promise<{ url: string; stop: () => void }> {
+	const child = spawn(process.execPath, ["bench/upstream.ts", "--chunks", opts.chunks, "--chunk-delay-ms", opts["chunk-delay-ms"]], {
+		stdio: ["ignore", "pipe", "inherit"],
+	});
+	const url = await new Promise<string>((resolve, reject) => {
+		child.stdout.once("data", (d: Buffer) => resolve(JSON.parse(d.toString()).url));
+		child.once("exit", (code) => reject(new Error(`the mock upstream exited with ${code}`)));
+	});
+	return { url, stop: () => child.kill("SIGTERM") };
+}
+
+interface Target {
+	name: string;
+	url: string;
+	key: string;
+	/** The runtime's root process, when there is one to measure. */
+	pid?: number;
+}
+
+const headersFor = (target: Target) => ({ "content-type": "application/json", authorization: `Bearer ${target.key}` });
+
+async function measure(target: Target, scenario: Scenario): Promise<Row> {
+	const spec = {
+		url: target.url + scenario.path,
+		headers: headersFor(target),
+		body: scenario.body,
+		connections: scenario.connections,
+		maxRequests,
+	};
+	const warmup = await runLoad({ ...spec, durationMs: warmupMs });
+	const cpuBefore = target.pid ? cpuMs(target.pid) : 0;
+	const peak = target.pid ? watchPeakRss(target.pid) : undefined;
+	const result = await runLoad({ ...spec, durationMs });
+	await sleep(SETTLE_MS);
+	const cpu = target.pid ? cpuMs(target.pid) - cpuBefore : undefined;
+	const peakRss = peak?.();
+	const row: Row = {
+		target: target.name,
+		scenario: scenario.id,
+		label: scenario.label,
+		connections: scenario.connections,
+		requests: result.requests,
+		errors: result.errors,
+		warmupRequests: warmup.requests + warmup.errors,
+		firstError: result.firstError,
+		rps: (result.requests / result.elapsedMs) * 1000,
+		p50: quantile(result.latencyMs, 0.5),
+		p99: quantile(result.latencyMs, 0.99),
+		ttfbP50: quantile(result.ttfbMs, 0.5),
+		ttfbP99: quantile(result.ttfbMs, 0.99),
+		cpuMsPerRequest: cpu === undefined ? undefined : cpu / Math.max(1, result.requests + result.errors),
+		peakRssMb: peakRss === undefined ? undefined : peakRss / 2 ** 20,
+	};
+	const ms = (v: number) => v.toFixed(2);
+	console.log(
+		`  ${target.name.padEnd(16)} ${scenario.label.padEnd(22)} ${row.rps.toFixed(0).padStart(6)} req/s  p50 ${ms(row.p50)} ms  ttfb p50 ${ms(row.ttfbP50)} ms` +
+			`${row.cpuMsPerRequest === undefined ? "" : `  cpu ${row.cpuMsPerRequest.toFixed(3)} ms/req`}${row.errors ? `  errors ${row.errors}: ${row.firstError}` : ""}`,
+	);
+	return row;
+}
+
+/** One row per target and scenario from several rounds: medians of the figures, sums of the counts. */
+function combine(rounds: Row[]): Row {
+	const median = (pick: (r: Row) => number | undefined) => {
+		const values = rounds.map(pick).filter((v): v is number => v !== undefined && !Number.isNaN(v));
+		if (values.length === 0) return undefined;
+		values.sort((a, b) => a - b);
+		return values[Math.floor(values.length / 2)];
+	};
+	const sum = (pick: (r: Row) => number) => rounds.reduce((n, r) => n + pick(r), 0);
+	const [first] = rounds as [Row];
+	return {
+		...first,
+		requests: sum((r) => r.requests),
+		errors: sum((r) => r.errors),
+		warmupRequests: sum((r) => r.warmupRequests),
+		firstError: rounds.find((r) => r.firstError)?.firstError,
+		rps: median((r) => r.rps) ?? Number.NaN,
+		p50: median((r) => r.p50) ?? Number.NaN,
+		p99: median((r) => r.p99) ?? Number.NaN,
+		ttfbP50: median((r) => r.ttfbP50) ?? Number.NaN,
+		ttfbP99: median((r) => r.ttfbP99) ?? Number.NaN,
+		cpuMsPerRequest: median((r) => r.cpuMsPerRequest),
+		peakRssMb: Math.max(...rounds.map((r) => r.peakRssMb ?? Number.NaN)),
+	};
+}
+
+/** Responses a target served, warm-ups included: each one should have left a usage record. */
+const served = (rows: Row[]) => rows.reduce((n, r) => n + r.requests + r.errors + r.warmupRequests, 0);
+
+interface Live extends Target {
+	scenarios: Scenario[];
+	/** For a gateway: its local state, and the population seeded there. */
+	persist?: string;
+	population?: Population;
+	stop?: () => Promise<void>;
+	inspectorPort?: number | undefined;
+}
+
+async function main() {
+	const work = mkdtempSync(join(tmpdir(), "edge-gateway-bench-"));
+	const stops: (() => unknown)[] = [() => rmSync(work, { recursive: true, force: true })];
+	const stopAll = async () => {
+		for (const stop of stops.reverse()) await stop();
+	};
+	process.on("SIGINT", () => void stopAll().then(() => process.exit(130)));
+	try {
+		console.log("Bundling the gateway (wrangler deploy --dry-run)…");
+		const buildDir = join(work, "build");
+		wrangler(["deploy", "--dry-run", "--outdir", buildDir], { capture: true });
+		const gatewayScript = join(buildDir, "index.js");
+
+		const upstream = await startUpstream();
+		stops.push(upstream.stop);
+		const encryptionKey = randomBytes(32).toString("base64");
+		const adminToken = `adm-${randomBytes(16).toString("hex")}`;
+		const floorKey = `sk-floor-${randomBytes(16).toString("hex")}`;
+		const floorSpec = { config: "bench/floor/wrangler.toml", script: "bench/floor/worker.js", vars: { UPSTREAM_URL: upstream.url, FLOOR_KEY: floorKey } };
+
+		const started = async (kind: LauncherKind, spec: Parameters<typeof launch>[1]): Promise<Launched> => {
+			const launched = await launch(kind, spec);
+			stops.push(launched.stop);
+			return launched;
+		};
+
+		// Which launcher: measured on the floor Worker, where the launcher's own cost is the largest share.
+		let launcher = opts.launcher as LauncherKind | "auto";
+		const launcherRows: Row[] = [];
+		if (launcher === "auto") {
+			console.log("\nChoosing a launcher: the pass-through floor, chat at 32 connections, under each");
+			for (const kind of ["wrangler-dev", "miniflare"] as const) {
+				const floor = await started(kind, floorSpec);
+				const chat32 = SCENARIOS.find((s) => s.id === "chat-32") as Scenario;
+				launcherRows.push(await measure({ name: `floor@${kind}`, url: floor.url, key: floorKey, pid: floor.pid }, chat32));
+				await floor.stop();
+			}
+			const [wranglerRow, miniflareRow] = launcherRows as [Row, Row];
+			launcher = miniflareRow.rps >= wranglerRow.rps ? "miniflare" : "wrangler-dev";
+		}
+		console.log(`\nLauncher: ${launcher}`);
+
+		// All targets stay up for the whole run and take turns, round after round, so that drift in a shared
+		// machine's speed touches them alike; an idle target costs nothing.
+		const live: Live[] = [];
+		if (targets.has("direct")) live.push({ name: "direct", url: upstream.url, key: "direct", scenarios });
+		if (targets.has("floor")) {
+			const floor = await started(launcher, floorSpec);
+			live.push({ name: "floor", url: floor.url, key: floorKey, pid: floor.pid, scenarios });
+		}
+		const gateways = [
+			{ name: "gateway", population: { keys: 1, channels: 1 }, scenarios },
+			{ name: "gateway-10k", population: { keys: 10_000, channels: 1_000 }, scenarios: scaling },
+		];
+		for (const g of gateways.filter((g) => targets.has(g.name))) {
+			const persist = join(work, g.name);
+			mkdirSync(persist);
+			console.log(`Seeding ${g.name}: ${g.population.keys} keys, ${g.population.channels} channels`);
+			const key = await prepareGatewayState(persist, upstream.url, encryptionKey, g.population);
+			const inspectorPort = opts.profile && launcher === "miniflare" && g.name === "gateway" ? await freePort() : undefined;
+			const gateway = await started(launcher, {
+				config: "wrangler.toml",
+				script: gatewayScript,
+				persist,
+				vars: { ADMIN_TOKEN: adminToken, ENCRYPTION_KEY: encryptionKey },
+				inspectorPort,
+			});
+			live.push({
+				name: g.name,
+				url: gateway.url,
+				key,
+				pid: gateway.pid,
+				inspectorPort,
+				scenarios: g.scenarios,
+				persist,
+				population: g.population,
+				stop: gateway.stop,
+			});
+		}
+
+		console.log(`\nMeasuring: ${rounds} rounds, the targets taking turns`);
+		const raw: Row[] = [];
+		for (const scenario of scenarios) {
+			for (let round = 0; round < rounds; round++) {
+				const turn = [...live.slice(round % live.length), ...live.slice(0, round % live.length)];
+				for (const target of turn) if (target.scenarios.includes(scenario)) raw.push(await measure(target, scenario));
+			}
+		}
+		let profileFile: string | undefined;
+		const profiled = live.find((t) => t.name === "gateway" && t.inspectorPort);
+		if (profiled?.inspectorPort) {
+			const chat32 = SCENARIOS.find((s) => s.id === "chat-32") as Scenario;
+			console.log("Recording a CPU profile of the gateway (chat, 32 conns)…");
+			const profile = await recordProfile(profiled.inspectorPort, "core:user:", () =>
+				runLoad({ url: profiled.url + chat32.path, headers: headersFor(profiled), body: chat32.body, connections: 32, maxRequests, durationMs }),
+			);
+			mkdirSync("bench-results", { recursive: true });
+			profileFile = join("bench-results", `gateway-${new Date().toISOString().replaceAll(":", "-")}.cpuprofile`);
+			writeFileSync(profileFile, JSON.stringify(profile));
+		}
+		const rows = live.flatMap((t) => t.scenarios.map((s) => combine(raw.filter((r) => r.target === t.name && r.scenario === s.id))));
+
+		const usage: Report["usage"] = [];
+		for (const t of live) {
+			if (!t.persist || !t.population) continue;
+			await sleep(SETTLE_MS);
+			// Read after the gateway stopped, so that nothing is still being written.
+			await t.stop?.();
+			usage.push({ target: t.name, ...t.population, records: usageRecords(t.persist), requests: served(raw.filter((r) => r.target === t.name)) });
+		}
+
+		const report: Report = {
+			at: new Date().toISOString(),
+			machine: {
+				cpu: cpus()[0]?.model ?? "unknown",
+				cores: cpus().length,
+				memoryGb: Math.round(totalmem() / 2 ** 30),
+				node: process.version,
+				workerd: JSON.parse(readFileSync("node_modules/workerd/package.json", "utf8")).version,
+			},
+			settings: { durationMs, warmupMs, rounds, chunks: Number(opts.chunks), chunkDelayMs: Number(opts["chunk-delay-ms"]) },
+			launcher,
+			launcherRows,
+			rows,
+			raw,
+			usage,
+		};
+		console.log(`\n${formatReport(report)}`);
+		mkdirSync("bench-results", { recursive: true });
+		const file = join("bench-results", `bench-${report.at.replaceAll(":", "-")}.json`);
+		writeFileSync(file, `${JSON.stringify(report, null, "\t")}\n`);
+		console.log(`\nWrote ${file}${profileFile ? ` and ${profileFile}` : ""}`);
+	} finally {
+		await stopAll();
+	}
+}
+
+await main();

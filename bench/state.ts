@@ -1,0 +1,66 @@
+// Local D1 state for a benchmarked gateway, prepared with wrangler exactly as `npm run dev` prepares it, then
+// seeded in one SQL file: the benchmark's channel and key, and optionally thousands of other keys and channels
+// so that the scaling row can show the hot path does not depend on how many there are.
+import { createHash, randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { wrangler } from "../scripts/local-state.mjs";
+import { encryptSecret } from "../src/lib/crypto.ts";
+
+export const BENCH_MODELS = ["bench-chat", "bench-embedding"];
+
+export interface Population {
+	keys: number;
+	channels: number;
+}
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+function* rowsOf<T>(count: number, make: (i: number) => T, size = 500): Generator<T[]> {
+	for (let start = 0; start < count; start += size) {
+		yield Array.from({ length: Math.min(size, count - start) }, (_, i) => make(start + i));
+	}
+}
+
+/** Returns the gateway key the load uses (the last one created, so a lookup would have to pass all others). */
+export async function prepareGatewayState(dir: string, upstreamUrl: string, encryptionKey: string, population: Population): Promise<string> {
+	const persist = ["--persist-to", dir];
+	wrangler(["d1", "migrations", "apply", "DB", "--local", ...persist], { capture: true });
+
+	const statements: string[] = [];
+	const otherChannels = population.channels - 1;
+	const channelKey = await encryptSecret("sk-bench-upstream", encryptionKey);
+	// The other channels serve other models (ten per model), as a large deployment's would.
+	for (const rows of rowsOf(
+		otherChannels,
+		(i) =>
+			`(${quote(`other-${i}`)}, 'openai', ${quote(`${upstreamUrl}/v1`)}, ${quote(channelKey)}, ${quote(JSON.stringify([`other-model-${Math.floor(i / 10)}`]))})`,
+	)) {
+		statements.push(`INSERT INTO channels (name, type, base_url, key_ciphertext, models) VALUES ${rows.join(", ")};`);
+	}
+	statements.push(
+		`INSERT INTO channels (name, type, base_url, key_ciphertext, models) VALUES ('bench', 'openai', ${quote(`${upstreamUrl}/v1`)}, ${quote(channelKey)}, ${quote(JSON.stringify(BENCH_MODELS))});`,
+	);
+	for (const rows of rowsOf(
+		population.keys - 1,
+		(i) => `(1, ${quote(`other-${i}`)}, ${quote(sha256(`sk-other-${i}-${randomBytes(8).toString("hex")}`))}, 'sk-othe…')`,
+	)) {
+		statements.push(`INSERT INTO tokens (user_id, name, key_hash, key_prefix) VALUES ${rows.join(", ")};`);
+	}
+	const key = `sk-bench-${randomBytes(21).toString("hex")}`;
+	statements.push(`INSERT INTO tokens (user_id, name, key_hash, key_prefix) VALUES (1, 'bench', ${quote(sha256(key))}, 'sk-benc…');`);
+
+	const file = join(dir, "seed.sql");
+	writeFileSync(file, statements.join("\n"));
+	wrangler(["d1", "execute", "DB", "--local", ...persist, "--file", file, "--yes"], { capture: true });
+	return key;
+}
+
+/** Usage records the gateway has written to D1 (read after it stopped). */
+export function usageRecords(dir: string): number {
+	const out = wrangler(["d1", "execute", "DB", "--local", "--persist-to", dir, "--json", "--command", "SELECT count(*) AS n FROM usage_logs"], {
+		capture: true,
+	});
+	return Number(JSON.parse(out)[0]?.results?.[0]?.n ?? Number.NaN);
+}
