@@ -24,8 +24,8 @@ const { values: opts } = parseArgs({
 		chunks: { type: "string", default: "8" },
 		"chunk-delay-ms": { type: "string", default: "10" },
 		rounds: { type: "string", default: "3" },
-		// Also record a V8 CPU profile of the gateway Worker under chat at 32 connections (Miniflare only).
-		profile: { type: "boolean", default: false },
+		// Also record a V8 CPU profile of the gateway Worker under one scenario, e.g. --profile stream-32 (Miniflare only).
+		profile: { type: "string" },
 		// For quick iterations: comma-separated subsets, e.g. --targets floor,gateway --scenarios chat-1,chat-32
 		targets: { type: "string", default: "direct,floor,gateway,gateway-10k" },
 		scenarios: { type: "string" },
@@ -258,10 +258,18 @@ async function main() {
 		let profileFile: string | undefined;
 		const profiled = live.find((t) => t.name === "gateway" && t.inspectorPort);
 		if (profiled?.inspectorPort) {
-			const chat32 = SCENARIOS.find((s) => s.id === "chat-32") as Scenario;
-			console.log("Recording a CPU profile of the gateway (chat, 32 conns)…");
+			const scenario = SCENARIOS.find((s) => s.id === opts.profile);
+			if (!scenario) throw new Error(`--profile: no scenario '${opts.profile}'`);
+			console.log(`Recording a CPU profile of the gateway (${scenario.label})…`);
 			const profile = await recordProfile(profiled.inspectorPort, "core:user:", () =>
-				runLoad({ url: profiled.url + chat32.path, headers: headersFor(profiled), body: chat32.body, connections: 32, maxRequests, durationMs }),
+				runLoad({
+					url: profiled.url + scenario.path,
+					headers: headersFor(profiled),
+					body: scenario.body,
+					connections: scenario.connections,
+					maxRequests,
+					durationMs,
+				}),
 			);
 			mkdirSync("bench-results", { recursive: true });
 			profileFile = join("bench-results", `gateway-${new Date().toISOString().replaceAll(":", "-")}.cpuprofile`);

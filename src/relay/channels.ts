@@ -21,7 +21,13 @@ export interface LiveChannel {
 	settings: Record<string, unknown>;
 }
 
-const enabled = new TtlCache<"enabled", LiveChannel[]>(10_000);
+/** The enabled channels, and the same indexed by model so that picking candidates does not scan them all. */
+export interface ChannelSet {
+	all: readonly LiveChannel[];
+	byModel: ReadonlyMap<string, readonly LiveChannel[]>;
+}
+
+const enabled = new TtlCache<"enabled", ChannelSet>(10_000);
 const plainKeys = new Map<string, Promise<string>>();
 
 /** Called by the admin API after any change to channels. */
@@ -30,13 +36,25 @@ export function forgetChannels(): void {
 	plainKeys.clear();
 }
 
-export async function enabledChannels(env: Env): Promise<LiveChannel[]> {
+export async function enabledChannels(env: Env): Promise<ChannelSet> {
 	const hit = enabled.get("enabled");
 	if (hit) return hit;
 	const rows = await db(env).select().from(channels).where(eq(channels.status, "enabled"));
-	const live = rows.map(toLive).filter((ch) => ch !== undefined);
-	enabled.set("enabled", live);
-	return live;
+	const set = indexChannels(rows.map(toLive).filter((ch) => ch !== undefined));
+	enabled.set("enabled", set);
+	return set;
+}
+
+export function indexChannels(all: readonly LiveChannel[]): ChannelSet {
+	const byModel = new Map<string, LiveChannel[]>();
+	for (const ch of all) {
+		for (const model of ch.models) {
+			const list = byModel.get(model);
+			if (list) list.push(ch);
+			else byModel.set(model, [ch]);
+		}
+	}
+	return { all, byModel };
 }
 
 /** A type this build does not know (e.g. after a rollback) yields undefined rather than failing every request. */
@@ -57,8 +75,8 @@ export function toLive(row: ChannelRow): LiveChannel | undefined {
 	};
 }
 
-export function servable(all: readonly LiveChannel[], model: string, group: string): LiveChannel[] {
-	return all.filter((ch) => ch.models.has(model) && ch.groups.has(group));
+export function servable(set: ChannelSet, model: string, group: string): LiveChannel[] {
+	return (set.byModel.get(model) ?? []).filter((ch) => ch.groups.has(group));
 }
 
 /** The models a caller's group can reach, for /v1/models. */

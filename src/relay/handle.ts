@@ -80,7 +80,7 @@ export async function relay(c: Context<AppEnv>, meter: UsageMeter, op: Operation
 						? s.usage
 						: {
 								promptTokens: s.usage?.promptTokens ?? estimateTokens(promptChars(body)),
-								completionTokens: estimateTokens(s.deliveredChars),
+								completionTokens: estimateTokens(s.deliveredChars()),
 								cachedTokens: s.usage?.cachedTokens ?? 0,
 							};
 				const status = s.end === "complete" ? 200 : s.end === "client_closed" ? 499 : 502;

@@ -50,7 +50,7 @@ export class UsageBatcher {
 const batchers = new WeakMap<Queue, UsageBatcher>();
 
 /** How long a message stays open for more records: short, since the records ride on requests' waitUntil. */
-const LINGER_MS = 20;
+const LINGER_MS = 100;
 
 export function usageBatcher(queue: Queue): UsageBatcher {
 	let batcher = batchers.get(queue);

@@ -13,7 +13,7 @@ import { chatCompletion, chatCompletionRequest, embeddingList, embeddingsRequest
 export const openaiRoutes = new Hono<AppEnv>()
 	.get("/models", callerAuth(), async (c) => {
 		const caller = c.get("caller");
-		const reachable = modelsForGroup(await enabledChannels(c.env), caller.group);
+		const reachable = modelsForGroup((await enabledChannels(c.env)).all, caller.group);
 		const allowed = caller.models ? reachable.filter((m) => caller.models?.includes(m)) : reachable;
 		return c.json({
 			object: "list" as const,

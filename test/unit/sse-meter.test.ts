@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { meterStream, type StreamSummary } from "../../src/relay/sse-meter";
 
 const enc = new TextEncoder();
@@ -41,14 +41,30 @@ describe("meterStream", () => {
 		const whole = `${delta("abc") + delta("def", "stop")}data: [DONE]\n\n`;
 		const { text, summary } = await run([whole.slice(0, 7), whole.slice(7, 40), whole.slice(40)], false);
 		expect(text).toBe(whole);
-		expect(summary?.deliveredChars).toBe(6);
+		expect(summary?.deliveredChars()).toBe(6);
 	});
 
 	it("ends with an error event when the upstream fails mid-stream", async () => {
 		const { text, summary } = await run([delta("partial")], false, 1);
 		expect(text).toContain("partial");
 		expect(text).toContain('"error"');
-		expect(summary).toMatchObject({ end: "upstream_failed", deliveredChars: 7 });
+		expect(summary?.end).toBe("upstream_failed");
+		expect(summary?.deliveredChars()).toBe(7);
+	});
+
+	it("passes network chunks made of whole events on as they came", async () => {
+		const parts = [delta("a"), delta("b") + delta("c", "stop"), "data: [DONE]\n\n"];
+		const reader = meterStream(source(parts), { forwardUsage: false, startedAt: Date.now(), onEnd: () => {} }).getReader();
+		const seen: string[] = [];
+		for (let r = await reader.read(); !r.done; r = await reader.read()) seen.push(new TextDecoder().decode(r.value));
+		expect(seen).toEqual(parts);
+	});
+
+	it("does not mistake generated text for usage, a finish or an error", async () => {
+		const tricky = delta('{"error": "x"} "usage": {} "finish_reason": "stop"');
+		const { text, summary } = await run([tricky, "data: [DONE]\n\n"], false);
+		expect(text).toBe(`${tricky}data: [DONE]\n\n`);
+		expect(summary).toMatchObject({ end: "complete", usage: undefined });
 	});
 
 	it("treats a stream that stops without finishing as failed", async () => {
@@ -69,7 +85,7 @@ describe("meterStream", () => {
 		const reader = meterStream(upstream, { forwardUsage: false, startedAt: Date.now(), onEnd: (s) => (summary = s) }).getReader();
 		await reader.read();
 		await reader.cancel();
-		expect(cancelled).toBe(true);
+		await vi.waitFor(() => expect(cancelled).toBe(true));
 		expect(summary?.end).toBe("client_closed");
 	});
 });
