@@ -6,7 +6,7 @@ interface OpenBatch {
 }
 
 /**
- * Gathers the usage records of requests that an isolate finishes within a few milliseconds of each other into
+ * Gathers the usage records of requests that an isolate finishes within a tenth of a second of each other into
  * one Queue message, so that under load a record costs a fraction of a Queue operation instead of one each.
  * Every request keeps its own `waitUntil` on the message that carries its record, so no record depends on
  * another request staying alive. A message that cannot be sent is logged in full so an operator can recover it.
