@@ -58,6 +58,7 @@ const SCENARIOS: Scenario[] = [
 	{ id: "chat-1", label: "chat, 1 conn", path: "/v1/chat/completions", body: chat, connections: 1 },
 	{ id: "chat-32", label: "chat, 32 conns", path: "/v1/chat/completions", body: chat, connections: 32 },
 	{ id: "chat-128", label: "chat, 128 conns", path: "/v1/chat/completions", body: chat, connections: 128 },
+	{ id: "stream-1", label: "stream, 1 conn", path: "/v1/chat/completions", body: streamed, connections: 1 },
 	{ id: "stream-32", label: "stream, 32 conns", path: "/v1/chat/completions", body: streamed, connections: 32 },
 	{ id: "embed-32", label: "embeddings, 32 conns", path: "/v1/embeddings", body: embed, connections: 32 },
 ];
@@ -151,7 +152,7 @@ function combine(rounds: Row[]): Row {
 		ttfbP50: median((r) => r.ttfbP50) ?? Number.NaN,
 		ttfbP99: median((r) => r.ttfbP99) ?? Number.NaN,
 		cpuMsPerRequest: median((r) => r.cpuMsPerRequest),
-		peakRssMb: Math.max(...rounds.map((r) => r.peakRssMb ?? Number.NaN)),
+		peakRssMb: rounds.some((r) => r.peakRssMb !== undefined) ? Math.max(...rounds.map((r) => r.peakRssMb ?? 0)) : undefined,
 	};
 }
 
