@@ -2,7 +2,7 @@
 // D1, Durable Objects and Queues: Miniflare driven directly, or `wrangler dev` (which adds a proxy worker in a
 // second workerd in front of the user's). Each runs in its own process group, so stopping it stops all of it.
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
+import { freePort } from "../scripts/free-port.mjs";
 
 export type LauncherKind = "miniflare" | "wrangler-dev";
 
@@ -27,15 +27,6 @@ export interface Launched {
 }
 
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
-
-export async function freePort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-	const address = server.address();
-	await new Promise((resolve) => server.close(resolve));
-	if (typeof address !== "object" || address === null) throw new Error("no free port");
-	return address.port;
-}
 
 function stopper(child: ChildProcess): () => Promise<void> {
 	return () =>

@@ -7,8 +7,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { freePort } from "../scripts/free-port.mjs";
 import { wrangler } from "../scripts/local-state.mjs";
-import { freePort, type Launched, type LauncherKind, launch } from "./launchers.ts";
+import { type Launched, type LauncherKind, launch } from "./launchers.ts";
 import { quantile, runLoad } from "./load.ts";
 import { cpuMs, watchPeakRss } from "./proc.ts";
 import { recordProfile } from "./profile.ts";

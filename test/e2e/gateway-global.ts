@@ -3,21 +3,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
+import { freePort } from "../../scripts/free-port.mjs";
 import { prepareDatabase } from "../../scripts/local-state.mjs";
 import { startMockUpstream } from "../support/mock-upstream";
-
-async function freePort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-	const address = server.address();
-	await new Promise((resolve) => server.close(resolve));
-	if (typeof address !== "object" || address === null) throw new Error("no port");
-	return address.port;
-}
 
 async function waitUntilUp(url: string, child: ChildProcess, log: () => string): Promise<void> {
 	const until = Date.now() + 150_000;
