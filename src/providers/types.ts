@@ -1,4 +1,6 @@
-/** What the relay asks of an upstream; bodies are in OpenAI format, the gateway's internal representation. */
+import type { Wire } from "../protocols/codec";
+
+/** What the relay asks of an upstream. */
 export type Operation = "chat" | "embeddings";
 
 /** One channel, resolved for one attempt: where to send, with which key, under which model name. */
@@ -10,13 +12,34 @@ export interface Target {
 	settings: Record<string, unknown>;
 }
 
+/** Everything about the call that is not the body. */
+export interface SendContext {
+	op: Operation;
+	/** The client asked for a stream; for Gemini this picks the endpoint, for the others it is in the body too. */
+	stream: boolean;
+	signal: AbortSignal;
+	/** The client's request headers, for the few a provider forwards (e.g. `anthropic-beta`). */
+	clientHeaders: Headers;
+	env: Env;
+}
+
 export interface Provider {
+	/** The dialect it speaks: chat bodies arrive in it and answers are read in it. Embeddings are always OpenAI's. */
+	readonly wire: Wire;
+	readonly operations: readonly Operation[];
 	/** Used when the channel has no base URL of its own. */
 	readonly defaultBaseUrl?: string;
 	/**
-	 * Sends an OpenAI-format body (model already rewritten) and answers in OpenAI format:
-	 * JSON, or an SSE stream when `body.stream` is true. Non-2xx statuses are returned, not thrown;
-	 * a transport failure throws.
+	 * Sends a body in the provider's wire format (the model name is the provider's to place, from `target`).
+	 * Non-2xx statuses are returned, not thrown; a transport failure throws.
 	 */
-	send(op: Operation, body: Record<string, unknown>, target: Target, signal: AbortSignal): Promise<Response>;
+	send(body: Record<string, unknown>, target: Target, ctx: SendContext): Promise<Response>;
+}
+
+export function baseUrl(provider: Provider, target: Target): string {
+	return (target.baseUrl ?? provider.defaultBaseUrl ?? "").replace(/\/+$/, "");
+}
+
+export function jsonPost(url: string, headers: Record<string, string>, body: unknown, signal: AbortSignal): Promise<Response> {
+	return fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body), signal });
 }

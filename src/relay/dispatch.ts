@@ -1,20 +1,24 @@
 import type { Config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { providers } from "../providers/registry";
-import type { Operation } from "../providers/types";
+import type { Operation, Provider } from "../providers/types";
 import { type LiveChannel, targetFor, upstreamModelFor } from "./channels";
 import { exhausted, type Failure, isClientFault } from "./failure";
 import { upstreamMessage } from "./sanitize";
 
 export interface DispatchInput {
 	op: Operation;
-	body: Record<string, unknown>;
+	stream: boolean;
+	/** The request in the wire format of a channel's provider. */
+	bodyFor: (provider: Provider) => Record<string, unknown>;
 	model: string;
 	candidates: readonly LiveChannel[];
 	config: Config;
 	requestId: string;
 	/** Aborts when the client goes away; the upstream request goes with it. */
 	clientSignal: AbortSignal;
+	clientHeaders: Headers;
+	env: Env;
 	/** Called before each attempt so a failed request still records the channel and attempts it reached. */
 	onAttempt?: (channel: LiveChannel, attempt: number, upstreamModel: string) => void;
 }
@@ -39,12 +43,15 @@ function backoffMs(attempt: number, remainingMs: number): number {
 
 async function attemptOnce(input: DispatchInput, channel: LiveChannel, timeoutMs: number): Promise<Outcome> {
 	const provider = providers[channel.type];
+	// A request this channel's dialect cannot express is the client's to fix: it throws before any call.
+	const body = input.bodyFor(provider);
 	const timer = new AbortController();
 	const handle = setTimeout(() => timer.abort(new TimedOut()), timeoutMs);
 	try {
 		const target = await targetFor(channel, input.model, input.config.encryptionKey);
-		const body = { ...input.body, model: target.upstreamModel };
-		const response = await provider.send(input.op, body, target, AbortSignal.any([timer.signal, input.clientSignal]));
+		const signal = AbortSignal.any([timer.signal, input.clientSignal]);
+		const ctx = { op: input.op, stream: input.stream, signal, clientHeaders: input.clientHeaders, env: input.env };
+		const response = await provider.send(body, target, ctx);
 		if (response.ok) return { ok: response };
 		const message = upstreamMessage(await response.text());
 		return { failure: { kind: "status", status: response.status, message, retryAfter: response.headers.get("retry-after") ?? undefined } };

@@ -2,13 +2,19 @@ import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
-import type { Operation } from "../providers/types";
+import type { IngressCodec } from "../protocols/codec";
+import { egressCodecs } from "../protocols/egress";
+import type { ChatRequest } from "../protocols/ir";
+import { openaiProbe } from "../protocols/openai/probe";
+import { sseTransform } from "../protocols/sse";
+import { providers } from "../providers/registry";
+import type { Operation, Provider } from "../providers/types";
 import { enabledChannels, servable } from "./channels";
-import { dispatch } from "./dispatch";
+import { type Dispatched, dispatch } from "./dispatch";
 import type { UsageMeter } from "./meter";
 import { orderCandidates } from "./select";
-import { meterStream } from "./sse-meter";
-import { estimateTokens, readUsage } from "./usage";
+import { meterStream, type StreamSummary } from "./sse-meter";
+import { estimateTokens, readUsage, type Usage } from "./usage";
 
 const STREAM_HEADERS = {
 	"content-type": "text/event-stream; charset=utf-8",
@@ -17,41 +23,44 @@ const STREAM_HEADERS = {
 	"x-accel-buffering": "no",
 };
 
-function promptChars(body: Record<string, unknown>): number {
-	return JSON.stringify(body.messages ?? body.input ?? "").length;
+/** A chat request as a client sent it, and in the internal representation. */
+export interface ChatCall {
+	ingress: IngressCodec<never>;
+	/** The client's body as validated: what a channel of the same wire receives. */
+	native: Record<string, unknown>;
+	chat: ChatRequest;
+	stream: boolean;
 }
 
-/**
- * One relay request after validation: checks the caller may use the model, picks channels, dispatches with
- * failover, and relays the answer (streams pass through as they arrive) while metering usage on the side.
- */
-export async function relay(c: Context<AppEnv>, meter: UsageMeter, op: Operation, body: Record<string, unknown>): Promise<Response> {
+/** The client's model, checked against the key and resolved to channels that serve it and the operation. */
+async function candidatesFor(c: Context<AppEnv>, op: Operation, model: string) {
 	const caller = c.get("caller");
-	const model = String(body.model);
-	meter.model = model;
 	if (caller.models && !caller.models.includes(model)) {
 		throw new GatewayError("model_not_allowed", `This API key may not use model '${model}'`, { param: "model" });
 	}
-	const candidates = servable(await enabledChannels(c.env), model, caller.group);
+	const candidates = servable(await enabledChannels(c.env), model, caller.group).filter((ch) => providers[ch.type].operations.includes(op));
 	if (candidates.length === 0) {
 		throw new GatewayError("model_not_available", `No channel is available for model '${model}'`, { param: "model" });
 	}
+	return orderCandidates(candidates);
+}
 
-	const wantsStream = op === "chat" && body.stream === true;
-	const clientOptions = body.stream_options as { include_usage?: unknown } | null | undefined;
-	const forwardUsage = clientOptions?.include_usage === true;
-	const upstreamBody = wantsStream ? { ...body, stream_options: { ...clientOptions, include_usage: true } } : body;
-	meter.stream = wantsStream;
-
+async function send(c: Context<AppEnv>, meter: UsageMeter, op: Operation, model: string, stream: boolean, bodyFor: (p: Provider) => Record<string, unknown>) {
+	meter.model = model;
+	meter.stream = stream;
+	const candidates = await candidatesFor(c, op, model);
 	const done = await dispatch(
 		{
 			op,
-			body: upstreamBody,
+			stream,
+			bodyFor,
 			model,
-			candidates: orderCandidates(candidates),
+			candidates,
 			config: config(c.env),
 			requestId: c.get("requestId"),
 			clientSignal: c.req.raw.signal,
+			clientHeaders: c.req.raw.headers,
+			env: c.env,
 			onAttempt: (channel, attempt, upstreamModel) => {
 				meter.channelId = channel.id;
 				meter.attempts = attempt;
@@ -62,35 +71,10 @@ export async function relay(c: Context<AppEnv>, meter: UsageMeter, op: Operation
 	);
 	c.header("x-gateway-channel", String(done.channel.id));
 	c.header("x-gateway-attempts", String(done.attempts));
+	return done;
+}
 
-	const upstream = done.response;
-	const isSse = upstream.headers.get("content-type")?.includes("text/event-stream") ?? false;
-	if (wantsStream && isSse && upstream.body) {
-		meter.deferred = true;
-		let settle: () => void = () => {};
-		c.executionCtx.waitUntil(new Promise<void>((resolve) => (settle = resolve)));
-		const stream = meterStream(upstream.body, {
-			forwardUsage,
-			startedAt: meter.startedAt,
-			onEnd: (s) => {
-				const estimated = s.end === "complete" ? !s.usage : true;
-				// A stream cut short is billed for the prompt and what was delivered, never for what was not.
-				const usage =
-					s.end === "complete" && s.usage
-						? s.usage
-						: {
-								promptTokens: s.usage?.promptTokens ?? estimateTokens(promptChars(body)),
-								completionTokens: estimateTokens(s.deliveredChars()),
-								cachedTokens: s.usage?.cachedTokens ?? 0,
-							};
-				const status = s.end === "complete" ? 200 : s.end === "client_closed" ? 499 : 502;
-				const errorCode = s.end === "complete" ? undefined : s.end === "client_closed" ? "client_closed" : "upstream_stream_failed";
-				meter.record({ status, errorCode, usage, estimated, partial: s.end !== "complete", ttfbMs: s.ttfbMs }).then(settle, settle);
-			},
-		});
-		return c.body(stream, 200, STREAM_HEADERS);
-	}
-
+async function readBody(c: Context<AppEnv>, upstream: Response): Promise<{ text: string; json: unknown }> {
 	let text: string;
 	try {
 		text = await upstream.text();
@@ -98,20 +82,91 @@ export async function relay(c: Context<AppEnv>, meter: UsageMeter, op: Operation
 		// Headers arrived but the body did not: nothing reached the client yet, yet the request was spent upstream.
 		throw new GatewayError("upstream_error", `The upstream connection failed while sending its response (request id ${c.get("requestId")})`);
 	}
-	let parsed: unknown;
 	try {
-		parsed = JSON.parse(text);
+		return { text, json: JSON.parse(text) };
 	} catch {
-		parsed = undefined;
+		return { text, json: undefined };
 	}
-	const reported = readUsage((parsed as { usage?: unknown } | undefined)?.usage);
-	const usage = reported ?? {
-		promptTokens: estimateTokens(promptChars(body)),
-		completionTokens: estimateTokens(op === "chat" ? text.length : 0),
-		cachedTokens: 0,
-	};
-	const ttfbMs = Date.now() - meter.startedAt;
-	c.executionCtx.waitUntil(meter.record({ status: 200, usage, estimated: !reported, ttfbMs }));
+}
+
+function recordAnswer(c: Context<AppEnv>, meter: UsageMeter, reported: Usage | undefined, promptChars: number, answerChars: number) {
+	const usage = reported ?? { promptTokens: estimateTokens(promptChars), completionTokens: estimateTokens(answerChars), cachedTokens: 0 };
+	c.executionCtx.waitUntil(meter.record({ status: 200, usage, estimated: !reported, ttfbMs: Date.now() - meter.startedAt }));
 	meter.deferred = true;
-	return c.body(text, 200, { "content-type": upstream.headers.get("content-type") ?? "application/json" });
+}
+
+/** The record of a stream once it ends: a stream cut short is billed for the prompt and what was delivered, never more. */
+function recordStream(meter: UsageMeter, s: StreamSummary, promptChars: number): Promise<void> {
+	const usage =
+		s.end === "complete" && s.usage
+			? s.usage
+			: {
+					promptTokens: s.usage?.promptTokens ?? estimateTokens(promptChars),
+					completionTokens: estimateTokens(s.deliveredChars()),
+					cachedTokens: s.usage?.cachedTokens ?? 0,
+				};
+	const status = s.end === "complete" ? 200 : s.end === "client_closed" ? 499 : 502;
+	const errorCode = s.end === "complete" ? undefined : s.end === "client_closed" ? "client_closed" : "upstream_stream_failed";
+	const estimated = s.end === "complete" ? !s.usage : true;
+	return meter.record({ status, errorCode, usage, estimated, partial: s.end !== "complete", ttfbMs: s.ttfbMs });
+}
+
+/**
+ * One chat request after validation, whatever dialect the client speaks: picks channels, dispatches with
+ * failover, and answers in the client's dialect. A channel speaking the client's dialect gets the client's body
+ * untouched (but for model and auth); any other gets it through the internal representation, and its answer
+ * (streams included, event by event) comes back the same way. Usage is metered on the side.
+ */
+export async function relayChat(c: Context<AppEnv>, meter: UsageMeter, call: ChatCall): Promise<Response> {
+	const { ingress, chat, stream } = call;
+	const model = chat.model;
+	// Clients that do not speak OpenAI still need the usage chunk: their own stream format carries usage.
+	const clientOptions = chat.stream_options;
+	const forwardUsage = ingress.wire !== "openai" || clientOptions?.include_usage === true;
+	const withUsage = (body: Record<string, unknown>) =>
+		stream ? { ...body, stream_options: { ...(body.stream_options as object | undefined), include_usage: true } } : body;
+	const bodyFor = (p: Provider) => {
+		if (p.wire === ingress.wire) return p.wire === "openai" ? withUsage(call.native) : call.native;
+		const body = egressCodecs[p.wire].fromChat(chat);
+		return p.wire === "openai" ? withUsage(body) : body;
+	};
+	const done: Dispatched = await send(c, meter, "chat", model, stream, bodyFor);
+	const wire = providers[done.channel.type].wire;
+	const egress = egressCodecs[wire];
+	const same = wire === ingress.wire;
+	const promptChars = JSON.stringify(chat.messages).length;
+	const upstream = done.response;
+
+	const isSse = upstream.headers.get("content-type")?.includes("text/event-stream") ?? false;
+	if (stream && isSse && upstream.body) {
+		meter.deferred = true;
+		let settle: () => void = () => {};
+		c.executionCtx.waitUntil(new Promise<void>((resolve) => (settle = resolve)));
+		let source: ReadableStream<Uint8Array> = upstream.body;
+		if (!same && egress.streamToChat) source = source.pipeThrough(sseTransform(egress.streamToChat(model)));
+		const probe = same ? egress.probe(forwardUsage) : openaiProbe(forwardUsage);
+		let out = meterStream(source, { probe, startedAt: meter.startedAt, onEnd: (s) => void recordStream(meter, s, promptChars).then(settle, settle) });
+		if (!same && ingress.streamFromChat) out = out.pipeThrough(sseTransform(ingress.streamFromChat(model)));
+		return c.body(out, 200, { ...STREAM_HEADERS, ...(ingress.streamContentType ? { "content-type": ingress.streamContentType } : {}) });
+	}
+
+	const { text, json } = await readBody(c, upstream);
+	if (same) {
+		recordAnswer(c, meter, egress.readUsage(json), promptChars, text.length);
+		return c.body(text, 200, { "content-type": upstream.headers.get("content-type") ?? "application/json" });
+	}
+	if (json === undefined) {
+		throw new GatewayError("upstream_error", `The upstream answered with a body that is not JSON (request id ${c.get("requestId")})`);
+	}
+	const answer = egress.toChat(json, model);
+	recordAnswer(c, meter, readUsage(answer.usage), promptChars, text.length);
+	return c.json(ingress.fromChat(answer, model) as object, 200);
+}
+
+/** Embeddings: OpenAI's format on the way in and out; a provider with another wire translates inside itself. */
+export async function relayEmbeddings(c: Context<AppEnv>, meter: UsageMeter, body: Record<string, unknown>): Promise<Response> {
+	const done = await send(c, meter, "embeddings", String(body.model), false, () => body);
+	const { text, json } = await readBody(c, done.response);
+	recordAnswer(c, meter, readUsage((json as { usage?: unknown } | undefined)?.usage), JSON.stringify(body.input ?? "").length, 0);
+	return c.body(text, 200, { "content-type": done.response.headers.get("content-type") ?? "application/json" });
 }

@@ -113,7 +113,7 @@ export const channelRoutes = new Hono<AppEnv>()
 		const live = toLive(row);
 		if (!live) throw new GatewayError("invalid_request", `Channel type '${row.type}' is not supported by this gateway`);
 		const model = c.req.valid("query").model ?? row.models[0] ?? "";
-		return c.json(await testChannel(live, model, config(c.env).encryptionKey));
+		return c.json(await testChannel(live, model, c.env, config(c.env).encryptionKey));
 	});
 
 export const channelDocs: OperationDoc[] = [

@@ -5,8 +5,10 @@ import { bodyLimit } from "../middleware/body-limit";
 import { callerAuth } from "../middleware/caller-auth";
 import { usageMeter } from "../middleware/usage-meter";
 import type { OperationDoc } from "../openapi/operation";
+import type { ChatRequest } from "../protocols/ir";
+import { openaiIngress } from "../protocols/openai";
 import { enabledChannels, modelsForGroup } from "../relay/channels";
-import { relay } from "../relay/handle";
+import { relayChat, relayEmbeddings } from "../relay/handle";
 import { chatCompletion, chatCompletionRequest, embeddingList, embeddingsRequest, modelList } from "./openai-schemas";
 
 /** The OpenAI-compatible surface, mounted at /v1. */
@@ -20,11 +22,14 @@ export const openaiRoutes = new Hono<AppEnv>()
 			data: allowed.map((id) => ({ id, object: "model" as const, created: 0, owned_by: "edge-gateway" })),
 		});
 	})
-	.post("/chat/completions", usageMeter(), callerAuth(), bodyLimit(), valid("json", chatCompletionRequest), (c) =>
-		relay(c, c.get("meter"), "chat", c.req.valid("json")),
-	)
+	.post("/chat/completions", usageMeter(), callerAuth(), bodyLimit(), valid("json", chatCompletionRequest), (c) => {
+		const body = c.req.valid("json");
+		// Chat Completions is the internal representation; parts the gateway does not model pass through as they are.
+		const chat = body as ChatRequest;
+		return relayChat(c, c.get("meter"), { ingress: openaiIngress, native: body, chat, stream: body.stream === true });
+	})
 	.post("/embeddings", usageMeter(), callerAuth(), bodyLimit(), valid("json", embeddingsRequest), (c) =>
-		relay(c, c.get("meter"), "embeddings", c.req.valid("json")),
+		relayEmbeddings(c, c.get("meter"), c.req.valid("json")),
 	);
 
 export const openaiDocs: OperationDoc[] = [

@@ -78,7 +78,9 @@ function embeddings(body: Record<string, unknown>, model: string): Response {
 
 /** Built in and offline: deterministic chat (streaming with real SSE framing and usage) and embeddings. */
 export const mock: Provider = {
-	async send(op, body, target) {
-		return op === "chat" ? chat(body, target.upstreamModel, target.settings) : embeddings(body, target.upstreamModel);
+	wire: "openai",
+	operations: ["chat", "embeddings"],
+	async send(body, target, ctx) {
+		return ctx.op === "chat" ? chat(body, target.upstreamModel, target.settings) : embeddings(body, target.upstreamModel);
 	},
 };

@@ -1,20 +1,19 @@
-import type { Provider } from "../types";
+import { baseUrl, jsonPost, type Provider } from "../types";
 
 const paths = { chat: "/chat/completions", embeddings: "/embeddings" } as const;
 
-/**
- * Any OpenAI-compatible upstream: OpenAI itself, DeepSeek, Qwen (compatible mode), Zhipu, Moonshot, Groq,
- * OpenRouter, Ollama, vLLM… The channel's base URL includes the version segment, e.g. https://api.openai.com/v1.
- */
-export const openai: Provider = {
-	defaultBaseUrl: "https://api.openai.com/v1",
-	send(op, body, target, signal) {
-		const base = (target.baseUrl ?? this.defaultBaseUrl ?? "").replace(/\/+$/, "");
-		const headers: Record<string, string> = {
-			"content-type": "application/json",
-			accept: op === "chat" && body.stream ? "text/event-stream" : "application/json",
-		};
-		if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
-		return fetch(`${base}${paths[op]}`, { method: "POST", headers, body: JSON.stringify(body), signal });
-	},
-};
+/** An OpenAI-compatible upstream at a base URL that includes the version segment, e.g. https://api.openai.com/v1. */
+export function openaiCompatible(defaultBaseUrl: string | undefined): Provider {
+	return {
+		wire: "openai",
+		operations: ["chat", "embeddings"],
+		...(defaultBaseUrl ? { defaultBaseUrl } : {}),
+		send(body, target, ctx) {
+			const headers: Record<string, string> = { accept: ctx.stream ? "text/event-stream" : "application/json" };
+			if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
+			return jsonPost(`${baseUrl(this, target)}${paths[ctx.op]}`, headers, { ...body, model: target.upstreamModel }, ctx.signal);
+		},
+	};
+}
+
+export const openai = openaiCompatible("https://api.openai.com/v1");

@@ -1,0 +1,9 @@
+import type { EgressCodec, Wire } from "./codec";
+import { openaiEgress } from "./openai";
+
+/** How each channel wire is spoken. */
+export const egressCodecs: Record<Wire, EgressCodec> = {
+	openai: openaiEgress,
+	anthropic: openaiEgress,
+	gemini: openaiEgress,
+};

@@ -1,0 +1,18 @@
+import { readUsage } from "../../relay/usage";
+import type { EgressCodec, IngressCodec } from "../codec";
+import type { ChatRequest, ChatResponse } from "../ir";
+import { openaiProbe } from "./probe";
+
+/** Chat Completions is the internal representation: both directions are the identity. */
+export const openaiIngress: IngressCodec<ChatRequest> = {
+	wire: "openai",
+	toChat: (request) => request,
+	fromChat: (response) => response,
+};
+
+export const openaiEgress: EgressCodec = {
+	fromChat: (request) => request,
+	toChat: (response) => response as ChatResponse,
+	probe: openaiProbe,
+	readUsage: (response) => readUsage((response as { usage?: unknown } | undefined)?.usage),
+};
