@@ -4,6 +4,7 @@ import type { AppEnv } from "./env";
 import { GatewayError } from "./errors/gateway-error";
 import { onError } from "./errors/on-error";
 import { adminAuth } from "./middleware/admin-auth";
+import { speaks } from "./middleware/speaks";
 import { openApiDocument } from "./openapi/document";
 import type { OperationDoc } from "./openapi/operation";
 import { channelDocs, channelRoutes } from "./routes/channels";
@@ -22,6 +23,9 @@ const document = openApiDocument(operations);
 export const app = new Hono<AppEnv>()
 	.use(requestId({ headerName: "x-request-id", limitLength: 128 }))
 	.get("/api/openapi.json", (c) => c.json(document))
+	.use("/v1/messages", speaks("anthropic"))
+	.use("/v1/messages/*", speaks("anthropic"))
+	.use("/v1beta/*", speaks("gemini"))
 	.use("/api/*", adminAuth())
 	.route("/api/channels", channelRoutes)
 	.route("/api/tokens", tokenRoutes)

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { ErrorDialect } from "./errors/render";
 import type { UsageMeter } from "./relay/meter";
 
 /** The caller of a relay route, resolved from its gateway key. */
@@ -16,6 +17,8 @@ export type AppEnv = {
 		requestId: string;
 		caller: CallerKey;
 		meter: UsageMeter;
+		/** The error format of the API called; OpenAI's when unset. */
+		dialect: ErrorDialect;
 	};
 };
 

@@ -2,7 +2,7 @@ import type { ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../env";
 import { GatewayError } from "./gateway-error";
-import { openAIErrorJson } from "./render";
+import { renderError } from "./render";
 
 /** The client-facing error for a known failure; undefined for a bug. */
 export function knownError(err: unknown): GatewayError | undefined {
@@ -27,5 +27,6 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
 	const requestId = c.get("requestId") ?? "unknown";
 	const e = toGatewayError(err, requestId);
 	for (const [name, value] of Object.entries(e.headers)) c.header(name, value);
-	return c.json(openAIErrorJson({ status: e.status, code: e.code, message: e.message, param: e.param }), e.status);
+	const render = renderError[c.get("dialect") ?? "openai"];
+	return c.json(render({ status: e.status, code: e.code, message: e.message, param: e.param }), e.status);
 };

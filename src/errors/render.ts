@@ -1,6 +1,16 @@
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ErrorCode } from "./gateway-error";
 
+/** The error formats of the APIs the gateway serves; each route says which one its clients read. */
+export type ErrorDialect = "openai" | "anthropic" | "gemini";
+
+export interface ErrorBody {
+	status: ContentfulStatusCode;
+	code: ErrorCode;
+	message: string;
+	param?: string | undefined;
+}
+
 /** OpenAI's `error.type` for each status class; clients (the openai SDK among them) branch on status, people read the type. */
 function openAIType(status: number): string {
 	if (status === 401) return "authentication_error";
@@ -12,20 +22,47 @@ function openAIType(status: number): string {
 	return "api_error";
 }
 
-export interface ErrorBody {
-	status: ContentfulStatusCode;
-	code: ErrorCode;
-	message: string;
-	param?: string | undefined;
+export function openAIErrorJson(e: ErrorBody) {
+	return { error: { message: e.message, type: openAIType(e.status), code: e.code, param: e.param ?? null } };
 }
 
-export function openAIErrorJson(e: ErrorBody) {
-	return {
-		error: {
-			message: e.message,
-			type: openAIType(e.status),
-			code: e.code,
-			param: e.param ?? null,
-		},
-	};
+/** Anthropic's documented error types (https://docs.anthropic.com/en/api/errors). */
+export function anthropicErrorType(status: number): string {
+	if (status === 401) return "authentication_error";
+	if (status === 402) return "billing_error";
+	if (status === 403) return "permission_error";
+	if (status === 404) return "not_found_error";
+	if (status === 413) return "request_too_large";
+	if (status === 429) return "rate_limit_error";
+	if (status === 503 || status === 529) return "overloaded_error";
+	if (status === 504) return "timeout_error";
+	if (status < 500) return "invalid_request_error";
+	return "api_error";
 }
+
+export function anthropicErrorJson(e: ErrorBody) {
+	return { type: "error", error: { type: anthropicErrorType(e.status), message: e.message } };
+}
+
+/** Google's canonical status names, as the Gemini API puts them in `error.status`. */
+export function geminiStatus(status: number): string {
+	if (status === 401) return "UNAUTHENTICATED";
+	if (status === 403) return "PERMISSION_DENIED";
+	if (status === 404) return "NOT_FOUND";
+	if (status === 409) return "ALREADY_EXISTS";
+	if (status === 429) return "RESOURCE_EXHAUSTED";
+	if (status === 501) return "UNIMPLEMENTED";
+	if (status === 502 || status === 503) return "UNAVAILABLE";
+	if (status === 504) return "DEADLINE_EXCEEDED";
+	if (status < 500) return status === 402 ? "FAILED_PRECONDITION" : "INVALID_ARGUMENT";
+	return "INTERNAL";
+}
+
+export function geminiErrorJson(e: ErrorBody) {
+	return { error: { code: e.status, message: e.message, status: geminiStatus(e.status) } };
+}
+
+export const renderError = { openai: openAIErrorJson, anthropic: anthropicErrorJson, gemini: geminiErrorJson } as const satisfies Record<
+	ErrorDialect,
+	(e: ErrorBody) => object
+>;

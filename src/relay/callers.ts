@@ -44,19 +44,22 @@ async function load(env: Env, keyHash: string): Promise<KeyRecord | undefined> {
 	};
 }
 
-/** The key a client presented: `Authorization: Bearer` as OpenAI clients send it, or `x-api-key` as Anthropic's do. */
+/**
+ * The key a client presented: `Authorization: Bearer` as OpenAI clients send it, `x-api-key` as Anthropic's do,
+ * or `x-goog-api-key` as Gemini's do. Keys in the query string are not accepted: URLs end up in logs.
+ */
 export function presentedKey(headers: Headers): string | undefined {
 	const auth = headers.get("authorization");
 	if (auth) {
 		const match = /^Bearer\s+(\S+)\s*$/i.exec(auth);
 		return match?.[1];
 	}
-	return headers.get("x-api-key")?.trim() || undefined;
+	return headers.get("x-api-key")?.trim() || headers.get("x-goog-api-key")?.trim() || undefined;
 }
 
 export async function authenticate(env: Env, key: string | undefined, now = Date.now()): Promise<CallerKey> {
 	if (!key) {
-		throw new GatewayError("invalid_api_key", "Missing API key: send it as 'Authorization: Bearer <key>' or 'x-api-key'");
+		throw new GatewayError("invalid_api_key", "Missing API key: send it as 'Authorization: Bearer <key>', 'x-api-key' or 'x-goog-api-key'");
 	}
 	const keyHash = await sha256Hex(key);
 	let record = byHash.get(keyHash, now);
