@@ -1,9 +1,10 @@
+import { anthropicEgress } from "./anthropic";
 import type { EgressCodec, Wire } from "./codec";
 import { openaiEgress } from "./openai";
 
 /** How each channel wire is spoken. */
 export const egressCodecs: Record<Wire, EgressCodec> = {
 	openai: openaiEgress,
-	anthropic: openaiEgress,
+	anthropic: anthropicEgress,
 	gemini: openaiEgress,
 };

@@ -1,10 +1,11 @@
+import { anthropic } from "./anthropic";
 import { mock } from "./mock";
 import { openai } from "./openai";
 import { openaiPresets } from "./openai/presets";
 import type { Provider } from "./types";
 
 /** Every channel type the gateway can reach. A new provider is a folder beside this file and a line here. */
-export const providers = { openai, ...openaiPresets, mock } as const satisfies Record<string, Provider>;
+export const providers = { openai, ...openaiPresets, anthropic, mock } as const satisfies Record<string, Provider>;
 
 export type ChannelType = keyof typeof providers;
 

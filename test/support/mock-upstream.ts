@@ -2,6 +2,11 @@
 //   /<tag>/<scenario>/v1/chat/completions | /v1/embeddings
 // <tag> keeps concurrent tests apart in the request log (GET /__requests?tag=...); scenarios:
 //   ok | status-<code> | hang | reset | no-usage | cut | slow
+// It also plays any provider from recorded wire fixtures:
+//   /<tag>/fixture/<provider>/<name>/<anything the provider appends>
+// answers test/fixtures/<provider>/<name>.sse when the request asks for a stream, else <name>.json, the SSE
+// sent in pieces that cut events in two, as networks do.
+import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -9,7 +14,11 @@ export interface LoggedRequest {
 	tag: string;
 	scenario: string;
 	path: string;
+	/** The query string, e.g. `?alt=sse`. */
+	search: string;
 	authorization: string | null;
+	/** The other credential and version headers providers use. */
+	headers: Record<string, string | undefined>;
 	body: Record<string, unknown>;
 	/** The client closed the connection before the response was finished. */
 	aborted: boolean;
@@ -65,6 +74,31 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
 	}
 }
 
+const FIXTURES = new URL("../fixtures/", import.meta.url);
+
+async function playFixture(res: ServerResponse, provider: string, name: string, stream: boolean) {
+	let text: string;
+	try {
+		text = readFileSync(new URL(`${provider}/${name}.${stream ? "sse" : "json"}`, FIXTURES), "utf8");
+	} catch {
+		return json(res, 404, { error: { message: `no fixture ${provider}/${name}` } });
+	}
+	if (!stream) {
+		res.writeHead(200, { "content-type": "application/json" });
+		return res.end(text);
+	}
+	res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+	const events = text.split(/(?<=\r?\n\r?\n)/);
+	for (const event of events) {
+		const half = Math.ceil(event.length / 2);
+		res.write(event.slice(0, half));
+		await sleep(1);
+		res.write(event.slice(half));
+		await sleep(1);
+	}
+	res.end();
+}
+
 export async function startMockUpstream(): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
 	const log: LoggedRequest[] = [];
 	const server = createServer(async (req, res) => {
@@ -77,15 +111,48 @@ export async function startMockUpstream(): Promise<{ url: string; server: Server
 				log.filter((r) => r.tag === tag),
 			);
 		}
+		const fixtureFile = /^\/__fixtures\/([\w-]+\/[\w-]+\.(?:json|sse))$/.exec(url.pathname);
+		if (fixtureFile) {
+			// The request fixtures, for tests running inside workerd where there is no file system.
+			try {
+				const text = readFileSync(new URL(fixtureFile[1] ?? "", FIXTURES), "utf8");
+				res.writeHead(200, { "content-type": "text/plain" });
+				return res.end(text);
+			} catch {
+				return json(res, 404, { error: { message: `no fixture ${fixtureFile[1]}` } });
+			}
+		}
+		const logRequest = (tag: string, scenario: string, body: Record<string, unknown>) => {
+			const headers: Record<string, string | undefined> = {};
+			for (const name of ["x-api-key", "x-goog-api-key", "api-key", "anthropic-version", "anthropic-beta"])
+				headers[name] = req.headers[name] as string | undefined;
+			const entry: LoggedRequest = {
+				tag,
+				scenario,
+				path: url.pathname,
+				search: url.search,
+				authorization: req.headers.authorization ?? null,
+				headers,
+				body,
+				aborted: false,
+			};
+			log.push(entry);
+			res.on("close", () => {
+				if (!res.writableFinished) entry.aborted = true;
+			});
+		};
+		const fixture = /^\/([^/]+)\/fixture\/([\w-]+)\/([\w-]+)(\/.*)?$/.exec(url.pathname);
+		if (fixture) {
+			const [, tag = "", provider = "", name = ""] = fixture;
+			const body = await readBody(req);
+			logRequest(tag, `fixture/${provider}/${name}`, body);
+			return playFixture(res, provider, name, body.stream === true || url.pathname.includes(":streamGenerateContent"));
+		}
 		const match = /^\/([^/]+)\/([^/]+)\/v1\/(chat\/completions|embeddings)$/.exec(url.pathname);
 		if (!match) return json(res, 404, { error: { message: "no such route" } });
 		const [, tag = "", scenario = "", op] = match;
 		const body = await readBody(req);
-		const entry: LoggedRequest = { tag, scenario, path: url.pathname, authorization: req.headers.authorization ?? null, body, aborted: false };
-		log.push(entry);
-		res.on("close", () => {
-			if (!res.writableFinished) entry.aborted = true;
-		});
+		logRequest(tag, scenario, body);
 		const model = String(body.model);
 		const status = /^status-(\d{3})$/.exec(scenario);
 		if (status) {

@@ -1,0 +1,29 @@
+import type { Usage } from "../../relay/usage";
+import type { EgressCodec, IngressCodec } from "../codec";
+import { anthropicProbe } from "./probe";
+import { fromChat as requestFromChat, toChat as requestToChat } from "./request";
+import { fromChat as responseFromChat, toChat as responseToChat } from "./response";
+import { streamFromChat } from "./stream-from-chat";
+import { streamToChat } from "./stream-to-chat";
+import type { MessagesRequest, MessagesResponse } from "./types";
+import { chatUsage } from "./usage";
+
+export const anthropicIngress: IngressCodec<MessagesRequest> = {
+	wire: "anthropic",
+	toChat: requestToChat,
+	fromChat: responseFromChat,
+	streamFromChat,
+};
+
+export const anthropicEgress: EgressCodec = {
+	fromChat: (request) => ({ ...requestFromChat(request) }),
+	toChat: (response, model) => responseToChat(response as MessagesResponse, model),
+	streamToChat,
+	probe: anthropicProbe,
+	readUsage(response): Usage | undefined {
+		const u = (response as Partial<MessagesResponse> | undefined)?.usage;
+		if (!u) return undefined;
+		const c = chatUsage(u);
+		return { promptTokens: c.prompt_tokens, completionTokens: c.completion_tokens, cachedTokens: c.prompt_tokens_details?.cached_tokens ?? 0 };
+	},
+};

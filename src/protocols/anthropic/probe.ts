@@ -1,0 +1,54 @@
+import type { Usage } from "../../relay/usage";
+import type { StreamProbe } from "../codec";
+import { parseJson, sse } from "../sse";
+import type { AnthropicUsage } from "./types";
+
+const int = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && v > 0 ? Math.round(v) : 0);
+
+type Event = {
+	type?: string;
+	message?: { usage?: Partial<AnthropicUsage> };
+	usage?: Partial<AnthropicUsage>;
+	delta?: { text?: unknown; thinking?: unknown; partial_json?: unknown };
+};
+
+/** Anthropic's own stream passed through: usage from message_start and message_delta, complete at message_stop. */
+export function anthropicProbe(): StreamProbe {
+	const usage: Partial<AnthropicUsage> = {};
+	let seen = false;
+	let complete = false;
+	let failed = false;
+	let chars = 0;
+	return {
+		inspect(data) {
+			const e = parseJson(data) as Event | undefined;
+			if (e?.type === "content_block_delta") {
+				const d = e.delta;
+				for (const v of [d?.text, d?.thinking, d?.partial_json]) if (typeof v === "string") chars += v.length;
+			} else if (e?.type === "message_start" || e?.type === "message_delta") {
+				const u = e.type === "message_start" ? e.message?.usage : e.usage;
+				for (const [k, v] of Object.entries(u ?? {})) if (typeof v === "number") usage[k as keyof AnthropicUsage] = v;
+				seen = true;
+			} else if (e?.type === "message_stop") complete = true;
+			else if (e?.type === "error") failed = true;
+			return true;
+		},
+		get complete() {
+			return complete && !failed;
+		},
+		get failed() {
+			return failed;
+		},
+		get usage(): Usage | undefined {
+			if (!seen) return undefined;
+			const cached = int(usage.cache_read_input_tokens);
+			return {
+				promptTokens: int(usage.input_tokens) + cached + int(usage.cache_creation_input_tokens),
+				completionTokens: int(usage.output_tokens),
+				cachedTokens: cached,
+			};
+		},
+		deliveredChars: () => chars,
+		errorEvent: (message) => sse({ type: "error", error: { type: "api_error", message } }, "error"),
+	};
+}

@@ -1,0 +1,61 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../env";
+import { GatewayError } from "../errors/gateway-error";
+import { valid } from "../lib/validate";
+import { bodyLimit } from "../middleware/body-limit";
+import { callerAuth } from "../middleware/caller-auth";
+import { usageMeter } from "../middleware/usage-meter";
+import type { OperationDoc } from "../openapi/operation";
+import { anthropicIngress } from "../protocols/anthropic";
+import type { MessagesRequest } from "../protocols/anthropic/types";
+import { relayChat } from "../relay/handle";
+import { estimateTokens } from "../relay/usage";
+import { anthropicMessage, countTokensRequest, messagesRequest, tokenCount } from "./anthropic-schemas";
+
+/** Versions of the Messages API there are; a client asking for another gets Anthropic's 400, not a silent guess. */
+const VERSIONS = ["2023-06-01", "2023-01-01"];
+
+function checkVersion(version: string | undefined): void {
+	if (version !== undefined && !VERSIONS.includes(version)) {
+		throw new GatewayError("invalid_request", `anthropic-version: unknown version '${version}'; supported: ${VERSIONS.join(", ")}`);
+	}
+}
+
+/** The Anthropic Messages API, mounted at /v1/messages; errors here are Anthropic-format (see app.ts). */
+export const anthropicRoutes = new Hono<AppEnv>()
+	.post("/", usageMeter(), callerAuth(), bodyLimit(), valid("json", messagesRequest), (c) => {
+		checkVersion(c.req.header("anthropic-version"));
+		const body = c.req.valid("json");
+		// Validated above for what the gateway reads; block shapes it does not model pass through as they are.
+		const chat = anthropicIngress.toChat(body as MessagesRequest);
+		return relayChat(c, c.get("meter"), { ingress: anthropicIngress, native: body, chat, stream: body.stream === true });
+	})
+	.post("/count_tokens", callerAuth(), bodyLimit(), valid("json", countTokensRequest), (c) => {
+		checkVersion(c.req.header("anthropic-version"));
+		const { system, messages, tools } = c.req.valid("json");
+		// An estimate (about four characters a token), free and local: no channel is called.
+		return c.json({ input_tokens: estimateTokens(JSON.stringify([system ?? "", messages, tools ?? []]).length) });
+	});
+
+export const anthropicDocs: OperationDoc[] = [
+	{
+		method: "post",
+		path: "/v1/messages",
+		summary: "Create a message (Anthropic Messages API; streams as SSE when `stream` is true)",
+		tag: "Relay",
+		auth: "key",
+		body: messagesRequest,
+		response: anthropicMessage,
+		errors: [403, 413, 429, 502, 503, 504],
+		streams: true,
+	},
+	{
+		method: "post",
+		path: "/v1/messages/count_tokens",
+		summary: "Estimate the input tokens of a message request (local estimate, no upstream call)",
+		tag: "Relay",
+		auth: "key",
+		body: countTokensRequest,
+		response: tokenCount,
+	},
+];
