@@ -7,12 +7,14 @@ import { adminAuth } from "./middleware/admin-auth";
 import { speaks } from "./middleware/speaks";
 import { openApiDocument } from "./openapi/document";
 import type { OperationDoc } from "./openapi/operation";
+import { anthropicDocs, anthropicRoutes } from "./routes/anthropic";
 import { channelDocs, channelRoutes } from "./routes/channels";
 import { openaiDocs, openaiRoutes } from "./routes/openai";
 import { tokenDocs, tokenRoutes } from "./routes/tokens";
 
 export const operations: OperationDoc[] = [
 	...openaiDocs,
+	...anthropicDocs,
 	...channelDocs,
 	...tokenDocs,
 	{ method: "get", path: "/api/openapi.json", summary: "This document", tag: "Meta", auth: "none" },
@@ -29,6 +31,7 @@ export const app = new Hono<AppEnv>()
 	.use("/api/*", adminAuth())
 	.route("/api/channels", channelRoutes)
 	.route("/api/tokens", tokenRoutes)
+	.route("/v1/messages", anthropicRoutes)
 	.route("/v1", openaiRoutes)
 	.notFound((c) => {
 		throw new GatewayError("not_found", `No route for ${c.req.method} ${c.req.path}`);
