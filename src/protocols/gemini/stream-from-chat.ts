@@ -1,0 +1,125 @@
+import { errorStatus } from "../../errors/gateway-error";
+import { geminiStatus } from "../../errors/render";
+import { type ChatChunk, type ChatUsage, type FinishReason, parseArguments } from "../ir";
+import { parseJson, type SseMapper, sse } from "../sse";
+import { geminiFinishOf } from "./finish";
+import type { GeminiError, GeminiPart, GenerateContentResponse } from "./types";
+import { usageMetadataOf } from "./usage";
+
+/** How responses are framed: SSE events (`alt=sse`), or the elements of one JSON array (Gemini's default). */
+interface Framing {
+	event(body: object): string;
+	close(): string;
+}
+
+function framing(form: "sse" | "json-array"): Framing {
+	if (form === "sse") return { event: (body) => sse(body), close: () => "" };
+	let opened = false;
+	return {
+		event(body) {
+			const lead = opened ? ",\r\n" : "[";
+			opened = true;
+			return lead + JSON.stringify(body);
+		},
+		close: () => (opened ? "]" : "[]"),
+	};
+}
+
+/** A chat stream error (the meter's or an upstream's) in Gemini's error form, its status read from the code. */
+export function geminiErrorOf(error: { message?: unknown; code?: unknown }): GeminiError {
+	const code = error.code;
+	const status = typeof code === "string" && Object.hasOwn(errorStatus, code) ? errorStatus[code as keyof typeof errorStatus] : 500;
+	const message = typeof error.message === "string" ? error.message : "The upstream reported an error mid-stream";
+	return { error: { code: status, message, status: geminiStatus(status) } };
+}
+
+interface PendingCall {
+	id: string | undefined;
+	name: string;
+	args: string;
+}
+
+type Chunk = Partial<ChatChunk> & { error?: { message?: unknown; code?: unknown } };
+
+const isUsage = (u: unknown): u is ChatUsage => typeof (u as ChatUsage | null | undefined)?.prompt_tokens === "number";
+
+/**
+ * A Chat Completions chunk stream as Gemini's stream. Text and reasoning leave as they arrive; tool call
+ * arguments arrive in pieces but Gemini has no argument deltas, so a call leaves whole once the next call starts
+ * or the answer finishes. The last response carries the finish reason and the usage, which in a chat stream
+ * follow the finish chunk, so it goes out at `[DONE]` (or at the end of the input).
+ */
+export function streamFromChat(model: string, form: "sse" | "json-array"): SseMapper {
+	const frame = framing(form);
+	const calls = new Map<number, PendingCall>();
+	let responseId: string | undefined;
+	let finish: FinishReason | null | undefined;
+	let usage: ChatUsage | undefined;
+	let closed = false;
+
+	const response = (parts: GeminiPart[], last = false): GenerateContentResponse => ({
+		candidates: [{ content: { role: "model", parts }, ...(last ? { finishReason: geminiFinishOf(finish ?? null) } : {}), index: 0 }],
+		...(last && usage ? { usageMetadata: usageMetadataOf(usage) } : {}),
+		modelVersion: model,
+		...(responseId ? { responseId } : {}),
+	});
+
+	const completedCalls = (): GeminiPart[] => {
+		const parts = [...calls.entries()]
+			.sort(([a], [b]) => a - b)
+			.map(([, c]) => ({ functionCall: { name: c.name, args: parseArguments(c.args), ...(c.id ? { id: c.id } : {}) } }));
+		calls.clear();
+		return parts;
+	};
+
+	const last = (): string => {
+		closed = true;
+		const parts = completedCalls();
+		return frame.event(response(parts.length ? parts : [{ text: "" }], true));
+	};
+
+	const partsOf = (chunk: Chunk): GeminiPart[] => {
+		const delta = chunk.choices?.[0]?.delta;
+		if (!delta) return [];
+		const parts: GeminiPart[] = [];
+		if (delta.reasoning_content || delta.reasoning_signature) {
+			const signature = delta.reasoning_signature ? { thoughtSignature: delta.reasoning_signature } : {};
+			parts.push({ text: delta.reasoning_content ?? "", thought: true, ...signature });
+		}
+		if (delta.content) parts.push({ text: delta.content });
+		for (const piece of delta.tool_calls ?? []) {
+			let call = calls.get(piece.index);
+			if (!call) {
+				// A new call: the ones before it are complete.
+				parts.push(...completedCalls());
+				call = { id: piece.id, name: "", args: "" };
+				calls.set(piece.index, call);
+			}
+			call.name ||= piece.function?.name ?? "";
+			call.args += piece.function?.arguments ?? "";
+		}
+		return parts;
+	};
+
+	return {
+		map(event) {
+			if (closed) return "";
+			if (event.data === "[DONE]") return last();
+			const chunk = parseJson(event.data) as Chunk | undefined;
+			if (typeof chunk !== "object" || chunk === null) return "";
+			if (chunk.error) {
+				closed = true;
+				return frame.event(geminiErrorOf(chunk.error));
+			}
+			responseId ??= chunk.id;
+			if (isUsage(chunk.usage)) usage = chunk.usage;
+			const parts = partsOf(chunk);
+			const reason = chunk.choices?.[0]?.finish_reason;
+			if (reason) finish = reason;
+			return parts.length ? frame.event(response(parts)) : "";
+		},
+		end() {
+			return (!closed && finish !== undefined ? last() : "") + frame.close();
+		},
+	};
+}

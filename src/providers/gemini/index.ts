@@ -1,0 +1,34 @@
+import { batchEmbedBody, embeddingListOf, embeddingTexts } from "../../protocols/gemini/embeddings";
+import { modelResource } from "../../protocols/gemini/resource";
+import { baseUrl, jsonPost, type Provider, type SendContext, type Target } from "../types";
+
+// The key goes in a header only: URLs (where Google's examples put `?key=`) end up in logs.
+const auth = (target: Target): Record<string, string> => (target.apiKey ? { "x-goog-api-key": target.apiKey } : {});
+
+/** Embeddings arrive in OpenAI's format and must leave in it: translated here, around `:batchEmbedContents`. */
+async function embeddings(provider: Provider, body: Record<string, unknown>, target: Target, ctx: SendContext): Promise<Response> {
+	const texts = embeddingTexts(body.input);
+	if (!texts) {
+		// A 400 is the client's to fix: the relay returns it rather than trying another channel.
+		const error = { code: 400, message: "Gemini embeddings take text input, not token arrays", status: "INVALID_ARGUMENT" };
+		return Response.json({ error }, { status: 400 });
+	}
+	const url = `${baseUrl(provider, target)}/${modelResource(target.upstreamModel)}:batchEmbedContents`;
+	const upstream = await jsonPost(url, auth(target), batchEmbedBody(texts, target.upstreamModel, body.dimensions), ctx.signal);
+	if (!upstream.ok) return upstream;
+	const list = embeddingListOf(await upstream.json(), String(body.model), texts, body.encoding_format === "base64");
+	return Response.json(list, { status: 200 });
+}
+
+/** Google's Gemini API (AI Studio keys). Chat bodies are generateContent requests; the stream flag picks the endpoint. */
+export const gemini: Provider = {
+	wire: "gemini",
+	operations: ["chat", "embeddings"],
+	defaultBaseUrl: "https://generativelanguage.googleapis.com/v1beta",
+	send(body, target, ctx) {
+		if (ctx.op === "embeddings") return embeddings(this, body, target, ctx);
+		const method = ctx.stream ? "streamGenerateContent?alt=sse" : "generateContent";
+		const headers = { ...auth(target), accept: ctx.stream ? "text/event-stream" : "application/json" };
+		return jsonPost(`${baseUrl(this, target)}/${modelResource(target.upstreamModel)}:${method}`, headers, body, ctx.signal);
+	},
+};

@@ -1,0 +1,74 @@
+import { Hono, type MiddlewareHandler } from "hono";
+import type { AppEnv } from "../env";
+import { GatewayError } from "../errors/gateway-error";
+import { valid } from "../lib/validate";
+import { bodyLimit } from "../middleware/body-limit";
+import { callerAuth } from "../middleware/caller-auth";
+import { usageMeter } from "../middleware/usage-meter";
+import type { OperationDoc } from "../openapi/operation";
+import { geminiIngress } from "../protocols/gemini";
+import { enabledChannels, modelsForGroup } from "../relay/channels";
+import { relayChat } from "../relay/handle";
+import { geminiModelList, geminiQuery, generateContentRequest, generateContentResponse } from "./gemini-schemas";
+
+const METHODS = ["generateContent", "streamGenerateContent"];
+
+/** `<model>:<method>`, the last path segment of a Gemini call; undefined for a method the gateway does not serve. */
+function parseAction(action: string | undefined): { model: string; stream: boolean } | undefined {
+	const match = /^(.+):(\w+)$/.exec(action ?? "");
+	if (!match?.[1] || !match[2] || !METHODS.includes(match[2])) return undefined;
+	return { model: match[1], stream: match[2] === "streamGenerateContent" };
+}
+
+/** An unknown method is a 404 before the body is read, as Google answers it. */
+function knownAction(): MiddlewareHandler<AppEnv> {
+	return async function knownAction(c, next) {
+		if (!parseAction(c.req.param("action"))) {
+			throw new GatewayError("not_found", `No method '${c.req.param("action") ?? ""}'; served: ${METHODS.map((m) => `<model>:${m}`).join(", ")}`);
+		}
+		await next();
+	};
+}
+
+/** The Gemini API (generateContent), mounted at /v1beta; errors here are Gemini-format (see app.ts). */
+export const geminiRoutes = new Hono<AppEnv>()
+	.get("/models", callerAuth(), async (c) => {
+		const caller = c.get("caller");
+		const reachable = modelsForGroup((await enabledChannels(c.env)).all, caller.group);
+		const allowed = caller.models ? reachable.filter((m) => caller.models?.includes(m)) : reachable;
+		const supportedGenerationMethods = METHODS;
+		return c.json({ models: allowed.map((id) => ({ name: `models/${id}`, displayName: id, supportedGenerationMethods })) });
+	})
+	.post("/models/:action", usageMeter(), callerAuth(), knownAction(), valid("query", geminiQuery), bodyLimit(), valid("json", generateContentRequest), (c) => {
+		const action = parseAction(c.req.param("action"));
+		if (!action) throw new GatewayError("not_found", "No such method");
+		const { model, stream } = action;
+		const body = c.req.valid("json");
+		// Answers that are not streamed, and SSE streams, are what a Gemini channel sends: those may pass through.
+		const ingress = geminiIngress(!stream || c.req.valid("query").alt === "sse");
+		const chat = { ...ingress.toChat({ ...body, model }), stream };
+		return relayChat(c, c.get("meter"), { ingress, native: body, chat, stream });
+	});
+
+export const geminiDocs: OperationDoc[] = [
+	{
+		method: "get",
+		path: "/v1beta/models",
+		summary: "List the models the calling key may use (Gemini API)",
+		tag: "Relay",
+		auth: "key",
+		response: geminiModelList,
+	},
+	{
+		method: "post",
+		path: "/v1beta/models/{action}",
+		summary: "Gemini API: `{action}` is `<model>:generateContent`, or `<model>:streamGenerateContent` (SSE with `?alt=sse`, else a streamed JSON array)",
+		tag: "Relay",
+		auth: "key",
+		query: geminiQuery,
+		body: generateContentRequest,
+		response: generateContentResponse,
+		errors: [403, 404, 413, 429, 502, 503, 504],
+		streams: true,
+	},
+];
