@@ -1,0 +1,25 @@
+import type { IngressCodec } from "../codec";
+import { toChat } from "./request";
+import { fromChat, responseHead } from "./response";
+import { settingsOf } from "./settings";
+import { streamFromChat } from "./stream";
+import type { ResponsesRequest } from "./types";
+
+/**
+ * The OpenAI Responses dialect. No channel speaks it, so every call goes through the internal representation.
+ * A Response echoes its request's settings (tools, instructions, temperature…), so the route builds one codec
+ * per request with `responsesIngressFor`; `responsesIngress` echoes none.
+ */
+export function responsesIngressFor(request?: ResponsesRequest): IngressCodec<ResponsesRequest> {
+	const settings = settingsOf(request);
+	return {
+		wire: undefined,
+		toChat,
+		fromChat: (response, model) => fromChat(response, responseHead(model, settings)),
+		streamFromChat: (model) => streamFromChat(responseHead(model, settings)),
+	};
+}
+
+export const responsesIngress: IngressCodec<ResponsesRequest> = responsesIngressFor();
+
+export type { ResponsesRequest } from "./types";

@@ -1,0 +1,144 @@
+/**
+ * The parts of OpenAI's Responses API wire format the gateway reads and writes
+ * (https://platform.openai.com/docs/api-reference/responses). Input items are not typed here: they arrive as
+ * `unknown` and are checked one by one as they are read (see input-items.ts).
+ */
+
+export type TextFormat =
+	| { type: "text" }
+	| { type: "json_object" }
+	| { type: "json_schema"; name: string; schema: Record<string, unknown>; strict?: boolean | null; description?: string };
+
+export interface RequestTool {
+	type: string;
+	name?: string;
+	description?: string | null;
+	parameters?: Record<string, unknown> | null;
+	strict?: boolean | null;
+}
+
+export type RequestToolChoice =
+	| "auto"
+	| "none"
+	| "required"
+	| { type: string; name?: string; mode?: "auto" | "required"; tools?: { type: string; name?: string }[] };
+
+/** A Responses request as the route validated it. */
+export interface ResponsesRequest {
+	model: string;
+	input: string | unknown[];
+	instructions?: string | null;
+	stream?: boolean | null;
+	max_output_tokens?: number | null;
+	temperature?: number | null;
+	top_p?: number | null;
+	parallel_tool_calls?: boolean | null;
+	user?: string | null;
+	tools?: RequestTool[] | null;
+	tool_choice?: RequestToolChoice | null;
+	text?: { format?: TextFormat | null; verbosity?: string | null } | null;
+	reasoning?: { effort?: string | null; summary?: string | null } | null;
+	metadata?: Record<string, string> | null;
+	truncation?: "auto" | "disabled" | null;
+	previous_response_id?: string | null;
+	conversation?: unknown;
+	background?: boolean | null;
+	prompt?: unknown;
+	store?: boolean | null;
+	[extra: string]: unknown;
+}
+
+export type ItemStatus = "in_progress" | "completed" | "incomplete";
+
+/** `annotations` and `logprobs` are always empty: chat upstreams give neither in a form worth mapping. */
+export interface OutputText {
+	type: "output_text";
+	text: string;
+	annotations: [];
+	logprobs: [];
+}
+
+export interface MessageItem {
+	type: "message";
+	id: string;
+	status: ItemStatus;
+	role: "assistant";
+	content: OutputText[];
+}
+
+export interface FunctionCallItem {
+	type: "function_call";
+	id: string;
+	call_id: string;
+	name: string;
+	arguments: string;
+	status: ItemStatus;
+}
+
+export interface SummaryText {
+	type: "summary_text";
+	text: string;
+}
+
+export interface ReasoningItem {
+	type: "reasoning";
+	id: string;
+	summary: SummaryText[];
+	/** Carries an upstream's reasoning signature (Anthropic thinking, Gemini thought) so it can come back in `input`. */
+	encrypted_content?: string;
+}
+
+export type OutputItem = MessageItem | FunctionCallItem | ReasoningItem;
+
+export interface ResponseUsage {
+	input_tokens: number;
+	input_tokens_details: { cached_tokens: number; cache_write_tokens: number };
+	output_tokens: number;
+	output_tokens_details: { reasoning_tokens: number };
+	total_tokens: number;
+}
+
+export type ResponseToolChoice =
+	| "auto"
+	| "none"
+	| "required"
+	| { type: "function"; name: string }
+	| { type: "allowed_tools"; mode: "auto" | "required"; tools: { [key: string]: unknown }[] };
+
+export type ReasoningEffort = "none" | "minimal" | "low" | "medium" | "high" | "xhigh" | "max";
+
+/** What a Response echoes of the request that asked for it. */
+export interface ResponseSettings {
+	instructions: string | null;
+	tools: { type: "function"; name: string; description: string | null; parameters: Record<string, unknown> | null; strict: boolean | null }[];
+	tool_choice: ResponseToolChoice;
+	temperature: number | null;
+	top_p: number | null;
+	parallel_tool_calls: boolean;
+	max_output_tokens: number | null;
+	text: { format: TextFormat };
+	reasoning: { effort: ReasoningEffort | null; summary: "auto" | "concise" | "detailed" | null };
+	metadata: Record<string, string>;
+	truncation: "auto" | "disabled";
+	user?: string;
+}
+
+export type ResponseStatus = "in_progress" | "completed" | "incomplete" | "failed";
+
+export interface ResponseObject extends ResponseSettings {
+	id: string;
+	object: "response";
+	created_at: number;
+	completed_at?: number;
+	status: ResponseStatus;
+	model: string;
+	output: OutputItem[];
+	/** An SDK convenience, sent anyway so that clients reading the JSON directly find it too. */
+	output_text: string;
+	error: { code: "server_error"; message: string } | null;
+	incomplete_details: { reason: "max_output_tokens" | "content_filter" } | null;
+	usage?: ResponseUsage;
+	access_programs: null;
+	background: false;
+	previous_response_id: null;
+}
