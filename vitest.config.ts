@@ -11,6 +11,8 @@ export default defineConfig({
 				plugins: [
 					cloudflareTest(async () => ({
 						wrangler: { configPath: "./wrangler.toml" },
+						// Tests never reach Cloudflare; the AI binding (remote-only) is simply absent from them.
+						remoteBindings: false,
 						miniflare: {
 							bindings: {
 								ADMIN_TOKEN: TEST_ADMIN_TOKEN,

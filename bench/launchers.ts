@@ -92,7 +92,7 @@ async function startMiniflare(spec: WorkerSpec): Promise<Launched> {
 
 async function startWranglerDev(spec: WorkerSpec): Promise<Launched> {
 	const port = await freePort();
-	const args = ["dev", "--config", spec.config, "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"];
+	const args = ["dev", "--local", "--config", spec.config, "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"];
 	// Without this, wrangler dev prints a line per request: a cost of its own that a fair comparison leaves out.
 	args.push("--log-level", "warn");
 	if (spec.persist) args.push("--persist-to", spec.persist);

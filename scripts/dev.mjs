@@ -21,6 +21,8 @@ if (demoKey) {
 }
 console.log(`${line}\n`);
 
-const child = spawn("wrangler", ["dev", ...args], { stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+// --local: no remote bindings, so no Cloudflare login; Workers AI channels explain themselves instead.
+const local = args.includes("--remote") ? [] : ["--local"];
+const child = spawn("wrangler", ["dev", ...local, ...args], { stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code) => process.exit(code ?? 0));

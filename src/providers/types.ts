@@ -29,6 +29,8 @@ export interface Provider {
 	readonly operations: readonly Operation[];
 	/** Used when the channel has no base URL of its own. */
 	readonly defaultBaseUrl?: string;
+	/** Every channel of this type has its own endpoint (e.g. an Azure resource), so `base_url` must be given. */
+	readonly requiresBaseUrl?: boolean;
 	/**
 	 * Sends a body in the provider's wire format (the model name is the provider's to place, from `target`).
 	 * Non-2xx statuses are returned, not thrown; a transport failure throws.

@@ -52,3 +52,14 @@ export const channelTestResult = z.object({
 	/** The upstream's error, sanitized, when `ok` is false. */
 	error: z.string().nullable(),
 });
+
+export const channelTypeList = z.object({
+	data: z.array(
+		z.object({
+			type: z.string(),
+			wire: z.enum(["openai", "anthropic", "gemini"]),
+			operations: z.array(z.enum(["chat", "embeddings"])),
+			default_base_url: z.string().nullable(),
+		}),
+	),
+});

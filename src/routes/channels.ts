@@ -9,9 +9,11 @@ import { encryptSecret, maskSecret } from "../lib/crypto";
 import { isUniqueViolation } from "../lib/sql-errors";
 import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
+import { channelTypes, providers } from "../providers/registry";
+import type { Provider } from "../providers/types";
 import { testChannel } from "../relay/channel-test";
 import { forgetChannels, toLive } from "../relay/channels";
-import { channelCreate, channelList, channelPatch, channelTestQuery, channelTestResult, channelView, idParam } from "./channel-schemas";
+import { channelCreate, channelList, channelPatch, channelTestQuery, channelTestResult, channelTypeList, channelView, idParam } from "./channel-schemas";
 
 function view(row: ChannelRow): z.infer<typeof channelView> {
 	return {
@@ -69,8 +71,19 @@ export const channelRoutes = new Hono<AppEnv>()
 		const rows = await db(c.env).select().from(channels).orderBy(channels.id);
 		return c.json({ data: rows.map(view) });
 	})
+	.get("/types", (c) =>
+		c.json({
+			data: channelTypes.map((type) => {
+				const p: Provider = providers[type];
+				return { type, wire: p.wire, operations: [...p.operations], default_base_url: p.defaultBaseUrl ?? null };
+			}),
+		}),
+	)
 	.post("/", valid("json", channelCreate), async (c) => {
 		const input = c.req.valid("json");
+		if (!input.base_url && (providers[input.type] as Provider).requiresBaseUrl) {
+			throw new GatewayError("invalid_request", `'base_url' is required for channels of type ${input.type}`, { param: "base_url" });
+		}
 		try {
 			const values = { ...(await columns(input, config(c.env).encryptionKey)), name: input.name, type: input.type, models: input.models };
 			const [row] = await db(c.env).insert(channels).values(values).returning();
@@ -118,6 +131,14 @@ export const channelRoutes = new Hono<AppEnv>()
 
 export const channelDocs: OperationDoc[] = [
 	{ method: "get", path: "/api/channels", summary: "List channels", tag: "Channels", auth: "admin", response: channelList },
+	{
+		method: "get",
+		path: "/api/channels/types",
+		summary: "The channel types: the wire each speaks, what it serves, its default base URL",
+		tag: "Channels",
+		auth: "admin",
+		response: channelTypeList,
+	},
 	{
 		method: "post",
 		path: "/api/channels",

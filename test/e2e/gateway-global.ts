@@ -38,6 +38,7 @@ export default async function setup(project: TestProject) {
 		"wrangler",
 		[
 			"dev",
+			"--local",
 			"--port",
 			String(port),
 			"--ip",

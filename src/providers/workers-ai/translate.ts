@@ -1,0 +1,71 @@
+import type { ChatChunk, ChatResponse, ChatToolCall } from "../../protocols/ir";
+import { parseJson, type SseMapper, sse } from "../../protocols/sse";
+
+/** What Workers AI text-generation models answer: `response` (older models) or an OpenAI body (newer ones). */
+export interface AiTextOutput {
+	response?: unknown;
+	tool_calls?: { name: string; arguments: unknown; id?: string }[];
+	usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number };
+	choices?: unknown;
+}
+
+const int = (v: unknown) => (typeof v === "number" && v >= 0 ? v : 0);
+
+function usage(u: AiTextOutput["usage"]) {
+	const prompt = int(u?.prompt_tokens);
+	const completion = int(u?.completion_tokens);
+	return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}
+
+/** A Workers AI answer as an OpenAI chat completion. */
+export function chatResponse(out: AiTextOutput, model: string): ChatResponse {
+	if (Array.isArray(out.choices)) return out as unknown as ChatResponse;
+	const calls: ChatToolCall[] = (out.tool_calls ?? []).map((t, i) => ({
+		id: t.id ?? `call_${i}`,
+		type: "function",
+		function: { name: t.name, arguments: typeof t.arguments === "string" ? t.arguments : JSON.stringify(t.arguments ?? {}) },
+	}));
+	const text = typeof out.response === "string" ? out.response : out.response === undefined ? "" : JSON.stringify(out.response);
+	return {
+		id: `chatcmpl-${crypto.randomUUID()}`,
+		object: "chat.completion",
+		created: Math.floor(Date.now() / 1000),
+		model,
+		choices: [
+			{
+				index: 0,
+				message: { role: "assistant", content: calls.length && !text ? null : text, ...(calls.length ? { tool_calls: calls } : {}) },
+				finish_reason: calls.length ? "tool_calls" : "stop",
+			},
+		],
+		...(out.usage ? { usage: usage(out.usage) } : {}),
+	};
+}
+
+/** Workers AI's stream (`data: {"response": "…"}` events, usage near the end) as OpenAI chunks. */
+export function chatStream(model: string): SseMapper {
+	const id = `chatcmpl-${crypto.randomUUID()}`;
+	const created = Math.floor(Date.now() / 1000);
+	const chunk = (c: Omit<ChatChunk, "id" | "object" | "created" | "model">) => sse({ id, object: "chat.completion.chunk", created, model, ...c });
+	let started = false;
+	let lastUsage: AiTextOutput["usage"];
+	return {
+		map({ data }) {
+			if (data === "[DONE]") {
+				const tail = chunk({ choices: [{ index: 0, delta: {}, finish_reason: "stop" }] });
+				return `${tail}${lastUsage ? chunk({ choices: [], usage: usage(lastUsage) }) : ""}data: [DONE]\n\n`;
+			}
+			const e = parseJson(data) as AiTextOutput | undefined;
+			if (!e) return "";
+			// Newer models already stream OpenAI chunks.
+			if (Array.isArray(e.choices)) return sse(data);
+			if (e.usage) lastUsage = e.usage;
+			const text = typeof e.response === "string" ? e.response : "";
+			if (!text && started) return "";
+			const delta = started ? { content: text } : { role: "assistant" as const, content: text };
+			started = true;
+			return chunk({ choices: [{ index: 0, delta, finish_reason: null }] });
+		},
+		end: () => "",
+	};
+}

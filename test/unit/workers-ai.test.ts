@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { sseTransform } from "../../src/protocols/sse";
+import { chatResponse, chatStream } from "../../src/providers/workers-ai/translate";
+
+async function mapStream(input: string): Promise<string> {
+	const body = new Response(input).body;
+	if (!body) throw new Error("no body");
+	return new Response(body.pipeThrough(sseTransform(chatStream("@cf/meta/llama-3.1-8b-instruct")))).text();
+}
+
+describe("workers-ai translation", () => {
+	it("turns a `response` answer with tool calls and usage into a chat completion", () => {
+		const out = chatResponse(
+			{
+				response: "",
+				tool_calls: [{ name: "get_weather", arguments: { city: "Paris" } }],
+				usage: { prompt_tokens: 20, completion_tokens: 15, total_tokens: 35 },
+			},
+			"@cf/m",
+		);
+		expect(out.choices[0]).toMatchObject({
+			message: { content: null, tool_calls: [{ type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }] },
+			finish_reason: "tool_calls",
+		});
+		expect(out.usage).toEqual({ prompt_tokens: 20, completion_tokens: 15, total_tokens: 35 });
+	});
+
+	it("turns its stream into OpenAI chunks with a finish, usage and [DONE]", async () => {
+		const out = await mapStream(
+			'data: {"response":"Hel","p":"abc"}\n\ndata: {"response":"lo"}\n\ndata: {"response":"","usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}\n\ndata: [DONE]\n\n',
+		);
+		const events = out
+			.split("\n\n")
+			.filter(Boolean)
+			.map((e) => e.slice(6));
+		expect(events.at(-1)).toBe("[DONE]");
+		const chunks = events.slice(0, -1).map((e) => JSON.parse(e));
+		expect(chunks.map((c) => c.choices[0]?.delta?.content ?? "").join("")).toBe("Hello");
+		expect(chunks[0].choices[0].delta.role).toBe("assistant");
+		expect(chunks.find((c) => c.choices[0]?.finish_reason === "stop")).toBeDefined();
+		expect(chunks.at(-1).usage).toEqual({ prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 });
+	});
+});
