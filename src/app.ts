@@ -9,12 +9,16 @@ import { openApiDocument } from "./openapi/document";
 import type { OperationDoc } from "./openapi/operation";
 import { anthropicDocs, anthropicRoutes } from "./routes/anthropic";
 import { channelDocs, channelRoutes } from "./routes/channels";
+import { geminiDocs, geminiRoutes } from "./routes/gemini";
 import { openaiDocs, openaiRoutes } from "./routes/openai";
+import { responsesDocs, responsesRoutes } from "./routes/responses";
 import { tokenDocs, tokenRoutes } from "./routes/tokens";
 
 export const operations: OperationDoc[] = [
 	...openaiDocs,
+	...responsesDocs,
 	...anthropicDocs,
+	...geminiDocs,
 	...channelDocs,
 	...tokenDocs,
 	{ method: "get", path: "/api/openapi.json", summary: "This document", tag: "Meta", auth: "none" },
@@ -32,7 +36,9 @@ export const app = new Hono<AppEnv>()
 	.route("/api/channels", channelRoutes)
 	.route("/api/tokens", tokenRoutes)
 	.route("/v1/messages", anthropicRoutes)
+	.route("/v1", responsesRoutes)
 	.route("/v1", openaiRoutes)
+	.route("/v1beta", geminiRoutes)
 	.notFound((c) => {
 		throw new GatewayError("not_found", `No route for ${c.req.method} ${c.req.path}`);
 	})

@@ -24,7 +24,13 @@ function operation(op: OperationDoc) {
 	for (const status of errors) {
 		responses[String(status)] = { description: "Error", content: { "application/json": { schema: schema(errorSchema, "output") } } };
 	}
-	const pathParams = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "integer" } }));
+	// Resource ids are integers; any other path parameter (a Gemini `{model}:action`) is a string.
+	const pathParams = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+		name: m[1],
+		in: "path",
+		required: true,
+		schema: { type: m[1] === "id" ? "integer" : "string" },
+	}));
 	const query = op.query ? (schema(op.query, "input") as { properties?: Record<string, unknown>; required?: string[] }) : undefined;
 	const queryParams = Object.entries(query?.properties ?? {}).map(([name, s]) => ({
 		name,

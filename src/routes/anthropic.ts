@@ -12,12 +12,13 @@ import { relayChat } from "../relay/handle";
 import { estimateTokens } from "../relay/usage";
 import { anthropicMessage, countTokensRequest, messagesRequest, tokenCount } from "./anthropic-schemas";
 
-/** Versions of the Messages API there are; a client asking for another gets Anthropic's 400, not a silent guess. */
-const VERSIONS = ["2023-06-01", "2023-01-01"];
-
+/**
+ * `anthropic-version` is a date. New SDKs send new dates before any list here could know them, so any
+ * well-formed one is accepted and passed on to Anthropic channels; a malformed one gets Anthropic's 400.
+ */
 function checkVersion(version: string | undefined): void {
-	if (version !== undefined && !VERSIONS.includes(version)) {
-		throw new GatewayError("invalid_request", `anthropic-version: unknown version '${version}'; supported: ${VERSIONS.join(", ")}`);
+	if (version !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(version.trim())) {
+		throw new GatewayError("invalid_request", `anthropic-version: '${version.slice(0, 40)}' is not a version date such as 2023-06-01`);
 	}
 }
 
