@@ -5,6 +5,8 @@ export interface Row {
 	scenario: string;
 	label: string;
 	connections: number;
+	/** The OpenAI scenario this one translates, for scenarios in another client dialect. */
+	translates?: string | undefined;
 	requests: number;
 	errors: number;
 	warmupRequests: number;
@@ -98,6 +100,23 @@ export function formatReport(report: Report): string {
 			compared,
 		),
 	);
+
+	out.push("\n### Translation: Anthropic clients on an OpenAI channel against OpenAI clients on it\n");
+	const translated: string[][] = [];
+	for (const t of report.rows.filter((r) => r.target === "gateway" && r.translates)) {
+		const same = find("gateway", t.translates ?? "");
+		if (!same) continue;
+		translated.push([
+			t.label,
+			ratio(t.rps / same.rps),
+			signed(t.p50 - same.p50),
+			signed(t.ttfbP50 - same.ttfbP50),
+			t.cpuMsPerRequest !== undefined && same.cpuMsPerRequest
+				? `${signed(t.cpuMsPerRequest - same.cpuMsPerRequest)} (${ratio(t.cpuMsPerRequest / same.cpuMsPerRequest)})`
+				: "–",
+		]);
+	}
+	out.push(table(["scenario", "req/s vs OpenAI client", "added p50 ms", "added TTFB p50 ms", "added CPU ms/req"], translated));
 
 	out.push("\n### Scaling: 10,000 keys and 1,000 channels against one of each\n");
 	const scaling: string[][] = [];

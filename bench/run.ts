@@ -45,6 +45,8 @@ export interface Scenario {
 	path: string;
 	body: string;
 	connections: number;
+	/** Another dialect than the upstream's: only the gateway can serve it, compared with this OpenAI scenario. */
+	translates?: string;
 }
 
 const messages = [
@@ -53,6 +55,9 @@ const messages = [
 ];
 const chat = JSON.stringify({ model: "bench-chat", messages, max_tokens: 32 });
 const streamed = JSON.stringify({ model: "bench-chat", messages, max_tokens: 32, stream: true });
+// The same conversation as an Anthropic client sends it, to a channel that speaks OpenAI: translation both ways.
+const anthropic = JSON.stringify({ model: "bench-chat", system: messages[0]?.content, messages: messages.slice(1), max_tokens: 32 });
+const anthropicStreamed = JSON.stringify({ model: "bench-chat", system: messages[0]?.content, messages: messages.slice(1), max_tokens: 32, stream: true });
 const embed = JSON.stringify({ model: "bench-embedding", input: "The quick brown fox jumps over the lazy dog." });
 
 const SCENARIOS: Scenario[] = [
@@ -62,10 +67,20 @@ const SCENARIOS: Scenario[] = [
 	{ id: "stream-1", label: "stream, 1 conn", path: "/v1/chat/completions", body: streamed, connections: 1 },
 	{ id: "stream-32", label: "stream, 32 conns", path: "/v1/chat/completions", body: streamed, connections: 32 },
 	{ id: "embed-32", label: "embeddings, 32 conns", path: "/v1/embeddings", body: embed, connections: 32 },
+	{ id: "anthropic-32", label: "anthropic → openai, 32 conns", path: "/v1/messages", body: anthropic, connections: 32, translates: "chat-32" },
+	{
+		id: "anthropic-stream-32",
+		label: "anthropic stream → openai, 32 conns",
+		path: "/v1/messages",
+		body: anthropicStreamed,
+		connections: 32,
+		translates: "stream-32",
+	},
 ];
 const chosen = new Set(opts.scenarios?.split(",") ?? SCENARIOS.map((s) => s.id));
 const scenarios = SCENARIOS.filter((s) => chosen.has(s.id));
 const scaling = scenarios.filter((s) => ["chat-1", "chat-32", "stream-32"].includes(s.id));
+const passThrough = scenarios.filter((s) => !s.translates);
 const targets = new Set(opts.targets.split(","));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -111,6 +126,7 @@ async function measure(target: Target, scenario: Scenario): Promise<Row> {
 		scenario: scenario.id,
 		label: scenario.label,
 		connections: scenario.connections,
+		translates: scenario.translates,
 		requests: result.requests,
 		errors: result.errors,
 		warmupRequests: warmup.requests + warmup.errors,
@@ -214,10 +230,10 @@ async function main() {
 		// All targets stay up for the whole run and take turns, round after round, so that drift in a shared
 		// machine's speed touches them alike; an idle target costs nothing.
 		const live: Live[] = [];
-		if (targets.has("direct")) live.push({ name: "direct", url: upstream.url, key: "direct", scenarios });
+		if (targets.has("direct")) live.push({ name: "direct", url: upstream.url, key: "direct", scenarios: passThrough });
 		if (targets.has("floor")) {
 			const floor = await started(launcher, floorSpec);
-			live.push({ name: "floor", url: floor.url, key: floorKey, pid: floor.pid, scenarios });
+			live.push({ name: "floor", url: floor.url, key: floorKey, pid: floor.pid, scenarios: passThrough });
 		}
 		const gateways = [
 			{ name: "gateway", population: { keys: 1, channels: 1 }, scenarios },

@@ -29,6 +29,11 @@ export interface Provider {
 	readonly operations: readonly Operation[];
 	/** Used when the channel has no base URL of its own. */
 	readonly defaultBaseUrl?: string;
+	/**
+	 * Adjusts a chat request translated from another dialect (never a client's own body passed through), for an
+	 * upstream whose wire has dialects of its own, e.g. OpenAI's reasoning models refusing `max_tokens`.
+	 */
+	adaptTranslated?(body: Record<string, unknown>): Record<string, unknown>;
 	/** Every channel of this type has its own endpoint (e.g. an Azure resource), so `base_url` must be given. */
 	readonly requiresBaseUrl?: boolean;
 	/**

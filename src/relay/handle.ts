@@ -127,7 +127,8 @@ export async function relayChat(c: Context<AppEnv>, meter: UsageMeter, call: Cha
 		stream ? { ...body, stream_options: { ...(body.stream_options as object | undefined), include_usage: true } } : body;
 	const bodyFor = (p: Provider) => {
 		if (p.wire === ingress.wire) return p.wire === "openai" ? withUsage(call.native) : call.native;
-		const body = egressCodecs[p.wire].fromChat(chat);
+		const translated = egressCodecs[p.wire].fromChat(chat);
+		const body = p.adaptTranslated ? p.adaptTranslated(translated) : translated;
 		return p.wire === "openai" ? withUsage(body) : body;
 	};
 	const done: Dispatched = await send(c, meter, "chat", model, stream, bodyFor);

@@ -65,9 +65,12 @@ const ingresses: Record<string, Ingress> = {
 const UPSTREAM_KEY = "sk-upstream-conformance-0001";
 
 /** What the upstream must have received, in its own wire format. */
-const egressChecks: Record<string, (sent: LoggedRequest, upstreamModel: string, stream: boolean, tools: boolean) => void> = {
-	openai(sent, model, stream, tools) {
+const egressChecks: Record<string, (sent: LoggedRequest, upstreamModel: string, stream: boolean, tools: boolean, translated: boolean) => void> = {
+	openai(sent, model, stream, tools, translated) {
 		expect(sent.path).toMatch(/\/chat\/completions$/);
+		// OpenAI's reasoning models refuse max_tokens; a client's own body keeps what the client sent.
+		expect(sent.body[translated ? "max_completion_tokens" : "max_tokens"]).toEqual(expect.any(Number));
+		if (translated) expect(sent.body.max_tokens).toBeUndefined();
 		expect(sent.authorization).toBe(`Bearer ${UPSTREAM_KEY}`);
 		expect(sent.body.model).toBe(model);
 		const messages = sent.body.messages as { role: string; content: unknown }[];
@@ -145,7 +148,7 @@ async function run(ingressName: string, egress: string, name: Fixture, stream: b
 		const { model: _clientModel, ...original } = JSON.parse(await ingress.request(model, key, body, stream).text());
 		expect(rest).toEqual(original);
 	}
-	egressChecks[egress]?.(sent, upstreamModel, stream, tools);
+	egressChecks[egress]?.(sent, upstreamModel, stream, tools, ingress.wire !== egress);
 	return { outcome: ingress.outcome(text, stream), requestId: `conf-${tag}` };
 }
 

@@ -2,12 +2,22 @@ import { baseUrl, jsonPost, type Provider } from "../types";
 
 const paths = { chat: "/chat/completions", embeddings: "/embeddings" } as const;
 
+/**
+ * OpenAI itself takes `max_completion_tokens` from every model and `max_tokens` from none of its reasoning models;
+ * most compatible servers know only `max_tokens`, which the internal representation uses.
+ */
+function completionTokensField(body: Record<string, unknown>): Record<string, unknown> {
+	const { max_tokens, ...rest } = body;
+	return max_tokens === undefined || rest.max_completion_tokens !== undefined ? body : { ...rest, max_completion_tokens: max_tokens };
+}
+
 /** An OpenAI-compatible upstream at a base URL that includes the version segment, e.g. https://api.openai.com/v1. */
-export function openaiCompatible(defaultBaseUrl: string | undefined): Provider {
+export function openaiCompatible(defaultBaseUrl: string | undefined, quirks: Pick<Provider, "adaptTranslated"> = {}): Provider {
 	return {
 		wire: "openai",
 		operations: ["chat", "embeddings"],
 		...(defaultBaseUrl ? { defaultBaseUrl } : {}),
+		...quirks,
 		send(body, target, ctx) {
 			const headers: Record<string, string> = { accept: ctx.stream ? "text/event-stream" : "application/json" };
 			if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
@@ -16,4 +26,4 @@ export function openaiCompatible(defaultBaseUrl: string | undefined): Provider {
 	};
 }
 
-export const openai = openaiCompatible("https://api.openai.com/v1");
+export const openai = openaiCompatible("https://api.openai.com/v1", { adaptTranslated: completionTokensField });
