@@ -3,19 +3,10 @@
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { beforeAll, describe, expect, inject, it } from "vitest";
+import { adminApi } from "./admin-api";
 
 const gateway = inject("gatewayUrl");
 const upstreamUrl = inject("upstreamUrl");
-
-async function adminApi<T>(method: string, path: string, body?: unknown): Promise<T> {
-	const res = await fetch(`${gateway}${path}`, {
-		method,
-		headers: { authorization: `Bearer ${inject("adminToken")}`, "content-type": "application/json" },
-		...(body === undefined ? {} : { body: JSON.stringify(body) }),
-	});
-	if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-	return res.json() as Promise<T>;
-}
 
 /** One channel per provider and fixture; the model name says which: `<provider>-<fixture>`. */
 async function fixtureChannel(provider: string, fixture: string) {

@@ -5,20 +5,11 @@ import OpenAI, { APIError, BadRequestError } from "openai";
 import type { ResponseFunctionToolCall, ResponseInput } from "openai/resources/responses/responses";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import type { LoggedRequest } from "../support/mock-upstream";
+import { adminApi } from "./admin-api";
 
 const gateway = inject("gatewayUrl");
 const upstreamUrl = inject("upstreamUrl");
 const TAG = "e2e-responses";
-
-async function adminApi<T>(method: string, path: string, body?: unknown): Promise<T> {
-	const res = await fetch(`${gateway}${path}`, {
-		method,
-		headers: { authorization: `Bearer ${inject("adminToken")}`, "content-type": "application/json" },
-		...(body === undefined ? {} : { body: JSON.stringify(body) }),
-	});
-	if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-	return res.json() as Promise<T>;
-}
 
 /** Model name → where its channel points on the mock upstream. */
 const channels = {

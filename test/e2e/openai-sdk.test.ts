@@ -1,18 +1,9 @@
 import OpenAI, { AuthenticationError } from "openai";
 import { beforeAll, describe, expect, inject, it } from "vitest";
+import { adminApi } from "./admin-api";
 
 const gateway = inject("gatewayUrl");
 const upstreamUrl = inject("upstreamUrl");
-
-async function adminApi<T>(method: string, path: string, body?: unknown): Promise<T> {
-	const res = await fetch(`${gateway}${path}`, {
-		method,
-		headers: { authorization: `Bearer ${inject("adminToken")}`, "content-type": "application/json" },
-		...(body === undefined ? {} : { body: JSON.stringify(body) }),
-	});
-	if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-	return res.json() as Promise<T>;
-}
 
 const client = (apiKey: string) => new OpenAI({ apiKey, baseURL: `${gateway}/v1`, maxRetries: 0 });
 
