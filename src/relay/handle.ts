@@ -4,7 +4,7 @@ import { config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import type { IngressCodec } from "../protocols/codec";
 import { egressCodecs } from "../protocols/egress";
-import type { ChatRequest } from "../protocols/ir";
+import type { ChatRequest, ChatResponse } from "../protocols/ir";
 import { openaiProbe } from "../protocols/openai/probe";
 import { sseTransform } from "../protocols/sse";
 import { providers } from "../providers/registry";
@@ -156,12 +156,18 @@ export async function relayChat(c: Context<AppEnv>, meter: UsageMeter, call: Cha
 		recordAnswer(c, meter, egress.readUsage(json), promptChars, text.length);
 		return c.body(text, 200, { "content-type": upstream.headers.get("content-type") ?? "application/json" });
 	}
-	if (json === undefined) {
-		throw new GatewayError("upstream_error", `The upstream answered with a body that is not JSON (request id ${c.get("requestId")})`);
+	let answer: ChatResponse;
+	let translated: unknown;
+	try {
+		if (json === undefined) throw new Error("not JSON");
+		answer = egress.toChat(json, model);
+		translated = ingress.fromChat(answer, model);
+	} catch {
+		// Not JSON, or not the shape of the channel's wire: the channel is not what its type says.
+		throw new GatewayError("upstream_error", `The upstream's answer could not be read as its API's format (request id ${c.get("requestId")})`);
 	}
-	const answer = egress.toChat(json, model);
 	recordAnswer(c, meter, readUsage(answer.usage), promptChars, text.length);
-	return c.json(ingress.fromChat(answer, model) as object, 200);
+	return c.json(translated as object, 200);
 }
 
 /** Embeddings: OpenAI's format on the way in and out; a provider with another wire translates inside itself. */

@@ -83,3 +83,18 @@ describe("workers-ai channels", () => {
 		expect(body.error.message).toContain("AI binding");
 	});
 });
+
+describe("an upstream answering in another format than its type says", () => {
+	it("gives the client a 502 in its own dialect, not a crash", async () => {
+		const tag = uid();
+		const model = `wrong-${tag}`;
+		// An anthropic channel pointed at an OpenAI server: its answer has no `content`.
+		await createChannel({ type: "anthropic", base_url: `${inject("upstreamUrl")}/${tag}/fixture/openai/text`, key: "sk-ant-000000001", models: [model] });
+		const { key } = await createKey();
+		const res = await chat(key, hello(model));
+		expect(res.status).toBe(502);
+		const body = (await res.json()) as { error: { code: string; message: string } };
+		expect(body.error.code).toBe("upstream_error");
+		expect(body.error.message).toContain("could not be read");
+	});
+});

@@ -5,11 +5,12 @@ import { anthropicUsage, chatUsage, finishFor, stopFor } from "./usage";
 
 /** An Anthropic message → the internal representation. */
 export function toChat(res: MessagesResponse, model: string): ChatResponse {
+	if (res?.type !== "message" || !Array.isArray(res.content)) throw new TypeError("not an Anthropic message");
 	let text = "";
 	let reasoning = "";
 	let signature: string | undefined;
 	const calls: ChatToolCall[] = [];
-	for (const b of res.content ?? []) {
+	for (const b of res.content) {
 		if (b.type === "text") text += b.text;
 		else if (b.type === "thinking") {
 			reasoning += b.thinking;

@@ -15,6 +15,8 @@ function finishOf(response: GenerateContentResponse, called: boolean): FinishRea
 /** A generateContent answer in the internal representation; only the first candidate is read (the gateway asks for one). */
 export function responseToChat(body: unknown, model: string): ChatResponse {
 	const response = (body ?? {}) as GenerateContentResponse;
+	// A body with neither candidates nor a blocked prompt is not a generateContent answer.
+	if (!Array.isArray(response.candidates) && !response.promptFeedback) throw new TypeError("not a generateContent response");
 	const candidate = response.candidates?.[0];
 	const message = assistantOf(candidate?.content?.parts ?? [], newCallId);
 	const called = (message.tool_calls?.length ?? 0) > 0;

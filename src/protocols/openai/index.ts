@@ -12,7 +12,10 @@ export const openaiIngress: IngressCodec<ChatRequest> = {
 
 export const openaiEgress: EgressCodec = {
 	fromChat: (request) => request,
-	toChat: (response) => response as ChatResponse,
+	toChat(response) {
+		if (!Array.isArray((response as Partial<ChatResponse> | undefined)?.choices)) throw new TypeError("not a chat completion");
+		return response as ChatResponse;
+	},
 	probe: openaiProbe,
 	readUsage: (response) => readUsage((response as { usage?: unknown } | undefined)?.usage),
 };
