@@ -21,6 +21,8 @@ export default defineConfig({
 								RELAY_FIRST_BYTE_TIMEOUT_MS: "800",
 								RELAY_DEADLINE_MS: "8000",
 								MAX_BODY_BYTES: "65536",
+								// Most tests make up model names; the refusal of unpriced models has its own test.
+								ALLOW_UNPRICED_MODELS: "true",
 								TEST_MIGRATIONS: await readD1Migrations("./migrations"),
 							},
 						},

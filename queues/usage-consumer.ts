@@ -7,6 +7,14 @@ const columns = Object.keys(usageRecord.shape);
 const INSERT_RECORDS = `INSERT INTO usage_logs (${columns.join(", ")})
 	SELECT ${columns.map((c) => `value ->> '${c}'`).join(", ")} FROM json_each(?1) WHERE true
 	ON CONFLICT (request_id) DO NOTHING`;
+// A charged request debits its user's balance through the ledger (whose trigger moves the balance and the key's
+// spend). The idempotency key makes a redelivered message charge nothing twice, as the primary key above does
+// for its row.
+const CHARGE_RECORDS = `INSERT INTO ledger_entries (user_id, token_id, kind, amount_nusd, request_id, idempotency_key, created_at)
+	SELECT value ->> 'user_id', value ->> 'token_id', 'usage', -(value ->> 'cost_nusd'), value ->> 'request_id',
+		'usage:' || (value ->> 'request_id'), value ->> 'created_at'
+	FROM json_each(?1) WHERE (value ->> 'cost_nusd') > 0 AND (value ->> 'user_id') IS NOT NULL
+	ON CONFLICT (idempotency_key) DO NOTHING`;
 const MARK_USED = "UPDATE tokens SET last_used_at = max(coalesce(last_used_at, 0), ?2) WHERE id = ?1";
 
 /**
@@ -32,9 +40,17 @@ export async function consumeUsage(batch: MessageBatch, env: Env): Promise<void>
 		for (const r of records) if (r.token_id !== null) lastUsed.set(r.token_id, Math.max(lastUsed.get(r.token_id) ?? 0, r.created_at));
 	}
 	const insert = env.DB.prepare(INSERT_RECORDS);
+	const charge = env.DB.prepare(CHARGE_RECORDS);
 	const markUsed = env.DB.prepare(MARK_USED);
 	try {
-		await env.DB.batch([...valid.map(({ records }) => insert.bind(JSON.stringify(records))), ...[...lastUsed].map(([id, at]) => markUsed.bind(id, at))]);
+		// One D1 batch is one transaction: rows, charges and balances are written together or not at all.
+		await env.DB.batch([
+			...valid.flatMap(({ records }) => {
+				const json = JSON.stringify(records);
+				return [insert.bind(json), charge.bind(json)];
+			}),
+			...[...lastUsed].map(([id, at]) => markUsed.bind(id, at)),
+		]);
 		for (const { msg } of valid) msg.ack();
 	} catch (err) {
 		console.error(JSON.stringify({ level: "error", queue: batch.queue, error: String(err), messages: valid.length }));

@@ -15,7 +15,10 @@ export const usageRecord = z.object({
 	prompt_tokens: z.number().int().nonnegative(),
 	completion_tokens: z.number().int().nonnegative(),
 	cached_tokens: z.number().int().nonnegative(),
-	cost_usd: z.number().nonnegative(),
+	/** nano-USD (1e-9 USD), priced by the relay at the price in force when the request ran. */
+	cost_nusd: z.number().int().nonnegative(),
+	/** The price version charged (prices.id); null when the request cost nothing. */
+	price_id: z.number().int().nullable(),
 	latency_ms: z.number().int().nonnegative(),
 	ttfb_ms: z.number().int().nonnegative().nullable(),
 	stream: z.boolean(),

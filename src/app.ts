@@ -3,7 +3,7 @@ import { requestId } from "hono/request-id";
 import type { AppEnv } from "./env";
 import { GatewayError } from "./errors/gateway-error";
 import { onError } from "./errors/on-error";
-import { adminAuth } from "./middleware/admin-auth";
+import { apiAuth, requireAdmin } from "./middleware/api-auth";
 import { speaks } from "./middleware/speaks";
 import { openApiDocument } from "./openapi/document";
 import type { OperationDoc } from "./openapi/operation";
@@ -32,7 +32,9 @@ export const app = new Hono<AppEnv>()
 	.use("/v1/messages", speaks("anthropic"))
 	.use("/v1/messages/*", speaks("anthropic"))
 	.use("/v1beta/*", speaks("gemini"))
-	.use("/api/*", adminAuth())
+	.use("/api/*", apiAuth())
+	.use("/api/channels/*", requireAdmin())
+	.use("/api/tokens/*", requireAdmin())
 	.route("/api/channels", channelRoutes)
 	.route("/api/tokens", tokenRoutes)
 	.route("/v1/messages", anthropicRoutes)

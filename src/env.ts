@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ErrorDialect } from "./errors/render";
+import type { Principal } from "./middleware/api-auth";
 import type { UsageMeter } from "./relay/meter";
 
 /** The caller of a relay route, resolved from its gateway key. */
@@ -17,6 +18,8 @@ export type AppEnv = {
 		requestId: string;
 		caller: CallerKey;
 		meter: UsageMeter;
+		/** Who called /api. */
+		principal: Principal;
 		/** The error format of the API called; OpenAI's when unset. */
 		dialect: ErrorDialect;
 	};
@@ -29,6 +32,7 @@ const configSchema = z.object({
 	RELAY_DEADLINE_MS: positiveInt,
 	RELAY_FIRST_BYTE_TIMEOUT_MS: positiveInt,
 	MAX_BODY_BYTES: positiveInt,
+	ALLOW_UNPRICED_MODELS: z.enum(["true", "false"]).default("false"),
 	ADMIN_TOKEN: z.string().min(16, "ADMIN_TOKEN must be at least 16 characters"),
 	ENCRYPTION_KEY: z.string().refine((v) => decodedLength(v) === 32, "ENCRYPTION_KEY must be 32 bytes, base64-encoded"),
 });
@@ -38,6 +42,8 @@ export type Config = {
 	deadlineMs: number;
 	firstByteTimeoutMs: number;
 	maxBodyBytes: number;
+	/** Serve models that have no price, at no charge; otherwise they are refused. */
+	allowUnpriced: boolean;
 	adminToken: string;
 	encryptionKey: string;
 };
@@ -68,6 +74,7 @@ export function config(env: Env): Config {
 		deadlineMs: v.RELAY_DEADLINE_MS,
 		firstByteTimeoutMs: v.RELAY_FIRST_BYTE_TIMEOUT_MS,
 		maxBodyBytes: v.MAX_BODY_BYTES,
+		allowUnpriced: v.ALLOW_UNPRICED_MODELS === "true",
 		adminToken: v.ADMIN_TOKEN,
 		encryptionKey: v.ENCRYPTION_KEY,
 	};

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 // Milliseconds since the epoch, like Date.now().
 const timestamp = (name: string) => integer(name, { mode: "number" }).notNull().default(sql`(cast(unixepoch('subsec') * 1000 as integer))`);
@@ -14,6 +14,9 @@ export const users = sqliteTable("users", {
 	status: text("status", { enum: ["active", "disabled"] })
 		.notNull()
 		.default("active"),
+	// Money is integer nano-USD (1e-9 USD) everywhere in the database, so that sums are exact.
+	// Changed only by the ledger's trigger (migrations/0003), never directly.
+	balanceNusd: integer("balance_nusd").notNull().default(0),
 	createdAt: timestamp("created_at"),
 });
 
@@ -34,8 +37,8 @@ export const tokens = sqliteTable(
 		expiresAt: integer("expires_at", { mode: "number" }),
 		// null means every model the key's group can reach.
 		models: text("models", { mode: "json" }).$type<string[] | null>(),
-		quotaLimitUsd: real("quota_limit_usd"),
-		quotaUsedUsd: real("quota_used_usd").notNull().default(0),
+		// What the key has spent: usage debits less refunds, kept by the ledger's trigger.
+		spentNusd: integer("spent_nusd").notNull().default(0),
 		createdAt: timestamp("created_at"),
 		lastUsedAt: integer("last_used_at", { mode: "number" }),
 	},
@@ -81,7 +84,9 @@ export const usageLogs = sqliteTable(
 		promptTokens: integer("prompt_tokens").notNull().default(0),
 		completionTokens: integer("completion_tokens").notNull().default(0),
 		cachedTokens: integer("cached_tokens").notNull().default(0),
-		costUsd: real("cost_usd").notNull().default(0),
+		costNusd: integer("cost_nusd").notNull().default(0),
+		// The price version the request was charged at (prices.id); null when it was free.
+		priceId: integer("price_id"),
 		latencyMs: integer("latency_ms").notNull(),
 		ttfbMs: integer("ttfb_ms"),
 		stream: integer("stream", { mode: "boolean" }).notNull().default(false),
@@ -100,6 +105,127 @@ export const usageLogs = sqliteTable(
 		index("usage_user_created_idx").on(t.userId, t.createdAt),
 		index("usage_channel_created_idx").on(t.channelId, t.createdAt),
 		index("usage_model_created_idx").on(t.model, t.createdAt),
+	],
+);
+
+/**
+ * Prices in USD per million tokens, stored as nano-USD. A row is one version: changing a price closes the row in
+ * force (`valid_to`) and opens a new one, so every usage record can name the version it was charged at.
+ */
+export const prices = sqliteTable(
+	"prices",
+	{
+		id: integer("id").primaryKey({ autoIncrement: true }),
+		model: text("model").notNull(),
+		// A channel's own price for the model, overriding the model's general price on that channel.
+		channelId: integer("channel_id"),
+		inputNusdPerMtok: integer("input_nusd_per_mtok").notNull(),
+		outputNusdPerMtok: integer("output_nusd_per_mtok").notNull(),
+		// Cache reads and writes; null means charged as ordinary input.
+		cachedInputNusdPerMtok: integer("cached_input_nusd_per_mtok"),
+		cacheWriteNusdPerMtok: integer("cache_write_nusd_per_mtok"),
+		requestNusd: integer("request_nusd").notNull().default(0),
+		validFrom: integer("valid_from", { mode: "number" }).notNull(),
+		validTo: integer("valid_to", { mode: "number" }),
+	},
+	(t) => [index("prices_model_idx").on(t.model, t.validTo)],
+);
+
+/** A price multiplier per user group (absent: 1). */
+export const groupPricing = sqliteTable("group_pricing", {
+	group: text("group").primaryKey(),
+	multiplier: real("multiplier").notNull().default(1),
+});
+
+/**
+ * Every change to a balance, append-only (triggers refuse updates and deletes). Inserting a row moves the user's
+ * balance and the key's spend and fills in the balance before and after; `idempotency_key` makes a retried
+ * write (a redelivered usage message, a repeated top-up) a no-op.
+ */
+export const ledgerEntries = sqliteTable(
+	"ledger_entries",
+	{
+		id: integer("id").primaryKey({ autoIncrement: true }),
+		userId: integer("user_id")
+			.notNull()
+			.references(() => users.id),
+		tokenId: integer("token_id"),
+		kind: text("kind", { enum: ["topup", "usage", "refund", "adjustment", "redemption"] }).notNull(),
+		amountNusd: integer("amount_nusd").notNull(),
+		balanceBeforeNusd: integer("balance_before_nusd"),
+		balanceAfterNusd: integer("balance_after_nusd"),
+		requestId: text("request_id"),
+		idempotencyKey: text("idempotency_key").notNull(),
+		note: text("note"),
+		createdAt: timestamp("created_at"),
+	},
+	(t) => [
+		uniqueIndex("ledger_idempotency_idx").on(t.idempotencyKey),
+		index("ledger_user_idx").on(t.userId, t.id),
+		index("ledger_token_idx").on(t.tokenId, t.id),
+	],
+);
+
+/** Redemption codes: stored as SHA-256 like keys, each good for one redemption before it expires. */
+export const redemptionCodes = sqliteTable(
+	"redemption_codes",
+	{
+		id: integer("id").primaryKey({ autoIncrement: true }),
+		codeHash: text("code_hash").notNull(),
+		codePrefix: text("code_prefix").notNull(),
+		batch: text("batch").notNull(),
+		valueNusd: integer("value_nusd").notNull(),
+		expiresAt: integer("expires_at", { mode: "number" }),
+		redeemedBy: integer("redeemed_by"),
+		redeemedAt: integer("redeemed_at", { mode: "number" }),
+		createdAt: timestamp("created_at"),
+	},
+	(t) => [uniqueIndex("redemption_code_hash_idx").on(t.codeHash), index("redemption_batch_idx").on(t.batch)],
+);
+
+/** Queue messages that exhausted their retries, kept for an admin to inspect and replay. */
+export const deadJobs = sqliteTable(
+	"dead_jobs",
+	{
+		id: integer("id").primaryKey({ autoIncrement: true }),
+		queue: text("queue").notNull(),
+		messageId: text("message_id").notNull(),
+		body: text("body", { mode: "json" }).notNull(),
+		attempts: integer("attempts").notNull(),
+		error: text("error"),
+		replayedAt: integer("replayed_at", { mode: "number" }),
+		createdAt: timestamp("created_at"),
+	},
+	(t) => [uniqueIndex("dead_jobs_message_idx").on(t.queue, t.messageId)],
+);
+
+/**
+ * Usage rolled up per hour and per day and per model, channel, key and user (0 where there is none): what the
+ * dashboard and /api/stats read, recomputed from raw logs by the cron trigger.
+ */
+export const usageRollups = sqliteTable(
+	"usage_rollups",
+	{
+		period: text("period", { enum: ["hour", "day"] }).notNull(),
+		bucketStart: integer("bucket_start", { mode: "number" }).notNull(),
+		model: text("model").notNull(),
+		channelId: integer("channel_id").notNull(),
+		tokenId: integer("token_id").notNull(),
+		userId: integer("user_id").notNull(),
+		requests: integer("requests").notNull(),
+		errors: integer("errors").notNull(),
+		promptTokens: integer("prompt_tokens").notNull(),
+		completionTokens: integer("completion_tokens").notNull(),
+		cachedTokens: integer("cached_tokens").notNull(),
+		costNusd: integer("cost_nusd").notNull(),
+		latencyP50Ms: integer("latency_p50_ms"),
+		latencyP95Ms: integer("latency_p95_ms"),
+		ttfbP50Ms: integer("ttfb_p50_ms"),
+		ttfbP95Ms: integer("ttfb_p95_ms"),
+	},
+	(t) => [
+		primaryKey({ columns: [t.period, t.bucketStart, t.model, t.channelId, t.tokenId, t.userId] }),
+		index("rollups_bucket_idx").on(t.period, t.bucketStart),
 	],
 );
 

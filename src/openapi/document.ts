@@ -42,7 +42,9 @@ function operation(op: OperationDoc) {
 	return {
 		summary: op.summary,
 		tags: [op.tag],
-		...(op.auth === "none" ? { security: [] } : { security: [{ [op.auth === "admin" ? "adminToken" : "gatewayKey"]: [] }] }),
+		...(op.auth === "none"
+			? { security: [] }
+			: { security: op.auth === "user" ? [{ adminToken: [] }, { gatewayKey: [] }] : [{ [op.auth === "admin" ? "adminToken" : "gatewayKey"]: [] }] }),
 		...(parameters.length ? { parameters } : {}),
 		...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: schema(op.body, "input") } } } } : {}),
 		responses,

@@ -6,8 +6,9 @@ export interface OperationDoc {
 	/** OpenAPI form: `/api/channels/{id}`. */
 	path: string;
 	summary: string;
-	tag: "Relay" | "Channels" | "Tokens" | "Meta";
-	auth: "admin" | "key" | "none";
+	tag: "Relay" | "Channels" | "Tokens" | "Users" | "Prices" | "Usage" | "Billing" | "Jobs" | "Meta";
+	/** admin: the operator's token; key: a gateway key (relay); user: the operator, or a user by their gateway key, seeing only their own data. */
+	auth: "admin" | "key" | "user" | "none";
 	body?: z.ZodType;
 	query?: z.ZodType;
 	response?: z.ZodType;

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { currentPrices } from "../billing/price-book";
 import type { AppEnv } from "../env";
 import { config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
@@ -32,12 +33,19 @@ export interface ChatCall {
 	stream: boolean;
 }
 
-/** The client's model, checked against the key and resolved to channels that serve it and the operation. */
-async function candidatesFor(c: Context<AppEnv>, op: Operation, model: string) {
+/** The client's model, checked against the key and the price list and resolved to channels that serve it and the operation. */
+async function candidatesFor(c: Context<AppEnv>, meter: UsageMeter, op: Operation, model: string) {
 	const caller = c.get("caller");
 	if (caller.models && !caller.models.includes(model)) {
 		throw new GatewayError("model_not_allowed", `This API key may not use model '${model}'`, { param: "model" });
 	}
+	const book = await currentPrices(c.env);
+	if (!book.isPriced(model) && !config(c.env).allowUnpriced) {
+		throw new GatewayError("model_not_priced", `Model '${model}' has no price; an operator must set one (PUT /api/prices/${model}) before it can be used`, {
+			param: "model",
+		});
+	}
+	meter.prices = book;
 	const candidates = servable(await enabledChannels(c.env), model, caller.group).filter((ch) => providers[ch.type].operations.includes(op));
 	if (candidates.length === 0) {
 		throw new GatewayError("model_not_available", `No channel is available for model '${model}'`, { param: "model" });
@@ -48,7 +56,7 @@ async function candidatesFor(c: Context<AppEnv>, op: Operation, model: string) {
 async function send(c: Context<AppEnv>, meter: UsageMeter, op: Operation, model: string, stream: boolean, bodyFor: (p: Provider) => Record<string, unknown>) {
 	meter.model = model;
 	meter.stream = stream;
-	const candidates = await candidatesFor(c, op, model);
+	const candidates = await candidatesFor(c, meter, op, model);
 	const done = await dispatch(
 		{
 			op,

@@ -1,4 +1,6 @@
 import type { UsageRecord } from "../../queues/usage-message";
+import { costNusd } from "../billing/cost";
+import type { PriceBook } from "../billing/price-book";
 import type { CallerKey } from "../env";
 import type { Usage } from "./usage";
 
@@ -19,6 +21,8 @@ export class UsageMeter {
 	model = "";
 	stream = false;
 	#caller: CallerKey | undefined;
+	/** The prices in force when the request was accepted: a request is charged at those, whenever it ends. */
+	prices: PriceBook | undefined;
 	channelId: number | null = null;
 	upstreamModel: string | null = null;
 	attempts = 0;
@@ -41,6 +45,8 @@ export class UsageMeter {
 		if (this.#sent) return Promise.resolve();
 		this.#sent = true;
 		const usage = outcome.usage;
+		const price = this.prices?.priceFor(this.model, this.channelId);
+		const multiplier = this.prices?.multiplier(this.#caller?.group ?? "default") ?? 1;
 		return this.send({
 			request_id: this.requestId,
 			token_id: this.#caller?.tokenId ?? null,
@@ -52,8 +58,8 @@ export class UsageMeter {
 			prompt_tokens: usage?.promptTokens ?? 0,
 			completion_tokens: usage?.completionTokens ?? 0,
 			cached_tokens: usage?.cachedTokens ?? 0,
-			// Prices arrive with the billing ledger; until then every request is metered at zero cost.
-			cost_usd: 0,
+			cost_nusd: price && usage ? costNusd(price, usage, multiplier) : 0,
+			price_id: price?.id ?? null,
 			latency_ms: Math.max(0, now - this.startedAt),
 			ttfb_ms: outcome.ttfbMs ?? null,
 			stream: this.stream,

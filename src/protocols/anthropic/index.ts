@@ -24,6 +24,12 @@ export const anthropicEgress: EgressCodec = {
 		const u = (response as Partial<MessagesResponse> | undefined)?.usage;
 		if (!u) return undefined;
 		const c = chatUsage(u);
-		return { promptTokens: c.prompt_tokens, completionTokens: c.completion_tokens, cachedTokens: c.prompt_tokens_details?.cached_tokens ?? 0 };
+		const details = c.prompt_tokens_details;
+		return {
+			promptTokens: c.prompt_tokens,
+			completionTokens: c.completion_tokens,
+			cachedTokens: details?.cached_tokens ?? 0,
+			cacheWriteTokens: details?.cache_creation_tokens ?? 0,
+		};
 	},
 };

@@ -33,7 +33,7 @@ export const workersAi: Provider = {
 	wire: "openai",
 	operations: ["chat", "embeddings"],
 	async send(body, target, ctx) {
-		// Absent where remote bindings are off (tests); `wrangler dev --local` has it, throwing on use.
+		// Absent if wrangler.toml has no [ai]; present but throwing on use wherever remote bindings are off.
 		const ai = ctx.env.AI as unknown as AiBinding | undefined;
 		if (!ai) return Response.json({ error: { message: 'The AI binding is not configured in wrangler.toml ([ai] binding = "AI")' } }, { status: 503 });
 		const model = target.upstreamModel;
