@@ -18,6 +18,27 @@ const CHARGE_RECORDS = `INSERT INTO ledger_entries (user_id, token_id, kind, amo
 const MARK_USED = "UPDATE tokens SET last_used_at = max(coalesce(last_used_at, 0), ?2) WHERE id = ?1";
 
 /**
+ * Writes the records of several messages in one D1 batch, which is one transaction: rows, charges and balances
+ * are written together or not at all. Also the replay of a dead-lettered message.
+ */
+export async function writeUsage(env: Env, messages: UsageRecord[][]): Promise<void> {
+	const lastUsed = new Map<number, number>();
+	for (const records of messages) {
+		for (const r of records) if (r.token_id !== null) lastUsed.set(r.token_id, Math.max(lastUsed.get(r.token_id) ?? 0, r.created_at));
+	}
+	const insert = env.DB.prepare(INSERT_RECORDS);
+	const charge = env.DB.prepare(CHARGE_RECORDS);
+	const markUsed = env.DB.prepare(MARK_USED);
+	await env.DB.batch([
+		...messages.flatMap((records) => {
+			const json = JSON.stringify(records);
+			return [insert.bind(json), charge.bind(json)];
+		}),
+		...[...lastUsed].map(([id, at]) => markUsed.bind(id, at)),
+	]);
+}
+
+/**
  * Writes a batch of usage messages in one D1 round trip. The request id is the primary key and duplicates are
  * ignored, so a redelivered message never makes a second row. Each message is acknowledged on its own; a
  * message that cannot be read is retried and, after max_retries, lands in the dead-letter queue; if the write
@@ -35,22 +56,11 @@ export async function consumeUsage(batch: MessageBatch, env: Env): Promise<void>
 	}
 	if (valid.length === 0) return;
 
-	const lastUsed = new Map<number, number>();
-	for (const { records } of valid) {
-		for (const r of records) if (r.token_id !== null) lastUsed.set(r.token_id, Math.max(lastUsed.get(r.token_id) ?? 0, r.created_at));
-	}
-	const insert = env.DB.prepare(INSERT_RECORDS);
-	const charge = env.DB.prepare(CHARGE_RECORDS);
-	const markUsed = env.DB.prepare(MARK_USED);
 	try {
-		// One D1 batch is one transaction: rows, charges and balances are written together or not at all.
-		await env.DB.batch([
-			...valid.flatMap(({ records }) => {
-				const json = JSON.stringify(records);
-				return [insert.bind(json), charge.bind(json)];
-			}),
-			...[...lastUsed].map(([id, at]) => markUsed.bind(id, at)),
-		]);
+		await writeUsage(
+			env,
+			valid.map((v) => v.records),
+		);
 		for (const { msg } of valid) msg.ack();
 	} catch (err) {
 		console.error(JSON.stringify({ level: "error", queue: batch.queue, error: String(err), messages: valid.length }));

@@ -10,6 +10,7 @@ import type { OperationDoc } from "./openapi/operation";
 import { anthropicDocs, anthropicRoutes } from "./routes/anthropic";
 import { channelDocs, channelRoutes } from "./routes/channels";
 import { geminiDocs, geminiRoutes } from "./routes/gemini";
+import { jobDocs, jobRoutes } from "./routes/jobs";
 import { openaiDocs, openaiRoutes } from "./routes/openai";
 import { responsesDocs, responsesRoutes } from "./routes/responses";
 import { tokenDocs, tokenRoutes } from "./routes/tokens";
@@ -21,6 +22,7 @@ export const operations: OperationDoc[] = [
 	...geminiDocs,
 	...channelDocs,
 	...tokenDocs,
+	...jobDocs,
 	{ method: "get", path: "/api/openapi.json", summary: "This document", tag: "Meta", auth: "none" },
 ];
 
@@ -35,8 +37,10 @@ export const app = new Hono<AppEnv>()
 	.use("/api/*", apiAuth())
 	.use("/api/channels/*", requireAdmin())
 	.use("/api/tokens/*", requireAdmin())
+	.use("/api/jobs/*", requireAdmin())
 	.route("/api/channels", channelRoutes)
 	.route("/api/tokens", tokenRoutes)
+	.route("/api/jobs", jobRoutes)
 	.route("/v1/messages", anthropicRoutes)
 	.route("/v1", responsesRoutes)
 	.route("/v1", openaiRoutes)

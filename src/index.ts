@@ -1,7 +1,8 @@
+import { consumeDeadLetters, isDeadLetterQueue } from "../queues/dead-letters";
 import { consumeUsage } from "../queues/usage-consumer";
 import { app } from "./app";
 
 export default {
 	fetch: app.fetch,
-	queue: consumeUsage,
+	queue: (batch, env) => (isDeadLetterQueue(batch.queue) ? consumeDeadLetters(batch, env) : consumeUsage(batch, env)),
 } satisfies ExportedHandler<Env>;

@@ -55,7 +55,7 @@ export async function createChannel(input: ChannelInput): Promise<{ id: number }
 	return res.json();
 }
 
-export async function createKey(input: { models?: string[] | null; expires_at?: string | null } = {}): Promise<{ id: number; key: string }> {
+export async function createKey(input: { models?: string[] | null; expires_at?: string | null; user_id?: number } = {}): Promise<{ id: number; key: string }> {
 	const res = await admin("POST", "/api/tokens", { name: `key-${uid()}`, ...input });
 	if (res.status !== 201) throw new Error(`token create failed: ${res.status} ${await res.text()}`);
 	return res.json();

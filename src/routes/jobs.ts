@@ -1,0 +1,102 @@
+import { and, desc, eq, isNull } from "drizzle-orm";
+import { Hono } from "hono";
+import type { z } from "zod";
+import { writeUsage } from "../../queues/usage-consumer";
+import { usageMessage } from "../../queues/usage-message";
+import { db } from "../db/client";
+import { deadJobs } from "../db/schema";
+import type { AppEnv } from "../env";
+import { GatewayError } from "../errors/gateway-error";
+import { valid } from "../lib/validate";
+import type { OperationDoc } from "../openapi/operation";
+import { idParam } from "./channel-schemas";
+import { deadJobList, deadJobQuery, deadJobView } from "./job-schemas";
+
+type DeadJob = typeof deadJobs.$inferSelect;
+
+function view(row: DeadJob): z.infer<typeof deadJobView> {
+	return {
+		id: row.id,
+		queue: row.queue,
+		message_id: row.messageId,
+		body: row.body,
+		attempts: row.attempts,
+		error: row.error,
+		replayed_at: row.replayedAt === null ? null : new Date(row.replayedAt).toISOString(),
+		created_at: new Date(row.createdAt).toISOString(),
+	};
+}
+
+/** How a dead message of each queue is processed again: by the same code its consumer runs. */
+const replayers: Record<string, (env: Env, body: unknown) => Promise<void>> = {
+	"edge-gateway-usage": async (env, body) => {
+		const parsed = usageMessage.safeParse(body);
+		if (!parsed.success) {
+			throw new GatewayError(
+				"invalid_request",
+				`This message is not a valid usage message and cannot be replayed: ${parsed.error.issues[0]?.message ?? "invalid"}`,
+			);
+		}
+		await writeUsage(env, [parsed.data.records]);
+	},
+};
+
+async function find(env: Env, id: number): Promise<DeadJob> {
+	const [row] = await db(env).select().from(deadJobs).where(eq(deadJobs.id, id)).limit(1);
+	if (!row) throw new GatewayError("not_found", `Dead job ${id} does not exist`);
+	return row;
+}
+
+/** Queue messages that exhausted their retries (operator only; see queues/dead-letters.ts). */
+export const jobRoutes = new Hono<AppEnv>()
+	.get("/dead", valid("query", deadJobQuery), async (c) => {
+		const pending = c.req.valid("query").pending === "true";
+		const rows = await db(c.env)
+			.select()
+			.from(deadJobs)
+			.where(pending ? isNull(deadJobs.replayedAt) : undefined)
+			.orderBy(desc(deadJobs.id))
+			.limit(500);
+		return c.json({ data: rows.map(view) });
+	})
+	.get("/dead/:id", valid("param", idParam), async (c) => c.json(view(await find(c.env, c.req.valid("param").id))))
+	.post("/dead/:id/replay", valid("param", idParam), async (c) => {
+		const job = await find(c.env, c.req.valid("param").id);
+		if (job.replayedAt !== null) throw new GatewayError("conflict", `Dead job ${job.id} was already replayed at ${new Date(job.replayedAt).toISOString()}`);
+		const replay = replayers[job.queue];
+		if (!replay) throw new GatewayError("invalid_request", `Messages of queue '${job.queue}' cannot be replayed`);
+		// Writes are idempotent (request ids, ledger idempotency keys): a replay after a partial success is safe.
+		await replay(c.env, job.body).catch((err: unknown) => {
+			if (err instanceof GatewayError) throw err;
+			// The database's reason (a constraint, say) is the operator's to see: it names no secret.
+			throw new GatewayError("conflict", `The message still fails: ${err instanceof Error ? err.message : String(err)}`);
+		});
+		const [row] = await db(c.env)
+			.update(deadJobs)
+			.set({ replayedAt: Date.now() })
+			.where(and(eq(deadJobs.id, job.id), isNull(deadJobs.replayedAt)))
+			.returning();
+		return c.json(view(row ?? job));
+	});
+
+export const jobDocs: OperationDoc[] = [
+	{
+		method: "get",
+		path: "/api/jobs/dead",
+		summary: "Queue messages that exhausted their retries",
+		tag: "Jobs",
+		auth: "admin",
+		query: deadJobQuery,
+		response: deadJobList,
+	},
+	{ method: "get", path: "/api/jobs/dead/{id}", summary: "One dead message", tag: "Jobs", auth: "admin", response: deadJobView, errors: [404] },
+	{
+		method: "post",
+		path: "/api/jobs/dead/{id}/replay",
+		summary: "Process a dead message again, as its consumer would (idempotent)",
+		tag: "Jobs",
+		auth: "admin",
+		response: deadJobView,
+		errors: [404, 409],
+	},
+];
