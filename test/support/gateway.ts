@@ -47,6 +47,7 @@ export interface ChannelInput {
 	weight?: number;
 	groups?: string[];
 	status?: string;
+	settings?: Record<string, unknown>;
 }
 
 export async function createChannel(input: ChannelInput): Promise<{ id: number }> {
