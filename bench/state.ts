@@ -48,6 +48,10 @@ export async function prepareGatewayState(dir: string, upstreamUrl: string, encr
 	)) {
 		statements.push(`INSERT INTO tokens (user_id, name, key_hash, key_prefix) VALUES ${rows.join(", ")};`);
 	}
+	// Priced like a small commercial model, so that every request is priced and charged through the ledger.
+	for (const model of BENCH_MODELS) {
+		statements.push(`INSERT INTO prices (model, input_nusd_per_mtok, output_nusd_per_mtok, valid_from) VALUES (${quote(model)}, 150000000, 600000000, 0);`);
+	}
 	const key = `sk-bench-${randomBytes(21).toString("hex")}`;
 	statements.push(`INSERT INTO tokens (user_id, name, key_hash, key_prefix) VALUES (1, 'bench', ${quote(sha256(key))}, 'sk-benc…');`);
 

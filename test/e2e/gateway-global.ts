@@ -50,6 +50,9 @@ export default async function setup(project: TestProject) {
 			`ENCRYPTION_KEY:${randomBytes(32).toString("base64")}`,
 			"--var",
 			"RELAY_FIRST_BYTE_TIMEOUT_MS:2000",
+			// The suites make up model names; the seeded mock models are priced and charged as in production.
+			"--var",
+			"ALLOW_UNPRICED_MODELS:true",
 			"--show-interactive-dev-session=false",
 		],
 		{ env: { ...process.env, WRANGLER_SEND_METRICS: "false" }, detached: true, stdio: ["ignore", "pipe", "pipe"] },
