@@ -1,0 +1,90 @@
+import { Hono } from "hono";
+import type { z } from "zod";
+import { toUsd } from "../billing/money";
+import type { AppEnv } from "../env";
+import { GatewayError } from "../errors/gateway-error";
+import { valid } from "../lib/validate";
+import { ownUserId, type Principal } from "../middleware/api-auth";
+import type { OperationDoc } from "../openapi/operation";
+import { bucketStart } from "../rollups/buckets";
+import { isFiltered, type RollupQuery, timeseries, top } from "../rollups/read";
+import { timeseriesQuery, timeseriesResponse, topQuery, topResponse } from "./stats-schemas";
+
+/** The query as the caller may ask it: a user sees only their own usage, whether or not they name themselves. */
+function scoped(q: z.output<typeof timeseriesQuery>, principal: Principal): RollupQuery {
+	const own = ownUserId(principal);
+	if (own !== undefined && q.user_id !== undefined && q.user_id !== own) {
+		throw new GatewayError("forbidden", "A key may read only its own user's usage", { param: "user_id" });
+	}
+	return { period: q.period, from: q.from, to: q.to, model: q.model, channelId: q.channel_id, tokenId: q.token_id, userId: own ?? q.user_id };
+}
+
+const range = (q: RollupQuery) => ({
+	period: q.period,
+	from: new Date(bucketStart(q.period, q.from)).toISOString(),
+	to: new Date(q.to).toISOString(),
+});
+
+export const statsRoutes = new Hono<AppEnv>()
+	.get("/timeseries", valid("query", timeseriesQuery), async (c) => {
+		const q = scoped(c.req.valid("query"), c.get("principal"));
+		const rows = await timeseries(c.env, q);
+		return c.json({
+			...range(q),
+			percentiles: isFiltered(q) ? "approximate" : "exact",
+			data: rows.map((row) => ({
+				bucket_start: new Date(row.bucketStart).toISOString(),
+				requests: row.requests,
+				errors: row.errors,
+				prompt_tokens: row.promptTokens,
+				completion_tokens: row.completionTokens,
+				cached_tokens: row.cachedTokens,
+				cost_usd: toUsd(row.costNusd),
+				latency_p50_ms: row.latencyP50Ms,
+				latency_p95_ms: row.latencyP95Ms,
+				ttfb_p50_ms: row.ttfbP50Ms,
+				ttfb_p95_ms: row.ttfbP95Ms,
+			})),
+		});
+	})
+	.get("/top", valid("query", topQuery), async (c) => {
+		const query = c.req.valid("query");
+		const q = scoped(query, c.get("principal"));
+		const rows = await top(c.env, q, query.by, query.limit);
+		return c.json({
+			...range(q),
+			by: query.by,
+			data: rows.map((row) => ({
+				key: row.key,
+				requests: row.requests,
+				errors: row.errors,
+				prompt_tokens: row.promptTokens,
+				completion_tokens: row.completionTokens,
+				cached_tokens: row.cachedTokens,
+				cost_usd: toUsd(row.costNusd),
+			})),
+		});
+	});
+
+export const statsDocs: OperationDoc[] = [
+	{
+		method: "get",
+		path: "/api/stats/timeseries",
+		summary: "Requests, errors, tokens, cost and latency percentiles per hour or day, from the rollups; a key sees only its user's usage",
+		tag: "Usage",
+		auth: "user",
+		query: timeseriesQuery,
+		response: timeseriesResponse,
+		errors: [403],
+	},
+	{
+		method: "get",
+		path: "/api/stats/top",
+		summary: "The busiest models, channels, keys or users of a range, by requests, with their cost",
+		tag: "Usage",
+		auth: "user",
+		query: topQuery,
+		response: topResponse,
+		errors: [403],
+	},
+];
