@@ -1,0 +1,85 @@
+import { z } from "zod";
+
+export type ProblemKind = "user_balance" | "token_spent" | "usage_total" | "uncharged_usage";
+
+/** A disagreement between the ledger and what was derived from it, in nano-USD. */
+export interface Problem {
+	kind: ProblemKind;
+	id: number | null;
+	expectedNusd: number;
+	actualNusd: number;
+}
+
+export interface Reconciliation {
+	driftNusd: number;
+	usersChecked: number;
+	tokensChecked: number;
+	usageCostNusd: number;
+	ledgerUsageNusd: number;
+	unchargedRequests: number;
+	unchargedCostNusd: number;
+	problems: Problem[];
+}
+
+/** Enough rows to act on; the totals above always cover every row. */
+const PROBLEM_LIMIT = 100;
+
+// What each balance should be by the ledger (expected) beside what it is (actual).
+const USER_BALANCES = `SELECT u.id AS id, coalesce(l.total, 0) AS expected, u.balance_nusd AS actual
+	FROM users u LEFT JOIN (SELECT user_id, sum(amount_nusd) AS total FROM ledger_entries GROUP BY user_id) l ON l.user_id = u.id`;
+// A key's spend is what its usage cost less what was refunded: minus the sum of its usage and refund entries.
+const TOKEN_SPENDS = `SELECT t.id AS id, -coalesce(l.total, 0) AS expected, t.spent_nusd AS actual
+	FROM tokens t LEFT JOIN (
+		SELECT token_id, sum(amount_nusd) AS total FROM ledger_entries
+		WHERE kind IN ('usage', 'refund') AND token_id IS NOT NULL GROUP BY token_id
+	) l ON l.token_id = t.id`;
+const totals = (rows: string) => `SELECT count(*) AS n, coalesce(sum(abs(actual - expected)), 0) AS drift FROM (${rows})`;
+const mismatches = (rows: string) => `SELECT id, expected, actual FROM (${rows}) WHERE actual != expected ORDER BY id LIMIT ${PROBLEM_LIMIT}`;
+// The consumer charges a request under the idempotency key 'usage:<request id>' (queues/usage-consumer.ts).
+const charged = "EXISTS (SELECT 1 FROM ledger_entries l WHERE l.idempotency_key = 'usage:' || u.request_id)";
+const USAGE_TOTALS = `SELECT
+	(SELECT coalesce(-sum(amount_nusd), 0) FROM ledger_entries WHERE kind = 'usage') AS ledger_usage,
+	(SELECT coalesce(sum(cost_nusd), 0) FROM usage_logs u WHERE user_id IS NOT NULL AND ${charged}) AS usage_cost,
+	(SELECT count(*) FROM usage_logs u WHERE user_id IS NOT NULL AND cost_nusd > 0 AND NOT ${charged}) AS uncharged_n,
+	(SELECT coalesce(sum(cost_nusd), 0) FROM usage_logs u WHERE user_id IS NOT NULL AND cost_nusd > 0 AND NOT ${charged}) AS uncharged_cost`;
+
+// D1 rows are unknown at runtime; parsing them keeps a changed query from producing NaN money quietly.
+const totalsRow = z.object({ n: z.number(), drift: z.number() });
+const mismatchRow = z.object({ id: z.number(), expected: z.number(), actual: z.number() });
+const usageRow = z.object({ ledger_usage: z.number(), usage_cost: z.number(), uncharged_n: z.number(), uncharged_cost: z.number() });
+
+/**
+ * Checks the books: every user's balance against the sum of their ledger, every key's spend against its usage
+ * and refund entries, and the usage log's costs against the ledger's usage debits. One D1 batch is one
+ * transaction, so every check reads the same moment even while usage is being charged.
+ */
+export async function reconcile(env: Env): Promise<Reconciliation> {
+	const [users, userRows, tokens, tokenRows, usage] = await env.DB.batch([
+		env.DB.prepare(totals(USER_BALANCES)),
+		env.DB.prepare(mismatches(USER_BALANCES)),
+		env.DB.prepare(totals(TOKEN_SPENDS)),
+		env.DB.prepare(mismatches(TOKEN_SPENDS)),
+		env.DB.prepare(USAGE_TOTALS),
+	]);
+	const userTotals = totalsRow.parse(users?.results[0]);
+	const tokenTotals = totalsRow.parse(tokens?.results[0]);
+	const u = usageRow.parse(usage?.results[0]);
+	const problem = (kind: ProblemKind, rows: unknown[] | undefined): Problem[] =>
+		z
+			.array(mismatchRow)
+			.parse(rows ?? [])
+			.map((r) => ({ kind, id: r.id, expectedNusd: r.expected, actualNusd: r.actual }));
+	const problems = [...problem("user_balance", userRows?.results), ...problem("token_spent", tokenRows?.results)];
+	if (u.usage_cost !== u.ledger_usage) problems.push({ kind: "usage_total", id: null, expectedNusd: u.ledger_usage, actualNusd: u.usage_cost });
+	if (u.uncharged_n > 0) problems.push({ kind: "uncharged_usage", id: null, expectedNusd: 0, actualNusd: u.uncharged_cost });
+	return {
+		driftNusd: userTotals.drift + tokenTotals.drift + Math.abs(u.usage_cost - u.ledger_usage) + u.uncharged_cost,
+		usersChecked: userTotals.n,
+		tokensChecked: tokenTotals.n,
+		usageCostNusd: u.usage_cost,
+		ledgerUsageNusd: u.ledger_usage,
+		unchargedRequests: u.uncharged_n,
+		unchargedCostNusd: u.uncharged_cost,
+		problems,
+	};
+}

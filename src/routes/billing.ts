@@ -1,0 +1,183 @@
+import { and, desc, eq, lt } from "drizzle-orm";
+import { Hono } from "hono";
+import type { z } from "zod";
+import { appendEntry, type LedgerKind, type LedgerRow } from "../billing/ledger";
+import { toNusd, toUsd } from "../billing/money";
+import { reconcile } from "../billing/reconcile";
+import { db } from "../db/client";
+import { ledgerEntries } from "../db/schema";
+import type { AppEnv } from "../env";
+import { GatewayError } from "../errors/gateway-error";
+import { valid } from "../lib/validate";
+import { requireAdmin } from "../middleware/api-auth";
+import type { OperationDoc } from "../openapi/operation";
+import { adjustBody, balanceQuery, balanceView, ledgerEntryView, ledgerPage, ledgerQuery, reconcileReport, topupBody } from "./billing-schemas";
+import { scopedUserId } from "./usage";
+import { encodeCursor } from "./usage-schemas";
+import { findUser } from "./users";
+
+const usdOrNull = (nusd: number | null) => (nusd === null ? null : toUsd(nusd));
+
+export function ledgerView(row: LedgerRow): z.infer<typeof ledgerEntryView> {
+	return {
+		id: row.id,
+		user_id: row.userId,
+		token_id: row.tokenId,
+		kind: row.kind,
+		amount_usd: toUsd(row.amountNusd),
+		balance_before_usd: usdOrNull(row.balanceBeforeNusd),
+		balance_after_usd: usdOrNull(row.balanceAfterNusd),
+		request_id: row.requestId,
+		note: row.note,
+		created_at: new Date(row.createdAt).toISOString(),
+	};
+}
+
+interface Credit {
+	userId: number;
+	amountUsd: number;
+	note: string | undefined;
+	idempotencyKey: string | undefined;
+}
+
+/**
+ * A credit or debit by the operator. With an idempotency key, a retry returns the entry the first call wrote
+ * (201 again, flagged by `idempotent-replayed: true`) and moves no money; the key is namespaced by kind so that
+ * it can never collide with the keys the gateway makes for usage and redemptions.
+ */
+async function operatorEntry(env: Env, kind: LedgerKind, input: Credit): Promise<{ entry: z.infer<typeof ledgerEntryView>; headers: Record<string, string> }> {
+	await findUser(env, input.userId, "user_id");
+	const amountNusd = toNusd(input.amountUsd);
+	const { entry, created } = await appendEntry(db(env), {
+		userId: input.userId,
+		kind,
+		amountNusd,
+		idempotencyKey: `${kind}:${input.idempotencyKey ?? crypto.randomUUID()}`,
+		note: input.note ?? null,
+	});
+	if (!created && (entry.userId !== input.userId || entry.amountNusd !== amountNusd)) {
+		throw new GatewayError("conflict", "This idempotency_key was already used for a different user or amount", { param: "idempotency_key" });
+	}
+	return { entry: ledgerView(entry), headers: created ? {} : { "idempotent-replayed": "true" } };
+}
+
+export const billingRoutes = new Hono<AppEnv>()
+	.get("/ledger", valid("query", ledgerQuery), async (c) => {
+		const { limit, cursor, kind, token_id: tokenId, user_id: requested } = c.req.valid("query");
+		const userId = scopedUserId(c.get("principal"), requested);
+		const rows = await db(c.env)
+			.select()
+			.from(ledgerEntries)
+			.where(
+				and(
+					userId === undefined ? undefined : eq(ledgerEntries.userId, userId),
+					tokenId === undefined ? undefined : eq(ledgerEntries.tokenId, tokenId),
+					kind === undefined ? undefined : eq(ledgerEntries.kind, kind),
+					cursor === undefined ? undefined : lt(ledgerEntries.id, cursor),
+				),
+			)
+			.orderBy(desc(ledgerEntries.id))
+			.limit(limit + 1);
+		const page = rows.slice(0, limit);
+		const last = page.at(-1);
+		return c.json({ data: page.map(ledgerView), next_cursor: rows.length > limit && last ? encodeCursor(last.id) : null });
+	})
+	.get("/balance", valid("query", balanceQuery), async (c) => {
+		const userId = scopedUserId(c.get("principal"), c.req.valid("query").user_id);
+		if (userId === undefined) throw new GatewayError("invalid_request", "Name the user: ?user_id=", { param: "user_id" });
+		const user = await findUser(c.env, userId, "user_id");
+		return c.json({ user_id: user.id, balance_usd: toUsd(user.balanceNusd) });
+	})
+	.post("/topup", requireAdmin(), valid("json", topupBody), async (c) => {
+		const input = c.req.valid("json");
+		const { entry, headers } = await operatorEntry(c.env, "topup", {
+			userId: input.user_id,
+			amountUsd: input.amount_usd,
+			note: input.note,
+			idempotencyKey: input.idempotency_key,
+		});
+		return c.json(entry, 201, headers);
+	})
+	.post("/adjust", requireAdmin(), valid("json", adjustBody), async (c) => {
+		const input = c.req.valid("json");
+		const { entry, headers } = await operatorEntry(c.env, "adjustment", {
+			userId: input.user_id,
+			amountUsd: input.amount_usd,
+			note: input.note,
+			idempotencyKey: input.idempotency_key,
+		});
+		return c.json(entry, 201, headers);
+	})
+	.get("/reconcile", requireAdmin(), async (c) => {
+		const r = await reconcile(c.env);
+		const report: z.infer<typeof reconcileReport> = {
+			drift_usd: toUsd(r.driftNusd),
+			users_checked: r.usersChecked,
+			tokens_checked: r.tokensChecked,
+			usage_cost_usd: toUsd(r.usageCostNusd),
+			ledger_usage_usd: toUsd(r.ledgerUsageNusd),
+			uncharged_requests: r.unchargedRequests,
+			uncharged_cost_usd: toUsd(r.unchargedCostNusd),
+			problems: r.problems.map((p) => ({
+				kind: p.kind,
+				id: p.id,
+				expected_usd: toUsd(p.expectedNusd),
+				actual_usd: toUsd(p.actualNusd),
+				drift_usd: toUsd(Math.abs(p.actualNusd - p.expectedNusd)),
+			})),
+			checked_at: new Date().toISOString(),
+		};
+		return c.json(report);
+	});
+
+export const billingDocs: OperationDoc[] = [
+	{
+		method: "get",
+		path: "/api/billing/ledger",
+		summary: "Ledger entries, newest first, a page at a time (a user key sees only its own user's)",
+		tag: "Billing",
+		auth: "user",
+		query: ledgerQuery,
+		response: ledgerPage,
+		errors: [403],
+	},
+	{
+		method: "get",
+		path: "/api/billing/balance",
+		summary: "A user's balance: the caller's own with a user key; the operator names the user",
+		tag: "Billing",
+		auth: "user",
+		query: balanceQuery,
+		response: balanceView,
+		errors: [403, 404],
+	},
+	{
+		method: "post",
+		path: "/api/billing/topup",
+		summary: "Credit a user's balance; an idempotency_key makes a retried top-up apply once",
+		tag: "Billing",
+		auth: "admin",
+		body: topupBody,
+		response: ledgerEntryView,
+		errors: [201, 403, 404, 409],
+	},
+	{
+		method: "post",
+		path: "/api/billing/adjust",
+		summary: "Correct a user's balance by a signed amount, with a note saying why",
+		tag: "Billing",
+		auth: "admin",
+		body: adjustBody,
+		response: ledgerEntryView,
+		errors: [201, 403, 404, 409],
+	},
+	{
+		method: "get",
+		path: "/api/billing/reconcile",
+		summary: "Check balances, key spends and usage costs against the ledger; drift_usd is 0 when they agree",
+		tag: "Billing",
+		auth: "admin",
+		response: reconcileReport,
+		errors: [403],
+	},
+];

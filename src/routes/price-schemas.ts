@@ -1,0 +1,51 @@
+import { z } from "zod";
+
+export const modelParam = z.object({ model: z.string().trim().min(1).max(200) });
+
+/** Which price of the model: a channel's own (override) price, or the model's general price when omitted. */
+export const priceTarget = z.object({ channel_id: z.coerce.number().int().positive().optional() });
+
+export const priceGetQuery = priceTarget.extend({
+	history: z.enum(["true", "false"]).optional().describe("true: every version of the price, newest first, as {data: [...]}"),
+});
+
+const usdPerMtok = z.number().min(0).max(1_000_000);
+
+export const priceSet = z.object({
+	input_usd_per_mtok: usdPerMtok,
+	output_usd_per_mtok: usdPerMtok,
+	/** Cache reads; omitted or null: charged as ordinary input. */
+	cached_input_usd_per_mtok: usdPerMtok.nullish(),
+	/** Cache writes; omitted or null: charged as ordinary input. */
+	cache_write_usd_per_mtok: usdPerMtok.nullish(),
+	/** A fixed price per request, on top of the tokens. */
+	request_usd: z.number().min(0).max(1_000).optional(),
+	/** Set a channel's own price for the model instead of the model's general price. */
+	channel_id: z.number().int().positive().nullish(),
+});
+
+export const priceView = z.object({
+	id: z.number(),
+	model: z.string(),
+	channel_id: z.number().nullable(),
+	input_usd_per_mtok: z.number(),
+	output_usd_per_mtok: z.number(),
+	cached_input_usd_per_mtok: z.number().nullable(),
+	cache_write_usd_per_mtok: z.number().nullable(),
+	request_usd: z.number(),
+	valid_from: z.string(),
+	/** null while the version is in force. */
+	valid_to: z.string().nullable(),
+});
+
+export const priceList = z.object({ data: z.array(priceView) });
+
+export const priceOrHistory = z.union([priceView, priceList]);
+
+export const groupParam = z.object({ group: z.string().trim().min(1).max(100) });
+
+export const groupSet = z.object({ price_multiplier: z.number().min(0).max(1_000) });
+
+export const groupView = z.object({ group: z.string(), price_multiplier: z.number() });
+
+export const groupList = z.object({ data: z.array(groupView) });

@@ -1,0 +1,118 @@
+import { z } from "zod";
+import { priceView } from "./price-schemas";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** A page position, opaque to clients: base64url of the JSON of the last row's sort key. */
+export function encodeCursor(key: unknown): string {
+	let s = "";
+	for (const b of encoder.encode(JSON.stringify(key))) s += String.fromCharCode(b);
+	return btoa(s).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+function decodeCursor(cursor: string): unknown {
+	const s = atob(cursor.replaceAll("-", "+").replaceAll("_", "/"));
+	return JSON.parse(decoder.decode(Uint8Array.from(s, (ch) => ch.charCodeAt(0))));
+}
+
+/** A `cursor` query parameter that decodes to `key`; anything not made by encodeCursor is a 400 naming `cursor`. */
+export function cursorOf<T extends z.ZodType>(key: T) {
+	return z
+		.string()
+		.max(1024)
+		.transform((s, ctx): z.output<T> => {
+			let decoded: unknown;
+			try {
+				decoded = decodeCursor(s);
+			} catch {
+				decoded = undefined;
+			}
+			const parsed = key.safeParse(decoded);
+			if (parsed.success) return parsed.data;
+			ctx.addIssue({ code: "custom", message: "not a cursor this API returned" });
+			return z.NEVER;
+		})
+		.describe("The next_cursor of the previous page");
+}
+
+export const positiveId = z.coerce.number().int().positive();
+
+export function pageLimit(fallback: number, max: number) {
+	return z.coerce.number().int().min(1).max(max).default(fallback);
+}
+
+const isoInstant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
+
+/** A point in time: an ISO 8601 date or date-time, or milliseconds since the epoch. */
+const instant = z
+	.string()
+	.trim()
+	.transform((s, ctx) => {
+		const ms = /^\d{1,15}$/.test(s) ? Number(s) : isoInstant.safeParse(s).success ? Date.parse(s) : Number.NaN;
+		if (Number.isFinite(ms)) return ms;
+		ctx.addIssue({ code: "custom", message: "expected an ISO 8601 date-time or milliseconds since the epoch" });
+		return z.NEVER;
+	});
+
+/** `ok` (status < 400), `error` (>= 400) or one status. */
+const statusFilter = z.union([
+	z.enum(["ok", "error"]),
+	z
+		.string()
+		.regex(/^\d{3}$/, "expected ok, error or an HTTP status")
+		.transform(Number),
+]);
+
+export const usageFilters = z.object({
+	from: instant.optional().describe("Inclusive: an ISO 8601 date or date-time, or milliseconds since the epoch"),
+	to: instant.optional().describe("Exclusive: an ISO 8601 date or date-time, or milliseconds since the epoch"),
+	token_id: positiveId.optional(),
+	user_id: positiveId.optional().describe("A user key may name only its own user (403 otherwise) and always sees only its own rows"),
+	model: z.string().min(1).max(256).optional(),
+	channel_id: positiveId.optional(),
+	status: statusFilter.optional().describe("ok (status < 400), error (>= 400) or one HTTP status"),
+});
+
+export type UsageFilters = z.infer<typeof usageFilters>;
+
+/** Newest first, so a page ends at its oldest row: (created_at, request_id) of that row. */
+export const usageCursor = cursorOf(z.tuple([z.number().int(), z.string()]));
+
+export const usageQuery = usageFilters.extend({ limit: pageLimit(50, 500), cursor: usageCursor.optional() });
+
+export const requestIdParam = z.object({ request_id: z.string().min(1).max(128) });
+
+export const usageItem = z.object({
+	request_id: z.string(),
+	model: z.string(),
+	upstream_model: z.string().nullable(),
+	channel_id: z.number().nullable(),
+	token_id: z.number().nullable(),
+	user_id: z.number().nullable(),
+	prompt_tokens: z.number(),
+	completion_tokens: z.number(),
+	cached_tokens: z.number(),
+	cost_usd: z.number(),
+	/** The price version charged; null when the request was free. */
+	price_id: z.number().nullable(),
+	status: z.number(),
+	error_code: z.string().nullable(),
+	partial: z.boolean(),
+	estimated: z.boolean(),
+	stream: z.boolean(),
+	latency_ms: z.number(),
+	ttfb_ms: z.number().nullable(),
+	attempts: z.number(),
+	endpoint: z.string(),
+	created_at: z.string(),
+});
+
+export const usagePage = z.object({ data: z.array(usageItem), next_cursor: z.string().nullable() });
+
+export const usageDetail = usageItem.extend({
+	/** The ledger debit for this request; null when it cost nothing or has not been charged. */
+	charge: z.object({ ledger_entry_id: z.number(), amount_usd: z.number(), balance_after_usd: z.number().nullable() }).nullable(),
+	/** The price version charged, as it was then. */
+	price: priceView.nullable(),
+});

@@ -1,0 +1,27 @@
+import { z } from "zod";
+
+const group = z.string().trim().min(1).max(100);
+
+export const userCreate = z.object({
+	name: z.string().trim().min(1).max(100),
+	/** Decides which channels the user's keys reach and the price multiplier; "default" when omitted. */
+	group: group.optional(),
+});
+
+export const userPatch = z.object({
+	group: group.optional(),
+	/** A disabled user's keys are refused, on the relay and on /api. */
+	status: z.enum(["active", "disabled"]).optional(),
+});
+
+export const userView = z.object({
+	id: z.number(),
+	name: z.string(),
+	role: z.enum(["admin", "user"]),
+	group: z.string(),
+	status: z.enum(["active", "disabled"]),
+	balance_usd: z.number(),
+	created_at: z.string(),
+});
+
+export const userList = z.object({ data: z.array(userView) });

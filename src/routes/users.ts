@@ -1,0 +1,107 @@
+import { eq } from "drizzle-orm";
+import { Hono } from "hono";
+import type { z } from "zod";
+import { toUsd } from "../billing/money";
+import { db } from "../db/client";
+import { type UserRow, users } from "../db/schema";
+import type { AppEnv } from "../env";
+import { GatewayError } from "../errors/gateway-error";
+import { isUniqueViolation } from "../lib/sql-errors";
+import { valid } from "../lib/validate";
+import { requireAdmin } from "../middleware/api-auth";
+import type { OperationDoc } from "../openapi/operation";
+import { forgetCallers } from "../relay/callers";
+import { idParam } from "./channel-schemas";
+import { userCreate, userList, userPatch, userView } from "./user-schemas";
+
+function view(row: UserRow): z.infer<typeof userView> {
+	return {
+		id: row.id,
+		name: row.name,
+		role: row.role,
+		group: row.group,
+		status: row.status,
+		balance_usd: toUsd(row.balanceNusd),
+		created_at: new Date(row.createdAt).toISOString(),
+	};
+}
+
+export async function findUser(env: Env, id: number, param?: string): Promise<UserRow> {
+	const [row] = await db(env).select().from(users).where(eq(users.id, id)).limit(1);
+	if (!row) throw new GatewayError("not_found", `User ${id} does not exist`, param === undefined ? {} : { param });
+	return row;
+}
+
+// `/me` is registered before `/:id` so that it is not read as an id; every other route is the operator's.
+export const userRoutes = new Hono<AppEnv>()
+	.get("/me", async (c) => {
+		const principal = c.get("principal");
+		if (principal.role !== "user") {
+			throw new GatewayError("invalid_request", "The operator is not a user: call /api/users/me with a gateway key, or use /api/users/{id}");
+		}
+		return c.json(view(await findUser(c.env, principal.userId)));
+	})
+	.get("/", requireAdmin(), async (c) => {
+		const rows = await db(c.env).select().from(users).orderBy(users.id);
+		return c.json({ data: rows.map(view) });
+	})
+	.post("/", requireAdmin(), valid("json", userCreate), async (c) => {
+		const input = c.req.valid("json");
+		try {
+			const [row] = await db(c.env)
+				.insert(users)
+				.values({ name: input.name, ...(input.group === undefined ? {} : { group: input.group }) })
+				.returning();
+			if (!row) throw new Error("insert returned no row");
+			return c.json(view(row), 201);
+		} catch (err) {
+			if (isUniqueViolation(err)) throw new GatewayError("conflict", `A user named '${input.name}' already exists`, { param: "name" });
+			throw err;
+		}
+	})
+	.get("/:id", requireAdmin(), valid("param", idParam), async (c) => c.json(view(await findUser(c.env, c.req.valid("param").id))))
+	.patch("/:id", requireAdmin(), valid("param", idParam), valid("json", userPatch), async (c) => {
+		const { id } = c.req.valid("param");
+		const input = c.req.valid("json");
+		const current = await findUser(c.env, id);
+		const changes = Object.fromEntries(Object.entries({ group: input.group, status: input.status }).filter(([, v]) => v !== undefined));
+		if (Object.keys(changes).length === 0) return c.json(view(current));
+		const [row] = await db(c.env).update(users).set(changes).where(eq(users.id, id)).returning();
+		// The relay caches each key with its owner's group and status.
+		forgetCallers();
+		if (!row) throw new GatewayError("not_found", `User ${id} does not exist`);
+		return c.json(view(row));
+	});
+
+export const userDocs: OperationDoc[] = [
+	{ method: "get", path: "/api/users", summary: "List users with their balances", tag: "Users", auth: "admin", response: userList },
+	{
+		method: "post",
+		path: "/api/users",
+		summary: "Create a user (then give them keys with POST /api/tokens)",
+		tag: "Users",
+		auth: "admin",
+		body: userCreate,
+		response: userView,
+		errors: [201, 409],
+	},
+	{
+		method: "get",
+		path: "/api/users/me",
+		summary: "The user who owns the calling gateway key",
+		tag: "Users",
+		auth: "user",
+		response: userView,
+	},
+	{ method: "get", path: "/api/users/{id}", summary: "Get a user", tag: "Users", auth: "admin", response: userView, errors: [404] },
+	{
+		method: "patch",
+		path: "/api/users/{id}",
+		summary: "Move a user to another group, disable or re-enable them",
+		tag: "Users",
+		auth: "admin",
+		body: userPatch,
+		response: userView,
+		errors: [404],
+	},
+];
