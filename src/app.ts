@@ -8,12 +8,18 @@ import { speaks } from "./middleware/speaks";
 import { openApiDocument } from "./openapi/document";
 import type { OperationDoc } from "./openapi/operation";
 import { anthropicDocs, anthropicRoutes } from "./routes/anthropic";
+import { billingDocs, billingRoutes } from "./routes/billing";
 import { channelDocs, channelRoutes } from "./routes/channels";
 import { geminiDocs, geminiRoutes } from "./routes/gemini";
 import { jobDocs, jobRoutes } from "./routes/jobs";
 import { openaiDocs, openaiRoutes } from "./routes/openai";
+import { groupRoutes, priceDocs, priceRoutes } from "./routes/prices";
+import { redemptionDocs, redemptionRoutes } from "./routes/redemptions";
 import { responsesDocs, responsesRoutes } from "./routes/responses";
+import { statsDocs, statsRoutes } from "./routes/stats";
 import { tokenDocs, tokenRoutes } from "./routes/tokens";
+import { usageDocs, usageRoutes } from "./routes/usage";
+import { userDocs, userRoutes } from "./routes/users";
 
 export const operations: OperationDoc[] = [
 	...openaiDocs,
@@ -22,6 +28,12 @@ export const operations: OperationDoc[] = [
 	...geminiDocs,
 	...channelDocs,
 	...tokenDocs,
+	...userDocs,
+	...priceDocs,
+	...usageDocs,
+	...billingDocs,
+	...redemptionDocs,
+	...statsDocs,
 	...jobDocs,
 	{ method: "get", path: "/api/openapi.json", summary: "This document", tag: "Meta", auth: "none" },
 ];
@@ -37,9 +49,19 @@ export const app = new Hono<AppEnv>()
 	.use("/api/*", apiAuth())
 	.use("/api/channels/*", requireAdmin())
 	.use("/api/tokens/*", requireAdmin())
+	// Users, prices, billing and redemptions mix operator-only routes with ones a user key may call (for its own
+	// data only), so their operator-only routes add requireAdmin() one by one.
+	.use("/api/groups/*", requireAdmin())
 	.use("/api/jobs/*", requireAdmin())
 	.route("/api/channels", channelRoutes)
 	.route("/api/tokens", tokenRoutes)
+	.route("/api/users", userRoutes)
+	.route("/api/prices", priceRoutes)
+	.route("/api/groups", groupRoutes)
+	.route("/api/usage", usageRoutes)
+	.route("/api/billing", billingRoutes)
+	.route("/api/redemptions", redemptionRoutes)
+	.route("/api/stats", statsRoutes)
 	.route("/api/jobs", jobRoutes)
 	.route("/v1/messages", anthropicRoutes)
 	.route("/v1", responsesRoutes)

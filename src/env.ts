@@ -33,6 +33,7 @@ const configSchema = z.object({
 	RELAY_FIRST_BYTE_TIMEOUT_MS: positiveInt,
 	MAX_BODY_BYTES: positiveInt,
 	ALLOW_UNPRICED_MODELS: z.enum(["true", "false"]).default("false"),
+	USAGE_RETENTION_DAYS: positiveInt,
 	ADMIN_TOKEN: z.string().min(16, "ADMIN_TOKEN must be at least 16 characters"),
 	ENCRYPTION_KEY: z.string().refine((v) => decodedLength(v) === 32, "ENCRYPTION_KEY must be 32 bytes, base64-encoded"),
 });
@@ -44,6 +45,8 @@ export type Config = {
 	maxBodyBytes: number;
 	/** Serve models that have no price, at no charge; otherwise they are refused. */
 	allowUnpriced: boolean;
+	/** Whole days of raw usage logs kept; rollups are kept for good. */
+	usageRetentionDays: number;
 	adminToken: string;
 	encryptionKey: string;
 };
@@ -75,6 +78,7 @@ export function config(env: Env): Config {
 		firstByteTimeoutMs: v.RELAY_FIRST_BYTE_TIMEOUT_MS,
 		maxBodyBytes: v.MAX_BODY_BYTES,
 		allowUnpriced: v.ALLOW_UNPRICED_MODELS === "true",
+		usageRetentionDays: v.USAGE_RETENTION_DAYS,
 		adminToken: v.ADMIN_TOKEN,
 		encryptionKey: v.ENCRYPTION_KEY,
 	};

@@ -1,8 +1,10 @@
 import { consumeDeadLetters, isDeadLetterQueue } from "../queues/dead-letters";
 import { consumeUsage } from "../queues/usage-consumer";
 import { app } from "./app";
+import { scheduled } from "./rollups/scheduled";
 
 export default {
 	fetch: app.fetch,
 	queue: (batch, env) => (isDeadLetterQueue(batch.queue) ? consumeDeadLetters(batch, env) : consumeUsage(batch, env)),
+	scheduled,
 } satisfies ExportedHandler<Env>;
