@@ -1,10 +1,11 @@
 // The exactly-once usage ledger: what survives redelivery, a failing batch, dead letters and replay.
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { UsageRecord } from "../../queues/usage-message";
 import worker from "../../src/index";
 import { admin, createKey, uid } from "../support/gateway";
+import { deliver, usageRecord } from "../support/usage-records";
 
 async function newUser(): Promise<number> {
 	const row = await env.DB.prepare("INSERT INTO users (name) VALUES (?) RETURNING id").bind(`u-${uid()}`).first<{ id: number }>();
@@ -12,40 +13,8 @@ async function newUser(): Promise<number> {
 	return row.id;
 }
 
-const record = (userId: number, tokenId: number | null, over: Partial<UsageRecord> = {}): UsageRecord => ({
-	request_id: `r-${uid()}`,
-	token_id: tokenId,
-	user_id: userId,
-	channel_id: null,
-	endpoint: "/v1/chat/completions",
-	model: "mock-chat",
-	upstream_model: "mock-chat",
-	prompt_tokens: 10,
-	completion_tokens: 5,
-	cached_tokens: 0,
-	cost_nusd: 3_000,
-	price_id: 1,
-	latency_ms: 12,
-	ttfb_ms: 3,
-	stream: false,
-	attempts: 1,
-	status: 200,
-	error_code: null,
-	estimated: false,
-	partial: false,
-	created_at: Date.now(),
-	...over,
-});
-
-async function deliver(queue: string, messages: { id: string; body: unknown; attempts?: number }[]) {
-	const batch = createMessageBatch(
-		queue,
-		messages.map((m) => ({ id: m.id, timestamp: new Date(), attempts: m.attempts ?? 1, body: m.body })),
-	);
-	const ctx = createExecutionContext();
-	await worker.queue(batch, env);
-	return getQueueResult(batch, ctx);
-}
+const record = (userId: number, tokenId: number | null, over: Partial<UsageRecord> = {}): UsageRecord =>
+	usageRecord({ user_id: userId, token_id: tokenId, cost_nusd: 3_000, price_id: 1, ...over });
 
 async function state(userId: number, tokenId: number | null, requestIds: string[]) {
 	const marks = requestIds.map(() => "?").join(",");

@@ -1,13 +1,9 @@
-// GET /api/usage, its detail and its CSV export: filters, cursor pages, what a user key may see, and an export
-// that streams page by page.
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { MAX_RECORDS_PER_MESSAGE, type UsageRecord } from "../../queues/usage-message";
-import worker from "../../src/index";
 import type { usageDetail, usageItem, usagePage } from "../../src/routes/usage-schemas";
 import { admin, call, createKey, uid } from "../support/gateway";
+import { deliver, usageRecord } from "../support/usage-records";
 
 type UsageItem = z.infer<typeof usageItem>;
 type UsagePage = z.infer<typeof usagePage>;
@@ -28,39 +24,16 @@ async function customer(): Promise<{ userId: number; tokenId: number; key: strin
 const T0 = Date.parse("2030-01-01T00:00:00Z");
 
 function record(over: Partial<UsageRecord> & Pick<UsageRecord, "user_id" | "token_id">): UsageRecord {
-	return {
-		request_id: `r-${uid()}`,
-		channel_id: null,
-		endpoint: "/v1/chat/completions",
-		model: "mock-chat",
-		upstream_model: "mock-chat-2025",
-		prompt_tokens: 10,
-		completion_tokens: 5,
-		cached_tokens: 2,
-		cost_nusd: 0,
-		price_id: null,
-		latency_ms: 120,
-		ttfb_ms: 40,
-		stream: false,
-		attempts: 1,
-		status: 200,
-		error_code: null,
-		estimated: false,
-		partial: false,
-		created_at: T0,
-		...over,
-	};
+	return usageRecord({ upstream_model: "mock-chat-2025", cached_tokens: 2, latency_ms: 120, ttfb_ms: 40, created_at: T0, ...over });
 }
 
 /** Through the real queue consumer, which also writes the ledger debit of a record that cost something. */
-async function deliver(records: UsageRecord[]): Promise<void> {
+async function deliverAll(records: UsageRecord[]): Promise<void> {
 	const messages = [];
 	for (let i = 0; i < records.length; i += MAX_RECORDS_PER_MESSAGE) {
-		messages.push({ id: uid(), timestamp: new Date(), attempts: 1, body: { records: records.slice(i, i + MAX_RECORDS_PER_MESSAGE) } });
+		messages.push({ id: uid(), body: { records: records.slice(i, i + MAX_RECORDS_PER_MESSAGE) } });
 	}
-	const batch = createMessageBatch("edge-gateway-usage", messages);
-	await worker.queue(batch, env);
-	expect((await getQueueResult(batch, createExecutionContext())).explicitAcks).toHaveLength(messages.length);
+	expect((await deliver("edge-gateway-usage", messages)).explicitAcks).toHaveLength(messages.length);
 }
 
 async function list(path: string, key?: string): Promise<UsagePage> {
@@ -129,7 +102,7 @@ describe("usage API", () => {
 			record({ user_id: a.userId, token_id: a.tokenId, created_at: T0 + 3_000, model: "mock-chat-large", upstream_model: null }),
 			record({ user_id: a.userId, token_id: a.tokenId, created_at: T0 + 4_000, attempts: 3 }),
 		];
-		await deliver([
+		await deliverAll([
 			...aRecords,
 			record({ user_id: b.userId, token_id: b.tokenId, created_at: T0 + 2_500 }),
 			record({ user_id: b.userId, token_id: b.tokenId, created_at: T0 + 5_000, cost_nusd: 9 }),
@@ -259,7 +232,7 @@ describe("usage CSV export", () => {
 			record({ user_id: u.userId, token_id: u.tokenId, model: "=HYPERLINK(1)", error_code: "line\nbreak", created_at: T0 + 2 }),
 			record({ user_id: u.userId, token_id: u.tokenId, cost_nusd: 123_456_789, price_id: 1, created_at: T0 + 3 }),
 		];
-		await deliver(tricky);
+		await deliverAll(tricky);
 		const res = await admin("GET", `/api/usage/export.csv?user_id=${u.userId}`);
 		expect(res.status).toBe(200);
 		expect(res.headers.get("content-type")).toMatch(/^text\/csv/);
@@ -285,7 +258,7 @@ describe("usage CSV export", () => {
 		const u = await customer();
 		const count = 1_234;
 		// Several rows per millisecond, so that pages split runs of equal timestamps.
-		await deliver(Array.from({ length: count }, (_, i) => record({ user_id: u.userId, token_id: u.tokenId, created_at: T0 + Math.floor(i / 7) })));
+		await deliverAll(Array.from({ length: count }, (_, i) => record({ user_id: u.userId, token_id: u.tokenId, created_at: T0 + Math.floor(i / 7) })));
 
 		const res = await admin("GET", `/api/usage/export.csv?user_id=${u.userId}`);
 		expect(res.status).toBe(200);

@@ -1,44 +1,13 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { UsageRecord } from "../../queues/usage-message";
-import worker from "../../src/index";
 import { call, chat, createKey, uid, usageRow } from "../support/gateway";
+import { deliver, usageRecord } from "../support/usage-records";
 
-const record = (requestId: string, over: Partial<UsageRecord> = {}): UsageRecord => ({
-	request_id: requestId,
-	token_id: null,
-	user_id: 1,
-	channel_id: null,
-	endpoint: "/v1/chat/completions",
-	model: "m",
-	upstream_model: "m",
-	prompt_tokens: 10,
-	completion_tokens: 5,
-	cached_tokens: 0,
-	cost_nusd: 0,
-	price_id: null,
-	latency_ms: 12,
-	ttfb_ms: 3,
-	stream: false,
-	attempts: 1,
-	status: 200,
-	error_code: null,
-	estimated: false,
-	partial: false,
-	created_at: Date.now(),
-	...over,
-});
+const record = (requestId: string, over: Partial<UsageRecord> = {}): UsageRecord =>
+	usageRecord({ request_id: requestId, model: "m", upstream_model: "m", ...over });
 
-async function deliver(messages: { id: string; body: unknown; attempts?: number }[]) {
-	const batch = createMessageBatch(
-		"edge-gateway-usage",
-		messages.map((m) => ({ id: m.id, timestamp: new Date(), attempts: m.attempts ?? 1, body: m.body })),
-	);
-	const ctx = createExecutionContext();
-	await worker.queue(batch, env);
-	return getQueueResult(batch, ctx);
-}
+const deliverUsage = (messages: { id: string; body: unknown; attempts?: number }[]) => deliver("edge-gateway-usage", messages);
 
 const count = async (requestId: string) =>
 	(await env.DB.prepare("SELECT count(*) AS n FROM usage_logs WHERE request_id = ?").bind(requestId).first<{ n: number }>())?.n;
@@ -46,7 +15,7 @@ const count = async (requestId: string) =>
 describe("usage queue consumer", () => {
 	it("writes a batch and acknowledges each message", async () => {
 		const ids = [uid(), uid(), uid()];
-		const result = await deliver([
+		const result = await deliverUsage([
 			{ id: "one", body: { records: [record(ids[0] ?? "")] } },
 			{ id: "two", body: { records: [record(ids[1] ?? ""), record(ids[2] ?? "")] } },
 		]);
@@ -67,15 +36,15 @@ describe("usage queue consumer", () => {
 			error_code: "x",
 			partial: true,
 		});
-		await deliver([{ id: "f", body: { records: [sent] } }]);
+		await deliverUsage([{ id: "f", body: { records: [sent] } }]);
 		// SQLite keeps booleans as 0 and 1.
 		expect(await usageRow(id)).toEqual({ ...sent, stream: 1, estimated: 0, partial: 1 });
 	});
 
 	it("is idempotent on request id: a redelivered message makes no second row", async () => {
 		const id = uid();
-		await deliver([{ id: "a", body: { records: [record(id, { completion_tokens: 5 })] } }]);
-		const again = await deliver([
+		await deliverUsage([{ id: "a", body: { records: [record(id, { completion_tokens: 5 })] } }]);
+		const again = await deliverUsage([
 			{ id: "b", body: { records: [record(id, { completion_tokens: 999 })] }, attempts: 2 },
 			{ id: "c", body: { records: [record(id, { completion_tokens: 999 }), record(id, { completion_tokens: 7 })] } },
 		]);
@@ -86,7 +55,7 @@ describe("usage queue consumer", () => {
 
 	it("retries a malformed message (so it ends in the dead-letter queue) without losing the good ones", async () => {
 		const good = uid();
-		const result = await deliver([
+		const result = await deliverUsage([
 			{ id: "good", body: { records: [record(good)] } },
 			{ id: "bad", body: { records: [{ request_id: 42 }] } },
 		]);
@@ -98,7 +67,7 @@ describe("usage queue consumer", () => {
 	it("marks the key as used", async () => {
 		const { id: tokenId } = await createKey();
 		const at = Date.now();
-		await deliver([{ id: "t", body: { records: [record(uid(), { token_id: tokenId, created_at: at })] } }]);
+		await deliverUsage([{ id: "t", body: { records: [record(uid(), { token_id: tokenId, created_at: at })] } }]);
 		const row = await env.DB.prepare("SELECT last_used_at FROM tokens WHERE id = ?").bind(tokenId).first<{ last_used_at: number }>();
 		expect(row?.last_used_at).toBe(at);
 	});

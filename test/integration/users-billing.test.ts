@@ -1,15 +1,11 @@
-// Users, balances, the ledger, top-ups, redemption codes and reconciliation through the admin API, with what a
-// user key may and may not do.
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
-import type { UsageRecord } from "../../queues/usage-message";
-import worker from "../../src/index";
 import type { ledgerEntryView, ledgerPage, reconcileReport } from "../../src/routes/billing-schemas";
 import type { redemptionCreated, redemptionPage } from "../../src/routes/redemption-schemas";
 import type { userList, userView } from "../../src/routes/user-schemas";
 import { admin, call, createKey, uid } from "../support/gateway";
+import { deliver, usageRecord } from "../support/usage-records";
 
 type UserView = z.infer<typeof userView>;
 type LedgerEntry = z.infer<typeof ledgerEntryView>;
@@ -57,32 +53,9 @@ async function makeCodes(body: Record<string, unknown>): Promise<z.infer<typeof 
 
 /** Usage charged the way the relay's records are: through the queue consumer, which writes the ledger debit. */
 async function chargeUsage(userId: number, tokenId: number, costs: number[]): Promise<void> {
-	const records: UsageRecord[] = costs.map((cost) => ({
-		request_id: `r-${uid()}`,
-		token_id: tokenId,
-		user_id: userId,
-		channel_id: null,
-		endpoint: "/v1/chat/completions",
-		model: "mock-chat",
-		upstream_model: "mock-chat",
-		prompt_tokens: 10,
-		completion_tokens: 5,
-		cached_tokens: 0,
-		cost_nusd: cost,
-		price_id: 1,
-		latency_ms: 12,
-		ttfb_ms: 3,
-		stream: false,
-		attempts: 1,
-		status: 200,
-		error_code: null,
-		estimated: false,
-		partial: false,
-		created_at: Date.now(),
-	}));
-	const batch = createMessageBatch("edge-gateway-usage", [{ id: uid(), timestamp: new Date(), attempts: 1, body: { records } }]);
-	await worker.queue(batch, env);
-	expect((await getQueueResult(batch, createExecutionContext())).explicitAcks).toHaveLength(1);
+	const records = costs.map((cost) => usageRecord({ token_id: tokenId, user_id: userId, cost_nusd: cost, price_id: 1 }));
+	const result = await deliver("edge-gateway-usage", [{ id: uid(), body: { records } }]);
+	expect(result.explicitAcks).toHaveLength(1);
 }
 
 describe("users API", () => {
