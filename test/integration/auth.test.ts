@@ -84,3 +84,28 @@ describe("admin token", () => {
 		expect(res.status).toBe(401);
 	});
 });
+
+describe("the operator API and user keys", () => {
+	it("refuses a user's gateway key on operator-only routes, with 403", async () => {
+		const { key } = await createKey();
+		for (const [method, path] of [
+			["GET", "/api/channels"],
+			["GET", "/api/channels/types"],
+			["POST", "/api/channels"],
+			["GET", "/api/tokens"],
+			["GET", "/api/users"],
+			["GET", "/api/groups"],
+			["GET", "/api/jobs/dead"],
+			["GET", "/api/billing/reconcile"],
+			["POST", "/api/billing/topup"],
+			["GET", "/api/redemptions"],
+		] as const) {
+			const res = await call(path, {
+				method,
+				headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+				body: method === "POST" ? "{}" : null,
+			});
+			expect(res.status, `${method} ${path}`).toBe(403);
+		}
+	});
+});
