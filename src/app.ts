@@ -9,6 +9,7 @@ import { openApiDocument } from "./openapi/document";
 import type { OperationDoc } from "./openapi/operation";
 import { anthropicDocs, anthropicRoutes } from "./routes/anthropic";
 import { billingDocs, billingRoutes } from "./routes/billing";
+import { channelHealthDocs, channelHealthRoutes } from "./routes/channel-health";
 import { channelDocs, channelRoutes } from "./routes/channels";
 import { geminiDocs, geminiRoutes } from "./routes/gemini";
 import { jobDocs, jobRoutes } from "./routes/jobs";
@@ -27,6 +28,7 @@ export const operations: OperationDoc[] = [
 	...anthropicDocs,
 	...geminiDocs,
 	...channelDocs,
+	...channelHealthDocs,
 	...tokenDocs,
 	...userDocs,
 	...priceDocs,
@@ -54,6 +56,7 @@ export const app = new Hono<AppEnv>()
 	.use("/api/groups/*", requireAdmin())
 	.use("/api/jobs/*", requireAdmin())
 	.route("/api/channels", channelRoutes)
+	.route("/api/channels", channelHealthRoutes)
 	.route("/api/tokens", tokenRoutes)
 	.route("/api/users", userRoutes)
 	.route("/api/prices", priceRoutes)

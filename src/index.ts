@@ -3,6 +3,8 @@ import { consumeUsage } from "../queues/usage-consumer";
 import { app } from "./app";
 import { scheduled } from "./rollups/scheduled";
 
+export { ChannelBreaker } from "../durable-objects/channel-breaker";
+
 export default {
 	fetch: app.fetch,
 	queue: (batch, env) => (isDeadLetterQueue(batch.queue) ? consumeDeadLetters(batch, env) : consumeUsage(batch, env)),

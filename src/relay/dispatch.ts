@@ -1,7 +1,9 @@
+import type { AttemptOutcome } from "../../durable-objects/breaker-types";
 import type { Config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { providers } from "../providers/registry";
 import type { Operation, Provider } from "../providers/types";
+import { claimTrial, earliestRetry, outcomeOf, usability } from "./breakers";
 import { type LiveChannel, targetFor, upstreamModelFor } from "./channels";
 import { exhausted, type Failure, isClientFault } from "./failure";
 import { upstreamMessage } from "./sanitize";
@@ -21,6 +23,8 @@ export interface DispatchInput {
 	env: Env;
 	/** Called before each attempt so a failed request still records the channel and attempts it reached. */
 	onAttempt?: (channel: LiveChannel, attempt: number, upstreamModel: string) => void;
+	/** Each attempt's meaning for its channel's health, for the breakers (reported after the response). */
+	onOutcome?: (channel: LiveChannel, outcome: AttemptOutcome) => void;
 }
 
 export interface Dispatched {
@@ -72,22 +76,43 @@ async function attemptOnce(input: DispatchInput, channel: LiveChannel, timeoutMs
  */
 export async function dispatch(input: DispatchInput, startedAt = Date.now()): Promise<Dispatched> {
 	const deadline = startedAt + input.config.deadlineMs;
-	const tries = input.candidates.slice(0, input.config.maxAttempts);
 	let last: Failure | undefined;
 	let attempts = 0;
-	for (const channel of tries) {
+	let skipped = 0;
+	for (const channel of input.candidates) {
+		if (attempts >= input.config.maxAttempts) break;
+		// A channel whose breaker is open is skipped without an attempt; after its cooldown one request may try it.
+		const usable = usability(channel.id);
+		if (usable === "no" || (usable === "trial" && !(await claimTrial(input.env, channel.id)))) {
+			skipped++;
+			continue;
+		}
 		if (attempts > 0) await sleep(backoffMs(attempts, deadline - Date.now()));
 		const remaining = deadline - Date.now();
 		if (remaining <= 0) break;
 		attempts++;
 		input.onAttempt?.(channel, attempts, upstreamModelFor(channel, input.model));
 		const outcome = await attemptOnce(input, channel, Math.min(input.config.firstByteTimeoutMs, remaining));
-		if ("ok" in outcome) return { response: outcome.ok, channel, attempts };
+		if ("ok" in outcome) {
+			input.onOutcome?.(channel, { kind: "success", at: Date.now() });
+			return { response: outcome.ok, channel, attempts };
+		}
 		const failure = outcome.failure;
+		const health = outcomeOf(failure);
+		if (health) input.onOutcome?.(channel, health);
 		if (failure.kind === "status" && isClientFault(failure.status)) {
 			throw new GatewayError("invalid_request", failure.message || `The upstream rejected the request (${failure.status})`, { status: failure.status });
 		}
 		last = failure;
 	}
+	if (attempts === 0 && skipped > 0) throw unhealthy(input, skipped);
 	throw exhausted(last, attempts, input.model, input.requestId);
+}
+
+/** Every candidate's breaker is open: fail fast, and say when to come back. */
+function unhealthy(input: DispatchInput, skipped: number): GatewayError {
+	const retryAt = earliestRetry(input.candidates);
+	const seconds = retryAt === undefined ? undefined : Math.max(1, Math.ceil((retryAt - Date.now()) / 1000));
+	const message = `All ${skipped} channel${skipped === 1 ? "" : "s"} for model '${input.model}' are unhealthy (circuit open)${seconds ? `; retry in ${seconds} s` : ""} (request id ${input.requestId})`;
+	return new GatewayError("upstream_unavailable", message, seconds ? { headers: { "retry-after": String(seconds) } } : {});
 }

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import type { AttemptOutcome } from "../../durable-objects/breaker-types";
 import { currentPrices } from "../billing/price-book";
 import type { AppEnv } from "../env";
 import { config } from "../env";
@@ -10,7 +11,8 @@ import { openaiProbe } from "../protocols/openai/probe";
 import { sseTransform } from "../protocols/sse";
 import { providers } from "../providers/registry";
 import type { Operation, Provider } from "../providers/types";
-import { enabledChannels, servable } from "./channels";
+import { report } from "./breakers";
+import { enabledChannels, type LiveChannel, servable } from "./channels";
 import { type Dispatched, dispatch } from "./dispatch";
 import type { UsageMeter } from "./meter";
 import { orderCandidates } from "./select";
@@ -57,6 +59,11 @@ async function send(c: Context<AppEnv>, meter: UsageMeter, op: Operation, model:
 	meter.model = model;
 	meter.stream = stream;
 	const candidates = await candidatesFor(c, meter, op, model);
+	const outcomes: { channel: LiveChannel; outcome: AttemptOutcome }[] = [];
+	// Reported after the response, whatever it was: the breakers learn from failed requests most of all.
+	const reportOutcomes = () => {
+		if (outcomes.length > 0) c.executionCtx.waitUntil(report(c.env, outcomes));
+	};
 	const done = await dispatch(
 		{
 			op,
@@ -74,9 +81,10 @@ async function send(c: Context<AppEnv>, meter: UsageMeter, op: Operation, model:
 				meter.attempts = attempt;
 				meter.upstreamModel = upstreamModel;
 			},
+			onOutcome: (channel, outcome) => outcomes.push({ channel, outcome }),
 		},
 		meter.startedAt,
-	);
+	).finally(reportOutcomes);
 	c.header("x-gateway-channel", String(done.channel.id));
 	c.header("x-gateway-attempts", String(done.attempts));
 	return done;
@@ -154,7 +162,15 @@ export async function relayChat(c: Context<AppEnv>, meter: UsageMeter, call: Cha
 		let source: ReadableStream<Uint8Array> = upstream.body;
 		if (!same && egress.streamToChat) source = source.pipeThrough(sseTransform(egress.streamToChat(model)));
 		const probe = same ? egress.probe(forwardUsage) : openaiProbe(forwardUsage);
-		let out = meterStream(source, { probe, startedAt: meter.startedAt, onEnd: (s) => void recordStream(meter, s, promptChars).then(settle, settle) });
+		const onEnd = (s: StreamSummary) => {
+			// A stream the upstream broke off is a failure of its channel, though the headers said 200.
+			const broken =
+				s.end === "upstream_failed"
+					? report(c.env, [{ channel: done.channel, outcome: { kind: "failure", at: Date.now(), message: "stream broken off" } }])
+					: undefined;
+			Promise.all([recordStream(meter, s, promptChars), broken]).then(settle, settle);
+		};
+		let out = meterStream(source, { probe, startedAt: meter.startedAt, onEnd });
 		if (!same && ingress.streamFromChat) out = out.pipeThrough(sseTransform(ingress.streamFromChat(model)));
 		return c.body(out, 200, { ...STREAM_HEADERS, ...(ingress.streamContentType ? { "content-type": ingress.streamContentType } : {}) });
 	}

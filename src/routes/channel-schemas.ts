@@ -63,3 +63,18 @@ export const channelTypeList = z.object({
 		}),
 	),
 });
+
+export const channelHealth = z.object({
+	channel_id: z.number(),
+	state: z.enum(["closed", "open", "half_open", "disabled"]),
+	/** While open: when one trial request (half-open) may go through. */
+	retry_at: z.string().nullable(),
+	consecutive_failures: z.number(),
+	window: z.object({ requests: z.number(), failures: z.number(), error_rate: z.number() }),
+	openings: z.number(),
+	last_error: z.string().nullable(),
+	last_error_at: z.string().nullable(),
+	disabled_reason: z.string().nullable(),
+	next_probe_at: z.string().nullable(),
+	updated_at: z.string(),
+});

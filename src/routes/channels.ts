@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
+import type { BreakerView } from "../../durable-objects/breaker-types";
 import { db } from "../db/client";
 import { type ChannelRow, channels } from "../db/schema";
 import { type AppEnv, config } from "../env";
@@ -11,6 +12,7 @@ import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
 import { channelTypes, providers } from "../providers/registry";
 import type { Provider } from "../providers/types";
+import { breakerConfig, observe } from "../relay/breakers";
 import { testChannel } from "../relay/channel-test";
 import { forgetChannels, toLive } from "../relay/channels";
 import { channelCreate, channelList, channelPatch, channelTestQuery, channelTestResult, channelTypeList, channelView, idParam } from "./channel-schemas";
@@ -56,7 +58,7 @@ async function columns(input: Input, encryptionKey: string): Promise<Partial<typ
 	return out;
 }
 
-async function find(env: Env, id: number): Promise<ChannelRow> {
+export async function findChannel(env: Env, id: number): Promise<ChannelRow> {
 	const [row] = await db(env).select().from(channels).where(eq(channels.id, id)).limit(1);
 	if (!row) throw new GatewayError("not_found", `Channel ${id} does not exist`);
 	return row;
@@ -95,11 +97,11 @@ export const channelRoutes = new Hono<AppEnv>()
 			throw err;
 		}
 	})
-	.get("/:id", valid("param", idParam), async (c) => c.json(view(await find(c.env, c.req.valid("param").id))))
+	.get("/:id", valid("param", idParam), async (c) => c.json(view(await findChannel(c.env, c.req.valid("param").id))))
 	.patch("/:id", valid("param", idParam), valid("json", channelPatch), async (c) => {
 		const { id } = c.req.valid("param");
 		const input = c.req.valid("json");
-		await find(c.env, id);
+		await findChannel(c.env, id);
 		try {
 			const [row] = await db(c.env)
 				.update(channels)
@@ -108,6 +110,11 @@ export const channelRoutes = new Hono<AppEnv>()
 				.returning();
 			forgetChannels();
 			if (!row) throw new GatewayError("not_found", `Channel ${id} does not exist`);
+			if (input.settings !== undefined) {
+				// New breaker settings (probes on or off, thresholds) take effect now, not at the next report.
+				const live = toLive(row);
+				if (live) observe(id, await c.env.CHANNEL_BREAKER.getByName(String(id)).configure(id, breakerConfig(live)));
+			}
 			return c.json(view(row));
 		} catch (err) {
 			if (isUniqueViolation(err)) throw conflict(input.name);
@@ -116,13 +123,13 @@ export const channelRoutes = new Hono<AppEnv>()
 	})
 	.delete("/:id", valid("param", idParam), async (c) => {
 		const { id } = c.req.valid("param");
-		await find(c.env, id);
+		await findChannel(c.env, id);
 		await db(c.env).delete(channels).where(eq(channels.id, id));
 		forgetChannels();
 		return c.body(null, 204);
 	})
 	.post("/:id/test", valid("param", idParam), valid("query", channelTestQuery), async (c) => {
-		const row = await find(c.env, c.req.valid("param").id);
+		const row = await findChannel(c.env, c.req.valid("param").id);
 		const live = toLive(row);
 		if (!live) throw new GatewayError("invalid_request", `Channel type '${row.type}' is not supported by this gateway`);
 		const model = c.req.valid("query").model ?? row.models[0] ?? "";
