@@ -1,11 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
+import type { Notification } from "../queues/notify-message";
 import { db } from "../src/db/client";
 import { channels } from "../src/db/schema";
 import { config as appConfig } from "../src/env";
 import { outcomeOf } from "../src/relay/breakers";
 import { testChannel } from "../src/relay/channel-test";
 import { type LiveChannel, toLive } from "../src/relay/channels";
+import { eventFor } from "./breaker-events";
 import { grantTrial, initial, next, reconfigure, reset, resolveConfig, toView } from "./breaker-state";
 import { load, type StoredBreaker, save } from "./breaker-storage";
 import type { AttemptOutcome, BreakerConfig, BreakerView } from "./breaker-types";
@@ -84,10 +86,27 @@ export class ChannelBreaker extends DurableObject<Env> {
 	}
 
 	private async commit(stored: StoredBreaker, now: number): Promise<BreakerView> {
+		const before = this.stored.breaker.state;
 		this.stored = stored;
 		save(this.ctx.storage.kv, stored);
 		await this.syncAlarm();
-		return toView(stored.breaker, stored.config, now);
+		const view = toView(stored.breaker, stored.config, now);
+		await this.notify(eventFor(before, view.state), view, now);
+		return view;
+	}
+
+	/** Tells the operator through the notification queue (delivered, with retries, to ALERT_WEBHOOK_URL). */
+	private async notify(type: Notification["type"] | undefined, view: BreakerView, now: number): Promise<void> {
+		const channelId = this.stored.channelId;
+		if (!type || channelId === null) return;
+		const reason = view.state === "disabled" ? view.disabledReason : view.state === "open" ? view.lastError : null;
+		const event: Notification = { id: crypto.randomUUID(), type, channel_id: channelId, state: view.state, reason, at: new Date(now).toISOString() };
+		try {
+			await this.env.NOTIFY_QUEUE.send(event);
+		} catch (err) {
+			// The state change stands; only its announcement is lost, and the health endpoint still shows it.
+			console.error(JSON.stringify({ level: "warn", channel_id: channelId, error: `notification not queued: ${String(err)}` }));
+		}
 	}
 
 	/** The alarm is always the breaker's `nextProbeAt`; while an alarm runs, getAlarm() is null until set again. */

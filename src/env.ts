@@ -33,6 +33,7 @@ const configSchema = z.object({
 	RELAY_FIRST_BYTE_TIMEOUT_MS: positiveInt,
 	MAX_BODY_BYTES: positiveInt,
 	ALLOW_UNPRICED_MODELS: z.enum(["true", "false"]).default("false"),
+	ALERT_WEBHOOK_URL: z.union([z.url({ protocol: /^https?$/ }), z.literal("")]).default(""),
 	USAGE_RETENTION_DAYS: positiveInt,
 	ADMIN_TOKEN: z.string().min(16, "ADMIN_TOKEN must be at least 16 characters"),
 	ENCRYPTION_KEY: z.string().refine((v) => decodedLength(v) === 32, "ENCRYPTION_KEY must be 32 bytes, base64-encoded"),
@@ -43,6 +44,8 @@ export type Config = {
 	deadlineMs: number;
 	firstByteTimeoutMs: number;
 	maxBodyBytes: number;
+	/** Where operator notifications (channel opened, recovered, disabled) are POSTed; undefined: nowhere. */
+	alertWebhookUrl: string | undefined;
 	/** Serve models that have no price, at no charge; otherwise they are refused. */
 	allowUnpriced: boolean;
 	/** Whole days of raw usage logs kept; rollups are kept for good. */
@@ -78,6 +81,7 @@ export function config(env: Env): Config {
 		firstByteTimeoutMs: v.RELAY_FIRST_BYTE_TIMEOUT_MS,
 		maxBodyBytes: v.MAX_BODY_BYTES,
 		allowUnpriced: v.ALLOW_UNPRICED_MODELS === "true",
+		alertWebhookUrl: v.ALERT_WEBHOOK_URL || undefined,
 		usageRetentionDays: v.USAGE_RETENTION_DAYS,
 		adminToken: v.ADMIN_TOKEN,
 		encryptionKey: v.ENCRYPTION_KEY,

@@ -1,4 +1,5 @@
 import { consumeDeadLetters, isDeadLetterQueue } from "../queues/dead-letters";
+import { consumeNotifications } from "../queues/notify-consumer";
 import { consumeUsage } from "../queues/usage-consumer";
 import { app } from "./app";
 import { scheduled } from "./rollups/scheduled";
@@ -7,6 +8,9 @@ export { ChannelBreaker } from "../durable-objects/channel-breaker";
 
 export default {
 	fetch: app.fetch,
-	queue: (batch, env) => (isDeadLetterQueue(batch.queue) ? consumeDeadLetters(batch, env) : consumeUsage(batch, env)),
+	queue(batch, env) {
+		if (isDeadLetterQueue(batch.queue)) return consumeDeadLetters(batch, env);
+		return batch.queue === "edge-gateway-notify" ? consumeNotifications(batch, env) : consumeUsage(batch, env);
+	},
 	scheduled,
 } satisfies ExportedHandler<Env>;

@@ -1,6 +1,7 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
+import { notification } from "../../queues/notify-message";
 import { writeUsage } from "../../queues/usage-consumer";
 import { usageMessage } from "../../queues/usage-message";
 import { db } from "../db/client";
@@ -38,6 +39,12 @@ const replayers: Record<string, (env: Env, body: unknown) => Promise<void>> = {
 			);
 		}
 		await writeUsage(env, [parsed.data.records]);
+	},
+	// A notification goes back on its queue, to be delivered (and retried) as it would have been.
+	"edge-gateway-notify": async (env, body) => {
+		const parsed = notification.safeParse(body);
+		if (!parsed.success) throw new GatewayError("invalid_request", "This message is not a valid notification and cannot be replayed");
+		await env.NOTIFY_QUEUE.send(parsed.data);
 	},
 };
 

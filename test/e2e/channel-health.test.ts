@@ -1,0 +1,56 @@
+// A channel failing under `wrangler dev`: its breaker opens, the traffic moves, and the operator's webhook hears
+// of it through the notification queue.
+import OpenAI from "openai";
+import { describe, expect, inject, it } from "vitest";
+import type { Notification } from "../../queues/notify-message";
+import type { LoggedRequest } from "../support/mock-upstream";
+import { adminApi } from "./admin-api";
+
+const upstreamUrl = inject("upstreamUrl");
+
+async function webhooks(): Promise<Notification[]> {
+	const log = (await (await fetch(`${upstreamUrl}/__requests?tag=webhooks`)).json()) as LoggedRequest[];
+	return log.map((r) => r.body as unknown as Notification);
+}
+
+describe("a failing channel under wrangler dev", () => {
+	it("opens its breaker, keeps clients served by the healthy channel, and notifies the webhook", async () => {
+		const model = `e2e-breaker-${Date.now()}`;
+		const failing = await adminApi<{ id: number }>("POST", "/api/channels", {
+			name: `e2e-failing-${model}`,
+			type: "openai",
+			base_url: `${upstreamUrl}/e2e-breaker/status-503/v1`,
+			key: "sk-e2e-failing",
+			models: [model],
+			priority: 10,
+			settings: { breaker: { consecutiveFailures: 2, probeIntervalMs: 0 } },
+		});
+		await adminApi("POST", "/api/channels", {
+			name: `e2e-healthy-${model}`,
+			type: "openai",
+			base_url: `${upstreamUrl}/e2e-breaker/ok/v1`,
+			key: "sk-e2e-ok",
+			models: [model],
+		});
+		const { key } = await adminApi<{ key: string }>("POST", "/api/tokens", { name: "e2e-breaker" });
+		const sdk = new OpenAI({ apiKey: key, baseURL: `${inject("gatewayUrl")}/v1`, maxRetries: 0 });
+
+		for (let i = 0; i < 4; i++) {
+			const completion = await sdk.chat.completions.create({ model, messages: [{ role: "user", content: "hi" }] });
+			expect(completion.choices[0]?.message.content).toBeTruthy();
+		}
+		const deadline = Date.now() + 15_000;
+		let health = await adminApi<{ state: string }>("GET", `/api/channels/${failing.id}/health`);
+		let events: Notification[] = [];
+		while (Date.now() < deadline) {
+			health = await adminApi<{ state: string }>("GET", `/api/channels/${failing.id}/health`);
+			events = (await webhooks()).filter((e) => e.channel_id === failing.id);
+			if (health.state === "open" && events.length > 0) break;
+			await new Promise((r) => setTimeout(r, 200));
+		}
+		expect(health.state).toBe("open");
+		expect(events).toEqual([
+			expect.objectContaining({ type: "channel.opened", channel_id: failing.id, state: "open", reason: expect.stringContaining("503") }),
+		]);
+	});
+});
