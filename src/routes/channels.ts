@@ -1,7 +1,6 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
-import type { BreakerView } from "../../durable-objects/breaker-types";
 import { db } from "../db/client";
 import { type ChannelRow, channels } from "../db/schema";
 import { type AppEnv, config } from "../env";
