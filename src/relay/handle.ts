@@ -105,19 +105,20 @@ async function readBody(c: Context<AppEnv>, upstream: Response): Promise<{ text:
 	}
 }
 
-function recordAnswer(c: Context<AppEnv>, meter: UsageMeter, reported: Usage | undefined, promptChars: number, answerChars: number) {
-	const usage = reported ?? { promptTokens: estimateTokens(promptChars), completionTokens: estimateTokens(answerChars), cachedTokens: 0 };
+/** `promptChars` is a function: measuring the prompt costs a serialization, needed only when the upstream reported no usage. */
+function recordAnswer(c: Context<AppEnv>, meter: UsageMeter, reported: Usage | undefined, promptChars: () => number, answerChars: number) {
+	const usage = reported ?? { promptTokens: estimateTokens(promptChars()), completionTokens: estimateTokens(answerChars), cachedTokens: 0 };
 	c.executionCtx.waitUntil(meter.record({ status: 200, usage, estimated: !reported, ttfbMs: Date.now() - meter.startedAt }));
 	meter.deferred = true;
 }
 
 /** The record of a stream once it ends: a stream cut short is billed for the prompt and what was delivered, never more. */
-function recordStream(meter: UsageMeter, s: StreamSummary, promptChars: number): Promise<void> {
+function recordStream(meter: UsageMeter, s: StreamSummary, promptChars: () => number): Promise<void> {
 	const usage =
 		s.end === "complete" && s.usage
 			? s.usage
 			: {
-					promptTokens: s.usage?.promptTokens ?? estimateTokens(promptChars),
+					promptTokens: s.usage?.promptTokens ?? estimateTokens(promptChars()),
 					completionTokens: estimateTokens(s.deliveredChars()),
 					cachedTokens: s.usage?.cachedTokens ?? 0,
 				};
@@ -151,7 +152,7 @@ export async function relayChat(c: Context<AppEnv>, meter: UsageMeter, call: Cha
 	const wire = providers[done.channel.type].wire;
 	const egress = egressCodecs[wire];
 	const same = wire === ingress.wire;
-	const promptChars = JSON.stringify(chat.messages).length;
+	const promptChars = () => JSON.stringify(chat.messages).length;
 	const upstream = done.response;
 
 	const isSse = upstream.headers.get("content-type")?.includes("text/event-stream") ?? false;
@@ -198,6 +199,6 @@ export async function relayChat(c: Context<AppEnv>, meter: UsageMeter, call: Cha
 export async function relayEmbeddings(c: Context<AppEnv>, meter: UsageMeter, body: Record<string, unknown>): Promise<Response> {
 	const done = await send(c, meter, "embeddings", String(body.model), false, () => body);
 	const { text, json } = await readBody(c, done.response);
-	recordAnswer(c, meter, readUsage((json as { usage?: unknown } | undefined)?.usage), JSON.stringify(body.input ?? "").length, 0);
+	recordAnswer(c, meter, readUsage((json as { usage?: unknown } | undefined)?.usage), () => JSON.stringify(body.input ?? "").length, 0);
 	return c.body(text, 200, { "content-type": done.response.headers.get("content-type") ?? "application/json" });
 }
