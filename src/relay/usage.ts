@@ -9,7 +9,8 @@ export interface Usage {
 	cacheWriteTokens?: number;
 }
 
-const int = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? Math.round(v) : 0);
+/** A token count read from a provider's JSON: a non-negative integer, 0 for anything else. */
+export const tokenCount = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? Math.round(v) : 0);
 
 export function readUsage(value: unknown): Usage | undefined {
 	if (typeof value !== "object" || value === null) return undefined;
@@ -20,10 +21,10 @@ export function readUsage(value: unknown): Usage | undefined {
 	};
 	if (u.prompt_tokens === undefined && u.completion_tokens === undefined) return undefined;
 	return {
-		promptTokens: int(u.prompt_tokens),
-		completionTokens: int(u.completion_tokens),
-		cachedTokens: int(u.prompt_tokens_details?.cached_tokens),
-		cacheWriteTokens: int(u.prompt_tokens_details?.cache_creation_tokens),
+		promptTokens: tokenCount(u.prompt_tokens),
+		completionTokens: tokenCount(u.completion_tokens),
+		cachedTokens: tokenCount(u.prompt_tokens_details?.cached_tokens),
+		cacheWriteTokens: tokenCount(u.prompt_tokens_details?.cache_creation_tokens),
 	};
 }
 

@@ -1,4 +1,4 @@
-import type { Usage } from "../../relay/usage";
+import { readUsage, type Usage } from "../../relay/usage";
 import type { EgressCodec, IngressCodec } from "../codec";
 import { anthropicProbe } from "./probe";
 import { fromChat as requestFromChat, toChat as requestToChat } from "./request";
@@ -22,14 +22,6 @@ export const anthropicEgress: EgressCodec = {
 	probe: anthropicProbe,
 	readUsage(response): Usage | undefined {
 		const u = (response as Partial<MessagesResponse> | undefined)?.usage;
-		if (!u) return undefined;
-		const c = chatUsage(u);
-		const details = c.prompt_tokens_details;
-		return {
-			promptTokens: c.prompt_tokens,
-			completionTokens: c.completion_tokens,
-			cachedTokens: details?.cached_tokens ?? 0,
-			cacheWriteTokens: details?.cache_creation_tokens ?? 0,
-		};
+		return u ? readUsage(chatUsage(u)) : undefined;
 	},
 };

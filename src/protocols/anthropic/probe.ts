@@ -1,9 +1,8 @@
-import type { Usage } from "../../relay/usage";
+import { readUsage, type Usage } from "../../relay/usage";
 import type { StreamProbe } from "../codec";
 import { parseJson, sse } from "../sse";
 import type { AnthropicUsage } from "./types";
-
-const int = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && v > 0 ? Math.round(v) : 0);
+import { chatUsage } from "./usage";
 
 type Event = {
 	type?: string;
@@ -40,14 +39,10 @@ export function anthropicProbe(): StreamProbe {
 			return failed;
 		},
 		get usage(): Usage | undefined {
-			if (!seen) return undefined;
-			const cached = int(usage.cache_read_input_tokens);
-			return {
-				promptTokens: int(usage.input_tokens) + cached + int(usage.cache_creation_input_tokens),
-				completionTokens: int(usage.output_tokens),
-				cachedTokens: cached,
-			};
+			// The same mapping as a whole message's usage: cache reads and writes counted into the prompt.
+			return seen ? readUsage(chatUsage(usage)) : undefined;
 		},
+
 		deliveredChars: () => chars,
 		errorEvent: (message) => sse({ type: "error", error: { type: "api_error", message } }, "error"),
 	};

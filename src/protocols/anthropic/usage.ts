@@ -1,13 +1,12 @@
+import { tokenCount } from "../../relay/usage";
 import { type ChatUsage, type FinishReason, usageOf } from "../ir";
 import type { AnthropicUsage, StopReason } from "./types";
 
-const int = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && v > 0 ? Math.round(v) : 0);
-
 /** Anthropic counts cache reads and writes apart from `input_tokens`; OpenAI's prompt tokens include them. */
 export function chatUsage(u: Partial<AnthropicUsage> | undefined): ChatUsage {
-	const cached = int(u?.cache_read_input_tokens);
-	const created = int(u?.cache_creation_input_tokens);
-	return usageOf(int(u?.input_tokens) + cached + created, int(u?.output_tokens), cached, 0, created);
+	const cached = tokenCount(u?.cache_read_input_tokens);
+	const created = tokenCount(u?.cache_creation_input_tokens);
+	return usageOf(tokenCount(u?.input_tokens) + cached + created, tokenCount(u?.output_tokens), cached, 0, created);
 }
 
 export function anthropicUsage(u: ChatUsage | null | undefined): AnthropicUsage {

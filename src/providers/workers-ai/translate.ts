@@ -1,5 +1,6 @@
 import type { ChatChunk, ChatResponse, ChatToolCall } from "../../protocols/ir";
 import { parseJson, type SseMapper, sse } from "../../protocols/sse";
+import { tokenCount } from "../../relay/usage";
 
 /** What Workers AI text-generation models answer: `response` (older models) or an OpenAI body (newer ones). */
 export interface AiTextOutput {
@@ -9,11 +10,9 @@ export interface AiTextOutput {
 	choices?: unknown;
 }
 
-const int = (v: unknown) => (typeof v === "number" && v >= 0 ? v : 0);
-
 function usage(u: AiTextOutput["usage"]) {
-	const prompt = int(u?.prompt_tokens);
-	const completion = int(u?.completion_tokens);
+	const prompt = tokenCount(u?.prompt_tokens);
+	const completion = tokenCount(u?.completion_tokens);
 	return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }
 
