@@ -33,10 +33,6 @@ export function observe(channelId: number, view: BreakerView): void {
 	views.set(channelId, view);
 }
 
-export function forgetBreakers(): void {
-	views.clear();
-}
-
 // An upstream's own words for "this account cannot pay": the channel needs an operator, not a retry.
 const BILLING = /insufficient_quota|credit balance|billing|quota exceeded|payment required/i;
 

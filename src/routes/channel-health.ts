@@ -2,13 +2,12 @@ import { Hono } from "hono";
 import type { z } from "zod";
 import type { BreakerView } from "../../durable-objects/breaker-types";
 import type { AppEnv } from "../env";
+import { iso } from "../lib/iso";
 import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
 import { observe } from "../relay/breakers";
 import { channelHealth, idParam } from "./channel-schemas";
 import { findChannel } from "./channels";
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 function healthView(channelId: number, v: BreakerView): z.infer<typeof channelHealth> {
 	return {

@@ -7,6 +7,7 @@ import { ledgerEntries, redemptionCodes } from "../db/schema";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { sha256Hex } from "../lib/crypto";
+import { iso } from "../lib/iso";
 import { valid } from "../lib/validate";
 import { type Principal, requireAdmin } from "../middleware/api-auth";
 import type { OperationDoc } from "../openapi/operation";
@@ -48,8 +49,6 @@ function state(row: CodeRow, now: number): z.infer<typeof redemptionView>["state
 	if (row.redeemedAt !== null) return "redeemed";
 	return row.expiresAt !== null && row.expiresAt <= now ? "expired" : "available";
 }
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 function view(row: CodeRow, now: number): z.infer<typeof redemptionView> {
 	return {

@@ -19,6 +19,16 @@ function scoped(q: z.output<typeof timeseriesQuery>, principal: Principal): Roll
 	return { period: q.period, from: q.from, to: q.to, model: q.model, channelId: q.channel_id, tokenId: q.token_id, userId: own ?? q.user_id };
 }
 
+/** The counts every stats row carries, as the API shows them. */
+const totals = (row: { requests: number; errors: number; promptTokens: number; completionTokens: number; cachedTokens: number; costNusd: number }) => ({
+	requests: row.requests,
+	errors: row.errors,
+	prompt_tokens: row.promptTokens,
+	completion_tokens: row.completionTokens,
+	cached_tokens: row.cachedTokens,
+	cost_usd: toUsd(row.costNusd),
+});
+
 const range = (q: RollupQuery) => ({
 	period: q.period,
 	from: new Date(bucketStart(q.period, q.from)).toISOString(),
@@ -34,12 +44,7 @@ export const statsRoutes = new Hono<AppEnv>()
 			percentiles: isFiltered(q) ? "approximate" : "exact",
 			data: rows.map((row) => ({
 				bucket_start: new Date(row.bucketStart).toISOString(),
-				requests: row.requests,
-				errors: row.errors,
-				prompt_tokens: row.promptTokens,
-				completion_tokens: row.completionTokens,
-				cached_tokens: row.cachedTokens,
-				cost_usd: toUsd(row.costNusd),
+				...totals(row),
 				latency_p50_ms: row.latencyP50Ms,
 				latency_p95_ms: row.latencyP95Ms,
 				ttfb_p50_ms: row.ttfbP50Ms,
@@ -56,12 +61,7 @@ export const statsRoutes = new Hono<AppEnv>()
 			by: query.by,
 			data: rows.map((row) => ({
 				key: row.key,
-				requests: row.requests,
-				errors: row.errors,
-				prompt_tokens: row.promptTokens,
-				completion_tokens: row.completionTokens,
-				cached_tokens: row.cachedTokens,
-				cost_usd: toUsd(row.costNusd),
+				...totals(row),
 			})),
 		});
 	});

@@ -6,6 +6,7 @@ import { type TokenRow, tokens, users } from "../db/schema";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { newGatewayKey, sha256Hex } from "../lib/crypto";
+import { iso } from "../lib/iso";
 import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
 import { forgetCallers } from "../relay/callers";
@@ -15,7 +16,6 @@ import { tokenCreate, tokenCreated, tokenList, tokenPatch, tokenView } from "./t
 /** The bootstrap migration creates this user; keys made without an owner belong to it. */
 const ADMIN_USER_ID = 1;
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const toMs = (value: string | null | undefined) => (value === undefined ? undefined : value === null ? null : Date.parse(value));
 
 function view(row: TokenRow): z.infer<typeof tokenView> {
