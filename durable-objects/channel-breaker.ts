@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
-import type { Notification } from "../queues/notify-message";
+import type { ChannelNotification } from "../queues/notify-message";
 import { db } from "../src/db/client";
 import { channels } from "../src/db/schema";
 import { config as appConfig } from "../src/env";
@@ -96,11 +96,11 @@ export class ChannelBreaker extends DurableObject<Env> {
 	}
 
 	/** Tells the operator through the notification queue (delivered, with retries, to ALERT_WEBHOOK_URL). */
-	private async notify(type: Notification["type"] | undefined, view: BreakerView, now: number): Promise<void> {
+	private async notify(type: ChannelNotification["type"] | undefined, view: BreakerView, now: number): Promise<void> {
 		const channelId = this.stored.channelId;
 		if (!type || channelId === null) return;
 		const reason = view.state === "disabled" ? view.disabledReason : view.state === "open" ? view.lastError : null;
-		const event: Notification = { id: crypto.randomUUID(), type, channel_id: channelId, state: view.state, reason, at: new Date(now).toISOString() };
+		const event: ChannelNotification = { id: crypto.randomUUID(), type, channel_id: channelId, state: view.state, reason, at: new Date(now).toISOString() };
 		try {
 			await this.env.NOTIFY_QUEUE.send(event);
 		} catch (err) {

@@ -1,14 +1,34 @@
 import { z } from "zod";
 
-/** An operator notification, as the producers send it and the webhook receives it (the body of the POST). */
-export const notification = z.object({
+const common = {
 	/** Unique per event: a receiver can drop the duplicates that retries may deliver. */
 	id: z.string().min(1).max(64),
+	at: z.string(),
+};
+
+/** A channel's breaker changed state in a way an operator should hear of. */
+const channelEvent = z.object({
+	...common,
 	type: z.enum(["channel.opened", "channel.recovered", "channel.disabled"]),
 	channel_id: z.number().int(),
 	state: z.enum(["closed", "open", "half_open", "disabled"]),
 	reason: z.string().max(500).nullable(),
-	at: z.string(),
 });
 
+/** A key's, user's or group's spend crossed 80% or 100% of a budget, or a request was refused because it is spent. */
+const budgetEvent = z.object({
+	...common,
+	type: z.enum(["budget.threshold", "budget.exhausted"]),
+	scope: z.enum(["token", "user", "group"]),
+	scope_id: z.string().max(200),
+	period: z.enum(["daily", "monthly", "total"]),
+	percent: z.number().int().nonnegative(),
+	limit_usd: z.number(),
+	spent_usd: z.number(),
+});
+
+/** An operator notification, as the producers send it and the webhook receives it (the body of the POST). */
+export const notification = z.discriminatedUnion("type", [channelEvent, budgetEvent]);
+
 export type Notification = z.infer<typeof notification>;
+export type ChannelNotification = z.infer<typeof channelEvent>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Limits, Scope } from "../durable-objects/governor-types";
 import type { ErrorDialect } from "./errors/render";
 import type { Principal } from "./middleware/api-auth";
 import type { UsageMeter } from "./relay/meter";
@@ -10,6 +11,8 @@ export interface CallerKey {
 	group: string;
 	/** null: every model the group can reach. */
 	models: string[] | null;
+	/** The key's, its user's and its group's limits, only those that have any: each is a governor to reserve with. */
+	governed: { scope: Scope; limits: Limits }[];
 }
 
 export type AppEnv = {
@@ -33,6 +36,7 @@ const configSchema = z.object({
 	RELAY_FIRST_BYTE_TIMEOUT_MS: positiveInt,
 	MAX_BODY_BYTES: positiveInt,
 	ALLOW_UNPRICED_MODELS: z.enum(["true", "false"]).default("false"),
+	RESERVE_DEFAULT_OUTPUT_TOKENS: positiveInt.default(1024),
 	ALERT_WEBHOOK_URL: z.union([z.url({ protocol: /^https?$/ }), z.literal("")]).default(""),
 	USAGE_RETENTION_DAYS: positiveInt,
 	ADMIN_TOKEN: z.string().min(16, "ADMIN_TOKEN must be at least 16 characters"),
@@ -48,6 +52,8 @@ export type Config = {
 	alertWebhookUrl: string | undefined;
 	/** Serve models that have no price, at no charge; otherwise they are refused. */
 	allowUnpriced: boolean;
+	/** Output tokens a request without max_tokens is assumed to use, for rate limits and budgets. */
+	reserveDefaultOutputTokens: number;
 	/** Whole days of raw usage logs kept; rollups are kept for good. */
 	usageRetentionDays: number;
 	adminToken: string;
@@ -82,6 +88,7 @@ export function config(env: Env): Config {
 		maxBodyBytes: v.MAX_BODY_BYTES,
 		allowUnpriced: v.ALLOW_UNPRICED_MODELS === "true",
 		alertWebhookUrl: v.ALERT_WEBHOOK_URL || undefined,
+		reserveDefaultOutputTokens: v.RESERVE_DEFAULT_OUTPUT_TOKENS,
 		usageRetentionDays: v.USAGE_RETENTION_DAYS,
 		adminToken: v.ADMIN_TOKEN,
 		encryptionKey: v.ENCRYPTION_KEY,

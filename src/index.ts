@@ -5,6 +5,7 @@ import { app } from "./app";
 import { scheduled } from "./rollups/scheduled";
 
 export { ChannelBreaker } from "../durable-objects/channel-breaker";
+export { KeyGovernor } from "../durable-objects/key-governor";
 
 export default {
 	fetch: app.fetch,

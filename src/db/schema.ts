@@ -4,6 +4,19 @@ import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from
 // Milliseconds since the epoch, like Date.now().
 const timestamp = (name: string) => integer(name, { mode: "number" }).notNull().default(sql`(cast(unixepoch('subsec') * 1000 as integer))`);
 
+/**
+ * The limits a key, a user or a group can carry, each null for none: enforced by the governor Durable Objects
+ * (durable-objects/key-governor.ts). Budgets are nano-USD, per UTC day, per UTC month, and in total.
+ */
+const limitColumns = () => ({
+	rpm: integer("rpm"),
+	tpm: integer("tpm"),
+	maxConcurrency: integer("max_concurrency"),
+	budgetDailyNusd: integer("budget_daily_nusd"),
+	budgetMonthlyNusd: integer("budget_monthly_nusd"),
+	quotaNusd: integer("quota_nusd"),
+});
+
 export const users = sqliteTable("users", {
 	id: integer("id").primaryKey({ autoIncrement: true }),
 	name: text("name").notNull().unique(),
@@ -17,6 +30,7 @@ export const users = sqliteTable("users", {
 	// Money is integer nano-USD (1e-9 USD) everywhere in the database, so that sums are exact.
 	// Changed only by the ledger's trigger (migrations/0003), never directly.
 	balanceNusd: integer("balance_nusd").notNull().default(0),
+	...limitColumns(),
 	createdAt: timestamp("created_at"),
 });
 
@@ -39,6 +53,7 @@ export const tokens = sqliteTable(
 		models: text("models", { mode: "json" }).$type<string[] | null>(),
 		// What the key has spent: usage debits less refunds, kept by the ledger's trigger.
 		spentNusd: integer("spent_nusd").notNull().default(0),
+		...limitColumns(),
 		createdAt: timestamp("created_at"),
 		lastUsedAt: integer("last_used_at", { mode: "number" }),
 	},
@@ -131,10 +146,11 @@ export const prices = sqliteTable(
 	(t) => [index("prices_model_idx").on(t.model, t.validTo)],
 );
 
-/** A price multiplier per user group (absent: 1). */
+/** Per user group: a price multiplier (absent: 1) and limits shared by all the group's users together. */
 export const groupPricing = sqliteTable("group_pricing", {
 	group: text("group").primaryKey(),
 	multiplier: real("multiplier").notNull().default(1),
+	...limitColumns(),
 });
 
 /**

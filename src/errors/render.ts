@@ -14,6 +14,7 @@ export interface ErrorBody {
 /** OpenAI's `error.type` for each status class; clients (the openai SDK among them) branch on status, people read the type. */
 function openAIType(status: number): string {
 	if (status === 401) return "authentication_error";
+	if (status === 402) return "insufficient_quota";
 	if (status === 403) return "permission_error";
 	if (status === 404) return "not_found_error";
 	if (status === 409) return "conflict_error";

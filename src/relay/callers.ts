@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
+import { hasLimits, type Limits, NO_LIMITS, type Scope } from "../../durable-objects/governor-types";
 import { db } from "../db/client";
-import { tokens, users } from "../db/schema";
+import { groupPricing, tokens, users } from "../db/schema";
 import type { CallerKey } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { sha256Hex } from "../lib/crypto";
@@ -9,6 +10,18 @@ import { TtlCache } from "../lib/ttl-cache";
 interface KeyRecord extends CallerKey {
 	active: boolean;
 	expiresAt: number | null;
+}
+
+/** A table's limit columns, for a select. */
+function limitsOf(t: typeof tokens | typeof users | typeof groupPricing) {
+	return {
+		rpm: t.rpm,
+		tpm: t.tpm,
+		maxConcurrency: t.maxConcurrency,
+		budgetDailyNusd: t.budgetDailyNusd,
+		budgetMonthlyNusd: t.budgetMonthlyNusd,
+		quotaNusd: t.quotaNusd,
+	};
 }
 
 const byHash = new TtlCache<string, KeyRecord>(15_000);
@@ -28,17 +41,30 @@ async function load(env: Env, keyHash: string): Promise<KeyRecord | undefined> {
 			tokenStatus: tokens.status,
 			userStatus: users.status,
 			expiresAt: tokens.expiresAt,
+			tokenLimits: limitsOf(tokens),
+			userLimits: limitsOf(users),
+			groupLimits: limitsOf(groupPricing),
 		})
 		.from(tokens)
 		.innerJoin(users, eq(users.id, tokens.userId))
+		.leftJoin(groupPricing, eq(groupPricing.group, users.group))
 		.where(eq(tokens.keyHash, keyHash))
 		.limit(1);
 	if (!row) return undefined;
+	const scopes: { scope: Scope; limits: Partial<Record<keyof Limits, number | null>> | null }[] = [
+		{ scope: { kind: "token", id: String(row.tokenId) }, limits: row.tokenLimits },
+		{ scope: { kind: "user", id: String(row.userId) }, limits: row.userLimits },
+		{ scope: { kind: "group", id: row.group }, limits: row.groupLimits },
+	];
 	return {
 		tokenId: row.tokenId,
 		userId: row.userId,
 		group: row.group,
 		models: row.models ?? null,
+		governed: scopes.flatMap(({ scope, limits }) => {
+			const full = { ...NO_LIMITS, ...limits };
+			return hasLimits(full) ? [{ scope, limits: full }] : [];
+		}),
 		active: row.tokenStatus === "active" && row.userStatus === "active",
 		expiresAt: row.expiresAt,
 	};
@@ -72,5 +98,5 @@ export async function authenticate(env: Env, key: string | undefined, now = Date
 	if (record.expiresAt !== null && record.expiresAt <= now) {
 		throw new GatewayError("invalid_api_key", "This API key has expired");
 	}
-	return { tokenId: record.tokenId, userId: record.userId, group: record.group, models: record.models };
+	return { tokenId: record.tokenId, userId: record.userId, group: record.group, models: record.models, governed: record.governed };
 }

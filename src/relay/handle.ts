@@ -14,6 +14,7 @@ import type { Operation, Provider } from "../providers/types";
 import { report } from "./breakers";
 import { enabledChannels, type LiveChannel, servable } from "./channels";
 import { type Dispatched, dispatch } from "./dispatch";
+import { admit, type Estimate } from "./governor";
 import type { UsageMeter } from "./meter";
 import { orderCandidates } from "./select";
 import { meterStream, type StreamSummary } from "./sse-meter";
@@ -36,7 +37,7 @@ export interface ChatCall {
 }
 
 /** The client's model, checked against the key and the price list and resolved to channels that serve it and the operation. */
-async function candidatesFor(c: Context<AppEnv>, meter: UsageMeter, op: Operation, model: string) {
+async function candidatesFor(c: Context<AppEnv>, meter: UsageMeter, op: Operation, model: string, estimate: () => Estimate) {
 	const caller = c.get("caller");
 	if (caller.models && !caller.models.includes(model)) {
 		throw new GatewayError("model_not_allowed", `This API key may not use model '${model}'`, { param: "model" });
@@ -52,13 +53,29 @@ async function candidatesFor(c: Context<AppEnv>, meter: UsageMeter, op: Operatio
 	if (candidates.length === 0) {
 		throw new GatewayError("model_not_available", `No channel is available for model '${model}'`, { param: "model" });
 	}
+	await admit(
+		c,
+		book,
+		model,
+		candidates.map((ch) => ch.id),
+		estimate,
+	);
 	return orderCandidates(candidates);
 }
 
-async function send(c: Context<AppEnv>, meter: UsageMeter, op: Operation, model: string, stream: boolean, bodyFor: (p: Provider) => Record<string, unknown>) {
+interface SendInput {
+	op: Operation;
+	model: string;
+	stream: boolean;
+	bodyFor: (p: Provider) => Record<string, unknown>;
+	/** For the governors, only when the caller has limits. */
+	estimate: () => Estimate;
+}
+
+async function send(c: Context<AppEnv>, meter: UsageMeter, { op, model, stream, bodyFor, estimate }: SendInput) {
 	meter.model = model;
 	meter.stream = stream;
-	const candidates = await candidatesFor(c, meter, op, model);
+	const candidates = await candidatesFor(c, meter, op, model, estimate);
 	const outcomes: { channel: LiveChannel; outcome: AttemptOutcome }[] = [];
 	// Reported after the response, whatever it was: the breakers learn from failed requests most of all.
 	const reportOutcomes = () => {
@@ -148,11 +165,15 @@ export async function relayChat(c: Context<AppEnv>, meter: UsageMeter, call: Cha
 		const body = p.adaptTranslated ? p.adaptTranslated(translated) : translated;
 		return p.wire === "openai" ? withUsage(body) : body;
 	};
-	const done: Dispatched = await send(c, meter, "chat", model, stream, bodyFor);
+	const promptChars = () => JSON.stringify(chat.messages).length;
+	const estimate = () => ({
+		promptTokens: estimateTokens(promptChars()),
+		outputTokens: chat.max_completion_tokens ?? chat.max_tokens ?? config(c.env).reserveDefaultOutputTokens,
+	});
+	const done: Dispatched = await send(c, meter, { op: "chat", model, stream, bodyFor, estimate });
 	const wire = providers[done.channel.type].wire;
 	const egress = egressCodecs[wire];
 	const same = wire === ingress.wire;
-	const promptChars = () => JSON.stringify(chat.messages).length;
 	const upstream = done.response;
 
 	const isSse = upstream.headers.get("content-type")?.includes("text/event-stream") ?? false;
@@ -197,8 +218,10 @@ export async function relayChat(c: Context<AppEnv>, meter: UsageMeter, call: Cha
 
 /** Embeddings: OpenAI's format on the way in and out; a provider with another wire translates inside itself. */
 export async function relayEmbeddings(c: Context<AppEnv>, meter: UsageMeter, body: Record<string, unknown>): Promise<Response> {
-	const done = await send(c, meter, "embeddings", String(body.model), false, () => body);
+	const inputChars = () => JSON.stringify(body.input ?? "").length;
+	const estimate = () => ({ promptTokens: estimateTokens(inputChars()), outputTokens: 0 });
+	const done = await send(c, meter, { op: "embeddings", model: String(body.model), stream: false, bodyFor: () => body, estimate });
 	const { text, json } = await readBody(c, done.response);
-	recordAnswer(c, meter, readUsage((json as { usage?: unknown } | undefined)?.usage), () => JSON.stringify(body.input ?? "").length, 0);
+	recordAnswer(c, meter, readUsage((json as { usage?: unknown } | undefined)?.usage), inputChars, 0);
 	return c.body(text, 200, { "content-type": done.response.headers.get("content-type") ?? "application/json" });
 }

@@ -28,6 +28,8 @@ export class UsageMeter {
 	attempts = 0;
 	/** Set when the response body outlives the handler (a stream) and will record on its own when it ends. */
 	deferred = false;
+	/** Called with the record as it is sent: the governors settle the request's holds with it. */
+	onRecord: ((record: UsageRecord) => Promise<void>) | undefined;
 	#sent = false;
 
 	constructor(
@@ -47,7 +49,7 @@ export class UsageMeter {
 		const usage = outcome.usage;
 		const price = this.prices?.priceFor(this.model, this.channelId);
 		const multiplier = this.prices?.multiplier(this.#caller?.group ?? "default") ?? 1;
-		return this.send({
+		const record: UsageRecord = {
 			request_id: this.requestId,
 			token_id: this.#caller?.tokenId ?? null,
 			user_id: this.#caller?.userId ?? null,
@@ -69,6 +71,8 @@ export class UsageMeter {
 			estimated: outcome.estimated ?? false,
 			partial: outcome.partial ?? false,
 			created_at: this.startedAt,
-		});
+		};
+		const sent = this.send(record);
+		return this.onRecord ? Promise.all([sent, this.onRecord(record)]).then(() => {}) : sent;
 	}
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { limitFields, limitsView } from "./limit-schemas";
 
 export const modelParam = z.object({ model: z.string().trim().min(1).max(200) });
 
@@ -44,8 +45,13 @@ export const priceOrHistory = z.union([priceView, priceList]);
 
 export const groupParam = z.object({ group: z.string().trim().min(1).max(100) });
 
-export const groupSet = z.object({ price_multiplier: z.number().min(0).max(1_000) });
+export const groupSet = z.object({
+	/** 1 is list price; a new group starts at 1. */
+	price_multiplier: z.number().min(0).max(1_000).optional(),
+	/** Limits shared by all the group's users together; each null or omitted for none. */
+	...limitFields,
+}).refine((o) => Object.values(o).some((v) => v !== undefined), "Set price_multiplier or a limit (rpm, tpm, max_concurrency, budget_daily_usd, budget_monthly_usd, quota_usd)");
 
-export const groupView = z.object({ group: z.string(), price_multiplier: z.number() });
+export const groupView = z.object({ group: z.string(), price_multiplier: z.number(), ...limitsView.shape });
 
 export const groupList = z.object({ data: z.array(groupView) });

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, isNull, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
+import { NO_LIMITS } from "../../durable-objects/governor-types";
 import { toNusd, toUsd } from "../billing/money";
 import { forgetPrices } from "../billing/price-book";
 import { db } from "../db/client";
@@ -10,6 +11,8 @@ import { GatewayError } from "../errors/gateway-error";
 import { valid } from "../lib/validate";
 import { requireAdmin } from "../middleware/api-auth";
 import type { OperationDoc } from "../openapi/operation";
+import { governorStanding, limitColumns, limitsOf, pickLimits } from "./limit-schemas";
+import { limitsChanged, standingOf } from "./limits";
 import {
 	groupList,
 	groupParam,
@@ -115,7 +118,11 @@ export const priceRoutes = new Hono<AppEnv>()
 		return c.body(null, 204);
 	});
 
-const groupViewOf = (row: typeof groupPricing.$inferSelect): z.infer<typeof groupView> => ({ group: row.group, price_multiplier: row.multiplier });
+const groupViewOf = (row: typeof groupPricing.$inferSelect): z.infer<typeof groupView> => ({
+	group: row.group,
+	price_multiplier: row.multiplier,
+	...limitsOf(row),
+});
 
 /** Price multipliers per user group; a group without one pays list prices (multiplier 1). */
 export const groupRoutes = new Hono<AppEnv>()
@@ -125,15 +132,26 @@ export const groupRoutes = new Hono<AppEnv>()
 	})
 	.put("/:group", valid("param", groupParam), valid("json", groupSet), async (c) => {
 		const { group } = c.req.valid("param");
-		const { price_multiplier: multiplier } = c.req.valid("json");
-		const [row] = await db(c.env)
+		const input = c.req.valid("json");
+		const limits = limitColumns(input);
+		const set = { ...(input.price_multiplier === undefined ? {} : { multiplier: input.price_multiplier }), ...limits };
+		const insert = db(c.env)
 			.insert(groupPricing)
-			.values({ group, multiplier })
-			.onConflictDoUpdate({ target: groupPricing.group, set: { multiplier } })
-			.returning();
+			.values({ group, ...set });
+		const [row] = await (Object.keys(set).length > 0
+			? insert.onConflictDoUpdate({ target: groupPricing.group, set })
+			: insert.onConflictDoNothing()
+		).returning();
 		forgetPrices();
-		if (!row) throw new Error("upsert returned no row");
-		return c.json(groupViewOf(row));
+		const current = row ?? (await db(c.env).select().from(groupPricing).where(eq(groupPricing.group, group)).get());
+		if (!current) throw new Error("upsert returned no row");
+		if (Object.keys(limits).length > 0) await limitsChanged(c.env, { kind: "group", id: group }, pickLimits(current));
+		return c.json(groupViewOf(current));
+	})
+	.get("/:group/limits", valid("param", groupParam), async (c) => {
+		const { group } = c.req.valid("param");
+		const row = await db(c.env).select().from(groupPricing).where(eq(groupPricing.group, group)).get();
+		return c.json(await standingOf(c.env, { kind: "group", id: group }, row ? pickLimits(row) : NO_LIMITS));
 	});
 
 export const priceDocs: OperationDoc[] = [
@@ -171,10 +189,18 @@ export const priceDocs: OperationDoc[] = [
 	{
 		method: "put",
 		path: "/api/groups/{group}",
-		summary: "Set a group's price multiplier (1 is list price)",
+		summary: "Set a group's price multiplier (1 is list price) and the limits its users share",
 		tag: "Prices",
 		auth: "admin",
 		body: groupSet,
 		response: groupView,
+	},
+	{
+		method: "get",
+		path: "/api/groups/{group}/limits",
+		summary: "A group's live rate-limit windows, requests in flight and spend against its budgets (all its users together)",
+		tag: "Prices",
+		auth: "admin",
+		response: governorStanding,
 	},
 ];

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { limitFields, limitsView } from "./limit-schemas";
 
 const models = z.array(z.string().trim().min(1).max(200)).nullish();
 const expiresAt = z.iso.datetime({ offset: true }).nullish();
@@ -11,6 +12,7 @@ export const tokenCreate = z.object({
 	expires_at: expiresAt,
 	/** The owner; defaults to the admin user. */
 	user_id: z.number().int().positive().optional(),
+	...limitFields,
 });
 
 export const tokenPatch = z.object({
@@ -18,6 +20,7 @@ export const tokenPatch = z.object({
 	models,
 	expires_at: expiresAt,
 	status: z.enum(["active", "disabled"]).optional(),
+	...limitFields,
 });
 
 export const tokenView = z.object({
@@ -31,6 +34,9 @@ export const tokenView = z.object({
 	expires_at: z.string().nullable(),
 	created_at: z.string(),
 	last_used_at: z.string().nullable(),
+	/** Spent in total (usage less refunds), USD. */
+	spent_usd: z.number(),
+	...limitsView.shape,
 });
 
 export const tokenCreated = tokenView.extend({ key: z.string().describe("The full key (sk-...). Shown only in this response.") });

@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
+import { toUsd } from "../billing/money";
 import { db } from "../db/client";
 import { type TokenRow, tokens, users } from "../db/schema";
 import type { AppEnv } from "../env";
@@ -11,6 +12,8 @@ import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
 import { forgetCallers } from "../relay/callers";
 import { idParam } from "./channel-schemas";
+import { governorStanding, limitColumns, limitsOf, pickLimits } from "./limit-schemas";
+import { limitsChanged, standingOf } from "./limits";
 import { tokenCreate, tokenCreated, tokenList, tokenPatch, tokenView } from "./token-schemas";
 
 /** The bootstrap migration creates this user; keys made without an owner belong to it. */
@@ -29,6 +32,8 @@ function view(row: TokenRow): z.infer<typeof tokenView> {
 		expires_at: iso(row.expiresAt),
 		created_at: new Date(row.createdAt).toISOString(),
 		last_used_at: iso(row.lastUsedAt),
+		spent_usd: toUsd(row.spentNusd),
+		...limitsOf(row),
 	};
 }
 
@@ -58,6 +63,7 @@ export const tokenRoutes = new Hono<AppEnv>()
 				keyPrefix: `${key.slice(0, 7)}…`,
 				models: input.models ?? null,
 				expiresAt: toMs(input.expires_at) ?? null,
+				...limitColumns(input),
 			})
 			.returning();
 		if (!row) throw new Error("insert returned no row");
@@ -71,11 +77,21 @@ export const tokenRoutes = new Hono<AppEnv>()
 		const changes = Object.fromEntries(
 			Object.entries({ name: input.name, status: input.status, models: input.models, expiresAt: toMs(input.expires_at) }).filter(([, v]) => v !== undefined),
 		);
-		if (Object.keys(changes).length === 0) return c.json(view(current));
-		const [row] = await db(c.env).update(tokens).set(changes).where(eq(tokens.id, id)).returning();
-		forgetCallers();
+		const limits = limitColumns(input);
+		if (Object.keys(changes).length === 0 && Object.keys(limits).length === 0) return c.json(view(current));
+		const [row] = await db(c.env)
+			.update(tokens)
+			.set({ ...changes, ...limits })
+			.where(eq(tokens.id, id))
+			.returning();
 		if (!row) throw new GatewayError("not_found", `Token ${id} does not exist`);
+		if (Object.keys(limits).length > 0) await limitsChanged(c.env, { kind: "token", id: String(id) }, pickLimits(row));
+		else forgetCallers();
 		return c.json(view(row));
+	})
+	.get("/:id/limits", valid("param", idParam), async (c) => {
+		const { id } = c.req.valid("param");
+		return c.json(await standingOf(c.env, { kind: "token", id: String(id) }, pickLimits(await find(c.env, id))));
 	})
 	.delete("/:id", valid("param", idParam), async (c) => {
 		const { id } = c.req.valid("param");
@@ -101,11 +117,20 @@ export const tokenDocs: OperationDoc[] = [
 	{
 		method: "patch",
 		path: "/api/tokens/{id}",
-		summary: "Rename, restrict, expire, disable or re-enable a key",
+		summary: "Rename, restrict, expire, limit, disable or re-enable a key",
 		tag: "Tokens",
 		auth: "admin",
 		body: tokenPatch,
 		response: tokenView,
+		errors: [404],
+	},
+	{
+		method: "get",
+		path: "/api/tokens/{id}/limits",
+		summary: "A key's live rate-limit windows, requests in flight and spend against its budgets",
+		tag: "Tokens",
+		auth: "admin",
+		response: governorStanding,
 		errors: [404],
 	},
 	{ method: "delete", path: "/api/tokens/{id}", summary: "Revoke a key for good", tag: "Tokens", auth: "admin", errors: [204, 404] },

@@ -12,6 +12,8 @@ import { requireAdmin } from "../middleware/api-auth";
 import type { OperationDoc } from "../openapi/operation";
 import { forgetCallers } from "../relay/callers";
 import { idParam } from "./channel-schemas";
+import { governorStanding, limitColumns, limitsOf, pickLimits } from "./limit-schemas";
+import { limitsChanged, standingOf } from "./limits";
 import { userCreate, userList, userPatch, userView } from "./user-schemas";
 
 function view(row: UserRow): z.infer<typeof userView> {
@@ -23,6 +25,7 @@ function view(row: UserRow): z.infer<typeof userView> {
 		status: row.status,
 		balance_usd: toUsd(row.balanceNusd),
 		created_at: new Date(row.createdAt).toISOString(),
+		...limitsOf(row),
 	};
 }
 
@@ -50,7 +53,7 @@ export const userRoutes = new Hono<AppEnv>()
 		try {
 			const [row] = await db(c.env)
 				.insert(users)
-				.values({ name: input.name, ...(input.group === undefined ? {} : { group: input.group }) })
+				.values({ name: input.name, ...(input.group === undefined ? {} : { group: input.group }), ...limitColumns(input) })
 				.returning();
 			if (!row) throw new Error("insert returned no row");
 			return c.json(view(row), 201);
@@ -65,12 +68,22 @@ export const userRoutes = new Hono<AppEnv>()
 		const input = c.req.valid("json");
 		const current = await findUser(c.env, id);
 		const changes = Object.fromEntries(Object.entries({ group: input.group, status: input.status }).filter(([, v]) => v !== undefined));
-		if (Object.keys(changes).length === 0) return c.json(view(current));
-		const [row] = await db(c.env).update(users).set(changes).where(eq(users.id, id)).returning();
-		// The relay caches each key with its owner's group and status.
-		forgetCallers();
+		const limits = limitColumns(input);
+		if (Object.keys(changes).length === 0 && Object.keys(limits).length === 0) return c.json(view(current));
+		const [row] = await db(c.env)
+			.update(users)
+			.set({ ...changes, ...limits })
+			.where(eq(users.id, id))
+			.returning();
 		if (!row) throw new GatewayError("not_found", `User ${id} does not exist`);
+		// The relay caches each key with its owner's group, status and limits.
+		if (Object.keys(limits).length > 0) await limitsChanged(c.env, { kind: "user", id: String(id) }, pickLimits(row));
+		else forgetCallers();
 		return c.json(view(row));
+	})
+	.get("/:id/limits", requireAdmin(), valid("param", idParam), async (c) => {
+		const { id } = c.req.valid("param");
+		return c.json(await standingOf(c.env, { kind: "user", id: String(id) }, pickLimits(await findUser(c.env, id))));
 	});
 
 export const userDocs: OperationDoc[] = [
@@ -97,11 +110,20 @@ export const userDocs: OperationDoc[] = [
 	{
 		method: "patch",
 		path: "/api/users/{id}",
-		summary: "Move a user to another group, disable or re-enable them",
+		summary: "Move a user to another group, set their limits, disable or re-enable them",
 		tag: "Users",
 		auth: "admin",
 		body: userPatch,
 		response: userView,
+		errors: [404],
+	},
+	{
+		method: "get",
+		path: "/api/users/{id}/limits",
+		summary: "A user's live rate-limit windows, requests in flight and spend against their budgets (all their keys together)",
+		tag: "Users",
+		auth: "admin",
+		response: governorStanding,
 		errors: [404],
 	},
 ];

@@ -44,7 +44,7 @@ describe("a failing channel under wrangler dev", () => {
 		let events: Notification[] = [];
 		while (Date.now() < deadline) {
 			health = await adminApi<{ state: string }>("GET", `/api/channels/${failing.id}/health`);
-			events = (await webhooks()).filter((e) => e.channel_id === failing.id);
+			events = (await webhooks()).filter((e) => "channel_id" in e && e.channel_id === failing.id);
 			if (health.state === "open" && events.length > 0) break;
 			await new Promise((r) => setTimeout(r, 200));
 		}

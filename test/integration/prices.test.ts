@@ -4,6 +4,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import type { groupView, priceList, priceView } from "../../src/routes/price-schemas";
+import { NO_LIMITS_VIEW } from "../support/constants";
 import { admin, call, chat, createChannel, createKey, uid, upstream, usageRow } from "../support/gateway";
 
 type PriceView = z.infer<typeof priceView>;
@@ -142,10 +143,10 @@ describe("group multipliers API", () => {
 		const group = `g-${uid()}`;
 		const set = await admin("PUT", `/api/groups/${group}`, { price_multiplier: 1.5 });
 		expect(set.status).toBe(200);
-		expect(await set.json()).toEqual({ group, price_multiplier: 1.5 });
+		expect(await set.json()).toEqual({ group, price_multiplier: 1.5, ...NO_LIMITS_VIEW });
 		await admin("PUT", `/api/groups/${group}`, { price_multiplier: 0.8 });
 		const { data } = await (await admin("GET", "/api/groups")).json<{ data: GroupView[] }>();
-		expect(data.filter((g) => g.group === group)).toEqual([{ group, price_multiplier: 0.8 }]);
+		expect(data.filter((g) => g.group === group)).toEqual([{ group, price_multiplier: 0.8, ...NO_LIMITS_VIEW }]);
 	});
 
 	it("validates input and is the operator's alone", async () => {

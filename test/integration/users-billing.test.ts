@@ -4,6 +4,7 @@ import type { z } from "zod";
 import type { ledgerEntryView, ledgerPage, reconcileReport } from "../../src/routes/billing-schemas";
 import type { redemptionCreated, redemptionPage } from "../../src/routes/redemption-schemas";
 import type { userList, userView } from "../../src/routes/user-schemas";
+import { NO_LIMITS_VIEW } from "../support/constants";
 import { admin, call, createKey, uid } from "../support/gateway";
 import { deliver, usageRecord } from "../support/usage-records";
 
@@ -64,7 +65,16 @@ describe("users API", () => {
 		const created = await admin("POST", "/api/users", { name });
 		expect(created.status).toBe(201);
 		const user = await created.json<UserView>();
-		expect(user).toEqual({ id: expect.any(Number), name, role: "user", group: "default", status: "active", balance_usd: 0, created_at: expect.any(String) });
+		expect(user).toEqual({
+			id: expect.any(Number),
+			name,
+			role: "user",
+			group: "default",
+			status: "active",
+			balance_usd: 0,
+			created_at: expect.any(String),
+			...NO_LIMITS_VIEW,
+		});
 		expect((await newUser("vip")).group).toBe("vip");
 
 		const { data } = await (await admin("GET", "/api/users")).json<z.infer<typeof userList>>();

@@ -1,0 +1,203 @@
+import { DurableObject } from "cloudflare:workers";
+import type { Notification } from "../queues/notify-message";
+import { ledgerSpend, recordedUsage, startOfDay, startOfMonth } from "./governor-ledger";
+import {
+	advance,
+	type BudgetEvent,
+	decide,
+	dueAlerts,
+	type GovernorState,
+	type Held,
+	type Hold,
+	initialState,
+	release,
+	settle,
+	standings,
+} from "./governor-state";
+import { type HoldStore, holdStore, loadHolds, loadState, saveState } from "./governor-storage";
+import type { Actual, Decision, GovernorView, Limits, ReserveRequest, Scope } from "./governor-types";
+
+/**
+ * The limits of one gateway key, user or group (named `<kind>:<id>`): the single, atomic truth of its request
+ * and token rates, requests in flight, and spend. The relay reserves before sending a request and settles with
+ * the real usage after it; a hold whose settlement never comes expires by alarm.
+ */
+export class KeyGovernor extends DurableObject<Env> {
+	private state: GovernorState = initialState(Date.now());
+	private holds = new Map<string, Hold>();
+	private store: HoldStore;
+	private settles = 0;
+	/** The alarm as last set, so that most calls need no storage operation for it; undefined until read. */
+	private alarmAt: number | null | undefined;
+	/** Whether `state` has been brought from the ledger yet (a new object, or limits changed by an admin). */
+	private seeding: Promise<void> | undefined;
+
+	constructor(ctx: DurableObjectState, env: Env) {
+		super(ctx, env);
+		this.store = holdStore(ctx.storage.sql);
+		void ctx.blockConcurrencyWhile(async () => {
+			const found = loadState(ctx.storage.kv);
+			if (found) {
+				this.state = found;
+				this.seeding = Promise.resolve();
+			}
+			this.holds = loadHolds(ctx.storage.sql);
+		});
+	}
+
+	/** Admits the request and holds its estimate, or refuses it (nothing held). */
+	async reserve(req: ReserveRequest): Promise<Decision> {
+		await this.seeded(req.scope);
+		const now = Date.now();
+		if (this.holds.has(req.requestId) || this.store.isSettled(req.requestId)) return { ok: true, ...standings(this.state) };
+		const current = advance(this.state, req.limits, now);
+		const { state, decision, tokens } = decide(current, this.held(), req);
+		if (!decision.ok) {
+			const refusedFor = decision.refusal.kind === "budget" ? decision.refusal.period : undefined;
+			await this.commit(state, now, refusedFor);
+			return decision;
+		}
+		const hold: Hold = { tokens, costNusd: req.costNusd, expiresAt: now + req.ttlMs };
+		this.holds.set(req.requestId, hold);
+		this.store.hold(req.requestId, hold);
+		await this.commit(state, now);
+		return decision;
+	}
+
+	/** The request's real usage replaces its hold. Settling twice (a retry) changes nothing. */
+	async settle(requestId: string, actual: Actual): Promise<void> {
+		await this.seeding;
+		if (this.store.isSettled(requestId)) return;
+		const now = Date.now();
+		const hold = this.holds.get(requestId);
+		this.holds.delete(requestId);
+		this.store.settle(requestId, now);
+		if (++this.settles % 500 === 0) this.store.prune(now);
+		await this.commit(settle(advance(this.state, this.state.limits, now), hold, actual), now);
+	}
+
+	/** A hold given back whole: another scope refused the request, which was never sent. */
+	async cancel(requestId: string): Promise<void> {
+		await this.seeding;
+		const hold = this.holds.get(requestId);
+		if (!hold) return;
+		const now = Date.now();
+		this.holds.delete(requestId);
+		this.store.settle(requestId, now);
+		await this.commit(release(advance(this.state, this.state.limits, now), hold, true), now);
+	}
+
+	/** For the admin API when limits change: the spend is read again from the ledger, holds stay. */
+	async configure(scope: Scope, limits: Limits): Promise<GovernorView> {
+		this.seeding = this.seed(scope);
+		await this.seeding;
+		const now = Date.now();
+		await this.commit(advance(this.state, limits, now), now);
+		return this.view(scope, limits);
+	}
+
+	/** The standing under `limits` (those in D1 now), spend read from the ledger if this object is new. */
+	async view(scope: Scope, limits: Limits): Promise<GovernorView> {
+		await this.seeded(scope);
+		const state = advance(this.state, limits, Date.now());
+		const held = this.held();
+		const { requests, tokens } = standings(state);
+		return {
+			scope: state.scope,
+			limits: state.limits,
+			in_flight: held.count,
+			requests: requests ?? null,
+			tokens: tokens ?? null,
+			spent: { daily: state.spend.dayNusd, monthly: state.spend.monthNusd, total: state.spend.totalNusd },
+			held_nusd: held.costNusd,
+		};
+	}
+
+	/**
+	 * Holds past their time: a request whose usage reached D1 is charged what was recorded; any other is released
+	 * (a late settlement still charges it, once). Either way its concurrency slot is free again.
+	 */
+	override async alarm(): Promise<void> {
+		// A running alarm is no longer set.
+		this.alarmAt = null;
+		await this.seeding;
+		const due = [...this.holds].filter(([, h]) => h.expiresAt <= Date.now());
+		for (const [requestId, hold] of due) {
+			const recorded = await recordedUsage(this.env.DB, requestId);
+			// A settlement may have arrived while D1 answered.
+			if (this.holds.get(requestId) !== hold) continue;
+			const now = Date.now();
+			this.holds.delete(requestId);
+			if (recorded) {
+				this.store.settle(requestId, now);
+				await this.commit(settle(advance(this.state, this.state.limits, now), hold, recorded), now);
+			} else {
+				this.store.drop(requestId);
+				await this.commit(release(advance(this.state, this.state.limits, now), hold, false), now);
+			}
+		}
+		this.store.prune(Date.now());
+		await this.syncAlarm();
+	}
+
+	private held(): Held {
+		let costNusd = 0;
+		for (const h of this.holds.values()) costNusd += h.costNusd;
+		return { count: this.holds.size, costNusd };
+	}
+
+	private seeded(scope: Scope): Promise<void> {
+		this.seeding ??= this.seed(scope);
+		return this.seeding;
+	}
+
+	private async seed(scope: Scope): Promise<void> {
+		const now = Date.now();
+		const spent = await ledgerSpend(this.env.DB, scope, startOfDay(now), startOfMonth(now));
+		const base = advance(this.state, this.state.limits, now);
+		this.state = { ...base, scope, spend: { ...base.spend, dayNusd: spent.day, monthNusd: spent.month, totalNusd: spent.total } };
+		saveState(this.ctx.storage.kv, this.state);
+	}
+
+	private async commit(state: GovernorState, now: number, refusedFor?: BudgetEvent["period"]): Promise<void> {
+		const { state: alerted, events } = dueAlerts(state, refusedFor);
+		this.state = alerted;
+		saveState(this.ctx.storage.kv, alerted);
+		await this.syncAlarm();
+		for (const event of events) await this.notify(event, now);
+	}
+
+	/** The alarm is the earliest hold's expiry; none while nothing is held. */
+	private async syncAlarm(): Promise<void> {
+		let at: number | null = null;
+		for (const h of this.holds.values()) if (at === null || h.expiresAt < at) at = h.expiresAt;
+		if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+		if (at === this.alarmAt) return;
+		this.alarmAt = at;
+		if (at === null) await this.ctx.storage.deleteAlarm();
+		else await this.ctx.storage.setAlarm(at);
+	}
+
+	/** Through the notification queue (delivered, with retries, to ALERT_WEBHOOK_URL). */
+	private async notify(event: BudgetEvent, now: number): Promise<void> {
+		const scope = this.state.scope;
+		if (!scope) return;
+		const message: Notification = {
+			id: crypto.randomUUID(),
+			type: event.type,
+			scope: scope.kind,
+			scope_id: scope.id,
+			period: event.period,
+			percent: event.percent,
+			limit_usd: event.limitNusd / 1e9,
+			spent_usd: event.spentNusd / 1e9,
+			at: new Date(now).toISOString(),
+		};
+		try {
+			await this.env.NOTIFY_QUEUE.send(message);
+		} catch (err) {
+			// The limit holds either way; only its announcement is lost.
+			console.error(JSON.stringify({ level: "warn", scope: `${scope.kind}:${scope.id}`, error: `budget alert not queued: ${String(err)}` }));
+		}
+	}
+}

@@ -1,0 +1,101 @@
+import type { Context } from "hono";
+import type { Decision, RateStanding, Refusal, Scope } from "../../durable-objects/governor-types";
+import { scopeName } from "../../durable-objects/governor-types";
+import type { UsageRecord } from "../../queues/usage-message";
+import { costNusd } from "../billing/cost";
+import type { PriceBook } from "../billing/price-book";
+import type { AppEnv } from "../env";
+import { GatewayError } from "../errors/gateway-error";
+import { rateLimitHeaders, retryAfterHeader } from "./governor-headers";
+
+/**
+ * How long a hold lasts when its settlement never comes (an isolate that died mid-request). Longer than any
+ * request should take, streams included; a settlement after it still counts.
+ */
+const HOLD_TTL_MS = 15 * 60_000;
+const SETTLE_TRIES = 3;
+
+export const governor = (env: Env, scope: Scope) => env.KEY_GOVERNOR.getByName(scopeName(scope));
+
+/** A request's most it may use: its prompt, estimated, and the output it allows. */
+export interface Estimate {
+	promptTokens: number;
+	outputTokens: number;
+}
+
+/**
+ * Reserves the request with each governor of its key, user and group that has limits (none: no call at all),
+ * in parallel. A refusal anywhere gives back what the others granted and throws the refusal in the caller's
+ * API's format; otherwise the rate-limit headers are set and the meter settles every hold when it records.
+ */
+export async function admit(c: Context<AppEnv>, book: PriceBook, model: string, channelIds: readonly number[], estimate: () => Estimate): Promise<void> {
+	const caller = c.get("caller");
+	if (caller.governed.length === 0) return;
+	const env = c.env;
+	const requestId = c.get("requestId");
+	const { promptTokens, outputTokens } = estimate();
+	const usage = { promptTokens, completionTokens: outputTokens, cachedTokens: 0 };
+	const multiplier = book.multiplier(caller.group);
+	// The dearest channel the request may land on: the hold must cover wherever failover takes it.
+	let cost = 0;
+	for (const id of channelIds) {
+		const price = book.priceFor(model, id);
+		if (price) cost = Math.max(cost, costNusd(price, usage, multiplier));
+	}
+	const request = { requestId, tokens: promptTokens + outputTokens, costNusd: cost, ttlMs: HOLD_TTL_MS };
+	const decisions = await Promise.all(caller.governed.map(({ scope, limits }) => governor(env, scope).reserve({ ...request, scope, limits })));
+
+	const dialect = c.get("dialect") ?? "openai";
+	const headers = rateLimitHeaders(dialect, tightest(decisions, "requests"), tightest(decisions, "tokens"), Date.now());
+	const refusal = worst(decisions);
+	if (refusal) {
+		const granted = caller.governed.filter((_, i) => decisions[i]?.ok);
+		if (granted.length > 0) c.executionCtx.waitUntil(Promise.all(granted.map(({ scope }) => governor(env, scope).cancel(requestId))).then(() => {}));
+		if (refusal.kind === "budget") throw new GatewayError("insufficient_quota", refusal.message, { headers });
+		throw new GatewayError("rate_limit_exceeded", refusal.message, { headers: { ...headers, ...retryAfterHeader(refusal.retryAfterMs) } });
+	}
+	for (const [name, value] of Object.entries(headers)) c.header(name, value);
+	c.get("meter").onRecord = (record) => settleAll(env, caller.governed, record);
+}
+
+async function settleAll(env: Env, governed: readonly { scope: Scope }[], record: UsageRecord): Promise<void> {
+	const actual = { tokens: record.prompt_tokens + record.completion_tokens, costNusd: record.cost_nusd };
+	await Promise.all(governed.map(({ scope }) => settleOne(env, scope, record.request_id, actual)));
+}
+
+/** Retried: a settlement is idempotent, and one that never arrives is only recovered when its hold expires. */
+async function settleOne(env: Env, scope: Scope, requestId: string, actual: { tokens: number; costNusd: number }): Promise<void> {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await governor(env, scope).settle(requestId, actual);
+		} catch (err) {
+			if (attempt >= SETTLE_TRIES) {
+				console.error(JSON.stringify({ level: "warn", request_id: requestId, scope: scopeName(scope), error: `settlement failed: ${String(err)}` }));
+				return;
+			}
+			await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+		}
+	}
+}
+
+/** A budget refusal wins (waiting does not help); among rate refusals, the longest wait. */
+function worst(decisions: Decision[]): Refusal | undefined {
+	let found: Refusal | undefined;
+	for (const d of decisions) {
+		if (d.ok) continue;
+		const r = d.refusal;
+		if (r.kind === "budget") return r;
+		if (!found || (found.kind === "rate" && r.retryAfterMs > found.retryAfterMs)) found = r;
+	}
+	return found;
+}
+
+/** The standing with the fewest remaining across the scopes: the one the client will hit first. */
+function tightest(decisions: Decision[], which: "requests" | "tokens"): RateStanding | undefined {
+	let found: RateStanding | undefined;
+	for (const d of decisions) {
+		const s = d[which];
+		if (s && (!found || s.remaining < found.remaining)) found = s;
+	}
+	return found;
+}
