@@ -20,6 +20,12 @@ export const NO_LIMITS: Limits = { rpm: null, tpm: null, maxConcurrency: null, b
 
 export const hasLimits = (l: Limits) => Object.values(l).some((v) => v !== null);
 
+/** Just the limits of a row that has more columns. */
+export function pickLimits(row: Limits): Limits {
+	const { rpm, tpm, maxConcurrency, budgetDailyNusd, budgetMonthlyNusd, quotaNusd } = row;
+	return { rpm, tpm, maxConcurrency, budgetDailyNusd, budgetMonthlyNusd, quotaNusd };
+}
+
 /** What a request is expected to use at most, held until it settles. */
 export interface ReserveRequest {
 	requestId: string;

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { hasLimits, type Limits, NO_LIMITS, type Scope } from "../../durable-objects/governor-types";
+import { hasLimits, type Limits, NO_LIMITS, pickLimits, type Scope } from "../../durable-objects/governor-types";
 import { db } from "../db/client";
 import { groupPricing, tokens, users } from "../db/schema";
 import type { CallerKey } from "../env";
@@ -43,7 +43,8 @@ async function load(env: Env, keyHash: string): Promise<KeyRecord | undefined> {
 			expiresAt: tokens.expiresAt,
 			tokenLimits: limitsOf(tokens),
 			userLimits: limitsOf(users),
-			groupLimits: limitsOf(groupPricing),
+			// The group's name first: drizzle reads a left-joined object whose first column is null as absent.
+			groupLimits: { group: groupPricing.group, ...limitsOf(groupPricing) },
 		})
 		.from(tokens)
 		.innerJoin(users, eq(users.id, tokens.userId))
@@ -51,7 +52,7 @@ async function load(env: Env, keyHash: string): Promise<KeyRecord | undefined> {
 		.where(eq(tokens.keyHash, keyHash))
 		.limit(1);
 	if (!row) return undefined;
-	const scopes: { scope: Scope; limits: Partial<Record<keyof Limits, number | null>> | null }[] = [
+	const scopes: { scope: Scope; limits: Partial<Record<keyof Limits, unknown>> | null }[] = [
 		{ scope: { kind: "token", id: String(row.tokenId) }, limits: row.tokenLimits },
 		{ scope: { kind: "user", id: String(row.userId) }, limits: row.userLimits },
 		{ scope: { kind: "group", id: row.group }, limits: row.groupLimits },
@@ -62,7 +63,7 @@ async function load(env: Env, keyHash: string): Promise<KeyRecord | undefined> {
 		group: row.group,
 		models: row.models ?? null,
 		governed: scopes.flatMap(({ scope, limits }) => {
-			const full = { ...NO_LIMITS, ...limits };
+			const full = limits ? pickLimits(limits as Limits) : NO_LIMITS;
 			return hasLimits(full) ? [{ scope, limits: full }] : [];
 		}),
 		active: row.tokenStatus === "active" && row.userStatus === "active",

@@ -1,6 +1,5 @@
 import { z } from "zod";
 import type { GovernorView, Limits, RateStanding } from "../../durable-objects/governor-types";
-import { NO_LIMITS } from "../../durable-objects/governor-types";
 import { toNusd, toUsd } from "../billing/money";
 
 const count = (max: number) => z.number().int().positive().max(max).nullish();
@@ -60,12 +59,6 @@ export function limitsOf(row: Limits): z.infer<typeof limitsView> {
 		quota_usd: usdOrNull(row.quotaNusd),
 	};
 }
-
-/** Just the limit columns of a row that has more. */
-export const pickLimits = (row: Limits): Limits => {
-	const { rpm, tpm, maxConcurrency, budgetDailyNusd, budgetMonthlyNusd, quotaNusd } = row;
-	return { ...NO_LIMITS, rpm, tpm, maxConcurrency, budgetDailyNusd, budgetMonthlyNusd, quotaNusd };
-};
 
 const standing = z.object({ limit: z.number(), remaining: z.number(), reset_ms: z.number() }).nullable();
 

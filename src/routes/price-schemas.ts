@@ -45,12 +45,17 @@ export const priceOrHistory = z.union([priceView, priceList]);
 
 export const groupParam = z.object({ group: z.string().trim().min(1).max(100) });
 
-export const groupSet = z.object({
-	/** 1 is list price; a new group starts at 1. */
-	price_multiplier: z.number().min(0).max(1_000).optional(),
-	/** Limits shared by all the group's users together; each null or omitted for none. */
-	...limitFields,
-}).refine((o) => Object.values(o).some((v) => v !== undefined), "Set price_multiplier or a limit (rpm, tpm, max_concurrency, budget_daily_usd, budget_monthly_usd, quota_usd)");
+export const groupSet = z
+	.object({
+		/** 1 is list price; a new group starts at 1. */
+		price_multiplier: z.number().min(0).max(1_000).optional(),
+		/** Limits shared by all the group's users together; each null or omitted for none. */
+		...limitFields,
+	})
+	.refine(
+		(o) => Object.values(o).some((v) => v !== undefined),
+		"Set price_multiplier or a limit (rpm, tpm, max_concurrency, budget_daily_usd, budget_monthly_usd, quota_usd)",
+	);
 
 export const groupView = z.object({ group: z.string(), price_multiplier: z.number(), ...limitsView.shape });
 

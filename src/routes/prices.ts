@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, isNull, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
-import { NO_LIMITS } from "../../durable-objects/governor-types";
+import { NO_LIMITS, pickLimits } from "../../durable-objects/governor-types";
 import { toNusd, toUsd } from "../billing/money";
 import { forgetPrices } from "../billing/price-book";
 import { db } from "../db/client";
@@ -11,7 +11,7 @@ import { GatewayError } from "../errors/gateway-error";
 import { valid } from "../lib/validate";
 import { requireAdmin } from "../middleware/api-auth";
 import type { OperationDoc } from "../openapi/operation";
-import { governorStanding, limitColumns, limitsOf, pickLimits } from "./limit-schemas";
+import { governorStanding, limitColumns, limitsOf } from "./limit-schemas";
 import { limitsChanged, standingOf } from "./limits";
 import {
 	groupList,

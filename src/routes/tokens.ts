@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
+import { pickLimits } from "../../durable-objects/governor-types";
 import { toUsd } from "../billing/money";
 import { db } from "../db/client";
 import { type TokenRow, tokens, users } from "../db/schema";
@@ -12,7 +13,7 @@ import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
 import { forgetCallers } from "../relay/callers";
 import { idParam } from "./channel-schemas";
-import { governorStanding, limitColumns, limitsOf, pickLimits } from "./limit-schemas";
+import { governorStanding, limitColumns, limitsOf } from "./limit-schemas";
 import { limitsChanged, standingOf } from "./limits";
 import { tokenCreate, tokenCreated, tokenList, tokenPatch, tokenView } from "./token-schemas";
 

@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
+import { pickLimits } from "../../durable-objects/governor-types";
 import { toUsd } from "../billing/money";
 import { db } from "../db/client";
 import { type UserRow, users } from "../db/schema";
@@ -12,7 +13,7 @@ import { requireAdmin } from "../middleware/api-auth";
 import type { OperationDoc } from "../openapi/operation";
 import { forgetCallers } from "../relay/callers";
 import { idParam } from "./channel-schemas";
-import { governorStanding, limitColumns, limitsOf, pickLimits } from "./limit-schemas";
+import { governorStanding, limitColumns, limitsOf } from "./limit-schemas";
 import { limitsChanged, standingOf } from "./limits";
 import { userCreate, userList, userPatch, userView } from "./user-schemas";
 

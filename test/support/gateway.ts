@@ -56,7 +56,19 @@ export async function createChannel(input: ChannelInput): Promise<{ id: number }
 	return res.json();
 }
 
-export async function createKey(input: { models?: string[] | null; expires_at?: string | null; user_id?: number } = {}): Promise<{ id: number; key: string }> {
+export interface KeyInput {
+	models?: string[] | null;
+	expires_at?: string | null;
+	user_id?: number;
+	rpm?: number | null;
+	tpm?: number | null;
+	max_concurrency?: number | null;
+	budget_daily_usd?: number | null;
+	budget_monthly_usd?: number | null;
+	quota_usd?: number | null;
+}
+
+export async function createKey(input: KeyInput = {}): Promise<{ id: number; key: string }> {
 	const res = await admin("POST", "/api/tokens", { name: `key-${uid()}`, ...input });
 	if (res.status !== 201) throw new Error(`token create failed: ${res.status} ${await res.text()}`);
 	return res.json();

@@ -81,7 +81,8 @@ describe("governor: budgets", () => {
 		expect(decide(s, { count: 9, costNusd: 9_000 }, req({ costNusd: 1_000 })).decision.ok).toBe(true);
 		const refused = decide(s, { count: 9, costNusd: 9_001 }, req({ costNusd: 1_000 })).decision;
 		expect(refused).toMatchObject({ ok: false, refusal: { kind: "budget", period: "total" } });
-		if (!refused.ok) expect(refused.refusal.message).toBe(
+		if (!refused.ok)
+			expect(refused.refusal.message).toBe(
 				"The quota of $0.000010 does not cover this request: $0.00 spent, $0.000009 held by 9 request(s) in flight, and this request may cost up to $0.000001",
 			);
 	});

@@ -120,7 +120,15 @@ describe("KeyGovernor", () => {
 		await stub.settle(r.requestId, { tokens: 1, costNusd: 8_000 });
 		expect((await stub.reserve(request(scope, l, { costNusd: 3_000 }))).ok).toBe(false);
 		expect(sent).toEqual([
-			expect.objectContaining({ type: "budget.threshold", scope: "group", scope_id: scope.id, period: "daily", percent: 80, limit_usd: 0.00001, spent_usd: 0.000008 }),
+			expect.objectContaining({
+				type: "budget.threshold",
+				scope: "group",
+				scope_id: scope.id,
+				period: "daily",
+				percent: 80,
+				limit_usd: 0.00001,
+				spent_usd: 0.000008,
+			}),
 			expect.objectContaining({ type: "budget.exhausted", scope: "group", scope_id: scope.id, period: "daily", percent: 80 }),
 		]);
 	});
