@@ -133,6 +133,23 @@ export function formatReport(report: Report): string {
 	}
 	out.push(table(["scenario", "req/s", "p50 ms", "CPU ms/req", "CPU/req ratio"], scaling));
 
+	out.push("\n### Governors: a key with limits (never reached) against one without\n");
+	const governed: string[][] = [];
+	for (const lim of report.rows.filter((r) => r.target === "gateway-limits")) {
+		const free = find("gateway", lim.scenario);
+		if (!free) continue;
+		governed.push([
+			lim.label,
+			ratio(lim.rps / free.rps),
+			signed(lim.p50 - free.p50),
+			signed(lim.ttfbP50 - free.ttfbP50),
+			lim.cpuMsPerRequest !== undefined && free.cpuMsPerRequest
+				? `${signed(lim.cpuMsPerRequest - free.cpuMsPerRequest)} (${ratio(lim.cpuMsPerRequest / free.cpuMsPerRequest)})`
+				: "–",
+		]);
+	}
+	out.push(table(["scenario", "req/s vs no limits", "added p50 ms", "added TTFB p50 ms", "added CPU ms/req"], governed));
+
 	out.push("\n### Targets\n");
 	const targets: string[][] = [];
 	const g32 = find("gateway", "chat-32");

@@ -28,7 +28,7 @@ const { values: opts } = parseArgs({
 		// Also record a V8 CPU profile of the gateway Worker under one scenario, e.g. --profile stream-32 (Miniflare only).
 		profile: { type: "string" },
 		// For quick iterations: comma-separated subsets, e.g. --targets floor,gateway --scenarios chat-1,chat-32
-		targets: { type: "string", default: "direct,floor,gateway,gateway-10k" },
+		targets: { type: "string", default: "direct,floor,gateway,gateway-10k,gateway-limits" },
 		scenarios: { type: "string" },
 	},
 });
@@ -238,6 +238,8 @@ async function main() {
 		const gateways = [
 			{ name: "gateway", population: { keys: 1, channels: 1 }, scenarios },
 			{ name: "gateway-10k", population: { keys: 10_000, channels: 1_000 }, scenarios: scaling },
+			// The same key with limits it never reaches: what its governor costs on the hot path.
+			{ name: "gateway-limits", population: { keys: 1, channels: 1, limits: true }, scenarios: scaling },
 		];
 		for (const g of gateways.filter((g) => targets.has(g.name))) {
 			const persist = join(work, g.name);

@@ -12,6 +12,8 @@ export const BENCH_MODELS = ["bench-chat", "bench-embedding"];
 export interface Population {
 	keys: number;
 	channels: number;
+	/** The benchmark's key gets limits it never reaches (RPM, TPM, concurrency, every budget), so that each request reserves and settles with its governor. */
+	limits?: boolean;
 }
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -53,7 +55,12 @@ export async function prepareGatewayState(dir: string, upstreamUrl: string, encr
 		statements.push(`INSERT INTO prices (model, input_nusd_per_mtok, output_nusd_per_mtok, valid_from) VALUES (${quote(model)}, 150000000, 600000000, 0);`);
 	}
 	const key = `sk-bench-${randomBytes(21).toString("hex")}`;
-	statements.push(`INSERT INTO tokens (user_id, name, key_hash, key_prefix) VALUES (1, 'bench', ${quote(sha256(key))}, 'sk-benc…');`);
+	const limits = population.limits
+		? { rpm: 100_000_000, tpm: 10_000_000_000, max_concurrency: 100_000, budget_daily_nusd: 1e15, budget_monthly_nusd: 1e15, quota_nusd: 1e15 }
+		: {};
+	const columns = ["user_id", "name", "key_hash", "key_prefix", ...Object.keys(limits)].join(", ");
+	const values = ["1", "'bench'", quote(sha256(key)), "'sk-benc…'", ...Object.values(limits).map(String)].join(", ");
+	statements.push(`INSERT INTO tokens (${columns}) VALUES (${values});`);
 
 	const file = join(dir, "seed.sql");
 	writeFileSync(file, statements.join("\n"));

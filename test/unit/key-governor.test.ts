@@ -100,11 +100,31 @@ describe("KeyGovernor", () => {
 		await stub.reserve(a);
 		await stub.reserve(request(scope, l));
 		await stub.settle(a.requestId, { tokens: 1, costNusd: 800 });
+		// Settlements are written within 100 ms; an idle object is evicted only after seconds.
+		await new Promise((resolve) => setTimeout(resolve, 150));
 		await evictDurableObject(stub);
 		expect((await stub.reserve(request(scope, l))).ok).toBe(false);
 		expect(await stub.view(scope, limits(l))).toMatchObject({ in_flight: 1, held_nusd: 1_000, spent: { total: 800 } });
 		await stub.settle(a.requestId, { tokens: 1, costNusd: 800 });
 		expect((await stub.view(scope, limits(l))).spent.total).toBe(800);
+	});
+
+	it("dying before a write loses no charge: a written hold comes back and settles again, once; an unwritten one is charged by its settlement", async () => {
+		const { scope, stub } = governor();
+		const l = { quotaNusd: 100_000 };
+		const written = request(scope, l);
+		await stub.reserve(written);
+		await new Promise((resolve) => setTimeout(resolve, 150));
+		await stub.settle(written.requestId, { tokens: 1, costNusd: 600 });
+		const unwritten = request(scope, l);
+		await stub.reserve(unwritten);
+		await evictDurableObject(stub);
+		expect(await stub.view(scope, limits(l))).toMatchObject({ in_flight: 1, held_nusd: 1_000, spent: { total: 0 } });
+		for (let i = 0; i < 2; i++) {
+			await stub.settle(written.requestId, { tokens: 1, costNusd: 600 });
+			await stub.settle(unwritten.requestId, { tokens: 1, costNusd: 300 });
+		}
+		expect(await stub.view(scope, limits(l))).toMatchObject({ in_flight: 0, held_nusd: 0, spent: { total: 900 } });
 	});
 
 	it("queues a budget alert at 80% and one when a request is refused for the budget", async () => {
