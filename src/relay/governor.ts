@@ -43,14 +43,26 @@ export async function admit(c: Context<AppEnv>, book: PriceBook, model: string, 
 		if (price) cost = Math.max(cost, costNusd(price, usage, multiplier));
 	}
 	const request = { requestId, tokens: promptTokens + outputTokens, costNusd: cost, ttlMs: HOLD_TTL_MS };
-	const decisions = await Promise.all(caller.governed.map(({ scope, limits }) => governor(env, scope).reserve({ ...request, scope, limits })));
+	const results = await Promise.allSettled(caller.governed.map(({ scope, limits }) => governor(env, scope).reserve({ ...request, scope, limits })));
+	const giveBack = () => {
+		const granted = caller.governed.filter((_, i) => {
+			const r = results[i];
+			return r?.status === "fulfilled" && r.value.ok;
+		});
+		if (granted.length > 0) c.executionCtx.waitUntil(Promise.allSettled(granted.map(({ scope }) => governor(env, scope).cancel(requestId))).then(() => {}));
+	};
+	const decisions = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+	if (decisions.length < results.length) {
+		// Limits that cannot be checked are not waived: a budget could be overrun.
+		giveBack();
+		throw new GatewayError("limits_unavailable", "This key's limits could not be checked just now; try again", { headers: retryAfterHeader(1_000) });
+	}
 
 	const dialect = c.get("dialect") ?? "openai";
 	const headers = rateLimitHeaders(dialect, tightest(decisions, "requests"), tightest(decisions, "tokens"), Date.now());
 	const refusal = worst(decisions);
 	if (refusal) {
-		const granted = caller.governed.filter((_, i) => decisions[i]?.ok);
-		if (granted.length > 0) c.executionCtx.waitUntil(Promise.all(granted.map(({ scope }) => governor(env, scope).cancel(requestId))).then(() => {}));
+		giveBack();
 		if (refusal.kind === "budget") throw new GatewayError("insufficient_quota", refusal.message, { headers });
 		throw new GatewayError("rate_limit_exceeded", refusal.message, { headers: { ...headers, ...retryAfterHeader(refusal.retryAfterMs) } });
 	}

@@ -36,7 +36,10 @@ export interface ChatCall {
 	stream: boolean;
 }
 
-/** The client's model, checked against the key and the price list and resolved to channels that serve it and the operation. */
+/**
+ * The client's model, checked against the key and the price list and resolved to channels that serve it and the
+ * operation; then the request is admitted by the caller's governors (if it has limits), or refused.
+ */
 async function candidatesFor(c: Context<AppEnv>, meter: UsageMeter, op: Operation, model: string, estimate: () => Estimate) {
 	const caller = c.get("caller");
 	if (caller.models && !caller.models.includes(model)) {

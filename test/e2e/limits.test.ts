@@ -11,7 +11,13 @@ const upstreamUrl = inject("upstreamUrl");
 const gatewayUrl = inject("gatewayUrl");
 
 async function channelFor(model: string) {
-	await adminApi("POST", "/api/channels", { name: `e2e-${model}`, type: "openai", base_url: `${upstreamUrl}/e2e-limits/ok/v1`, key: "sk-e2e", models: [model] });
+	await adminApi("POST", "/api/channels", {
+		name: `e2e-${model}`,
+		type: "openai",
+		base_url: `${upstreamUrl}/e2e-limits/ok/v1`,
+		key: "sk-e2e",
+		models: [model],
+	});
 }
 
 describe("key limits under wrangler dev", () => {

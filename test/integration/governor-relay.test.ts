@@ -1,3 +1,4 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { admin, call, chat, createChannel, createKey, uid, upstream, usageRow } from "../support/gateway";
@@ -239,6 +240,27 @@ describe("limits in the admin API", () => {
 		});
 		expect(await cleared.json()).toMatchObject({ rpm: null, quota_usd: null });
 		expect((await chat(key, ask(m))).headers.get("x-ratelimit-limit-requests")).toBeNull();
+	});
+
+	it("refuses with 503 limits_unavailable, not unlimited, when a governor cannot be reached", async () => {
+		const m = await model();
+		const { id, key } = await createKey({ quota_usd: 1 });
+		const stub = env.KEY_GOVERNOR.getByName(`token:${id}`);
+		// Every governor in this test file's runtime fails to reserve until restored.
+		const proto = await runInDurableObject(stub, (instance) => Object.getPrototypeOf(instance) as { reserve: unknown });
+		const reserve = proto.reserve;
+		proto.reserve = async () => {
+			throw new Error("storage unavailable");
+		};
+		try {
+			const res = await chat(key, ask(m));
+			expect(res.status).toBe(503);
+			expect(res.headers.get("retry-after")).toBe("1");
+			expect(await errorOf(res)).toMatchObject({ code: "limits_unavailable", message: "This key's limits could not be checked just now; try again" });
+		} finally {
+			proto.reserve = reserve;
+		}
+		expect((await chat(key, ask(m))).status).toBe(200);
 	});
 
 	it("refuses limits that make no sense", async () => {
