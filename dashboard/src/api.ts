@@ -1,0 +1,53 @@
+import { session, signOut } from "./session";
+
+/** An error the API answered, with its message as the gateway wrote it (OpenAI's error shape). */
+export class ApiError extends Error {
+	constructor(
+		readonly status: number,
+		message: string,
+		readonly code: string | null = null,
+	) {
+		super(message);
+	}
+}
+
+async function errorOf(res: Response): Promise<ApiError> {
+	try {
+		const body = (await res.json()) as { error?: { message?: string; code?: string } };
+		return new ApiError(res.status, body.error?.message ?? `HTTP ${res.status}`, body.error?.code ?? null);
+	} catch {
+		return new ApiError(res.status, `HTTP ${res.status}`);
+	}
+}
+
+/** A raw call with the session's credential; a 401 signs out (the session expired or the key was revoked). */
+export async function request(method: string, path: string, body?: unknown, init: RequestInit = {}): Promise<Response> {
+	const headers = new Headers(init.headers);
+	const token = session.value?.token;
+	if (token) headers.set("authorization", `Bearer ${token}`);
+	if (body !== undefined) headers.set("content-type", "application/json");
+	const res = await fetch(path, { ...init, method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+	if (!res.ok) {
+		const error = await errorOf(res);
+		if (res.status === 401 && token) signOut();
+		throw error;
+	}
+	return res;
+}
+
+/** JSON in, JSON out; 204 gives undefined. */
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+	const res = await request(method, path, body);
+	if (res.status === 204) return undefined as T;
+	return (await res.json()) as T;
+}
+
+export const get = <T>(path: string) => api<T>("GET", path);
+
+/** A query string from the defined entries only. */
+export function query(params: Record<string, string | number | boolean | null | undefined>): string {
+	const q = new URLSearchParams();
+	for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") q.set(k, String(v));
+	const s = q.toString();
+	return s ? `?${s}` : "";
+}

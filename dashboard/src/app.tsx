@@ -1,0 +1,93 @@
+import { LocationProvider, Route, Router, useLocation } from "preact-iso";
+import { Switches } from "./components/switches";
+import { translator } from "./i18n";
+import { BillingPage } from "./pages/billing";
+import { ChannelsPage } from "./pages/channels";
+import { KeysPage } from "./pages/keys";
+import { OverviewPage } from "./pages/overview";
+import { PlaygroundPage } from "./pages/playground";
+import { SignInPage } from "./pages/sign-in";
+import { UsagePage } from "./pages/usage";
+import { isAdmin, session, signOut } from "./session";
+
+const t = translator({
+	en: {
+		overview: "Overview",
+		channels: "Channels",
+		keys: "Keys",
+		usage: "Usage logs",
+		billing: "Billing",
+		playground: "Playground",
+		signOut: "Sign out",
+		notFound: "This page does not exist.",
+	},
+	zh: {
+		overview: "概览",
+		channels: "渠道",
+		keys: "密钥",
+		usage: "使用日志",
+		billing: "账单",
+		playground: "试验场",
+		signOut: "退出登录",
+		notFound: "页面不存在。",
+	},
+});
+
+const NAV = [
+	{ path: "/", key: "overview", admin: false },
+	{ path: "/channels", key: "channels", admin: true },
+	{ path: "/keys", key: "keys", admin: false },
+	{ path: "/usage", key: "usage", admin: false },
+	{ path: "/billing", key: "billing", admin: false },
+	{ path: "/playground", key: "playground", admin: false },
+] as const;
+
+function Shell() {
+	const { path } = useLocation();
+	const s = session.value;
+	if (!s) return <SignInPage />;
+	return (
+		<div class="shell">
+			<header class="top">
+				<a class="brand" href="/">
+					edge-gateway
+				</a>
+				<nav aria-label="main">
+					{NAV.filter((n) => !n.admin || isAdmin.value).map((n) => (
+						<a key={n.path} href={n.path} class={path === n.path ? "active" : ""}>
+							{t(n.key)}
+						</a>
+					))}
+				</nav>
+				<div class="who">
+					<span class="muted" data-testid="who">
+						{s.name}
+					</span>
+					<Switches />
+					<button type="button" class="secondary" onClick={signOut}>
+						{t("signOut")}
+					</button>
+				</div>
+			</header>
+			<main>
+				<Router>
+					<Route path="/" component={OverviewPage} />
+					<Route path="/channels" component={ChannelsPage} />
+					<Route path="/keys" component={KeysPage} />
+					<Route path="/usage" component={UsagePage} />
+					<Route path="/billing" component={BillingPage} />
+					<Route path="/playground" component={PlaygroundPage} />
+					<Route default component={() => <p class="state empty">{t("notFound")}</p>} />
+				</Router>
+			</main>
+		</div>
+	);
+}
+
+export function App() {
+	return (
+		<LocationProvider>
+			<Shell />
+		</LocationProvider>
+	);
+}

@@ -1,0 +1,66 @@
+import { useEffect, useRef } from "preact/hooks";
+import uPlot from "uplot";
+import { theme } from "../theme";
+
+export interface Series {
+	label: string;
+	/** One value per x; null for a gap. */
+	values: (number | null)[];
+	color: string;
+}
+
+/** A uPlot line chart: `x` in seconds since the epoch, as uPlot wants time. Redrawn on data, size and theme. */
+export function Chart({
+	x,
+	series,
+	height = 220,
+	title,
+	format,
+}: {
+	x: number[];
+	series: Series[];
+	height?: number;
+	title: string;
+	format?: (v: number) => string;
+}) {
+	const box = useRef<HTMLDivElement>(null);
+	const dark = theme.value === "dark";
+	useEffect(() => {
+		const el = box.current;
+		if (!el) return;
+		const axis = { stroke: dark ? "#9aa4b2" : "#57606a", grid: { stroke: dark ? "#262c36" : "#eaeef2" }, ticks: { stroke: dark ? "#262c36" : "#eaeef2" } };
+		const plot = new uPlot(
+			{
+				width: el.clientWidth || 300,
+				height,
+				series: [
+					{},
+					...series.map((s) => ({
+						label: s.label,
+						stroke: s.color,
+						width: 2,
+						points: { show: x.length < 60 },
+						value: (_: uPlot, v: number | null) => (v === null ? "–" : format ? format(v) : String(v)),
+					})),
+				],
+				axes: [axis, { ...axis, values: (_: uPlot, ticks: number[]) => ticks.map((v) => (format ? format(v) : String(v))), size: 60 }],
+				legend: { show: true },
+				cursor: { drag: { x: false, y: false } },
+			},
+			[x, ...series.map((s) => s.values)] as uPlot.AlignedData,
+			el,
+		);
+		const resize = new ResizeObserver(() => plot.setSize({ width: el.clientWidth || 300, height }));
+		resize.observe(el);
+		return () => {
+			resize.disconnect();
+			plot.destroy();
+		};
+	}, [x, series, height, dark, format]);
+	return (
+		<figure class="chart">
+			<figcaption>{title}</figcaption>
+			<div ref={box} data-testid={`chart-${title}`} />
+		</figure>
+	);
+}
