@@ -1,6 +1,6 @@
 import type { Actual, Scope } from "./governor-types";
 
-const WHO: Record<Scope["kind"], string> = {
+const WHO: Record<Exclude<Scope["kind"], "login">, string> = {
 	token: "token_id = ?1",
 	user: "user_id = ?1",
 	group: `user_id IN (SELECT id FROM users WHERE "group" = ?1)`,
@@ -12,6 +12,8 @@ const WHO: Record<Scope["kind"], string> = {
  * (about a second), which is the only spend a governor can miss this way.
  */
 export async function ledgerSpend(db: D1Database, scope: Scope, dayStart: number, monthStart: number): Promise<{ day: number; month: number; total: number }> {
+	// Sign-in attempts spend nothing.
+	if (scope.kind === "login") return { day: 0, month: 0, total: 0 };
 	const row = await db
 		.prepare(
 			`SELECT coalesce(-sum(amount_nusd), 0) AS total,

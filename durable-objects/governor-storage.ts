@@ -11,7 +11,7 @@ const nullableInt = z.number().int().nullable();
 const bucket = z.object({ level: z.number(), at: z.number() }).nullable();
 
 const stateSchema = z.object({
-	scope: z.object({ kind: z.enum(["token", "user", "group"]), id: z.string() }).nullable(),
+	scope: z.object({ kind: z.enum(["token", "user", "group", "login"]), id: z.string() }).nullable(),
 	limits: z.object({
 		rpm: nullableInt,
 		tpm: nullableInt,

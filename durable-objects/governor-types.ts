@@ -1,6 +1,9 @@
-/** Whose counters a governor keeps: one object per key, per user and per group, named `<kind>:<id>`. */
+/**
+ * Whose counters a governor keeps: one object per key, per user and per group, named `<kind>:<id>`; and one per
+ * email and per client address for dashboard sign-in attempts ("login", rates only).
+ */
 export interface Scope {
-	kind: "token" | "user" | "group";
+	kind: "token" | "user" | "group" | "login";
 	id: string;
 }
 

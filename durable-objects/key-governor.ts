@@ -225,7 +225,7 @@ export class KeyGovernor extends DurableObject<Env> {
 	/** Through the notification queue (delivered, with retries, to ALERT_WEBHOOK_URL). */
 	private async notify(event: BudgetEvent, now: number): Promise<void> {
 		const scope = this.state.scope;
-		if (!scope) return;
+		if (!scope || scope.kind === "login") return;
 		const message: Notification = {
 			id: crypto.randomUUID(),
 			type: event.type,

@@ -8,12 +8,14 @@ import { speaks } from "./middleware/speaks";
 import { openApiDocument } from "./openapi/document";
 import type { OperationDoc } from "./openapi/operation";
 import { anthropicDocs, anthropicRoutes } from "./routes/anthropic";
+import { authDocs, authRoutes, loginRoutes } from "./routes/auth";
 import { billingDocs, billingRoutes } from "./routes/billing";
 import { channelHealthDocs, channelHealthRoutes } from "./routes/channel-health";
 import { channelDocs, channelRoutes } from "./routes/channels";
 import { geminiDocs, geminiRoutes } from "./routes/gemini";
 import { jobDocs, jobRoutes } from "./routes/jobs";
 import { openaiDocs, openaiRoutes } from "./routes/openai";
+import { playgroundDocs, playgroundRoutes } from "./routes/playground";
 import { groupRoutes, priceDocs, priceRoutes } from "./routes/prices";
 import { redemptionDocs, redemptionRoutes } from "./routes/redemptions";
 import { responsesDocs, responsesRoutes } from "./routes/responses";
@@ -27,6 +29,7 @@ export const operations: OperationDoc[] = [
 	...responsesDocs,
 	...anthropicDocs,
 	...geminiDocs,
+	...authDocs,
 	...channelDocs,
 	...channelHealthDocs,
 	...tokenDocs,
@@ -36,6 +39,7 @@ export const operations: OperationDoc[] = [
 	...billingDocs,
 	...redemptionDocs,
 	...statsDocs,
+	...playgroundDocs,
 	...jobDocs,
 	{ method: "get", path: "/api/openapi.json", summary: "This document", tag: "Meta", auth: "none" },
 ];
@@ -48,13 +52,14 @@ export const app = new Hono<AppEnv>()
 	.use("/v1/messages", speaks("anthropic"))
 	.use("/v1/messages/*", speaks("anthropic"))
 	.use("/v1beta/*", speaks("gemini"))
+	.route("/api/auth", loginRoutes)
 	.use("/api/*", apiAuth())
 	.use("/api/channels/*", requireAdmin())
-	.use("/api/tokens/*", requireAdmin())
-	// Users, prices, billing and redemptions mix operator-only routes with ones a user key may call (for its own
+	// Keys, users, prices, billing and redemptions mix operator-only routes with ones a user key may call (for its own
 	// data only), so their operator-only routes add requireAdmin() one by one.
 	.use("/api/groups/*", requireAdmin())
 	.use("/api/jobs/*", requireAdmin())
+	.route("/api/auth", authRoutes)
 	.route("/api/channels", channelRoutes)
 	.route("/api/channels", channelHealthRoutes)
 	.route("/api/tokens", tokenRoutes)
@@ -65,6 +70,7 @@ export const app = new Hono<AppEnv>()
 	.route("/api/billing", billingRoutes)
 	.route("/api/redemptions", redemptionRoutes)
 	.route("/api/stats", statsRoutes)
+	.route("/api/playground", playgroundRoutes)
 	.route("/api/jobs", jobRoutes)
 	.route("/v1/messages", anthropicRoutes)
 	.route("/v1", responsesRoutes)

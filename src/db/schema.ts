@@ -17,22 +17,29 @@ const limitColumns = () => ({
 	quotaNusd: integer("quota_nusd"),
 });
 
-export const users = sqliteTable("users", {
-	id: integer("id").primaryKey({ autoIncrement: true }),
-	name: text("name").notNull().unique(),
-	role: text("role", { enum: ["admin", "user"] })
-		.notNull()
-		.default("user"),
-	group: text("group").notNull().default("default"),
-	status: text("status", { enum: ["active", "disabled"] })
-		.notNull()
-		.default("active"),
-	// Money is integer nano-USD (1e-9 USD) everywhere in the database, so that sums are exact.
-	// Changed only by the ledger's trigger (migrations/0003), never directly.
-	balanceNusd: integer("balance_nusd").notNull().default(0),
-	...limitColumns(),
-	createdAt: timestamp("created_at"),
-});
+export const users = sqliteTable(
+	"users",
+	{
+		id: integer("id").primaryKey({ autoIncrement: true }),
+		name: text("name").notNull().unique(),
+		role: text("role", { enum: ["admin", "user"] })
+			.notNull()
+			.default("user"),
+		group: text("group").notNull().default("default"),
+		status: text("status", { enum: ["active", "disabled"] })
+			.notNull()
+			.default("active"),
+		// Money is integer nano-USD (1e-9 USD) everywhere in the database, so that sums are exact.
+		// Changed only by the ledger's trigger (migrations/0003), never directly.
+		balanceNusd: integer("balance_nusd").notNull().default(0),
+		...limitColumns(),
+		// For signing in to the dashboard: a lower-cased email and a PBKDF2 hash (src/auth/password.ts); both optional.
+		email: text("email"),
+		passwordHash: text("password_hash"),
+		createdAt: timestamp("created_at"),
+	},
+	(t) => [uniqueIndex("users_email_idx").on(t.email)],
+);
 
 export const tokens = sqliteTable(
 	"tokens",

@@ -44,7 +44,14 @@ function operation(op: OperationDoc) {
 		tags: [op.tag],
 		...(op.auth === "none"
 			? { security: [] }
-			: { security: op.auth === "user" ? [{ adminToken: [] }, { gatewayKey: [] }] : [{ [op.auth === "admin" ? "adminToken" : "gatewayKey"]: [] }] }),
+			: {
+					security:
+						op.auth === "user"
+							? [{ adminToken: [] }, { session: [] }, { gatewayKey: [] }]
+							: op.auth === "admin"
+								? [{ adminToken: [] }, { session: [] }]
+								: [{ gatewayKey: [] }],
+				}),
 		...(parameters.length ? { parameters } : {}),
 		...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: schema(op.body, "input") } } } } : {}),
 		responses,
@@ -70,6 +77,12 @@ export function openApiDocument(ops: readonly OperationDoc[]) {
 			securitySchemes: {
 				gatewayKey: { type: "http", scheme: "bearer", description: "A gateway key (sk-...), also accepted as the x-api-key header" },
 				adminToken: { type: "http", scheme: "bearer", description: "The ADMIN_TOKEN secret" },
+				session: {
+					type: "http",
+					scheme: "bearer",
+					bearerFormat: "JWT",
+					description: "A dashboard session from POST /api/auth/login (admin routes: a user with the admin role)",
+				},
 			},
 		},
 		paths,

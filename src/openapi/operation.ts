@@ -6,8 +6,11 @@ export interface OperationDoc {
 	/** OpenAPI form: `/api/channels/{id}`. */
 	path: string;
 	summary: string;
-	tag: "Relay" | "Channels" | "Tokens" | "Users" | "Prices" | "Usage" | "Billing" | "Jobs" | "Meta";
-	/** admin: the operator's token; key: a gateway key (relay); user: the operator, or a user by their gateway key, seeing only their own data. */
+	tag: "Relay" | "Auth" | "Channels" | "Tokens" | "Users" | "Prices" | "Usage" | "Billing" | "Jobs" | "Meta";
+	/**
+	 * admin: the operator's token (or an admin's dashboard session); key: a gateway key (relay); user: the operator,
+	 * or a user by their gateway key or dashboard session, seeing only their own data.
+	 */
 	auth: "admin" | "key" | "user" | "none";
 	body?: z.ZodType;
 	query?: z.ZodType;

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, type SQL } from "drizzle-orm";
 import { hasLimits, type Limits, NO_LIMITS, pickLimits, type Scope } from "../../durable-objects/governor-types";
 import { db } from "../db/client";
 import { groupPricing, tokens, users } from "../db/schema";
@@ -31,7 +31,7 @@ export function forgetCallers(): void {
 	byHash.clear();
 }
 
-async function load(env: Env, keyHash: string): Promise<KeyRecord | undefined> {
+async function load(env: Env, which: SQL): Promise<KeyRecord | undefined> {
 	const [row] = await db(env)
 		.select({
 			tokenId: tokens.id,
@@ -49,7 +49,7 @@ async function load(env: Env, keyHash: string): Promise<KeyRecord | undefined> {
 		.from(tokens)
 		.innerJoin(users, eq(users.id, tokens.userId))
 		.leftJoin(groupPricing, eq(groupPricing.group, users.group))
-		.where(eq(tokens.keyHash, keyHash))
+		.where(which)
 		.limit(1);
 	if (!row) return undefined;
 	const scopes: { scope: Scope; limits: Partial<Record<keyof Limits, unknown>> | null }[] = [
@@ -91,13 +91,25 @@ export async function authenticate(env: Env, key: string | undefined, now = Date
 	const keyHash = await sha256Hex(key);
 	let record = byHash.get(keyHash, now);
 	if (!record) {
-		record = await load(env, keyHash);
+		record = await load(env, eq(tokens.keyHash, keyHash));
 		if (record) byHash.set(keyHash, record, now);
 	}
 	if (!record) throw new GatewayError("invalid_api_key", "Invalid API key");
-	if (!record.active) throw new GatewayError("invalid_api_key", "This API key is disabled");
+	return usable(record, now, "invalid_api_key");
+}
+
+/** The caller a key is, by its id rather than its secret: the dashboard's playground acts as a key its user owns. */
+export async function callerForToken(env: Env, tokenId: number, now = Date.now()): Promise<CallerKey> {
+	const record = await load(env, eq(tokens.id, tokenId));
+	if (!record) throw new GatewayError("not_found", `Token ${tokenId} does not exist`, { param: "token_id" });
+	// The session is valid; only the key is not usable: 403, so that the dashboard does not sign its user out.
+	return usable(record, now, "forbidden");
+}
+
+function usable(record: KeyRecord, now: number, code: "invalid_api_key" | "forbidden"): CallerKey {
+	if (!record.active) throw new GatewayError(code, "This API key is disabled");
 	if (record.expiresAt !== null && record.expiresAt <= now) {
-		throw new GatewayError("invalid_api_key", "This API key has expired");
+		throw new GatewayError(code, "This API key has expired");
 	}
 	return { tokenId: record.tokenId, userId: record.userId, group: record.group, models: record.models, governed: record.governed };
 }

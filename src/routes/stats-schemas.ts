@@ -106,3 +106,5 @@ export const topResponse = z.object({
 		}),
 	),
 });
+
+export const refreshResponse = z.object({ ok: z.literal(true), rows: z.number().describe("Rollup rows written") });

@@ -10,6 +10,7 @@ import { GatewayError } from "../errors/gateway-error";
 import { newGatewayKey, sha256Hex } from "../lib/crypto";
 import { iso } from "../lib/iso";
 import { valid } from "../lib/validate";
+import { ownUserId, type Principal } from "../middleware/api-auth";
 import type { OperationDoc } from "../openapi/operation";
 import { forgetCallers } from "../relay/callers";
 import { idParam } from "./channel-schemas";
@@ -17,7 +18,7 @@ import { governorStanding, limitColumns, limitsOf } from "./limit-schemas";
 import { limitsChanged, standingOf } from "./limits";
 import { tokenCreate, tokenCreated, tokenList, tokenPatch, tokenView } from "./token-schemas";
 
-/** The bootstrap migration creates this user; keys made without an owner belong to it. */
+/** The bootstrap migration creates this user; keys the operator makes without an owner belong to it. A user's keys are their own. */
 const ADMIN_USER_ID = 1;
 
 const toMs = (value: string | null | undefined) => (value === undefined ? undefined : value === null ? null : Date.parse(value));
@@ -38,20 +39,31 @@ function view(row: TokenRow): z.infer<typeof tokenView> {
 	};
 }
 
-async function find(env: Env, id: number): Promise<TokenRow> {
+/** The key, if the principal may see it: any for the operator, only their own for a user (another's is "not found"). */
+async function find(env: Env, id: number, principal: Principal): Promise<TokenRow> {
 	const [row] = await db(env).select().from(tokens).where(eq(tokens.id, id)).limit(1);
-	if (!row) throw new GatewayError("not_found", `Token ${id} does not exist`);
+	const own = ownUserId(principal);
+	if (!row || (own !== undefined && row.userId !== own)) throw new GatewayError("not_found", `Token ${id} does not exist`);
 	return row;
 }
 
 export const tokenRoutes = new Hono<AppEnv>()
 	.get("/", async (c) => {
-		const rows = await db(c.env).select().from(tokens).orderBy(tokens.id);
+		const own = ownUserId(c.get("principal"));
+		const rows = await db(c.env)
+			.select()
+			.from(tokens)
+			.where(own === undefined ? undefined : eq(tokens.userId, own))
+			.orderBy(tokens.id);
 		return c.json({ data: rows.map(view) });
 	})
 	.post("/", valid("json", tokenCreate), async (c) => {
 		const input = c.req.valid("json");
-		const userId = input.user_id ?? ADMIN_USER_ID;
+		const own = ownUserId(c.get("principal"));
+		if (own !== undefined && input.user_id !== undefined && input.user_id !== own) {
+			throw new GatewayError("forbidden", "A user may create keys only for themselves", { param: "user_id" });
+		}
+		const userId = own ?? input.user_id ?? ADMIN_USER_ID;
 		const [owner] = await db(c.env).select({ id: users.id }).from(users).where(eq(users.id, userId)).limit(1);
 		if (!owner) throw new GatewayError("not_found", `User ${userId} does not exist`, { param: "user_id" });
 		const key = newGatewayKey();
@@ -70,11 +82,11 @@ export const tokenRoutes = new Hono<AppEnv>()
 		if (!row) throw new Error("insert returned no row");
 		return c.json({ ...view(row), key }, 201);
 	})
-	.get("/:id", valid("param", idParam), async (c) => c.json(view(await find(c.env, c.req.valid("param").id))))
+	.get("/:id", valid("param", idParam), async (c) => c.json(view(await find(c.env, c.req.valid("param").id, c.get("principal")))))
 	.patch("/:id", valid("param", idParam), valid("json", tokenPatch), async (c) => {
 		const { id } = c.req.valid("param");
 		const input = c.req.valid("json");
-		const current = await find(c.env, id);
+		const current = await find(c.env, id, c.get("principal"));
 		const changes = Object.fromEntries(
 			Object.entries({ name: input.name, status: input.status, models: input.models, expiresAt: toMs(input.expires_at) }).filter(([, v]) => v !== undefined),
 		);
@@ -92,35 +104,35 @@ export const tokenRoutes = new Hono<AppEnv>()
 	})
 	.get("/:id/limits", valid("param", idParam), async (c) => {
 		const { id } = c.req.valid("param");
-		return c.json(await standingOf(c.env, { kind: "token", id: String(id) }, pickLimits(await find(c.env, id))));
+		return c.json(await standingOf(c.env, { kind: "token", id: String(id) }, pickLimits(await find(c.env, id, c.get("principal")))));
 	})
 	.delete("/:id", valid("param", idParam), async (c) => {
 		const { id } = c.req.valid("param");
-		await find(c.env, id);
+		await find(c.env, id, c.get("principal"));
 		await db(c.env).delete(tokens).where(eq(tokens.id, id));
 		forgetCallers();
 		return c.body(null, 204);
 	});
 
 export const tokenDocs: OperationDoc[] = [
-	{ method: "get", path: "/api/tokens", summary: "List gateway keys (never the keys themselves)", tag: "Tokens", auth: "admin", response: tokenList },
+	{ method: "get", path: "/api/tokens", summary: "List gateway keys (never the keys themselves)", tag: "Tokens", auth: "user", response: tokenList },
 	{
 		method: "post",
 		path: "/api/tokens",
 		summary: "Create a gateway key; the key is shown only in this response",
 		tag: "Tokens",
-		auth: "admin",
+		auth: "user",
 		body: tokenCreate,
 		response: tokenCreated,
 		errors: [201, 404],
 	},
-	{ method: "get", path: "/api/tokens/{id}", summary: "Get a gateway key's details", tag: "Tokens", auth: "admin", response: tokenView, errors: [404] },
+	{ method: "get", path: "/api/tokens/{id}", summary: "Get a gateway key's details", tag: "Tokens", auth: "user", response: tokenView, errors: [404] },
 	{
 		method: "patch",
 		path: "/api/tokens/{id}",
 		summary: "Rename, restrict, expire, limit, disable or re-enable a key",
 		tag: "Tokens",
-		auth: "admin",
+		auth: "user",
 		body: tokenPatch,
 		response: tokenView,
 		errors: [404],
@@ -130,9 +142,9 @@ export const tokenDocs: OperationDoc[] = [
 		path: "/api/tokens/{id}/limits",
 		summary: "A key's live rate-limit windows, requests in flight and spend against its budgets",
 		tag: "Tokens",
-		auth: "admin",
+		auth: "user",
 		response: governorStanding,
 		errors: [404],
 	},
-	{ method: "delete", path: "/api/tokens/{id}", summary: "Revoke a key for good", tag: "Tokens", auth: "admin", errors: [204, 404] },
+	{ method: "delete", path: "/api/tokens/{id}", summary: "Revoke a key for good", tag: "Tokens", auth: "user", errors: [204, 404] },
 ];

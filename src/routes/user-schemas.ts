@@ -2,11 +2,17 @@ import { z } from "zod";
 import { limitFields, limitsView } from "./limit-schemas";
 
 const group = z.string().trim().min(1).max(100);
+/** For dashboard sign-in; stored lower-cased. null removes it. */
+const email = z.email().max(200).nullish();
+/** For dashboard sign-in; stored only as a PBKDF2 hash. */
+const password = z.string().min(8, "A password needs at least 8 characters").max(200).optional();
 
 export const userCreate = z.object({
 	name: z.string().trim().min(1).max(100),
 	/** Decides which channels the user's keys reach and the price multiplier; "default" when omitted. */
 	group: group.optional(),
+	email,
+	password,
 	/** Limits on all the user's keys together; each null or omitted for none. */
 	...limitFields,
 });
@@ -15,6 +21,8 @@ export const userPatch = z.object({
 	group: group.optional(),
 	/** A disabled user's keys are refused, on the relay and on /api. */
 	status: z.enum(["active", "disabled"]).optional(),
+	email,
+	password,
 	...limitFields,
 });
 
@@ -25,6 +33,9 @@ export const userView = z.object({
 	group: z.string(),
 	status: z.enum(["active", "disabled"]),
 	balance_usd: z.number(),
+	email: z.string().nullable(),
+	/** Whether the user can sign in to the dashboard (has a password); the hash never leaves the database. */
+	has_password: z.boolean(),
 	created_at: z.string(),
 	...limitsView.shape,
 });

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
 import { pickLimits } from "../../durable-objects/governor-types";
+import { hashPassword } from "../auth/password";
 import { toUsd } from "../billing/money";
 import { db } from "../db/client";
 import { type UserRow, users } from "../db/schema";
@@ -25,8 +26,18 @@ function view(row: UserRow): z.infer<typeof userView> {
 		group: row.group,
 		status: row.status,
 		balance_usd: toUsd(row.balanceNusd),
+		email: row.email,
+		has_password: row.passwordHash !== null,
 		created_at: new Date(row.createdAt).toISOString(),
 		...limitsOf(row),
+	};
+}
+
+/** The sign-in columns to write for the email and password given; omitted ones stay as they are. */
+async function signIn(input: { email?: string | null | undefined; password?: string | undefined }): Promise<Partial<Pick<UserRow, "email" | "passwordHash">>> {
+	return {
+		...(input.email === undefined ? {} : { email: input.email === null ? null : input.email.toLowerCase() }),
+		...(input.password === undefined ? {} : { passwordHash: await hashPassword(input.password) }),
 	};
 }
 
@@ -39,11 +50,14 @@ export async function findUser(env: Env, id: number, param?: string): Promise<Us
 // `/me` is registered before `/:id` so that it is not read as an id; every other route is the operator's.
 export const userRoutes = new Hono<AppEnv>()
 	.get("/me", async (c) => {
-		const principal = c.get("principal");
-		if (principal.role !== "user") {
-			throw new GatewayError("invalid_request", "The operator is not a user: call /api/users/me with a gateway key, or use /api/users/{id}");
+		const { userId } = c.get("principal");
+		if (userId === null) {
+			throw new GatewayError(
+				"invalid_request",
+				"The operator's token is not a user: call /api/users/me with a gateway key or a session, or use /api/users/{id}",
+			);
 		}
-		return c.json(view(await findUser(c.env, principal.userId)));
+		return c.json(view(await findUser(c.env, userId)));
 	})
 	.get("/", requireAdmin(), async (c) => {
 		const rows = await db(c.env).select().from(users).orderBy(users.id);
@@ -54,12 +68,12 @@ export const userRoutes = new Hono<AppEnv>()
 		try {
 			const [row] = await db(c.env)
 				.insert(users)
-				.values({ name: input.name, ...(input.group === undefined ? {} : { group: input.group }), ...limitColumns(input) })
+				.values({ name: input.name, ...(input.group === undefined ? {} : { group: input.group }), ...(await signIn(input)), ...limitColumns(input) })
 				.returning();
 			if (!row) throw new Error("insert returned no row");
 			return c.json(view(row), 201);
 		} catch (err) {
-			if (isUniqueViolation(err)) throw new GatewayError("conflict", `A user named '${input.name}' already exists`, { param: "name" });
+			if (isUniqueViolation(err)) throw new GatewayError("conflict", `A user named '${input.name}' or with that email already exists`, { param: "name" });
 			throw err;
 		}
 	})
@@ -68,14 +82,21 @@ export const userRoutes = new Hono<AppEnv>()
 		const { id } = c.req.valid("param");
 		const input = c.req.valid("json");
 		const current = await findUser(c.env, id);
-		const changes = Object.fromEntries(Object.entries({ group: input.group, status: input.status }).filter(([, v]) => v !== undefined));
+		const changes = {
+			...Object.fromEntries(Object.entries({ group: input.group, status: input.status }).filter(([, v]) => v !== undefined)),
+			...(await signIn(input)),
+		};
 		const limits = limitColumns(input);
 		if (Object.keys(changes).length === 0 && Object.keys(limits).length === 0) return c.json(view(current));
 		const [row] = await db(c.env)
 			.update(users)
 			.set({ ...changes, ...limits })
 			.where(eq(users.id, id))
-			.returning();
+			.returning()
+			.catch((err: unknown) => {
+				if (isUniqueViolation(err)) throw new GatewayError("conflict", "Another user has that email", { param: "email" });
+				throw err;
+			});
 		if (!row) throw new GatewayError("not_found", `User ${id} does not exist`);
 		// The relay caches each key with its owner's group, status and limits.
 		if (Object.keys(limits).length > 0) await limitsChanged(c.env, { kind: "user", id: String(id) }, pickLimits(row));
@@ -102,7 +123,7 @@ export const userDocs: OperationDoc[] = [
 	{
 		method: "get",
 		path: "/api/users/me",
-		summary: "The user who owns the calling gateway key",
+		summary: "The user who owns the calling gateway key or session",
 		tag: "Users",
 		auth: "user",
 		response: userView,
@@ -111,7 +132,7 @@ export const userDocs: OperationDoc[] = [
 	{
 		method: "patch",
 		path: "/api/users/{id}",
-		summary: "Move a user to another group, set their limits, disable or re-enable them",
+		summary: "Move a user to another group, set their limits, email and password, disable or re-enable them",
 		tag: "Users",
 		auth: "admin",
 		body: userPatch,

@@ -92,7 +92,6 @@ describe("the operator API and user keys", () => {
 			["GET", "/api/channels"],
 			["GET", "/api/channels/types"],
 			["POST", "/api/channels"],
-			["GET", "/api/tokens"],
 			["GET", "/api/users"],
 			["GET", "/api/groups"],
 			["GET", "/api/jobs/dead"],

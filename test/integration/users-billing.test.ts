@@ -72,6 +72,8 @@ describe("users API", () => {
 			group: "default",
 			status: "active",
 			balance_usd: 0,
+			email: null,
+			has_password: false,
 			created_at: expect.any(String),
 			...NO_LIMITS_VIEW,
 		});

@@ -1,0 +1,56 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../env";
+import { GatewayError } from "../errors/gateway-error";
+import { valid } from "../lib/validate";
+import { ownUserId } from "../middleware/api-auth";
+import { bodyLimit } from "../middleware/body-limit";
+import { usageMeter } from "../middleware/usage-meter";
+import type { OperationDoc } from "../openapi/operation";
+import type { ChatRequest } from "../protocols/ir";
+import { openaiIngress } from "../protocols/openai";
+import { callerForToken } from "../relay/callers";
+import { relayChat } from "../relay/handle";
+import { chatCompletion, chatCompletionRequest } from "./openai-schemas";
+
+const playgroundQuery = z.object({ token_id: z.coerce.number().int().positive() });
+
+/**
+ * The dashboard's playground: a chat completion sent as one of the signed-in user's keys (any key for the
+ * operator), without the key's secret, which the gateway does not keep. It is relayed, limited, metered and
+ * billed exactly as the same request to /v1/chat/completions with that key.
+ */
+export const playgroundRoutes = new Hono<AppEnv>().post(
+	"/chat/completions",
+	usageMeter(),
+	valid("query", playgroundQuery),
+	async (c, next) => {
+		const caller = await callerForToken(c.env, c.req.valid("query").token_id);
+		const own = ownUserId(c.get("principal"));
+		if (own !== undefined && caller.userId !== own) throw new GatewayError("not_found", `Token ${caller.tokenId} does not exist`, { param: "token_id" });
+		c.set("caller", caller);
+		c.get("meter").setCaller(caller);
+		await next();
+	},
+	bodyLimit(),
+	valid("json", chatCompletionRequest),
+	(c) => {
+		const body = c.req.valid("json");
+		return relayChat(c, c.get("meter"), { ingress: openaiIngress, native: body, chat: body as ChatRequest, stream: body.stream === true });
+	},
+);
+
+export const playgroundDocs: OperationDoc[] = [
+	{
+		method: "post",
+		path: "/api/playground/chat/completions",
+		summary: "A chat completion as one of your keys, for the dashboard's playground (streams as SSE when `stream` is true)",
+		tag: "Relay",
+		auth: "user",
+		query: playgroundQuery,
+		body: chatCompletionRequest,
+		response: chatCompletion,
+		errors: [402, 403, 404, 429, 502, 503, 504],
+		streams: true,
+	},
+];
