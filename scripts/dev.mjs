@@ -10,6 +10,7 @@ const portAt = args.indexOf("--port");
 const port = portAt >= 0 ? args[portAt + 1] : "8787";
 const line = "─".repeat(72);
 console.log(`\n${line}\n edge-gateway (local)`);
+console.log(` Dashboard: http://localhost:${port}/  (sign in with the admin token below)`);
 console.log(` Admin token (Authorization: Bearer …): ${devVar("ADMIN_TOKEN")}   [from .dev.vars]`);
 if (demoKey) {
 	console.log(` Demo gateway key, shown only this once: ${demoKey}`);

@@ -4,6 +4,7 @@ import type { AppEnv } from "./env";
 import { GatewayError } from "./errors/gateway-error";
 import { onError } from "./errors/on-error";
 import { apiAuth, requireAdmin } from "./middleware/api-auth";
+import { dashboardCors } from "./middleware/dashboard-cors";
 import { speaks } from "./middleware/speaks";
 import { openApiDocument } from "./openapi/document";
 import type { OperationDoc } from "./openapi/operation";
@@ -52,6 +53,7 @@ export const app = new Hono<AppEnv>()
 	.use("/v1/messages", speaks("anthropic"))
 	.use("/v1/messages/*", speaks("anthropic"))
 	.use("/v1beta/*", speaks("gemini"))
+	.use("/api/*", dashboardCors())
 	.route("/api/auth", loginRoutes)
 	.use("/api/*", apiAuth())
 	.use("/api/channels/*", requireAdmin())

@@ -37,6 +37,7 @@ const configSchema = z.object({
 	MAX_BODY_BYTES: positiveInt,
 	ALLOW_UNPRICED_MODELS: z.enum(["true", "false"]).default("false"),
 	RESERVE_DEFAULT_OUTPUT_TOKENS: positiveInt.default(1024),
+	DASHBOARD_ORIGIN: z.union([z.url({ protocol: /^https?$/ }).transform((u) => new URL(u).origin), z.literal("")]).default(""),
 	ALERT_WEBHOOK_URL: z.union([z.url({ protocol: /^https?$/ }), z.literal("")]).default(""),
 	USAGE_RETENTION_DAYS: positiveInt,
 	ADMIN_TOKEN: z.string().min(16, "ADMIN_TOKEN must be at least 16 characters"),
@@ -52,6 +53,8 @@ export type Config = {
 	alertWebhookUrl: string | undefined;
 	/** Serve models that have no price, at no charge; otherwise they are refused. */
 	allowUnpriced: boolean;
+	/** The origin of a dashboard served apart from the Worker (Pages), allowed to call /api across origins. */
+	dashboardOrigin: string | undefined;
 	/** Output tokens a request without max_tokens is assumed to use, for rate limits and budgets. */
 	reserveDefaultOutputTokens: number;
 	/** Whole days of raw usage logs kept; rollups are kept for good. */
@@ -89,6 +92,7 @@ export function config(env: Env): Config {
 		allowUnpriced: v.ALLOW_UNPRICED_MODELS === "true",
 		alertWebhookUrl: v.ALERT_WEBHOOK_URL || undefined,
 		reserveDefaultOutputTokens: v.RESERVE_DEFAULT_OUTPUT_TOKENS,
+		dashboardOrigin: v.DASHBOARD_ORIGIN || undefined,
 		usageRetentionDays: v.USAGE_RETENTION_DAYS,
 		adminToken: v.ADMIN_TOKEN,
 		encryptionKey: v.ENCRYPTION_KEY,

@@ -1,5 +1,12 @@
 import { session, signOut } from "./session";
 
+/**
+ * Where the API is: the dashboard's own origin when the Worker serves it (the default), or the Worker's URL
+ * when the dashboard is deployed to Pages on its own (`VITE_API_BASE=https://gateway.example.com npm run build`;
+ * the Worker's DASHBOARD_ORIGIN must then name the dashboard's origin).
+ */
+const BASE = (import.meta.env.VITE_API_BASE ?? "").replace(/\/$/, "");
+
 /** An error the API answered, with its message as the gateway wrote it (OpenAI's error shape). */
 export class ApiError extends Error {
 	constructor(
@@ -26,7 +33,7 @@ export async function request(method: string, path: string, body?: unknown, init
 	const token = session.value?.token;
 	if (token) headers.set("authorization", `Bearer ${token}`);
 	if (body !== undefined) headers.set("content-type", "application/json");
-	const res = await fetch(path, { ...init, method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+	const res = await fetch(BASE + path, { ...init, method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
 	if (!res.ok) {
 		const error = await errorOf(res);
 		if (res.status === 401 && token) signOut();

@@ -55,7 +55,7 @@ export const loginRoutes = new Hono<AppEnv>().post("/login", valid("json", login
 	const [user] = await db(c.env).select().from(users).where(eq(users.email, email)).limit(1);
 	decoy ??= hashPassword("not a password");
 	const ok = await verifyPassword(password, user?.passwordHash ?? (await decoy));
-	if (!user || !user.passwordHash || !ok) throw new GatewayError("unauthorized", "Wrong email or password");
+	if (!user?.passwordHash || !ok) throw new GatewayError("unauthorized", "Wrong email or password");
 	if (user.status !== "active") throw new GatewayError("unauthorized", "This user is disabled");
 	return c.json({ token: await issueSession(user.id, config(c.env).encryptionKey), user: userView(user) });
 });

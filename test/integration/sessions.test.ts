@@ -9,7 +9,11 @@ async function newUser(over: Record<string, unknown> = {}) {
 }
 
 const login = (email: string, password: string, ip = `10.0.0.${Math.floor(Math.random() * 250)}`) =>
-	call("/api/auth/login", { method: "POST", headers: { "content-type": "application/json", "cf-connecting-ip": ip }, body: JSON.stringify({ email, password }) });
+	call("/api/auth/login", {
+		method: "POST",
+		headers: { "content-type": "application/json", "cf-connecting-ip": ip },
+		body: JSON.stringify({ email, password }),
+	});
 
 const as = (token: string, method: string, path: string, body?: unknown) =>
 	call(path, {
@@ -133,5 +137,28 @@ describe("the playground", () => {
 		const refused = await as(token, "POST", `/api/playground/chat/completions?token_id=${mine.id}`, body);
 		expect(refused.status).toBe(403);
 		expect((await refused.json<{ error: { message: string } }>()).error.message).toBe("This API key is disabled");
+	});
+});
+
+describe("a dashboard on another origin (Pages)", () => {
+	it("may call /api from DASHBOARD_ORIGIN only, and only when it is set", async () => {
+		const { env } = await import("cloudflare:workers");
+		const { createExecutionContext } = await import("cloudflare:test");
+		const worker = (await import("../../src/index")).default;
+		const preflight = (origin: string, vars: Partial<Env>) =>
+			worker.fetch(
+				new Request("http://gateway.test/api/auth/login", {
+					method: "OPTIONS",
+					headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+				}),
+				{ ...env, ...vars } as Env,
+				createExecutionContext(),
+			);
+		const allowed = await preflight("https://dash.example.com", { DASHBOARD_ORIGIN: "https://dash.example.com/" });
+		expect(allowed.headers.get("access-control-allow-origin")).toBe("https://dash.example.com");
+		const other = await preflight("https://evil.example.com", { DASHBOARD_ORIGIN: "https://dash.example.com" });
+		expect(other.headers.get("access-control-allow-origin")).toBeNull();
+		const unset = await preflight("https://dash.example.com", {});
+		expect(unset.headers.get("access-control-allow-origin")).toBeNull();
 	});
 });

@@ -43,7 +43,7 @@ export function Chart({
 						value: (_: uPlot, v: number | null) => (v === null ? "–" : format ? format(v) : String(v)),
 					})),
 				],
-				axes: [axis, { ...axis, values: (_: uPlot, ticks: number[]) => ticks.map((v) => (format ? format(v) : String(v))), size: 60 }],
+				axes: [axis, { ...axis, values: (_: uPlot, ticks: number[]) => ticks.map((v) => (format ? format(v) : String(v))), size: 72 }],
 				legend: { show: true },
 				cursor: { drag: { x: false, y: false } },
 			},

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { ApiError, api } from "../api";
+import { ApiError, api, request } from "../api";
 import { Switches } from "../components/switches";
 import { translator } from "../i18n";
 import { signIn } from "../session";
@@ -52,9 +52,10 @@ export function SignInPage() {
 				signIn({ token: answer.token, role: answer.user.role, name: answer.user.email ?? answer.user.name, userId: answer.user.id });
 			} else {
 				const token = String(form.get("token") ?? "").trim();
-				const res = await fetch("/api/auth/me", { headers: { authorization: `Bearer ${token}` } });
-				const me = (await res.json()) as { role?: string };
-				if (!res.ok || me.role !== "admin") throw new ApiError(res.status, t("badToken"));
+				const me = await request("GET", "/api/auth/me", undefined, { headers: { authorization: `Bearer ${token}` } })
+					.then((res) => res.json() as Promise<{ role?: string }>)
+					.catch(() => ({ role: undefined }));
+				if (me.role !== "admin") throw new ApiError(401, t("badToken"));
 				signIn({ token, role: "admin", name: "operator", userId: null });
 			}
 		} catch (err) {

@@ -1,0 +1,221 @@
+// The dashboard in real headless Chromium (Debian's `chromium`, driven by playwright-core) against the gateway
+// under `wrangler dev`, as a newcomer would use it (the test's tsconfig has no DOM types, so in-page code is
+// passed as strings). Screenshots of every page land in test-results/dashboard/.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { adminApi } from "./admin-api";
+
+const gatewayUrl = inject("gatewayUrl");
+const upstreamUrl = inject("upstreamUrl");
+const SHOTS = join("test-results", "dashboard");
+
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+/** Everything the page logged as an error, and every uncaught exception: the dashboard must produce none. */
+const problems: string[] = [];
+
+function watch(p: Page): void {
+	p.on("console", (m) => {
+		if (m.type() === "error") problems.push(`console: ${m.text()}`);
+	});
+	p.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+}
+
+async function shot(name: string, p: Page = page): Promise<void> {
+	await p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+async function go(path: string): Promise<void> {
+	await page.goto(`${gatewayUrl}${path}`);
+}
+
+beforeAll(async () => {
+	mkdirSync(SHOTS, { recursive: true });
+	browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: ["--no-sandbox"] });
+	context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US", colorScheme: "light" });
+	await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: gatewayUrl });
+	page = await context.newPage();
+	watch(page);
+});
+
+afterAll(async () => {
+	await browser?.close();
+});
+
+describe("the dashboard in Chromium", () => {
+	it("signs the operator in with the admin token", async () => {
+		await go("/");
+		await shot("sign-in");
+		await page.getByRole("tab", { name: "Admin token" }).click();
+		await page.locator('input[name="token"]').fill(inject("adminToken"));
+		await page.getByRole("button", { name: "Sign in" }).click();
+		await expect.poll(() => page.getByTestId("who").textContent()).toBe("operator");
+		await expect.poll(() => page.getByRole("link", { name: "Channels" }).count()).toBe(1);
+	});
+
+	it("creates a channel from the form and tests it", async () => {
+		await go("/channels");
+		await page.getByTestId("channel-new").click();
+		const name = `dash-${Date.now()}`;
+		await page.locator('input[name="name"]').fill(name);
+		await page.locator('select[name="type"]').selectOption("openai");
+		await page.locator('input[name="base_url"]').fill(`${upstreamUrl}/dashboard/ok/v1`);
+		await page.locator('input[name="key"]').fill("sk-dashboard-upstream");
+		await page.locator('input[name="models"]').fill("dash-model");
+		const saved = page.waitForResponse((r) => r.url().endsWith("/api/channels") && r.request().method() === "POST");
+		await page.getByTestId("channel-save").click();
+		expect((await saved).status()).toBe(201);
+		const channels = await adminApi<{ data: { id: number; name: string }[] }>("GET", "/api/channels");
+		const created = channels.data.find((c) => c.name === name);
+		expect(created).toBeDefined();
+		const id = created?.id ?? 0;
+		const row = page.getByTestId(`channel-row-${id}`);
+		await row.waitFor();
+		await page.getByTestId(`channel-test-${id}`).click();
+		await expect.poll(() => page.getByTestId(`channel-test-result-${id}`).textContent(), { timeout: 10_000 }).toMatch(/^OK/);
+		await shot("channels");
+	});
+
+	it("creates a key, shows it once and copies it", async () => {
+		await go("/keys");
+		await page.getByTestId("key-new").click();
+		await page.locator('input[name="name"]').fill("dashboard key");
+		await page.locator('input[name="rpm"]').fill("600");
+		await page.getByTestId("key-save").click();
+		const shown = page.getByTestId("key-created");
+		await shown.waitFor();
+		const key = (await shown.textContent())?.trim() ?? "";
+		expect(key).toMatch(/^sk-\w{40,}$/);
+		await page.getByTestId("copy").first().click();
+		expect(await page.evaluate<string>("navigator.clipboard.readText()")).toBe(key);
+		// The key works on the relay.
+		const res = await fetch(`${gatewayUrl}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
+		expect(res.status).toBe(200);
+		await shot("keys");
+	});
+
+	let requestId = "";
+
+	it("streams a playground reply, rendering it as it arrives, with tokens and cost", async () => {
+		await go("/playground");
+		const keys = await adminApi<{ data: { id: number; name: string }[] }>("GET", "/api/tokens");
+		const key = keys.data.find((k) => k.name === "dashboard key");
+		await page.getByTestId("pg-key").selectOption(String(key?.id));
+		await page.getByTestId("pg-model").fill("mock-chat");
+		await page.getByTestId("pg-input").fill("Tell me about edge gateways");
+		const replied = page.waitForResponse((r) => r.url().includes("/api/playground/chat/completions"));
+		await page.getByTestId("pg-send").click();
+		requestId = (await replied).headers()["x-request-id"] ?? "";
+		expect(requestId).not.toBe("");
+
+		// The mock channel sends a word every 40 ms: the reply must grow on screen, not appear at once.
+		const reply = page.getByTestId("pg-reply").last();
+		const seen = new Set<string>();
+		const until = Date.now() + 10_000;
+		while (Date.now() < until) {
+			const text = (await reply.textContent().catch(() => null)) ?? "";
+			if (text) seen.add(text);
+			if ((await page.getByTestId("pg-meta").count()) > 0) break;
+			await page.waitForTimeout(15);
+		}
+		expect(seen.size).toBeGreaterThanOrEqual(3);
+		const lengths = [...seen].map((s) => s.length);
+		expect(Math.max(...lengths)).toBeGreaterThan(Math.min(...lengths));
+		await expect.poll(() => page.getByTestId("pg-meta").textContent(), { timeout: 10_000 }).toMatch(/\$/);
+		await shot("playground");
+	});
+
+	it("shows the request in the usage logs, with its detail", async () => {
+		await go("/usage");
+		await expect
+			.poll(
+				async () => {
+					await page.getByTestId("usage-refresh").click();
+					return page
+						.getByTestId("usage-row")
+						.filter({ hasText: requestId.slice(0, 8) })
+						.count();
+				},
+				{ timeout: 15_000, interval: 500 },
+			)
+			.toBeGreaterThan(0);
+		await page
+			.getByTestId("usage-row")
+			.filter({ hasText: requestId.slice(0, 8) })
+			.first()
+			.click();
+		const detail = page.getByTestId("usage-detail");
+		await detail.waitFor();
+		await expect.poll(() => detail.textContent(), { timeout: 5_000 }).toContain("mock-chat");
+		await shot("usage");
+		await page.keyboard.press("Escape");
+	});
+
+	it("counts it on the overview, with charts", async () => {
+		await go("/");
+		await page.getByTestId("overview-refresh").click();
+		await expect
+			.poll(async () => Number((await page.getByTestId("stat-requests").locator(".value").textContent())?.replaceAll(",", "") ?? 0), { timeout: 10_000 })
+			.toBeGreaterThan(0);
+		expect(await page.locator("canvas").count()).toBeGreaterThan(0);
+		await shot("overview");
+		await go("/billing");
+		await page.getByTestId("balance").waitFor();
+		await shot("billing");
+	});
+
+	it("switches language and theme, and remembers both", async () => {
+		await go("/");
+		await page.getByTestId("lang").click();
+		await expect.poll(() => page.getByRole("link", { name: "概览" }).count()).toBe(1);
+		await page.getByTestId("theme").click();
+		expect(await page.evaluate<string>("document.documentElement.dataset.theme")).toBe("dark");
+		await page.reload();
+		await expect.poll(() => page.getByRole("link", { name: "渠道" }).count()).toBe(1);
+		expect(await page.evaluate<string>("document.documentElement.dataset.theme")).toBe("dark");
+		expect(await page.evaluate<string>("document.documentElement.lang")).toBe("zh-CN");
+		await page.getByTestId("stat-requests").waitFor();
+		await shot("overview-zh-dark");
+		await page.getByTestId("lang").click();
+		await page.getByTestId("theme").click();
+	});
+
+	it("fits a phone-width screen on every page", async () => {
+		const phone = await context.newPage();
+		watch(phone);
+		await phone.setViewportSize({ width: 390, height: 844 });
+		for (const path of ["/", "/channels", "/keys", "/usage", "/billing", "/playground"]) {
+			await phone.goto(`${gatewayUrl}${path}`);
+			await phone.waitForLoadState("networkidle");
+			const overflow = await phone.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth");
+			expect(overflow, path).toBeLessThanOrEqual(1);
+			await shot(`phone${path === "/" ? "-overview" : path.replace("/", "-")}`, phone);
+		}
+		await phone.close();
+	});
+
+	it("signs a user in with email and password, who sees only their own things", async () => {
+		const email = `dash-${Date.now()}@example.com`;
+		await adminApi("POST", "/api/users", { name: email, email, password: "dashboard-pass" });
+		const userContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+		const userPage = await userContext.newPage();
+		watch(userPage);
+		await userPage.goto(gatewayUrl);
+		await userPage.locator('input[name="email"]').fill(email);
+		await userPage.locator('input[name="password"]').fill("dashboard-pass");
+		await userPage.getByRole("button", { name: "Sign in" }).click();
+		await expect.poll(() => userPage.getByTestId("who").textContent()).toBe(email);
+		expect(await userPage.getByRole("link", { name: "Channels" }).count()).toBe(0);
+		await userPage.goto(`${gatewayUrl}/keys`);
+		await userPage.getByTestId("key-new").waitFor();
+		await shot("keys-user", userPage);
+		await userContext.close();
+	});
+
+	it("logged no console error and threw no exception", () => {
+		expect(problems).toEqual([]);
+	});
+});
