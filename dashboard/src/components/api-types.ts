@@ -1,0 +1,107 @@
+/** The API's row shapes that several pages read; a shape only one page reads stays with that page. */
+
+/** One page of a cursor-paginated list. */
+export interface Page<T> {
+	data: T[];
+	next_cursor: string | null;
+}
+
+/** A user, as GET /api/users lists them. */
+export interface User {
+	id: number;
+	name: string;
+	role: "admin" | "user";
+	balance_usd: number;
+}
+
+/** A key's limits; null is no limit. */
+export interface Limits {
+	rpm: number | null;
+	tpm: number | null;
+	max_concurrency: number | null;
+	budget_daily_usd: number | null;
+	budget_monthly_usd: number | null;
+	quota_usd: number | null;
+}
+
+/** A gateway key, as GET /api/tokens lists them (without the secret). */
+export interface Token extends Limits {
+	id: number;
+	user_id: number;
+	name: string;
+	key_prefix: string;
+	status: "active" | "disabled";
+	models: string[] | null;
+	expires_at: string | null;
+	created_at: string;
+	last_used_at: string | null;
+	spent_usd: number;
+}
+
+/** An upstream channel, as GET /api/channels lists them. */
+export interface Channel {
+	id: number;
+	name: string;
+	type: string;
+	base_url: string | null;
+	key_masked: string | null;
+	models: string[];
+	groups: string[];
+	priority: number;
+	weight: number;
+	status: "enabled" | "disabled";
+}
+
+export type BreakerState = "closed" | "open" | "half_open" | "disabled";
+
+/** A channel's circuit breaker (GET /api/channels/{id}/health). */
+export interface ChannelHealth {
+	channel_id: number;
+	state: BreakerState;
+	retry_at: string | null;
+	consecutive_failures: number;
+	window: { requests: number; failures: number; error_rate: number };
+	openings: number;
+	last_error: string | null;
+	last_error_at: string | null;
+	disabled_reason: string | null;
+	next_probe_at: string | null;
+	updated_at: string;
+}
+
+/** One request in the usage logs (GET /api/usage). */
+export interface UsageRow {
+	request_id: string;
+	model: string;
+	upstream_model: string | null;
+	channel_id: number | null;
+	token_id: number | null;
+	user_id: number | null;
+	prompt_tokens: number;
+	completion_tokens: number;
+	cached_tokens: number;
+	cost_usd: number;
+	status: number;
+	error_code: string | null;
+	partial: boolean;
+	estimated: boolean;
+	stream: boolean;
+	latency_ms: number;
+	ttfb_ms: number | null;
+	attempts: number;
+	endpoint: string;
+	created_at: string;
+}
+
+/** A model's price (GET /api/prices), in USD per million tokens. */
+export interface Price {
+	id: number;
+	model: string;
+	channel_id: number | null;
+	input_usd_per_mtok: number;
+	output_usd_per_mtok: number;
+	cached_input_usd_per_mtok: number | null;
+	cache_write_usd_per_mtok: number | null;
+	request_usd: number;
+	valid_from: string;
+}

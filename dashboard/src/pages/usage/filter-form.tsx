@@ -1,0 +1,98 @@
+/** The filter form above the usage table; it applies its draft on submit. */
+
+import { useEffect, useState } from "preact/hooks";
+import type { Channel } from "../../components/api-types";
+import { type Filters, NO_FILTERS, STATUSES } from "./filters";
+import { t } from "./strings";
+
+export function FilterForm({
+	value,
+	admin,
+	channels,
+	onApply,
+}: {
+	value: Filters;
+	admin: boolean;
+	channels: Channel[] | undefined;
+	onApply: (f: Filters) => void;
+}) {
+	const [draft, setDraft] = useState<Filters>(value);
+	useEffect(() => setDraft(value), [value]);
+	const set = (key: keyof Filters) => (e: Event) => setDraft({ ...draft, [key]: (e.currentTarget as HTMLInputElement | HTMLSelectElement).value });
+	const submit = (e: Event) => {
+		e.preventDefault();
+		onApply(draft);
+	};
+	return (
+		<form class="card stack" onSubmit={submit} data-testid="usage-filters" aria-label={t("filters")}>
+			<div class="form-grid" style={{ gridTemplateColumns: "repeat(auto-fit, minmax(150px, 1fr))" }}>
+				<label>
+					{t("model")}
+					<input name="model" value={draft.model} onInput={set("model")} placeholder={t("modelHint")} data-testid="filter-model" />
+				</label>
+				<label>
+					{t("status")}
+					<select name="status" value={draft.status} onChange={set("status")} data-testid="filter-status">
+						<option value="">{t("statusAll")}</option>
+						<option value="ok">{t("statusOk")}</option>
+						<option value="error">{t("statusError")}</option>
+						{STATUSES.map((s) => (
+							<option key={s} value={s}>
+								{s}
+							</option>
+						))}
+					</select>
+				</label>
+				<label>
+					{t("keyId")}
+					<input name="token_id" inputMode="numeric" pattern="\d*" value={draft.token_id} onInput={set("token_id")} data-testid="filter-key" />
+				</label>
+				<label htmlFor="usage-filter-channel">
+					{t("channelId")}
+					{channels ? (
+						<select id="usage-filter-channel" name="channel_id" value={draft.channel_id} onChange={set("channel_id")} data-testid="filter-channel">
+							<option value="">{t("channelAll")}</option>
+							{channels.map((c) => (
+								<option key={c.id} value={String(c.id)}>
+									{c.name} (#{c.id})
+								</option>
+							))}
+						</select>
+					) : (
+						<input
+							id="usage-filter-channel"
+							name="channel_id"
+							inputMode="numeric"
+							pattern="\d*"
+							value={draft.channel_id}
+							onInput={set("channel_id")}
+							data-testid="filter-channel"
+						/>
+					)}
+				</label>
+				{admin && (
+					<label>
+						{t("userId")}
+						<input name="user_id" inputMode="numeric" pattern="\d*" value={draft.user_id} onInput={set("user_id")} data-testid="filter-user" />
+					</label>
+				)}
+				<label>
+					{t("from")}
+					<input name="from" type="datetime-local" value={draft.from} onInput={set("from")} data-testid="filter-from" />
+				</label>
+				<label>
+					{t("to")}
+					<input name="to" type="datetime-local" value={draft.to} onInput={set("to")} data-testid="filter-to" />
+				</label>
+			</div>
+			<div class="row">
+				<button type="submit" data-testid="filter-apply">
+					{t("apply")}
+				</button>
+				<button type="button" class="secondary" onClick={() => onApply(NO_FILTERS)} data-testid="filter-clear">
+					{t("clear")}
+				</button>
+			</div>
+		</form>
+	);
+}
