@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import type { z } from "zod";
 import { pickLimits } from "../../durable-objects/governor-types";
 import { toUsd } from "../billing/money";
@@ -47,6 +47,20 @@ async function find(env: Env, id: number, principal: Principal): Promise<TokenRo
 	return row;
 }
 
+/**
+ * Keys are managed by the operator or from a user's dashboard session, never with a gateway key: a leaked key
+ * must not be able to mint the keys that would outlive its revocation.
+ */
+function notByKey(): MiddlewareHandler<AppEnv> {
+	return async function notByKey(c, next) {
+		const principal = c.get("principal");
+		if (principal.role === "user" && principal.tokenId !== null) {
+			throw new GatewayError("forbidden", "Keys are managed from a dashboard session (POST /api/auth/login), not with a gateway key");
+		}
+		await next();
+	};
+}
+
 export const tokenRoutes = new Hono<AppEnv>()
 	.get("/", async (c) => {
 		const own = ownUserId(c.get("principal"));
@@ -57,7 +71,7 @@ export const tokenRoutes = new Hono<AppEnv>()
 			.orderBy(tokens.id);
 		return c.json({ data: rows.map(view) });
 	})
-	.post("/", valid("json", tokenCreate), async (c) => {
+	.post("/", notByKey(), valid("json", tokenCreate), async (c) => {
 		const input = c.req.valid("json");
 		const own = ownUserId(c.get("principal"));
 		if (own !== undefined && input.user_id !== undefined && input.user_id !== own) {
@@ -83,10 +97,14 @@ export const tokenRoutes = new Hono<AppEnv>()
 		return c.json({ ...view(row), key }, 201);
 	})
 	.get("/:id", valid("param", idParam), async (c) => c.json(view(await find(c.env, c.req.valid("param").id, c.get("principal")))))
-	.patch("/:id", valid("param", idParam), valid("json", tokenPatch), async (c) => {
+	.patch("/:id", notByKey(), valid("param", idParam), valid("json", tokenPatch), async (c) => {
 		const { id } = c.req.valid("param");
 		const input = c.req.valid("json");
 		const current = await find(c.env, id, c.get("principal"));
+		// A user may disable their key, but a disabled key may have been disabled by the operator.
+		if (c.get("principal").role === "user" && current.status === "disabled" && input.status === "active") {
+			throw new GatewayError("forbidden", "Only the operator may re-enable a disabled key", { param: "status" });
+		}
 		const changes = Object.fromEntries(
 			Object.entries({ name: input.name, status: input.status, models: input.models, expiresAt: toMs(input.expires_at) }).filter(([, v]) => v !== undefined),
 		);
@@ -106,7 +124,7 @@ export const tokenRoutes = new Hono<AppEnv>()
 		const { id } = c.req.valid("param");
 		return c.json(await standingOf(c.env, { kind: "token", id: String(id) }, pickLimits(await find(c.env, id, c.get("principal")))));
 	})
-	.delete("/:id", valid("param", idParam), async (c) => {
+	.delete("/:id", notByKey(), valid("param", idParam), async (c) => {
 		const { id } = c.req.valid("param");
 		await find(c.env, id, c.get("principal"));
 		await db(c.env).delete(tokens).where(eq(tokens.id, id));

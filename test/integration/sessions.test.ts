@@ -109,7 +109,18 @@ describe("a user's own keys", () => {
 		expect((await as(token, "DELETE", `/api/tokens/${theirs.id}`)).status).toBe(404);
 		expect(await (await as(token, "PATCH", `/api/tokens/${mine.id}`, { tpm: 5000 })).json()).toMatchObject({ tpm: 5000 });
 		expect((await as(token, "GET", `/api/tokens/${mine.id}/limits`)).status).toBe(200);
+		expect(await (await as(token, "PATCH", `/api/tokens/${mine.id}`, { status: "disabled" })).json()).toMatchObject({ status: "disabled" });
+		expect((await as(token, "PATCH", `/api/tokens/${mine.id}`, { status: "active" })).status).toBe(403);
 		expect((await as(token, "DELETE", `/api/tokens/${mine.id}`)).status).toBe(204);
+	});
+
+	it("lets a gateway key read its user's keys but not create, change or delete any", async () => {
+		const user = await newUser();
+		const { id, key } = await createKey({ user_id: user.id });
+		expect((await as(key, "GET", "/api/tokens")).status).toBe(200);
+		expect((await as(key, "POST", "/api/tokens", { name: "minted" })).status).toBe(403);
+		expect((await as(key, "PATCH", `/api/tokens/${id}`, { rpm: null })).status).toBe(403);
+		expect((await as(key, "DELETE", `/api/tokens/${id}`)).status).toBe(403);
 	});
 });
 
