@@ -18,8 +18,8 @@ import { type HoldStore, holdStore, loadHolds, loadState, saveState } from "./go
 import type { Actual, Decision, GovernorView, Limits, ReserveRequest, Scope } from "./governor-types";
 
 /**
- * The limits of one gateway key, user or group (named `<kind>:<id>`): the single, atomic truth of its request
- * and token rates, requests in flight, and spend. The relay reserves before sending a request and settles with
+ * The limits of one gateway key, user or group, or of the dashboard sign-in attempts of one email or address
+ * (named `<kind>:<id>`): the single, atomic truth of its request and token rates, requests in flight, and spend. The relay reserves before sending a request and settles with
  * the real usage after it; a hold whose settlement never comes expires by alarm.
  */
 export class KeyGovernor extends DurableObject<Env> {
@@ -30,7 +30,7 @@ export class KeyGovernor extends DurableObject<Env> {
 	private settles = 0;
 	/** Holds and settlements applied in memory and not yet written: see `commit`. */
 	private unsavedHolds = new Map<string, Hold>();
-	private unsaved = new Map<string, number>();
+	private unsavedSettles = new Map<string, number>();
 	private flushTimer: ReturnType<typeof setTimeout> | undefined;
 	/** The alarm as last set, so that most calls need no storage operation for it; undefined until read. */
 	private alarmAt: number | null | undefined;
@@ -76,7 +76,7 @@ export class KeyGovernor extends DurableObject<Env> {
 		if (this.isSettled(requestId)) return;
 		const now = Date.now();
 		const hold = this.forget(requestId);
-		this.unsaved.set(requestId, now);
+		this.unsavedSettles.set(requestId, now);
 		await this.commit(settle(advance(this.state, this.state.limits, now), hold, actual), now);
 	}
 
@@ -175,9 +175,9 @@ export class KeyGovernor extends DurableObject<Env> {
 		this.flushTimer = undefined;
 		for (const [requestId, hold] of this.unsavedHolds) this.store.hold(requestId, hold);
 		this.unsavedHolds.clear();
-		for (const [requestId, at] of this.unsaved) this.store.settle(requestId, at);
-		this.settles += this.unsaved.size;
-		this.unsaved.clear();
+		for (const [requestId, at] of this.unsavedSettles) this.store.settle(requestId, at);
+		this.settles += this.unsavedSettles.size;
+		this.unsavedSettles.clear();
 		saveState(this.ctx.storage.kv, this.state);
 		// Settled ids are kept for two days; pruning now and then keeps that cheap.
 		if (this.settles >= 500) {
@@ -187,7 +187,7 @@ export class KeyGovernor extends DurableObject<Env> {
 	}
 
 	private isSettled(requestId: string): boolean {
-		return this.unsaved.has(requestId) || this.store.isSettled(requestId);
+		return this.unsavedSettles.has(requestId) || this.store.isSettled(requestId);
 	}
 
 	/**
