@@ -34,6 +34,3 @@ export async function recordedUsage(db: D1Database, requestId: string): Promise<
 		.first<{ cost: number; tokens: number }>();
 	return row ? { costNusd: row.cost, tokens: row.tokens } : undefined;
 }
-
-export const startOfDay = (now: number) => Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate());
-export const startOfMonth = (now: number) => Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), 1);

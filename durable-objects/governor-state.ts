@@ -56,8 +56,8 @@ export const ALERT_THRESHOLDS = [80, 100] as const;
 // A client refused for concurrency has no reset time to wait for; one second is a fair hint.
 const CONCURRENCY_RETRY_MS = 1_000;
 
-const dayOf = (now: number) => new Date(now).toISOString().slice(0, 10);
-const monthOf = (now: number) => new Date(now).toISOString().slice(0, 7);
+export const dayOf = (now: number) => new Date(now).toISOString().slice(0, 10);
+export const monthOf = (now: number) => new Date(now).toISOString().slice(0, 7);
 
 export function initialState(now: number): GovernorState {
 	return {

@@ -1,15 +1,17 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Notification } from "../queues/notify-message";
-import { ledgerSpend, recordedUsage, startOfDay, startOfMonth } from "./governor-ledger";
+import { ledgerSpend, recordedUsage } from "./governor-ledger";
 import {
 	advance,
 	type BudgetEvent,
+	dayOf,
 	decide,
 	dueAlerts,
 	type GovernorState,
 	type Held,
 	type Hold,
 	initialState,
+	monthOf,
 	release,
 	settle,
 	standings,
@@ -156,7 +158,8 @@ export class KeyGovernor extends DurableObject<Env> {
 
 	private async seed(scope: Scope): Promise<void> {
 		const now = Date.now();
-		const spent = await ledgerSpend(this.env.DB, scope, startOfDay(now), startOfMonth(now));
+		// The periods' keys ("2026-11-22", "2026-11") parse as their first millisecond, UTC.
+		const spent = await ledgerSpend(this.env.DB, scope, Date.parse(dayOf(now)), Date.parse(monthOf(now)));
 		const base = advance(this.state, this.state.limits, now);
 		this.state = { ...base, scope, spend: { ...base.spend, dayNusd: spent.day, monthNusd: spent.month, totalNusd: spent.total } };
 		saveState(this.ctx.storage.kv, this.state);

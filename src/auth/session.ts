@@ -1,4 +1,5 @@
 import { jwtVerify, SignJWT } from "jose";
+import { fromBase64 } from "../lib/crypto";
 
 /** A dashboard session: a JWT (HS256) naming the user, valid for 12 hours. */
 const TTL = "12h";
@@ -14,13 +15,7 @@ function signingKey(encryptionKey: string): Promise<Uint8Array> {
 	let key = keys.get(encryptionKey);
 	if (!key) {
 		key = (async () => {
-			const material = await crypto.subtle.importKey(
-				"raw",
-				Uint8Array.from(atob(encryptionKey), (c) => c.charCodeAt(0)),
-				"HKDF",
-				false,
-				["deriveBits"],
-			);
+			const material = await crypto.subtle.importKey("raw", fromBase64(encryptionKey), "HKDF", false, ["deriveBits"]);
 			const bits = await crypto.subtle.deriveBits(
 				{ name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: new TextEncoder().encode("edge-gateway session v1") },
 				material,
