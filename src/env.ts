@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Limits, Scope } from "../durable-objects/governor-types";
+import type { Principal } from "./auth/principal";
 import type { ErrorDialect } from "./errors/render";
-import type { Principal } from "./middleware/api-auth";
 import type { UsageMeter } from "./relay/meter";
 
 /** The caller of a relay route, resolved from its gateway key. */

@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
+import type { Principal } from "../auth/principal";
 import { looksLikeJwt, readSession } from "../auth/session";
 import { db } from "../db/client";
 import { users } from "../db/schema";
@@ -7,12 +8,6 @@ import { type AppEnv, config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { secretsEqual } from "../lib/crypto";
 import { authenticate, presentedKey } from "../relay/callers";
-
-/**
- * Who is calling the API under /api: the operator (the admin token, or a dashboard session of a user with the
- * admin role), or a user, by one of their gateway keys or a dashboard session (then `tokenId` is null).
- */
-export type Principal = { role: "admin"; userId: number | null } | { role: "user"; userId: number; tokenId: number | null };
 
 /**
  * `Authorization: Bearer <ADMIN_TOKEN>` is the operator; a dashboard session (a JWT from POST /api/auth/login)

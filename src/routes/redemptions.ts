@@ -1,6 +1,7 @@
 import { and, desc, eq, lt } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
+import type { Principal } from "../auth/principal";
 import { toNusd, toUsd } from "../billing/money";
 import { db } from "../db/client";
 import { ledgerEntries, redemptionCodes } from "../db/schema";
@@ -9,7 +10,7 @@ import { GatewayError } from "../errors/gateway-error";
 import { sha256Hex } from "../lib/crypto";
 import { iso } from "../lib/iso";
 import { valid } from "../lib/validate";
-import { type Principal, requireAdmin } from "../middleware/api-auth";
+import { requireAdmin } from "../middleware/api-auth";
 import type { OperationDoc } from "../openapi/operation";
 import { ledgerView } from "./billing";
 import { ledgerEntryView } from "./billing-schemas";

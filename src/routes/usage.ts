@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, lt, or, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
+import type { Principal } from "../auth/principal";
 import { csvRow } from "../billing/csv";
 import { toUsd } from "../billing/money";
 import { db } from "../db/client";
@@ -8,7 +9,7 @@ import { ledgerEntries, prices, usageLogs } from "../db/schema";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { valid } from "../lib/validate";
-import { ownUserId, type Principal } from "../middleware/api-auth";
+import { ownUserId } from "../middleware/api-auth";
 import type { OperationDoc } from "../openapi/operation";
 import { priceViewOf } from "./prices";
 import { encodeCursor, requestIdParam, type UsageFilters, usageDetail, usageFilters, usageItem, usagePage, usageQuery } from "./usage-schemas";
