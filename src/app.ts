@@ -3,7 +3,8 @@ import { requestId } from "hono/request-id";
 import type { AppEnv } from "./env";
 import { GatewayError } from "./errors/gateway-error";
 import { onError } from "./errors/on-error";
-import { apiAuth, requireAdmin } from "./middleware/api-auth";
+import { apiAuth } from "./middleware/api-auth";
+import { authorize } from "./middleware/authorize";
 import { dashboardCors } from "./middleware/dashboard-cors";
 import { speaks } from "./middleware/speaks";
 import { openApiDocument } from "./openapi/document";
@@ -55,12 +56,8 @@ export const app = new Hono<AppEnv>()
 	.use("/v1beta/*", speaks("gemini"))
 	.use("/api/*", dashboardCors())
 	.route("/api/auth", loginRoutes)
-	.use("/api/*", apiAuth())
-	.use("/api/channels/*", requireAdmin())
-	// Keys, users, prices, billing and redemptions mix operator-only routes with ones a user key may call (for its own
-	// data only), so their operator-only routes add requireAdmin() one by one.
-	.use("/api/groups/*", requireAdmin())
-	.use("/api/jobs/*", requireAdmin())
+	// Who may call what is src/auth/policy.ts's to say, for every route below; unlisted routes are the operator's.
+	.use("/api/*", apiAuth(), authorize())
 	.route("/api/auth", authRoutes)
 	.route("/api/channels", channelRoutes)
 	.route("/api/channels", channelHealthRoutes)

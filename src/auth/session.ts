@@ -1,9 +1,18 @@
 import { jwtVerify, SignJWT } from "jose";
 import { fromBase64 } from "../lib/crypto";
 
-/** A dashboard session: a JWT (HS256) naming the user, valid for 12 hours. */
-const TTL = "12h";
+/**
+ * A dashboard session: a JWT (HS256) naming its session row (`sid`, src/auth/sessions.ts) and its subject, a
+ * user's id or "operator". The row, not the JWT, says whether it has ended.
+ */
 const ISSUER = "edge-gateway";
+
+export type SessionSubject = number | "operator";
+
+export interface SessionClaims {
+	sessionId: string;
+	subject: SessionSubject;
+}
 
 const keys = new Map<string, Promise<Uint8Array>>();
 
@@ -28,22 +37,24 @@ function signingKey(encryptionKey: string): Promise<Uint8Array> {
 	return key;
 }
 
-export async function issueSession(userId: number, encryptionKey: string): Promise<string> {
-	return new SignJWT({})
+export async function issueSession(claims: SessionClaims, expiresAtMs: number, encryptionKey: string): Promise<string> {
+	return new SignJWT({ sid: claims.sessionId })
 		.setProtectedHeader({ alg: "HS256" })
-		.setSubject(String(userId))
+		.setSubject(String(claims.subject))
 		.setIssuer(ISSUER)
 		.setIssuedAt()
-		.setExpirationTime(TTL)
+		.setExpirationTime(Math.floor(expiresAtMs / 1000))
 		.sign(await signingKey(encryptionKey));
 }
 
-/** The user id a valid, unexpired session names; undefined for anything else. */
-export async function readSession(token: string, encryptionKey: string): Promise<number | undefined> {
+/** What a valid, unexpired session names; undefined for anything else. */
+export async function readSession(token: string, encryptionKey: string): Promise<SessionClaims | undefined> {
 	try {
 		const { payload } = await jwtVerify(token, await signingKey(encryptionKey), { issuer: ISSUER, algorithms: ["HS256"] });
+		if (typeof payload.sid !== "string" || payload.sid.length === 0) return undefined;
+		if (payload.sub === "operator") return { sessionId: payload.sid, subject: "operator" };
 		const id = Number(payload.sub);
-		return Number.isInteger(id) && id > 0 ? id : undefined;
+		return Number.isInteger(id) && id > 0 ? { sessionId: payload.sid, subject: id } : undefined;
 	} catch {
 		return undefined;
 	}

@@ -61,10 +61,30 @@ export const tokens = sqliteTable(
 		// What the key has spent: usage debits less refunds, kept by the ledger's trigger.
 		spentNusd: integer("spent_nusd").notNull().default(0),
 		...limitColumns(),
+		// The bounds the operator set on this key (src/auth/key-limits.ts): its user may tighten them, never loosen or clear them.
+		operatorLimits: text("operator_limits", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
 		createdAt: timestamp("created_at"),
 		lastUsedAt: integer("last_used_at", { mode: "number" }),
 	},
 	(t) => [uniqueIndex("tokens_key_hash_idx").on(t.keyHash), index("tokens_user_idx").on(t.userId)],
+);
+
+/**
+ * Dashboard sessions, so that one can be ended before its JWT expires: by signing out, by a password change or
+ * by disabling the user. `userId` is null for the operator's sessions, which also end when ADMIN_TOKEN changes.
+ */
+export const sessions = sqliteTable(
+	"sessions",
+	{
+		id: text("id").primaryKey(),
+		userId: integer("user_id").references(() => users.id),
+		// A digest of the ADMIN_TOKEN an operator session was exchanged for; null for users' sessions.
+		adminDigest: text("admin_digest"),
+		createdAt: timestamp("created_at"),
+		expiresAt: integer("expires_at", { mode: "number" }).notNull(),
+		endedAt: integer("ended_at", { mode: "number" }),
+	},
+	(t) => [index("sessions_user_idx").on(t.userId)],
 );
 
 export const channels = sqliteTable(
@@ -254,5 +274,6 @@ export const usageRollups = sqliteTable(
 
 export type UserRow = typeof users.$inferSelect;
 export type TokenRow = typeof tokens.$inferSelect;
+export type SessionRow = typeof sessions.$inferSelect;
 export type ChannelRow = typeof channels.$inferSelect;
 export type UsageRow = typeof usageLogs.$inferInsert;

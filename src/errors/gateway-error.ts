@@ -18,6 +18,7 @@ export const errorStatus = {
 	internal_error: 500,
 	upstream_error: 502,
 	model_not_available: 503,
+	auth_unavailable: 503,
 	limits_unavailable: 503,
 	upstream_unavailable: 503,
 	upstream_timeout: 504,

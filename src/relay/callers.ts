@@ -31,7 +31,22 @@ export function forgetCallers(): void {
 	byHash.clear();
 }
 
-async function load(env: Env, which: SQL): Promise<KeyRecord | undefined> {
+/**
+ * A credential that cannot be checked because the database did not answer is neither valid nor invalid: the
+ * caller is told to retry (503), not that their key is wrong (401).
+ */
+export function unavailableOnFailure<T>(work: Promise<T>): Promise<T> {
+	return work.catch((err: unknown) => {
+		if (err instanceof GatewayError) throw err;
+		throw new GatewayError("auth_unavailable", "The gateway could not check your credentials just now; try again shortly");
+	});
+}
+
+function load(env: Env, which: SQL): Promise<KeyRecord | undefined> {
+	return unavailableOnFailure(query(env, which));
+}
+
+async function query(env: Env, which: SQL): Promise<KeyRecord | undefined> {
 	const [row] = await db(env)
 		.select({
 			tokenId: tokens.id,
@@ -98,10 +113,16 @@ export async function authenticate(env: Env, key: string | undefined, now = Date
 	return usable(record, now, "invalid_api_key");
 }
 
-/** The caller a key is, by its id rather than its secret: the dashboard's playground acts as a key its user owns. */
-export async function callerForToken(env: Env, tokenId: number, now = Date.now()): Promise<CallerKey> {
+/**
+ * The caller a key is, by its id rather than its secret: the dashboard's playground acts as a key of the signed-in
+ * user (`ownerId`; undefined for the operator, who may act as any). Another user's key is "not found" whatever its
+ * state, so that nobody learns which ids exist.
+ */
+export async function callerForToken(env: Env, tokenId: number, ownerId: number | undefined, now = Date.now()): Promise<CallerKey> {
 	const record = await load(env, eq(tokens.id, tokenId));
-	if (!record) throw new GatewayError("not_found", `Token ${tokenId} does not exist`, { param: "token_id" });
+	if (!record || (ownerId !== undefined && record.userId !== ownerId)) {
+		throw new GatewayError("not_found", `Token ${tokenId} does not exist`, { param: "token_id" });
+	}
 	// The session is valid; only the key is not usable: 403, so that the dashboard does not sign its user out.
 	return usable(record, now, "forbidden");
 }

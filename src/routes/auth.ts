@@ -3,7 +3,8 @@ import { Hono } from "hono";
 import type { Limits, Scope } from "../../durable-objects/governor-types";
 import { NO_LIMITS } from "../../durable-objects/governor-types";
 import { hashPassword, verifyPassword } from "../auth/password";
-import { issueSession } from "../auth/session";
+import { mayOpenOperatorSession } from "../auth/policy";
+import { endSession, startSession } from "../auth/sessions";
 import { db } from "../db/client";
 import { type UserRow, users } from "../db/schema";
 import { type AppEnv, config } from "../env";
@@ -12,7 +13,7 @@ import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
 import { governor } from "../relay/governor";
 import { retryAfterHeader } from "../relay/governor-headers";
-import { loginRequest, loginResponse, meResponse } from "./auth-schemas";
+import { loginRequest, loginResponse, meResponse, operatorSessionResponse } from "./auth-schemas";
 
 // Sign-in attempts per minute, per email and per client address: enough for people, too few for guessing.
 const PER_EMAIL: Limits = { ...NO_LIMITS, rpm: 5 };
@@ -57,15 +58,30 @@ export const loginRoutes = new Hono<AppEnv>().post("/login", valid("json", login
 	const ok = await verifyPassword(password, user?.passwordHash ?? (await decoy));
 	if (!user?.passwordHash || !ok) throw new GatewayError("unauthorized", "Wrong email or password");
 	if (user.status !== "active") throw new GatewayError("unauthorized", "This user is disabled");
-	return c.json({ token: await issueSession(user.id, config(c.env).encryptionKey), user: userView(user) });
+	const session = await startSession(c.env, { userId: user.id }, config(c.env).encryptionKey);
+	return c.json({ token: session.token, expires_at: new Date(session.expiresAt).toISOString(), user: userView(user) });
 });
 
-export const authRoutes = new Hono<AppEnv>().get("/me", async (c) => {
-	const principal = c.get("principal");
-	if (principal.userId === null) return c.json({ role: principal.role, user: null });
-	const [user] = await db(c.env).select().from(users).where(eq(users.id, principal.userId)).limit(1);
-	return c.json({ role: principal.role, user: user ? userView(user) : null });
-});
+export const authRoutes = new Hono<AppEnv>()
+	.get("/me", async (c) => {
+		const principal = c.get("principal");
+		if (principal.userId === null) return c.json({ role: principal.role, user: null });
+		const [user] = await db(c.env).select().from(users).where(eq(users.id, principal.userId)).limit(1);
+		return c.json({ role: principal.role, user: user ? userView(user) : null });
+	})
+	// The dashboard trades the operator's ADMIN_TOKEN for a session at once and keeps only the session, so that the
+	// token itself never sits in the browser's storage.
+	.post("/session", async (c) => {
+		if (!mayOpenOperatorSession(c.get("principal"))) throw new GatewayError("forbidden", "Only ADMIN_TOKEN itself can be traded for an operator session");
+		const { adminToken, encryptionKey } = config(c.env);
+		const session = await startSession(c.env, { adminToken }, encryptionKey);
+		return c.json({ token: session.token, expires_at: new Date(session.expiresAt).toISOString(), role: "admin" as const, user: null });
+	})
+	.post("/logout", async (c) => {
+		const { sessionId } = c.get("principal");
+		if (sessionId !== null) await endSession(c.env, sessionId);
+		return c.body(null, 204);
+	});
 
 export const authDocs: OperationDoc[] = [
 	{
@@ -78,5 +94,14 @@ export const authDocs: OperationDoc[] = [
 		response: loginResponse,
 		errors: [401, 429],
 	},
+	{
+		method: "post",
+		path: "/api/auth/session",
+		summary: "Trade the operator's credential for a session (4 hours), so that a browser need not keep ADMIN_TOKEN",
+		tag: "Auth",
+		auth: "admin",
+		response: operatorSessionResponse,
+	},
+	{ method: "post", path: "/api/auth/logout", summary: "End the session sent (sign out)", tag: "Auth", auth: "user", errors: [204] },
 	{ method: "get", path: "/api/auth/me", summary: "Who the credential sent is: role and user", tag: "Auth", auth: "user", response: meResponse },
 ];

@@ -9,7 +9,6 @@ import { channels, groupPricing, prices } from "../db/schema";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { valid } from "../lib/validate";
-import { requireAdmin } from "../middleware/api-auth";
 import type { OperationDoc } from "../openapi/operation";
 import { governorStanding, limitColumns, limitsOf } from "./limit-schemas";
 import { limitsChanged, standingOf } from "./limits";
@@ -77,7 +76,7 @@ export const priceRoutes = new Hono<AppEnv>()
 		if (!row) throw noPrice(model, channelId);
 		return c.json(priceViewOf(row));
 	})
-	.put("/:model", requireAdmin(), valid("param", modelParam), valid("json", priceSet), async (c) => {
+	.put("/:model", valid("param", modelParam), valid("json", priceSet), async (c) => {
 		const { model } = c.req.valid("param");
 		const input = c.req.valid("json");
 		const channelId = input.channel_id ?? undefined;
@@ -109,7 +108,7 @@ export const priceRoutes = new Hono<AppEnv>()
 		if (!row) throw new Error("insert returned no row");
 		return c.json(priceViewOf(row));
 	})
-	.delete("/:model", requireAdmin(), valid("param", modelParam), valid("query", priceTarget), async (c) => {
+	.delete("/:model", valid("param", modelParam), valid("query", priceTarget), async (c) => {
 		const { model } = c.req.valid("param");
 		const { channel_id: channelId } = c.req.valid("query");
 		const closed = await db(c.env).update(prices).set({ validTo: Date.now() }).where(inForce(model, channelId)).returning({ id: prices.id });

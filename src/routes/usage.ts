@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, lt, or, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
-import type { Principal } from "../auth/principal";
+import { mayTouch, scopeToOwner } from "../auth/policy";
 import { csvRow } from "../billing/csv";
 import { toUsd } from "../billing/money";
 import { db } from "../db/client";
@@ -9,27 +9,12 @@ import { ledgerEntries, prices, usageLogs } from "../db/schema";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { valid } from "../lib/validate";
-import { ownUserId } from "../middleware/api-auth";
 import type { OperationDoc } from "../openapi/operation";
 import { priceViewOf } from "./prices";
 import { encodeCursor, requestIdParam, type UsageFilters, usageDetail, usageFilters, usageItem, usagePage, usageQuery } from "./usage-schemas";
 
 type UsageLogRow = typeof usageLogs.$inferSelect;
 type UsageItem = z.infer<typeof usageItem>;
-
-/**
- * The user whose rows a request may read. The operator reads anyone's (or everyone's); a user key reads only
- * its own user's, and naming another user is refused (403) rather than silently narrowed, so that a script
- * with the wrong key fails loudly instead of showing someone an empty page.
- */
-export function scopedUserId(principal: Principal, requested: number | undefined): number | undefined {
-	const own = ownUserId(principal);
-	if (own === undefined) return requested;
-	if (requested !== undefined && requested !== own) {
-		throw new GatewayError("forbidden", "A gateway key may only read its own user's data", { param: "user_id" });
-	}
-	return own;
-}
 
 function item(row: UsageLogRow): UsageItem {
 	return {
@@ -129,13 +114,13 @@ function csvStream(env: Env, filters: UsageFilters, userId: number | undefined, 
 export const usageRoutes = new Hono<AppEnv>()
 	.get("/", valid("query", usageQuery), async (c) => {
 		const { limit, cursor, ...filters } = c.req.valid("query");
-		const userId = scopedUserId(c.get("principal"), filters.user_id);
+		const userId = scopeToOwner(c.get("principal"), filters.user_id);
 		const page = await readPage(c.env, where(filters, userId, cursor), limit);
 		return c.json({ data: page.rows.map(item), next_cursor: page.next === undefined ? null : encodeCursor(page.next) });
 	})
 	.get("/export.csv", valid("query", usageFilters), async (c) => {
 		const filters = c.req.valid("query");
-		const userId = scopedUserId(c.get("principal"), filters.user_id);
+		const userId = scopeToOwner(c.get("principal"), filters.user_id);
 		// The first page is read before answering, so that a failing query is still a proper error response.
 		const first = await readPage(c.env, where(filters, userId, undefined), EXPORT_PAGE);
 		const stamp = new Date().toISOString().slice(0, 19).replaceAll(":", "");
@@ -147,7 +132,6 @@ export const usageRoutes = new Hono<AppEnv>()
 	})
 	.get("/:request_id", valid("param", requestIdParam), async (c) => {
 		const requestId = c.req.valid("param").request_id;
-		const userId = ownUserId(c.get("principal"));
 		const d = db(c.env);
 		const [[row], [charge]] = await d.batch([
 			d.select().from(usageLogs).where(eq(usageLogs.requestId, requestId)).limit(1),
@@ -159,7 +143,7 @@ export const usageRoutes = new Hono<AppEnv>()
 				.limit(1),
 		]);
 		// Someone else's request is "not found" to a user key: its existence is not theirs to learn.
-		if (!row || (userId !== undefined && row.userId !== userId)) throw new GatewayError("not_found", `No usage recorded for request ${requestId}`);
+		if (!row || !mayTouch(c.get("principal"), row.userId)) throw new GatewayError("not_found", `No usage recorded for request ${requestId}`);
 		const [price] = row.priceId === null ? [] : await d.select().from(prices).where(eq(prices.id, row.priceId)).limit(1);
 		const detail: z.infer<typeof usageDetail> = {
 			...item(row),

@@ -1,0 +1,151 @@
+import { GatewayError } from "../errors/gateway-error";
+import { isKey, type Principal } from "./principal";
+
+/**
+ * Every "may this principal do this to that" question of the API, answered here and nowhere else: routes ask,
+ * they do not decide. Two kinds of question:
+ * - who may call a route at all (`routeAccess`, enforced for every /api route by the `authorize` middleware);
+ * - whose data a caller may see or touch (`ownerScope`, `scopeToOwner`, `mayTouch`, …), asked by the routes with
+ *   the object's owner in hand.
+ */
+
+/**
+ * - `public`: no credential needed.
+ * - `any`: anyone signed in — the operator, a user's session or a gateway key; a user only ever reaches their own data.
+ * - `person`: someone signed in to the dashboard (a user's or the operator's session) or the operator's token, never a
+ *   gateway key: a leaked key must not be able to mint keys that outlive its revocation, nor act as another key.
+ * - `operator`: the operator's token or session, or the session of a user with the admin role.
+ */
+export type Access = "public" | "any" | "person" | "operator";
+
+/**
+ * Who may call each /api route, by method and Hono path. A route missing here is the operator's alone (deny by
+ * default), and test/integration/policy.test.ts fails until it is listed.
+ */
+export const routeAccess = {
+	"GET /api/openapi.json": "public",
+	"POST /api/auth/login": "public",
+	"POST /api/auth/session": "operator",
+	"POST /api/auth/logout": "person",
+	"GET /api/auth/me": "any",
+
+	"GET /api/channels": "operator",
+	"POST /api/channels": "operator",
+	"GET /api/channels/types": "operator",
+	"GET /api/channels/:id": "operator",
+	"PATCH /api/channels/:id": "operator",
+	"DELETE /api/channels/:id": "operator",
+	"POST /api/channels/:id/test": "operator",
+	"GET /api/channels/:id/health": "operator",
+	"POST /api/channels/:id/health/reset": "operator",
+
+	"GET /api/tokens": "any",
+	"POST /api/tokens": "person",
+	"GET /api/tokens/:id": "any",
+	"PATCH /api/tokens/:id": "person",
+	"DELETE /api/tokens/:id": "person",
+	"GET /api/tokens/:id/limits": "any",
+
+	"GET /api/users/me": "any",
+	"GET /api/users": "operator",
+	"POST /api/users": "operator",
+	"GET /api/users/:id": "operator",
+	"PATCH /api/users/:id": "operator",
+	"GET /api/users/:id/limits": "operator",
+
+	"GET /api/groups": "operator",
+	"PUT /api/groups/:group": "operator",
+	"GET /api/groups/:group/limits": "operator",
+
+	"GET /api/prices": "any",
+	"GET /api/prices/:model": "any",
+	"PUT /api/prices/:model": "operator",
+	"DELETE /api/prices/:model": "operator",
+
+	"GET /api/usage": "any",
+	"GET /api/usage/export.csv": "any",
+	"GET /api/usage/:request_id": "any",
+
+	"GET /api/billing/ledger": "any",
+	"GET /api/billing/balance": "any",
+	"POST /api/billing/topup": "operator",
+	"POST /api/billing/adjust": "operator",
+	"GET /api/billing/reconcile": "operator",
+
+	"POST /api/redemptions": "operator",
+	"GET /api/redemptions": "operator",
+	"POST /api/redemptions/redeem": "any",
+
+	"GET /api/stats/timeseries": "any",
+	"GET /api/stats/top": "any",
+	"POST /api/stats/refresh": "operator",
+
+	"POST /api/playground/chat/completions": "person",
+
+	"GET /api/jobs/dead": "operator",
+	"GET /api/jobs/dead/:id": "operator",
+	"POST /api/jobs/dead/:id/replay": "operator",
+} as const satisfies Record<string, Access>;
+
+/** The access a route needs; operator-only unless listed. */
+export function accessOf(method: string, path: string): Access {
+	const listed: Record<string, Access> = routeAccess;
+	return listed[`${method} ${path}`] ?? "operator";
+}
+
+export function mayCall(principal: Principal | undefined, access: Access): boolean {
+	if (access === "public") return true;
+	if (!principal) return false;
+	if (access === "any") return true;
+	if (access === "person") return !isKey(principal);
+	return principal.role === "admin";
+}
+
+/** Why a route refused a principal, said so that they know what would be allowed. */
+export function refusal(access: Access): GatewayError {
+	if (access === "person") {
+		return new GatewayError("forbidden", "This needs a dashboard session (POST /api/auth/login) or the operator, not a gateway key");
+	}
+	return new GatewayError("forbidden", "Only the operator (ADMIN_TOKEN) may do this");
+}
+
+/** The user whose data a principal sees: undefined for the operator (everyone's), their own for a user. */
+export function ownerScope(principal: Principal): number | undefined {
+	return principal.role === "user" ? principal.userId : undefined;
+}
+
+/**
+ * The user a read is narrowed to when the caller names one (`requested`): the operator reads anyone's (or, naming
+ * nobody, everyone's); a user reads only their own, and naming another user is refused (403) rather than silently
+ * narrowed, so that a script with the wrong key fails loudly instead of showing someone an empty page.
+ */
+export function scopeToOwner(principal: Principal, requested: number | undefined, param = "user_id"): number | undefined {
+	const own = ownerScope(principal);
+	if (own === undefined) return requested;
+	if (requested !== undefined && requested !== own) throw new GatewayError("forbidden", "You may only reach your own user's data", { param });
+	return own;
+}
+
+/** Whether a principal may see or change an object owned by `ownerId`; routes answer "not found" when not, so that ids do not leak. */
+export function mayTouch(principal: Principal, ownerId: number | null): boolean {
+	const own = ownerScope(principal);
+	return own === undefined || own === ownerId;
+}
+
+/**
+ * Only the operator's token itself opens an operator session: an admin-role user already has their own session,
+ * which ends with their password; an operator session outlives it.
+ */
+export function mayOpenOperatorSession(principal: Principal): boolean {
+	return principal.role === "admin" && principal.userId === null && principal.sessionId === null;
+}
+
+/** May this principal re-enable a key that is disabled? The operator may have disabled it: only the operator. */
+export function mayReenableKey(principal: Principal): boolean {
+	return principal.role === "admin";
+}
+
+/** Whether the limits a principal writes on a key are the operator's bounds (a user may then only tighten them) or the user's own. */
+export function setsOperatorLimits(principal: Principal): boolean {
+	return principal.role === "admin";
+}
