@@ -15,8 +15,10 @@ import { isKey, type Principal } from "./principal";
  * - `person`: someone signed in to the dashboard (a user's or the operator's session) or the operator's token, never a
  *   gateway key: a leaked key must not be able to mint keys that outlive its revocation, nor act as another key.
  * - `operator`: the operator's token or session, or the session of a user with the admin role.
+ * - `operator-token`: ADMIN_TOKEN itself, to be traded for an operator session. An admin-role user has a session of
+ *   their own, which ends with their password; an operator session would outlive it.
  */
-export type Access = "public" | "any" | "person" | "operator";
+export type Access = "public" | "any" | "person" | "operator" | "operator-token";
 
 /**
  * Who may call each /api route, by method and Hono path. A route missing here is the operator's alone (deny by
@@ -25,7 +27,7 @@ export type Access = "public" | "any" | "person" | "operator";
 export const routeAccess = {
 	"GET /api/openapi.json": "public",
 	"POST /api/auth/login": "public",
-	"POST /api/auth/session": "operator",
+	"POST /api/auth/session": "operator-token",
 	"POST /api/auth/logout": "person",
 	"GET /api/auth/me": "any",
 
@@ -98,6 +100,7 @@ export function mayCall(principal: Principal | undefined, access: Access): boole
 	if (!principal) return false;
 	if (access === "any") return true;
 	if (access === "person") return !isKey(principal);
+	if (access === "operator-token") return principal.role === "admin" && principal.userId === null && principal.sessionId === null;
 	return principal.role === "admin";
 }
 
@@ -106,6 +109,7 @@ export function refusal(access: Access): GatewayError {
 	if (access === "person") {
 		return new GatewayError("forbidden", "This needs a dashboard session (POST /api/auth/login) or the operator, not a gateway key");
 	}
+	if (access === "operator-token") return new GatewayError("forbidden", "Only ADMIN_TOKEN itself can be traded for an operator session");
 	return new GatewayError("forbidden", "Only the operator (ADMIN_TOKEN) may do this");
 }
 
@@ -130,14 +134,6 @@ export function scopeToOwner(principal: Principal, requested: number | undefined
 export function mayTouch(principal: Principal, ownerId: number | null): boolean {
 	const own = ownerScope(principal);
 	return own === undefined || own === ownerId;
-}
-
-/**
- * Only the operator's token itself opens an operator session: an admin-role user already has their own session,
- * which ends with their password; an operator session outlives it.
- */
-export function mayOpenOperatorSession(principal: Principal): boolean {
-	return principal.role === "admin" && principal.userId === null && principal.sessionId === null;
 }
 
 /** May this principal re-enable a key that is disabled? The operator may have disabled it: only the operator. */

