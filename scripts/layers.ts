@@ -60,8 +60,7 @@ export interface Violation {
 	reason: string;
 }
 
-const IMPORT =
-	/^\s*(import|export)\s+(type\s+)?(?:(?:[\w$]+\s*,\s*)?(?:\{[^}]*\}|\*(?:\s+as\s+[\w$]+)?|[\w$]+)\s+from\s+)?["']([^"']+)["']/gm;
+const IMPORT = /^\s*(import|export)\s+(type\s+)?(?:(?:[\w$]+\s*,\s*)?(?:\{[^}]*\}|\*(?:\s+as\s+[\w$]+)?|[\w$]+)\s+from\s+)?["']([^"']+)["']/gm;
 const DYNAMIC_IMPORT = /\bimport\(\s*["']([^"']+)["']\s*\)/g;
 
 /** The module specifiers a file imports or re-exports, static and dynamic (`typeof import("…")` included). */
@@ -108,10 +107,7 @@ const SHARED_ROUTE_PIECES = `${ROUTES}shared/`;
  */
 export function routeOf(file: string): string | undefined {
 	if (!file.startsWith(ROUTES) || file.startsWith(SHARED_ROUTE_PIECES) || file.endsWith("-schemas.ts")) return undefined;
-	return file
-		.slice(ROUTES.length)
-		.replace(/\.ts$/, "")
-		.replace(/s$/, "");
+	return file.slice(ROUTES.length).replace(/\.ts$/, "").replace(/s$/, "");
 }
 
 /** Why an import breaks the layering, or undefined when it does not. */
