@@ -1,12 +1,13 @@
 import type { AttemptOutcome } from "../../durable-objects/breaker-types";
+import { exhausted, type Failure, isClientFault } from "../channels/failure";
+import { type LiveChannel, targetFor, upstreamModelFor } from "../channels/live";
+import { outcomeOf } from "../channels/outcome";
 import type { Config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
+import { upstreamMessage } from "../lib/sanitize";
 import { providers } from "../providers/registry";
 import type { Operation, Provider } from "../providers/types";
-import { claimTrial, earliestRetry, outcomeOf, usability } from "./breakers";
-import { type LiveChannel, targetFor, upstreamModelFor } from "./channels";
-import { exhausted, type Failure, isClientFault } from "./failure";
-import { upstreamMessage } from "./sanitize";
+import { claimTrial, earliestRetry, usability } from "./breakers";
 
 export interface DispatchInput {
 	op: Operation;

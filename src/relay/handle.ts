@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { AttemptOutcome } from "../../durable-objects/breaker-types";
 import { currentPrices } from "../billing/price-book";
+import { enabledChannels, type LiveChannel, servable } from "../channels/live";
 import type { AppEnv } from "../env";
 import { config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
@@ -9,16 +10,15 @@ import { egressCodecs } from "../protocols/egress";
 import type { ChatRequest, ChatResponse } from "../protocols/ir";
 import { openaiProbe } from "../protocols/openai/probe";
 import { sseTransform } from "../protocols/sse";
+import { estimateTokens, readUsage, type Usage } from "../protocols/usage";
 import { providers } from "../providers/registry";
 import type { Operation, Provider } from "../providers/types";
 import { report } from "./breakers";
-import { enabledChannels, type LiveChannel, servable } from "./channels";
 import { type Dispatched, dispatch } from "./dispatch";
 import { admit, type Estimate } from "./governor";
 import type { UsageMeter } from "./meter";
 import { orderCandidates } from "./select";
 import { meterStream, type StreamSummary } from "./sse-meter";
-import { estimateTokens, readUsage, type Usage } from "./usage";
 
 const STREAM_HEADERS = {
 	"content-type": "text/event-stream; charset=utf-8",

@@ -8,8 +8,8 @@ import { usageMeter } from "../middleware/usage-meter";
 import type { OperationDoc } from "../openapi/operation";
 import { anthropicIngress } from "../protocols/anthropic";
 import type { MessagesRequest } from "../protocols/anthropic/types";
+import { estimateTokens } from "../protocols/usage";
 import { relayChat } from "../relay/handle";
-import { estimateTokens } from "../relay/usage";
 import { anthropicMessage, countTokensRequest, messagesRequest, tokenCount } from "./anthropic-schemas";
 
 /**

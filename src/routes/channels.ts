@@ -1,6 +1,8 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
+import { forgetChannels, toLive } from "../channels/live";
+import { testChannel } from "../channels/test-request";
 import { db } from "../db/client";
 import { type ChannelRow, channels } from "../db/schema";
 import { type AppEnv, config } from "../env";
@@ -12,8 +14,6 @@ import type { OperationDoc } from "../openapi/operation";
 import { channelTypes, providers } from "../providers/registry";
 import type { Provider } from "../providers/types";
 import { breakerConfig, observe } from "../relay/breakers";
-import { testChannel } from "../relay/channel-test";
-import { forgetChannels, toLive } from "../relay/channels";
 import { channelCreate, channelList, channelPatch, channelTestQuery, channelTestResult, channelTypeList, channelView, idParam } from "./channel-schemas";
 
 function view(row: ChannelRow): z.infer<typeof channelView> {

@@ -1,4 +1,5 @@
 import { Hono, type MiddlewareHandler } from "hono";
+import { enabledChannels, modelsForGroup } from "../channels/live";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { valid } from "../lib/validate";
@@ -7,7 +8,6 @@ import { callerAuth } from "../middleware/caller-auth";
 import { usageMeter } from "../middleware/usage-meter";
 import type { OperationDoc } from "../openapi/operation";
 import { geminiIngress } from "../protocols/gemini";
-import { enabledChannels, modelsForGroup } from "../relay/channels";
 import { relayChat } from "../relay/handle";
 import { geminiModelList, geminiQuery, generateContentRequest, generateContentResponse } from "./gemini-schemas";
 

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { enabledChannels, modelsForGroup } from "../channels/live";
 import type { AppEnv } from "../env";
 import { valid } from "../lib/validate";
 import { bodyLimit } from "../middleware/body-limit";
@@ -7,7 +8,6 @@ import { usageMeter } from "../middleware/usage-meter";
 import type { OperationDoc } from "../openapi/operation";
 import type { ChatRequest } from "../protocols/ir";
 import { openaiIngress } from "../protocols/openai";
-import { enabledChannels, modelsForGroup } from "../relay/channels";
 import { relayChat, relayEmbeddings } from "../relay/handle";
 import { chatCompletion, chatCompletionRequest, embeddingList, embeddingsRequest, modelList } from "./openai-schemas";
 
