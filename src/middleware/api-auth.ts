@@ -44,8 +44,3 @@ export function requireAdmin(): MiddlewareHandler<AppEnv> {
 		await next();
 	};
 }
-
-/** The user whose data a request may see: any (undefined) for the operator, only their own for a user. */
-export function ownUserId(principal: Principal): number | undefined {
-	return principal.role === "user" ? principal.userId : undefined;
-}

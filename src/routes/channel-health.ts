@@ -7,7 +7,7 @@ import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
 import { observe } from "../relay/breakers";
 import { channelHealth, idParam } from "./channel-schemas";
-import { findChannel } from "./channels";
+import { findChannel } from "./shared/find";
 
 function healthView(channelId: number, v: BreakerView): z.infer<typeof channelHealth> {
 	return {

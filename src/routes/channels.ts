@@ -15,6 +15,7 @@ import { channelTypes, providers } from "../providers/registry";
 import type { Provider } from "../providers/types";
 import { breakerConfig, observe } from "../relay/breakers";
 import { channelCreate, channelList, channelPatch, channelTestQuery, channelTestResult, channelTypeList, channelView, idParam } from "./channel-schemas";
+import { findChannel } from "./shared/find";
 
 function view(row: ChannelRow): z.infer<typeof channelView> {
 	return {
@@ -55,12 +56,6 @@ async function columns(input: Input, encryptionKey: string): Promise<Partial<typ
 	if (input.status !== undefined) out.status = input.status;
 	if (input.settings !== undefined) out.settings = input.settings;
 	return out;
-}
-
-export async function findChannel(env: Env, id: number): Promise<ChannelRow> {
-	const [row] = await db(env).select().from(channels).where(eq(channels.id, id)).limit(1);
-	if (!row) throw new GatewayError("not_found", `Channel ${id} does not exist`);
-	return row;
 }
 
 function conflict(name: string | undefined): GatewayError {

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { ownUserId } from "../auth/scope";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { valid } from "../lib/validate";
-import { ownUserId } from "../middleware/api-auth";
 import { bodyLimit } from "../middleware/body-limit";
 import { usageMeter } from "../middleware/usage-meter";
 import type { OperationDoc } from "../openapi/operation";

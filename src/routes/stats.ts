@@ -1,11 +1,12 @@
 import { Hono } from "hono";
 import type { z } from "zod";
 import type { Principal } from "../auth/principal";
+import { ownUserId } from "../auth/scope";
 import { toUsd } from "../billing/money";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { valid } from "../lib/validate";
-import { ownUserId, requireAdmin } from "../middleware/api-auth";
+import { requireAdmin } from "../middleware/api-auth";
 import type { OperationDoc } from "../openapi/operation";
 import { bucketStart } from "../rollups/buckets";
 import { isFiltered, type RollupQuery, timeseries, top } from "../rollups/read";

@@ -3,6 +3,7 @@ import { Hono, type MiddlewareHandler } from "hono";
 import type { z } from "zod";
 import { pickLimits } from "../../durable-objects/governor-types";
 import type { Principal } from "../auth/principal";
+import { ownUserId } from "../auth/scope";
 import { toUsd } from "../billing/money";
 import { db } from "../db/client";
 import { type TokenRow, tokens, users } from "../db/schema";
@@ -11,12 +12,11 @@ import { GatewayError } from "../errors/gateway-error";
 import { newGatewayKey, sha256Hex } from "../lib/crypto";
 import { iso } from "../lib/iso";
 import { valid } from "../lib/validate";
-import { ownUserId } from "../middleware/api-auth";
 import type { OperationDoc } from "../openapi/operation";
 import { forgetCallers } from "../relay/callers";
 import { idParam } from "./channel-schemas";
 import { governorStanding, limitColumns, limitsOf } from "./limit-schemas";
-import { limitsChanged, standingOf } from "./limits";
+import { limitsChanged, standingOf } from "./shared/limits";
 import { tokenCreate, tokenCreated, tokenList, tokenPatch, tokenView } from "./token-schemas";
 
 /** The bootstrap migration creates this user; keys the operator makes without an owner belong to it. A user's keys are their own. */

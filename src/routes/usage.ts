@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, lt, or, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
-import type { Principal } from "../auth/principal";
+import { ownUserId, scopedUserId } from "../auth/scope";
 import { csvRow } from "../billing/csv";
 import { toUsd } from "../billing/money";
 import { db } from "../db/client";
@@ -9,27 +9,12 @@ import { ledgerEntries, prices, usageLogs } from "../db/schema";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { valid } from "../lib/validate";
-import { ownUserId } from "../middleware/api-auth";
 import type { OperationDoc } from "../openapi/operation";
-import { priceViewOf } from "./prices";
+import { priceViewOf } from "./shared/price-view";
 import { encodeCursor, requestIdParam, type UsageFilters, usageDetail, usageFilters, usageItem, usagePage, usageQuery } from "./usage-schemas";
 
 type UsageLogRow = typeof usageLogs.$inferSelect;
 type UsageItem = z.infer<typeof usageItem>;
-
-/**
- * The user whose rows a request may read. The operator reads anyone's (or everyone's); a user key reads only
- * its own user's, and naming another user is refused (403) rather than silently narrowed, so that a script
- * with the wrong key fails loudly instead of showing someone an empty page.
- */
-export function scopedUserId(principal: Principal, requested: number | undefined): number | undefined {
-	const own = ownUserId(principal);
-	if (own === undefined) return requested;
-	if (requested !== undefined && requested !== own) {
-		throw new GatewayError("forbidden", "A gateway key may only read its own user's data", { param: "user_id" });
-	}
-	return own;
-}
 
 function item(row: UsageLogRow): UsageItem {
 	return {
