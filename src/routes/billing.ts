@@ -15,7 +15,7 @@ import type { OperationDoc } from "../openapi/operation";
 import { adjustBody, balanceQuery, balanceView, ledgerEntryView, ledgerPage, ledgerQuery, reconcileReport, topupBody } from "./billing-schemas";
 import { findUser } from "./shared/find";
 import { ledgerView } from "./shared/ledger-view";
-import { encodeCursor } from "./usage-schemas";
+import { encodeCursor } from "./shared/pagination";
 
 interface Credit {
 	userId: number;

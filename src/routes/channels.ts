@@ -14,8 +14,9 @@ import type { OperationDoc } from "../openapi/operation";
 import { channelTypes, providers } from "../providers/registry";
 import type { Provider } from "../providers/types";
 import { breakerConfig, observe } from "../relay/breakers";
-import { channelCreate, channelList, channelPatch, channelTestQuery, channelTestResult, channelTypeList, channelView, idParam } from "./channel-schemas";
+import { channelCreate, channelList, channelPatch, channelTestQuery, channelTestResult, channelTypeList, channelView } from "./channel-schemas";
 import { findChannel } from "./shared/find";
+import { idParam } from "./shared/params";
 
 function view(row: ChannelRow): z.infer<typeof channelView> {
 	return {

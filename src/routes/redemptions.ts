@@ -16,7 +16,7 @@ import { ledgerEntryView } from "./billing-schemas";
 import { redeemBody, redemptionCreate, redemptionCreated, redemptionPage, redemptionQuery, type redemptionView } from "./redemption-schemas";
 import { findUser } from "./shared/find";
 import { ledgerView } from "./shared/ledger-view";
-import { encodeCursor } from "./usage-schemas";
+import { encodeCursor } from "./shared/pagination";
 
 type CodeRow = typeof redemptionCodes.$inferSelect;
 

@@ -13,10 +13,10 @@ import { valid } from "../lib/validate";
 import { requireAdmin } from "../middleware/api-auth";
 import type { OperationDoc } from "../openapi/operation";
 import { forgetCallers } from "../relay/callers";
-import { idParam } from "./channel-schemas";
 import { governorStanding, limitColumns, limitsOf } from "./limit-schemas";
 import { findUser } from "./shared/find";
 import { limitsChanged, standingOf } from "./shared/limits";
+import { idParam } from "./shared/params";
 import { userCreate, userList, userPatch, userView } from "./user-schemas";
 
 function view(row: UserRow): z.infer<typeof userView> {
