@@ -179,7 +179,7 @@ export function cycles(edges: readonly Import[]): string[][] {
 	};
 
 	for (const file of [...next.keys()].sort()) if (!index.has(file)) visit(file);
-	return found;
+	return found.sort((a, b) => (a[0] ?? "").localeCompare(b[0] ?? ""));
 }
 
 /** The imports that tie a cycle together, to print with it. */
