@@ -27,6 +27,7 @@ export const LAYERS: readonly Layer[] = [
 	// and the Durable Objects alike, and need nothing of theirs; channels (rows to live targets, the test request) serve
 	// the relay, the channel routes and the breaker's probes.
 	{ name: "services", rank: 4, paths: ["src/billing/", "src/auth/", "src/channels/"] },
+	// A provider may use a wire helper (SSE, embeddings bodies); a wire format never knows a provider.
 	{ name: "providers", rank: 3, paths: ["src/providers/"] },
 	{ name: "protocols", rank: 2, paths: ["src/protocols/"] },
 	{
