@@ -1,12 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import type { ChannelNotification } from "../queues/notify-message";
+import { type LiveChannel, toLive } from "../src/channels/live";
+import { outcomeOf } from "../src/channels/outcome";
+import { testChannel } from "../src/channels/test-request";
 import { db } from "../src/db/client";
 import { channels } from "../src/db/schema";
 import { config as appConfig } from "../src/env";
-import { outcomeOf } from "../src/relay/breakers";
-import { testChannel } from "../src/relay/channel-test";
-import { type LiveChannel, toLive } from "../src/relay/channels";
 import { eventFor } from "./breaker-events";
 import { grantTrial, initial, next, reconfigure, reset, resolveConfig, toView } from "./breaker-state";
 import { load, type StoredBreaker, save } from "./breaker-storage";

@@ -1,31 +1,24 @@
 import { z } from "zod";
-import type { Limits, Scope } from "../durable-objects/governor-types";
 import type { Principal } from "./auth/principal";
 import type { ErrorDialect } from "./errors/render";
-import type { UsageMeter } from "./relay/meter";
+import type { CallerKey } from "./types/caller";
 
-/** The caller of a relay route, resolved from its gateway key. */
-export interface CallerKey {
-	tokenId: number;
-	userId: number;
-	group: string;
-	/** null: every model the group can reach. */
-	models: string[] | null;
-	/** The key's, its user's and its group's limits, only those that have any: each is a governor to reserve with. */
-	governed: { scope: Scope; limits: Limits }[];
+/**
+ * What the middleware sets on a request. The relay routes' usage meter is added by `middleware/usage-meter.ts`
+ * (`declare module`), so that this file, which every layer reads, depends on nothing above it.
+ */
+export interface AppVariables {
+	requestId: string;
+	caller: CallerKey;
+	/** Who called /api. */
+	principal: Principal;
+	/** The error format of the API called; OpenAI's when unset. */
+	dialect: ErrorDialect;
 }
 
 export type AppEnv = {
 	Bindings: Env;
-	Variables: {
-		requestId: string;
-		caller: CallerKey;
-		meter: UsageMeter;
-		/** Who called /api. */
-		principal: Principal;
-		/** The error format of the API called; OpenAI's when unset. */
-		dialect: ErrorDialect;
-	};
+	Variables: AppVariables;
 };
 
 const positiveInt = z.coerce.number().int().positive();

@@ -1,4 +1,4 @@
-import type { Usage } from "../relay/usage";
+import type { Usage } from "../protocols/usage";
 
 /** One price version, as the relay prices a request with it. Amounts in nano-USD (per million tokens, or per request). */
 export interface Price {

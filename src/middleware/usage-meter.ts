@@ -4,6 +4,13 @@ import { knownError } from "../errors/on-error";
 import { UsageMeter } from "../relay/meter";
 import { usageBatcher } from "../relay/usage-batcher";
 
+declare module "../env" {
+	interface AppVariables {
+		/** The relay routes' usage meter, set here. */
+		meter: UsageMeter;
+	}
+}
+
 /**
  * Gives every relay request one usage record, failures included: the relay records successes itself
  * (a stream only when it ends); whatever else happened (bad key, bad input, upstream failure) is recorded

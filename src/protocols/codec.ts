@@ -1,6 +1,6 @@
-import type { Usage } from "../relay/usage";
 import type { ChatRequest, ChatResponse } from "./ir";
 import type { SseMapper } from "./sse";
+import type { Usage } from "./usage";
 
 /** The wire formats channels speak. A client speaking the same one gets its body passed through untouched. */
 export type Wire = "openai" | "anthropic" | "gemini";

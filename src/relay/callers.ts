@@ -2,10 +2,10 @@ import { eq, type SQL } from "drizzle-orm";
 import { hasLimits, type Limits, NO_LIMITS, pickLimits, type Scope } from "../../durable-objects/governor-types";
 import { db } from "../db/client";
 import { groupPricing, tokens, users } from "../db/schema";
-import type { CallerKey } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { sha256Hex } from "../lib/crypto";
 import { TtlCache } from "../lib/ttl-cache";
+import type { CallerKey } from "../types/caller";
 
 interface KeyRecord extends CallerKey {
 	active: boolean;

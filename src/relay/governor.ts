@@ -1,12 +1,11 @@
-import type { Context } from "hono";
 import type { Decision, RateStanding, Refusal, Scope } from "../../durable-objects/governor-types";
 import { scopeName } from "../../durable-objects/governor-types";
 import type { UsageRecord } from "../../queues/usage-message";
 import { costNusd } from "../billing/cost";
 import type { PriceBook } from "../billing/price-book";
-import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { rateLimitHeaders, retryAfterHeader } from "./governor-headers";
+import type { RelayRequest } from "./request";
 
 /**
  * How long a hold lasts when its settlement never comes (an isolate that died mid-request). Longer than any
@@ -28,11 +27,15 @@ export interface Estimate {
  * in parallel. A refusal anywhere gives back what the others granted and throws the refusal in the caller's
  * API's format; otherwise the rate-limit headers are set and the meter settles every hold when it records.
  */
-export async function admit(c: Context<AppEnv>, book: PriceBook, model: string, channelIds: readonly number[], estimate: () => Estimate): Promise<void> {
-	const caller = c.get("caller");
+export async function reserveWithGovernors(
+	req: RelayRequest,
+	book: PriceBook,
+	model: string,
+	channelIds: readonly number[],
+	estimate: () => Estimate,
+): Promise<void> {
+	const { caller, env, requestId } = req;
 	if (caller.governed.length === 0) return;
-	const env = c.env;
-	const requestId = c.get("requestId");
 	const { promptTokens, outputTokens } = estimate();
 	const usage = { promptTokens, completionTokens: outputTokens, cachedTokens: 0 };
 	const multiplier = book.multiplier(caller.group);
@@ -49,7 +52,7 @@ export async function admit(c: Context<AppEnv>, book: PriceBook, model: string, 
 			const r = results[i];
 			return r?.status === "fulfilled" && r.value.ok;
 		});
-		if (granted.length > 0) c.executionCtx.waitUntil(Promise.allSettled(granted.map(({ scope }) => governor(env, scope).cancel(requestId))).then(() => {}));
+		if (granted.length > 0) req.waitUntil(Promise.allSettled(granted.map(({ scope }) => governor(env, scope).cancel(requestId))).then(() => {}));
 	};
 	const decisions = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
 	if (decisions.length < results.length) {
@@ -58,16 +61,15 @@ export async function admit(c: Context<AppEnv>, book: PriceBook, model: string, 
 		throw new GatewayError("limits_unavailable", "This key's limits could not be checked just now; try again", { headers: retryAfterHeader(1_000) });
 	}
 
-	const dialect = c.get("dialect") ?? "openai";
-	const headers = rateLimitHeaders(dialect, tightest(decisions, "requests"), tightest(decisions, "tokens"), Date.now());
+	const headers = rateLimitHeaders(req.dialect, tightest(decisions, "requests"), tightest(decisions, "tokens"), Date.now());
 	const refusal = worst(decisions);
 	if (refusal) {
 		giveBack();
 		if (refusal.kind === "budget") throw new GatewayError("insufficient_quota", refusal.message, { headers });
 		throw new GatewayError("rate_limit_exceeded", refusal.message, { headers: { ...headers, ...retryAfterHeader(refusal.retryAfterMs) } });
 	}
-	for (const [name, value] of Object.entries(headers)) c.header(name, value);
-	c.get("meter").onRecord = (record) => settleAll(env, caller.governed, record);
+	for (const [name, value] of Object.entries(headers)) req.responseHeaders.set(name, value);
+	req.meter.onRecord = (record) => settleAll(env, caller.governed, record);
 }
 
 async function settleAll(env: Env, governed: readonly { scope: Scope }[], record: UsageRecord): Promise<void> {

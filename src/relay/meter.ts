@@ -1,8 +1,8 @@
 import type { UsageRecord } from "../../queues/usage-message";
 import { costNusd } from "../billing/cost";
 import type { PriceBook } from "../billing/price-book";
-import type { CallerKey } from "../env";
-import type { Usage } from "./usage";
+import type { Usage } from "../protocols/usage";
+import type { CallerKey } from "../types/caller";
 
 export interface MeterOutcome {
 	status: number;

@@ -1,6 +1,6 @@
 import type { StreamProbe } from "../protocols/codec";
 import { dataOf, EVENT_BOUNDARY } from "../protocols/sse";
-import type { Usage } from "./usage";
+import type { Usage } from "../protocols/usage";
 
 export type StreamEnd = "complete" | "client_closed" | "upstream_failed";
 

@@ -8,9 +8,10 @@ import { usageMeter } from "../middleware/usage-meter";
 import type { OperationDoc } from "../openapi/operation";
 import { anthropicIngress } from "../protocols/anthropic";
 import type { MessagesRequest } from "../protocols/anthropic/types";
-import { relayChat } from "../relay/handle";
-import { estimateTokens } from "../relay/usage";
+import { estimateTokens } from "../protocols/usage";
+import { relayChat } from "../relay/chat";
 import { anthropicMessage, countTokensRequest, messagesRequest, tokenCount } from "./anthropic-schemas";
+import { relayed } from "./shared/relayed";
 
 /**
  * `anthropic-version` is a date. New SDKs send new dates before any list here could know them, so any
@@ -29,7 +30,7 @@ export const anthropicRoutes = new Hono<AppEnv>()
 		const body = c.req.valid("json");
 		// Validated above for what the gateway reads; block shapes it does not model pass through as they are.
 		const chat = anthropicIngress.toChat(body as MessagesRequest);
-		return relayChat(c, c.get("meter"), { ingress: anthropicIngress, native: body, chat, stream: body.stream === true });
+		return relayed(c, (req) => relayChat(req, { ingress: anthropicIngress, native: body, chat, stream: body.stream === true }));
 	})
 	.post("/count_tokens", callerAuth(), bodyLimit(), valid("json", countTokensRequest), (c) => {
 		checkVersion(c.req.header("anthropic-version"));

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { toNusd } from "../billing/money";
-import { cursorOf, pageLimit, positiveId } from "./usage-schemas";
+import { cursorOf, pageLimit } from "./shared/pagination";
+import { positiveId } from "./shared/params";
 
 export const ledgerKinds = ["topup", "usage", "refund", "adjustment", "redemption"] as const;
 

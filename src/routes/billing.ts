@@ -2,7 +2,7 @@ import { and, desc, eq, lt } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
 import { scopeToOwner } from "../auth/policy";
-import { appendEntry, type LedgerKind, type LedgerRow } from "../billing/ledger";
+import { appendEntry, type LedgerKind } from "../billing/ledger";
 import { toNusd, toUsd } from "../billing/money";
 import { reconcile } from "../billing/reconcile";
 import { db } from "../db/client";
@@ -12,25 +12,9 @@ import { GatewayError } from "../errors/gateway-error";
 import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
 import { adjustBody, balanceQuery, balanceView, ledgerEntryView, ledgerPage, ledgerQuery, reconcileReport, topupBody } from "./billing-schemas";
-import { encodeCursor } from "./usage-schemas";
-import { findUser } from "./users";
-
-const usdOrNull = (nusd: number | null) => (nusd === null ? null : toUsd(nusd));
-
-export function ledgerView(row: LedgerRow): z.infer<typeof ledgerEntryView> {
-	return {
-		id: row.id,
-		user_id: row.userId,
-		token_id: row.tokenId,
-		kind: row.kind,
-		amount_usd: toUsd(row.amountNusd),
-		balance_before_usd: usdOrNull(row.balanceBeforeNusd),
-		balance_after_usd: usdOrNull(row.balanceAfterNusd),
-		request_id: row.requestId,
-		note: row.note,
-		created_at: new Date(row.createdAt).toISOString(),
-	};
-}
+import { findUser } from "./shared/find";
+import { ledgerView } from "./shared/ledger-view";
+import { encodeCursor } from "./shared/pagination";
 
 interface Credit {
 	userId: number;

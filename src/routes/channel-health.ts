@@ -6,8 +6,9 @@ import { iso } from "../lib/iso";
 import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
 import { observe } from "../relay/breakers";
-import { channelHealth, idParam } from "./channel-schemas";
-import { findChannel } from "./channels";
+import { channelHealth } from "./channel-schemas";
+import { findChannel } from "./shared/find";
+import { idParam } from "./shared/params";
 
 function healthView(channelId: number, v: BreakerView): z.infer<typeof channelHealth> {
 	return {

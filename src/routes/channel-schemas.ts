@@ -1,8 +1,6 @@
 import { z } from "zod";
 import { channelTypes } from "../providers/registry";
 
-export const idParam = z.object({ id: z.coerce.number().int().positive() });
-
 const modelName = z.string().trim().min(1).max(200);
 
 export const channelCreate = z.object({

@@ -1,6 +1,8 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
+import { forgetChannels, toLive } from "../channels/live";
+import { testChannel } from "../channels/test-request";
 import { db } from "../db/client";
 import { type ChannelRow, channels } from "../db/schema";
 import { type AppEnv, config } from "../env";
@@ -12,9 +14,9 @@ import type { OperationDoc } from "../openapi/operation";
 import { channelTypes, providers } from "../providers/registry";
 import type { Provider } from "../providers/types";
 import { breakerConfig, observe } from "../relay/breakers";
-import { testChannel } from "../relay/channel-test";
-import { forgetChannels, toLive } from "../relay/channels";
-import { channelCreate, channelList, channelPatch, channelTestQuery, channelTestResult, channelTypeList, channelView, idParam } from "./channel-schemas";
+import { channelCreate, channelList, channelPatch, channelTestQuery, channelTestResult, channelTypeList, channelView } from "./channel-schemas";
+import { findChannel } from "./shared/find";
+import { idParam } from "./shared/params";
 
 function view(row: ChannelRow): z.infer<typeof channelView> {
 	return {
@@ -55,12 +57,6 @@ async function columns(input: Input, encryptionKey: string): Promise<Partial<typ
 	if (input.status !== undefined) out.status = input.status;
 	if (input.settings !== undefined) out.settings = input.settings;
 	return out;
-}
-
-export async function findChannel(env: Env, id: number): Promise<ChannelRow> {
-	const [row] = await db(env).select().from(channels).where(eq(channels.id, id)).limit(1);
-	if (!row) throw new GatewayError("not_found", `Channel ${id} does not exist`);
-	return row;
 }
 
 function conflict(name: string | undefined): GatewayError {

@@ -1,4 +1,5 @@
 import { Hono, type MiddlewareHandler } from "hono";
+import { enabledChannels, modelsForGroup } from "../channels/live";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { valid } from "../lib/validate";
@@ -7,9 +8,9 @@ import { callerAuth } from "../middleware/caller-auth";
 import { usageMeter } from "../middleware/usage-meter";
 import type { OperationDoc } from "../openapi/operation";
 import { geminiIngress } from "../protocols/gemini";
-import { enabledChannels, modelsForGroup } from "../relay/channels";
-import { relayChat } from "../relay/handle";
+import { relayChat } from "../relay/chat";
 import { geminiModelList, geminiQuery, generateContentRequest, generateContentResponse } from "./gemini-schemas";
+import { relayed } from "./shared/relayed";
 
 const METHODS = ["generateContent", "streamGenerateContent"];
 
@@ -47,7 +48,7 @@ export const geminiRoutes = new Hono<AppEnv>()
 		// Answers that are not streamed, and SSE streams, are what a Gemini channel sends: those may pass through.
 		const ingress = geminiIngress(!stream || c.req.valid("query").alt === "sse");
 		const chat = { ...ingress.toChat({ ...body, model }), stream };
-		return relayChat(c, c.get("meter"), { ingress, native: body, chat, stream });
+		return relayed(c, (req) => relayChat(req, { ingress, native: body, chat, stream }));
 	});
 
 export const geminiDocs: OperationDoc[] = [

@@ -10,8 +10,8 @@ import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
-import { idParam } from "./channel-schemas";
 import { deadJobList, deadJobQuery, deadJobView } from "./job-schemas";
+import { idParam } from "./shared/params";
 
 type DeadJob = typeof deadJobs.$inferSelect;
 

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { enabledChannels, modelsForGroup } from "../channels/live";
 import type { AppEnv } from "../env";
 import { valid } from "../lib/validate";
 import { bodyLimit } from "../middleware/body-limit";
@@ -7,9 +8,10 @@ import { usageMeter } from "../middleware/usage-meter";
 import type { OperationDoc } from "../openapi/operation";
 import type { ChatRequest } from "../protocols/ir";
 import { openaiIngress } from "../protocols/openai";
-import { enabledChannels, modelsForGroup } from "../relay/channels";
-import { relayChat, relayEmbeddings } from "../relay/handle";
+import { relayChat } from "../relay/chat";
+import { relayEmbeddings } from "../relay/embeddings";
 import { chatCompletion, chatCompletionRequest, embeddingList, embeddingsRequest, modelList } from "./openai-schemas";
+import { relayed } from "./shared/relayed";
 
 /** The OpenAI-compatible surface, mounted at /v1. */
 export const openaiRoutes = new Hono<AppEnv>()
@@ -26,10 +28,10 @@ export const openaiRoutes = new Hono<AppEnv>()
 		const body = c.req.valid("json");
 		// Chat Completions is the internal representation; parts the gateway does not model pass through as they are.
 		const chat = body as ChatRequest;
-		return relayChat(c, c.get("meter"), { ingress: openaiIngress, native: body, chat, stream: body.stream === true });
+		return relayed(c, (req) => relayChat(req, { ingress: openaiIngress, native: body, chat, stream: body.stream === true }));
 	})
 	.post("/embeddings", usageMeter(), callerAuth(), bodyLimit(), valid("json", embeddingsRequest), (c) =>
-		relayEmbeddings(c, c.get("meter"), c.req.valid("json")),
+		relayed(c, (req) => relayEmbeddings(req, c.req.valid("json"))),
 	);
 
 export const openaiDocs: OperationDoc[] = [

@@ -9,8 +9,9 @@ import type { OperationDoc } from "../openapi/operation";
 import type { ChatRequest } from "../protocols/ir";
 import { openaiIngress } from "../protocols/openai";
 import { callerForToken } from "../relay/callers";
-import { relayChat } from "../relay/handle";
+import { relayChat } from "../relay/chat";
 import { chatCompletion, chatCompletionRequest } from "./openai-schemas";
+import { relayed } from "./shared/relayed";
 
 const playgroundQuery = z.object({ token_id: z.coerce.number().int().positive() });
 
@@ -35,7 +36,7 @@ export const playgroundRoutes = new Hono<AppEnv>().post(
 	valid("json", chatCompletionRequest),
 	(c) => {
 		const body = c.req.valid("json");
-		return relayChat(c, c.get("meter"), { ingress: openaiIngress, native: body, chat: body as ChatRequest, stream: body.stream === true });
+		return relayed(c, (req) => relayChat(req, { ingress: openaiIngress, native: body, chat: body as ChatRequest, stream: body.stream === true }));
 	},
 );
 

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, isNull, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
 import { NO_LIMITS, pickLimits } from "../../durable-objects/governor-types";
-import { toNusd, toUsd } from "../billing/money";
+import { toNusd } from "../billing/money";
 import { forgetPrices } from "../billing/price-book";
 import { db } from "../db/client";
 import { channels, groupPricing, prices } from "../db/schema";
@@ -11,7 +11,6 @@ import { GatewayError } from "../errors/gateway-error";
 import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
 import { governorStanding, limitColumns, limitsOf } from "./limit-schemas";
-import { limitsChanged, standingOf } from "./limits";
 import {
 	groupList,
 	groupParam,
@@ -25,25 +24,8 @@ import {
 	priceTarget,
 	priceView,
 } from "./price-schemas";
-
-type PriceRow = typeof prices.$inferSelect;
-
-const usdOrNull = (nusd: number | null) => (nusd === null ? null : toUsd(nusd));
-
-export function priceViewOf(row: PriceRow): z.infer<typeof priceView> {
-	return {
-		id: row.id,
-		model: row.model,
-		channel_id: row.channelId,
-		input_usd_per_mtok: toUsd(row.inputNusdPerMtok),
-		output_usd_per_mtok: toUsd(row.outputNusdPerMtok),
-		cached_input_usd_per_mtok: usdOrNull(row.cachedInputNusdPerMtok),
-		cache_write_usd_per_mtok: usdOrNull(row.cacheWriteNusdPerMtok),
-		request_usd: toUsd(row.requestNusd),
-		valid_from: new Date(row.validFrom).toISOString(),
-		valid_to: row.validTo === null ? null : new Date(row.validTo).toISOString(),
-	};
-}
+import { limitsChanged, standingOf } from "./shared/limits";
+import { priceViewOf } from "./shared/price-view";
 
 /** Every version of one price: the model's general price, or one channel's override of it. */
 function versionsOf(model: string, channelId: number | undefined): SQL | undefined {

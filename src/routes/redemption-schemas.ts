@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { toNusd } from "../billing/money";
-import { cursorOf, pageLimit } from "./usage-schemas";
+import { cursorOf, pageLimit } from "./shared/pagination";
 
 export const redemptionCreate = z.object({
 	count: z.number().int().min(1).max(1_000),

@@ -12,11 +12,11 @@ import { sha256Hex } from "../lib/crypto";
 import { iso } from "../lib/iso";
 import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
-import { ledgerView } from "./billing";
 import { ledgerEntryView } from "./billing-schemas";
 import { redeemBody, redemptionCreate, redemptionCreated, redemptionPage, redemptionQuery, type redemptionView } from "./redemption-schemas";
-import { encodeCursor } from "./usage-schemas";
-import { findUser } from "./users";
+import { findUser } from "./shared/find";
+import { ledgerView } from "./shared/ledger-view";
+import { encodeCursor } from "./shared/pagination";
 
 type CodeRow = typeof redemptionCodes.$inferSelect;
 

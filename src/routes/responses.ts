@@ -6,14 +6,15 @@ import { callerAuth } from "../middleware/caller-auth";
 import { usageMeter } from "../middleware/usage-meter";
 import type { OperationDoc } from "../openapi/operation";
 import { responsesIngressFor } from "../protocols/responses";
-import { relayChat } from "../relay/handle";
+import { relayChat } from "../relay/chat";
 import { responseObject, responsesRequest } from "./responses-schemas";
+import { relayed } from "./shared/relayed";
 
 /** OpenAI's Responses API, mounted at /v1; every channel is reached through the internal representation. */
 export const responsesRoutes = new Hono<AppEnv>().post("/responses", usageMeter(), callerAuth(), bodyLimit(), valid("json", responsesRequest), (c) => {
 	const body = c.req.valid("json");
 	const ingress = responsesIngressFor(body);
-	return relayChat(c, c.get("meter"), { ingress, native: body, chat: ingress.toChat(body), stream: body.stream === true });
+	return relayed(c, (req) => relayChat(req, { ingress, native: body, chat: ingress.toChat(body), stream: body.stream === true }));
 });
 
 export const responsesDocs: OperationDoc[] = [

@@ -15,9 +15,9 @@ import { iso } from "../lib/iso";
 import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
 import { forgetCallers } from "../relay/callers";
-import { idParam } from "./channel-schemas";
 import { governorStanding, limitColumns, limitsOf } from "./limit-schemas";
-import { limitsChanged, standingOf } from "./limits";
+import { limitsChanged, standingOf } from "./shared/limits";
+import { idParam } from "./shared/params";
 import { tokenCreate, tokenCreated, tokenList, tokenPatch, tokenView } from "./token-schemas";
 
 /** The bootstrap migration creates this user; keys the operator makes without an owner belong to it. A user's keys are their own. */

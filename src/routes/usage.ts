@@ -10,8 +10,9 @@ import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
-import { priceViewOf } from "./prices";
-import { encodeCursor, requestIdParam, type UsageFilters, usageDetail, usageFilters, usageItem, usagePage, usageQuery } from "./usage-schemas";
+import { encodeCursor } from "./shared/pagination";
+import { priceViewOf } from "./shared/price-view";
+import { requestIdParam, type UsageFilters, usageDetail, usageFilters, usageItem, usagePage, usageQuery } from "./usage-schemas";
 
 type UsageLogRow = typeof usageLogs.$inferSelect;
 type UsageItem = z.infer<typeof usageItem>;

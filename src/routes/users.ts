@@ -13,9 +13,10 @@ import { isUniqueViolation } from "../lib/sql-errors";
 import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
 import { forgetCallers } from "../relay/callers";
-import { idParam } from "./channel-schemas";
 import { governorStanding, limitColumns, limitsOf } from "./limit-schemas";
-import { limitsChanged, standingOf } from "./limits";
+import { findUser } from "./shared/find";
+import { limitsChanged, standingOf } from "./shared/limits";
+import { idParam } from "./shared/params";
 import { userCreate, userList, userPatch, userView } from "./user-schemas";
 
 function view(row: UserRow): z.infer<typeof userView> {
@@ -39,12 +40,6 @@ async function signIn(input: { email?: string | null | undefined; password?: str
 		...(input.email === undefined ? {} : { email: input.email === null ? null : input.email.toLowerCase() }),
 		...(input.password === undefined ? {} : { passwordHash: await hashPassword(input.password) }),
 	};
-}
-
-export async function findUser(env: Env, id: number, param?: string): Promise<UserRow> {
-	const [row] = await db(env).select().from(users).where(eq(users.id, id)).limit(1);
-	if (!row) throw new GatewayError("not_found", `User ${id} does not exist`, param === undefined ? {} : { param });
-	return row;
 }
 
 // `/me` is registered before `/:id` so that it is not read as an id; src/auth/policy.ts gives every other route to the operator.

@@ -2,8 +2,8 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import worker from "../../src";
 import { forgetPrices } from "../../src/billing/price-book";
-import worker from "../../src/index";
 import { call, createChannel, createKey, uid } from "../support/gateway";
 
 async function insertPrice(model: string, inputNusd: number, outputNusd: number): Promise<number> {

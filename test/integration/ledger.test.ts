@@ -3,7 +3,7 @@ import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { UsageRecord } from "../../queues/usage-message";
-import worker from "../../src/index";
+import worker from "../../src";
 import { admin, createKey, uid } from "../support/gateway";
 import { deliver, usageRecord } from "../support/usage-records";
 

@@ -2,7 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
 import type { Notification } from "../../queues/notify-message";
-import worker from "../../src/index";
+import worker from "../../src";
 import { uid, upstreamLog } from "../support/gateway";
 
 const event = (channelId: number): Notification => ({

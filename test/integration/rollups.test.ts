@@ -2,7 +2,7 @@ import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
-import worker from "../../src/index";
+import worker from "../../src";
 import { PERIOD_MS, type Period } from "../../src/rollups/buckets";
 import { pruneUsageLogs, retentionCutoff } from "../../src/rollups/retention";
 import { rollupRange } from "../../src/rollups/rollup";

@@ -155,7 +155,7 @@ describe("a dashboard on another origin (Pages)", () => {
 	it("may call /api from DASHBOARD_ORIGIN only, and only when it is set", async () => {
 		const { env } = await import("cloudflare:workers");
 		const { createExecutionContext } = await import("cloudflare:test");
-		const worker = (await import("../../src/index")).default;
+		const worker = (await import("../../src")).default;
 		const preflight = (origin: string, vars: Partial<Env>) =>
 			worker.fetch(
 				new Request("http://gateway.test/api/auth/login", {

@@ -1,7 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import type { UsageRecord } from "../../queues/usage-message";
-import worker from "../../src/index";
+import worker from "../../src";
 import { uid } from "./gateway";
 
 /** A usage record as the relay sends it: a small successful chat request by default. */

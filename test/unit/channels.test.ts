@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { indexChannels, type LiveChannel, servable } from "../../src/relay/channels";
+import { indexChannels, type LiveChannel, servable } from "../../src/channels/live";
 
 const channel = (id: number, models: string[], groups = ["default"]): LiveChannel => ({
 	id,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { redactSecrets, upstreamMessage } from "../../src/relay/sanitize";
+import { redactSecrets, upstreamMessage } from "../../src/lib/sanitize";
 
 describe("upstream error sanitizing", () => {
 	it("keeps the message of an OpenAI-style error but not the key inside it", () => {

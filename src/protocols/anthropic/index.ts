@@ -1,5 +1,5 @@
-import { readUsage, type Usage } from "../../relay/usage";
 import type { EgressCodec, IngressCodec } from "../codec";
+import { readUsage, type Usage } from "../usage";
 import { anthropicProbe } from "./probe";
 import { fromChat as requestFromChat, toChat as requestToChat } from "./request";
 import { fromChat as responseFromChat, toChat as responseToChat } from "./response";

@@ -1,6 +1,6 @@
-import { readUsage, type Usage } from "../../relay/usage";
 import type { StreamProbe } from "../codec";
 import { parseJson, sse } from "../sse";
+import { readUsage, type Usage } from "../usage";
 import type { AnthropicUsage } from "./types";
 import { chatUsage } from "./usage";
 

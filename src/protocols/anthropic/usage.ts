@@ -1,5 +1,5 @@
-import { tokenCount } from "../../relay/usage";
 import { type ChatUsage, type FinishReason, usageOf } from "../ir";
+import { tokenCount } from "../usage";
 import type { AnthropicUsage, StopReason } from "./types";
 
 /** Anthropic counts cache reads and writes apart from `input_tokens`; OpenAI's prompt tokens include them. */

@@ -1,4 +1,4 @@
-import { estimateTokens } from "../../relay/usage";
+import { estimateTokens } from "../usage";
 import { modelResource } from "./resource";
 
 /** The texts of an OpenAI embeddings `input`; undefined for token arrays, which Gemini cannot take. */

@@ -1,6 +1,6 @@
-import type { Usage } from "../../relay/usage";
 import type { StreamProbe } from "../codec";
 import { parseJson, sse } from "../sse";
+import type { Usage } from "../usage";
 import { geminiErrorOf } from "./stream-from-chat";
 import type { GeminiError, GenerateContentResponse } from "./types";
 import { readGeminiUsage } from "./usage";

@@ -1,4 +1,4 @@
-import { redactSecrets } from "../../relay/sanitize";
+import { redactSecrets } from "../../lib/sanitize";
 import type { ChatChunk, ChatDelta, ChatStreamError, ChatUsage, FinishReason } from "../ir";
 import { parseJson, type SseMapper, sse } from "../sse";
 import { chatFinishOf } from "./finish";

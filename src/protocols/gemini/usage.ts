@@ -1,5 +1,5 @@
-import type { Usage } from "../../relay/usage";
 import { type ChatUsage, usageOf } from "../ir";
+import type { Usage } from "../usage";
 import type { GeminiUsageMetadata } from "./types";
 
 const count = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? Math.round(v) : 0);

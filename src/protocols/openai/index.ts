@@ -1,6 +1,6 @@
-import { readUsage } from "../../relay/usage";
 import type { EgressCodec, IngressCodec } from "../codec";
 import type { ChatRequest, ChatResponse } from "../ir";
+import { readUsage } from "../usage";
 import { openaiProbe } from "./probe";
 
 /** Chat Completions is the internal representation: both directions are the identity. */

@@ -1,6 +1,6 @@
-import { readUsage, type Usage } from "../../relay/usage";
 import type { StreamProbe } from "../codec";
 import { parseJson, sse } from "../sse";
+import { readUsage, type Usage } from "../usage";
 
 // Cheap tests on an event's raw JSON, so that only the rare events that matter are parsed. Inside a JSON
 // string these would appear with escaped quotes, so generated text cannot trigger them.

@@ -1,6 +1,6 @@
 import type { ChatChunk, ChatResponse, ChatToolCall } from "../../protocols/ir";
 import { parseJson, type SseMapper, sse } from "../../protocols/sse";
-import { tokenCount } from "../../relay/usage";
+import { tokenCount } from "../../protocols/usage";
 
 /** What Workers AI text-generation models answer: `response` (older models) or an OpenAI body (newer ones). */
 export interface AiTextOutput {

@@ -1,8 +1,8 @@
-import type { Limits, Scope } from "../../durable-objects/governor-types";
-import { hasLimits } from "../../durable-objects/governor-types";
-import { forgetCallers } from "../relay/callers";
-import { governor } from "../relay/governor";
-import { governorStandingOf } from "./limit-schemas";
+import type { Limits, Scope } from "../../../durable-objects/governor-types";
+import { hasLimits } from "../../../durable-objects/governor-types";
+import { forgetCallers } from "../../relay/callers";
+import { governor } from "../../relay/governor";
+import { governorStandingOf } from "../limit-schemas";
 
 /**
  * After an admin changes a key's, user's or group's limits: the relay's cached keys are dropped, and the governor

@@ -1,9 +1,9 @@
+import { upstreamMessage } from "../lib/sanitize";
 import { egressCodecs } from "../protocols/egress";
 import type { ChatRequest } from "../protocols/ir";
 import { providers } from "../providers/registry";
 import type { Provider, SendContext } from "../providers/types";
-import { type LiveChannel, targetFor } from "./channels";
-import { upstreamMessage } from "./sanitize";
+import { type LiveChannel, targetFor } from "./live";
 
 const TEST_TIMEOUT_MS = 15_000;
 

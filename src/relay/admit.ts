@@ -1,0 +1,39 @@
+import { currentPrices } from "../billing/price-book";
+import { enabledChannels, type LiveChannel, servable } from "../channels/live";
+import { config } from "../env";
+import { GatewayError } from "../errors/gateway-error";
+import { providers } from "../providers/registry";
+import type { Operation } from "../providers/types";
+import { type Estimate, reserveWithGovernors } from "./governor";
+import type { RelayRequest } from "./request";
+import { orderCandidates } from "./select";
+
+/**
+ * The client's model, checked against the key and the price list and resolved to channels that serve it and the
+ * operation; then the request is admitted by the caller's governors (if it has limits), or refused.
+ */
+export async function admit(req: RelayRequest, op: Operation, model: string, estimate: () => Estimate): Promise<LiveChannel[]> {
+	const { caller, env } = req;
+	if (caller.models && !caller.models.includes(model)) {
+		throw new GatewayError("model_not_allowed", `This API key may not use model '${model}'`, { param: "model" });
+	}
+	const book = await currentPrices(env);
+	if (!book.isPriced(model) && !config(env).allowUnpriced) {
+		throw new GatewayError("model_not_priced", `Model '${model}' has no price; an operator must set one (PUT /api/prices/${model}) before it can be used`, {
+			param: "model",
+		});
+	}
+	req.meter.prices = book;
+	const candidates = servable(await enabledChannels(env), model, caller.group).filter((ch) => providers[ch.type].operations.includes(op));
+	if (candidates.length === 0) {
+		throw new GatewayError("model_not_available", `No channel is available for model '${model}'`, { param: "model" });
+	}
+	await reserveWithGovernors(
+		req,
+		book,
+		model,
+		candidates.map((ch) => ch.id),
+		estimate,
+	);
+	return orderCandidates(candidates);
+}

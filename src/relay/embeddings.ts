@@ -1,0 +1,15 @@
+import { estimateTokens, readUsage } from "../protocols/usage";
+import { dispatch } from "./dispatch";
+import { recordAnswer } from "./record";
+import { answered, type RelayRequest } from "./request";
+import { readAnswer } from "./translate";
+
+/** Embeddings: OpenAI's format on the way in and out; a provider with another wire translates inside itself. */
+export async function relayEmbeddings(req: RelayRequest, body: Record<string, unknown>): Promise<Response> {
+	const inputChars = () => JSON.stringify(body.input ?? "").length;
+	const estimate = () => ({ promptTokens: estimateTokens(inputChars()), outputTokens: 0 });
+	const done = await dispatch(req, { op: "embeddings", model: String(body.model), stream: false, bodyFor: () => body, estimate });
+	const { text, json } = await readAnswer(done.response, req.requestId);
+	recordAnswer(req, readUsage((json as { usage?: unknown } | undefined)?.usage), inputChars, 0);
+	return answered(req, text, { "content-type": done.response.headers.get("content-type") ?? "application/json" });
+}

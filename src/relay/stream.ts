@@ -1,0 +1,48 @@
+import { egressCodecs } from "../protocols/egress";
+import { openaiProbe } from "../protocols/openai/probe";
+import { sseTransform } from "../protocols/sse";
+import { providers } from "../providers/registry";
+import { report } from "./breakers";
+import type { Dispatched } from "./failover";
+import { recordStream } from "./record";
+import { answered, type ChatCall, type RelayRequest } from "./request";
+import { meterStream, type StreamSummary } from "./sse-meter";
+
+const STREAM_HEADERS = {
+	"content-type": "text/event-stream; charset=utf-8",
+	"cache-control": "no-cache, no-transform",
+	// Tells any proxy in front (nginx and friends) not to buffer the stream.
+	"x-accel-buffering": "no",
+};
+
+/**
+ * A streamed answer on its way to the client: mapped event by event into the internal representation and on into
+ * the client's dialect when the channel speaks another, metered as it goes, and recorded when it ends (the request's
+ * work is kept alive until then).
+ */
+export function streamAnswer(req: RelayRequest, call: ChatCall, done: Dispatched, body: ReadableStream<Uint8Array>, promptChars: () => number): Response {
+	const { ingress, chat } = call;
+	const model = chat.model;
+	const wire = providers[done.channel.type].wire;
+	const egress = egressCodecs[wire];
+	const same = wire === ingress.wire;
+	// Clients that do not speak OpenAI still need the usage chunk: their own stream format carries usage.
+	const forwardUsage = ingress.wire !== "openai" || chat.stream_options?.include_usage === true;
+	req.meter.deferred = true;
+	let settle: () => void = () => {};
+	req.waitUntil(new Promise<void>((resolve) => (settle = resolve)));
+	let source = body;
+	if (!same && egress.streamToChat) source = source.pipeThrough(sseTransform(egress.streamToChat(model)));
+	const probe = same ? egress.probe(forwardUsage) : openaiProbe(forwardUsage);
+	const onEnd = (s: StreamSummary) => {
+		// A stream the upstream broke off is a failure of its channel, though the headers said 200.
+		const broken =
+			s.end === "upstream_failed"
+				? report(req.env, [{ channel: done.channel, outcome: { kind: "failure", at: Date.now(), message: "stream broken off" } }])
+				: undefined;
+		Promise.all([recordStream(req, s, promptChars), broken]).then(settle, settle);
+	};
+	let out = meterStream(source, { probe, startedAt: req.meter.startedAt, onEnd });
+	if (!same && ingress.streamFromChat) out = out.pipeThrough(sseTransform(ingress.streamFromChat(model)));
+	return answered(req, out, { ...STREAM_HEADERS, ...(ingress.streamContentType ? { "content-type": ingress.streamContentType } : {}) });
+}

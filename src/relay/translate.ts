@@ -1,0 +1,52 @@
+import { GatewayError } from "../errors/gateway-error";
+import type { EgressCodec } from "../protocols/codec";
+import { egressCodecs } from "../protocols/egress";
+import type { ChatResponse } from "../protocols/ir";
+import type { Provider } from "../providers/types";
+import type { ChatCall } from "./request";
+
+/**
+ * The request in each channel's wire. A channel speaking the client's dialect gets the client's body untouched (but
+ * for model and auth); any other gets it through the internal representation. An OpenAI-wire stream always asks
+ * for the usage chunk: the meter needs it, and clients that do not speak OpenAI read usage from their own format.
+ */
+export function requestFor(call: ChatCall): (p: Provider) => Record<string, unknown> {
+	const { ingress, chat, stream } = call;
+	const withUsage = (body: Record<string, unknown>) =>
+		stream ? { ...body, stream_options: { ...(body.stream_options as object | undefined), include_usage: true } } : body;
+	return (p) => {
+		if (p.wire === ingress.wire) return p.wire === "openai" ? withUsage(call.native) : call.native;
+		const translated = egressCodecs[p.wire].fromChat(chat);
+		const body = p.adaptTranslated ? p.adaptTranslated(translated) : translated;
+		return p.wire === "openai" ? withUsage(body) : body;
+	};
+}
+
+/** An upstream's whole answer, as text and, when it is JSON, parsed. */
+export async function readAnswer(upstream: Response, requestId: string): Promise<{ text: string; json: unknown }> {
+	let text: string;
+	try {
+		text = await upstream.text();
+	} catch {
+		// Headers arrived but the body did not: nothing reached the client yet, yet the request was spent upstream.
+		throw new GatewayError("upstream_error", `The upstream connection failed while sending its response (request id ${requestId})`);
+	}
+	try {
+		return { text, json: JSON.parse(text) };
+	} catch {
+		return { text, json: undefined };
+	}
+}
+
+/** An answer in a channel's wire, read into the internal representation and written in the client's dialect. */
+export function translateAnswer(call: ChatCall, egress: EgressCodec, json: unknown, requestId: string): { answer: ChatResponse; translated: unknown } {
+	const model = call.chat.model;
+	try {
+		if (json === undefined) throw new Error("not JSON");
+		const answer = egress.toChat(json, model);
+		return { answer, translated: call.ingress.fromChat(answer, model) };
+	} catch {
+		// Not JSON, or not the shape of the channel's wire: the channel is not what its type says.
+		throw new GatewayError("upstream_error", `The upstream's answer could not be read as its API's format (request id ${requestId})`);
+	}
+}

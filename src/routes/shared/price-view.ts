@@ -1,0 +1,23 @@
+import type { z } from "zod";
+import { toUsd } from "../../billing/money";
+import type { prices } from "../../db/schema";
+import type { priceView } from "../price-schemas";
+
+type PriceRow = typeof prices.$inferSelect;
+
+const usdOrNull = (nusd: number | null) => (nusd === null ? null : toUsd(nusd));
+
+export function priceViewOf(row: PriceRow): z.infer<typeof priceView> {
+	return {
+		id: row.id,
+		model: row.model,
+		channel_id: row.channelId,
+		input_usd_per_mtok: toUsd(row.inputNusdPerMtok),
+		output_usd_per_mtok: toUsd(row.outputNusdPerMtok),
+		cached_input_usd_per_mtok: usdOrNull(row.cachedInputNusdPerMtok),
+		cache_write_usd_per_mtok: usdOrNull(row.cacheWriteNusdPerMtok),
+		request_usd: toUsd(row.requestNusd),
+		valid_from: new Date(row.validFrom).toISOString(),
+		valid_to: row.validTo === null ? null : new Date(row.validTo).toISOString(),
+	};
+}

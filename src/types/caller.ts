@@ -1,0 +1,12 @@
+import type { Limits, Scope } from "../../durable-objects/governor-types";
+
+/** The caller of a relay route, resolved from its gateway key. */
+export interface CallerKey {
+	tokenId: number;
+	userId: number;
+	group: string;
+	/** null: every model the group can reach. */
+	models: string[] | null;
+	/** The key's, its user's and its group's limits, only those that have any: each is a governor to reserve with. */
+	governed: { scope: Scope; limits: Limits }[];
+}
