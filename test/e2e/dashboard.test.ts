@@ -196,6 +196,15 @@ describe("the dashboard in Chromium", () => {
 		expect(await page.evaluate<string>("document.documentElement.lang")).toBe("zh-CN");
 		await page.getByTestId("stat-requests").waitFor();
 		await shot("overview-zh-dark");
+		// The key made above carries the operator's rpm: its dialog marks it, in Chinese.
+		const keys = await adminApi<{ data: { id: number; name: string }[] }>("GET", "/api/tokens");
+		const key = keys.data.find((k) => k.name === "dashboard key");
+		await go("/keys");
+		await page.getByTestId(`key-edit-${key?.id}`).click();
+		expect(await page.getByTestId("operator-limit-rpm").textContent()).toContain("由管理员设定");
+		await shot("keys-zh-dark");
+		await page.keyboard.press("Escape");
+		await page.getByTestId("key-form").waitFor({ state: "detached" });
 		await page.getByTestId("lang").click();
 		await page.getByTestId("theme").click();
 	});

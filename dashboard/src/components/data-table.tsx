@@ -17,16 +17,7 @@ export interface Column<T> {
 	title?: (row: T) => string | undefined;
 }
 
-export function DataTable<T>({
-	rows,
-	columns,
-	rowKey,
-	rowTestId,
-	rowTitle,
-	onRowClick,
-	empty,
-	testid,
-}: {
+export interface DataTableProps<T> {
 	rows: T[];
 	/** `false` leaves a column out (e.g. one only the operator sees). */
 	columns: (Column<T> | false)[];
@@ -38,7 +29,9 @@ export function DataTable<T>({
 	/** What stands instead of an empty table; the default says there is nothing yet. */
 	empty?: ComponentChildren;
 	testid?: string;
-}) {
+}
+
+export function DataTable<T>({ rows, columns, rowKey, rowTestId, rowTitle, onRowClick, empty, testid }: DataTableProps<T>) {
 	if (rows.length === 0) return <Empty>{empty}</Empty>;
 	const shown = columns.filter((c): c is Column<T> => c !== false);
 	return (

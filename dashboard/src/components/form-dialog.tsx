@@ -2,6 +2,7 @@
 
 import type { ComponentChildren } from "preact";
 import { translator } from "../i18n";
+import { Alert } from "./async";
 import { useModal } from "./hooks";
 
 const t = translator({ en: { cancel: "Cancel", saving: "Saving…" }, zh: { cancel: "取消", saving: "保存中…" } });
@@ -43,11 +44,7 @@ export function FormDialog({
 					{title}
 				</h2>
 				{children}
-				{error && (
-					<div class="state error" role="alert" data-testid={`${testid}-error`}>
-						{error}
-					</div>
-				)}
+				{error && <Alert testid={`${testid}-error`}>{error}</Alert>}
 				<div class="row" style={{ justifyContent: "flex-end" }}>
 					<button type="button" class="secondary" onClick={() => ref.current?.close()}>
 						{t("cancel")}

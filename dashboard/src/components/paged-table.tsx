@@ -1,9 +1,8 @@
 /** A cursor-paged list as a table: its first page's states, the rows loaded so far, and "load more" under them. */
 
-import type { ComponentChildren } from "preact";
 import { fmt, translator } from "../i18n";
 import { Async, ErrorBox } from "./async";
-import { type Column, DataTable } from "./data-table";
+import { DataTable, type DataTableProps } from "./data-table";
 import type { Paged } from "./hooks";
 
 const t = translator({
@@ -21,13 +20,7 @@ export function PagedTable<T>({
 	moreTestId: string;
 	/** Says how many rows are shown, beside "load more". */
 	counted?: boolean;
-	columns: (Column<T> | false)[];
-	rowKey: (row: T) => string | number;
-	rowTestId?: (row: T) => string;
-	onRowClick?: (row: T) => void;
-	empty?: ComponentChildren;
-	testid?: string;
-}) {
+} & Omit<DataTableProps<T>, "rows">) {
 	return (
 		<Async load={paged.first}>
 			{() => (

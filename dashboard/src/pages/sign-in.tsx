@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { ApiError, api, request } from "../api";
+import { Alert } from "../components/async";
 import { messageOf } from "../components/format";
 import { Switches } from "../components/switches";
 import { translator } from "../i18n";
@@ -115,11 +116,7 @@ export function SignInPage() {
 							<small class="muted">{t("tokenHint")}</small>
 						</label>
 					)}
-					{error && (
-						<div class="state error" role="alert">
-							{error}
-						</div>
-					)}
+					{error && <Alert>{error}</Alert>}
 					<button type="submit" disabled={busy}>
 						{busy ? t("busy") : t("submit")}
 					</button>

@@ -1,6 +1,7 @@
 /** The pieces billing's sections are built of: a titled card, and a form's submit row with its message. */
 
 import type { ComponentChildren } from "preact";
+import { Alert } from "../../components/async";
 import { t } from "./strings";
 import type { Message } from "./submit";
 
@@ -25,9 +26,7 @@ function Notice({ msg, testid }: { msg: Message; testid: string }) {
 			{msg.text}
 		</p>
 	) : (
-		<div class="state error" role="alert" data-testid={testid}>
-			{msg.text}
-		</div>
+		<Alert testid={testid}>{msg.text}</Alert>
 	);
 }
 

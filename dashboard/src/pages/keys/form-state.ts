@@ -8,7 +8,7 @@ import { t } from "./strings";
 export type FormState = Record<"name" | "models" | "expires_at" | "user_id" | keyof Limits, string>;
 
 /** A field the form cannot send as typed; its message is the form's error. */
-export class FormError extends Error {}
+class FormError extends Error {}
 
 /** An ISO instant as a datetime-local value, in local time. */
 function toLocalInput(iso: string | null): string {
