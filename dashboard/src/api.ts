@@ -1,4 +1,4 @@
-import { session, signOut } from "./session";
+import { forgetSession, session } from "./session";
 
 /**
  * Where the API is: the dashboard's own origin when the Worker serves it (the default), or the Worker's URL
@@ -13,6 +13,8 @@ export class ApiError extends Error {
 		readonly status: number,
 		message: string,
 		readonly code: string | null = null,
+		/** The request field the error is about, where the API names one. */
+		readonly param: string | null = null,
 	) {
 		super(message);
 	}
@@ -20,23 +22,26 @@ export class ApiError extends Error {
 
 async function errorOf(res: Response): Promise<ApiError> {
 	try {
-		const body = (await res.json()) as { error?: { message?: string; code?: string } };
-		return new ApiError(res.status, body.error?.message ?? `HTTP ${res.status}`, body.error?.code ?? null);
+		const body = (await res.json()) as { error?: { message?: string; code?: string; param?: string | null } };
+		return new ApiError(res.status, body.error?.message ?? `HTTP ${res.status}`, body.error?.code ?? null, body.error?.param ?? null);
 	} catch {
 		return new ApiError(res.status, `HTTP ${res.status}`);
 	}
 }
 
-/** A raw call with the session's credential; a 401 signs out (the session expired or the key was revoked). */
+/**
+ * A raw call with the session's credential (unless `init` brings its own); a 401 to the session forgets it (it
+ * expired or was ended), which shows the sign-in page.
+ */
 export async function request(method: string, path: string, body?: unknown, init: RequestInit = {}): Promise<Response> {
 	const headers = new Headers(init.headers);
-	const token = session.value?.token;
+	const token = headers.has("authorization") ? undefined : session.value?.token;
 	if (token) headers.set("authorization", `Bearer ${token}`);
 	if (body !== undefined) headers.set("content-type", "application/json");
 	const res = await fetch(BASE + path, { ...init, method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
 	if (!res.ok) {
 		const error = await errorOf(res);
-		if (res.status === 401 && token) signOut();
+		if (res.status === 401 && token) forgetSession();
 		throw error;
 	}
 	return res;
@@ -50,6 +55,12 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 }
 
 export const get = <T>(path: string) => api<T>("GET", path);
+
+/** Ends the session on the server, then here; here whatever the server answers, so that signing out always works. */
+export async function signOut(): Promise<void> {
+	if (session.value) await request("POST", "/api/auth/logout").catch(() => undefined);
+	forgetSession();
+}
 
 /** A query string from the defined entries only. */
 export function query(params: Record<string, string | number | boolean | null | undefined>): string {

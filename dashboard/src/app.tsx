@@ -1,4 +1,5 @@
 import { LocationProvider, Route, Router, useLocation } from "preact-iso";
+import { signOut } from "./api";
 import { Switches } from "./components/switches";
 import { translator } from "./i18n";
 import { BillingPage } from "./pages/billing";
@@ -8,7 +9,7 @@ import { OverviewPage } from "./pages/overview";
 import { PlaygroundPage } from "./pages/playground";
 import { SignInPage } from "./pages/sign-in";
 import { UsagePage } from "./pages/usage";
-import { isAdmin, session, signOut } from "./session";
+import { isAdmin, session } from "./session";
 
 const t = translator({
 	en: {
@@ -64,7 +65,7 @@ function Shell() {
 						{s.name}
 					</span>
 					<Switches />
-					<button type="button" class="secondary" onClick={signOut}>
+					<button type="button" class="secondary" data-testid="sign-out" onClick={() => void signOut()}>
 						{t("signOut")}
 					</button>
 				</div>

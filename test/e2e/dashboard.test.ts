@@ -17,9 +17,10 @@ let page: Page;
 /** Everything the page logged as an error, and every uncaught exception: the dashboard must produce none. */
 const problems: string[] = [];
 
-function watch(p: Page): void {
+/** `expected`: an error the test provokes on purpose (Chromium logs every 4xx answer as a console error). */
+function watch(p: Page, expected?: RegExp): void {
 	p.on("console", (m) => {
-		if (m.type() === "error") problems.push(`console: ${m.text()}`);
+		if (m.type() === "error" && !expected?.test(m.text())) problems.push(`console: ${m.text()}`);
 	});
 	p.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
 }
@@ -31,6 +32,16 @@ async function shot(name: string, p: Page = page): Promise<void> {
 async function go(path: string): Promise<void> {
 	await page.goto(`${gatewayUrl}${path}`);
 }
+
+const JWT = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+
+/** The session token the dashboard keeps, as it keeps it. */
+async function storedToken(): Promise<string | undefined> {
+	const raw = await page.evaluate<string>("localStorage.getItem('edge-gateway.session') ?? 'null'");
+	return (JSON.parse(raw) as { token?: string } | null)?.token;
+}
+
+const whoIs = (token: string | undefined) => fetch(`${gatewayUrl}/api/auth/me`, { headers: { authorization: `Bearer ${token}` } });
 
 beforeAll(async () => {
 	mkdirSync(SHOTS, { recursive: true });
@@ -54,6 +65,12 @@ describe("the dashboard in Chromium", () => {
 		await page.getByRole("button", { name: "Sign in" }).click();
 		await expect.poll(() => page.getByTestId("who").textContent()).toBe("operator");
 		await expect.poll(() => page.getByRole("link", { name: "Channels" }).count()).toBe(1);
+		// ADMIN_TOKEN was traded for a session: only the session is kept, nowhere the token itself.
+		const kept = await page.evaluate<string[]>("[...Object.values(localStorage), ...Object.values(sessionStorage)]");
+		expect(kept.filter((v) => v.includes(inject("adminToken")))).toEqual([]);
+		expect((await context.cookies()).filter((c) => c.value.includes(inject("adminToken")))).toEqual([]);
+		expect(await storedToken()).toMatch(JWT);
+		expect((await whoIs(await storedToken())).status).toBe(200);
 	});
 
 	it("creates a channel from the form and tests it", async () => {
@@ -179,6 +196,15 @@ describe("the dashboard in Chromium", () => {
 		expect(await page.evaluate<string>("document.documentElement.lang")).toBe("zh-CN");
 		await page.getByTestId("stat-requests").waitFor();
 		await shot("overview-zh-dark");
+		// The key made above carries the operator's rpm: its dialog marks it, in Chinese.
+		const keys = await adminApi<{ data: { id: number; name: string }[] }>("GET", "/api/tokens");
+		const key = keys.data.find((k) => k.name === "dashboard key");
+		await go("/keys");
+		await page.getByTestId(`key-edit-${key?.id}`).click();
+		expect(await page.getByTestId("operator-limit-rpm").textContent()).toContain("由管理员设定");
+		await shot("keys-zh-dark");
+		await page.keyboard.press("Escape");
+		await page.getByTestId("key-form").waitFor({ state: "detached" });
 		await page.getByTestId("lang").click();
 		await page.getByTestId("theme").click();
 	});
@@ -197,22 +223,51 @@ describe("the dashboard in Chromium", () => {
 		await phone.close();
 	});
 
-	it("signs a user in with email and password, who sees only their own things", async () => {
+	it("signs a user in with email and password, who sees only their own things and the operator's limits on them", async () => {
 		const email = `dash-${Date.now()}@example.com`;
-		await adminApi("POST", "/api/users", { name: email, email, password: "dashboard-pass" });
+		const user = await adminApi<{ id: number }>("POST", "/api/users", { name: email, email, password: "dashboard-pass" });
+		const bound = await adminApi<{ id: number }>("POST", "/api/tokens", { name: "bounded key", user_id: user.id, rpm: 100, models: ["mock-chat"] });
 		const userContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
 		const userPage = await userContext.newPage();
-		watch(userPage);
+		// The save this test makes the API refuse.
+		watch(userPage, /status of 403/);
 		await userPage.goto(gatewayUrl);
 		await userPage.locator('input[name="email"]').fill(email);
 		await userPage.locator('input[name="password"]').fill("dashboard-pass");
 		await userPage.getByRole("button", { name: "Sign in" }).click();
-		await expect.poll(() => userPage.getByTestId("who").textContent()).toBe(email);
+		// Checking a password is slow on purpose (PBKDF2), the more so on a busy machine.
+		await expect.poll(() => userPage.getByTestId("who").textContent(), { timeout: 10_000 }).toBe(email);
 		expect(await userPage.getByRole("link", { name: "Channels" }).count()).toBe(0);
 		await userPage.goto(`${gatewayUrl}/keys`);
 		await userPage.getByTestId("key-new").waitFor();
 		await shot("keys-user", userPage);
+
+		// The operator's limits are marked; clearing one is refused with the API's message, tightening it is not.
+		await userPage.getByTestId(`key-edit-${bound.id}`).click();
+		expect(await userPage.getByTestId("operator-limit-rpm").textContent()).toContain("100");
+		expect(await userPage.getByTestId("operator-limit-models").textContent()).toContain("mock-chat");
+		await userPage.locator('input[name="rpm"]').fill("");
+		await userPage.getByTestId("key-save").click();
+		await expect.poll(() => userPage.getByTestId("key-form-error").textContent()).toContain("rpm");
+		expect(await userPage.locator('input[name="rpm"]').getAttribute("aria-invalid")).toBe("true");
+		await shot("keys-user-operator-limit", userPage);
+		await userPage.locator('input[name="rpm"]').fill("50");
+		await userPage.getByTestId("key-save").click();
+		await userPage.getByTestId("key-form").waitFor({ state: "detached" });
+		const saved = await adminApi<{ rpm: number | null; operator_limits: { rpm?: number } }>("GET", `/api/tokens/${bound.id}`);
+		expect(saved.rpm).toBe(50);
+		expect(saved.operator_limits.rpm).toBe(100);
 		await userContext.close();
+	});
+
+	it("signs out, which ends the session on the server too", async () => {
+		await go("/keys");
+		await page.getByTestId("key-new").waitFor();
+		const token = await storedToken();
+		await page.getByTestId("sign-out").click();
+		await page.getByRole("tab", { name: "Admin token" }).waitFor();
+		expect(await page.evaluate<string | null>("localStorage.getItem('edge-gateway.session')")).toBeNull();
+		expect((await whoIs(token)).status).toBe(401);
 	});
 
 	it("logged no console error and threw no exception", () => {

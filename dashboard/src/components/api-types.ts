@@ -24,6 +24,21 @@ export interface Limits {
 	quota_usd: number | null;
 }
 
+/**
+ * The limits the operator set on a key, with the operator's values; only those present were set. The key's user
+ * may tighten them (or set them back up to these values), never loosen or clear them; the others are the user's own.
+ */
+export interface OperatorLimits {
+	rpm?: number;
+	tpm?: number;
+	max_concurrency?: number;
+	budget_daily_usd?: number;
+	budget_monthly_usd?: number;
+	quota_usd?: number;
+	models?: string[];
+	expires_at?: string;
+}
+
 /** A gateway key, as GET /api/tokens lists them (without the secret). */
 export interface Token extends Limits {
 	id: number;
@@ -36,6 +51,7 @@ export interface Token extends Limits {
 	created_at: string;
 	last_used_at: string | null;
 	spent_usd: number;
+	operator_limits: OperatorLimits;
 }
 
 /** An upstream channel, as GET /api/channels lists them. */

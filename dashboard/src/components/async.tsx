@@ -56,6 +56,15 @@ export function ErrorBox({ error, retry }: { error: Error; retry?: () => void })
 	);
 }
 
+/** A failure's message as the API (or a form's check) wrote it, without a retry. */
+export function Alert({ children, testid }: { children: ComponentChildren; testid?: string }) {
+	return (
+		<div class="state error" role="alert" data-testid={testid}>
+			{children}
+		</div>
+	);
+}
+
 export function Empty({ children }: { children?: ComponentChildren }) {
 	return <div class="state empty">{children ?? w().empty}</div>;
 }

@@ -1,5 +1,7 @@
 import { useState } from "preact/hooks";
 import { ApiError, api, request } from "../api";
+import { Alert } from "../components/async";
+import { messageOf } from "../components/format";
 import { Switches } from "../components/switches";
 import { translator } from "../i18n";
 import { signIn } from "../session";
@@ -33,7 +35,30 @@ const t = translator({
 
 interface LoginAnswer {
 	token: string;
+	expires_at: string;
 	user: { id: number; name: string; email: string | null; role: "admin" | "user" };
+}
+
+interface OperatorSession {
+	token: string;
+	expires_at: string;
+}
+
+async function withPassword(email: string, password: string): Promise<void> {
+	const answer = await api<LoginAnswer>("POST", "/api/auth/login", { email, password });
+	const { user } = answer;
+	signIn({ token: answer.token, expiresAt: Date.parse(answer.expires_at), role: user.role, name: user.email ?? user.name, userId: user.id });
+}
+
+/** ADMIN_TOKEN is sent once, to be traded for a session; only the session is kept, so the token never sits in storage. */
+async function withAdminToken(adminToken: string): Promise<void> {
+	const res = await request("POST", "/api/auth/session", undefined, { headers: { authorization: `Bearer ${adminToken}` } }).catch((err: unknown) => {
+		// 401: not a credential at all; 403: a credential, but not ADMIN_TOKEN (a user's session or a gateway key).
+		if (err instanceof ApiError && (err.status === 401 || err.status === 403)) throw new ApiError(err.status, t("badToken"));
+		throw err;
+	});
+	const answer = (await res.json()) as OperatorSession;
+	signIn({ token: answer.token, expiresAt: Date.parse(answer.expires_at), role: "admin", name: "operator", userId: null });
 }
 
 export function SignInPage() {
@@ -44,22 +69,14 @@ export function SignInPage() {
 	const submit = async (e: Event) => {
 		e.preventDefault();
 		const form = new FormData(e.currentTarget as HTMLFormElement);
+		const field = (name: string) => String(form.get(name) ?? "");
 		setBusy(true);
 		setError(null);
 		try {
-			if (mode === "user") {
-				const answer = await api<LoginAnswer>("POST", "/api/auth/login", { email: form.get("email"), password: form.get("password") });
-				signIn({ token: answer.token, role: answer.user.role, name: answer.user.email ?? answer.user.name, userId: answer.user.id });
-			} else {
-				const token = String(form.get("token") ?? "").trim();
-				const me = await request("GET", "/api/auth/me", undefined, { headers: { authorization: `Bearer ${token}` } })
-					.then((res) => res.json() as Promise<{ role?: string }>)
-					.catch(() => ({ role: undefined }));
-				if (me.role !== "admin") throw new ApiError(401, t("badToken"));
-				signIn({ token, role: "admin", name: "operator", userId: null });
-			}
+			if (mode === "user") await withPassword(field("email"), field("password"));
+			else await withAdminToken(field("token").trim());
 		} catch (err) {
-			setError((err as Error).message);
+			setError(messageOf(err));
 		} finally {
 			setBusy(false);
 		}
@@ -99,11 +116,7 @@ export function SignInPage() {
 							<small class="muted">{t("tokenHint")}</small>
 						</label>
 					)}
-					{error && (
-						<div class="state error" role="alert">
-							{error}
-						</div>
-					)}
+					{error && <Alert>{error}</Alert>}
 					<button type="submit" disabled={busy}>
 						{busy ? t("busy") : t("submit")}
 					</button>

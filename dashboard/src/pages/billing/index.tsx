@@ -4,6 +4,8 @@ import { useState } from "preact/hooks";
 import { get } from "../../api";
 import type { User } from "../../components/api-types";
 import { Async, useLoad } from "../../components/async";
+import { IdSelect } from "../../components/id-select";
+import { PageTitle } from "../../components/page-title";
 import { isAdmin, session } from "../../session";
 import { BalanceCard } from "./balance";
 import { Ledger } from "./ledger";
@@ -20,8 +22,7 @@ function AdminBilling() {
 	const bump = () => setVersion((v) => v + 1);
 	return (
 		<div class="stack">
-			<div class="row spread">
-				<h1 style={{ margin: 0 }}>{t("title")}</h1>
+			<PageTitle title={t("title")}>
 				<button
 					type="button"
 					class="secondary"
@@ -33,7 +34,7 @@ function AdminBilling() {
 				>
 					{t("refresh")}
 				</button>
-			</div>
+			</PageTitle>
 			<Async load={users}>{(u) => <PerUser users={u.data ?? []} version={version} onChange={bump} />}</Async>
 			<Redemptions names={new Map((users.data?.data ?? []).map((u) => [u.id, u.name]))} onChange={bump} />
 			<Prices />
@@ -54,24 +55,17 @@ function PerUser({ users, version, onChange }: { users: User[]; version: number;
 			{users.length === 0 ? (
 				<div class="state empty">{t("noUsers")}</div>
 			) : (
-				<label class="inline">
+				<label class="inline" htmlFor="billing-user">
 					{t("user")}
-					<select
+					<IdSelect
+						id="billing-user"
+						items={users}
 						value={userId === null ? "" : String(userId)}
-						onChange={(e) => {
-							const v = e.currentTarget.value;
-							setPicked(v === "" ? null : Number(v));
-						}}
-						data-testid="billing-user"
+						onChange={(v) => setPicked(v === "" ? null : Number(v))}
+						allLabel={t("allUsers")}
+						testid="billing-user"
 						style={{ width: "auto", maxWidth: "100%" }}
-					>
-						<option value="">{t("allUsers")}</option>
-						{users.map((u) => (
-							<option key={u.id} value={String(u.id)}>
-								{u.name} (#{u.id})
-							</option>
-						))}
-					</select>
+					/>
 				</label>
 			)}
 			<div class="cards">
@@ -94,12 +88,11 @@ function UserBilling() {
 	const own = s?.userId ?? null;
 	return (
 		<div class="stack">
-			<div class="row spread">
-				<h1 style={{ margin: 0 }}>{t("title")}</h1>
+			<PageTitle title={t("title")}>
 				<button type="button" class="secondary" onClick={bump} data-testid="billing-refresh">
 					{t("refresh")}
 				</button>
-			</div>
+			</PageTitle>
 			<div class="grid">
 				<div class="cards">
 					<BalanceCard userId={own} name={s?.name ?? ""} version={version} />

@@ -2,11 +2,11 @@
 
 import { useState } from "preact/hooks";
 import { query } from "../../api";
-import { Async } from "../../components/async";
 import { usePaged } from "../../components/hooks";
+import { PagedTable } from "../../components/paged-table";
 import { fmt } from "../../i18n";
 import { isAdmin } from "../../session";
-import { MoreButton, Section } from "./section";
+import { Section } from "./section";
 import { t } from "./strings";
 
 type Kind = "topup" | "usage" | "refund" | "adjustment" | "redemption";
@@ -36,6 +36,25 @@ function Signed({ usd }: { usd: number }) {
 	);
 }
 
+function KindBadge({ kind }: { kind: Kind }) {
+	return <span class={`badge ${KIND_BADGE[kind] ?? ""}`}>{KINDS.includes(kind) ? t(`${kind}_kind`) : kind}</span>;
+}
+
+/** The request an entry charged for (linked to its usage row) and its note. */
+function Detail({ entry: e }: { entry: LedgerEntry }) {
+	return (
+		<>
+			{e.request_id ? (
+				<a class="mono" href={`/usage${query({ request: e.request_id })}`} title={e.request_id}>
+					{e.request_id.length > 12 ? `${e.request_id.slice(0, 12)}…` : e.request_id}
+				</a>
+			) : null}
+			{e.request_id && e.note ? " · " : null}
+			{e.note}
+		</>
+	);
+}
+
 export function Ledger({ userId, version, names }: { userId: number | null; version: number; names: Map<number, string> }) {
 	const admin = isAdmin.value;
 	const [kind, setKind] = useState<Kind | "">("");
@@ -57,55 +76,21 @@ export function Ledger({ userId, version, names }: { userId: number | null; vers
 					))}
 				</select>
 			</label>
-			<Async load={paged.first}>
-				{() =>
-					paged.rows.length === 0 ? (
-						<div class="state empty">{t("noEntries")}</div>
-					) : (
-						<>
-							<div class="table-wrap">
-								<table>
-									<thead>
-										<tr>
-											<th>{t("time")}</th>
-											{showUser && <th>{t("user")}</th>}
-											<th>{t("kind")}</th>
-											<th class="num">{t("amount")}</th>
-											<th class="num">{t("balanceAfter")}</th>
-											<th>{t("detail")}</th>
-										</tr>
-									</thead>
-									<tbody>
-										{paged.rows.map((e) => (
-											<tr key={e.id} data-testid="ledger-row">
-												<td>{fmt.time(e.created_at)}</td>
-												{showUser && <td>{names.get(e.user_id) ?? `#${e.user_id}`}</td>}
-												<td>
-													<span class={`badge ${KIND_BADGE[e.kind] ?? ""}`}>{KINDS.includes(e.kind) ? t(`${e.kind}_kind`) : e.kind}</span>
-												</td>
-												<td class="num">
-													<Signed usd={e.amount_usd} />
-												</td>
-												<td class="num">{e.balance_after_usd === null ? t("none") : fmt.usd(e.balance_after_usd)}</td>
-												<td class="muted" style={{ whiteSpace: "normal", minWidth: "12rem" }}>
-													{e.request_id ? (
-														<a class="mono" href={`/usage${query({ request: e.request_id })}`} title={e.request_id}>
-															{e.request_id.length > 12 ? `${e.request_id.slice(0, 12)}…` : e.request_id}
-														</a>
-													) : null}
-													{e.request_id && e.note ? " · " : null}
-													{e.note}
-												</td>
-											</tr>
-										))}
-									</tbody>
-								</table>
-							</div>
-							<MoreButton paged={paged} testid="ledger-more" />
-						</>
-					)
-				}
-			</Async>
+			<PagedTable
+				paged={paged}
+				moreTestId="ledger-more"
+				rowKey={(e) => e.id}
+				rowTestId={() => "ledger-row"}
+				empty={t("noEntries")}
+				columns={[
+					{ id: "time", head: t("time"), cell: (e) => fmt.time(e.created_at) },
+					showUser && { id: "user", head: t("user"), cell: (e) => names.get(e.user_id) ?? `#${e.user_id}` },
+					{ id: "kind", head: t("kind"), cell: (e) => <KindBadge kind={e.kind} /> },
+					{ id: "amount", head: t("amount"), num: true, cell: (e) => <Signed usd={e.amount_usd} /> },
+					{ id: "after", head: t("balanceAfter"), num: true, cell: (e) => (e.balance_after_usd === null ? t("none") : fmt.usd(e.balance_after_usd)) },
+					{ id: "detail", head: t("detail"), class: "muted", style: { whiteSpace: "normal", minWidth: "12rem" }, cell: (e) => <Detail entry={e} /> },
+				]}
+			/>
 		</Section>
 	);
 }

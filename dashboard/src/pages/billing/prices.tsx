@@ -4,9 +4,11 @@ import { useState } from "preact/hooks";
 import { api, get } from "../../api";
 import type { Price } from "../../components/api-types";
 import { Async, useLoad } from "../../components/async";
+import { DataTable } from "../../components/data-table";
+import { Field } from "../../components/field";
 import { locale } from "../../components/format";
 import { fmt } from "../../i18n";
-import { Notice, Section } from "./section";
+import { Section, SubmitRow } from "./section";
 import { t } from "./strings";
 import { useSubmit } from "./submit";
 
@@ -28,6 +30,25 @@ interface PriceDraft {
 	cache_write: string;
 	request: string;
 }
+
+interface NumberField {
+	key: Exclude<keyof PriceDraft, "model">;
+	label: Parameters<typeof t>[0];
+	testid: string;
+	required?: boolean;
+	/** "asInput": empty reads as the input price. */
+	placeholder?: "asInput" | "0";
+}
+
+/** The form's number fields, after the model: the channel (an id) and the prices (USD, any precision). */
+const NUMBER_FIELDS: NumberField[] = [
+	{ key: "channel_id", label: "channelIdOptional", testid: "channel" },
+	{ key: "input", label: "inputPrice", testid: "input", required: true },
+	{ key: "output", label: "outputPrice", testid: "output", required: true },
+	{ key: "cached", label: "cachedPrice", testid: "cached", placeholder: "asInput" },
+	{ key: "cache_write", label: "cacheWritePrice", testid: "cache-write", placeholder: "asInput" },
+	{ key: "request", label: "requestPrice", testid: "request", placeholder: "0" },
+];
 
 const EMPTY_PRICE: PriceDraft = { model: "", channel_id: "", input: "", output: "", cached: "", cache_write: "", request: "" };
 
@@ -76,101 +97,56 @@ export function Prices() {
 	return (
 		<Section title={t("prices")} hint={t("pricesHint")} testid="prices">
 			<Async load={load}>
-				{(p) =>
-					(p.data ?? []).length === 0 ? (
-						<div class="state empty">{t("noPrices")}</div>
-					) : (
-						<div class="table-wrap">
-							<table>
-								<thead>
-									<tr>
-										<th>{t("model")}</th>
-										<th>{t("channel")}</th>
-										<th class="num">{t("inputPrice")}</th>
-										<th class="num">{t("outputPrice")}</th>
-										<th class="num">{t("cachedPrice")}</th>
-										<th class="num">{t("cacheWritePrice")}</th>
-										<th class="num">{t("requestPrice")}</th>
-										<th>{t("since")}</th>
-									</tr>
-								</thead>
-								<tbody>
-									{p.data.map((row) => (
-										<tr
-											key={row.id}
-											class="clickable"
-											data-testid="price-row"
-											tabIndex={0}
-											onClick={() => setDraft(draftOf(row))}
-											onKeyDown={(e) => {
-												if (e.key === "Enter") setDraft(draftOf(row));
-											}}
-										>
-											<td>{row.model}</td>
-											<td>{row.channel_id === null ? <span class="muted">{t("general")}</span> : `#${row.channel_id}`}</td>
-											<td class="num">{exactUsd(row.input_usd_per_mtok)}</td>
-											<td class="num">{exactUsd(row.output_usd_per_mtok)}</td>
-											<td class="num">{optionalCell(row.cached_input_usd_per_mtok)}</td>
-											<td class="num">{optionalCell(row.cache_write_usd_per_mtok)}</td>
-											<td class="num">{exactUsd(row.request_usd)}</td>
-											<td>{fmt.time(row.valid_from)}</td>
-										</tr>
-									))}
-								</tbody>
-							</table>
-						</div>
-					)
-				}
+				{(p) => (
+					<DataTable
+						rows={p.data ?? []}
+						rowKey={(row) => row.id}
+						rowTestId={() => "price-row"}
+						onRowClick={(row) => setDraft(draftOf(row))}
+						empty={t("noPrices")}
+						columns={[
+							{ id: "model", head: t("model"), cell: (row) => row.model },
+							{
+								id: "channel",
+								head: t("channel"),
+								cell: (row) => (row.channel_id === null ? <span class="muted">{t("general")}</span> : `#${row.channel_id}`),
+							},
+							{ id: "input", head: t("inputPrice"), num: true, cell: (row) => exactUsd(row.input_usd_per_mtok) },
+							{ id: "output", head: t("outputPrice"), num: true, cell: (row) => exactUsd(row.output_usd_per_mtok) },
+							{ id: "cached", head: t("cachedPrice"), num: true, cell: (row) => optionalCell(row.cached_input_usd_per_mtok) },
+							{ id: "write", head: t("cacheWritePrice"), num: true, cell: (row) => optionalCell(row.cache_write_usd_per_mtok) },
+							{ id: "request", head: t("requestPrice"), num: true, cell: (row) => exactUsd(row.request_usd) },
+							{ id: "since", head: t("since"), cell: (row) => fmt.time(row.valid_from) },
+						]}
+					/>
+				)}
 			</Async>
 			<form class="stack" onSubmit={submit} data-testid="price-form">
 				<h3 style={{ margin: 0, fontSize: "1rem" }}>{t("setPrice")}</h3>
 				<div class="form-grid" style={{ gridTemplateColumns: "repeat(auto-fit, minmax(160px, 1fr))" }}>
-					<label>
-						{t("model")}
+					<Field label={t("model")}>
 						<input value={draft.model} onInput={set("model")} required maxLength={200} data-testid="price-model" />
-					</label>
-					<label>
-						{t("channelIdOptional")}
-						<input value={draft.channel_id} onInput={set("channel_id")} type="number" min="1" step="1" data-testid="price-channel" />
-					</label>
-					<label>
-						{t("inputPrice")}
-						<input value={draft.input} onInput={set("input")} type="number" min="0" step="any" required data-testid="price-input" />
-					</label>
-					<label>
-						{t("outputPrice")}
-						<input value={draft.output} onInput={set("output")} type="number" min="0" step="any" required data-testid="price-output" />
-					</label>
-					<label>
-						{t("cachedPrice")}
-						<input value={draft.cached} onInput={set("cached")} type="number" min="0" step="any" placeholder={t("asInput")} data-testid="price-cached" />
-					</label>
-					<label>
-						{t("cacheWritePrice")}
-						<input
-							value={draft.cache_write}
-							onInput={set("cache_write")}
-							type="number"
-							min="0"
-							step="any"
-							placeholder={t("asInput")}
-							data-testid="price-cache-write"
-						/>
-					</label>
-					<label>
-						{t("requestPrice")}
-						<input value={draft.request} onInput={set("request")} type="number" min="0" step="any" placeholder="0" data-testid="price-request" />
-					</label>
+					</Field>
+					{NUMBER_FIELDS.map((f) => (
+						<Field key={f.key} label={t(f.label)}>
+							<input
+								value={draft[f.key]}
+								onInput={set(f.key)}
+								type="number"
+								min={f.key === "channel_id" ? "1" : "0"}
+								step={f.key === "channel_id" ? "1" : "any"}
+								required={f.required}
+								placeholder={f.placeholder === "asInput" ? t("asInput") : f.placeholder}
+								data-testid={`price-${f.testid}`}
+							/>
+						</Field>
+					))}
 				</div>
-				<div class="row">
-					<button type="submit" disabled={busy} data-testid="price-submit">
-						{busy ? t("saving") : t("savePrice")}
-					</button>
+				<SubmitRow busy={busy} label={t("savePrice")} testid="price-submit" msg={msg} msgTestId="price-message">
 					<button type="button" class="secondary" onClick={() => setDraft(EMPTY_PRICE)}>
 						{t("clear")}
 					</button>
-				</div>
-				<Notice msg={msg} testid="price-message" />
+				</SubmitRow>
 			</form>
 		</Section>
 	);

@@ -2,10 +2,11 @@
 
 import { api } from "../../api";
 import type { User } from "../../components/api-types";
+import { Field } from "../../components/field";
 import { fmt } from "../../i18n";
 import { isAdmin } from "../../session";
 import type { LedgerEntry } from "./ledger";
-import { Notice, Section } from "./section";
+import { Section, SubmitRow } from "./section";
 import { t } from "./strings";
 import { useSubmit } from "./submit";
 
@@ -29,16 +30,10 @@ export function RedeemForm({ user, onDone }: { user: User | null; onDone: () => 
 	return (
 		<Section title={t("redeem")} hint={hint} testid="redeem">
 			<form class="stack" onSubmit={submit}>
-				<label>
-					{t("code")}
+				<Field label={t("code")}>
 					<input name="code" required autoComplete="off" spellcheck={false} placeholder="RC-XXXXX-XXXXX-XXXXX-XXXXX" class="mono" data-testid="redeem-code" />
-				</label>
-				<div class="row">
-					<button type="submit" disabled={busy || needsUser} data-testid="redeem-submit">
-						{busy ? t("saving") : t("redeemSubmit")}
-					</button>
-				</div>
-				<Notice msg={msg} testid="redeem-message" />
+				</Field>
+				<SubmitRow busy={busy} label={t("redeemSubmit")} disabled={needsUser} testid="redeem-submit" msg={msg} msgTestId="redeem-message" />
 			</form>
 		</Section>
 	);

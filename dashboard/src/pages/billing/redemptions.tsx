@@ -2,11 +2,12 @@
 
 import { useState } from "preact/hooks";
 import { api, query } from "../../api";
-import { Async } from "../../components/async";
 import { CopyButton } from "../../components/copy-button";
+import { Field } from "../../components/field";
 import { usePaged } from "../../components/hooks";
+import { PagedTable } from "../../components/paged-table";
 import { fmt } from "../../i18n";
-import { MoreButton, Notice, Section } from "./section";
+import { Section, SubmitRow } from "./section";
 import { t } from "./strings";
 import { num, useSubmit } from "./submit";
 
@@ -38,6 +39,10 @@ export function Redemptions({ names, onChange }: { names: Map<number, string>; o
 	const [batch, setBatch] = useState("");
 	const [batchDraft, setBatchDraft] = useState("");
 	const [version, setVersion] = useState(0);
+	const filterBy = (b: string) => {
+		setBatch(b);
+		setBatchDraft(b);
+	};
 	const paged = usePaged<Code>((cursor) => `/api/redemptions${query({ batch, limit: 50, cursor })}`, [batch, version]);
 
 	const create = (e: Event) => {
@@ -73,29 +78,20 @@ export function Redemptions({ names, onChange }: { names: Map<number, string>; o
 			<form class="stack" onSubmit={create}>
 				<h3 style={{ margin: 0, fontSize: "1rem" }}>{t("createCodes")}</h3>
 				<div class="form-grid">
-					<label>
-						{t("count")}
+					<Field label={t("count")}>
 						<input name="count" type="number" min="1" max="1000" step="1" required defaultValue="1" data-testid="codes-count" />
-					</label>
-					<label>
-						{t("valueUsd")}
+					</Field>
+					<Field label={t("valueUsd")}>
 						<input name="value" type="number" min="0" max="100000" step="any" required inputMode="decimal" data-testid="codes-value" />
-					</label>
-					<label>
-						{t("expiresAt")}
+					</Field>
+					<Field label={t("expiresAt")}>
 						<input name="expires" type="datetime-local" data-testid="codes-expires" />
-					</label>
-					<label>
-						{t("batch")}
+					</Field>
+					<Field label={t("batch")}>
 						<input name="batch" maxLength={100} pattern="[\w.:\-]+" title={t("batchHint")} data-testid="codes-batch" />
-					</label>
+					</Field>
 				</div>
-				<div class="row">
-					<button type="submit" disabled={busy} data-testid="codes-create">
-						{busy ? t("saving") : t("create")}
-					</button>
-				</div>
-				<Notice msg={msg} testid="codes-message" />
+				<SubmitRow busy={busy} label={t("create")} testid="codes-create" msg={msg} msgTestId="codes-message" />
 			</form>
 			{created && (
 				<div class="stack" data-testid="created-codes" style={{ border: "1px solid var(--warn)", borderRadius: "var(--radius)", padding: "0.75rem" }}>
@@ -124,72 +120,36 @@ export function Redemptions({ names, onChange }: { names: Map<number, string>; o
 					{t("filter")}
 				</button>
 				{batch && (
-					<button
-						type="button"
-						class="link"
-						onClick={() => {
-							setBatch("");
-							setBatchDraft("");
-						}}
-					>
+					<button type="button" class="link" onClick={() => filterBy("")}>
 						{t("clear")}
 					</button>
 				)}
 			</form>
-			<Async load={paged.first}>
-				{() =>
-					paged.rows.length === 0 ? (
-						<div class="state empty">{t("noCodes")}</div>
-					) : (
-						<>
-							<div class="table-wrap">
-								<table>
-									<thead>
-										<tr>
-											<th>{t("prefix")}</th>
-											<th>{t("batchCol")}</th>
-											<th class="num">{t("value")}</th>
-											<th>{t("state")}</th>
-											<th>{t("expires")}</th>
-											<th>{t("redeemedBy")}</th>
-											<th>{t("redeemedAt")}</th>
-											<th>{t("createdAt")}</th>
-										</tr>
-									</thead>
-									<tbody>
-										{paged.rows.map((c) => (
-											<tr key={c.id} data-testid="code-row">
-												<td class="mono">{c.code_prefix}</td>
-												<td>
-													<button
-														type="button"
-														class="link"
-														onClick={() => {
-															setBatch(c.batch);
-															setBatchDraft(c.batch);
-														}}
-													>
-														{c.batch}
-													</button>
-												</td>
-												<td class="num">{fmt.usd(c.value_usd)}</td>
-												<td>
-													<span class={`badge ${CODE_BADGE[c.state] ?? ""}`}>{t(CODE_LABEL[c.state] ?? "available")}</span>
-												</td>
-												<td>{c.expires_at ? fmt.time(c.expires_at) : t("never")}</td>
-												<td>{c.redeemed_by === null ? t("none") : (names.get(c.redeemed_by) ?? `#${c.redeemed_by}`)}</td>
-												<td>{c.redeemed_at ? fmt.time(c.redeemed_at) : t("none")}</td>
-												<td>{fmt.time(c.created_at)}</td>
-											</tr>
-										))}
-									</tbody>
-								</table>
-							</div>
-							<MoreButton paged={paged} testid="codes-more" />
-						</>
-					)
-				}
-			</Async>
+			<PagedTable
+				paged={paged}
+				moreTestId="codes-more"
+				rowKey={(c) => c.id}
+				rowTestId={() => "code-row"}
+				empty={t("noCodes")}
+				columns={[
+					{ id: "prefix", head: t("prefix"), class: "mono", cell: (c) => c.code_prefix },
+					{
+						id: "batch",
+						head: t("batchCol"),
+						cell: (c) => (
+							<button type="button" class="link" onClick={() => filterBy(c.batch)}>
+								{c.batch}
+							</button>
+						),
+					},
+					{ id: "value", head: t("value"), num: true, cell: (c) => fmt.usd(c.value_usd) },
+					{ id: "state", head: t("state"), cell: (c) => <span class={`badge ${CODE_BADGE[c.state] ?? ""}`}>{t(CODE_LABEL[c.state] ?? "available")}</span> },
+					{ id: "expires", head: t("expires"), cell: (c) => (c.expires_at ? fmt.time(c.expires_at) : t("never")) },
+					{ id: "by", head: t("redeemedBy"), cell: (c) => (c.redeemed_by === null ? t("none") : (names.get(c.redeemed_by) ?? `#${c.redeemed_by}`)) },
+					{ id: "at", head: t("redeemedAt"), cell: (c) => (c.redeemed_at ? fmt.time(c.redeemed_at) : t("none")) },
+					{ id: "created", head: t("createdAt"), cell: (c) => fmt.time(c.created_at) },
+				]}
+			/>
 		</Section>
 	);
 }

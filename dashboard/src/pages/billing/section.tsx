@@ -1,8 +1,7 @@
-/** The pieces billing's sections are built of: a titled card, a form's message and a "load more" row. */
+/** The pieces billing's sections are built of: a titled card, and a form's submit row with its message. */
 
 import type { ComponentChildren } from "preact";
-import { ErrorBox } from "../../components/async";
-import type { Paged } from "../../components/hooks";
+import { Alert } from "../../components/async";
 import { t } from "./strings";
 import type { Message } from "./submit";
 
@@ -20,32 +19,44 @@ export function Section({ title, hint, children, testid }: { title: string; hint
 	);
 }
 
-export function Notice({ msg, testid }: { msg: Message; testid: string }) {
+function Notice({ msg, testid }: { msg: Message; testid: string }) {
 	if (!msg) return null;
 	return msg.ok ? (
 		<p role="status" data-testid={testid} style={{ color: "var(--ok)", margin: 0 }}>
 			{msg.text}
 		</p>
 	) : (
-		<div class="state error" role="alert" data-testid={testid}>
-			{msg.text}
-		</div>
+		<Alert testid={testid}>{msg.text}</Alert>
 	);
 }
 
-export function MoreButton<T>({ paged, testid }: { paged: Paged<T>; testid: string }) {
+/** A form's submit button (and any others beside it), and under them what its last submission came to. */
+export function SubmitRow({
+	busy,
+	label,
+	disabled = false,
+	testid,
+	msg,
+	msgTestId,
+	children,
+}: {
+	busy: boolean;
+	label: string;
+	disabled?: boolean;
+	testid: string;
+	msg: Message;
+	msgTestId: string;
+	children?: ComponentChildren;
+}) {
 	return (
 		<>
-			<div class="row" style={{ justifyContent: "flex-end" }}>
-				{paged.next ? (
-					<button type="button" class="secondary" onClick={paged.loadMore} disabled={paged.busy} data-testid={testid}>
-						{paged.busy ? t("loadingMore") : t("loadMore")}
-					</button>
-				) : (
-					<span class="muted">{t("end")}</span>
-				)}
+			<div class="row">
+				<button type="submit" disabled={busy || disabled} data-testid={testid}>
+					{busy ? t("saving") : label}
+				</button>
+				{children}
 			</div>
-			{paged.error && <ErrorBox error={paged.error} retry={paged.loadMore} />}
+			<Notice msg={msg} testid={msgTestId} />
 		</>
 	);
 }

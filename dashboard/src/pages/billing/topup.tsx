@@ -3,9 +3,10 @@
 import { useEffect, useRef } from "preact/hooks";
 import { api } from "../../api";
 import type { User } from "../../components/api-types";
+import { Field } from "../../components/field";
 import { fmt } from "../../i18n";
 import type { LedgerEntry } from "./ledger";
-import { Notice, Section } from "./section";
+import { Section, SubmitRow } from "./section";
 import { t } from "./strings";
 import { num, useSubmit } from "./submit";
 
@@ -59,21 +60,14 @@ export function TopupForm({ user, onDone }: { user: User | null; onDone: () => v
 				}}
 			>
 				<div class="form-grid">
-					<label>
-						{t("amountUsd")}
+					<Field label={t("amountUsd")}>
 						<input name="amount" type="number" min="0" step="any" required inputMode="decimal" data-testid="topup-amount" />
-					</label>
-					<label>
-						{t("note")}
+					</Field>
+					<Field label={t("note")}>
 						<input name="note" maxLength={500} data-testid="topup-note" />
-					</label>
+					</Field>
 				</div>
-				<div class="row">
-					<button type="submit" disabled={busy || !user} data-testid="topup-submit">
-						{busy ? t("saving") : t("submit")}
-					</button>
-				</div>
-				<Notice msg={msg} testid="topup-message" />
+				<SubmitRow busy={busy} label={t("submit")} disabled={!user} testid="topup-submit" msg={msg} msgTestId="topup-message" />
 			</form>
 		</Section>
 	);

@@ -3,8 +3,9 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../../api";
 import type { Channel } from "../../components/api-types";
-import { splitList } from "../../components/format";
-import { useModal } from "../../components/hooks";
+import { Field } from "../../components/field";
+import { FormDialog } from "../../components/form-dialog";
+import { messageOf, splitList } from "../../components/format";
 import { t } from "./strings";
 
 export interface ChannelType {
@@ -43,6 +44,21 @@ function initialForm(channel: Channel | null): FormState {
 
 const intOrUndefined = (s: string) => (s.trim() === "" ? undefined : Number(s));
 
+/** What the form sends: the key only when one was typed (empty keeps the stored one). */
+function requestBody(form: FormState, editing: boolean): Record<string, unknown> {
+	const groups = splitList(form.groups);
+	return {
+		name: form.name.trim(),
+		type: form.type,
+		base_url: form.base_url.trim() || null,
+		models: splitList(form.models),
+		priority: intOrUndefined(form.priority),
+		weight: intOrUndefined(form.weight),
+		groups: groups.length > 0 ? groups : editing ? ["default"] : undefined,
+		...(form.key ? { key: form.key } : {}),
+	};
+}
+
 export function ChannelDialog({
 	channel,
 	types,
@@ -56,7 +72,6 @@ export function ChannelDialog({
 	onClose: () => void;
 	onSaved: (c: Channel) => void;
 }) {
-	const ref = useModal();
 	const [form, setForm] = useState<FormState>(() => initialForm(channel));
 	const [saving, setSaving] = useState(false);
 	const [error, setError] = useState<string | null>(null);
@@ -79,28 +94,15 @@ export function ChannelDialog({
 		setForm((f) => ({ ...f, type, base_url: preset?.default_base_url ?? "" }));
 	};
 
-	const close = () => ref.current?.close();
-
-	const submit = async (e: Event) => {
-		e.preventDefault();
+	const submit = async () => {
 		setSaving(true);
 		setError(null);
-		const groups = splitList(form.groups);
-		const body: Record<string, unknown> = {
-			name: form.name.trim(),
-			type: form.type,
-			base_url: form.base_url.trim() || null,
-			models: splitList(form.models),
-			priority: intOrUndefined(form.priority),
-			weight: intOrUndefined(form.weight),
-			groups: groups.length > 0 ? groups : channel ? ["default"] : undefined,
-		};
-		if (form.key) body.key = form.key;
 		try {
+			const body = requestBody(form, channel !== null);
 			const saved = channel ? await api<Channel>("PATCH", `/api/channels/${channel.id}`, body) : await api<Channel>("POST", "/api/channels", body);
 			onSaved(saved);
 		} catch (err) {
-			setError((err as Error).message);
+			setError(messageOf(err));
 		} finally {
 			setSaving(false);
 		}
@@ -110,91 +112,68 @@ export function ChannelDialog({
 	const typeOptions = types ?? (form.type ? [{ type: form.type, wire: "openai", operations: [], default_base_url: null } satisfies ChannelType] : []);
 
 	return (
-		<dialog ref={ref} onClose={onClose} aria-labelledby="channel-form-title" data-testid="channel-form">
-			<form class="stack" onSubmit={submit} noValidate>
-				<h2 id="channel-form-title" style={{ margin: 0 }}>
-					{channel ? t("formEdit", { name: channel.name }) : t("formNew")}
-				</h2>
-				<div class="form-grid">
-					<label>
-						{t("name")}
-						<input name="name" value={form.name} onInput={set("name")} required maxLength={100} autoComplete="off" />
-					</label>
-					<label>
-						{t("type")}
-						<select name="type" value={form.type} onChange={chooseType} required>
-							{!types && !form.type && <option value="">{typesError ?? t("typesLoading")}</option>}
-							{typeOptions.map((x) => (
-								<option key={x.type} value={x.type}>
-									{x.type}
-								</option>
-							))}
-						</select>
-						{preset && <small class="muted">{t("typeHint", { wire: preset.wire, ops: preset.operations.join(", ") })}</small>}
-					</label>
-				</div>
-				<label>
-					{t("baseUrl")}
-					<input
-						name="base_url"
-						type="url"
-						inputMode="url"
-						value={form.base_url}
-						onInput={set("base_url")}
-						placeholder={preset?.default_base_url ?? "https://…"}
-						autoComplete="off"
-					/>
-					<small class="muted">{t("baseUrlHint")}</small>
-				</label>
-				<label>
-					{t("key")}
-					<input
-						name="key"
-						type="password"
-						value={form.key}
-						onInput={set("key")}
-						autoComplete="new-password"
-						placeholder={channel?.key_masked ?? ""}
-						maxLength={4096}
-					/>
-					<small class="muted">{channel ? (channel.key_masked ? t("keyKeep", { masked: channel.key_masked }) : t("keyKeepNone")) : t("keyNew")}</small>
-				</label>
-				<label>
-					{t("models")}
-					<input name="models" value={form.models} onInput={set("models")} required placeholder="gpt-4o-mini, gpt-4o" autoComplete="off" />
-					<small class="muted">{t("modelsHint")}</small>
-				</label>
-				<div class="form-grid">
-					<label>
-						{t("priority")}
-						<input name="priority" type="number" step={1} min={-1000} max={1000} value={form.priority} onInput={set("priority")} />
-						<small class="muted">{t("priorityHint")}</small>
-					</label>
-					<label>
-						{t("weight")}
-						<input name="weight" type="number" step={1} min={0} max={10000} value={form.weight} onInput={set("weight")} />
-						<small class="muted">{t("weightHint")}</small>
-					</label>
-				</div>
-				<label>
-					{t("groups")}
-					<input name="groups" value={form.groups} onInput={set("groups")} autoComplete="off" />
-					<small class="muted">{t("groupsHint")}</small>
-				</label>
-				{(error ?? typesError) && (
-					<div class="state error" role="alert" data-testid="channel-form-error">
-						{error ?? typesError}
-					</div>
-				)}
-				<div class="row" style={{ justifyContent: "flex-end" }}>
-					<button type="button" class="secondary" onClick={close}>
-						{t("cancel")}
-					</button>
-					<button type="submit" data-testid="channel-save" disabled={saving || !form.type}>
-						{saving ? t("saving") : t("save")}
-					</button>
-				</div>
-			</form>
-		</dialog>
+		<FormDialog
+			testid="channel-form"
+			title={channel ? t("formEdit", { name: channel.name }) : t("formNew")}
+			submitLabel={t("save")}
+			submitTestId="channel-save"
+			busy={saving}
+			canSubmit={form.type !== ""}
+			error={error ?? typesError}
+			onSubmit={() => void submit()}
+			onClose={onClose}
+		>
+			<div class="form-grid">
+				<Field label={t("name")}>
+					<input name="name" value={form.name} onInput={set("name")} required maxLength={100} autoComplete="off" />
+				</Field>
+				<Field label={t("type")} hint={preset && t("typeHint", { wire: preset.wire, ops: preset.operations.join(", ") })}>
+					<select name="type" value={form.type} onChange={chooseType} required>
+						{!types && !form.type && <option value="">{typesError ?? t("typesLoading")}</option>}
+						{typeOptions.map((x) => (
+							<option key={x.type} value={x.type}>
+								{x.type}
+							</option>
+						))}
+					</select>
+				</Field>
+			</div>
+			<Field label={t("baseUrl")} hint={t("baseUrlHint")}>
+				<input
+					name="base_url"
+					type="url"
+					inputMode="url"
+					value={form.base_url}
+					onInput={set("base_url")}
+					placeholder={preset?.default_base_url ?? "https://…"}
+					autoComplete="off"
+				/>
+			</Field>
+			<Field label={t("key")} hint={channel ? (channel.key_masked ? t("keyKeep", { masked: channel.key_masked }) : t("keyKeepNone")) : t("keyNew")}>
+				<input
+					name="key"
+					type="password"
+					value={form.key}
+					onInput={set("key")}
+					autoComplete="new-password"
+					placeholder={channel?.key_masked ?? ""}
+					maxLength={4096}
+				/>
+			</Field>
+			<Field label={t("models")} hint={t("modelsHint")}>
+				<input name="models" value={form.models} onInput={set("models")} required placeholder="gpt-4o-mini, gpt-4o" autoComplete="off" />
+			</Field>
+			<div class="form-grid">
+				<Field label={t("priority")} hint={t("priorityHint")}>
+					<input name="priority" type="number" step={1} min={-1000} max={1000} value={form.priority} onInput={set("priority")} />
+				</Field>
+				<Field label={t("weight")} hint={t("weightHint")}>
+					<input name="weight" type="number" step={1} min={0} max={10000} value={form.weight} onInput={set("weight")} />
+				</Field>
+			</div>
+			<Field label={t("groups")} hint={t("groupsHint")}>
+				<input name="groups" value={form.groups} onInput={set("groups")} autoComplete="off" />
+			</Field>
+		</FormDialog>
 	);
 }

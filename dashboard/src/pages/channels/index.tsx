@@ -3,7 +3,7 @@
 import { useState } from "preact/hooks";
 import { api, get } from "../../api";
 import type { Channel, ChannelHealth } from "../../components/api-types";
-import { Async, Empty, useLoad } from "../../components/async";
+import { Alert, Async, useLoad } from "../../components/async";
 import { useRowAction } from "../../components/hooks";
 import { PageTitle } from "../../components/page-title";
 import { ChannelDialog, type ChannelType } from "./form";
@@ -47,40 +47,29 @@ export function ChannelsPage() {
 
 	return (
 		<div class="stack">
-			<div class="row spread">
-				<PageTitle title={t("title")} subtitle={t("subtitle")} />
-				<div class="row">
-					<button type="button" class="secondary" onClick={refresh} disabled={list.loading}>
-						{t("refresh")}
-					</button>
-					<button type="button" data-testid="channel-new" onClick={() => setEditing("new")}>
-						{t("new")}
-					</button>
-				</div>
-			</div>
-			{actionError && (
-				<div class="state error" role="alert">
-					{actionError}
-				</div>
-			)}
+			<PageTitle title={t("title")} subtitle={t("subtitle")}>
+				<button type="button" class="secondary" onClick={refresh} disabled={list.loading}>
+					{t("refresh")}
+				</button>
+				<button type="button" data-testid="channel-new" onClick={() => setEditing("new")}>
+					{t("new")}
+				</button>
+			</PageTitle>
+			{actionError && <Alert>{actionError}</Alert>}
 			<Async load={list}>
-				{(channels) =>
-					channels.length === 0 ? (
-						<Empty>{t("none")}</Empty>
-					) : (
-						<ChannelTable
-							channels={channels}
-							health={health}
-							tests={tests}
-							busy={busy}
-							onTest={(c) => void test(c)}
-							onToggle={(c) => void toggle(c)}
-							onEdit={setEditing}
-							onReset={(c) => void reset(c)}
-							onDelete={remove}
-						/>
-					)
-				}
+				{(channels) => (
+					<ChannelTable
+						channels={channels}
+						health={health}
+						tests={tests}
+						busy={busy}
+						onTest={(c) => void test(c)}
+						onToggle={(c) => void toggle(c)}
+						onEdit={setEditing}
+						onReset={(c) => void reset(c)}
+						onDelete={remove}
+					/>
+				)}
 			</Async>
 			{editing !== null && (
 				<ChannelDialog

@@ -61,8 +61,6 @@ export const t = translator({
 		groups: "Groups",
 		groupsHint: "Comma-separated user groups allowed to use it",
 		save: "Save",
-		saving: "Saving…",
-		cancel: "Cancel",
 		typesLoading: "Loading types…",
 	},
 	zh: {
@@ -123,8 +121,6 @@ export const t = translator({
 		groups: "分组",
 		groupsHint: "可使用该渠道的用户分组，用逗号分隔",
 		save: "保存",
-		saving: "保存中…",
-		cancel: "取消",
 		typesLoading: "正在加载类型…",
 	},
 });

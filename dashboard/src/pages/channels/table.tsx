@@ -1,6 +1,7 @@
 /** The table of channels: health, last error, routing weights, models, status, a test button and each one's actions. */
 
 import type { Channel } from "../../components/api-types";
+import { DataTable } from "../../components/data-table";
 import { ModelList } from "../../components/model-list";
 import { fmt } from "../../i18n";
 import type { HealthEntry } from "./health";
@@ -29,92 +30,87 @@ export function ChannelTable({
 	onReset: (c: Channel) => void;
 	onDelete: (c: Channel) => void;
 }) {
+	const healthOf = (c: Channel) => {
+		const entry = health[c.id];
+		return entry && "health" in entry ? entry.health : null;
+	};
+	const tripped = (c: Channel) => {
+		const h = healthOf(c);
+		return h !== null && h.state !== "closed";
+	};
 	return (
-		<div class="table-wrap">
-			<table>
-				<thead>
-					<tr>
-						<th>{t("colChannel")}</th>
-						<th>{t("colHealth")}</th>
-						<th>{t("colLastError")}</th>
-						<th class="num">{t("colPriority")}</th>
-						<th class="num">{t("colWeight")}</th>
-						<th>{t("colModels")}</th>
-						<th>{t("colStatus")}</th>
-						<th>{t("colTest")}</th>
-						<th>{t("colActions")}</th>
-					</tr>
-				</thead>
-				<tbody>
-					{channels.map((c) => {
-						const entry = health[c.id];
-						const h = entry && "health" in entry ? entry.health : null;
-						return (
-							<tr key={c.id} data-testid={`channel-row-${c.id}`}>
-								<td>
-									<strong>{c.name}</strong>
-									<div class="muted">
-										{c.type}
-										{c.key_masked && (
-											<>
-												{" · "}
-												<span class="mono">{c.key_masked}</span>
-											</>
-										)}
-									</div>
-								</td>
-								<td>
-									<HealthCell id={c.id} entry={entry} />
-								</td>
-								<td>
-									<LastError health={h} />
-								</td>
-								<td class="num">{fmt.int(c.priority)}</td>
-								<td class="num">{fmt.int(c.weight)}</td>
-								<td>
-									<ModelList models={c.models} more={(n) => t("more", { n })} />
-								</td>
-								<td>
-									<span class={`badge ${c.status}`}>{t(c.status)}</span>
-								</td>
-								<td>
-									<div class="stack" style={{ gap: "0.25rem", alignItems: "flex-start" }}>
-										<button
-											type="button"
-											class="secondary"
-											data-testid={`channel-test-${c.id}`}
-											title={t("testTitle", { model: c.models[0] ?? "" })}
-											disabled={tests[c.id]?.pending === true}
-											onClick={() => onTest(c)}
-										>
-											{tests[c.id]?.pending ? t("testing") : t("test")}
-										</button>
-										<TestOutcome id={c.id} entry={tests[c.id]} />
-									</div>
-								</td>
-								<td>
-									<div class="row" style={{ gap: "0.35rem", flexWrap: "nowrap" }}>
-										<button type="button" class="secondary" data-testid={`channel-toggle-${c.id}`} disabled={busy === c.id} onClick={() => onToggle(c)}>
-											{c.status === "enabled" ? t("disable") : t("enable")}
-										</button>
-										<button type="button" class="secondary" data-testid={`channel-edit-${c.id}`} onClick={() => onEdit(c)}>
-											{t("edit")}
-										</button>
-										{h && h.state !== "closed" && (
-											<button type="button" class="secondary" data-testid={`channel-reset-${c.id}`} disabled={busy === c.id} onClick={() => onReset(c)}>
-												{t("reset")}
-											</button>
-										)}
-										<button type="button" class="danger" data-testid={`channel-delete-${c.id}`} disabled={busy === c.id} onClick={() => onDelete(c)}>
-											{t("delete")}
-										</button>
-									</div>
-								</td>
-							</tr>
-						);
-					})}
-				</tbody>
-			</table>
+		<DataTable
+			rows={channels}
+			rowKey={(c) => c.id}
+			rowTestId={(c) => `channel-row-${c.id}`}
+			empty={t("none")}
+			columns={[
+				{ id: "channel", head: t("colChannel"), cell: (c) => <ChannelName channel={c} /> },
+				{ id: "health", head: t("colHealth"), cell: (c) => <HealthCell id={c.id} entry={health[c.id]} /> },
+				{ id: "error", head: t("colLastError"), cell: (c) => <LastError health={healthOf(c)} /> },
+				{ id: "priority", head: t("colPriority"), num: true, cell: (c) => fmt.int(c.priority) },
+				{ id: "weight", head: t("colWeight"), num: true, cell: (c) => fmt.int(c.weight) },
+				{ id: "models", head: t("colModels"), cell: (c) => <ModelList models={c.models} more={(n) => t("more", { n })} /> },
+				{ id: "status", head: t("colStatus"), cell: (c) => <span class={`badge ${c.status}`}>{t(c.status)}</span> },
+				{ id: "test", head: t("colTest"), cell: (c) => <TestCell channel={c} entry={tests[c.id]} onTest={onTest} /> },
+				{
+					id: "actions",
+					head: t("colActions"),
+					cell: (c) => (
+						<div class="row" style={{ gap: "0.35rem", flexWrap: "nowrap" }}>
+							<button type="button" class="secondary" data-testid={`channel-toggle-${c.id}`} disabled={busy === c.id} onClick={() => onToggle(c)}>
+								{c.status === "enabled" ? t("disable") : t("enable")}
+							</button>
+							<button type="button" class="secondary" data-testid={`channel-edit-${c.id}`} onClick={() => onEdit(c)}>
+								{t("edit")}
+							</button>
+							{tripped(c) && (
+								<button type="button" class="secondary" data-testid={`channel-reset-${c.id}`} disabled={busy === c.id} onClick={() => onReset(c)}>
+									{t("reset")}
+								</button>
+							)}
+							<button type="button" class="danger" data-testid={`channel-delete-${c.id}`} disabled={busy === c.id} onClick={() => onDelete(c)}>
+								{t("delete")}
+							</button>
+						</div>
+					),
+				},
+			]}
+		/>
+	);
+}
+
+function ChannelName({ channel: c }: { channel: Channel }) {
+	return (
+		<>
+			<strong>{c.name}</strong>
+			<div class="muted">
+				{c.type}
+				{c.key_masked && (
+					<>
+						{" · "}
+						<span class="mono">{c.key_masked}</span>
+					</>
+				)}
+			</div>
+		</>
+	);
+}
+
+function TestCell({ channel: c, entry, onTest }: { channel: Channel; entry: TestEntry | undefined; onTest: (c: Channel) => void }) {
+	return (
+		<div class="stack" style={{ gap: "0.25rem", alignItems: "flex-start" }}>
+			<button
+				type="button"
+				class="secondary"
+				data-testid={`channel-test-${c.id}`}
+				title={t("testTitle", { model: c.models[0] ?? "" })}
+				disabled={entry?.pending === true}
+				onClick={() => onTest(c)}
+			>
+				{entry?.pending ? t("testing") : t("test")}
+			</button>
+			<TestOutcome id={c.id} entry={entry} />
 		</div>
 	);
 }

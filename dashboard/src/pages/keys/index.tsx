@@ -3,7 +3,7 @@
 import { useState } from "preact/hooks";
 import { api, get } from "../../api";
 import type { Token, User } from "../../components/api-types";
-import { Async, Empty, useLoad } from "../../components/async";
+import { Alert, Async, useLoad } from "../../components/async";
 import { useRowAction } from "../../components/hooks";
 import { PageTitle } from "../../components/page-title";
 import { isAdmin } from "../../session";
@@ -42,40 +42,29 @@ export function KeysPage() {
 
 	return (
 		<div class="stack">
-			<div class="row spread">
-				<PageTitle title={t("title")} subtitle={admin ? t("subtitleAdmin") : t("subtitleUser")} />
-				<div class="row">
-					<button type="button" class="secondary" onClick={list.reload} disabled={list.loading}>
-						{t("refresh")}
-					</button>
-					<button type="button" data-testid="key-new" onClick={() => setEditing("new")}>
-						{t("new")}
-					</button>
-				</div>
-			</div>
+			<PageTitle title={t("title")} subtitle={admin ? t("subtitleAdmin") : t("subtitleUser")}>
+				<button type="button" class="secondary" onClick={list.reload} disabled={list.loading}>
+					{t("refresh")}
+				</button>
+				<button type="button" data-testid="key-new" onClick={() => setEditing("new")}>
+					{t("new")}
+				</button>
+			</PageTitle>
 			{created && <CreatedKey created={created} onDone={() => setCreated(null)} />}
-			{actionError && (
-				<div class="state error" role="alert">
-					{actionError}
-				</div>
-			)}
+			{actionError && <Alert>{actionError}</Alert>}
 			<Async load={list}>
-				{(keys) =>
-					keys.length === 0 ? (
-						<Empty>{t("none")}</Empty>
-					) : (
-						<KeyTable
-							keys={keys}
-							admin={admin}
-							userName={userName}
-							busy={busy}
-							onView={setViewing}
-							onEdit={setEditing}
-							onToggle={(k) => void toggle(k)}
-							onRevoke={revoke}
-						/>
-					)
-				}
+				{(keys) => (
+					<KeyTable
+						keys={keys}
+						admin={admin}
+						userName={userName}
+						busy={busy}
+						onView={setViewing}
+						onEdit={setEditing}
+						onToggle={(k) => void toggle(k)}
+						onRevoke={revoke}
+					/>
+				)}
 			</Async>
 			{viewing && <KeyUsage key={viewing.id} token={viewing} onClose={() => setViewing(null)} />}
 			{editing !== null && (

@@ -3,7 +3,8 @@
 import { useEffect, useRef } from "preact/hooks";
 import { get, query } from "../../api";
 import type { Token, UsageRow } from "../../components/api-types";
-import { Async, Empty, useLoad } from "../../components/async";
+import { Async, useLoad } from "../../components/async";
+import { DataTable } from "../../components/data-table";
 import { fmt } from "../../i18n";
 import { type Standing, StandingCards } from "./standing";
 import { t } from "./strings";
@@ -40,45 +41,31 @@ export function KeyUsage({ token, onClose }: { token: Token; onClose: () => void
 			<Async load={standing}>{(s) => <StandingCards standing={s} />}</Async>
 			<h2 style={{ margin: 0 }}>{t("recent")}</h2>
 			<Async load={usage}>
-				{(rows) =>
-					rows.length === 0 ? (
-						<Empty>{t("noUsage")}</Empty>
-					) : (
-						<div class="table-wrap">
-							<table>
-								<thead>
-									<tr>
-										<th>{t("colTime")}</th>
-										<th>{t("colModel")}</th>
-										<th>{t("colHttp")}</th>
-										<th class="num">{t("colTokens")}</th>
-										<th class="num">{t("colCost")}</th>
-										<th class="num">{t("colLatency")}</th>
-									</tr>
-								</thead>
-								<tbody>
-									{rows.map((r) => (
-										<tr key={r.request_id} title={r.request_id}>
-											<td>{fmt.time(r.created_at)}</td>
-											<td>
-												<code>{r.model}</code>
-											</td>
-											<td>
-												<span class={`badge ${r.status < 400 ? "ok" : "error"}`}>{r.status}</span>
-												{r.error_code && <span class="muted"> {r.error_code}</span>}
-											</td>
-											<td class="num">
-												{fmt.int(r.prompt_tokens)} / {fmt.int(r.completion_tokens)}
-											</td>
-											<td class="num">{fmt.usd(r.cost_usd)}</td>
-											<td class="num">{fmt.ms(r.latency_ms)}</td>
-										</tr>
-									))}
-								</tbody>
-							</table>
-						</div>
-					)
-				}
+				{(rows) => (
+					<DataTable
+						rows={rows}
+						rowKey={(r) => r.request_id}
+						rowTitle={(r) => r.request_id}
+						empty={t("noUsage")}
+						columns={[
+							{ id: "time", head: t("colTime"), cell: (r) => fmt.time(r.created_at) },
+							{ id: "model", head: t("colModel"), cell: (r) => <code>{r.model}</code> },
+							{
+								id: "status",
+								head: t("colHttp"),
+								cell: (r) => (
+									<>
+										<span class={`badge ${r.status < 400 ? "ok" : "error"}`}>{r.status}</span>
+										{r.error_code && <span class="muted"> {r.error_code}</span>}
+									</>
+								),
+							},
+							{ id: "tokens", head: t("colTokens"), num: true, cell: (r) => `${fmt.int(r.prompt_tokens)} / ${fmt.int(r.completion_tokens)}` },
+							{ id: "cost", head: t("colCost"), num: true, cell: (r) => fmt.usd(r.cost_usd) },
+							{ id: "latency", head: t("colLatency"), num: true, cell: (r) => fmt.ms(r.latency_ms) },
+						]}
+					/>
+				)}
 			</Async>
 		</section>
 	);

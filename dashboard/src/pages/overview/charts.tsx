@@ -64,20 +64,19 @@ export function Charts({ ts }: { ts: Timeseries }) {
 		};
 		// `language`: the legends are translated.
 	}, [ts, language]);
+	const charts = [
+		{ title: t("chartRequests"), series: requests, format: fmtCount },
+		{ title: t("chartTokens"), series: tokens, format: fmtCount },
+		{ title: t("chartCost"), series: cost, format: fmtUsd },
+		{ title: t("chartLatency"), series: latency, format: fmtMs },
+	];
 	return (
 		<div class="grid">
-			<div class="card">
-				<Chart title={t("chartRequests")} x={x} series={requests} format={fmtCount} />
-			</div>
-			<div class="card">
-				<Chart title={t("chartTokens")} x={x} series={tokens} format={fmtCount} />
-			</div>
-			<div class="card">
-				<Chart title={t("chartCost")} x={x} series={cost} format={fmtUsd} />
-			</div>
-			<div class="card">
-				<Chart title={t("chartLatency")} x={x} series={latency} format={fmtMs} />
-			</div>
+			{charts.map((c) => (
+				<div class="card" key={c.title}>
+					<Chart title={c.title} x={x} series={c.series} format={c.format} />
+				</div>
+			))}
 		</div>
 	);
 }

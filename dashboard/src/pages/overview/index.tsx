@@ -2,6 +2,7 @@
 
 import { useMemo, useState } from "preact/hooks";
 import { Async, Empty, useLoad } from "../../components/async";
+import { PageTitle } from "../../components/page-title";
 import { fmt } from "../../i18n";
 import { isAdmin } from "../../session";
 import { BreakerList, type Breakers, loadBreakers } from "./breakers";
@@ -25,28 +26,25 @@ export function OverviewPage() {
 
 	return (
 		<div class="stack">
-			<div class="row spread">
-				<h1 style={{ margin: 0 }}>{t("title")}</h1>
-				<div class="row">
-					<fieldset class="row" style={{ border: 0, padding: 0, margin: 0, gap: "0.25rem" }} aria-label={t("range")}>
-						{(Object.keys(RANGES) as RangeKey[]).map((key) => (
-							<button
-								key={key}
-								type="button"
-								class={range === key ? "" : "secondary"}
-								aria-pressed={range === key}
-								data-testid={`range-${key}`}
-								onClick={() => setRange(key)}
-							>
-								{t(RANGES[key].label)}
-							</button>
-						))}
-					</fieldset>
-					<button type="button" class="secondary" data-testid="overview-refresh" disabled={busy} onClick={refresh}>
-						{busy ? t("refreshing") : t("refresh")}
-					</button>
-				</div>
-			</div>
+			<PageTitle title={t("title")}>
+				<fieldset class="row" style={{ border: 0, padding: 0, margin: 0, gap: "0.25rem" }} aria-label={t("range")}>
+					{(Object.keys(RANGES) as RangeKey[]).map((key) => (
+						<button
+							key={key}
+							type="button"
+							class={range === key ? "" : "secondary"}
+							aria-pressed={range === key}
+							data-testid={`range-${key}`}
+							onClick={() => setRange(key)}
+						>
+							{t(RANGES[key].label)}
+						</button>
+					))}
+				</fieldset>
+				<button type="button" class="secondary" data-testid="overview-refresh" disabled={busy} onClick={refresh}>
+					{busy ? t("refreshing") : t("refresh")}
+				</button>
+			</PageTitle>
 			<Async load={stats}>
 				{(s) => {
 					const points = s.series.data ?? [];

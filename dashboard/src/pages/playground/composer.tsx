@@ -1,5 +1,6 @@
 /** The message box under the conversation, with its send, stop and clear buttons. */
 
+import { Alert } from "../../components/async";
 import { t } from "./strings";
 
 export function Composer({
@@ -49,11 +50,7 @@ export function Composer({
 					onKeyDown={onKeyDown}
 				/>
 			</label>
-			{error && (
-				<div class="state error" role="alert">
-					{error}
-				</div>
-			)}
+			{error && <Alert>{error}</Alert>}
 			<div class="row spread">
 				<button type="button" class="secondary" onClick={onClear} disabled={streaming || empty}>
 					{t("clear")}

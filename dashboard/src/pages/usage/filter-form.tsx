@@ -2,6 +2,7 @@
 
 import { useEffect, useState } from "preact/hooks";
 import type { Channel } from "../../components/api-types";
+import { IdSelect } from "../../components/id-select";
 import { type Filters, NO_FILTERS, STATUSES } from "./filters";
 import { t } from "./strings";
 
@@ -50,14 +51,15 @@ export function FilterForm({
 				<label htmlFor="usage-filter-channel">
 					{t("channelId")}
 					{channels ? (
-						<select id="usage-filter-channel" name="channel_id" value={draft.channel_id} onChange={set("channel_id")} data-testid="filter-channel">
-							<option value="">{t("channelAll")}</option>
-							{channels.map((c) => (
-								<option key={c.id} value={String(c.id)}>
-									{c.name} (#{c.id})
-								</option>
-							))}
-						</select>
+						<IdSelect
+							id="usage-filter-channel"
+							name="channel_id"
+							items={channels}
+							value={draft.channel_id}
+							onChange={(v) => setDraft({ ...draft, channel_id: v })}
+							allLabel={t("channelAll")}
+							testid="filter-channel"
+						/>
 					) : (
 						<input
 							id="usage-filter-channel"

@@ -4,9 +4,10 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
 import { get, query } from "../../api";
 import type { Channel, UsageRow } from "../../components/api-types";
-import { useLoad } from "../../components/async";
+import { Alert, useLoad } from "../../components/async";
 import { messageOf } from "../../components/format";
 import { usePaged } from "../../components/hooks";
+import { PageTitle } from "../../components/page-title";
 import { isAdmin } from "../../session";
 import { Detail } from "./detail";
 import { download } from "./export";
@@ -57,22 +58,15 @@ export function UsagePage() {
 
 	return (
 		<div class="stack">
-			<div class="row spread">
-				<h1 style={{ margin: 0 }}>{t("title")}</h1>
-				<div class="row">
-					<button type="button" class="secondary" onClick={page.first.reload} disabled={page.first.loading} data-testid="usage-refresh">
-						{t("refresh")}
-					</button>
-					<button type="button" class="secondary" onClick={exportCsv} disabled={exporting} data-testid="usage-export">
-						{exporting ? t("exporting") : t("export")}
-					</button>
-				</div>
-			</div>
-			{exportError && (
-				<div class="state error" role="alert">
-					{exportError}
-				</div>
-			)}
+			<PageTitle title={t("title")}>
+				<button type="button" class="secondary" onClick={page.first.reload} disabled={page.first.loading} data-testid="usage-refresh">
+					{t("refresh")}
+				</button>
+				<button type="button" class="secondary" onClick={exportCsv} disabled={exporting} data-testid="usage-export">
+					{exporting ? t("exporting") : t("export")}
+				</button>
+			</PageTitle>
+			{exportError && <Alert>{exportError}</Alert>}
 			<FilterForm value={filters} admin={admin} channels={channels.data ?? undefined} onApply={setFilters} />
 			<UsageTable page={page} channelName={channelName} onSelect={setSelected} />
 			{selected && <Detail key={selected} id={selected} channelName={channelName} onClose={closeDetail} />}

@@ -1,0 +1,66 @@
+/** The key form's fields as typed, from a key and back to the body the API takes. */
+
+import type { Limits, Token } from "../../components/api-types";
+import { splitList } from "../../components/format";
+import { LIMIT_FIELDS } from "./limit-fields";
+import { t } from "./strings";
+
+export type FormState = Record<"name" | "models" | "expires_at" | "user_id" | keyof Limits, string>;
+
+/** A field the form cannot send as typed; its message is the form's error. */
+class FormError extends Error {}
+
+/** An ISO instant as a datetime-local value, in local time. */
+function toLocalInput(iso: string | null): string {
+	if (!iso) return "";
+	const d = new Date(iso);
+	if (Number.isNaN(d.getTime())) return "";
+	const p = (n: number) => String(n).padStart(2, "0");
+	return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+export function initialForm(token: Token | null): FormState {
+	const limit = (v: number | null) => (v === null ? "" : String(v));
+	return {
+		name: token?.name ?? "",
+		models: token?.models?.join(", ") ?? "",
+		expires_at: toLocalInput(token?.expires_at ?? null),
+		user_id: "",
+		rpm: limit(token?.rpm ?? null),
+		tpm: limit(token?.tpm ?? null),
+		max_concurrency: limit(token?.max_concurrency ?? null),
+		budget_daily_usd: limit(token?.budget_daily_usd ?? null),
+		budget_monthly_usd: limit(token?.budget_monthly_usd ?? null),
+		quota_usd: limit(token?.quota_usd ?? null),
+	};
+}
+
+function number(form: FormState, field: keyof FormState, label: string): number | null {
+	const raw = form[field].trim();
+	if (raw === "") return null;
+	const n = Number(raw);
+	if (!Number.isFinite(n)) throw new FormError(t("notNumber", { field: label }));
+	return n;
+}
+
+function expiry(local: string): string | null {
+	if (!local) return null;
+	const d = new Date(local);
+	if (Number.isNaN(d.getTime())) throw new FormError(t("badDate"));
+	return d.toISOString();
+}
+
+/** The body of POST /api/tokens (`token` null) or of PATCH /api/tokens/{id}; throws FormError on a field it cannot read. */
+export function requestBody(form: FormState, token: Token | null, admin: boolean): Record<string, unknown> {
+	const models = splitList(form.models);
+	const body: Record<string, unknown> = { name: form.name.trim(), models: models.length > 0 ? models : null, expires_at: expiry(form.expires_at) };
+	for (const f of LIMIT_FIELDS) body[f.name] = number(form, f.name, t(f.label));
+	if (!token && admin) {
+		const owner = number(form, "user_id", t("owner"));
+		if (owner !== null) body.user_id = owner;
+	}
+	if (!token) return body;
+	// An edit sends only what changed, so that untouched limits neither reset the key's governor nor meet the operator's bounds.
+	const current: Record<string, unknown> = { ...token };
+	return Object.fromEntries(Object.entries(body).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(current[k])));
+}
