@@ -7,7 +7,7 @@ import { GatewayError } from "../errors/gateway-error";
 import type { IngressCodec } from "../protocols/codec";
 import { egressCodecs } from "../protocols/egress";
 import type { ChatRequest, ChatResponse } from "../protocols/ir";
-import { openaiProbe } from "../protocols/openai/probe";
+import { openaiTap } from "../protocols/openai/stream-tap";
 import { sseTransform } from "../protocols/sse";
 import { providers } from "../providers/registry";
 import type { Operation, Provider } from "../providers/types";
@@ -186,7 +186,7 @@ export async function relayChat(c: Context<AppEnv>, meter: UsageMeter, call: Cha
 		c.executionCtx.waitUntil(new Promise<void>((resolve) => (settle = resolve)));
 		let source: ReadableStream<Uint8Array> = upstream.body;
 		if (!same && egress.streamToChat) source = source.pipeThrough(sseTransform(egress.streamToChat(model)));
-		const probe = same ? egress.probe(forwardUsage) : openaiProbe(forwardUsage);
+		const tap = same ? egress.tap(forwardUsage) : openaiTap(forwardUsage);
 		const onEnd = (s: StreamSummary) => {
 			// A stream the upstream broke off is a failure of its channel, though the headers said 200.
 			const broken =
@@ -195,7 +195,7 @@ export async function relayChat(c: Context<AppEnv>, meter: UsageMeter, call: Cha
 					: undefined;
 			Promise.all([recordStream(meter, s, promptChars), broken]).then(settle, settle);
 		};
-		let out = meterStream(source, { probe, startedAt: meter.startedAt, onEnd });
+		let out = meterStream(source, { tap, startedAt: meter.startedAt, onEnd });
 		if (!same && ingress.streamFromChat) out = out.pipeThrough(sseTransform(ingress.streamFromChat(model)));
 		return c.body(out, 200, { ...STREAM_HEADERS, ...(ingress.streamContentType ? { "content-type": ingress.streamContentType } : {}) });
 	}

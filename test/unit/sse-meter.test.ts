@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { openaiProbe } from "../../src/protocols/openai/probe";
+import { openaiTap } from "../../src/protocols/openai/stream-tap";
 import { meterStream, type StreamSummary } from "../../src/relay/sse-meter";
 
 const enc = new TextEncoder();
@@ -21,7 +21,7 @@ function source(parts: string[], failAfter?: number): ReadableStream<Uint8Array>
 
 async function run(parts: string[], forwardUsage: boolean, failAfter?: number) {
 	let summary: StreamSummary | undefined;
-	const out = meterStream(source(parts, failAfter), { probe: openaiProbe(forwardUsage), startedAt: Date.now(), onEnd: (s) => (summary = s) });
+	const out = meterStream(source(parts, failAfter), { tap: openaiTap(forwardUsage), startedAt: Date.now(), onEnd: (s) => (summary = s) });
 	const text = await new Response(out).text();
 	return { text, summary };
 }
@@ -55,7 +55,7 @@ describe("meterStream", () => {
 
 	it("passes network chunks made of whole events on as they came", async () => {
 		const parts = [delta("a"), delta("b") + delta("c", "stop"), "data: [DONE]\n\n"];
-		const reader = meterStream(source(parts), { probe: openaiProbe(false), startedAt: Date.now(), onEnd: () => {} }).getReader();
+		const reader = meterStream(source(parts), { tap: openaiTap(false), startedAt: Date.now(), onEnd: () => {} }).getReader();
 		const seen: string[] = [];
 		for (let r = await reader.read(); !r.done; r = await reader.read()) seen.push(new TextDecoder().decode(r.value));
 		expect(seen).toEqual(parts);
@@ -83,7 +83,7 @@ describe("meterStream", () => {
 				cancelled = true;
 			},
 		});
-		const reader = meterStream(upstream, { probe: openaiProbe(false), startedAt: Date.now(), onEnd: (s) => (summary = s) }).getReader();
+		const reader = meterStream(upstream, { tap: openaiTap(false), startedAt: Date.now(), onEnd: (s) => (summary = s) }).getReader();
 		await reader.read();
 		await reader.cancel();
 		await vi.waitFor(() => expect(cancelled).toBe(true));
