@@ -37,7 +37,11 @@ export const anthropicEventSchema = z.discriminatedUnion("type", [
 	z.object({ type: z.literal("message_delta"), delta: z.object({ stop_reason: stopReason }), usage }),
 	z.object({ type: z.literal("message_stop") }),
 	z.object({ type: z.literal("ping") }),
-	z.object({ type: z.literal("error"), error: z.object({ type: z.string().optional(), message: z.string().optional() }) }),
+	// An error is an error whatever its fields hold.
+	z.object({
+		type: z.literal("error"),
+		error: z.object({ type: z.string().optional().catch(undefined), message: z.string().optional().catch(undefined) }).catch({}),
+	}),
 ]);
 
 export type AnthropicEvent = z.infer<typeof anthropicEventSchema>;
