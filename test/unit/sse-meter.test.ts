@@ -61,6 +61,14 @@ describe("meterStream", () => {
 		expect(seen).toEqual(parts);
 	});
 
+	it("forwards CRLF-framed events byte for byte, also when a network chunk cuts one in two", async () => {
+		const whole = `data: {"choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}]}\r\n\r\n: keep-alive\r\n\r\ndata: {"choices":[{"index":0,"delta":{"content":"b"},"finish_reason":"stop"}]}\r\n\r\ndata: [DONE]\r\n\r\n`;
+		const { text, summary } = await run([whole.slice(0, 50), whole.slice(50, 130), whole.slice(130)], false);
+		expect(text).toBe(whole);
+		expect(summary).toMatchObject({ end: "complete" });
+		expect(summary?.deliveredChars()).toBe(2);
+	});
+
 	it("does not mistake generated text for usage, a finish or an error", async () => {
 		const tricky = delta('{"error": "x"} "usage": {} "finish_reason": "stop"');
 		const { text, summary } = await run([tricky, "data: [DONE]\n\n"], false);
