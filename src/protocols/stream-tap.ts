@@ -34,7 +34,7 @@ export interface EventReading {
 /** A dialect's part of a tap: small hooks over the raw data, so that most events are never parsed. */
 export interface TapDialect {
 	read(data: string): EventReading;
-	/** The usage of the stream, from the data of the events that carry it, in order. */
+	/** The usage of the stream, from the data of the events that carry it (in order), or what `read` kept of it. */
 	usage(events: readonly string[]): Usage | undefined;
 	/** Characters of content in one delivered event: counted only if asked, when the upstream reported no usage. */
 	chars(data: string): number;

@@ -17,19 +17,13 @@ function deltaChars(delta: ChatDeltaIn | undefined): number {
 	return n;
 }
 
-function usageOf(events: readonly string[]): Usage | undefined {
-	for (let i = events.length - 1; i >= 0; i--) {
-		const usage = readUsage(chunkOf(events[i] ?? "")?.usage);
-		if (usage) return usage;
-	}
-	return undefined;
-}
-
 /**
  * Chat Completions streams: complete at `[DONE]` or a finish reason, failed on an `{"error":…}` event. The
  * usage-only chunk (empty `choices`) is held back unless the client asked for `stream_options.include_usage`.
  */
 export function openaiTap(forwardUsage: boolean): StreamTap {
+	// Read as the usage chunk goes by, since it is parsed then anyway to decide whether to hold it back.
+	let usage: Usage | undefined;
 	return streamTap({
 		read(data) {
 			if (data === "[DONE]") return { ends: true };
@@ -37,10 +31,11 @@ export function openaiTap(forwardUsage: boolean): StreamTap {
 			const fails = startsWithError.test(data) && Boolean(chunkOf(data)?.error);
 			if (!HAS_USAGE.test(data)) return { ends, fails };
 			const chunk = chunkOf(data);
-			const usageOnly = readUsage(chunk?.usage) !== undefined && chunk?.choices?.length === 0;
-			return { ends, fails, carriesUsage: true, hold: usageOnly && !forwardUsage };
+			const found = readUsage(chunk?.usage);
+			if (found) usage = found;
+			return { ends, fails, carriesUsage: true, hold: found !== undefined && chunk?.choices?.length === 0 && !forwardUsage };
 		},
-		usage: usageOf,
+		usage: () => usage,
 		chars: (data) => (chunkOf(data)?.choices ?? []).reduce((n, choice) => n + deltaChars(choice.delta), 0),
 		errorEvent: (message) => sse({ error: { message, type: "api_error", code: "upstream_error" } }),
 	});
