@@ -8,7 +8,7 @@ import { type LiveChannel, targetFor } from "./live";
 const TEST_TIMEOUT_MS = 15_000;
 
 /** The smallest real request a channel can serve: one token of chat, or one short embedding. */
-function probe(provider: Provider, model: string): { op: "chat" | "embeddings"; body: Record<string, unknown> } {
+function smallestRequest(provider: Provider, model: string): { op: "chat" | "embeddings"; body: Record<string, unknown> } {
 	if (/embed/i.test(model) && provider.operations.includes("embeddings")) return { op: "embeddings", body: { model, input: "ping" } };
 	const chat: ChatRequest = { model, messages: [{ role: "user", content: "ping" }], max_tokens: 1, stream: false };
 	return { op: "chat", body: egressCodecs[provider.wire].fromChat(chat) };
@@ -19,7 +19,7 @@ export async function testChannel(channel: LiveChannel, model: string, env: Env,
 	try {
 		const provider = providers[channel.type];
 		const target = await targetFor(channel, model, encryptionKey);
-		const { op, body } = probe(provider, target.upstreamModel);
+		const { op, body } = smallestRequest(provider, target.upstreamModel);
 		const ctx: SendContext = { op, stream: false, signal: AbortSignal.timeout(TEST_TIMEOUT_MS), clientHeaders: new Headers(), env };
 		const res = await provider.send(body, target, ctx);
 		const text = await res.text();

@@ -1,27 +1,10 @@
 import type { ChatRequest, ChatResponse } from "./ir";
 import type { SseMapper } from "./sse";
+import type { StreamTap } from "./stream-tap";
 import type { Usage } from "./usage";
 
 /** The wire formats channels speak. A client speaking the same one gets its body passed through untouched. */
 export type Wire = "openai" | "anthropic" | "gemini";
-
-/**
- * What the stream meter needs to know about one dialect's events: one probe per stream, fed each event's
- * data in order, decides what the client sees and remembers usage and how the stream ended.
- */
-export interface StreamProbe {
-	/** Reads one event's data; false holds the event back from the client. */
-	inspect(data: string): boolean;
-	/** The dialect's normal end was seen (and no error). */
-	readonly complete: boolean;
-	/** The upstream itself reported an error in the stream. */
-	readonly failed: boolean;
-	readonly usage: Usage | undefined;
-	/** Characters of generated text, reasoning and tool arguments delivered: the basis of an estimate. */
-	deliveredChars(): number;
-	/** A whole SSE event, in this dialect, that ends a failed stream so the client's SDK raises it. */
-	errorEvent(message: string): string;
-}
 
 /** A client dialect: how its requests become the internal representation and how answers go back to it. */
 export interface IngressCodec<Req = Record<string, unknown>> {
@@ -42,6 +25,6 @@ export interface EgressCodec {
 	/** Maps this wire's stream to an internal-representation (OpenAI chunk) stream; absent for the identity. */
 	streamToChat?(model: string): SseMapper;
 	/** Meters this wire's own stream, when it is passed through untouched. */
-	probe(forwardUsage: boolean): StreamProbe;
+	tap(forwardUsage: boolean): StreamTap;
 	readUsage(response: unknown): Usage | undefined;
 }

@@ -1,3 +1,5 @@
+import { createParser, type EventSourceMessage } from "eventsource-parser";
+
 /** One server-sent event as a dialect sees it: the optional `event:` name and the joined `data:` lines. */
 export interface SseEvent {
 	event: string | undefined;
@@ -17,54 +19,53 @@ export function sse(data: unknown, event?: string): string {
 	return `${event ? `event: ${event}\n` : ""}data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`;
 }
 
-/** The data of an SSE event: its `data:` lines joined, as the SSE spec reads them. */
-export function dataOf(event: string): string {
-	if (event.startsWith("data: ") && !event.includes("\n")) return event.slice(6);
-	let data = "";
-	for (const line of event.split(/\r?\n/)) {
-		if (line.startsWith("data:")) data += (data ? "\n" : "") + line.slice(line[5] === " " ? 6 : 5);
-	}
-	return data;
+/**
+ * The events of an SSE text fed piece by piece, read by eventsource-parser (the codebase's one SSE parser).
+ * `end` reads a last event that lacks its terminating blank line, as a stream cut at its very end would leave it.
+ */
+export function sseReader(onEvent: (event: SseEvent) => void): { feed(text: string): void; end(): void } {
+	const parser = createParser({ onEvent: (e: EventSourceMessage) => onEvent({ event: e.event, data: e.data }) });
+	return { feed: (text) => parser.feed(text), end: () => parser.feed("\n\n") };
 }
 
-export function parseEvent(raw: string): SseEvent {
-	const name = /^event:\s?(.*)$/m.exec(raw)?.[1]?.trim();
-	return { event: name || undefined, data: dataOf(raw) };
+/** The events of a whole SSE text. */
+export function sseEvents(text: string): SseEvent[] {
+	const events: SseEvent[] = [];
+	const reader = sseReader((e) => events.push(e));
+	reader.feed(text);
+	reader.end();
+	return events;
 }
-
-export const EVENT_BOUNDARY = /\r?\n\r?\n/;
 
 /**
- * A byte stream transform driven by a mapper: splits the input into events as they complete (never waiting for
- * the end of the stream), maps each, and writes what the mapper returns at once. Upstream errors propagate to the
- * reader; a cancel from the reader propagates to the source.
+ * A byte stream transform driven by a mapper: reads the input's events as they complete (never waiting for
+ * the end of the stream), maps each, and writes what the mapper returns at once, one write per network chunk.
+ * Upstream errors propagate to the reader; a cancel from the reader propagates to the source.
  */
 export function sseTransform(mapper: SseMapper): TransformStream<Uint8Array, Uint8Array> {
 	const decoder = new TextDecoder();
 	const encoder = new TextEncoder();
-	let pending = "";
-	const drain = (controller: TransformStreamDefaultController<Uint8Array>) => {
-		let out = "";
-		for (;;) {
-			const match = EVENT_BOUNDARY.exec(pending);
-			if (!match) break;
-			const raw = pending.slice(0, match.index);
-			pending = pending.slice(match.index + match[0].length);
-			if (raw.trim()) out += mapper.map(parseEvent(raw));
-		}
-		if (out) controller.enqueue(encoder.encode(out));
+	let out = "";
+	const reader = sseReader((event) => {
+		out += mapper.map(event);
+	});
+	const send = (controller: TransformStreamDefaultController<Uint8Array>, text: string) => {
+		if (text) controller.enqueue(encoder.encode(text));
+	};
+	const take = () => {
+		const text = out;
+		out = "";
+		return text;
 	};
 	return new TransformStream({
 		transform(chunk, controller) {
-			pending += decoder.decode(chunk, { stream: true });
-			drain(controller);
+			reader.feed(decoder.decode(chunk, { stream: true }));
+			send(controller, take());
 		},
 		flush(controller) {
-			pending += decoder.decode();
-			if (pending.trim()) pending += "\n\n";
-			drain(controller);
-			const tail = mapper.end();
-			if (tail) controller.enqueue(encoder.encode(tail));
+			reader.feed(decoder.decode());
+			reader.end();
+			send(controller, take() + mapper.end());
 		},
 	});
 }

@@ -1,5 +1,5 @@
 import { egressCodecs } from "../protocols/egress";
-import { openaiProbe } from "../protocols/openai/probe";
+import { openaiTap } from "../protocols/openai/stream-tap";
 import { sseTransform } from "../protocols/sse";
 import { providers } from "../providers/registry";
 import { report } from "./breakers";
@@ -33,7 +33,7 @@ export function streamAnswer(req: RelayRequest, call: ChatCall, done: Dispatched
 	req.waitUntil(new Promise<void>((resolve) => (settle = resolve)));
 	let source = body;
 	if (!same && egress.streamToChat) source = source.pipeThrough(sseTransform(egress.streamToChat(model)));
-	const probe = same ? egress.probe(forwardUsage) : openaiProbe(forwardUsage);
+	const tap = same ? egress.tap(forwardUsage) : openaiTap(forwardUsage);
 	const onEnd = (s: StreamSummary) => {
 		// A stream the upstream broke off is a failure of its channel, though the headers said 200.
 		const broken =
@@ -42,7 +42,7 @@ export function streamAnswer(req: RelayRequest, call: ChatCall, done: Dispatched
 				: undefined;
 		Promise.all([recordStream(req, s, promptChars), broken]).then(settle, settle);
 	};
-	let out = meterStream(source, { probe, startedAt: req.meter.startedAt, onEnd });
+	let out = meterStream(source, { tap, startedAt: req.meter.startedAt, onEnd });
 	if (!same && ingress.streamFromChat) out = out.pipeThrough(sseTransform(ingress.streamFromChat(model)));
 	return answered(req, out, { ...STREAM_HEADERS, ...(ingress.streamContentType ? { "content-type": ingress.streamContentType } : {}) });
 }

@@ -39,7 +39,7 @@ export const channelView = z.object({
 
 export const channelList = z.object({ data: z.array(channelView) });
 
-/** Which of the channel's models to probe; the first one by default. */
+/** Which of the channel's models to test; the first one by default. */
 export const channelTestQuery = z.object({ model: modelName.optional() });
 
 export const channelTestResult = z.object({

@@ -65,13 +65,13 @@ describe("channels API", () => {
 
 	it("tests a channel with a tiny real request: latency when it works, the sanitized upstream error when not", async () => {
 		const tag = uid();
-		const good = await createChannel({ base_url: upstream(tag, "ok"), key: "sk-channel-test-key-123", models: ["probe-model"] });
+		const good = await createChannel({ base_url: upstream(tag, "ok"), key: "sk-channel-test-key-123", models: ["ping-model"] });
 		const ok = await (await admin("POST", `/api/channels/${good.id}/test`)).json<Record<string, unknown>>();
-		expect(ok).toMatchObject({ ok: true, model: "probe-model", status: 200, error: null });
+		expect(ok).toMatchObject({ ok: true, model: "ping-model", status: 200, error: null });
 		expect(typeof ok.latency_ms).toBe("number");
 		const [sent] = await upstreamLog(tag);
 		expect(sent?.authorization).toBe("Bearer sk-channel-test-key-123");
-		expect(sent?.body).toMatchObject({ model: "probe-model", max_tokens: 1 });
+		expect(sent?.body).toMatchObject({ model: "ping-model", max_tokens: 1 });
 
 		const broken = await createChannel({ base_url: upstream(uid(), "status-401"), models: ["m"] });
 		const failed = await (await admin("POST", `/api/channels/${broken.id}/test`)).json<{ ok: boolean; status: number; error: string }>();

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import type { GenerateContentResponse } from "../../src/protocols/gemini/types";
+import { sseEvents } from "../../src/protocols/sse";
 import { call, createChannel, createKey, uid, upstreamLog, usageRow } from "../support/gateway";
 
 type GeminiBody = GenerateContentResponse & { error?: { code: number; message: string; status: string } };
@@ -18,10 +19,7 @@ const textOf = (responses: GeminiBody[]) =>
 	responses.flatMap((r) => r.candidates?.[0]?.content?.parts ?? []).reduce((text, p) => text + (p.thought ? "" : (p.text ?? "")), "");
 
 function sseResponses(raw: string): GeminiBody[] {
-	return raw
-		.split(/\r?\n\r?\n/)
-		.filter((e) => e.startsWith("data:"))
-		.map((e) => JSON.parse(e.slice(5)) as GeminiBody);
+	return sseEvents(raw).map((e) => JSON.parse(e.data) as GeminiBody);
 }
 
 async function expectGeminiError(res: Response, code: number, status: string) {
@@ -167,7 +165,7 @@ describe("gemini channels (the loopback upstream playing Gemini fixtures)", () =
 		expect(sent?.body).toEqual(hello);
 	});
 
-	it("pass a Gemini client's SSE stream through untouched, metered by the Gemini probe", async () => {
+	it("pass a Gemini client's SSE stream through untouched, metered by the Gemini tap", async () => {
 		const { tag, model, key } = await geminiChannel("reasoning");
 		const body = { ...hello, generationConfig: { thinkingConfig: { includeThoughts: true } }, safetySettings: [] };
 		const res = await gemini(`${model}:streamGenerateContent?alt=sse`, key, body);

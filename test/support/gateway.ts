@@ -1,5 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { inject } from "vitest";
+import { sseEvents } from "../../src/protocols/sse";
 import { TEST_ADMIN_TOKEN } from "./constants";
 import type { LoggedRequest } from "./mock-upstream";
 
@@ -96,11 +97,6 @@ export async function usageRow(requestId: string, timeoutMs = 8_000): Promise<Re
 
 export async function readSse(res: Response): Promise<{ events: unknown[]; raw: string }> {
 	const raw = await res.text();
-	const events = raw
-		.split("\n\n")
-		.map((e) => e.trim())
-		.filter((e) => e.startsWith("data:"))
-		.map((e) => e.slice(5).trim())
-		.map((d) => (d === "[DONE]" ? d : JSON.parse(d)));
+	const events = sseEvents(raw).map(({ data }) => (data === "[DONE]" ? data : JSON.parse(data)));
 	return { events, raw };
 }

@@ -10,24 +10,14 @@ export interface Outcome {
 	error: string | undefined;
 }
 
+import { sseEvents } from "../../src/protocols/sse";
+
+export { sseEvents };
+
 // biome-ignore lint/suspicious/noExplicitAny: reads arbitrary wire JSON the way a client would; the expectations check the shapes
 type Json = Record<string, any>;
 
 const empty = (): Outcome => ({ text: "", reasoning: "", tools: [], finish: undefined, usage: undefined, error: undefined });
-
-export function sseEvents(text: string): { event: string | undefined; data: string }[] {
-	return text
-		.split(/\r?\n\r?\n/)
-		.filter((e) => e.trim())
-		.map((raw) => ({
-			event: /^event:\s?(.*)$/m.exec(raw)?.[1]?.trim(),
-			data: raw
-				.split(/\r?\n/)
-				.filter((l) => l.startsWith("data:"))
-				.map((l) => l.slice(l[5] === " " ? 6 : 5))
-				.join("\n"),
-		}));
-}
 
 const args = (s: string) => (s ? JSON.parse(s) : {});
 

@@ -4,8 +4,8 @@ import { geminiEgress, geminiIngress } from "../../src/protocols/gemini";
 import { batchEmbedBody, embeddingListOf, embeddingTexts } from "../../src/protocols/gemini/embeddings";
 import type { GenerateContentRequest, GenerateContentResponse } from "../../src/protocols/gemini/types";
 import type { ChatChunk, ChatRequest, ChatResponse } from "../../src/protocols/ir";
-import { openaiProbe } from "../../src/protocols/openai/probe";
-import { type SseMapper, sseTransform } from "../../src/protocols/sse";
+import { openaiTap } from "../../src/protocols/openai/stream-tap";
+import { type SseMapper, sseEvents, sseTransform } from "../../src/protocols/sse";
 import { generateContentRequest } from "../../src/routes/gemini-schemas";
 import embeddingsJson from "../fixtures/gemini/embeddings.json?raw";
 import errorMidSse from "../fixtures/gemini/error-mid.sse?raw";
@@ -48,11 +48,7 @@ async function mapStream(input: string, mapper: SseMapper): Promise<string> {
 	return new Response(source.pipeThrough(sseTransform(mapper))).text();
 }
 
-const dataOf = (sse: string) =>
-	sse
-		.split(/\r?\n\r?\n/)
-		.filter((e) => e.trim())
-		.map((e) => e.replace(/^data: ?/, ""));
+const dataOf = (sse: string) => sseEvents(sse).map((e) => e.data);
 
 type ChatEvent = Partial<ChatChunk> & { error?: { message: string; type: string; code?: string | null } };
 type GeminiEvent = GenerateContentResponse & { error?: { code: number; message: string; status: string } };
@@ -495,25 +491,25 @@ describe("gemini stream → chat stream", () => {
 		const events = chatEvents(out);
 		expect(readChatStream(events).text).toBe("Hello");
 		expect(events.at(-1)).toEqual({ error: { message: expect.stringContaining("internal error"), type: "api_error", code: "upstream_error" } });
-		const probe = openaiProbe(true);
-		for (const data of dataOf(out)) probe.inspect(data);
-		expect(probe).toMatchObject({ failed: true, complete: false });
+		const tap = openaiTap(true);
+		for (const data of dataOf(out)) tap.inspect(data);
+		expect(tap).toMatchObject({ failed: true, complete: false });
 	});
 
 	it("ends a stream cut before its finish with neither a finish nor [DONE], so the meter reports it", async () => {
 		const cut = textSse.split("\r\n\r\n").slice(0, 2).join("\r\n\r\n");
 		const out = await mapStream(cut, geminiEgress.streamToChat?.(MODEL) ?? fail());
-		const probe = openaiProbe(true);
-		for (const data of dataOf(out)) probe.inspect(data);
+		const tap = openaiTap(true);
+		for (const data of dataOf(out)) tap.inspect(data);
 		expect(out).not.toContain("[DONE]");
-		expect(probe.complete).toBe(false);
+		expect(tap.complete).toBe(false);
 	});
 
-	it("is read as complete, with the usage, by the meter's chat probe", async () => {
+	it("is read as complete, with the usage, by the meter's chat tap", async () => {
 		const out = await mapStream(textSse, geminiEgress.streamToChat?.(MODEL) ?? fail());
-		const probe = openaiProbe(true);
-		for (const data of dataOf(out)) probe.inspect(data);
-		expect(probe).toMatchObject({ complete: true, failed: false, usage: { promptTokens: 12, completionTokens: 9, cachedTokens: 0 } });
+		const tap = openaiTap(true);
+		for (const data of dataOf(out)) tap.inspect(data);
+		expect(tap).toMatchObject({ complete: true, failed: false, usage: { promptTokens: 12, completionTokens: 9, cachedTokens: 0 } });
 	});
 });
 
@@ -600,11 +596,11 @@ describe("chat stream → gemini stream", () => {
 	});
 });
 
-describe("gemini stream probe", () => {
-	const probeOver = (raw: string) => {
-		const probe = geminiEgress.probe(false);
-		const shown = dataOf(raw).map((data) => probe.inspect(data));
-		return { probe, shown };
+describe("gemini stream tap", () => {
+	const tapOver = (raw: string) => {
+		const tap = geminiEgress.tap(false);
+		const shown = dataOf(raw).map((data) => tap.inspect(data));
+		return { tap, shown };
 	};
 
 	it.each([
@@ -612,22 +608,22 @@ describe("gemini stream probe", () => {
 		[toolsSse, { promptTokens: 20, completionTokens: 15, cachedTokens: 0 }, 16],
 		[reasoningSse, { promptTokens: 10, completionTokens: 30, cachedTokens: 0 }, 18],
 	])("reads a complete stream's usage from its last response (%#)", (raw, usage, chars) => {
-		const { probe, shown } = probeOver(raw);
+		const { tap, shown } = tapOver(raw);
 		expect(shown.every(Boolean)).toBe(true);
-		expect(probe).toMatchObject({ complete: true, failed: false, usage });
-		expect(probe.deliveredChars()).toBe(chars);
+		expect(tap).toMatchObject({ complete: true, failed: false, usage });
+		expect(tap.deliveredChars()).toBe(chars);
 	});
 
 	it("marks a stream with an error event failed, counting what was delivered", () => {
-		const { probe } = probeOver(errorMidSse);
-		expect(probe).toMatchObject({ complete: false, failed: true });
-		expect(probe.deliveredChars()).toBe(5);
+		const { tap } = tapOver(errorMidSse);
+		expect(tap).toMatchObject({ complete: false, failed: true });
+		expect(tap.deliveredChars()).toBe(5);
 	});
 
 	it("marks a stream cut before the finish incomplete, and ends it with a Gemini error", () => {
-		const { probe } = probeOver(textSse.split("\r\n\r\n").slice(0, 2).join("\r\n\r\n"));
-		expect(probe).toMatchObject({ complete: false, failed: false });
-		expect(geminiEvents(probe.errorEvent("cut short"))).toEqual([{ error: { code: 502, message: "cut short", status: "UNAVAILABLE" } }]);
+		const { tap } = tapOver(textSse.split("\r\n\r\n").slice(0, 2).join("\r\n\r\n"));
+		expect(tap).toMatchObject({ complete: false, failed: false });
+		expect(geminiEvents(tap.errorEvent("cut short"))).toEqual([{ error: { code: 502, message: "cut short", status: "UNAVAILABLE" } }]);
 	});
 });
 

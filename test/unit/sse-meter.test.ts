@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { openaiProbe } from "../../src/protocols/openai/probe";
+import { openaiTap } from "../../src/protocols/openai/stream-tap";
 import { meterStream, type StreamSummary } from "../../src/relay/sse-meter";
 
 const enc = new TextEncoder();
@@ -21,7 +21,7 @@ function source(parts: string[], failAfter?: number): ReadableStream<Uint8Array>
 
 async function run(parts: string[], forwardUsage: boolean, failAfter?: number) {
 	let summary: StreamSummary | undefined;
-	const out = meterStream(source(parts, failAfter), { probe: openaiProbe(forwardUsage), startedAt: Date.now(), onEnd: (s) => (summary = s) });
+	const out = meterStream(source(parts, failAfter), { tap: openaiTap(forwardUsage), startedAt: Date.now(), onEnd: (s) => (summary = s) });
 	const text = await new Response(out).text();
 	return { text, summary };
 }
@@ -55,10 +55,18 @@ describe("meterStream", () => {
 
 	it("passes network chunks made of whole events on as they came", async () => {
 		const parts = [delta("a"), delta("b") + delta("c", "stop"), "data: [DONE]\n\n"];
-		const reader = meterStream(source(parts), { probe: openaiProbe(false), startedAt: Date.now(), onEnd: () => {} }).getReader();
+		const reader = meterStream(source(parts), { tap: openaiTap(false), startedAt: Date.now(), onEnd: () => {} }).getReader();
 		const seen: string[] = [];
 		for (let r = await reader.read(); !r.done; r = await reader.read()) seen.push(new TextDecoder().decode(r.value));
 		expect(seen).toEqual(parts);
+	});
+
+	it("forwards CRLF-framed events byte for byte, also when a network chunk cuts one in two", async () => {
+		const whole = `data: {"choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}]}\r\n\r\n: keep-alive\r\n\r\ndata: {"choices":[{"index":0,"delta":{"content":"b"},"finish_reason":"stop"}]}\r\n\r\ndata: [DONE]\r\n\r\n`;
+		const { text, summary } = await run([whole.slice(0, 50), whole.slice(50, 130), whole.slice(130)], false);
+		expect(text).toBe(whole);
+		expect(summary).toMatchObject({ end: "complete" });
+		expect(summary?.deliveredChars()).toBe(2);
 	});
 
 	it("does not mistake generated text for usage, a finish or an error", async () => {
@@ -83,7 +91,7 @@ describe("meterStream", () => {
 				cancelled = true;
 			},
 		});
-		const reader = meterStream(upstream, { probe: openaiProbe(false), startedAt: Date.now(), onEnd: (s) => (summary = s) }).getReader();
+		const reader = meterStream(upstream, { tap: openaiTap(false), startedAt: Date.now(), onEnd: (s) => (summary = s) }).getReader();
 		await reader.read();
 		await reader.cancel();
 		await vi.waitFor(() => expect(cancelled).toBe(true));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sseTransform } from "../../src/protocols/sse";
+import { sseEvents, sseTransform } from "../../src/protocols/sse";
 import { chatResponse, chatStream } from "../../src/providers/workers-ai/translate";
 
 async function mapStream(input: string): Promise<string> {
@@ -29,10 +29,7 @@ describe("workers-ai translation", () => {
 		const out = await mapStream(
 			'data: {"response":"Hel","p":"abc"}\n\ndata: {"response":"lo"}\n\ndata: {"response":"","usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}\n\ndata: [DONE]\n\n',
 		);
-		const events = out
-			.split("\n\n")
-			.filter(Boolean)
-			.map((e) => e.slice(6));
+		const events = sseEvents(out).map((e) => e.data);
 		expect(events.at(-1)).toBe("[DONE]");
 		const chunks = events.slice(0, -1).map((e) => JSON.parse(e));
 		expect(chunks.map((c) => c.choices[0]?.delta?.content ?? "").join("")).toBe("Hello");

@@ -1,9 +1,9 @@
 import type { EgressCodec, IngressCodec } from "../codec";
 import { readUsage, type Usage } from "../usage";
-import { anthropicProbe } from "./probe";
 import { fromChat as requestFromChat, toChat as requestToChat } from "./request";
 import { fromChat as responseFromChat, toChat as responseToChat } from "./response";
 import { streamFromChat } from "./stream-from-chat";
+import { anthropicTap } from "./stream-tap";
 import { streamToChat } from "./stream-to-chat";
 import type { MessagesRequest, MessagesResponse } from "./types";
 import { chatUsage } from "./usage";
@@ -19,7 +19,7 @@ export const anthropicEgress: EgressCodec = {
 	fromChat: (request) => ({ ...requestFromChat(request) }),
 	toChat: (response, model) => responseToChat(response as MessagesResponse, model),
 	streamToChat,
-	probe: anthropicProbe,
+	tap: anthropicTap,
 	readUsage(response): Usage | undefined {
 		const u = (response as Partial<MessagesResponse> | undefined)?.usage;
 		return u ? readUsage(chatUsage(u)) : undefined;

@@ -1,10 +1,86 @@
 import { anthropicErrorType } from "../../errors/render";
-import type { ChatChunk, ChatStreamError, ChatUsage, FinishReason } from "../ir";
-import { parseJson, type SseMapper, sse } from "../sse";
+import type { ChatUsage, FinishReason } from "../ir";
+import { type ChatChunkIn, type ChatDeltaIn, chatChunkSchema, type ToolCallDeltaIn } from "../openai/stream-chunk";
+import { type SseMapper, sse } from "../sse";
+import { parseEvent } from "../stream-json";
 import { messageId } from "./response";
 import { anthropicUsage, stopFor } from "./usage";
 
 type Open = { index: number; kind: "text" | "thinking" } | { index: number; kind: "tool"; call: number };
+
+const ev = (type: string, body: object) => sse({ type, ...body }, type);
+
+const EMPTY_BLOCK = { text: { type: "text", text: "" }, thinking: { type: "thinking", thinking: "", signature: "" } } as const;
+
+/** The content blocks of the answer: opened and closed as the kind of delta changes, numbered in order. */
+function contentBlocks() {
+	let open: Open | undefined;
+	let next = 0;
+	const close = () => {
+		if (!open) return "";
+		const out = ev("content_block_stop", { index: open.index });
+		open = undefined;
+		return out;
+	};
+	const start = (block: Open, contentBlock: object) => {
+		const out = close() + ev("content_block_start", { index: block.index, content_block: contentBlock });
+		open = block;
+		return out;
+	};
+	const deltaIn = (block: Open, delta: object) => ev("content_block_delta", { index: block.index, delta });
+	return {
+		close,
+		/** A text or thinking delta, in a block of its kind. */
+		delta(kind: "text" | "thinking", delta: object) {
+			if (open?.kind === kind) return deltaIn(open, delta);
+			const block: Open = { index: next++, kind };
+			return start(block, EMPTY_BLOCK[kind]) + deltaIn(block, delta);
+		},
+		/** A thinking signature belongs to the thinking block it follows, if that is still open. */
+		signature(signature: string) {
+			return open?.kind === "thinking" ? deltaIn(open, { type: "signature_delta", signature }) : "";
+		},
+		/** OpenAI names a call once, in its first delta; Anthropic wants a block per call. */
+		toolCall(call: ToolCallDeltaIn) {
+			let out = "";
+			let block = open;
+			if (!(block?.kind === "tool" && block.call === call.index)) {
+				block = { index: next++, kind: "tool", call: call.index };
+				out += start(block, { type: "tool_use", id: call.id ?? `toolu_${call.index}`, name: call.function?.name ?? "", input: {} });
+			}
+			const args = call.function?.arguments;
+			return args ? out + deltaIn(block, { type: "input_json_delta", partial_json: args }) : out;
+		},
+	};
+}
+
+function deltaEvents(blocks: ReturnType<typeof contentBlocks>, d: ChatDeltaIn): string {
+	let out = "";
+	if (d.reasoning_content) out += blocks.delta("thinking", { type: "thinking_delta", thinking: d.reasoning_content });
+	if (d.reasoning_signature) out += blocks.signature(d.reasoning_signature);
+	if (d.content) out += blocks.delta("text", { type: "text_delta", text: d.content });
+	for (const call of d.tool_calls ?? []) out += blocks.toolCall(call);
+	return out;
+}
+
+function messageStart(id: string, model: string): string {
+	const message = {
+		id: messageId(id),
+		type: "message",
+		role: "assistant",
+		model,
+		content: [],
+		stop_reason: null,
+		stop_sequence: null,
+		usage: anthropicUsage(null),
+	};
+	return ev("message_start", { message });
+}
+
+function errorEvent(error: NonNullable<ChatChunkIn["error"]>): string {
+	const message = typeof error.message === "string" ? error.message : "The upstream reported an error mid-stream";
+	return ev("error", { error: { type: anthropicErrorType(502), message } });
+}
 
 /**
  * OpenAI chunks → Anthropic's stream: message_start, then content blocks opened and closed as the kind of delta
@@ -12,83 +88,39 @@ type Open = { index: number; kind: "text" | "thinking" } | { index: number; kind
  * the stop reason and usage before message_stop. OpenAI sends usage last, so input tokens ride in message_delta.
  */
 export function streamFromChat(model: string): SseMapper {
+	const blocks = contentBlocks();
 	let started = false;
 	let done = false;
-	let open: Open | undefined;
-	let next = 0;
 	let finish: FinishReason | null = null;
 	let usage: ChatUsage | null = null;
-	const ev = (type: string, body: object) => sse({ type, ...body }, type);
 
-	const start = (id: string) => {
-		if (started) return "";
-		started = true;
-		const message = {
-			id: messageId(id),
-			type: "message",
-			role: "assistant",
-			model,
-			content: [],
-			stop_reason: null,
-			stop_sequence: null,
-			usage: anthropicUsage(null),
-		};
-		return ev("message_start", { message });
-	};
-	const close = () => {
-		if (!open) return "";
-		const out = ev("content_block_stop", { index: open.index });
-		open = undefined;
-		return out;
-	};
-	const openBlock = (block: Open, contentBlock: object) => {
-		const out = close() + ev("content_block_start", { index: block.index, content_block: contentBlock });
-		open = block;
-		return out;
-	};
-	const ensure = (kind: "text" | "thinking") => {
-		if (open?.kind === kind) return "";
-		return openBlock({ index: next++, kind }, kind === "text" ? { type: "text", text: "" } : { type: "thinking", thinking: "", signature: "" });
-	};
 	const finishUp = () => {
 		done = true;
-		const u = anthropicUsage(usage);
 		const delta = { stop_reason: stopFor[finish ?? "stop"], stop_sequence: null };
-		return `${close()}${ev("message_delta", { delta, usage: u })}${ev("message_stop", {})}`;
+		return `${blocks.close()}${ev("message_delta", { delta, usage: anthropicUsage(usage) })}${ev("message_stop", {})}`;
+	};
+
+	const read = (chunk: ChatChunkIn) => {
+		if (chunk.error) {
+			done = true;
+			return errorEvent(chunk.error);
+		}
+		let out = started ? "" : messageStart(chunk.id ?? "gateway", model);
+		started = true;
+		if (chunk.usage) usage = chunk.usage;
+		for (const choice of chunk.choices ?? []) {
+			out += deltaEvents(blocks, choice.delta ?? {});
+			if (choice.finish_reason) finish = choice.finish_reason;
+		}
+		return out;
 	};
 
 	return {
 		map({ data }) {
 			if (done) return "";
 			if (data === "[DONE]") return started ? finishUp() : "";
-			const parsed = parseJson(data) as (ChatChunk & Partial<ChatStreamError>) | undefined;
-			if (!parsed) return "";
-			if (parsed.error) {
-				done = true;
-				return ev("error", { error: { type: anthropicErrorType(502), message: parsed.error.message } });
-			}
-			let out = start(parsed.id ?? "gateway");
-			if (parsed.usage) usage = parsed.usage;
-			for (const choice of parsed.choices ?? []) {
-				const d = choice.delta ?? {};
-				if (d.reasoning_content)
-					out += `${ensure("thinking")}${ev("content_block_delta", { index: open?.index, delta: { type: "thinking_delta", thinking: d.reasoning_content } })}`;
-				if (d.reasoning_signature && open?.kind === "thinking") {
-					out += ev("content_block_delta", { index: open.index, delta: { type: "signature_delta", signature: d.reasoning_signature } });
-				}
-				if (d.content) out += `${ensure("text")}${ev("content_block_delta", { index: open?.index, delta: { type: "text_delta", text: d.content } })}`;
-				for (const call of d.tool_calls ?? []) {
-					// OpenAI names a call once, in its first delta; Anthropic wants a block per call.
-					if (!(open?.kind === "tool" && open.call === call.index)) {
-						const block = { type: "tool_use", id: call.id ?? `toolu_${call.index}`, name: call.function?.name ?? "", input: {} };
-						out += openBlock({ index: next++, kind: "tool", call: call.index }, block);
-					}
-					const args = call.function?.arguments;
-					if (args) out += ev("content_block_delta", { index: open?.index, delta: { type: "input_json_delta", partial_json: args } });
-				}
-				if (choice.finish_reason) finish = choice.finish_reason;
-			}
-			return out;
+			const chunk = parseEvent(chatChunkSchema, data);
+			return chunk ? read(chunk) : "";
 		},
 		// A stream that ended on a finish reason without [DONE] (some OpenAI-compatible servers) still ends properly.
 		end: () => (started && !done && finish ? finishUp() : ""),

@@ -1,9 +1,9 @@
 import type { EgressCodec, IngressCodec } from "../codec";
-import { geminiProbe } from "./probe";
 import { requestFromChat } from "./request-from-chat";
 import { requestToChat } from "./request-to-chat";
 import { responseFromChat, responseToChat } from "./response";
 import { streamFromChat } from "./stream-from-chat";
+import { geminiTap } from "./stream-tap";
 import { streamToChat } from "./stream-to-chat";
 import type { GenerateContentRequest } from "./types";
 import { readGeminiUsage } from "./usage";
@@ -13,7 +13,7 @@ export const geminiEgress: EgressCodec = {
 	fromChat: requestFromChat,
 	toChat: responseToChat,
 	streamToChat,
-	probe: geminiProbe,
+	tap: geminiTap,
 	readUsage: readGeminiUsage,
 };
 

@@ -1,7 +1,9 @@
 import { errorStatus } from "../../errors/gateway-error";
 import { geminiStatus } from "../../errors/render";
-import { type ChatChunk, type ChatUsage, type FinishReason, parseArguments } from "../ir";
-import { parseJson, type SseMapper, sse } from "../sse";
+import { type ChatUsage, type FinishReason, parseArguments } from "../ir";
+import { type ChatChunkIn, type ChatDeltaIn, chatChunkSchema, type ToolCallDeltaIn } from "../openai/stream-chunk";
+import { type SseMapper, sse } from "../sse";
+import { parseEvent } from "../stream-json";
 import { geminiFinishOf } from "./finish";
 import type { GeminiError, GeminiPart, GenerateContentResponse } from "./types";
 import { usageMetadataOf } from "./usage";
@@ -39,9 +41,43 @@ interface PendingCall {
 	args: string;
 }
 
-type Chunk = Partial<ChatChunk> & { error?: { message?: unknown; code?: unknown } };
+/** Tool calls whose arguments are still arriving: Gemini has no argument deltas, so each leaves whole. */
+function pendingCalls() {
+	const calls = new Map<number, PendingCall>();
+	const complete = (): GeminiPart[] => {
+		const parts = [...calls.entries()]
+			.sort(([a], [b]) => a - b)
+			.map(([, c]) => ({ functionCall: { name: c.name, args: parseArguments(c.args), ...(c.id ? { id: c.id } : {}) } }));
+		calls.clear();
+		return parts;
+	};
+	return {
+		complete,
+		/** Adds a piece of a call; a new call completes the ones before it, which are returned. */
+		add(piece: ToolCallDeltaIn): GeminiPart[] {
+			let call = calls.get(piece.index);
+			const done = call ? [] : complete();
+			if (!call) {
+				call = { id: piece.id, name: "", args: "" };
+				calls.set(piece.index, call);
+			}
+			call.name ||= piece.function?.name ?? "";
+			call.args += piece.function?.arguments ?? "";
+			return done;
+		},
+	};
+}
 
-const isUsage = (u: unknown): u is ChatUsage => typeof (u as ChatUsage | null | undefined)?.prompt_tokens === "number";
+function partsOf(delta: ChatDeltaIn, calls: ReturnType<typeof pendingCalls>): GeminiPart[] {
+	const parts: GeminiPart[] = [];
+	if (delta.reasoning_content || delta.reasoning_signature) {
+		const signature = delta.reasoning_signature ? { thoughtSignature: delta.reasoning_signature } : {};
+		parts.push({ text: delta.reasoning_content ?? "", thought: true, ...signature });
+	}
+	if (delta.content) parts.push({ text: delta.content });
+	for (const piece of delta.tool_calls ?? []) parts.push(...calls.add(piece));
+	return parts;
+}
 
 /**
  * A Chat Completions chunk stream as Gemini's stream. Text and reasoning leave as they arrive; tool call
@@ -51,7 +87,7 @@ const isUsage = (u: unknown): u is ChatUsage => typeof (u as ChatUsage | null | 
  */
 export function streamFromChat(model: string, form: "sse" | "json-array"): SseMapper {
 	const frame = framing(form);
-	const calls = new Map<number, PendingCall>();
+	const calls = pendingCalls();
 	let responseId: string | undefined;
 	let finish: FinishReason | null | undefined;
 	let usage: ChatUsage | undefined;
@@ -64,59 +100,31 @@ export function streamFromChat(model: string, form: "sse" | "json-array"): SseMa
 		...(responseId ? { responseId } : {}),
 	});
 
-	const completedCalls = (): GeminiPart[] => {
-		const parts = [...calls.entries()]
-			.sort(([a], [b]) => a - b)
-			.map(([, c]) => ({ functionCall: { name: c.name, args: parseArguments(c.args), ...(c.id ? { id: c.id } : {}) } }));
-		calls.clear();
-		return parts;
-	};
-
 	const last = (): string => {
 		closed = true;
-		const parts = completedCalls();
+		const parts = calls.complete();
 		return frame.event(response(parts.length ? parts : [{ text: "" }], true));
 	};
 
-	const partsOf = (chunk: Chunk): GeminiPart[] => {
-		const delta = chunk.choices?.[0]?.delta;
-		if (!delta) return [];
-		const parts: GeminiPart[] = [];
-		if (delta.reasoning_content || delta.reasoning_signature) {
-			const signature = delta.reasoning_signature ? { thoughtSignature: delta.reasoning_signature } : {};
-			parts.push({ text: delta.reasoning_content ?? "", thought: true, ...signature });
+	const read = (chunk: ChatChunkIn): string => {
+		if (chunk.error) {
+			closed = true;
+			return frame.event(geminiErrorOf(chunk.error));
 		}
-		if (delta.content) parts.push({ text: delta.content });
-		for (const piece of delta.tool_calls ?? []) {
-			let call = calls.get(piece.index);
-			if (!call) {
-				// A new call: the ones before it are complete.
-				parts.push(...completedCalls());
-				call = { id: piece.id, name: "", args: "" };
-				calls.set(piece.index, call);
-			}
-			call.name ||= piece.function?.name ?? "";
-			call.args += piece.function?.arguments ?? "";
-		}
-		return parts;
+		responseId ??= chunk.id;
+		if (chunk.usage) usage = chunk.usage;
+		const choice = chunk.choices?.[0];
+		const parts = choice?.delta ? partsOf(choice.delta, calls) : [];
+		if (choice?.finish_reason) finish = choice.finish_reason;
+		return parts.length ? frame.event(response(parts)) : "";
 	};
 
 	return {
 		map(event) {
 			if (closed) return "";
 			if (event.data === "[DONE]") return last();
-			const chunk = parseJson(event.data) as Chunk | undefined;
-			if (typeof chunk !== "object" || chunk === null) return "";
-			if (chunk.error) {
-				closed = true;
-				return frame.event(geminiErrorOf(chunk.error));
-			}
-			responseId ??= chunk.id;
-			if (isUsage(chunk.usage)) usage = chunk.usage;
-			const parts = partsOf(chunk);
-			const reason = chunk.choices?.[0]?.finish_reason;
-			if (reason) finish = reason;
-			return parts.length ? frame.event(response(parts)) : "";
+			const chunk = parseEvent(chatChunkSchema, event.data);
+			return chunk ? read(chunk) : "";
 		},
 		end() {
 			return (!closed && finish !== undefined ? last() : "") + frame.close();

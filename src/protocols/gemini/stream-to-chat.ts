@@ -1,12 +1,11 @@
 import { redactSecrets } from "../../lib/sanitize";
 import type { ChatChunk, ChatDelta, ChatStreamError, ChatUsage, FinishReason } from "../ir";
-import { parseJson, type SseMapper, sse } from "../sse";
+import { type SseMapper, sse } from "../sse";
+import { parseEvent } from "../stream-json";
 import { chatFinishOf } from "./finish";
 import { newCallId } from "./parts";
-import type { GeminiPart, GenerateContentResponse } from "./types";
+import { type GeminiEvent, type GeminiEventPart, geminiEventSchema } from "./stream-event";
 import { chatUsageOf } from "./usage";
-
-type Event = GenerateContentResponse & { error?: { message?: unknown } };
 
 export function chatStreamErrorOf(error: { message?: unknown }): ChatStreamError {
 	const message = typeof error.message === "string" ? redactSecrets(error.message) : "The upstream reported an error mid-stream";
@@ -14,10 +13,27 @@ export function chatStreamErrorOf(error: { message?: unknown }): ChatStreamError
 }
 
 /** The finish of an event: the candidate's, or a prompt blocked outright (feedback and no candidate). */
-function finishReasonOf(event: Event): string | undefined {
+function finishReasonOf(event: GeminiEvent): string | undefined {
 	const candidate = event.candidates?.[0];
 	if (candidate) return candidate.finishReason;
 	return event.promptFeedback?.blockReason ? "SAFETY" : undefined;
+}
+
+/** One part as a chat delta: a function call arrives whole and leaves as one tool call, numbered by `callIndex`. */
+function deltaOf(part: GeminiEventPart, callIndex: () => number): ChatDelta | undefined {
+	const signature = part.thoughtSignature ? { reasoning_signature: part.thoughtSignature } : {};
+	if (part.functionCall) {
+		const call = part.functionCall;
+		const toolCall = {
+			index: callIndex(),
+			id: newCallId(call),
+			type: "function" as const,
+			function: { name: call.name, arguments: JSON.stringify(call.args ?? {}) },
+		};
+		return { tool_calls: [toolCall], ...signature };
+	}
+	if (part.text) return part.thought ? { reasoning_content: part.text, ...signature } : { content: part.text, ...signature };
+	return part.thoughtSignature ? signature : undefined;
 }
 
 /**
@@ -48,46 +64,35 @@ export function streamToChat(model: string): SseMapper {
 		return sse(body);
 	};
 
-	const deltaOf = (part: GeminiPart): ChatDelta | undefined => {
-		const signature = part.thoughtSignature ? { reasoning_signature: part.thoughtSignature } : {};
-		if (part.functionCall) {
-			const call = part.functionCall;
-			const toolCall = {
-				index: calls++,
-				id: newCallId(call),
-				type: "function" as const,
-				function: { name: call.name, arguments: JSON.stringify(call.args ?? {}) },
-			};
-			return { tool_calls: [toolCall], ...signature };
+	const content = (response: GeminiEvent): string => {
+		let out = "";
+		for (const part of response.candidates?.[0]?.content?.parts ?? []) {
+			const delta = deltaOf(part, () => calls++);
+			if (delta) out += chunk(delta);
 		}
-		if (part.text) return part.thought ? { reasoning_content: part.text, ...signature } : { content: part.text, ...signature };
-		return part.thoughtSignature ? signature : undefined;
+		const reason = finishReasonOf(response);
+		if (reason) {
+			finished = true;
+			out += chunk({}, chatFinishOf(reason, calls > 0));
+		}
+		return started ? out : chunk({ content: "" });
+	};
+
+	const read = (response: GeminiEvent): string => {
+		if (response.error) {
+			failed = true;
+			return sse(chatStreamErrorOf(response.error));
+		}
+		usage = chatUsageOf(response.usageMetadata) ?? usage;
+		// Anything after the finish can only update the usage.
+		return finished ? "" : content(response);
 	};
 
 	return {
 		map(event) {
 			if (failed) return "";
-			const body = parseJson(event.data);
-			if (typeof body !== "object" || body === null || Array.isArray(body)) return "";
-			const response = body as Event;
-			if (response.error) {
-				failed = true;
-				return sse(chatStreamErrorOf(response.error));
-			}
-			usage = chatUsageOf(response.usageMetadata) ?? usage;
-			// Anything after the finish can only update the usage.
-			if (finished) return "";
-			let out = "";
-			for (const part of response.candidates?.[0]?.content?.parts ?? []) {
-				const delta = deltaOf(part);
-				if (delta) out += chunk(delta);
-			}
-			const reason = finishReasonOf(response);
-			if (reason) {
-				finished = true;
-				out += chunk({}, chatFinishOf(reason, calls > 0));
-			}
-			return started ? out : chunk({ content: "" });
+			const response = parseEvent(geminiEventSchema, event.data);
+			return response ? read(response) : "";
 		},
 		end() {
 			if (failed || !finished) return "";

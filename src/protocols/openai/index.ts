@@ -1,7 +1,7 @@
 import type { EgressCodec, IngressCodec } from "../codec";
 import type { ChatRequest, ChatResponse } from "../ir";
 import { readUsage } from "../usage";
-import { openaiProbe } from "./probe";
+import { openaiTap } from "./stream-tap";
 
 /** Chat Completions is the internal representation: both directions are the identity. */
 export const openaiIngress: IngressCodec<ChatRequest> = {
@@ -16,6 +16,6 @@ export const openaiEgress: EgressCodec = {
 		if (!Array.isArray((response as Partial<ChatResponse> | undefined)?.choices)) throw new TypeError("not a chat completion");
 		return response as ChatResponse;
 	},
-	probe: openaiProbe,
+	tap: openaiTap,
 	readUsage: (response) => readUsage((response as { usage?: unknown } | undefined)?.usage),
 };

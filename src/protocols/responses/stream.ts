@@ -1,10 +1,36 @@
-import type { ChatChunk, ChatStreamError, ChatUsage, FinishReason } from "../ir";
-import { parseJson, type SseMapper, sse } from "../sse";
+import type { ChatUsage, FinishReason } from "../ir";
+import { type ChatChunkIn, chatChunkSchema } from "../openai/stream-chunk";
+import { type SseMapper, sse } from "../sse";
+import { parseEvent } from "../stream-json";
 import { itemStatusOf, outcomeOf, type ResponseEnd, type ResponseHead, responseObject } from "./response";
-import { outputItems } from "./stream-items";
+import { OutputItems } from "./stream-items";
 import type { ResponseStatus } from "./types";
 
-type Chunk = Partial<ChatChunk> & Partial<ChatStreamError>;
+const textOr = (value: unknown, fallback: string) => (typeof value === "string" ? value : fallback);
+
+/** The Responses events of one stream: numbered in order, and collected until the mapper takes them. */
+class ResponseEvents {
+	private sequence = 0;
+	private out = "";
+	readonly items = new OutputItems((type, body) => this.emit(type, body));
+
+	constructor(private readonly head: ResponseHead) {}
+
+	emit(type: string, body: object): void {
+		this.out += sse({ type, ...body, sequence_number: this.sequence++ }, type);
+	}
+
+	/** An event carrying the whole response as it stands. */
+	lifecycle(type: string, status: ResponseStatus, end?: ResponseEnd): void {
+		this.emit(type, { response: responseObject(this.head, status, this.items.output, end) });
+	}
+
+	take(): string {
+		const text = this.out;
+		this.out = "";
+		return text;
+	}
+}
 
 /**
  * OpenAI chunks → the Responses event stream: response.created and response.in_progress, then the output items'
@@ -13,43 +39,29 @@ type Chunk = Partial<ChatChunk> & Partial<ChatStreamError>;
  * An upstream error becomes response.failed and then an `error` event, which the openai SDK raises.
  */
 export function streamFromChat(head: ResponseHead): SseMapper {
-	let sequence = 0;
+	const events = new ResponseEvents(head);
+	const { items } = events;
 	let started = false;
 	let done = false;
 	let finish: FinishReason | null = null;
 	let usage: ChatUsage | undefined;
-	// The SSE text to send for the input event being mapped.
-	let out = "";
-	const emit = (type: string, body: object) => {
-		out += sse({ type, ...body, sequence_number: sequence++ }, type);
-	};
-	const items = outputItems(emit);
-	const lifecycle = (type: string, status: ResponseStatus, end?: ResponseEnd) => emit(type, { response: responseObject(head, status, items.output, end) });
 
 	const complete = () => {
 		done = true;
 		const { status, reason } = outcomeOf(finish);
 		items.close(itemStatusOf(finish));
-		lifecycle(status === "completed" ? "response.completed" : "response.incomplete", status, { usage, reason });
+		events.lifecycle(status === "completed" ? "response.completed" : "response.incomplete", status, { usage, reason });
 	};
 
 	const fail = (message: string, code: string) => {
 		done = true;
 		items.interrupt();
-		lifecycle("response.failed", "failed", { usage, error: message });
-		emit("error", { code, message, param: null });
+		events.lifecycle("response.failed", "failed", { usage, error: message });
+		events.emit("error", { code, message, param: null });
 	};
 
-	const read = (data: string) => {
-		if (!started) {
-			started = true;
-			lifecycle("response.created", "in_progress");
-			lifecycle("response.in_progress", "in_progress");
-		}
-		if (data === "[DONE]") return complete();
-		const chunk = parseJson(data) as Chunk | null | undefined;
-		if (typeof chunk !== "object" || chunk === null) return;
-		if (chunk.error) return fail(chunk.error.message, chunk.error.code ?? "server_error");
+	const read = (chunk: ChatChunkIn) => {
+		if (chunk.error) return fail(textOr(chunk.error.message, "The upstream reported an error mid-stream"), textOr(chunk.error.code, "server_error"));
 		if (chunk.usage) usage = chunk.usage;
 		// Responses has no `n`: the first choice is the answer.
 		const choice = chunk.choices?.find((c) => (c.index ?? 0) === 0);
@@ -61,16 +73,18 @@ export function streamFromChat(head: ResponseHead): SseMapper {
 		}
 	};
 
-	const take = () => {
-		const text = out;
-		out = "";
-		return text;
-	};
-
 	return {
 		map({ data }) {
-			if (!done) read(data);
-			return take();
+			if (done) return "";
+			if (!started) {
+				started = true;
+				events.lifecycle("response.created", "in_progress");
+				events.lifecycle("response.in_progress", "in_progress");
+			}
+			const chunk = data === "[DONE]" ? undefined : parseEvent(chatChunkSchema, data);
+			if (data === "[DONE]") complete();
+			else if (chunk) read(chunk);
+			return events.take();
 		},
 		end() {
 			// Some OpenAI-compatible servers end on a finish reason without `[DONE]`; any other unfinished end came too soon.
@@ -78,7 +92,7 @@ export function streamFromChat(head: ResponseHead): SseMapper {
 				if (finish) complete();
 				else fail("The upstream ended the stream early; the response is incomplete", "server_error");
 			}
-			return take();
+			return events.take();
 		},
 	};
 }

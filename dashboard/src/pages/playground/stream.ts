@@ -1,54 +1,64 @@
 /** Reading a chat completion's answer as it arrives: server-sent events, or a whole JSON completion. */
+import { createParser } from "eventsource-parser";
+import * as z from "zod/mini";
 
-export interface Usage {
-	prompt_tokens?: number;
-	completion_tokens?: number;
-}
+const usageSchema = z.object({ prompt_tokens: z.optional(z.number()), completion_tokens: z.optional(z.number()) });
+
+const content = z.object({ content: z.optional(z.nullable(z.string())) });
 
 /** A chunk of a stream, or a whole completion: the text is in `delta` or `message`, an error or the usage on its own. */
-export interface Chunk {
-	choices?: { delta?: { content?: string | null }; message?: { content?: string | null } }[];
-	usage?: Usage | null;
-	error?: { message?: string; code?: string | null };
+const chunkSchema = z.object({
+	choices: z.optional(z.array(z.object({ delta: z.optional(content), message: z.optional(content) }))),
+	usage: z.optional(z.nullable(usageSchema)),
+	// An error of any shape is still an error to show, if only as "unknown".
+	error: z.optional(z.catch(z.object({ message: z.optional(z.string()) }), {})),
+});
+
+export type Usage = z.infer<typeof usageSchema>;
+export type Chunk = z.infer<typeof chunkSchema>;
+
+/** A chunk read from JSON text or a parsed body; anything of another shape is no chunk. */
+function chunkOf(json: unknown): Chunk | undefined {
+	const parsed = chunkSchema.safeParse(json);
+	return parsed.success ? parsed.data : undefined;
+}
+
+function parseJson(text: string): unknown {
+	try {
+		return JSON.parse(text);
+	} catch {
+		return undefined;
+	}
 }
 
 /** Reads `res` to its end: `take` reads each chunk and answers the text it adds, which goes to `append`. */
 export async function readCompletion(res: Response, take: (chunk: Chunk) => string, append: (piece: string) => void): Promise<void> {
 	if (!res.body || !(res.headers.get("content-type") ?? "").includes("text/event-stream")) {
 		// Not a stream after all (a JSON completion): show it whole.
-		append(take((await res.json()) as Chunk));
+		const chunk = chunkOf(await res.json());
+		if (chunk) append(take(chunk));
 		return;
 	}
-	const reader = res.body.getReader();
+	let piece = "";
+	const parser = createParser({
+		onEvent({ data }) {
+			// An event that is not a chunk (`[DONE]`, anything else) is not ours to show.
+			const chunk = data === "[DONE]" ? undefined : chunkOf(parseJson(data));
+			if (chunk) piece += take(chunk);
+		},
+	});
 	const decoder = new TextDecoder();
-	let buffer = "";
-	const lines = (final: boolean) => {
-		let piece = "";
-		let nl = buffer.indexOf("\n");
-		while (nl >= 0 || (final && buffer)) {
-			const line = (nl >= 0 ? buffer.slice(0, nl) : buffer).replace(/\r$/, "");
-			buffer = nl >= 0 ? buffer.slice(nl + 1) : "";
-			if (line.startsWith("data:")) {
-				const data = line.slice(5).trim();
-				if (data && data !== "[DONE]") {
-					try {
-						piece += take(JSON.parse(data) as Chunk);
-					} catch {
-						// A line that is not JSON is not ours to show.
-					}
-				}
-			}
-			nl = buffer.indexOf("\n");
-		}
+	const flush = () => {
 		// One update per network read, however many events it carried.
 		append(piece);
+		piece = "";
 	};
-	for (;;) {
-		const { done, value } = await reader.read();
-		if (done) break;
-		buffer += decoder.decode(value, { stream: true });
-		lines(false);
+	const reader = res.body.getReader();
+	for (let read = await reader.read(); !read.done; read = await reader.read()) {
+		parser.feed(decoder.decode(read.value, { stream: true }));
+		flush();
 	}
-	buffer += decoder.decode();
-	lines(true);
+	// A last event that lacks its blank line still counts.
+	parser.feed(`${decoder.decode()}\n\n`);
+	flush();
 }
