@@ -1,14 +1,10 @@
 import { z } from "zod";
+import { otherThan, typesOf } from "../../lib/open-union";
 
 /**
  * What the gateway reads of Anthropic's Messages API, as zod schemas: client requests and upstream answers are
  * parsed by these. Block types the gateway does not model (documents, server tools …) pass as they are.
  */
-
-/** Something of a type the gateway does not model; the known types must match their own shape instead. */
-function other(known: readonly string[]) {
-	return z.looseObject({ type: z.string() }).refine((b) => !known.includes(b.type), { abort: true, message: "has the wrong shape for its type" });
-}
 
 const knownSource = z.discriminatedUnion("type", [
 	z.looseObject({ type: z.literal("base64"), media_type: z.string(), data: z.string() }),
@@ -17,10 +13,10 @@ const knownSource = z.discriminatedUnion("type", [
 
 type KnownSource = z.infer<typeof knownSource>;
 
-const SOURCE_TYPES: readonly string[] = knownSource.options.map((o) => o.shape.type.value);
+const SOURCE_TYPES = typesOf(knownSource);
 
 // A Files API reference and sources to come: an Anthropic channel reads them; a translation leaves them out.
-const imageSource = z.union([knownSource, other(SOURCE_TYPES)]);
+const imageSource = z.union([knownSource, otherThan(SOURCE_TYPES)]);
 
 export function isKnownSource(source: z.infer<typeof imageSource>): source is KnownSource {
 	return SOURCE_TYPES.includes(source.type);
@@ -29,7 +25,7 @@ export function isKnownSource(source: z.infer<typeof imageSource>): source is Kn
 const textBlock = z.looseObject({ type: z.literal("text"), text: z.string() });
 const imageBlock = z.looseObject({ type: z.literal("image"), source: imageSource });
 
-const resultBlock = z.union([z.discriminatedUnion("type", [textBlock, imageBlock]), other(["text", "image"])]);
+const resultBlock = z.union([z.discriminatedUnion("type", [textBlock, imageBlock]), otherThan(["text", "image"])]);
 
 const knownBlock = z.discriminatedUnion("type", [
 	textBlock,
@@ -47,9 +43,9 @@ const knownBlock = z.discriminatedUnion("type", [
 
 export type KnownBlock = z.infer<typeof knownBlock>;
 
-const KNOWN_TYPES: readonly string[] = knownBlock.options.map((o) => o.shape.type.value);
+const KNOWN_TYPES = typesOf(knownBlock);
 
-export const contentBlock = z.union([knownBlock, other(KNOWN_TYPES)]);
+export const contentBlock = z.union([knownBlock, otherThan(KNOWN_TYPES)]);
 
 export type Block = z.infer<typeof contentBlock>;
 
