@@ -26,7 +26,9 @@ const part = z.looseObject({
 /** A generateContent answer: candidates, or a prompt blocked outright (feedback and no candidate at all). */
 export const generateContentAnswer = z
 	.looseObject({
-		candidates: z.array(z.looseObject({ content: z.looseObject({ parts: z.array(part).optional() }).optional(), finishReason: z.string().optional() })).optional(),
+		candidates: z
+			.array(z.looseObject({ content: z.looseObject({ parts: z.array(part).optional() }).optional(), finishReason: z.string().optional() }))
+			.optional(),
 		promptFeedback: z.looseObject({ blockReason: z.string().optional() }).optional(),
 		usageMetadata: usageMetadata.optional(),
 		responseId: z.string().optional(),

@@ -142,7 +142,19 @@ const EFFORTS = new Map<string, ChatRequest["reasoning_effort"]>([
 	["high", "high"],
 ]);
 
-const SETTINGS = ["stream", "stream_options", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "parallel_tool_calls", "user", "reasoning_effort", "thinking_budget"];
+const SETTINGS = [
+	"stream",
+	"stream_options",
+	"max_tokens",
+	"max_completion_tokens",
+	"temperature",
+	"top_p",
+	"stop",
+	"parallel_tool_calls",
+	"user",
+	"reasoning_effort",
+	"thinking_budget",
+];
 
 /** The fields settingsToChat does not read, as they came. */
 function withoutSettings(rest: Record<string, unknown>): Record<string, unknown> {
