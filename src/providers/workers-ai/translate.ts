@@ -1,14 +1,18 @@
+import { z } from "zod";
 import type { ChatChunk, ChatResponse, ChatToolCall } from "../../protocols/ir";
+import { chatCompletionAnswer } from "../../protocols/openai/answer";
 import { parseJson, type SseMapper, sse } from "../../protocols/sse";
 import { tokenCount } from "../../relay/usage";
 
 /** What Workers AI text-generation models answer: `response` (older models) or an OpenAI body (newer ones). */
-export interface AiTextOutput {
-	response?: unknown;
-	tool_calls?: { name: string; arguments: unknown; id?: string }[];
-	usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number };
-	choices?: unknown;
-}
+export const aiTextOutput = z.looseObject({
+	response: z.unknown().optional(),
+	tool_calls: z.array(z.looseObject({ name: z.string(), arguments: z.unknown().optional(), id: z.string().optional() })).optional(),
+	usage: z.looseObject({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional(), total_tokens: z.number().optional() }).optional(),
+	choices: z.unknown().optional(),
+});
+
+export type AiTextOutput = z.infer<typeof aiTextOutput>;
 
 function usage(u: AiTextOutput["usage"]) {
 	const prompt = tokenCount(u?.prompt_tokens);
@@ -16,9 +20,11 @@ function usage(u: AiTextOutput["usage"]) {
 	return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }
 
-/** A Workers AI answer as an OpenAI chat completion. */
-export function chatResponse(out: AiTextOutput, model: string): ChatResponse {
-	if (Array.isArray(out.choices)) return out as unknown as ChatResponse;
+/** A Workers AI answer as an OpenAI chat completion; one that already is one goes as it came. */
+export function chatResponse(answer: unknown, model: string): ChatResponse {
+	// A throw here is the channel's fault: the model answered something else.
+	const out = aiTextOutput.parse(answer);
+	if (Array.isArray(out.choices)) return chatCompletionAnswer.parse(out);
 	const calls: ChatToolCall[] = (out.tool_calls ?? []).map((t, i) => ({
 		id: t.id ?? `call_${i}`,
 		type: "function",
