@@ -4,6 +4,7 @@ import type { AppEnv } from "./env";
 import { GatewayError } from "./errors/gateway-error";
 import { onError } from "./errors/on-error";
 import { apiAuth, requireAdmin } from "./middleware/api-auth";
+import { bodyLimit } from "./middleware/body-limit";
 import { dashboardCors } from "./middleware/dashboard-cors";
 import { speaks } from "./middleware/speaks";
 import { openApiDocument } from "./openapi/document";
@@ -54,6 +55,8 @@ export const app = new Hono<AppEnv>()
 	.use("/v1/messages/*", speaks("anthropic"))
 	.use("/v1beta/*", speaks("gemini"))
 	.use("/api/*", dashboardCors())
+	// Every JSON body is bounded in size before it is read, as in depth by the validator (lib/validate.ts).
+	.use("/api/*", bodyLimit())
 	.route("/api/auth", loginRoutes)
 	.use("/api/*", apiAuth())
 	.use("/api/channels/*", requireAdmin())

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { TEST_ADMIN_TOKEN } from "../support/constants";
 import { admin, call, scenario, uid, upstream } from "../support/gateway";
 
 let key = "";
@@ -145,5 +146,23 @@ describe("malformed shapes and deep nesting get a 400 in the called API's format
 	it("a failure of the gateway's own parsing is never blamed on the channel", async () => {
 		const res = await admin("GET", `/api/channels/${channelId}/health`);
 		expect(await res.json()).toMatchObject({ state: "closed", consecutive_failures: 0 });
+	});
+});
+
+describe("operator API bodies are bounded too", () => {
+	it("an oversized body gets 413 before it is read", async () => {
+		const res = await admin("POST", "/api/prices/x", { note: "x".repeat(70_000) });
+		expect(res.status).toBe(413);
+		expect(await res.json()).toMatchObject({ error: { code: "body_too_large", type: "invalid_request_error" } });
+	});
+
+	it("a body nested past the limit gets a 400 that names it", async () => {
+		const res = await call("/api/tokens", {
+			method: "POST",
+			headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, "content-type": "application/json" },
+			body: `{"name":"k","models":${"[".repeat(65)}${"]".repeat(65)}}`,
+		});
+		expect(res.status).toBe(400);
+		expect((await res.json<{ error: { message: string } }>()).error.message).toMatch(/64 levels/);
 	});
 });
