@@ -286,7 +286,7 @@ describe("fuzzed input at every route", () => {
 				expect(res.status, where).toBeLessThan(500);
 				if (res.status >= 400) checkErrorBody(dialectOf(route.path), text, where);
 			}),
-			{ seed: SEED, numRuns: template ? 150 : 8, endOnFailure: true },
+			{ seed: SEED, numRuns: template ? 200 : 12, endOnFailure: true },
 		);
 	});
 
