@@ -24,7 +24,9 @@ const message = z.looseObject({
 	name: z.string().optional(),
 	tool_calls: z.array(toolCall).nullish(),
 	tool_call_id: z.string().nullish(),
+	// The gateway's own additions, sent back with an answer's reasoning so that a signature reaches its provider again.
 	reasoning_content: z.string().nullish(),
+	reasoning_signature: z.string().nullish(),
 });
 
 const knownTool = z.discriminatedUnion("type", [
@@ -99,14 +101,16 @@ function callToChat({ id, function: { name, arguments: args } }: KnownCall): Cha
 	return { id, type: "function", function: { name, arguments: args } };
 }
 
-function messageToChat({ role, content, name, tool_calls, tool_call_id, reasoning_content }: InputMessage): ChatMessage {
-	const out: ChatMessage = { role: role === "function" ? "tool" : role };
+function messageToChat({ role, content, name, tool_calls, tool_call_id, reasoning_content, reasoning_signature }: InputMessage): ChatMessage {
+	// A legacy function result has no call id to pair with: the translations have always read it as user text.
+	const out: ChatMessage = { role: role === "function" ? "user" : role };
 	if (content !== undefined) out.content = Array.isArray(content) ? content.filter(isPart).map(partToChat) : content;
 	if (name !== undefined) out.name = name;
 	const calls = tool_calls?.filter(isCall).map(callToChat);
 	if (calls?.length) out.tool_calls = calls;
 	if (tool_call_id) out.tool_call_id = tool_call_id;
 	if (reasoning_content) out.reasoning_content = reasoning_content;
+	if (reasoning_signature) out.reasoning_signature = reasoning_signature;
 	return out;
 }
 
