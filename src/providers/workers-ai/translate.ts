@@ -4,11 +4,14 @@ import { chatCompletionAnswer } from "../../protocols/openai/answer";
 import { parseJson, type SseMapper, sse } from "../../protocols/sse";
 import { tokenCount } from "../../relay/usage";
 
+const count = z.number().optional().catch(undefined);
+
 /** What Workers AI text-generation models answer: `response` (older models) or an OpenAI body (newer ones). */
 export const aiTextOutput = z.looseObject({
 	response: z.unknown().optional(),
 	tool_calls: z.array(z.looseObject({ name: z.string(), arguments: z.unknown().optional(), id: z.string().optional() })).optional(),
-	usage: z.looseObject({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional(), total_tokens: z.number().optional() }).optional(),
+	// Usage is metered, not trusted for shape: odd counts read as absent rather than losing the answer.
+	usage: z.looseObject({ prompt_tokens: count, completion_tokens: count, total_tokens: count }).optional().catch(undefined),
 	choices: z.unknown().optional(),
 });
 
@@ -60,8 +63,9 @@ export function chatStream(model: string): SseMapper {
 				const tail = chunk({ choices: [{ index: 0, delta: {}, finish_reason: "stop" }] });
 				return `${tail}${lastUsage ? chunk({ choices: [], usage: usage(lastUsage) }) : ""}data: [DONE]\n\n`;
 			}
-			const e = parseJson(data) as AiTextOutput | undefined;
-			if (!e) return "";
+			const parsed = aiTextOutput.safeParse(parseJson(data));
+			if (!parsed.success) return "";
+			const e = parsed.data;
 			// Newer models already stream OpenAI chunks.
 			if (Array.isArray(e.choices)) return sse(data);
 			if (e.usage) lastUsage = e.usage;
