@@ -11,6 +11,7 @@ import { eventFor } from "./breaker-events";
 import { grantTrial, initial, next, reconfigure, reset, resolveConfig, toView } from "./breaker-state";
 import { load, type StoredBreaker, save } from "./breaker-storage";
 import type { AttemptOutcome, BreakerConfig, BreakerView } from "./breaker-types";
+import { breakerConfigInput, channelIdInput, outcomesInput } from "./rpc-inputs";
 
 /**
  * One channel's circuit breaker (named by the channel id): the single, atomic truth of its health. The relay
@@ -30,19 +31,21 @@ export class ChannelBreaker extends DurableObject<Env> {
 	}
 
 	/** Applies one request's outcomes for the channel in order; `config` is the channel's own (`settings.breaker`). */
-	async report(channelId: number, outcomes: AttemptOutcome[], config?: Partial<BreakerConfig>): Promise<BreakerView> {
+	async report(id: number, reported: AttemptOutcome[], config?: Partial<BreakerConfig>): Promise<BreakerView> {
+		const channelId = channelIdInput.parse(id);
+		const outcomes = outcomesInput.parse(reported);
 		const now = Date.now();
-		const cfg = config ? resolveConfig(config) : this.stored.config;
+		const cfg = config ? resolveConfig(breakerConfigInput.parse(config)) : this.stored.config;
 		let breaker = reconfigure(this.stored.breaker, cfg, now);
 		for (const outcome of outcomes) breaker = next(breaker, outcome, cfg, now);
 		return this.commit({ channelId, config: cfg, breaker }, now);
 	}
 
 	/** For the admin API when a channel's breaker settings change: probes start or stop without waiting for a report. */
-	async configure(channelId: number, config: Partial<BreakerConfig>): Promise<BreakerView> {
+	async configure(id: number, config: Partial<BreakerConfig>): Promise<BreakerView> {
 		const now = Date.now();
-		const cfg = resolveConfig(config);
-		return this.commit({ channelId, config: cfg, breaker: reconfigure(this.stored.breaker, cfg, now) }, now);
+		const cfg = resolveConfig(breakerConfigInput.parse(config));
+		return this.commit({ channelId: channelIdInput.parse(id), config: cfg, breaker: reconfigure(this.stored.breaker, cfg, now) }, now);
 	}
 
 	/** True for the one request that may test an open channel once its cooldown is over (and for any, while closed). */

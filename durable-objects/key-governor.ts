@@ -18,6 +18,7 @@ import {
 } from "./governor-state";
 import { type HoldStore, holdStore, loadHolds, loadState, saveState } from "./governor-storage";
 import type { Actual, Decision, GovernorView, Limits, ReserveRequest, Scope } from "./governor-types";
+import { actualInput, limitsInput, requestIdInput, reserveInput, scopeInput } from "./rpc-inputs";
 
 /**
  * The limits of one gateway key, user or group, or of the dashboard sign-in attempts of one email or address
@@ -53,7 +54,8 @@ export class KeyGovernor extends DurableObject<Env> {
 	}
 
 	/** Admits the request and holds its estimate, or refuses it (nothing held). */
-	async reserve(req: ReserveRequest): Promise<Decision> {
+	async reserve(request: ReserveRequest): Promise<Decision> {
+		const req = reserveInput.parse(request);
 		await this.seeded(req.scope);
 		const now = Date.now();
 		if (this.holds.has(req.requestId) || this.isSettled(req.requestId)) return { ok: true, ...standings(this.state) };
@@ -73,7 +75,9 @@ export class KeyGovernor extends DurableObject<Env> {
 	}
 
 	/** The request's real usage replaces its hold. Settling twice (a retry) changes nothing. */
-	async settle(requestId: string, actual: Actual): Promise<void> {
+	async settle(id: string, used: Actual): Promise<void> {
+		const requestId = requestIdInput.parse(id);
+		const actual = actualInput.parse(used);
 		await this.seeding;
 		if (this.isSettled(requestId)) return;
 		const now = Date.now();
@@ -83,7 +87,8 @@ export class KeyGovernor extends DurableObject<Env> {
 	}
 
 	/** A hold given back whole: another scope refused the request, which was never sent. */
-	async cancel(requestId: string): Promise<void> {
+	async cancel(id: string): Promise<void> {
+		const requestId = requestIdInput.parse(id);
 		await this.seeding;
 		const hold = this.forget(requestId);
 		if (!hold) return;
@@ -93,7 +98,9 @@ export class KeyGovernor extends DurableObject<Env> {
 	}
 
 	/** For the admin API when limits change: the spend is read again from the ledger, holds stay. */
-	async configure(scope: Scope, limits: Limits): Promise<GovernorView> {
+	async configure(forScope: Scope, newLimits: Limits): Promise<GovernorView> {
+		const scope = scopeInput.parse(forScope);
+		const limits = limitsInput.parse(newLimits);
 		this.seeding = this.seed(scope);
 		await this.seeding;
 		const now = Date.now();
@@ -102,7 +109,9 @@ export class KeyGovernor extends DurableObject<Env> {
 	}
 
 	/** The standing under `limits` (those in D1 now), spend read from the ledger if this object is new. */
-	async view(scope: Scope, limits: Limits): Promise<GovernorView> {
+	async view(forScope: Scope, current: Limits): Promise<GovernorView> {
+		const scope = scopeInput.parse(forScope);
+		const limits = limitsInput.parse(current);
 		await this.seeded(scope);
 		const state = advance(this.state, limits, Date.now());
 		const held = this.held();

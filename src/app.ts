@@ -5,6 +5,7 @@ import { GatewayError } from "./errors/gateway-error";
 import { onError } from "./errors/on-error";
 import { apiAuth } from "./middleware/api-auth";
 import { authorize } from "./middleware/authorize";
+import { bodyLimit } from "./middleware/body-limit";
 import { dashboardCors } from "./middleware/dashboard-cors";
 import { speaks } from "./middleware/speaks";
 import { openApiDocument } from "./openapi/document";
@@ -55,6 +56,8 @@ export const app = new Hono<AppEnv>()
 	.use("/v1/messages/*", speaks("anthropic"))
 	.use("/v1beta/*", speaks("gemini"))
 	.use("/api/*", dashboardCors())
+	// Every JSON body is bounded in size before it is read, as in depth by the validator (lib/validate.ts).
+	.use("/api/*", bodyLimit())
 	.route("/api/auth", loginRoutes)
 	// Who may call what is src/auth/policy.ts's to say, for every route below; unlisted routes are the operator's.
 	.use("/api/*", apiAuth(), authorize())

@@ -11,7 +11,7 @@ export interface IngressCodec<Req = Record<string, unknown>> {
 	/** The channel wire this dialect is, if any: then a channel of that wire gets the client's body as it is. */
 	readonly wire: Wire | undefined;
 	toChat(request: Req): ChatRequest;
-	fromChat(response: ChatResponse, model: string): unknown;
+	fromChat(response: ChatResponse, model: string): object;
 	/** Maps an internal-representation (OpenAI chunk) stream to this dialect's stream; absent for the identity. */
 	streamFromChat?(model: string): SseMapper;
 	/** The content type of this dialect's stream, when it is not `text/event-stream`. */

@@ -5,6 +5,8 @@
  * its requests into this and its responses and streams out of it, so N dialects need N mappings, not N².
  */
 
+import { asRecord, parseBoundedJson } from "../lib/json-depth";
+
 export interface ChatTextPart {
 	type: "text";
 	text: string;
@@ -143,15 +145,12 @@ export function usageOf(prompt: number, completion: number, cached = 0, reasonin
 	};
 }
 
-/** Tool arguments as an object, as Anthropic and Gemini want them; a malformed string is kept rather than lost. */
+/** Tool arguments as an object, as Anthropic and Gemini want them; a malformed (or too deeply nested) string is kept rather than lost. */
 export function parseArguments(args: string): Record<string, unknown> {
 	if (!args.trim()) return {};
-	try {
-		const parsed: unknown = JSON.parse(args);
-		return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { value: parsed };
-	} catch {
-		return { _raw_arguments: args };
-	}
+	const parsed = parseBoundedJson(args);
+	if (parsed === undefined) return { _raw_arguments: args };
+	return asRecord(parsed) ?? { value: parsed };
 }
 
 /** Thinking budgets for OpenAI-style effort levels, and back. */

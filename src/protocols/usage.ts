@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /** Token counts in OpenAI's shape, read from a response or a stream's final chunk. */
 export interface Usage {
 	/** All input tokens, cache reads and writes included. */
@@ -12,13 +14,17 @@ export interface Usage {
 /** A token count read from a provider's JSON: a non-negative integer, 0 for anything else. */
 export const tokenCount = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? Math.round(v) : 0);
 
+// Counts are read leniently (tokenCount turns anything odd into 0); only the shape of the containers is checked.
+const reported = z.object({
+	prompt_tokens: z.unknown().optional(),
+	completion_tokens: z.unknown().optional(),
+	prompt_tokens_details: z.object({ cached_tokens: z.unknown().optional(), cache_creation_tokens: z.unknown().optional() }).nullish().catch(undefined),
+});
+
 export function readUsage(value: unknown): Usage | undefined {
-	if (typeof value !== "object" || value === null) return undefined;
-	const u = value as {
-		prompt_tokens?: unknown;
-		completion_tokens?: unknown;
-		prompt_tokens_details?: { cached_tokens?: unknown; cache_creation_tokens?: unknown } | null;
-	};
+	const parsed = reported.safeParse(value);
+	if (!parsed.success) return undefined;
+	const u = parsed.data;
 	if (u.prompt_tokens === undefined && u.completion_tokens === undefined) return undefined;
 	return {
 		promptTokens: tokenCount(u.prompt_tokens),

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { AttemptOutcome, BreakerConfig, BreakerView } from "../../durable-objects/breaker-types";
 import type { LiveChannel } from "../channels/live";
 
@@ -31,13 +32,23 @@ export function observe(channelId: number, view: BreakerView): void {
 	views.set(channelId, view);
 }
 
+const setting = z.number().finite().nonnegative().optional().catch(undefined);
+const breakerSettings = z.object({
+	consecutiveFailures: setting,
+	errorRate: setting,
+	windowMs: setting,
+	minRequests: setting,
+	cooldownMs: setting,
+	maxCooldownMs: setting,
+	rateLimitCooldownMs: setting,
+	probeIntervalMs: setting,
+});
+
 /** A channel's own breaker settings (`settings.breaker`), validated loosely: unknown or bad fields are ignored. */
 export function breakerConfig(channel: LiveChannel): Partial<BreakerConfig> {
-	const raw = channel.settings.breaker;
-	if (typeof raw !== "object" || raw === null) return {};
-	const out: Partial<BreakerConfig> = {};
-	for (const [k, v] of Object.entries(raw)) if (typeof v === "number" && Number.isFinite(v) && v >= 0) out[k as keyof BreakerConfig] = v;
-	return out;
+	const parsed = breakerSettings.safeParse(channel.settings.breaker);
+	if (!parsed.success) return {};
+	return Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined));
 }
 
 // Successes on a healthy channel are worth little one by one: they wait this long to travel together.

@@ -1,4 +1,5 @@
-import { estimateTokens, readUsage } from "../protocols/usage";
+import { egressCodecs } from "../protocols/egress";
+import { estimateTokens } from "../protocols/usage";
 import { dispatch } from "./dispatch";
 import { recordAnswer } from "./record";
 import { answered, type RelayRequest } from "./request";
@@ -10,6 +11,6 @@ export async function relayEmbeddings(req: RelayRequest, body: Record<string, un
 	const estimate = () => ({ promptTokens: estimateTokens(inputChars()), outputTokens: 0 });
 	const done = await dispatch(req, { op: "embeddings", model: String(body.model), stream: false, bodyFor: () => body, estimate });
 	const { text, json } = await readAnswer(done.response, req.requestId);
-	recordAnswer(req, readUsage((json as { usage?: unknown } | undefined)?.usage), inputChars, 0);
+	recordAnswer(req, egressCodecs.openai.readUsage(json), inputChars, 0);
 	return answered(req, text, { "content-type": done.response.headers.get("content-type") ?? "application/json" });
 }

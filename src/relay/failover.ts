@@ -62,6 +62,8 @@ async function attemptOnce(input: FailoverInput, channel: LiveChannel, timeoutMs
 		return { failure: { kind: "status", status: response.status, message, retryAfter: response.headers.get("retry-after") ?? undefined } };
 	} catch (err) {
 		if (input.clientSignal.aborted) throw err;
+		// The gateway's own failure to build the request (a stack overflow serializing it, say) is no fault of the channel.
+		if (err instanceof RangeError) throw err;
 		if (timer.signal.aborted) return { failure: { kind: "timeout" } };
 		return { failure: { kind: "network", message: upstreamMessage(err instanceof Error ? err.message : String(err)) } };
 	} finally {

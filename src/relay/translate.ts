@@ -1,4 +1,5 @@
 import { GatewayError } from "../errors/gateway-error";
+import { asRecord, parseBoundedJson } from "../lib/json-depth";
 import type { EgressCodec } from "../protocols/codec";
 import { egressCodecs } from "../protocols/egress";
 import type { ChatResponse } from "../protocols/ir";
@@ -12,8 +13,7 @@ import type { ChatCall } from "./request";
  */
 export function requestFor(call: ChatCall): (p: Provider) => Record<string, unknown> {
 	const { ingress, chat, stream } = call;
-	const withUsage = (body: Record<string, unknown>) =>
-		stream ? { ...body, stream_options: { ...(body.stream_options as object | undefined), include_usage: true } } : body;
+	const withUsage = (body: Record<string, unknown>) => (stream ? { ...body, stream_options: { ...asRecord(body.stream_options), include_usage: true } } : body);
 	return (p) => {
 		if (p.wire === ingress.wire) return p.wire === "openai" ? withUsage(call.native) : call.native;
 		const translated = egressCodecs[p.wire].fromChat(chat);
@@ -31,11 +31,7 @@ export async function readAnswer(upstream: Response, requestId: string): Promise
 		// Headers arrived but the body did not: nothing reached the client yet, yet the request was spent upstream.
 		throw new GatewayError("upstream_error", `The upstream connection failed while sending its response (request id ${requestId})`);
 	}
-	try {
-		return { text, json: JSON.parse(text) };
-	} catch {
-		return { text, json: undefined };
-	}
+	return { text, json: parseBoundedJson(text) };
 }
 
 /** An answer in a channel's wire, read into the internal representation and written in the client's dialect. */

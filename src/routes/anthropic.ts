@@ -7,7 +7,6 @@ import { callerAuth } from "../middleware/caller-auth";
 import { usageMeter } from "../middleware/usage-meter";
 import type { OperationDoc } from "../openapi/operation";
 import { anthropicIngress } from "../protocols/anthropic";
-import type { MessagesRequest } from "../protocols/anthropic/types";
 import { estimateTokens } from "../protocols/usage";
 import { relayChat } from "../relay/chat";
 import { anthropicMessage, countTokensRequest, messagesRequest, tokenCount } from "./anthropic-schemas";
@@ -28,8 +27,8 @@ export const anthropicRoutes = new Hono<AppEnv>()
 	.post("/", usageMeter(), callerAuth(), bodyLimit(), valid("json", messagesRequest), (c) => {
 		checkVersion(c.req.header("anthropic-version"));
 		const body = c.req.valid("json");
-		// Validated above for what the gateway reads; block shapes it does not model pass through as they are.
-		const chat = anthropicIngress.toChat(body as MessagesRequest);
+		// Block shapes the gateway does not model passed validation as they are, for an Anthropic channel.
+		const chat = anthropicIngress.toChat(body);
 		return relayed(c, (req) => relayChat(req, { ingress: anthropicIngress, native: body, chat, stream: body.stream === true }));
 	})
 	.post("/count_tokens", callerAuth(), bodyLimit(), valid("json", countTokensRequest), (c) => {

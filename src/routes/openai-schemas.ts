@@ -1,27 +1,7 @@
 import { z } from "zod";
+import { chatCompletionRequest } from "../protocols/openai/request";
 
-const content = z.union([z.string(), z.array(z.looseObject({ type: z.string() })), z.null()]);
-
-const message = z.looseObject({
-	role: z.enum(["system", "developer", "user", "assistant", "tool", "function"]),
-	content: content.optional(),
-	name: z.string().optional(),
-});
-
-/** The fields the gateway relies on; everything else passes through to the upstream untouched. */
-export const chatCompletionRequest = z.looseObject({
-	model: z.string().min(1, "is required").max(200, "must be at most 200 characters"),
-	messages: z.array(message).min(1, "must contain at least one message"),
-	stream: z.boolean().optional(),
-	stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
-	max_tokens: z.number().int().positive().nullish(),
-	max_completion_tokens: z.number().int().positive().nullish(),
-	temperature: z.number().min(0).max(2).nullish(),
-	top_p: z.number().min(0).max(1).nullish(),
-	n: z.number().int().min(1).max(128).nullish(),
-	stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
-	tools: z.array(z.looseObject({ type: z.string() })).optional(),
-});
+export { chatCompletionRequest };
 
 export const embeddingsRequest = z.looseObject({
 	model: z.string().min(1, "is required").max(200, "must be at most 200 characters"),

@@ -6,7 +6,6 @@ import { bodyLimit } from "../middleware/body-limit";
 import { callerAuth } from "../middleware/caller-auth";
 import { usageMeter } from "../middleware/usage-meter";
 import type { OperationDoc } from "../openapi/operation";
-import type { ChatRequest } from "../protocols/ir";
 import { openaiIngress } from "../protocols/openai";
 import { relayChat } from "../relay/chat";
 import { relayEmbeddings } from "../relay/embeddings";
@@ -26,8 +25,8 @@ export const openaiRoutes = new Hono<AppEnv>()
 	})
 	.post("/chat/completions", usageMeter(), callerAuth(), bodyLimit(), valid("json", chatCompletionRequest), (c) => {
 		const body = c.req.valid("json");
-		// Chat Completions is the internal representation; parts the gateway does not model pass through as they are.
-		const chat = body as ChatRequest;
+		// Parts the gateway does not model stay in the body an OpenAI channel gets; the translations leave them out.
+		const chat = openaiIngress.toChat(body);
 		return relayed(c, (req) => relayChat(req, { ingress: openaiIngress, native: body, chat, stream: body.stream === true }));
 	})
 	.post("/embeddings", usageMeter(), callerAuth(), bodyLimit(), valid("json", embeddingsRequest), (c) =>

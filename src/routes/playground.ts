@@ -3,10 +3,8 @@ import { z } from "zod";
 import { ownerScope } from "../auth/policy";
 import type { AppEnv } from "../env";
 import { valid } from "../lib/validate";
-import { bodyLimit } from "../middleware/body-limit";
 import { usageMeter } from "../middleware/usage-meter";
 import type { OperationDoc } from "../openapi/operation";
-import type { ChatRequest } from "../protocols/ir";
 import { openaiIngress } from "../protocols/openai";
 import { callerForToken } from "../relay/callers";
 import { relayChat } from "../relay/chat";
@@ -32,11 +30,11 @@ export const playgroundRoutes = new Hono<AppEnv>().post(
 		c.get("meter").setCaller(caller);
 		await next();
 	},
-	bodyLimit(),
 	valid("json", chatCompletionRequest),
 	(c) => {
 		const body = c.req.valid("json");
-		return relayed(c, (req) => relayChat(req, { ingress: openaiIngress, native: body, chat: body as ChatRequest, stream: body.stream === true }));
+		const chat = openaiIngress.toChat(body);
+		return relayed(c, (req) => relayChat(req, { ingress: openaiIngress, native: body, chat, stream: body.stream === true }));
 	},
 );
 

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, scenario, uid, upstream } from "../support/gateway";
+import { TEST_ADMIN_TOKEN } from "../support/constants";
+import { admin, call, scenario, uid, upstream } from "../support/gateway";
 
 let key = "";
 let model = "";
@@ -57,5 +58,111 @@ describe("bad input gets a clear 4xx, never a 500", () => {
 	it("unknown fields pass through to the upstream untouched", async () => {
 		const res = await post("/v1/chat/completions", JSON.stringify({ model, messages: [{ role: "user", content: "x" }], seed: 7, logit_bias: {} }));
 		expect(res.status).toBe(200);
+	});
+});
+
+/** `{"a":{"a":…}}` nested `depth` deep around `leaf`. */
+function nested(depth: number, leaf = "1"): string {
+	return `${'{"a":'.repeat(depth)}${leaf}${"}".repeat(depth)}`;
+}
+
+describe("malformed shapes and deep nesting get a 400 in the called API's format", () => {
+	let channelId = 0;
+	let anthropicKey = "";
+	let shared = "";
+
+	beforeAll(async () => {
+		const s = await scenario([{ base_url: upstream(uid(), "ok"), settings: { breaker: { consecutiveFailures: 1 } } }]);
+		shared = s.model;
+		anthropicKey = s.key;
+		channelId = s.channels[0]?.id ?? 0;
+	});
+
+	const send = (path: string, body: string) =>
+		call(path, { method: "POST", headers: { authorization: `Bearer ${anthropicKey}`, "content-type": "application/json" }, body });
+	const userTurn = (content: string) => `{"role":"user","content":[${content}]}`;
+	const anthropic = (content: string) => `{"model":"${shared}","max_tokens":16,"messages":[${userTurn(content)}]}`;
+
+	it.each([
+		["a number", "5"],
+		["a boolean", "true"],
+		["an object", '{"type":"text","text":"x"}'],
+		["[null]", "[null]"],
+	])("an Anthropic tool_result whose content is %s", async (_name, content) => {
+		const res = await send("/v1/messages", anthropic(`{"type":"tool_result","tool_use_id":"t1","content":${content}}`));
+		expect(res.status).toBe(400);
+		const body = await res.json<{ type: string; error: { type: string; message: string } }>();
+		expect(body).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
+		expect(body.error.message).toMatch(/content/);
+	});
+
+	it("an Anthropic image block without a source", async () => {
+		const res = await send("/v1/messages", anthropic('{"type":"image"}'));
+		expect(res.status).toBe(400);
+		expect(await res.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error", message: expect.stringMatching(/source/) } });
+	});
+
+	const deep = nested(10_000);
+	it.each([
+		[
+			"/v1/responses tools[].parameters",
+			"/v1/responses",
+			(m: string) => `{"model":"${m}","input":"x","tools":[{"type":"function","name":"f","parameters":${deep}}]}`,
+		],
+		[
+			"/v1/responses text.format.schema",
+			"/v1/responses",
+			(m: string) => `{"model":"${m}","input":"x","text":{"format":{"type":"json_schema","name":"s","schema":${deep}}}}`,
+		],
+		[
+			"an Anthropic tool_use.id",
+			"/v1/messages",
+			(m: string) => `{"model":"${m}","max_tokens":16,"messages":[{"role":"assistant","content":[{"type":"tool_use","id":${deep},"name":"f","input":{}}]}]}`,
+		],
+		["a chat message's unknown field", "/v1/chat/completions", (m: string) => `{"model":"${m}","messages":[{"role":"user","content":"x","extra":${deep}}]}`],
+	])("objects nested 10,000 deep in %s", async (_name, path, body) => {
+		const res = await send(path, body(shared));
+		expect(res.status).toBe(400);
+		const json = await res.json<{ type?: string; error: { message: string } }>();
+		expect(json.error.message).toMatch(/nest/i);
+		if (path === "/v1/messages") expect(json.type).toBe("error");
+	});
+
+	it.each([
+		["generationConfig.responseSchema", `"generationConfig":{"responseSchema":${deep}}`],
+		["a functionCall's args", `"contents":[{"role":"user","parts":[{"text":"x"}]},{"role":"model","parts":[{"functionCall":{"name":"f","args":${deep}}}]}]`],
+		["an unknown field", `"extra":${deep}`],
+	])("objects nested 10,000 deep in Gemini's %s", async (_name, field) => {
+		const contents = field.startsWith('"contents"') ? "" : '"contents":[{"role":"user","parts":[{"text":"x"}]}],';
+		const res = await call(`/v1beta/models/${shared}:generateContent`, {
+			method: "POST",
+			headers: { "x-goog-api-key": anthropicKey, "content-type": "application/json" },
+			body: `{${contents}${field}}`,
+		});
+		expect(res.status).toBe(400);
+		expect(await res.json()).toMatchObject({ error: { code: 400, status: "INVALID_ARGUMENT", message: expect.stringMatching(/nest/i) } });
+	});
+
+	it("a failure of the gateway's own parsing is never blamed on the channel", async () => {
+		const res = await admin("GET", `/api/channels/${channelId}/health`);
+		expect(await res.json()).toMatchObject({ state: "closed", consecutive_failures: 0 });
+	});
+});
+
+describe("operator API bodies are bounded too", () => {
+	it("an oversized body gets 413 before it is read", async () => {
+		const res = await admin("POST", "/api/prices/x", { note: "x".repeat(70_000) });
+		expect(res.status).toBe(413);
+		expect(await res.json()).toMatchObject({ error: { code: "body_too_large", type: "invalid_request_error" } });
+	});
+
+	it("a body nested past the limit gets a 400 that names it", async () => {
+		const res = await call("/api/tokens", {
+			method: "POST",
+			headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, "content-type": "application/json" },
+			body: `{"name":"k","models":${"[".repeat(65)}${"]".repeat(65)}}`,
+		});
+		expect(res.status).toBe(400);
+		expect((await res.json<{ error: { message: string } }>()).error.message).toMatch(/64 levels/);
 	});
 });

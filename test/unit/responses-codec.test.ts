@@ -287,7 +287,7 @@ describe("internal representation → Response object", () => {
 		);
 		expect(res.output[0]).toMatchObject({ type: "reasoning", encrypted_content: "sig" });
 		expect(res.usage).toBeUndefined();
-		const back = responsesIngress.toChat({ model: "m", input: [...res.output, { role: "user", content: "go on" }] });
+		const back = responsesIngress.toChat({ model: "m", input: [...res.output.map((item) => ({ ...item })), { role: "user", content: "go on" }] });
 		expect(back.messages[0]).toMatchObject({ role: "assistant", content: "ok", reasoning_content: "hmm", reasoning_signature: "sig" });
 	});
 

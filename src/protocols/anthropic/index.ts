@@ -2,13 +2,13 @@ import type { EgressCodec, IngressCodec } from "../codec";
 import { readUsage, type Usage } from "../usage";
 import { fromChat as requestFromChat, toChat as requestToChat } from "./request";
 import { fromChat as responseFromChat, toChat as responseToChat } from "./response";
+import { answerUsage, type MessagesInput, messageAnswer } from "./schema";
 import { streamFromChat } from "./stream-from-chat";
 import { anthropicTap } from "./stream-tap";
 import { streamToChat } from "./stream-to-chat";
-import type { MessagesRequest, MessagesResponse } from "./types";
 import { chatUsage } from "./usage";
 
-export const anthropicIngress: IngressCodec<MessagesRequest> = {
+export const anthropicIngress: IngressCodec<MessagesInput> = {
 	wire: "anthropic",
 	toChat: requestToChat,
 	fromChat: responseFromChat,
@@ -17,11 +17,12 @@ export const anthropicIngress: IngressCodec<MessagesRequest> = {
 
 export const anthropicEgress: EgressCodec = {
 	fromChat: (request) => ({ ...requestFromChat(request) }),
-	toChat: (response, model) => responseToChat(response as MessagesResponse, model),
+	// A throw here is the channel's fault: its answer is not an Anthropic message.
+	toChat: (response, model) => responseToChat(messageAnswer.parse(response), model),
 	streamToChat,
 	tap: anthropicTap,
 	readUsage(response): Usage | undefined {
-		const u = (response as Partial<MessagesResponse> | undefined)?.usage;
-		return u ? readUsage(chatUsage(u)) : undefined;
+		const parsed = answerUsage.safeParse(response);
+		return parsed.success ? readUsage(chatUsage(parsed.data.usage)) : undefined;
 	},
 };

@@ -1,28 +1,28 @@
 import { GatewayError } from "../../errors/gateway-error";
 import { type ChatMessage, type ChatPart, type ChatRequest, dataUrl, EFFORT_BUDGET, effortFor, parseArguments, partsOf, textOf } from "../ir";
+import { type Block, isKnown, isKnownSource, type KnownBlock, type MessagesInput } from "./schema";
 import type { AnthropicMessage, AnthropicToolChoice, ContentBlock, MessagesRequest } from "./types";
 
 /** Anthropic requires `max_tokens`; OpenAI and Gemini clients often leave it out. */
 export const DEFAULT_MAX_TOKENS = 4096;
 
-function blockText(content: string | ContentBlock[] | undefined): string {
+function blockText(content: string | Block[] | undefined): string {
 	if (typeof content === "string") return content;
-	return (content ?? []).map((b) => (b.type === "text" ? b.text : "")).join("");
+	return (content ?? []).map((b) => (isKnown(b) && b.type === "text" ? b.text : "")).join("");
 }
 
-function chatPart(block: ContentBlock): ChatPart | undefined {
+function chatPart(block: KnownBlock): ChatPart | undefined {
 	if (block.type === "text") return { type: "text", text: block.text };
-	if (block.type === "image") {
-		const s = block.source;
-		return { type: "image_url", image_url: { url: s.type === "base64" ? `data:${s.media_type};base64,${s.data}` : s.url } };
-	}
-	return undefined;
+	if (block.type !== "image" || !isKnownSource(block.source)) return undefined;
+	const s = block.source;
+	return { type: "image_url", image_url: { url: s.type === "base64" ? `data:${s.media_type};base64,${s.data}` : s.url } };
 }
 
-function assistantToChat(blocks: ContentBlock[]): ChatMessage {
+function assistantToChat(blocks: Block[]): ChatMessage {
 	const message: ChatMessage = { role: "assistant", content: null };
 	let text = "";
 	for (const b of blocks) {
+		if (!isKnown(b)) continue;
 		if (b.type === "text") text += b.text;
 		else if (b.type === "tool_use") {
 			message.tool_calls = [
@@ -39,10 +39,11 @@ function assistantToChat(blocks: ContentBlock[]): ChatMessage {
 }
 
 /** A user turn: its tool results become tool messages (first, as OpenAI wants them right after the calls), the rest one user message. */
-function userToChat(blocks: ContentBlock[]): ChatMessage[] {
+function userToChat(blocks: Block[]): ChatMessage[] {
 	const out: ChatMessage[] = [];
 	const parts: ChatPart[] = [];
 	for (const b of blocks) {
+		if (!isKnown(b)) continue;
 		if (b.type === "tool_result") out.push({ role: "tool", tool_call_id: b.tool_use_id, content: blockText(b.content) });
 		else {
 			const part = chatPart(b);
@@ -57,7 +58,7 @@ const choiceToChat = (c: AnthropicToolChoice): ChatRequest["tool_choice"] =>
 	c.type === "tool" ? { type: "function", function: { name: c.name } } : c.type === "any" ? "required" : c.type;
 
 /** Anthropic Messages → the internal representation. */
-export function toChat(req: MessagesRequest): ChatRequest {
+export function toChat(req: MessagesInput): ChatRequest {
 	const messages: ChatMessage[] = [];
 	const system = typeof req.system === "string" ? req.system : req.system?.map((b) => b.text).join("\n");
 	if (system) messages.push({ role: "system", content: system });

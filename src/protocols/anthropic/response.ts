@@ -1,16 +1,17 @@
 import type { ChatResponse, ChatToolCall } from "../ir";
 import { parseArguments } from "../ir";
+import { isKnown, type MessageAnswer } from "./schema";
 import type { ContentBlock, MessagesResponse } from "./types";
-import { anthropicUsage, chatUsage, finishFor, stopFor } from "./usage";
+import { anthropicUsage, chatUsage, finishOf, stopFor } from "./usage";
 
 /** An Anthropic message → the internal representation. */
-export function toChat(res: MessagesResponse, model: string): ChatResponse {
-	if (res?.type !== "message" || !Array.isArray(res.content)) throw new TypeError("not an Anthropic message");
+export function toChat(res: MessageAnswer, model: string): ChatResponse {
 	let text = "";
 	let reasoning = "";
 	let signature: string | undefined;
 	const calls: ChatToolCall[] = [];
 	for (const b of res.content) {
+		if (!isKnown(b)) continue;
 		if (b.type === "text") text += b.text;
 		else if (b.type === "thinking") {
 			reasoning += b.thinking;
@@ -32,7 +33,7 @@ export function toChat(res: MessagesResponse, model: string): ChatResponse {
 					...(reasoning ? { reasoning_content: reasoning } : {}),
 					...(signature ? { reasoning_signature: signature } : {}),
 				},
-				finish_reason: res.stop_reason ? finishFor[res.stop_reason] : null,
+				finish_reason: finishOf(res.stop_reason),
 			},
 		],
 		usage: chatUsage(res.usage),

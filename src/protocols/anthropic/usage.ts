@@ -29,6 +29,13 @@ export const finishFor: Record<StopReason, FinishReason> = {
 	refusal: "content_filter",
 };
 
+const FINISH = new Map<string, FinishReason>(Object.entries(finishFor));
+
+/** A stop reason as a finish reason; one Anthropic adds later reads as a plain stop. */
+export function finishOf(reason: string | null | undefined): FinishReason | null {
+	return reason ? (FINISH.get(reason) ?? "stop") : null;
+}
+
 export const stopFor: Record<FinishReason, StopReason> = {
 	stop: "end_turn",
 	length: "max_tokens",

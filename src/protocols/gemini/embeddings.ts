@@ -1,4 +1,5 @@
 import { estimateTokens } from "../usage";
+import { embeddingsAnswer } from "./answer";
 import { modelResource } from "./resource";
 
 /** The texts of an OpenAI embeddings `input`; undefined for token arrays, which Gemini cannot take. */
@@ -23,7 +24,8 @@ function base64Of(values: number[]): string {
 
 /** Gemini's embeddings as OpenAI's embedding list. Gemini reports no token counts, so usage is an estimate. */
 export function embeddingListOf(response: unknown, model: string, texts: string[], base64: boolean) {
-	const embeddings = (response as { embeddings?: { values?: number[] }[] } | undefined)?.embeddings ?? [];
+	// A throw here is the channel's fault: its answer is not Gemini's embeddings.
+	const embeddings = embeddingsAnswer.parse(response).embeddings ?? [];
 	const promptTokens = estimateTokens(texts.reduce((n, t) => n + t.length, 0));
 	return {
 		object: "list" as const,

@@ -1,3 +1,4 @@
+import { parseJsonObject } from "../../lib/json-depth";
 import { type ChatMessage, type ChatPart, dataUrl, parseArguments, partsOf, textOf } from "../ir";
 import type { GeminiContent, GeminiPart } from "./types";
 
@@ -45,13 +46,7 @@ function modelParts(message: ChatMessage, names: Map<string, string>): GeminiPar
 
 /** A tool result as Gemini's `response` object: the result itself when it is a JSON object, else wrapped. */
 function resultOf(content: string): Record<string, unknown> {
-	try {
-		const parsed: unknown = JSON.parse(content);
-		if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
-	} catch {
-		// Plain text: wrapped below.
-	}
-	return { content };
+	return parseJsonObject(content) ?? { content };
 }
 
 /**

@@ -1,17 +1,23 @@
 import { GatewayError } from "../../errors/gateway-error";
+import { asRecord } from "../../lib/json-depth";
 import { type ChatRequest, type ChatResponseFormat, type ChatTool, type ChatToolChoice, effortFor } from "../ir";
 import { messagesOf } from "./contents-to-messages";
 import { jsonSchemaOf } from "./schema";
 import type { GeminiGenerationConfig, GenerateContentRequest } from "./types";
 
-const EFFORTS = new Set(["minimal", "low", "medium", "high"]);
+const EFFORTS = new Map<string, ChatRequest["reasoning_effort"]>([
+	["minimal", "minimal"],
+	["low", "low"],
+	["medium", "medium"],
+	["high", "high"],
+]);
 
 function toolsOf(request: GenerateContentRequest): ChatTool[] {
 	// Built-in tools (search, code execution) have no counterpart in the internal representation.
 	const declarations = (request.tools ?? []).flatMap((t) => t.functionDeclarations ?? []);
 	return declarations.map((d) => {
 		const schema = d.parametersJsonSchema ?? (d.parameters ? jsonSchemaOf(d.parameters) : undefined);
-		const parameters = typeof schema === "object" && schema !== null ? (schema as Record<string, unknown>) : undefined;
+		const parameters = asRecord(schema);
 		return {
 			type: "function",
 			function: { name: d.name, ...(d.description ? { description: d.description } : {}), ...(parameters ? { parameters } : {}) },
@@ -34,8 +40,8 @@ function toolChoiceOf(request: GenerateContentRequest, tools: ChatTool[]): { too
 function responseFormatOf(config: GeminiGenerationConfig): ChatResponseFormat | undefined {
 	if (config.responseMimeType !== "application/json") return undefined;
 	const schema = config.responseJsonSchema ?? (config.responseSchema ? jsonSchemaOf(config.responseSchema) : undefined);
-	if (typeof schema !== "object" || schema === null) return { type: "json_object" };
-	return { type: "json_schema", json_schema: { name: "response", schema: schema as Record<string, unknown> } };
+	const record = asRecord(schema);
+	return record ? { type: "json_schema", json_schema: { name: "response", schema: record } } : { type: "json_object" };
 }
 
 /** A token budget, or a Gemini 3 thinking level; -1 (dynamic thinking) leaves the choice to the upstream. */
@@ -43,7 +49,8 @@ function thinkingOf(config: GeminiGenerationConfig): Pick<ChatRequest, "thinking
 	const budget = config.thinkingConfig?.thinkingBudget;
 	if (budget !== undefined && budget >= 0) return { thinking_budget: budget, reasoning_effort: effortFor(budget) };
 	const level = config.thinkingConfig?.thinkingLevel?.toLowerCase();
-	return level && EFFORTS.has(level) ? { reasoning_effort: level as ChatRequest["reasoning_effort"] } : {};
+	const effort = level ? EFFORTS.get(level) : undefined;
+	return effort ? { reasoning_effort: effort } : {};
 }
 
 function samplingOf(config: GeminiGenerationConfig): Partial<ChatRequest> {

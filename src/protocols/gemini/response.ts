@@ -1,10 +1,11 @@
 import { type ChatResponse, type FinishReason, parseArguments } from "../ir";
+import { type GenerateContentAnswer, generateContentAnswer } from "./answer";
 import { chatFinishOf, geminiFinishOf } from "./finish";
 import { type AssistantMessage, assistantOf, newCallId } from "./parts";
 import type { GeminiPart, GenerateContentResponse } from "./types";
 import { chatUsageOf, usageMetadataOf } from "./usage";
 
-function finishOf(response: GenerateContentResponse, called: boolean): FinishReason {
+function finishOf(response: GenerateContentAnswer, called: boolean): FinishReason {
 	const reason = response.candidates?.[0]?.finishReason;
 	if (reason) return chatFinishOf(reason, called);
 	// A prompt blocked outright comes back with feedback and no candidate at all.
@@ -14,9 +15,8 @@ function finishOf(response: GenerateContentResponse, called: boolean): FinishRea
 
 /** A generateContent answer in the internal representation; only the first candidate is read (the gateway asks for one). */
 export function responseToChat(body: unknown, model: string): ChatResponse {
-	const response = (body ?? {}) as GenerateContentResponse;
-	// A body with neither candidates nor a blocked prompt is not a generateContent answer.
-	if (!Array.isArray(response.candidates) && !response.promptFeedback) throw new TypeError("not a generateContent response");
+	// A throw here is the channel's fault: its answer is not a generateContent answer.
+	const response = generateContentAnswer.parse(body);
 	const candidate = response.candidates?.[0];
 	const message = assistantOf(candidate?.content?.parts ?? [], newCallId);
 	const called = (message.tool_calls?.length ?? 0) > 0;

@@ -6,7 +6,9 @@
 export function jsonSchemaOf(schema: unknown): Record<string, unknown> {
 	if (typeof schema !== "object" || schema === null || Array.isArray(schema)) return {};
 	const out: Record<string, unknown> = {};
+	let nullable = false;
 	for (const [key, value] of Object.entries(schema)) {
+		if (key === "nullable") nullable = value === true;
 		if (key === "propertyOrdering" || key === "nullable") continue;
 		if (key === "type" && typeof value === "string") out.type = value.toLowerCase();
 		else if (key === "items") out.items = jsonSchemaOf(value);
@@ -15,6 +17,6 @@ export function jsonSchemaOf(schema: unknown): Record<string, unknown> {
 			out.properties = Object.fromEntries(Object.entries(value).map(([name, inner]) => [name, jsonSchemaOf(inner)]));
 		} else out[key] = value;
 	}
-	if ((schema as { nullable?: unknown }).nullable === true && typeof out.type === "string") out.type = [out.type, "null"];
+	if (nullable && typeof out.type === "string") out.type = [out.type, "null"];
 	return out;
 }

@@ -1,5 +1,6 @@
 import { type ChatUsage, usageOf } from "../ir";
 import type { Usage } from "../usage";
+import { withUsage } from "./answer";
 import type { GeminiUsageMetadata } from "./types";
 
 const count = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? Math.round(v) : 0);
@@ -33,7 +34,8 @@ export function usageMetadataOf(usage: ChatUsage): GeminiUsageMetadata {
 
 /** The metered usage of a Gemini response body or stream event. */
 export function readGeminiUsage(body: unknown): Usage | undefined {
-	const usage = chatUsageOf((body as { usageMetadata?: GeminiUsageMetadata } | undefined)?.usageMetadata);
+	const parsed = withUsage.safeParse(body);
+	const usage = parsed.success ? chatUsageOf(parsed.data.usageMetadata) : undefined;
 	if (!usage) return undefined;
 	return { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0 };
 }

@@ -1,21 +1,23 @@
 import type { EgressCodec, IngressCodec } from "../codec";
-import type { ChatRequest, ChatResponse } from "../ir";
 import { readUsage } from "../usage";
+import { chatCompletionAnswer, withUsage } from "./answer";
+import { type ChatCompletionInput, toChat } from "./request";
 import { openaiTap } from "./stream-tap";
 
-/** Chat Completions is the internal representation: both directions are the identity. */
-export const openaiIngress: IngressCodec<ChatRequest> = {
+/** Chat Completions is the internal representation: requests are read into it, answers go back as they are. */
+export const openaiIngress: IngressCodec<ChatCompletionInput> = {
 	wire: "openai",
-	toChat: (request) => request,
+	toChat,
 	fromChat: (response) => response,
 };
 
 export const openaiEgress: EgressCodec = {
 	fromChat: (request) => request,
-	toChat(response) {
-		if (!Array.isArray((response as Partial<ChatResponse> | undefined)?.choices)) throw new TypeError("not a chat completion");
-		return response as ChatResponse;
-	},
+	// A throw here is the channel's fault: its answer is not a chat completion.
+	toChat: (response) => chatCompletionAnswer.parse(response),
 	tap: openaiTap,
-	readUsage: (response) => readUsage((response as { usage?: unknown } | undefined)?.usage),
+	readUsage(response) {
+		const parsed = withUsage.safeParse(response);
+		return parsed.success ? readUsage(parsed.data.usage) : undefined;
+	},
 };

@@ -1,9 +1,9 @@
 import type { IngressCodec } from "../codec";
 import { toChat } from "./request";
+import type { ResponsesRequest } from "./request-schema";
 import { fromChat, responseHead } from "./response";
 import { settingsOf } from "./settings";
 import { streamFromChat } from "./stream";
-import type { ResponsesRequest } from "./types";
 
 /**
  * The OpenAI Responses dialect. No channel speaks it, so every call goes through the internal representation.
@@ -22,4 +22,4 @@ export function responsesIngressFor(request?: ResponsesRequest): IngressCodec<Re
 
 export const responsesIngress: IngressCodec<ResponsesRequest> = responsesIngressFor();
 
-export type { ResponsesRequest } from "./types";
+export type { ResponsesRequest } from "./request-schema";

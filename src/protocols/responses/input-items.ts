@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { GatewayError } from "../../errors/gateway-error";
+import { deepest } from "../../lib/zod-issue";
 
 // `input_file` is accepted here so that input.ts can refuse it by name rather than with a generic message.
 const part = z.discriminatedUnion("type", [
@@ -30,16 +31,6 @@ const itemSchemas = { message, function_call: functionCall, function_call_output
 export type ContentPart = z.infer<typeof part>;
 export type InputItem = z.infer<(typeof itemSchemas)[keyof typeof itemSchemas]>;
 
-type Issue = { path: PropertyKey[]; message: string; code?: string; errors?: Issue[][] };
-
-/** The issue to report: inside a union, the one from the branch that got furthest, as it names the real fault. */
-function deepest(issue: Issue): Issue {
-	if (issue.code !== "invalid_union" || !issue.errors?.length) return issue;
-	const branch = issue.errors.reduce((best, b) => ((b[0]?.path.length ?? 0) > (best[0]?.path.length ?? 0) ? b : best));
-	const inner = branch[0];
-	return inner && inner.path.length > 0 ? { ...deepest(inner), path: [...issue.path, ...deepest(inner).path] } : issue;
-}
-
 export function invalid(path: string, message: string): GatewayError {
 	return new GatewayError("invalid_request", `'${path}': ${message}`, { param: path });
 }
@@ -49,16 +40,19 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, at: string): z.in
 	if (result.success) return result.data;
 	const first = result.error.issues[0];
 	if (!first) throw invalid(at, "Invalid input");
-	const issue = deepest(first as Issue);
+	const issue = deepest(first);
 	throw invalid([at, ...issue.path.map(String)].join("."), issue.message);
 }
 
+const typed = z.looseObject({ type: z.string().optional() });
+
 function kindOf(raw: unknown): string | undefined {
-	if (typeof raw !== "object" || raw === null) return undefined;
-	const type: unknown = (raw as { type?: unknown }).type;
-	if (type === undefined && "role" in raw) return "message";
-	return typeof type === "string" ? type : undefined;
+	const item = typed.safeParse(raw);
+	if (!item.success) return undefined;
+	return item.data.type === undefined && "role" in item.data ? "message" : item.data.type;
 }
+
+const schemaOf = new Map<string, z.ZodType<InputItem>>(Object.entries(itemSchemas));
 
 /** One input item, checked against the shape of its type; the types the gateway cannot serve are refused by name. */
 export function readItem(raw: unknown, at: string): InputItem {
@@ -66,9 +60,10 @@ export function readItem(raw: unknown, at: string): InputItem {
 	if (kind === "item_reference") {
 		throw invalid(at, "item references point at stored items, and the gateway is stateless: send the items themselves");
 	}
-	if (kind === undefined || !Object.hasOwn(itemSchemas, kind)) {
+	const schema = kind === undefined ? undefined : schemaOf.get(kind);
+	if (kind === undefined || !schema) {
 		const what = kind === undefined ? "an item without a type" : `items of type '${kind}'`;
 		throw invalid(at, `${what} cannot be served by the gateway; it accepts messages, function_call, function_call_output and reasoning items`);
 	}
-	return parse(itemSchemas[kind as keyof typeof itemSchemas], raw, at);
+	return parse(schema, raw, at);
 }

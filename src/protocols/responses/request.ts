@@ -1,7 +1,7 @@
 import { GatewayError } from "../../errors/gateway-error";
 import type { ChatRequest, ChatResponseFormat, ChatTool, ChatToolChoice } from "../ir";
 import { inputToChat } from "./input";
-import type { RequestTool, RequestToolChoice, ResponsesRequest, TextFormat } from "./types";
+import type { RequestTool, RequestToolChoice, ResponsesRequest, TextFormat } from "./request-schema";
 
 // `none` has no counterpart: leaving the effort out lets the upstream use its own default.
 const EFFORT: Record<string, ChatRequest["reasoning_effort"]> = { minimal: "minimal", low: "low", medium: "medium", high: "high", xhigh: "high", max: "high" };

@@ -1,4 +1,5 @@
-import type { ReasoningEffort, ResponseSettings, ResponsesRequest, ResponseToolChoice } from "./types";
+import type { ResponsesRequest } from "./request-schema";
+import type { ReasoningEffort, ResponseSettings, ResponseToolChoice } from "./types";
 
 type Summary = ResponseSettings["reasoning"]["summary"];
 

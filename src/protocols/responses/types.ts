@@ -1,52 +1,11 @@
 /**
  * The parts of OpenAI's Responses API wire format the gateway reads and writes
- * (https://platform.openai.com/docs/api-reference/responses). Input items are not typed here: they arrive as
- * `unknown` and are checked one by one as they are read (see input-items.ts).
+ * (https://platform.openai.com/docs/api-reference/responses). Requests are typed by their schema (request-schema.ts);
+ * input items arrive as bare objects and are checked one by one as they are read (see input-items.ts).
  */
+import type { TextFormat } from "./request-schema";
 
-export type TextFormat =
-	| { type: "text" }
-	| { type: "json_object" }
-	| { type: "json_schema"; name: string; schema: Record<string, unknown>; strict?: boolean | null; description?: string };
-
-export interface RequestTool {
-	type: string;
-	name?: string;
-	description?: string | null;
-	parameters?: Record<string, unknown> | null;
-	strict?: boolean | null;
-}
-
-export type RequestToolChoice =
-	| "auto"
-	| "none"
-	| "required"
-	| { type: string; name?: string; mode?: "auto" | "required"; tools?: { type: string; name?: string }[] };
-
-/** A Responses request as the route validated it. */
-export interface ResponsesRequest {
-	model: string;
-	input: string | unknown[];
-	instructions?: string | null;
-	stream?: boolean | null;
-	max_output_tokens?: number | null;
-	temperature?: number | null;
-	top_p?: number | null;
-	parallel_tool_calls?: boolean | null;
-	user?: string | null;
-	tools?: RequestTool[] | null;
-	tool_choice?: RequestToolChoice | null;
-	text?: { format?: TextFormat | null; verbosity?: string | null } | null;
-	reasoning?: { effort?: string | null; summary?: string | null } | null;
-	metadata?: Record<string, string> | null;
-	truncation?: "auto" | "disabled" | null;
-	previous_response_id?: string | null;
-	conversation?: unknown;
-	background?: boolean | null;
-	prompt?: unknown;
-	store?: boolean | null;
-	[extra: string]: unknown;
-}
+export type { ResponsesRequest } from "./request-schema";
 
 export type ItemStatus = "in_progress" | "completed" | "incomplete";
 

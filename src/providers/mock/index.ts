@@ -1,5 +1,8 @@
+import { z } from "zod";
 import type { Provider } from "../types";
 import { approxTokens, mockEmbedding, mockReply } from "./text";
+
+const askedForUsage = z.looseObject({ include_usage: z.literal(true) });
 
 const sse = (data: unknown) => `data: ${JSON.stringify(data)}\n\n`;
 
@@ -33,7 +36,7 @@ function chat(body: Record<string, unknown>, model: string, settings: Record<str
 		});
 	}
 
-	const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
+	const includeUsage = askedForUsage.safeParse(body.stream_options).success;
 	const chunk = (delta: object, finishReason: string | null) => ({
 		id,
 		object: "chat.completion.chunk",

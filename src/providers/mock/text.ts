@@ -1,17 +1,26 @@
+import { z } from "zod";
+
 /** Deterministic content for the offline mock provider: the same request always gets the same answer. */
+
+const userTurn = z.looseObject({
+	role: z.literal("user"),
+	content: z.union([z.string(), z.array(z.unknown())]),
+});
+const textPart = z.looseObject({ text: z.string() });
 
 export function lastUserText(messages: unknown): string {
 	if (!Array.isArray(messages)) return "";
 	for (let i = messages.length - 1; i >= 0; i--) {
-		const m: unknown = messages[i];
-		if (typeof m !== "object" || m === null || (m as { role?: unknown }).role !== "user") continue;
-		const content = (m as { content?: unknown }).content;
+		const turn = userTurn.safeParse(messages[i]);
+		if (!turn.success) continue;
+		const { content } = turn.data;
 		if (typeof content === "string") return content;
-		if (Array.isArray(content)) {
-			return content
-				.map((p: unknown) => (typeof p === "object" && p !== null && typeof (p as { text?: unknown }).text === "string" ? (p as { text: string }).text : ""))
-				.join(" ");
-		}
+		return content
+			.map((p) => {
+				const part = textPart.safeParse(p);
+				return part.success ? part.data.text : "";
+			})
+			.join(" ");
 	}
 	return "";
 }

@@ -1,6 +1,9 @@
+import { z } from "zod";
 import { sseTransform } from "../../protocols/sse";
 import type { Provider } from "../types";
-import { type AiTextOutput, chatResponse, chatStream } from "./translate";
+import { chatResponse, chatStream } from "./translate";
+
+const embeddingsOutput = z.looseObject({ data: z.array(z.array(z.number())).optional() });
 
 /** The slice of the AI binding used here; its generated type is a per-model overload set a channel's model string cannot pick from. */
 interface AiBinding {
@@ -40,7 +43,7 @@ export const workersAi: Provider = {
 		try {
 			if (ctx.op === "embeddings") {
 				const inputs = texts(body.input);
-				const out = (await ai.run(model, { text: inputs })) as { data?: number[][] };
+				const out = embeddingsOutput.parse(await ai.run(model, { text: inputs }));
 				const prompt = inputs.reduce((n, t) => n + Math.ceil(t.length / 4), 0);
 				return Response.json({
 					object: "list",
@@ -53,7 +56,7 @@ export const workersAi: Provider = {
 			if (out instanceof ReadableStream) {
 				return new Response(out.pipeThrough(sseTransform(chatStream(model))), { headers: { "content-type": "text/event-stream" } });
 			}
-			return Response.json(chatResponse(out as AiTextOutput, model));
+			return Response.json(chatResponse(out, model));
 		} catch (err) {
 			const message = err instanceof Error ? err.message : String(err);
 			if (/run remotely|remote/i.test(message)) return Response.json({ error: { message: REMOTE_ONLY } }, { status: 503 });

@@ -1,14 +1,21 @@
+import { z } from "zod";
 import type { ChatChunk, ChatResponse, ChatToolCall } from "../../protocols/ir";
+import { chatCompletionAnswer } from "../../protocols/openai/answer";
 import { parseJson, type SseMapper, sse } from "../../protocols/sse";
 import { tokenCount } from "../../protocols/usage";
 
+const count = z.number().optional().catch(undefined);
+
 /** What Workers AI text-generation models answer: `response` (older models) or an OpenAI body (newer ones). */
-export interface AiTextOutput {
-	response?: unknown;
-	tool_calls?: { name: string; arguments: unknown; id?: string }[];
-	usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number };
-	choices?: unknown;
-}
+export const aiTextOutput = z.looseObject({
+	response: z.unknown().optional(),
+	tool_calls: z.array(z.looseObject({ name: z.string(), arguments: z.unknown().optional(), id: z.string().optional() })).optional(),
+	// Usage is metered, not trusted for shape: odd counts read as absent rather than losing the answer.
+	usage: z.looseObject({ prompt_tokens: count, completion_tokens: count, total_tokens: count }).optional().catch(undefined),
+	choices: z.unknown().optional(),
+});
+
+export type AiTextOutput = z.infer<typeof aiTextOutput>;
 
 function usage(u: AiTextOutput["usage"]) {
 	const prompt = tokenCount(u?.prompt_tokens);
@@ -16,9 +23,11 @@ function usage(u: AiTextOutput["usage"]) {
 	return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }
 
-/** A Workers AI answer as an OpenAI chat completion. */
-export function chatResponse(out: AiTextOutput, model: string): ChatResponse {
-	if (Array.isArray(out.choices)) return out as unknown as ChatResponse;
+/** A Workers AI answer as an OpenAI chat completion; one that already is one goes as it came. */
+export function chatResponse(answer: unknown, model: string): ChatResponse {
+	// A throw here is the channel's fault: the model answered something else.
+	const out = aiTextOutput.parse(answer);
+	if (Array.isArray(out.choices)) return chatCompletionAnswer.parse(out);
 	const calls: ChatToolCall[] = (out.tool_calls ?? []).map((t, i) => ({
 		id: t.id ?? `call_${i}`,
 		type: "function",
@@ -54,8 +63,9 @@ export function chatStream(model: string): SseMapper {
 				const tail = chunk({ choices: [{ index: 0, delta: {}, finish_reason: "stop" }] });
 				return `${tail}${lastUsage ? chunk({ choices: [], usage: usage(lastUsage) }) : ""}data: [DONE]\n\n`;
 			}
-			const e = parseJson(data) as AiTextOutput | undefined;
-			if (!e) return "";
+			const parsed = aiTextOutput.safeParse(parseJson(data));
+			if (!parsed.success) return "";
+			const e = parsed.data;
 			// Newer models already stream OpenAI chunks.
 			if (Array.isArray(e.choices)) return sse(data);
 			if (e.usage) lastUsage = e.usage;

@@ -1,0 +1,63 @@
+import { z } from "zod";
+import type { AttemptOutcome, BreakerConfig } from "./breaker-types";
+import type { Actual, Limits, ReserveRequest, Scope } from "./governor-types";
+
+/**
+ * What arrives over RPC, checked at the class boundary: a caller built from another version of the code (during a
+ * deploy) or a bug must not write a malformed value into a counter that outlives the request. Each schema is
+ * typed by the contract it checks, so the two cannot drift apart; the checks are a few field tests per call.
+ */
+
+const count = z.number().finite();
+const limit = count.nullable();
+
+export const scopeInput: z.ZodType<Scope> = z.object({ kind: z.enum(["token", "user", "group", "login"]), id: z.string() });
+
+export const limitsInput: z.ZodType<Limits> = z.object({
+	rpm: limit,
+	tpm: limit,
+	maxConcurrency: limit,
+	budgetDailyNusd: limit,
+	budgetMonthlyNusd: limit,
+	quotaNusd: limit,
+});
+
+export const reserveInput: z.ZodType<ReserveRequest> = z.object({
+	requestId: z.string().min(1),
+	scope: scopeInput,
+	limits: limitsInput,
+	tokens: count,
+	costNusd: count,
+	ttlMs: count,
+});
+
+export const actualInput: z.ZodType<Actual> = z.object({ tokens: count, costNusd: count });
+
+export const requestIdInput = z.string().min(1);
+
+export const channelIdInput = z.number().int();
+
+const message = z.string();
+
+export const outcomesInput: z.ZodType<AttemptOutcome[]> = z.array(
+	z.discriminatedUnion("kind", [
+		z.object({ kind: z.literal("success"), at: count }),
+		z.object({ kind: z.literal("failure"), at: count, message }),
+		// The key may not survive the trip when its value is undefined; the contract keeps it.
+		z
+			.object({ kind: z.literal("rate_limited"), at: count, retryAfterMs: count.optional(), message })
+			.transform((o) => ({ ...o, retryAfterMs: o.retryAfterMs })),
+		z.object({ kind: z.literal("fatal"), at: count, message }),
+	]),
+);
+
+export const breakerConfigInput: z.ZodType<Partial<BreakerConfig>> = z.object({
+	consecutiveFailures: count.optional(),
+	errorRate: count.optional(),
+	windowMs: count.optional(),
+	minRequests: count.optional(),
+	cooldownMs: count.optional(),
+	maxCooldownMs: count.optional(),
+	rateLimitCooldownMs: count.optional(),
+	probeIntervalMs: count.optional(),
+});
