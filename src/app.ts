@@ -17,13 +17,13 @@ import { channelHealthDocs, channelHealthRoutes } from "./routes/channel-health"
 import { channelDocs, channelRoutes } from "./routes/channels";
 import { geminiDocs, geminiRoutes } from "./routes/gemini";
 import { jobDocs, jobRoutes } from "./routes/jobs";
+import { keyDocs, keyRoutes } from "./routes/keys";
 import { openaiDocs, openaiRoutes } from "./routes/openai";
 import { playgroundDocs, playgroundRoutes } from "./routes/playground";
 import { groupRoutes, priceDocs, priceRoutes } from "./routes/prices";
 import { redemptionDocs, redemptionRoutes } from "./routes/redemptions";
 import { responsesDocs, responsesRoutes } from "./routes/responses";
 import { statsDocs, statsRoutes } from "./routes/stats";
-import { tokenDocs, tokenRoutes } from "./routes/tokens";
 import { usageDocs, usageRoutes } from "./routes/usage";
 import { userDocs, userRoutes } from "./routes/users";
 
@@ -35,7 +35,7 @@ export const operations: OperationDoc[] = [
 	...authDocs,
 	...channelDocs,
 	...channelHealthDocs,
-	...tokenDocs,
+	...keyDocs,
 	...userDocs,
 	...priceDocs,
 	...usageDocs,
@@ -64,7 +64,7 @@ export const app = new Hono<AppEnv>()
 	.route("/api/auth", authRoutes)
 	.route("/api/channels", channelRoutes)
 	.route("/api/channels", channelHealthRoutes)
-	.route("/api/tokens", tokenRoutes)
+	.route("/api/tokens", keyRoutes)
 	.route("/api/users", userRoutes)
 	.route("/api/prices", priceRoutes)
 	.route("/api/groups", groupRoutes)

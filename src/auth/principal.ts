@@ -1,11 +1,11 @@
 /**
  * Who is calling the API under /api: the operator (the admin token, an operator session exchanged for it, or a
- * dashboard session of a user with the admin role), or a user, by one of their gateway keys (`tokenId`) or a
+ * dashboard session of a user with the admin role), or a user, by one of their gateway keys (`keyId`) or a
  * dashboard session (`sessionId`).
  */
 export type Principal =
 	| { role: "admin"; userId: number | null; sessionId: string | null }
-	| { role: "user"; userId: number; tokenId: number | null; sessionId: string | null };
+	| { role: "user"; userId: number; keyId: number | null; sessionId: string | null };
 
 /** A gateway key acting for its user, rather than a person signed in (or the operator's own token). */
-export const isKey = (p: Principal): boolean => p.role === "user" && p.tokenId !== null;
+export const isKey = (p: Principal): boolean => p.role === "user" && p.keyId !== null;

@@ -59,7 +59,7 @@ export async function sessionPrincipal(env: Env, claims: SessionClaims, adminTok
 	if (row.userId !== claims.subject || row.status !== "active") return undefined;
 	return row.role === "admin"
 		? { role: "admin", userId: row.userId, sessionId: claims.sessionId }
-		: { role: "user", userId: row.userId, tokenId: null, sessionId: claims.sessionId };
+		: { role: "user", userId: row.userId, keyId: null, sessionId: claims.sessionId };
 }
 
 export async function endSession(env: Env, sessionId: string, now = Date.now()): Promise<void> {

@@ -41,7 +41,8 @@ export const users = sqliteTable(
 	(t) => [uniqueIndex("users_email_idx").on(t.email)],
 );
 
-export const tokens = sqliteTable(
+// Gateway API keys. The table keeps its first name, "tokens", as does the API path /api/tokens that clients use.
+export const apiKeys = sqliteTable(
 	"tokens",
 	{
 		id: integer("id").primaryKey({ autoIncrement: true }),
@@ -273,7 +274,7 @@ export const usageRollups = sqliteTable(
 );
 
 export type UserRow = typeof users.$inferSelect;
-export type TokenRow = typeof tokens.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
 export type ChannelRow = typeof channels.$inferSelect;
 export type UsageRow = typeof usageLogs.$inferInsert;

@@ -35,5 +35,5 @@ async function principalOf(env: Env, presented: string | undefined): Promise<Pri
 		}
 		throw err;
 	});
-	return { role: "user", userId: caller.userId, tokenId: caller.tokenId, sessionId: null };
+	return { role: "user", userId: caller.userId, keyId: caller.keyId, sessionId: null };
 }

@@ -1,7 +1,7 @@
 import { eq, type SQL } from "drizzle-orm";
 import { hasLimits, type Limits, NO_LIMITS, pickLimits, type Scope } from "../../durable-objects/governor-types";
 import { db } from "../db/client";
-import { groupPricing, tokens, users } from "../db/schema";
+import { apiKeys, groupPricing, users } from "../db/schema";
 import { GatewayError } from "../errors/gateway-error";
 import { sha256Hex } from "../lib/crypto";
 import { TtlCache } from "../lib/ttl-cache";
@@ -13,7 +13,7 @@ interface KeyRecord extends CallerKey {
 }
 
 /** A table's limit columns, for a select. */
-function limitsOf(t: typeof tokens | typeof users | typeof groupPricing) {
+function limitsOf(t: typeof apiKeys | typeof users | typeof groupPricing) {
 	return {
 		rpm: t.rpm,
 		tpm: t.tpm,
@@ -49,31 +49,31 @@ function load(env: Env, which: SQL): Promise<KeyRecord | undefined> {
 async function query(env: Env, which: SQL): Promise<KeyRecord | undefined> {
 	const [row] = await db(env)
 		.select({
-			tokenId: tokens.id,
-			userId: tokens.userId,
+			keyId: apiKeys.id,
+			userId: apiKeys.userId,
 			group: users.group,
-			models: tokens.models,
-			tokenStatus: tokens.status,
+			models: apiKeys.models,
+			keyStatus: apiKeys.status,
 			userStatus: users.status,
-			expiresAt: tokens.expiresAt,
-			tokenLimits: limitsOf(tokens),
+			expiresAt: apiKeys.expiresAt,
+			keyLimits: limitsOf(apiKeys),
 			userLimits: limitsOf(users),
 			// The group's name first: drizzle reads a left-joined object whose first column is null as absent.
 			groupLimits: { group: groupPricing.group, ...limitsOf(groupPricing) },
 		})
-		.from(tokens)
-		.innerJoin(users, eq(users.id, tokens.userId))
+		.from(apiKeys)
+		.innerJoin(users, eq(users.id, apiKeys.userId))
 		.leftJoin(groupPricing, eq(groupPricing.group, users.group))
 		.where(which)
 		.limit(1);
 	if (!row) return undefined;
 	const scopes: { scope: Scope; limits: Partial<Record<keyof Limits, unknown>> | null }[] = [
-		{ scope: { kind: "token", id: String(row.tokenId) }, limits: row.tokenLimits },
+		{ scope: { kind: "token", id: String(row.keyId) }, limits: row.keyLimits },
 		{ scope: { kind: "user", id: String(row.userId) }, limits: row.userLimits },
 		{ scope: { kind: "group", id: row.group }, limits: row.groupLimits },
 	];
 	return {
-		tokenId: row.tokenId,
+		keyId: row.keyId,
 		userId: row.userId,
 		group: row.group,
 		models: row.models ?? null,
@@ -81,7 +81,7 @@ async function query(env: Env, which: SQL): Promise<KeyRecord | undefined> {
 			const full = limits ? pickLimits(limits as Limits) : NO_LIMITS;
 			return hasLimits(full) ? [{ scope, limits: full }] : [];
 		}),
-		active: row.tokenStatus === "active" && row.userStatus === "active",
+		active: row.keyStatus === "active" && row.userStatus === "active",
 		expiresAt: row.expiresAt,
 	};
 }
@@ -106,7 +106,7 @@ export async function authenticate(env: Env, key: string | undefined, now = Date
 	const keyHash = await sha256Hex(key);
 	let record = byHash.get(keyHash, now);
 	if (!record) {
-		record = await load(env, eq(tokens.keyHash, keyHash));
+		record = await load(env, eq(apiKeys.keyHash, keyHash));
 		if (record) byHash.set(keyHash, record, now);
 	}
 	if (!record) throw new GatewayError("invalid_api_key", "Invalid API key");
@@ -118,10 +118,10 @@ export async function authenticate(env: Env, key: string | undefined, now = Date
  * user (`ownerId`; undefined for the operator, who may act as any). Another user's key is "not found" whatever its
  * state, so that nobody learns which ids exist.
  */
-export async function callerForToken(env: Env, tokenId: number, ownerId: number | undefined, now = Date.now()): Promise<CallerKey> {
-	const record = await load(env, eq(tokens.id, tokenId));
+export async function callerForKey(env: Env, keyId: number, ownerId: number | undefined, now = Date.now()): Promise<CallerKey> {
+	const record = await load(env, eq(apiKeys.id, keyId));
 	if (!record || (ownerId !== undefined && record.userId !== ownerId)) {
-		throw new GatewayError("not_found", `Token ${tokenId} does not exist`, { param: "token_id" });
+		throw new GatewayError("not_found", `Token ${keyId} does not exist`, { param: "token_id" });
 	}
 	// The session is valid; only the key is not usable: 403, so that the dashboard does not sign its user out.
 	return usable(record, now, "forbidden");
@@ -132,5 +132,5 @@ function usable(record: KeyRecord, now: number, code: "invalid_api_key" | "forbi
 	if (record.expiresAt !== null && record.expiresAt <= now) {
 		throw new GatewayError(code, "This API key has expired");
 	}
-	return { tokenId: record.tokenId, userId: record.userId, group: record.group, models: record.models, governed: record.governed };
+	return { keyId: record.keyId, userId: record.userId, group: record.group, models: record.models, governed: record.governed };
 }

@@ -51,7 +51,7 @@ export class UsageMeter {
 		const multiplier = this.prices?.multiplier(this.#caller?.group ?? "default") ?? 1;
 		const record: UsageRecord = {
 			request_id: this.requestId,
-			token_id: this.#caller?.tokenId ?? null,
+			token_id: this.#caller?.keyId ?? null,
 			user_id: this.#caller?.userId ?? null,
 			channel_id: this.channelId,
 			endpoint: this.endpoint,

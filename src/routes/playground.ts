@@ -6,7 +6,7 @@ import { valid } from "../lib/validate";
 import { usageMeter } from "../middleware/usage-meter";
 import type { OperationDoc } from "../openapi/operation";
 import { openaiIngress } from "../protocols/openai";
-import { callerForToken } from "../relay/callers";
+import { callerForKey } from "../relay/callers";
 import { relayChat } from "../relay/chat";
 import { chatCompletion, chatCompletionRequest } from "./openai-schemas";
 import { relayed } from "./shared/relayed";
@@ -25,7 +25,7 @@ export const playgroundRoutes = new Hono<AppEnv>().post(
 	async (c, next) => {
 		// Only a person (a session or the operator) reaches here: src/auth/policy.ts keeps gateway keys out, so that one
 		// key cannot act as another.
-		const caller = await callerForToken(c.env, c.req.valid("query").token_id, ownerScope(c.get("principal")));
+		const caller = await callerForKey(c.env, c.req.valid("query").token_id, ownerScope(c.get("principal")));
 		c.set("caller", caller);
 		c.get("meter").setCaller(caller);
 		await next();

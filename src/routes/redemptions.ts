@@ -77,7 +77,7 @@ async function refusal(env: Env, codeHash: string, now: number): Promise<Error> 
 /** Who a redemption credits: a user key's own user; the operator must name one. */
 async function beneficiary(env: Env, principal: Principal, requested: number | undefined): Promise<{ userId: number; tokenId: number | null }> {
 	const userId = scopeToOwner(principal, requested);
-	if (principal.role === "user") return { userId: principal.userId, tokenId: principal.tokenId };
+	if (principal.role === "user") return { userId: principal.userId, tokenId: principal.keyId };
 	if (userId === undefined) throw new GatewayError("invalid_request", "Name the user to credit: 'user_id'", { param: "user_id" });
 	await findUser(env, userId, "user_id");
 	return { userId, tokenId: null };

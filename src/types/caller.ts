@@ -2,7 +2,7 @@ import type { Limits, Scope } from "../../durable-objects/governor-types";
 
 /** The caller of a relay route, resolved from its gateway key. */
 export interface CallerKey {
-	tokenId: number;
+	keyId: number;
 	userId: number;
 	group: string;
 	/** null: every model the group can reach. */

@@ -7,7 +7,7 @@ import { mayReenableKey, mayTouch, ownerScope, scopeToOwner, setsOperatorLimits 
 import type { Principal } from "../auth/principal";
 import { toUsd } from "../billing/money";
 import { db } from "../db/client";
-import { type TokenRow, tokens, users } from "../db/schema";
+import { type ApiKeyRow, apiKeys, users } from "../db/schema";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { newGatewayKey, sha256Hex } from "../lib/crypto";
@@ -15,17 +15,17 @@ import { iso } from "../lib/iso";
 import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
 import { forgetCallers } from "../relay/callers";
+import { keyCreate, keyCreated, keyList, keyPatch, keyView } from "./key-schemas";
 import { governorStanding, limitColumns, limitsOf } from "./limit-schemas";
 import { limitsChanged, standingOf } from "./shared/limits";
 import { idParam } from "./shared/params";
-import { tokenCreate, tokenCreated, tokenList, tokenPatch, tokenView } from "./token-schemas";
 
 /** The bootstrap migration creates this user; keys the operator makes without an owner belong to it. A user's keys are their own. */
 const ADMIN_USER_ID = 1;
 
 const toMs = (value: string | null | undefined) => (value === undefined ? undefined : value === null ? null : Date.parse(value));
 
-function view(row: TokenRow): z.infer<typeof tokenView> {
+function view(row: ApiKeyRow): z.infer<typeof keyView> {
 	return {
 		id: row.id,
 		user_id: row.userId,
@@ -42,7 +42,7 @@ function view(row: TokenRow): z.infer<typeof tokenView> {
 	};
 }
 
-function boundsView(b: KeyBounds): z.infer<typeof tokenView>["operator_limits"] {
+function boundsView(b: KeyBounds): z.infer<typeof keyView>["operator_limits"] {
 	const usd = (nusd: number | undefined) => (nusd === undefined ? undefined : toUsd(nusd));
 	const view = {
 		rpm: b.rpm,
@@ -59,7 +59,7 @@ function boundsView(b: KeyBounds): z.infer<typeof tokenView>["operator_limits"] 
 }
 
 /** What a write changes of a key's limits, in the database's units; omitted fields are absent. */
-function limitChange(input: z.infer<typeof tokenPatch>): KeyLimitChange {
+function limitChange(input: z.infer<typeof keyPatch>): KeyLimitChange {
 	return Object.fromEntries(
 		Object.entries({ ...limitColumns(input), models: input.models, expiresAt: toMs(input.expires_at) }).filter(([, v]) => v !== undefined),
 	);
@@ -80,23 +80,23 @@ function boundsAfter(principal: Principal, bounds: KeyBounds, change: KeyLimitCh
 }
 
 /** The key, if the principal may see it: any for the operator, only their own for a user (another's is "not found"). */
-async function find(env: Env, id: number, principal: Principal): Promise<TokenRow> {
-	const [row] = await db(env).select().from(tokens).where(eq(tokens.id, id)).limit(1);
+async function find(env: Env, id: number, principal: Principal): Promise<ApiKeyRow> {
+	const [row] = await db(env).select().from(apiKeys).where(eq(apiKeys.id, id)).limit(1);
 	if (!row || !mayTouch(principal, row.userId)) throw new GatewayError("not_found", `Token ${id} does not exist`);
 	return row;
 }
 
-export const tokenRoutes = new Hono<AppEnv>()
+export const keyRoutes = new Hono<AppEnv>()
 	.get("/", async (c) => {
 		const own = ownerScope(c.get("principal"));
 		const rows = await db(c.env)
 			.select()
-			.from(tokens)
-			.where(own === undefined ? undefined : eq(tokens.userId, own))
-			.orderBy(tokens.id);
+			.from(apiKeys)
+			.where(own === undefined ? undefined : eq(apiKeys.userId, own))
+			.orderBy(apiKeys.id);
 		return c.json({ data: rows.map(view) });
 	})
-	.post("/", valid("json", tokenCreate), async (c) => {
+	.post("/", valid("json", keyCreate), async (c) => {
 		const input = c.req.valid("json");
 		const principal = c.get("principal");
 		const userId = scopeToOwner(principal, input.user_id) ?? ADMIN_USER_ID;
@@ -104,7 +104,7 @@ export const tokenRoutes = new Hono<AppEnv>()
 		if (!owner) throw new GatewayError("not_found", `User ${userId} does not exist`, { param: "user_id" });
 		const key = newGatewayKey();
 		const [row] = await db(c.env)
-			.insert(tokens)
+			.insert(apiKeys)
 			.values({
 				userId,
 				name: input.name,
@@ -120,7 +120,7 @@ export const tokenRoutes = new Hono<AppEnv>()
 		return c.json({ ...view(row), key }, 201);
 	})
 	.get("/:id", valid("param", idParam), async (c) => c.json(view(await find(c.env, c.req.valid("param").id, c.get("principal")))))
-	.patch("/:id", valid("param", idParam), valid("json", tokenPatch), async (c) => {
+	.patch("/:id", valid("param", idParam), valid("json", keyPatch), async (c) => {
 		const { id } = c.req.valid("param");
 		const input = c.req.valid("json");
 		const principal = c.get("principal");
@@ -135,9 +135,9 @@ export const tokenRoutes = new Hono<AppEnv>()
 		const limits = limitColumns(input);
 		if (Object.keys(changes).length === 0 && Object.keys(change).length === 0) return c.json(view(current));
 		const [row] = await db(c.env)
-			.update(tokens)
+			.update(apiKeys)
 			.set({ ...changes, ...change, operatorLimits })
-			.where(eq(tokens.id, id))
+			.where(eq(apiKeys.id, id))
 			.returning();
 		if (!row) throw new GatewayError("not_found", `Token ${id} does not exist`);
 		if (Object.keys(limits).length > 0) await limitsChanged(c.env, { kind: "token", id: String(id) }, pickLimits(row));
@@ -151,32 +151,32 @@ export const tokenRoutes = new Hono<AppEnv>()
 	.delete("/:id", valid("param", idParam), async (c) => {
 		const { id } = c.req.valid("param");
 		await find(c.env, id, c.get("principal"));
-		await db(c.env).delete(tokens).where(eq(tokens.id, id));
+		await db(c.env).delete(apiKeys).where(eq(apiKeys.id, id));
 		forgetCallers();
 		return c.body(null, 204);
 	});
 
-export const tokenDocs: OperationDoc[] = [
-	{ method: "get", path: "/api/tokens", summary: "List gateway keys (never the keys themselves)", tag: "Tokens", auth: "user", response: tokenList },
+export const keyDocs: OperationDoc[] = [
+	{ method: "get", path: "/api/tokens", summary: "List gateway keys (never the keys themselves)", tag: "Tokens", auth: "user", response: keyList },
 	{
 		method: "post",
 		path: "/api/tokens",
 		summary: "Create a gateway key; the key is shown only in this response",
 		tag: "Tokens",
 		auth: "user",
-		body: tokenCreate,
-		response: tokenCreated,
+		body: keyCreate,
+		response: keyCreated,
 		errors: [201, 404],
 	},
-	{ method: "get", path: "/api/tokens/{id}", summary: "Get a gateway key's details", tag: "Tokens", auth: "user", response: tokenView, errors: [404] },
+	{ method: "get", path: "/api/tokens/{id}", summary: "Get a gateway key's details", tag: "Tokens", auth: "user", response: keyView, errors: [404] },
 	{
 		method: "patch",
 		path: "/api/tokens/{id}",
 		summary: "Rename, restrict, expire, limit, disable or re-enable a key",
 		tag: "Tokens",
 		auth: "user",
-		body: tokenPatch,
-		response: tokenView,
+		body: keyPatch,
+		response: keyView,
 		errors: [404],
 	},
 	{

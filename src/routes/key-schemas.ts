@@ -4,7 +4,7 @@ import { limitFields, limitsView } from "./limit-schemas";
 const models = z.array(z.string().trim().min(1).max(200)).nullish();
 const expiresAt = z.iso.datetime({ offset: true }).nullish();
 
-export const tokenCreate = z.object({
+export const keyCreate = z.object({
 	name: z.string().trim().min(1).max(100),
 	/** Models the key may use; omitted or null means every model its group can reach. */
 	models,
@@ -15,7 +15,7 @@ export const tokenCreate = z.object({
 	...limitFields,
 });
 
-export const tokenPatch = z.object({
+export const keyPatch = z.object({
 	name: z.string().trim().min(1).max(100).optional(),
 	models,
 	expires_at: expiresAt,
@@ -23,7 +23,7 @@ export const tokenPatch = z.object({
 	...limitFields,
 });
 
-export const tokenView = z.object({
+export const keyView = z.object({
 	id: z.number(),
 	user_id: z.number(),
 	name: z.string(),
@@ -53,6 +53,6 @@ export const tokenView = z.object({
 	}),
 });
 
-export const tokenCreated = tokenView.extend({ key: z.string().describe("The full key (sk-...). Shown only in this response.") });
+export const keyCreated = keyView.extend({ key: z.string().describe("The full key (sk-...). Shown only in this response.") });
 
-export const tokenList = z.object({ data: z.array(tokenView) });
+export const keyList = z.object({ data: z.array(keyView) });
