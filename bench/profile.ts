@@ -12,9 +12,20 @@ const NodeWebSocket = WebSocket as unknown as new (url: string, init: { headers:
 
 export interface Session {
 	call(method: string, params?: object): Promise<unknown>;
-	/** How many of each event the Worker's inspector sent (e.g. Runtime.exceptionThrown), and the first of each. */
-	events: Map<string, { count: number; first: unknown }>;
+	/** How many of each event the Worker's inspector sent, by method and text (e.g. an uncaught exception's message). */
+	events: Map<string, number>;
 	close(): void;
+}
+
+interface EventParams {
+	exceptionDetails?: { text?: string };
+	args?: { value?: unknown }[];
+}
+
+/** An exception's text or a console call's first argument, cut short: enough to tell one kind from another. */
+function eventText(params: EventParams | undefined): string {
+	const text = params?.exceptionDetails?.text ?? params?.args?.[0]?.value;
+	return typeof text === "string" ? JSON.stringify(text.slice(0, 160)) : "";
 }
 
 export async function openSession(inspectorPort: number, worker: string): Promise<Session> {
@@ -29,14 +40,13 @@ export async function openSession(inspectorPort: number, worker: string): Promis
 	});
 	let next = 0;
 	const pending = new Map<number, (result: unknown) => void>();
-	const events = new Map<string, { count: number; first: unknown }>();
+	const events = new Map<string, number>();
 	ws.addEventListener("message", (event: MessageEvent) => {
-		const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown; method?: string; params?: unknown };
+		const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown; method?: string; params?: EventParams };
 		if (message.id !== undefined) pending.get(message.id)?.(message.result);
 		else if (message.method) {
-			const seen = events.get(message.method);
-			if (seen) seen.count++;
-			else events.set(message.method, { count: 1, first: message.params });
+			const what = `${message.method} ${eventText(message.params)}`.trim();
+			events.set(what, (events.get(what) ?? 0) + 1);
 		}
 	});
 	return {
