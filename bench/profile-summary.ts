@@ -38,16 +38,18 @@ function where(url: string): string {
 /** Busy samples by key, and their total. */
 function selfTimes(profile: CpuProfile, by: string): { times: Map<string, number>; total: number } {
 	const keyOf = new Map<number, string>();
+	const idle = new Set<number>();
 	for (const node of profile.nodes) {
 		const { functionName, url, lineNumber } = node.callFrame;
+		if (functionName === "(idle)") idle.add(node.id);
 		const file = where(url);
 		keyOf.set(node.id, by === "file" ? file : `${functionName || "(anonymous)"} ${file}${url ? `:${lineNumber + 1}` : ""}`);
 	}
 	const times = new Map<string, number>();
 	let total = 0;
 	for (const id of profile.samples) {
+		if (idle.has(id)) continue;
 		const key = keyOf.get(id) ?? "?";
-		if (key.startsWith("(idle)")) continue;
 		times.set(key, (times.get(key) ?? 0) + 1);
 		total++;
 	}

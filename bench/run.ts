@@ -366,7 +366,8 @@ async function main() {
 			}
 		}
 		const profileFiles: string[] = [];
-		for (const profiled of live.filter((t) => t.name === "gateway" && t.inspectorPort)) profileFiles.push(await profile(profiled));
+		const profiled = opts.profile ? live.filter((t) => t.name === "gateway") : [];
+		for (const target of profiled) profileFiles.push(await profile(target));
 		for (const t of live) if (t.session) reportEvents(t, t.session);
 		const rows = live.flatMap((t) =>
 			t.scenarios.map((s) => combine(raw.filter((r) => r.target === t.name && r.launcher === t.launcher && r.scenario === s.id))),
