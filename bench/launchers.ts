@@ -14,8 +14,11 @@ export interface WorkerSpec {
 	/** Local state directory, as `--persist-to`. */
 	persist?: string;
 	vars: Record<string, string>;
-	/** Miniflare only: expose V8's inspector on this port. */
-	inspectorPort?: number;
+	/**
+	 * Expose V8's inspector on this port, to record a CPU profile. Under Miniflare it is workerd's own; under
+	 * `wrangler dev` it is wrangler's inspector proxy, which relays to the Worker's (and is always connected to it).
+	 */
+	inspectorPort?: number | undefined;
 }
 
 export interface Launched {
@@ -96,6 +99,7 @@ async function startWranglerDev(spec: WorkerSpec): Promise<Launched> {
 	// Without this, wrangler dev prints a line per request: a cost of its own that a fair comparison leaves out.
 	args.push("--log-level", "warn");
 	if (spec.persist) args.push("--persist-to", spec.persist);
+	if (spec.inspectorPort) args.push("--inspector-port", String(spec.inspectorPort));
 	for (const [k, v] of Object.entries(spec.vars)) args.push("--var", `${k}:${v}`);
 	const child = spawn("wrangler", args, { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
 	const output = collectOutput(child);

@@ -2,6 +2,8 @@
 
 export interface Row {
 	target: string;
+	/** What hosted the target (none for the upstream called directly). */
+	launcher?: string | undefined;
 	scenario: string;
 	label: string;
 	connections: number;
@@ -25,7 +27,8 @@ export interface Report {
 	at: string;
 	machine: { cpu: string; cores: number; memoryGb: number; node: string; workerd: string };
 	settings: { durationMs: number; warmupMs: number; rounds: number; chunks: number; chunkDelayMs: number };
-	launcher: string;
+	/** One, or both side by side. */
+	launchers: string[];
 	launcherRows: Row[];
 	/** Medians over the rounds. */
 	rows: Row[];
@@ -63,7 +66,6 @@ function rowTable(rows: Row[]): string {
 const check = (ok: boolean) => (ok ? "met" : "**missed**");
 
 export function formatReport(report: Report): string {
-	const find = (target: string, scenario: string) => report.rows.find((r) => r.target === target && r.scenario === scenario);
 	const out: string[] = [];
 	const m = report.machine;
 	out.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GiB; Node ${m.node}; workerd ${m.workerd}.`);
@@ -74,13 +76,56 @@ export function formatReport(report: Report): string {
 		out.push("\n### Launcher (the pass-through floor, chat at 32 connections)\n");
 		out.push(rowTable(report.launcherRows));
 	}
-	out.push(`\nLauncher used below: **${report.launcher}**.`);
+	if (report.launchers.length > 1) out.push(sideBySide(report));
+	for (const launcher of report.launchers) {
+		// The upstream called directly belongs to every launcher's comparison.
+		const rows = report.rows.filter((r) => r.launcher === undefined || r.launcher === launcher);
+		out.push(`\n${report.launchers.length > 1 ? "## Under" : "Launcher used below:"} **${launcher}**`);
+		out.push(launcherSections(report, rows));
+	}
+	return out.join("\n");
+}
+
+/** Gateway against floor under each launcher: where the launchers differ in what the gateway's own code costs. */
+function sideBySide(report: Report): string {
+	const body: string[][] = [];
+	for (const scenario of [...new Set(report.rows.map((r) => r.scenario))]) {
+		for (const launcher of report.launchers) {
+			const g = report.rows.find((r) => r.target === "gateway" && r.launcher === launcher && r.scenario === scenario);
+			const f = report.rows.find((r) => r.target === "floor" && r.launcher === launcher && r.scenario === scenario);
+			if (!g || !f) continue;
+			const cpu = (r: Row) => (r.cpuMsPerRequest === undefined ? "–" : r.cpuMsPerRequest.toFixed(3));
+			const added = g.cpuMsPerRequest !== undefined && f.cpuMsPerRequest !== undefined ? signed(g.cpuMsPerRequest - f.cpuMsPerRequest) : "–";
+			body.push([
+				g.label,
+				launcher,
+				`${f.rps.toFixed(0)} → ${g.rps.toFixed(0)}`,
+				ratio(g.rps / f.rps),
+				signed(g.p50 - f.p50),
+				`${cpu(f)} → ${cpu(g)}`,
+				g.cpuMsPerRequest !== undefined && f.cpuMsPerRequest ? ratio(g.cpuMsPerRequest / f.cpuMsPerRequest) : "–",
+				added,
+			]);
+		}
+	}
+	return [
+		"\n### Launchers side by side: the gateway against the floor under each\n",
+		table(
+			["scenario", "launcher", "req/s floor → gateway", "req/s vs floor", "added p50 ms", "CPU ms/req floor → gateway", "CPU/req vs floor", "added CPU ms/req"],
+			body,
+		),
+	].join("\n");
+}
+
+function launcherSections(report: Report, rows: Row[]): string {
+	const find = (target: string, scenario: string) => rows.find((r) => r.target === target && r.scenario === scenario);
+	const out: string[] = [];
 	out.push("\n### Results\n");
-	out.push(rowTable(report.rows));
+	out.push(rowTable(rows));
 
 	out.push("\n### Gateway against the floor and the upstream\n");
 	const compared: string[][] = [];
-	for (const g of report.rows.filter((r) => r.target === "gateway")) {
+	for (const g of rows.filter((r) => r.target === "gateway")) {
 		const floor = find("floor", g.scenario);
 		const direct = find("direct", g.scenario);
 		if (!floor || !direct) continue;
@@ -103,7 +148,7 @@ export function formatReport(report: Report): string {
 
 	out.push("\n### Translation: Anthropic clients on an OpenAI channel against OpenAI clients on it\n");
 	const translated: string[][] = [];
-	for (const t of report.rows.filter((r) => r.target === "gateway" && r.translates)) {
+	for (const t of rows.filter((r) => r.target === "gateway" && r.translates)) {
 		const same = find("gateway", t.translates ?? "");
 		if (!same) continue;
 		translated.push([
@@ -120,7 +165,7 @@ export function formatReport(report: Report): string {
 
 	out.push("\n### Scaling: 10,000 keys and 1,000 channels against one of each\n");
 	const scaling: string[][] = [];
-	for (const big of report.rows.filter((r) => r.target === "gateway-10k")) {
+	for (const big of rows.filter((r) => r.target === "gateway-10k")) {
 		const small = find("gateway", big.scenario);
 		if (!small) continue;
 		scaling.push([
@@ -135,7 +180,7 @@ export function formatReport(report: Report): string {
 
 	out.push("\n### Governors: a key with limits (never reached) against one without\n");
 	const governed: string[][] = [];
-	for (const lim of report.rows.filter((r) => r.target === "gateway-limits")) {
+	for (const lim of rows.filter((r) => r.target === "gateway-limits")) {
 		const free = find("gateway", lim.scenario);
 		if (!free) continue;
 		governed.push([
@@ -184,12 +229,13 @@ export function formatReport(report: Report): string {
 	}
 	out.push(table(["target", "measured", ""], targets));
 
-	if (report.usage.length > 0) {
+	const usage = report.usage.filter((u) => rows.some((r) => r.launcher && u.target === `${r.target}@${r.launcher}`));
+	if (usage.length > 0) {
 		out.push("\n### Usage accounting (through the Queue, read from D1 after the run)\n");
 		out.push(
 			table(
 				["target", "requests served", "usage records in D1"],
-				report.usage.map((u) => [u.target, String(u.requests), String(u.records)]),
+				usage.map((u) => [u.target, String(u.requests), String(u.records)]),
 			),
 		);
 	}

@@ -9,10 +9,10 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { freePort } from "../scripts/free-port.mjs";
 import { wrangler } from "../scripts/local-state.mjs";
-import { type Launched, type LauncherKind, launch } from "./launchers.ts";
+import { type Launched, type LauncherKind, launch, type WorkerSpec } from "./launchers.ts";
 import { quantile, runLoad } from "./load.ts";
 import { cpuMs, watchPeakRss } from "./proc.ts";
-import { recordProfile } from "./profile.ts";
+import { openSession, recordProfile, type Session } from "./profile.ts";
 import { formatReport, type Report, type Row } from "./report.ts";
 import { type Population, prepareGatewayState, usageRecords } from "./state.ts";
 
@@ -21,12 +21,16 @@ const { values: opts } = parseArgs({
 		"duration-ms": { type: "string", default: "3000" },
 		"warmup-ms": { type: "string", default: "1000" },
 		"max-requests": { type: "string", default: "200000" },
+		// auto: the faster on the floor; or a comma-separated list, every target under each, side by side: miniflare,
+		// wrangler-dev, miniflare+inspector (Miniflare holding an inspector session as wrangler dev does); both: the first two.
 		launcher: { type: "string", default: "auto" },
 		chunks: { type: "string", default: "8" },
 		"chunk-delay-ms": { type: "string", default: "10" },
 		rounds: { type: "string", default: "3" },
-		// Also record a V8 CPU profile of the gateway Worker under one scenario, e.g. --profile stream-32 (Miniflare only).
+		// Also record a V8 CPU profile of the gateway Worker under one scenario, e.g. --profile stream-32 (under each launcher).
 		profile: { type: "string" },
+		// The domains miniflare+inspector enables: Runtime as wrangler dev does (runtime), or also Debugger as DevTools does (debugger).
+		attach: { type: "string", default: "runtime" },
 		// For quick iterations: comma-separated subsets, e.g. --targets floor,gateway --scenarios chat-1,chat-32
 		targets: { type: "string", default: "direct,floor,gateway,gateway-10k,gateway-limits" },
 		scenarios: { type: "string" },
@@ -83,6 +87,9 @@ const scaling = scenarios.filter((s) => ["chat-1", "chat-32", "stream-32"].inclu
 const passThrough = scenarios.filter((s) => !s.translates);
 const targets = new Set(opts.targets.split(","));
 
+const encryptionKey = randomBytes(32).toString("base64");
+const adminToken = `adm-${randomBytes(16).toString("hex")}`;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function startUpstream(): Promise<{ url: string; stop: () => void }> {
@@ -98,12 +105,15 @@ async function startUpstream(): Promise<{ url: string; stop: () => void }> {
 
 interface Target {
 	name: string;
+	/** What hosts it; the mock upstream called directly has none. */
+	launcher?: Launcher;
 	url: string;
 	key: string;
 	/** The runtime's root process, when there is one to measure. */
 	pid?: number;
 }
 
+const nameOf = (t: { name: string; launcher?: string | undefined }) => (t.launcher ? `${t.name}@${t.launcher}` : t.name);
 const headersFor = (target: Target) => ({ "content-type": "application/json", authorization: `Bearer ${target.key}` });
 
 async function measure(target: Target, scenario: Scenario): Promise<Row> {
@@ -123,6 +133,7 @@ async function measure(target: Target, scenario: Scenario): Promise<Row> {
 	const peakRss = peak?.();
 	const row: Row = {
 		target: target.name,
+		launcher: target.launcher,
 		scenario: scenario.id,
 		label: scenario.label,
 		connections: scenario.connections,
@@ -141,7 +152,7 @@ async function measure(target: Target, scenario: Scenario): Promise<Row> {
 	};
 	const ms = (v: number) => v.toFixed(2);
 	console.log(
-		`  ${target.name.padEnd(16)} ${scenario.label.padEnd(22)} ${row.rps.toFixed(0).padStart(6)} req/s  p50 ${ms(row.p50)} ms  ttfb p50 ${ms(row.ttfbP50)} ms` +
+		`  ${nameOf(target).padEnd(29)} ${scenario.label.padEnd(22)} ${row.rps.toFixed(0).padStart(6)} req/s  p50 ${ms(row.p50)} ms  ttfb p50 ${ms(row.ttfbP50)} ms` +
 			`${row.cpuMsPerRequest === undefined ? "" : `  cpu ${row.cpuMsPerRequest.toFixed(3)} ms/req`}${row.errors ? `  errors ${row.errors}: ${row.firstError}` : ""}`,
 	);
 	return row;
@@ -183,6 +194,116 @@ interface Live extends Target {
 	population?: Population;
 	stop?: () => Promise<void>;
 	inspectorPort?: number | undefined;
+	/** Requests served while its profile was recorded. */
+	profiledRequests?: number;
+	/** The inspector session held open by miniflare+inspector, or for --profile. */
+	session?: Session | undefined;
+}
+
+/** A launcher, or Miniflare with an inspector session held open on each Worker, as wrangler dev holds one. */
+type Launcher = LauncherKind | "miniflare+inspector";
+const LAUNCHERS: Launcher[] = ["miniflare", "wrangler-dev", "miniflare+inspector"];
+const kindOf = (launcher: Launcher): LauncherKind => (launcher === "miniflare+inspector" ? "miniflare" : launcher);
+
+const ATTACH: Record<string, string[]> = { runtime: ["Runtime.enable"], debugger: ["Runtime.enable", "Debugger.enable"] };
+const attached = ATTACH[opts.attach];
+if (!attached) throw new Error(`--attach: one of ${Object.keys(ATTACH).join(", ")}`);
+
+/** An inspector port for a Worker that will be profiled or attached to. */
+async function inspectorFor(launcher: Launcher, name: string): Promise<number | undefined> {
+	return launcher === "miniflare+inspector" || (opts.profile && name === "gateway") ? await freePort() : undefined;
+}
+
+/** Under miniflare+inspector, a session on the Worker with --attach's domains enabled, open until the end. */
+async function attach(launcher: Launcher, inspectorPort: number | undefined, worker: string): Promise<Session | undefined> {
+	if (launcher !== "miniflare+inspector" || !inspectorPort || !attached) return undefined;
+	const session = await openSession(inspectorPort, worker);
+	for (const method of attached) await session.call(method);
+	return session;
+}
+
+interface Setup {
+	started: (kind: LauncherKind, spec: WorkerSpec) => Promise<Launched>;
+	floorSpec: WorkerSpec;
+	floorKey: string;
+	gatewayScript: string;
+	work: string;
+	upstream: string;
+}
+
+/** The floor and the gateways the options ask for, under one launcher, each with its own local state. */
+async function startTargets(launcher: Launcher, setup: Setup): Promise<Live[]> {
+	const live: Live[] = [];
+	if (targets.has("floor")) {
+		const inspectorPort = await inspectorFor(launcher, "floor");
+		const floor = await setup.started(kindOf(launcher), { ...setup.floorSpec, inspectorPort });
+		const session = await attach(launcher, inspectorPort, "core:user:edge-gateway-floor");
+		live.push({ name: "floor", launcher, url: floor.url, key: setup.floorKey, pid: floor.pid, scenarios: passThrough, session });
+	}
+	const gateways = [
+		{ name: "gateway", population: { keys: 1, channels: 1 }, scenarios },
+		{ name: "gateway-10k", population: { keys: 10_000, channels: 1_000 }, scenarios: scaling },
+		// The same key with limits it never reaches: what its governor costs on the hot path.
+		{ name: "gateway-limits", population: { keys: 1, channels: 1, limits: true }, scenarios: scaling },
+	];
+	for (const g of gateways.filter((g) => targets.has(g.name))) {
+		const persist = join(setup.work, `${g.name}-${launcher}`);
+		mkdirSync(persist);
+		console.log(`Seeding ${g.name}@${launcher}: ${g.population.keys} keys, ${g.population.channels} channels`);
+		const key = await prepareGatewayState(persist, setup.upstream, encryptionKey, g.population);
+		const inspectorPort = await inspectorFor(launcher, g.name);
+		const gateway = await setup.started(kindOf(launcher), {
+			config: "wrangler.toml",
+			script: setup.gatewayScript,
+			persist,
+			vars: { ADMIN_TOKEN: adminToken, ENCRYPTION_KEY: encryptionKey },
+			inspectorPort,
+		});
+		const session = await attach(launcher, inspectorPort, "core:user:edge-gateway");
+		live.push({
+			name: g.name,
+			launcher,
+			url: gateway.url,
+			key,
+			pid: gateway.pid,
+			inspectorPort,
+			scenarios: g.scenarios,
+			persist,
+			population: g.population,
+			stop: gateway.stop,
+			session,
+		});
+	}
+	return live;
+}
+
+/** What the Worker told its inspector while it served: exceptions and console calls each cost it a report. */
+function reportEvents(target: Live, session: Session): void {
+	for (const [what, count] of session.events) console.log(`  ${nameOf(target)}: ${count} × ${what}`);
+}
+
+/** Records a CPU profile of a gateway under load and writes it to bench-results; returns the file. */
+async function profile(target: Live): Promise<string> {
+	const scenario = SCENARIOS.find((s) => s.id === opts.profile);
+	if (!scenario || !target.inspectorPort) throw new Error(`--profile: no scenario '${opts.profile}'`);
+	console.log(`Recording a CPU profile of ${nameOf(target)} (${scenario.label})…`);
+	const load = { url: target.url + scenario.path, headers: headersFor(target), body: scenario.body, connections: scenario.connections, maxRequests };
+	const session = target.session ?? (await openSession(target.inspectorPort, "core:user:edge-gateway"));
+	let requests = 0;
+	const recorded = await recordProfile(session, async () => {
+		const result = await runLoad({ ...load, durationMs });
+		requests = result.requests + result.errors;
+	});
+	// Served too: each left a usage record.
+	target.profiledRequests = requests;
+	if (!target.session) {
+		reportEvents(target, session);
+		session.close();
+	}
+	mkdirSync("bench-results", { recursive: true });
+	const file = join("bench-results", `${nameOf(target)}-${scenario.id}-${new Date().toISOString().replaceAll(":", "-")}.cpuprofile`);
+	writeFileSync(file, JSON.stringify(recorded));
+	return file;
 }
 
 async function main() {
@@ -200,21 +321,19 @@ async function main() {
 
 		const upstream = await startUpstream();
 		stops.push(upstream.stop);
-		const encryptionKey = randomBytes(32).toString("base64");
-		const adminToken = `adm-${randomBytes(16).toString("hex")}`;
 		const floorKey = `sk-floor-${randomBytes(16).toString("hex")}`;
 		const floorSpec = { config: "bench/floor/wrangler.toml", script: "bench/floor/worker.js", vars: { UPSTREAM_URL: upstream.url, FLOOR_KEY: floorKey } };
 
-		const started = async (kind: LauncherKind, spec: Parameters<typeof launch>[1]): Promise<Launched> => {
+		const started = async (kind: LauncherKind, spec: WorkerSpec): Promise<Launched> => {
 			const launched = await launch(kind, spec);
 			stops.push(launched.stop);
 			return launched;
 		};
 
 		// Which launcher: measured on the floor Worker, where the launcher's own cost is the largest share.
-		let launcher = opts.launcher as LauncherKind | "auto";
 		const launcherRows: Row[] = [];
-		if (launcher === "auto") {
+		let launchers: Launcher[];
+		if (opts.launcher === "auto") {
 			console.log("\nChoosing a launcher: the pass-through floor, chat at 32 connections, under each");
 			for (const kind of ["wrangler-dev", "miniflare"] as const) {
 				const floor = await started(kind, floorSpec);
@@ -223,49 +342,20 @@ async function main() {
 				await floor.stop();
 			}
 			const [wranglerRow, miniflareRow] = launcherRows as [Row, Row];
-			launcher = miniflareRow.rps >= wranglerRow.rps ? "miniflare" : "wrangler-dev";
+			launchers = [miniflareRow.rps >= wranglerRow.rps ? "miniflare" : "wrangler-dev"];
+		} else {
+			const asked = (opts.launcher === "both" ? "miniflare,wrangler-dev" : opts.launcher).split(",");
+			launchers = LAUNCHERS.filter((l) => asked.includes(l));
+			if (launchers.length !== asked.length) throw new Error(`--launcher: auto, both, or a list of ${LAUNCHERS.join(", ")}`);
 		}
-		console.log(`\nLauncher: ${launcher}`);
+		console.log(`\nLauncher: ${launchers.join(" and ")}`);
 
 		// All targets stay up for the whole run and take turns, round after round, so that drift in a shared
 		// machine's speed touches them alike; an idle target costs nothing.
 		const live: Live[] = [];
 		if (targets.has("direct")) live.push({ name: "direct", url: upstream.url, key: "direct", scenarios: passThrough });
-		if (targets.has("floor")) {
-			const floor = await started(launcher, floorSpec);
-			live.push({ name: "floor", url: floor.url, key: floorKey, pid: floor.pid, scenarios: passThrough });
-		}
-		const gateways = [
-			{ name: "gateway", population: { keys: 1, channels: 1 }, scenarios },
-			{ name: "gateway-10k", population: { keys: 10_000, channels: 1_000 }, scenarios: scaling },
-			// The same key with limits it never reaches: what its governor costs on the hot path.
-			{ name: "gateway-limits", population: { keys: 1, channels: 1, limits: true }, scenarios: scaling },
-		];
-		for (const g of gateways.filter((g) => targets.has(g.name))) {
-			const persist = join(work, g.name);
-			mkdirSync(persist);
-			console.log(`Seeding ${g.name}: ${g.population.keys} keys, ${g.population.channels} channels`);
-			const key = await prepareGatewayState(persist, upstream.url, encryptionKey, g.population);
-			const inspectorPort = opts.profile && launcher === "miniflare" && g.name === "gateway" ? await freePort() : undefined;
-			const gateway = await started(launcher, {
-				config: "wrangler.toml",
-				script: gatewayScript,
-				persist,
-				vars: { ADMIN_TOKEN: adminToken, ENCRYPTION_KEY: encryptionKey },
-				inspectorPort,
-			});
-			live.push({
-				name: g.name,
-				url: gateway.url,
-				key,
-				pid: gateway.pid,
-				inspectorPort,
-				scenarios: g.scenarios,
-				persist,
-				population: g.population,
-				stop: gateway.stop,
-			});
-		}
+		for (const launcher of launchers)
+			live.push(...(await startTargets(launcher, { started, floorSpec, floorKey, gatewayScript, work, upstream: upstream.url })));
 
 		console.log(`\nMeasuring: ${rounds} rounds, the targets taking turns`);
 		const raw: Row[] = [];
@@ -275,27 +365,13 @@ async function main() {
 				for (const target of turn) if (target.scenarios.includes(scenario)) raw.push(await measure(target, scenario));
 			}
 		}
-		let profileFile: string | undefined;
-		const profiled = live.find((t) => t.name === "gateway" && t.inspectorPort);
-		if (profiled?.inspectorPort) {
-			const scenario = SCENARIOS.find((s) => s.id === opts.profile);
-			if (!scenario) throw new Error(`--profile: no scenario '${opts.profile}'`);
-			console.log(`Recording a CPU profile of the gateway (${scenario.label})…`);
-			const profile = await recordProfile(profiled.inspectorPort, "core:user:", () =>
-				runLoad({
-					url: profiled.url + scenario.path,
-					headers: headersFor(profiled),
-					body: scenario.body,
-					connections: scenario.connections,
-					maxRequests,
-					durationMs,
-				}),
-			);
-			mkdirSync("bench-results", { recursive: true });
-			profileFile = join("bench-results", `gateway-${new Date().toISOString().replaceAll(":", "-")}.cpuprofile`);
-			writeFileSync(profileFile, JSON.stringify(profile));
-		}
-		const rows = live.flatMap((t) => t.scenarios.map((s) => combine(raw.filter((r) => r.target === t.name && r.scenario === s.id))));
+		const profileFiles: string[] = [];
+		const profiled = opts.profile ? live.filter((t) => t.name === "gateway") : [];
+		for (const target of profiled) profileFiles.push(await profile(target));
+		for (const t of live) if (t.session) reportEvents(t, t.session);
+		const rows = live.flatMap((t) =>
+			t.scenarios.map((s) => combine(raw.filter((r) => r.target === t.name && r.launcher === t.launcher && r.scenario === s.id))),
+		);
 
 		const usage: Report["usage"] = [];
 		for (const t of live) {
@@ -303,7 +379,8 @@ async function main() {
 			await sleep(SETTLE_MS);
 			// Read after the gateway stopped, so that nothing is still being written.
 			await t.stop?.();
-			usage.push({ target: t.name, ...t.population, records: usageRecords(t.persist), requests: served(raw.filter((r) => r.target === t.name)) });
+			const own = raw.filter((r) => r.target === t.name && r.launcher === t.launcher);
+			usage.push({ target: nameOf(t), ...t.population, records: usageRecords(t.persist), requests: served(own) + (t.profiledRequests ?? 0) });
 		}
 
 		const report: Report = {
@@ -316,7 +393,7 @@ async function main() {
 				workerd: JSON.parse(readFileSync("node_modules/workerd/package.json", "utf8")).version,
 			},
 			settings: { durationMs, warmupMs, rounds, chunks: Number(opts.chunks), chunkDelayMs: Number(opts["chunk-delay-ms"]) },
-			launcher,
+			launchers,
 			launcherRows,
 			rows,
 			raw,
@@ -326,7 +403,7 @@ async function main() {
 		mkdirSync("bench-results", { recursive: true });
 		const file = join("bench-results", `bench-${report.at.replaceAll(":", "-")}.json`);
 		writeFileSync(file, `${JSON.stringify(report, null, "\t")}\n`);
-		console.log(`\nWrote ${file}${profileFile ? ` and ${profileFile}` : ""}`);
+		console.log(`\nWrote ${[file, ...profileFiles].join(" and ")}`);
 	} finally {
 		await stopAll();
 	}

@@ -57,7 +57,6 @@ const LINGER_MS = 250;
 interface Pending {
 	channel: LiveChannel;
 	outcomes: AttemptOutcome[];
-	sent: Promise<void>;
 }
 
 const pending = new Map<number, Pending>();
@@ -75,26 +74,27 @@ async function send(env: Env, channel: LiveChannel, outcomes: AttemptOutcome[]):
  * Sends a request's outcomes to each channel's breaker, after the response; the answers refresh this isolate's
  * view. A failure, or anything about a channel not known to be healthy, goes at once; successes on a healthy
  * channel are batched for LINGER_MS, so a busy isolate makes a few breaker calls a second, not one per request.
- * The promise settles when this request's outcomes have been delivered (for waitUntil).
+ * The promise settles when the reports this request opened are delivered (for waitUntil); outcomes that join
+ * another request's report do not wait for it, since only the opener's context can (see usage-batcher.ts).
  */
 export function report(env: Env, outcomes: readonly { channel: LiveChannel; outcome: AttemptOutcome }[]): Promise<void> {
 	const sends: Promise<void>[] = [];
 	for (const { channel, outcome } of outcomes) {
-		const urgent = outcome.kind !== "success" || usability(channel.id) !== "yes" || views.get(channel.id)?.state !== "closed";
-		let batch = pending.get(channel.id);
-		if (!batch) {
-			const created: Pending = { channel, outcomes: [], sent: Promise.resolve() };
-			created.sent = new Promise<void>((resolve) => setTimeout(resolve, urgent ? 0 : LINGER_MS)).then(() => {
-				pending.delete(channel.id);
-				return send(env, created.channel, created.outcomes);
-			});
-			pending.set(channel.id, created);
-			batch = created;
-		}
-		batch.outcomes.push(outcome);
-		sends.push(batch.sent);
+		const batch = pending.get(channel.id);
+		if (batch) batch.outcomes.push(outcome);
+		else sends.push(open(env, channel, outcome));
 	}
 	return Promise.all(sends).then(() => undefined);
+}
+
+function open(env: Env, channel: LiveChannel, outcome: AttemptOutcome): Promise<void> {
+	const urgent = outcome.kind !== "success" || usability(channel.id) !== "yes" || views.get(channel.id)?.state !== "closed";
+	const created: Pending = { channel, outcomes: [outcome] };
+	pending.set(channel.id, created);
+	return new Promise<void>((resolve) => setTimeout(resolve, urgent ? 0 : LINGER_MS)).then(() => {
+		pending.delete(channel.id);
+		return send(env, created.channel, created.outcomes);
+	});
 }
 
 /** Asks the breaker for the one trial request after a cooldown. */

@@ -8,8 +8,11 @@ interface OpenBatch {
 /**
  * Gathers the usage records of requests that an isolate finishes within a tenth of a second of each other into
  * one Queue message, so that under load a record costs a fraction of a Queue operation instead of one each.
- * Every request keeps its own `waitUntil` on the message that carries its record, so no record depends on
- * another request staying alive. A message that cannot be sent is logged in full so an operator can recover it.
+ * The request that opens a message sends it, from its own context, and keeps its `waitUntil` on it until it is
+ * sent; the requests that join it do not wait for it. Only the opener's context can settle that promise: workerd
+ * cancels another request's wait on it ("Promise will never complete") and warns when it settles, an exception
+ * and a warning per request, which an attached inspector (always, under `wrangler dev`) receives and forwards.
+ * A message that cannot be sent is logged in full so an operator can recover it.
  */
 export class UsageBatcher {
 	#open: OpenBatch | undefined;
@@ -19,22 +22,28 @@ export class UsageBatcher {
 		private readonly lingerMs: number,
 	) {}
 
+	/** Resolves when the message is sent for the request that opened it, at once for those that joined it. */
 	send(record: UsageRecord): Promise<void> {
-		let batch = this.#open;
-		if (!batch) {
-			const records: UsageRecord[] = [];
-			const opened: OpenBatch = {
-				records,
-				sent: new Promise<void>((resolve) => setTimeout(resolve, this.lingerMs)).then(() => {
-					if (this.#open === opened) this.#open = undefined;
-					return this.#flush(records);
-				}),
-			};
-			batch = this.#open = opened;
+		const batch = this.#open;
+		if (batch) {
+			batch.records.push(record);
+			if (batch.records.length >= MAX_RECORDS_PER_MESSAGE) this.#open = undefined;
+			return Promise.resolve();
 		}
-		batch.records.push(record);
-		if (batch.records.length >= MAX_RECORDS_PER_MESSAGE) this.#open = undefined;
-		return batch.sent;
+		return this.#openWith(record);
+	}
+
+	#openWith(record: UsageRecord): Promise<void> {
+		const records: UsageRecord[] = [record];
+		const opened: OpenBatch = {
+			records,
+			sent: new Promise<void>((resolve) => setTimeout(resolve, this.lingerMs)).then(() => {
+				if (this.#open === opened) this.#open = undefined;
+				return this.#flush(records);
+			}),
+		};
+		this.#open = opened;
+		return opened.sent;
 	}
 
 	async #flush(records: UsageRecord[]): Promise<void> {

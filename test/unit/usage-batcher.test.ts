@@ -25,6 +25,16 @@ describe("usage batcher", () => {
 		expect(sent[1]).toEqual({ records: [record(4)] });
 	});
 
+	it("lets a request that joins a message go at once: only the opener's context can wait for the send", async () => {
+		const { queue, sent } = fakeQueue();
+		const batcher = new UsageBatcher(queue, 5);
+		const opener = batcher.send(record(1));
+		await batcher.send(record(2));
+		expect(sent).toEqual([]);
+		await opener;
+		expect(sent).toEqual([{ records: [record(1), record(2)] }]);
+	});
+
 	it("starts a new message once one is full", async () => {
 		const { queue, sent } = fakeQueue();
 		const batcher = new UsageBatcher(queue, 5);
