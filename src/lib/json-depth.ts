@@ -33,7 +33,14 @@ export function nestsDeeperThan(text: string, limit = MAX_JSON_DEPTH): boolean {
 
 /** JSON.parse for texts from outside: undefined when the text is not JSON or nests deeper than `limit`. */
 export function parseBoundedJson(text: string, limit = MAX_JSON_DEPTH): unknown {
-	if (nestsDeeperThan(text, limit)) return undefined;
+	return nestsDeeperThan(text, limit) ? undefined : parseShallowRead(text);
+}
+
+/**
+ * JSON.parse without the depth scan, for a text that nothing will walk deeply: read only by schemas that stop at
+ * fields they know (JSON.parse itself does not recurse). Undefined when the text is not JSON.
+ */
+export function parseShallowRead(text: string): unknown {
 	try {
 		return JSON.parse(text);
 	} catch {

@@ -27,8 +27,9 @@ export async function relayChat(req: RelayRequest, call: ChatCall): Promise<Resp
 
 	const wire = providers[done.channel.type].wire;
 	const egress = egressCodecs[wire];
-	const { text, json } = await readAnswer(upstream, req.requestId);
-	if (wire === ingress.wire) {
+	const same = wire === ingress.wire;
+	const { text, json } = await readAnswer(upstream, req.requestId, !same);
+	if (same) {
 		recordAnswer(req, egress.readUsage(json), promptChars, text.length);
 		return answered(req, text, { "content-type": upstream.headers.get("content-type") ?? "application/json" });
 	}

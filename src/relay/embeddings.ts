@@ -10,7 +10,7 @@ export async function relayEmbeddings(req: RelayRequest, body: Record<string, un
 	const inputChars = () => JSON.stringify(body.input ?? "").length;
 	const estimate = () => ({ promptTokens: estimateTokens(inputChars()), outputTokens: 0 });
 	const done = await dispatch(req, { op: "embeddings", model: String(body.model), stream: false, bodyFor: () => body, estimate });
-	const { text, json } = await readAnswer(done.response, req.requestId);
+	const { text, json } = await readAnswer(done.response, req.requestId, false);
 	recordAnswer(req, egressCodecs.openai.readUsage(json), inputChars, 0);
 	return answered(req, text, { "content-type": done.response.headers.get("content-type") ?? "application/json" });
 }

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { app } from "../../src/app";
+import { app, operations } from "../../src/app";
 import { type Access, accessOf, routeAccess } from "../../src/auth/policy";
 import { startSession } from "../../src/auth/sessions";
 import { TEST_ADMIN_TOKEN } from "../support/constants";
@@ -105,6 +105,16 @@ describe("the authorization policy", () => {
 				"POST /api/playground/chat/completions (person)",
 			].sort(),
 		);
+	});
+
+	it("documents each /api operation in the OpenAPI document with the access the policy gives it", () => {
+		const documented: Record<Access, string> = { public: "none", any: "user", person: "user", operator: "admin", "operator-token": "admin" };
+		const wrong = operations
+			.filter((op) => op.path.startsWith("/api/"))
+			.map((op) => ({ op, access: accessOf(op.method.toUpperCase(), op.path.replace(/\{(\w+)\}/g, ":$1")) }))
+			.filter(({ op, access }) => documented[access] !== op.auth)
+			.map(({ op, access }) => `${op.method} ${op.path}: documented ${op.auth}, policy ${access}`);
+		expect(wrong).toEqual([]);
 	});
 
 	it("gives a route nobody wrote a rule for to the operator alone", () => {
