@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
-import { pickLimits } from "../../durable-objects/governor-types";
+import { NO_LIMITS, pickLimits } from "../../durable-objects/governor-types";
 import { apiName, boundsAfterOperator, type KeyBounds, type KeyLimitChange, loosenedBound, readBounds } from "../auth/key-limits";
 import { mayReenableKey, mayTouch, ownerScope, scopeToOwner, setsOperatorLimits } from "../auth/policy";
 import type { Principal } from "../auth/principal";
@@ -42,20 +42,10 @@ function view(row: ApiKeyRow): z.infer<typeof keyView> {
 	};
 }
 
+/** The operator's bounds as the API shows limits (limitsOf's units), listing only those the operator set. */
 function boundsView(b: KeyBounds): z.infer<typeof keyView>["operator_limits"] {
-	const usd = (nusd: number | undefined) => (nusd === undefined ? undefined : toUsd(nusd));
-	const view = {
-		rpm: b.rpm,
-		tpm: b.tpm,
-		max_concurrency: b.maxConcurrency,
-		budget_daily_usd: usd(b.budgetDailyNusd),
-		budget_monthly_usd: usd(b.budgetMonthlyNusd),
-		quota_usd: usd(b.quotaNusd),
-		models: b.models,
-		expires_at: b.expiresAt === undefined ? undefined : new Date(b.expiresAt).toISOString(),
-	};
-	// Only the limits the operator set, so that the object reads as the list of them.
-	return Object.fromEntries(Object.entries(view).filter(([, v]) => v !== undefined));
+	const view = { ...limitsOf({ ...NO_LIMITS, ...b }), models: b.models ?? null, expires_at: iso(b.expiresAt ?? null) };
+	return Object.fromEntries(Object.entries(view).filter(([, v]) => v !== null));
 }
 
 /** What a write changes of a key's limits, in the database's units; omitted fields are absent. */
