@@ -2,6 +2,9 @@
 //   /<tag>/<scenario>/v1/chat/completions | /v1/embeddings
 // <tag> keeps concurrent tests apart in the request log (GET /__requests?tag=...); scenarios:
 //   ok | status-<code> | hang | reset | no-usage | cut | slow
+// An upstream model named `scenario/<scenario>` (a channel's model_mapping gives it) behaves as that scenario
+// whatever the path says, so one channel can serve healthy and failing models side by side; `scenario/tools`
+// answers with the OpenAI tools fixture.
 // It also plays any provider from recorded wire fixtures:
 //   /<tag>/fixture/<provider>/<name>/<anything the provider appends>
 // answers test/fixtures/<provider>/<name>.sse when the request asks for a stream, else <name>.json, the SSE
@@ -150,10 +153,12 @@ export async function startMockUpstream(): Promise<{ url: string; server: Server
 		}
 		const match = /^\/([^/]+)\/([^/]+)\/v1\/(chat\/completions|embeddings)$/.exec(url.pathname);
 		if (!match) return json(res, 404, { error: { message: "no such route" } });
-		const [, tag = "", scenario = "", op] = match;
+		const [, tag = "", pathScenario = "", op] = match;
 		const body = await readBody(req);
-		logRequest(tag, scenario, body);
 		const model = String(body.model);
+		const scenario = /^scenario\/(.+)$/.exec(model)?.[1] ?? pathScenario;
+		logRequest(tag, scenario, body);
+		if (scenario === "tools") return playFixture(res, "openai", "tools", body.stream === true);
 		const status = /^status-(\d{3})$/.exec(scenario);
 		if (status) {
 			const code = Number(status[1]);
