@@ -1,8 +1,9 @@
-// The real clients' suites in one run against ONE channel that serves healthy and failing models side by side,
+// The real clients' suites (openai, the Vercel AI SDK, LangChain) in one run against ONE channel that serves healthy and failing models side by side,
 // in the order a user meets them: the fault tests first (429, 500 and 404 from the upstream for some models),
 // then everything else on the same channel, which must not notice. State the faults leave behind (open
 // per-model breakers) is exactly what the later tests run into.
 import { createOpenAI } from "@ai-sdk/openai";
+import { ChatOpenAI, OpenAIEmbeddings } from "@langchain/openai";
 import { APICallError, embed, generateText, jsonSchema, streamText, tool } from "ai";
 import OpenAI from "openai";
 import { beforeAll, describe, expect, inject, it } from "vitest";
@@ -186,5 +187,30 @@ describe("then the Vercel AI SDK on the same channel", () => {
 		const call = error as APICallError;
 		expect(call.statusCode).toBe(429);
 		expect(call.isRetryable).toBe(true);
+	});
+});
+
+describe("then LangChain on the same channel", () => {
+	const chat = (model: string) => new ChatOpenAI({ model, apiKey: key, configuration: { baseURL: `${gateway}/v1` }, maxRetries: 0 });
+
+	it("invokes and streams", async () => {
+		const answer = await chat("suite-chat").invoke("hi");
+		expect(answer.content).toBe("Hi there, from the upstream.");
+		let text = "";
+		for await (const chunk of await chat("suite-chat").stream("hi")) text += String(chunk.content);
+		expect(text).toBe("Hi there, from the upstream.");
+	});
+
+	it("embeds", async () => {
+		const embeddings = new OpenAIEmbeddings({ model: "suite-embed", apiKey: key, configuration: { baseURL: `${gateway}/v1` }, maxRetries: 0 });
+		expect(await embeddings.embedQuery("hello")).toEqual([0.1, 0.2, 0.3]);
+	});
+
+	it("reads the rate-limited model's 429 as 'wait for Retry-After', not as an exhausted quota", async () => {
+		const error = await chat("suite-429")
+			.invoke("hi")
+			.catch((e: unknown) => e);
+		expect(error).toMatchObject({ status: 429, rateLimitType: "wait" });
+		expect((error as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(0);
 	});
 });
