@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import type { usagePage } from "../../src/routes/usage-schemas";
-import { admin, chat, createChannel, createKey, uid, upstream, usageRow } from "../support/gateway";
+import { admin, call, chat, createChannel, createKey, uid, upstream, usageRow } from "../support/gateway";
 
 type UsagePage = z.infer<typeof usagePage>;
 
@@ -70,6 +70,23 @@ describe("a repeated client request id", () => {
 		expect(await charges(id)).toBe(1);
 		const token = await (await admin("GET", `/api/tokens/${id}`)).json<{ spent_usd: number }>();
 		expect(token.spent_usd).toBe(0.00001);
+	});
+});
+
+describe("a repeated client request id on sign-in", () => {
+	it("is held to the 5 attempts a minute per email like any other", async () => {
+		const email = `ids-${uid()}@example.com`;
+		expect((await admin("POST", "/api/users", { name: `u-${uid()}`, email, password: "correct horse" })).status).toBe(201);
+		const statuses: number[] = [];
+		for (let i = 0; i < 7; i++) {
+			const res = await call("/api/auth/login", {
+				method: "POST",
+				headers: { "content-type": "application/json", "x-request-id": "same-attempt", "cf-connecting-ip": `10.1.${i}.1` },
+				body: JSON.stringify({ email, password: "wrong horse" }),
+			});
+			statuses.push(res.status);
+		}
+		expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
 	});
 });
 
