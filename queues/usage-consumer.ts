@@ -1,4 +1,6 @@
-import { type UsageRecord, usageMessage, usageRecord } from "./usage-message";
+import { describeIssues } from "../src/lib/zod-issue";
+import { type DeadLetter, fileDead } from "./dead-letters";
+import { type UsageRecord, usageEnvelope, usageRecord } from "./usage-message";
 
 // The record's fields are the table's columns; SQLite reads each message's records out of one JSON parameter,
 // which keeps a message to one statement (D1 allows only 100 bound parameters, fewer than two rows' worth).
@@ -9,7 +11,7 @@ const INSERT_RECORDS = `INSERT INTO usage_logs (${columns.join(", ")})
 	ON CONFLICT (request_id) DO NOTHING`;
 // A charged request debits its user's balance through the ledger (whose trigger moves the balance and the key's
 // spend). The idempotency key makes a redelivered message charge nothing twice, as the primary key above does
-// for its row.
+// for its row. The request id is always the gateway's own (src/middleware/request-ids.ts), never a client's.
 const CHARGE_RECORDS = `INSERT INTO ledger_entries (user_id, token_id, kind, amount_nusd, request_id, idempotency_key, created_at)
 	SELECT value ->> 'user_id', value ->> 'token_id', 'usage', -(value ->> 'cost_nusd'), value ->> 'request_id',
 		'usage:' || (value ->> 'request_id'), value ->> 'created_at'
@@ -17,11 +19,14 @@ const CHARGE_RECORDS = `INSERT INTO ledger_entries (user_id, token_id, kind, amo
 	ON CONFLICT (idempotency_key) DO NOTHING`;
 const MARK_USED = "UPDATE tokens SET last_used_at = max(coalesce(last_used_at, 0), ?2) WHERE id = ?1";
 
+const USAGE_QUEUE = "edge-gateway-usage";
+
 /**
- * Writes the records of several messages in one D1 batch, which is one transaction: rows, charges and balances
- * are written together or not at all. Also the replay of a dead-lettered message.
+ * Writes the records of several messages, and the dead letters of records that could not be read, in one D1 batch,
+ * which is one transaction: rows, charges, balances and dead letters are written together or not at all. Also the
+ * replay of a dead-lettered message.
  */
-export async function writeUsage(env: Env, messages: UsageRecord[][]): Promise<void> {
+export async function writeUsage(env: Env, messages: UsageRecord[][], dead: readonly DeadLetter[] = []): Promise<void> {
 	const lastUsed = new Map<number, number>();
 	for (const records of messages) {
 		for (const r of records) if (r.token_id !== null) lastUsed.set(r.token_id, Math.max(lastUsed.get(r.token_id) ?? 0, r.created_at));
@@ -30,40 +35,67 @@ export async function writeUsage(env: Env, messages: UsageRecord[][]): Promise<v
 	const charge = env.DB.prepare(CHARGE_RECORDS);
 	const markUsed = env.DB.prepare(MARK_USED);
 	await env.DB.batch([
-		...messages.flatMap((records) => {
-			const json = JSON.stringify(records);
-			return [insert.bind(json), charge.bind(json)];
-		}),
+		...messages
+			.filter((records) => records.length > 0)
+			.flatMap((records) => {
+				const json = JSON.stringify(records);
+				return [insert.bind(json), charge.bind(json)];
+			}),
 		...[...lastUsed].map(([id, at]) => markUsed.bind(id, at)),
+		...fileDead(env.DB, USAGE_QUEUE, dead),
 	]);
 }
 
+/** A message's records split into those the schema accepts and dead letters for the others, each on its own. */
+function judge(msg: Message, raw: readonly unknown[]): { records: UsageRecord[]; dead: DeadLetter[] } {
+	const records: UsageRecord[] = [];
+	const dead: DeadLetter[] = [];
+	raw.forEach((candidate, i) => {
+		const parsed = usageRecord.safeParse(candidate);
+		if (parsed.success) records.push(parsed.data);
+		// Filed as a message of one record, which is what replay takes (it repairs over-long text on the way).
+		else dead.push({ id: `${msg.id}#${i}`, body: { records: [candidate] }, attempts: msg.attempts, error: describeIssues(parsed.error.issues).message });
+	});
+	return { records, dead };
+}
+
 /**
- * Writes a batch of usage messages in one D1 round trip. The request id is the primary key and duplicates are
- * ignored, so a redelivered message never makes a second row. Each message is acknowledged on its own; a
- * message that cannot be read is retried and, after max_retries, lands in the dead-letter queue; if the write
- * fails, every message is retried.
+ * Writes a batch of usage messages in one D1 round trip. Each record is judged on its own: a record the schema
+ * refuses is filed in `dead_jobs` at once (replayable), and the valid records it came with, which may be other
+ * tenants', are stored. The request id is the primary key and duplicates are ignored, so a redelivered message
+ * never makes a second row. A message whose envelope cannot be read is retried and, after max_retries, lands in the
+ * dead-letter queue whole; if the write fails, every message is retried.
  */
 export async function consumeUsage(batch: MessageBatch, env: Env): Promise<void> {
-	const valid: { msg: Message; records: UsageRecord[] }[] = [];
+	const readable: { msg: Message; records: UsageRecord[] }[] = [];
+	const dead: DeadLetter[] = [];
 	for (const msg of batch.messages) {
-		const parsed = usageMessage.safeParse(msg.body);
-		if (parsed.success) valid.push({ msg, records: parsed.data.records });
-		else {
+		const envelope = usageEnvelope.safeParse(msg.body);
+		if (!envelope.success) {
 			console.error(JSON.stringify({ level: "error", queue: batch.queue, message_id: msg.id, error: "invalid usage message" }));
 			msg.retry();
+			continue;
 		}
+		const judged = judge(msg, envelope.data.records);
+		readable.push({ msg, records: judged.records });
+		dead.push(...judged.dead);
 	}
-	if (valid.length === 0) return;
+	if (readable.length === 0) return;
+	if (dead.length > 0) {
+		console.error(
+			JSON.stringify({ level: "error", queue: batch.queue, event: "usage_records_dead", records: dead.map((d) => ({ id: d.id, error: d.error })) }),
+		);
+	}
 
 	try {
 		await writeUsage(
 			env,
-			valid.map((v) => v.records),
+			readable.map((v) => v.records),
+			dead,
 		);
-		for (const { msg } of valid) msg.ack();
+		for (const { msg } of readable) msg.ack();
 	} catch (err) {
-		console.error(JSON.stringify({ level: "error", queue: batch.queue, error: String(err), messages: valid.length }));
-		for (const { msg } of valid) msg.retry();
+		console.error(JSON.stringify({ level: "error", queue: batch.queue, error: String(err), messages: readable.length }));
+		for (const { msg } of readable) msg.retry();
 	}
 }

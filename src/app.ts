@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { requestId } from "hono/request-id";
 import type { AppEnv } from "./env";
 import { GatewayError } from "./errors/gateway-error";
 import { onError } from "./errors/on-error";
@@ -7,6 +6,7 @@ import { apiAuth } from "./middleware/api-auth";
 import { authorize } from "./middleware/authorize";
 import { bodyLimit } from "./middleware/body-limit";
 import { dashboardCors } from "./middleware/dashboard-cors";
+import { requestIds } from "./middleware/request-ids";
 import { speaks } from "./middleware/speaks";
 import { openApiDocument } from "./openapi/document";
 import type { OperationDoc } from "./openapi/operation";
@@ -50,7 +50,7 @@ export const operations: OperationDoc[] = [
 const document = openApiDocument(operations);
 
 export const app = new Hono<AppEnv>()
-	.use(requestId({ headerName: "x-request-id", limitLength: 128 }))
+	.use(requestIds())
 	.get("/api/openapi.json", (c) => c.json(document))
 	.use("/v1/messages", speaks("anthropic"))
 	.use("/v1/messages/*", speaks("anthropic"))

@@ -8,7 +8,10 @@ import type { CallerKey } from "./types/caller";
  * (`declare module`), so that this file, which every layer reads, depends on nothing above it.
  */
 export interface AppVariables {
+	/** The gateway's own id for the request (src/middleware/request-ids.ts). */
 	requestId: string;
+	/** The correlation id the client sent, if usable; it keys nothing. */
+	clientRequestId: string | undefined;
 	caller: CallerKey;
 	/** Who called /api. */
 	principal: Principal;

@@ -81,6 +81,7 @@ export const routeAccess = {
 	"GET /api/stats/timeseries": "any",
 	"GET /api/stats/top": "any",
 	"POST /api/stats/refresh": "operator",
+	"GET /api/stats/refusals": "operator",
 
 	"POST /api/playground/chat/completions": "person",
 

@@ -117,7 +117,10 @@ export const channels = sqliteTable(
 export const usageLogs = sqliteTable(
 	"usage_logs",
 	{
+		// The gateway's own id for the request, never the client's: it keys the row, the ledger debit and the holds.
 		requestId: text("request_id").primaryKey(),
+		// The id the client sent (x-client-request-id, or x-request-id) to find its request by; a correlation id only.
+		clientRequestId: text("client_request_id"),
 		tokenId: integer("token_id"),
 		userId: integer("user_id"),
 		channelId: integer("channel_id"),
@@ -148,6 +151,8 @@ export const usageLogs = sqliteTable(
 		index("usage_user_created_idx").on(t.userId, t.createdAt),
 		index("usage_channel_created_idx").on(t.channelId, t.createdAt),
 		index("usage_model_created_idx").on(t.model, t.createdAt),
+		// Partial: most requests carry no client id, and those cost the index nothing.
+		index("usage_client_request_idx").on(t.clientRequestId).where(sql`${t.clientRequestId} IS NOT NULL`),
 	],
 );
 
@@ -241,6 +246,32 @@ export const deadJobs = sqliteTable(
 		createdAt: timestamp("created_at"),
 	},
 	(t) => [uniqueIndex("dead_jobs_message_idx").on(t.queue, t.messageId)],
+);
+
+/**
+ * Usage messages the relay could not put on the usage queue, even after retrying: written only on that failure
+ * path, drained back onto the queue by the cron (and sooner by the isolate that spooled them, once the queue
+ * answers again). The consumer is idempotent on request id, so a message drained twice is stored once.
+ */
+export const usageSpool = sqliteTable("usage_spool", {
+	id: integer("id").primaryKey({ autoIncrement: true }),
+	/** A usage message, `{ records: [...] }`, as it would have been sent. */
+	body: text("body", { mode: "json" }).notNull(),
+	createdAt: timestamp("created_at"),
+});
+
+/**
+ * Relay requests refused before a caller was known (no key, a wrong one, or one that could not be checked), counted
+ * per UTC hour and error code: they leave no usage row, so that nobody can grow the database without a key.
+ */
+export const relayRefusals = sqliteTable(
+	"relay_refusals",
+	{
+		bucketStart: integer("bucket_start", { mode: "number" }).notNull(),
+		code: text("code").notNull(),
+		count: integer("count").notNull(),
+	},
+	(t) => [primaryKey({ columns: [t.bucketStart, t.code] })],
 );
 
 /**

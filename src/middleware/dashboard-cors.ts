@@ -10,6 +10,6 @@ export function dashboardCors(): MiddlewareHandler<AppEnv> {
 	return async function dashboardCors(c, next) {
 		const origin = config(c.env).dashboardOrigin;
 		if (!origin) return next();
-		return cors({ origin, allowHeaders: ["authorization", "content-type"], exposeHeaders: ["x-request-id"], maxAge: 600 })(c, next);
+		return cors({ origin, allowHeaders: ["authorization", "content-type"], exposeHeaders: ["x-request-id", "x-client-request-id"], maxAge: 600 })(c, next);
 	};
 }

@@ -1,4 +1,4 @@
-import type { UsageRecord } from "../../queues/usage-message";
+import { type UsageRecord, withinBounds } from "../../queues/usage-message";
 import { costNusd } from "../billing/cost";
 import type { PriceBook } from "../billing/price-book";
 import type { Usage } from "../protocols/usage";
@@ -12,6 +12,9 @@ export interface MeterOutcome {
 	partial?: boolean;
 	ttfbMs?: number | undefined;
 }
+
+/** A count an upstream reported (or a cost made from one) as the record's schema takes it: a safe integer, at least 0. */
+const bounded = (n: number): number => (Number.isFinite(n) ? Math.min(Math.max(0, Math.round(n)), Number.MAX_SAFE_INTEGER) : 0);
 
 /**
  * Collects what is known about one relay request as it goes and sends exactly one usage record, after the
@@ -34,6 +37,7 @@ export class UsageMeter {
 
 	constructor(
 		readonly requestId: string,
+		readonly clientRequestId: string | null,
 		readonly endpoint: string,
 		readonly startedAt: number,
 		private readonly send: (record: UsageRecord) => Promise<void>,
@@ -43,24 +47,31 @@ export class UsageMeter {
 		this.#caller = caller;
 	}
 
+	/** Whether the request's key was accepted: only then is there a record to send (see middleware/usage-meter.ts). */
+	get authenticated(): boolean {
+		return this.#caller !== undefined;
+	}
+
 	record(outcome: MeterOutcome, now = Date.now()): Promise<void> {
 		if (this.#sent) return Promise.resolve();
 		this.#sent = true;
 		const usage = outcome.usage;
 		const price = this.prices?.priceFor(this.model, this.channelId);
 		const multiplier = this.prices?.multiplier(this.#caller?.group ?? "default") ?? 1;
-		const record: UsageRecord = {
+		// A client chooses the path and the model name: bounded here, a record can never fail the consumer's schema.
+		const record: UsageRecord = withinBounds({
 			request_id: this.requestId,
+			client_request_id: this.clientRequestId,
 			token_id: this.#caller?.keyId ?? null,
 			user_id: this.#caller?.userId ?? null,
 			channel_id: this.channelId,
 			endpoint: this.endpoint,
 			model: this.model,
 			upstream_model: this.upstreamModel,
-			prompt_tokens: usage?.promptTokens ?? 0,
-			completion_tokens: usage?.completionTokens ?? 0,
-			cached_tokens: usage?.cachedTokens ?? 0,
-			cost_nusd: price && usage ? costNusd(price, usage, multiplier) : 0,
+			prompt_tokens: bounded(usage?.promptTokens ?? 0),
+			completion_tokens: bounded(usage?.completionTokens ?? 0),
+			cached_tokens: bounded(usage?.cachedTokens ?? 0),
+			cost_nusd: price && usage ? bounded(costNusd(price, usage, multiplier)) : 0,
 			price_id: price?.id ?? null,
 			latency_ms: Math.max(0, now - this.startedAt),
 			ttfb_ms: outcome.ttfbMs ?? null,
@@ -71,7 +82,7 @@ export class UsageMeter {
 			estimated: outcome.estimated ?? false,
 			partial: outcome.partial ?? false,
 			created_at: this.startedAt,
-		};
+		});
 		const sent = this.send(record);
 		return this.onRecord ? Promise.all([sent, this.onRecord(record)]).then(() => {}) : sent;
 	}

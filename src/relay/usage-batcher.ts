@@ -1,9 +1,15 @@
 import { MAX_RECORDS_PER_MESSAGE, type UsageMessage, type UsageRecord } from "../../queues/usage-message";
+import { d1Spool, type UsageSpool } from "./usage-spool";
 
 interface OpenBatch {
 	records: UsageRecord[];
 	sent: Promise<void>;
 }
+
+/** Waits before the second and third tries of a send the queue refused. */
+const RETRY_DELAYS_MS = [100, 400];
+/** Spooled messages a request's context sends back along with its own; the cron takes any more. */
+const DRAIN_ON_SEND = 10;
 
 /**
  * Gathers the usage records of requests that an isolate finishes within a tenth of a second of each other into
@@ -12,14 +18,21 @@ interface OpenBatch {
  * sent; the requests that join it do not wait for it. Only the opener's context can settle that promise: workerd
  * cancels another request's wait on it ("Promise will never complete") and warns when it settles, an exception
  * and a warning per request, which an attached inspector (always, under `wrangler dev`) receives and forwards.
- * A message that cannot be sent is logged in full so an operator can recover it.
+ *
+ * A send the queue refuses is tried twice more; a message still refused is kept in the spool, from which the cron
+ * (and this isolate, with its next message the queue accepts) sends it again. Only when the spool cannot be written
+ * either is the message logged in full, for an operator to recover.
  */
 export class UsageBatcher {
 	#open: OpenBatch | undefined;
+	/** Set when this isolate spooled a message: its next accepted send drains the spool, with no D1 read before then. */
+	#spooled = false;
 
 	constructor(
-		private readonly queue: Queue<UsageMessage>,
+		private readonly queue: Queue,
+		private readonly spool: UsageSpool,
 		private readonly lingerMs: number,
+		private readonly retryDelaysMs: readonly number[] = RETRY_DELAYS_MS,
 	) {}
 
 	/** Resolves when the message is sent for the request that opened it, at once for those that joined it. */
@@ -39,18 +52,49 @@ export class UsageBatcher {
 			records,
 			sent: new Promise<void>((resolve) => setTimeout(resolve, this.lingerMs)).then(() => {
 				if (this.#open === opened) this.#open = undefined;
-				return this.#flush(records);
+				return this.#flush({ records });
 			}),
 		};
 		this.#open = opened;
 		return opened.sent;
 	}
 
-	async #flush(records: UsageRecord[]): Promise<void> {
+	async #flush(message: UsageMessage): Promise<void> {
+		const refusal = await this.#trySend(message);
+		if (refusal === undefined) {
+			if (this.#spooled) await this.#drainSpool();
+			return;
+		}
 		try {
-			await this.queue.send({ records }, { contentType: "json" });
+			await this.spool.keep(message);
+			this.#spooled = true;
+			console.error(JSON.stringify({ level: "warn", event: "usage_spooled", error: String(refusal), records: message.records.length }));
 		} catch (err) {
-			console.error(JSON.stringify({ level: "error", event: "usage_send_failed", error: String(err), records }));
+			console.error(JSON.stringify({ level: "error", event: "usage_send_failed", error: String(refusal), spool_error: String(err), ...message }));
+		}
+	}
+
+	/** Undefined once the queue took the message; the last refusal if it never did. */
+	async #trySend(message: UsageMessage): Promise<unknown> {
+		for (let attempt = 0; ; attempt++) {
+			try {
+				await this.queue.send(message, { contentType: "json" });
+				return undefined;
+			} catch (err) {
+				const delay = this.retryDelaysMs[attempt];
+				if (delay === undefined) return err;
+				await new Promise((resolve) => setTimeout(resolve, delay));
+			}
+		}
+	}
+
+	async #drainSpool(): Promise<void> {
+		this.#spooled = false;
+		try {
+			if ((await this.spool.drain(this.queue, DRAIN_ON_SEND)) === DRAIN_ON_SEND) this.#spooled = true;
+		} catch (err) {
+			// What is left stays spooled for the cron.
+			console.error(JSON.stringify({ level: "warn", event: "usage_spool_drain_failed", error: String(err) }));
 		}
 	}
 }
@@ -61,10 +105,10 @@ const batchers = new WeakMap<Queue, UsageBatcher>();
 /** How long a message stays open for more records: short, since the records ride on requests' waitUntil. */
 const LINGER_MS = 100;
 
-export function usageBatcher(queue: Queue): UsageBatcher {
+export function usageBatcher(queue: Queue, database: D1Database): UsageBatcher {
 	let batcher = batchers.get(queue);
 	if (!batcher) {
-		batcher = new UsageBatcher(queue, LINGER_MS);
+		batcher = new UsageBatcher(queue, d1Spool(database), LINGER_MS);
 		batchers.set(queue, batcher);
 	}
 	return batcher;

@@ -1,12 +1,29 @@
 import { pruneSessions } from "../auth/sessions";
 import { config } from "../env";
+import { d1Spool } from "../relay/usage-spool";
 import { pruneUsageLogs, retentionCutoff } from "./retention";
 import { rollupRecent } from "./rollup";
 
+/** Spooled usage messages the cron sends back per run, in rounds of a hundred; a larger backlog waits for the next run. */
+const SPOOL_ROUNDS = 10;
+const SPOOL_ROUND = 100;
+
+async function drainSpool(env: Env): Promise<number> {
+	const spool = d1Spool(env.DB);
+	let sent = 0;
+	for (let round = 0; round < SPOOL_ROUNDS; round++) {
+		const n = await spool.drain(env.USAGE_QUEUE, SPOOL_ROUND);
+		sent += n;
+		if (n < SPOOL_ROUND) break;
+	}
+	return sent;
+}
+
 /**
- * The cron trigger: refreshes the recent rollups, then prunes old raw logs and sessions that can no longer be used. Each job runs even if the other
- * fails (a broken rollup must not let the logs grow without bound); a failure still fails the invocation, so
- * it shows in the cron's history.
+ * The cron trigger: sends usage messages the relay had to spool back to the queue, refreshes the recent rollups,
+ * then prunes old raw logs and sessions that can no longer be used. Each job runs even if another fails (a broken
+ * rollup must not let the logs grow without bound); a failure still fails the invocation, so it shows in the
+ * cron's history.
  */
 export async function scheduled(controller: ScheduledController, env: Env): Promise<void> {
 	const now = controller.scheduledTime;
@@ -18,6 +35,7 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
 			return undefined;
 		});
 
+	const spooled = await attempt("usage spool", () => drainSpool(env));
 	const rows = await attempt("rollup", () => rollupRecent(env, now));
 	const pruned = await attempt("retention", () => pruneUsageLogs(env, retentionCutoff(now, config(env).usageRetentionDays)));
 	const sessions = await attempt("sessions", () => pruneSessions(env, now));
@@ -25,6 +43,7 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
 		JSON.stringify({
 			level: "info",
 			cron: controller.cron,
+			spooled_messages_sent: spooled,
 			rollup_rows: rows,
 			pruned_logs: pruned?.deleted,
 			pruned_all: pruned?.done,

@@ -77,9 +77,15 @@ export const reconcileReport = z.object({
 	/** Requests with a user and a cost but no ledger debit: money the gateway spent and never charged. */
 	uncharged_requests: z.number(),
 	uncharged_cost_usd: z.number(),
+	/**
+	 * Requests served whose usage record has not reached the log: waiting in the spool (the queue refused it) or
+	 * dead-lettered and not replayed (GET /api/jobs/dead). Their cost counts in drift_usd until they are stored.
+	 */
+	unrecorded_requests: z.number(),
+	unrecorded_cost_usd: z.number(),
 	problems: z.array(
 		z.object({
-			kind: z.enum(["user_balance", "token_spent", "usage_total", "uncharged_usage"]),
+			kind: z.enum(["user_balance", "token_spent", "usage_total", "uncharged_usage", "unrecorded_usage"]),
 			/** The user or token at fault; null for totals. */
 			id: z.number().nullable(),
 			/** What the ledger says. */

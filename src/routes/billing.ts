@@ -101,6 +101,8 @@ export const billingRoutes = new Hono<AppEnv>()
 			ledger_usage_usd: toUsd(r.ledgerUsageNusd),
 			uncharged_requests: r.unchargedRequests,
 			uncharged_cost_usd: toUsd(r.unchargedCostNusd),
+			unrecorded_requests: r.unrecordedRequests,
+			unrecorded_cost_usd: toUsd(r.unrecordedCostNusd),
 			problems: r.problems.map((p) => ({
 				kind: p.kind,
 				id: p.id,
@@ -157,7 +159,8 @@ export const billingDocs: OperationDoc[] = [
 	{
 		method: "get",
 		path: "/api/billing/reconcile",
-		summary: "Check balances, key spends and usage costs against the ledger; drift_usd is 0 when they agree",
+		summary:
+			"Check balances, key spends and usage costs against the ledger, and the usage log against served requests whose records are spooled or dead-lettered; drift_usd is 0 when they agree",
 		tag: "Billing",
 		auth: "admin",
 		response: reconcileReport,

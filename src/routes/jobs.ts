@@ -3,17 +3,20 @@ import { Hono } from "hono";
 import type { z } from "zod";
 import { notification } from "../../queues/notify-message";
 import { writeUsage } from "../../queues/usage-consumer";
-import { usageMessage } from "../../queues/usage-message";
+import { type UsageRecord, usageEnvelope, usageRecord, withinBounds } from "../../queues/usage-message";
 import { db } from "../db/client";
 import { deadJobs } from "../db/schema";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { valid } from "../lib/validate";
+import { describeIssues } from "../lib/zod-issue";
 import type { OperationDoc } from "../openapi/operation";
 import { deadJobList, deadJobQuery, deadJobView } from "./job-schemas";
 import { idParam } from "./shared/params";
 
 type DeadJob = typeof deadJobs.$inferSelect;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function view(row: DeadJob): z.infer<typeof deadJobView> {
 	return {
@@ -31,14 +34,18 @@ function view(row: DeadJob): z.infer<typeof deadJobView> {
 /** How a dead message of each queue is processed again: by the same code its consumer runs. */
 const replayers: Record<string, (env: Env, body: unknown) => Promise<void>> = {
 	"edge-gateway-usage": async (env, body) => {
-		const parsed = usageMessage.safeParse(body);
-		if (!parsed.success) {
-			throw new GatewayError(
-				"invalid_request",
-				`This message is not a valid usage message and cannot be replayed: ${parsed.error.issues[0]?.message ?? "invalid"}`,
-			);
+		const envelope = usageEnvelope.safeParse(body);
+		if (!envelope.success) throw new GatewayError("invalid_request", "This message is not a valid usage message and cannot be replayed");
+		const records: UsageRecord[] = [];
+		for (const raw of envelope.data.records) {
+			// A record dead-lettered for an over-long text field (a model name, a path) is stored with it cut to its bound.
+			const parsed = usageRecord.safeParse(isObject(raw) ? withinBounds(raw) : raw);
+			if (!parsed.success) {
+				throw new GatewayError("invalid_request", `This usage record cannot be replayed: ${describeIssues(parsed.error.issues).message}`);
+			}
+			records.push(parsed.data);
 		}
-		await writeUsage(env, [parsed.data.records]);
+		await writeUsage(env, [records]);
 	},
 	// A notification goes back on its queue, to be delivered (and retried) as it would have been.
 	"edge-gateway-notify": async (env, body) => {

@@ -108,3 +108,19 @@ export const topResponse = z.object({
 });
 
 export const refreshResponse = z.object({ ok: z.literal(true), rows: z.number().describe("Rollup rows written") });
+
+/** Hours only: refusals are counted per hour. */
+export const refusalsQuery = z.object({ from: range.from, to: range.to }).transform((q, ctx) => resolveRange({ ...q, period: "hour" as const }, ctx));
+
+export const refusalsResponse = z.object({
+	period: z.literal("hour"),
+	from: z.string().describe("Start of the first hour of the range"),
+	to: z.string(),
+	data: z.array(
+		z.object({
+			bucket_start: z.string().describe("ISO 8601, UTC; hours without refusals are absent"),
+			code: z.string().describe("The error the caller got: invalid_api_key (no key, or a wrong one), auth_unavailable …"),
+			count: z.number(),
+		}),
+	),
+});

@@ -8,8 +8,9 @@ import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
 import { bucketStart } from "../rollups/buckets";
 import { isFiltered, type RollupQuery, timeseries, top } from "../rollups/read";
+import { refusalsBetween } from "../rollups/refusals";
 import { rollupRecent } from "../rollups/rollup";
-import { refreshResponse, timeseriesQuery, timeseriesResponse, topQuery, topResponse } from "./stats-schemas";
+import { refreshResponse, refusalsQuery, refusalsResponse, timeseriesQuery, timeseriesResponse, topQuery, topResponse } from "./stats-schemas";
 
 /** The query as the caller may ask it: a user sees only their own usage, whether or not they name themselves. */
 function scoped(q: z.output<typeof timeseriesQuery>, principal: Principal): RollupQuery {
@@ -51,6 +52,15 @@ export const statsRoutes = new Hono<AppEnv>()
 			})),
 		});
 	})
+	// Relay requests refused before any key was accepted: counted, since they write no usage row (middleware/usage-meter.ts).
+	.get("/refusals", valid("query", refusalsQuery), async (c) => {
+		const q = c.req.valid("query");
+		const rows = await refusalsBetween(c.env, q.from, q.to);
+		return c.json({
+			...range({ period: "hour", from: q.from, to: q.to }),
+			data: rows.map((row) => ({ bucket_start: new Date(row.bucketStart).toISOString(), code: row.code, count: row.count })),
+		});
+	})
 	.get("/top", valid("query", topQuery), async (c) => {
 		const query = c.req.valid("query");
 		const q = scoped(query, c.get("principal"));
@@ -83,6 +93,15 @@ export const statsDocs: OperationDoc[] = [
 		query: timeseriesQuery,
 		response: timeseriesResponse,
 		errors: [403],
+	},
+	{
+		method: "get",
+		path: "/api/stats/refusals",
+		summary: "Relay requests refused before any key was accepted (they leave no usage row), per hour and error code",
+		tag: "Usage",
+		auth: "admin",
+		query: refusalsQuery,
+		response: refusalsResponse,
 	},
 	{
 		method: "get",

@@ -32,6 +32,12 @@ export const usageFilters = z.object({
 	user_id: positiveId.optional().describe("A user key may name only its own user (403 otherwise) and always sees only its own rows"),
 	model: z.string().min(1).max(256).optional(),
 	channel_id: positiveId.optional(),
+	client_request_id: z
+		.string()
+		.min(1)
+		.max(128)
+		.optional()
+		.describe("The id the client sent in x-client-request-id (or x-request-id): every request it named so, newest first"),
 	status: statusFilter.optional().describe("ok (status < 400), error (>= 400) or one HTTP status"),
 });
 
@@ -45,7 +51,10 @@ export const usageQuery = usageFilters.extend({ limit: pageLimit(50, 500), curso
 export const requestIdParam = z.object({ request_id: z.string().min(1).max(128) });
 
 export const usageItem = z.object({
+	/** The gateway's id for the request, as its response's x-request-id said. */
 	request_id: z.string(),
+	/** The client's own id for it (x-client-request-id, or x-request-id), if it sent one; not unique. */
+	client_request_id: z.string().nullable(),
 	model: z.string(),
 	upstream_model: z.string().nullable(),
 	channel_id: z.number().nullable(),

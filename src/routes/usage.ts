@@ -20,6 +20,7 @@ type UsageItem = z.infer<typeof usageItem>;
 function item(row: UsageLogRow): UsageItem {
 	return {
 		request_id: row.requestId,
+		client_request_id: row.clientRequestId,
 		model: row.model,
 		upstream_model: row.upstreamModel,
 		channel_id: row.channelId,
@@ -54,6 +55,7 @@ function where(f: UsageFilters, userId: number | undefined, after: After | undef
 		userId === undefined ? undefined : eq(usageLogs.userId, userId),
 		f.model === undefined ? undefined : eq(usageLogs.model, f.model),
 		f.channel_id === undefined ? undefined : eq(usageLogs.channelId, f.channel_id),
+		f.client_request_id === undefined ? undefined : eq(usageLogs.clientRequestId, f.client_request_id),
 		typeof status === "number" ? eq(usageLogs.status, status) : status,
 		after === undefined ? undefined : or(lt(usageLogs.createdAt, after[0]), and(eq(usageLogs.createdAt, after[0]), lt(usageLogs.requestId, after[1]))),
 	);

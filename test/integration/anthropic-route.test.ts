@@ -28,15 +28,14 @@ describe("POST /v1/messages", () => {
 
 	it("streams Anthropic events in order and records usage", async () => {
 		const { key } = await createKey();
-		const requestId = `ant-${uid()}`;
-		const res = await messages({ "x-api-key": key, "x-request-id": requestId }, { ...hello, stream: true });
+		const res = await messages({ "x-api-key": key }, { ...hello, stream: true });
 		expect(res.headers.get("content-type")).toContain("text/event-stream");
 		const { raw } = await readSse(res);
 		const names = [...raw.matchAll(/^event: (\S+)$/gm)].map((m) => m[1]);
 		expect(names[0]).toBe("message_start");
 		expect(names.slice(1, 3)).toEqual(["content_block_start", "content_block_delta"]);
 		expect(names.slice(-3)).toEqual(["content_block_stop", "message_delta", "message_stop"]);
-		expect(await usageRow(requestId)).toMatchObject({ endpoint: "/v1/messages", status: 200, stream: 1, partial: 0 });
+		expect(await usageRow(res.headers.get("x-request-id") ?? "")).toMatchObject({ endpoint: "/v1/messages", status: 200, stream: 1, partial: 0 });
 	});
 
 	it("answers errors in Anthropic's format", async () => {

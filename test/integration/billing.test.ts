@@ -15,28 +15,29 @@ async function insertPrice(model: string, inputNusd: number, outputNusd: number)
 	return row.id;
 }
 
-function post(key: string, body: unknown, requestId: string, signal?: AbortSignal) {
+/** `mark` is the client's correlation id: the gateway keys the request by an id of its own. */
+function post(key: string, body: unknown, mark: string, signal?: AbortSignal) {
 	return call("/v1/chat/completions", {
 		method: "POST",
-		headers: { authorization: `Bearer ${key}`, "content-type": "application/json", "x-request-id": requestId },
+		headers: { authorization: `Bearer ${key}`, "content-type": "application/json", "x-client-request-id": mark },
 		body: JSON.stringify(body),
 		...(signal ? { signal } : {}),
 	});
 }
 
-async function waitForRows(ids: string[], timeoutMs = 30_000) {
+async function waitForRows(marks: string[], timeoutMs = 30_000) {
 	const until = Date.now() + timeoutMs;
 	for (;;) {
 		let found = 0;
-		for (let i = 0; i < ids.length; i += 90) {
-			const part = ids.slice(i, i + 90);
-			const row = await env.DB.prepare(`SELECT count(*) AS n FROM usage_logs WHERE request_id IN (${part.map(() => "?").join(",")})`)
+		for (let i = 0; i < marks.length; i += 90) {
+			const part = marks.slice(i, i + 90);
+			const row = await env.DB.prepare(`SELECT count(*) AS n FROM usage_logs WHERE client_request_id IN (${part.map(() => "?").join(",")})`)
 				.bind(...part)
 				.first<{ n: number }>();
 			found += row?.n ?? 0;
 		}
-		if (found === ids.length) return;
-		if (Date.now() > until) throw new Error(`only ${found} of ${ids.length} usage rows arrived`);
+		if (found === marks.length) return;
+		if (Date.now() > until) throw new Error(`only ${found} of ${marks.length} usage rows arrived`);
 		await new Promise((r) => setTimeout(r, 200));
 	}
 }
@@ -105,7 +106,7 @@ describe("500 requests, mixed models, streamed or not, some cut short", () => {
 
 		const marks = `'bill-${tag}-%'`;
 		const usage = await env.DB.prepare(
-			`SELECT request_id, model, prompt_tokens, completion_tokens, cost_nusd, price_id, partial, status FROM usage_logs WHERE request_id LIKE ${marks}`,
+			`SELECT request_id, model, prompt_tokens, completion_tokens, cost_nusd, price_id, partial, status FROM usage_logs WHERE client_request_id LIKE ${marks}`,
 		).all<{
 			request_id: string;
 			model: string;
@@ -130,7 +131,9 @@ describe("500 requests, mixed models, streamed or not, some cut short", () => {
 		expect(partial.length).toBeGreaterThanOrEqual(aborted * 0.8);
 		for (const r of partial) expect(r.status).toBe(499);
 
-		const ledger = await env.DB.prepare(`SELECT count(*) AS n, sum(amount_nusd) AS total FROM ledger_entries WHERE request_id LIKE ${marks}`).first<{
+		const ledger = await env.DB.prepare(
+			`SELECT count(*) AS n, sum(amount_nusd) AS total FROM ledger_entries WHERE request_id IN (SELECT request_id FROM usage_logs WHERE client_request_id LIKE ${marks})`,
+		).first<{
 			n: number;
 			total: number;
 		}>();

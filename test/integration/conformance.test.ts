@@ -132,7 +132,6 @@ async function run(ingressName: string, egress: string, name: Fixture, stream: b
 	const tools = name === "tools";
 	const body = await fixture(`${ingressName}/request-${tools ? "tools" : "text"}.json`);
 	const req = ingress.request(model, key, body, stream);
-	req.headers.set("x-request-id", `conf-${tag}`);
 	const res = await call(new URL(req.url).pathname + new URL(req.url).search, {
 		method: "POST",
 		headers: req.headers,
@@ -149,7 +148,7 @@ async function run(ingressName: string, egress: string, name: Fixture, stream: b
 		expect(rest).toEqual(original);
 	}
 	egressChecks[egress]?.(sent, upstreamModel, stream, tools, ingress.wire !== egress);
-	return { outcome: ingress.outcome(text, stream), requestId: `conf-${tag}` };
+	return { outcome: ingress.outcome(text, stream), requestId: res.headers.get("x-request-id") ?? "" };
 }
 
 const egresses = ["openai", "anthropic", "gemini"];

@@ -7,15 +7,19 @@ describe("relay: non-streaming", () => {
 	it("rewrites the model by model_mapping, sends the channel key, and records usage", async () => {
 		const tag = uid();
 		const { model, key, channels } = await scenario([{ base_url: upstream(tag, "ok"), key: "sk-upstream-key-abc" }]);
-		const res = await chat(key, hello(model), { "x-request-id": `req-${tag}` });
+		const res = await chat(key, hello(model), { "x-client-request-id": `req-${tag}` });
 		expect(res.status).toBe(200);
-		expect(res.headers.get("x-request-id")).toBe(`req-${tag}`);
+		// The gateway's own id, and the client's echoed beside it.
+		const requestId = res.headers.get("x-request-id") ?? "";
+		expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+		expect(res.headers.get("x-client-request-id")).toBe(`req-${tag}`);
 		expect(res.headers.get("x-gateway-channel")).toBe(String(channels[0]?.id));
 		expect(res.headers.get("x-gateway-attempts")).toBe("1");
 		const [sent] = await upstreamLog(tag);
 		expect(sent?.authorization).toBe("Bearer sk-upstream-key-abc");
-		const row = await usageRow(`req-${tag}`);
+		const row = await usageRow(requestId);
 		expect(row).toMatchObject({
+			client_request_id: `req-${tag}`,
 			model,
 			status: 200,
 			prompt_tokens: 11,

@@ -34,8 +34,7 @@ describe("POST /v1/responses through the built-in mock channel", () => {
 	});
 
 	it("answers with a Response object, and records usage under its endpoint", async () => {
-		const tag = uid();
-		const res = await responses(key, { model, instructions: "Be brief.", input: "ping", temperature: 0.2 }, { "x-request-id": `resp-${tag}` });
+		const res = await responses(key, { model, instructions: "Be brief.", input: "ping", temperature: 0.2 });
 		expect(res.status).toBe(200);
 		const body = await res.json<ResponseObject>();
 		expect(body).toMatchObject({ object: "response", status: "completed", model, instructions: "Be brief.", temperature: 0.2, error: null });
@@ -44,7 +43,7 @@ describe("POST /v1/responses through the built-in mock channel", () => {
 		expect(body.output_text).toContain('You said: "ping"');
 		expect(body.usage?.input_tokens).toBeGreaterThan(0);
 		expect(body.usage?.total_tokens).toBe((body.usage?.input_tokens ?? 0) + (body.usage?.output_tokens ?? 0));
-		expect(await usageRow(`resp-${tag}`)).toMatchObject({ endpoint: "/v1/responses", model, status: 200, stream: 0, estimated: 0 });
+		expect(await usageRow(res.headers.get("x-request-id") ?? "")).toMatchObject({ endpoint: "/v1/responses", model, status: 200, stream: 0, estimated: 0 });
 	});
 
 	it("says incomplete when max_output_tokens cut the answer", async () => {
@@ -54,8 +53,7 @@ describe("POST /v1/responses through the built-in mock channel", () => {
 	});
 
 	it("streams Responses events with increasing sequence numbers, ending in response.completed with usage", async () => {
-		const tag = uid();
-		const res = await responses(key, { model, input: [{ role: "user", content: "ping" }], stream: true }, { "x-request-id": `resp-${tag}` });
+		const res = await responses(key, { model, input: [{ role: "user", content: "ping" }], stream: true });
 		expect(res.status).toBe(200);
 		expect(res.headers.get("content-type")).toContain("text/event-stream");
 		const list = await events(res);
@@ -67,7 +65,13 @@ describe("POST /v1/responses through the built-in mock channel", () => {
 		const final = list.at(-1)?.response;
 		expect(deltas.map((e) => e.delta).join("")).toBe(final?.output_text);
 		expect(final?.usage?.output_tokens).toBe(deltas.length);
-		expect(await usageRow(`resp-${tag}`)).toMatchObject({ endpoint: "/v1/responses", stream: 1, status: 200, partial: 0, estimated: 0 });
+		expect(await usageRow(res.headers.get("x-request-id") ?? "")).toMatchObject({
+			endpoint: "/v1/responses",
+			stream: 1,
+			status: 200,
+			partial: 0,
+			estimated: 0,
+		});
 	});
 });
 

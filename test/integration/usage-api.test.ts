@@ -95,7 +95,7 @@ describe("usage API", () => {
 		Object.assign(b, await customer());
 		const { id: otherToken } = await createKey({ user_id: a.userId });
 		aRecords = [
-			record({ user_id: a.userId, token_id: a.tokenId, created_at: T0 + 1_000, cost_nusd: 1_500, price_id: 1, channel_id: 11 }),
+			record({ user_id: a.userId, token_id: a.tokenId, created_at: T0 + 1_000, cost_nusd: 1_500, price_id: 1, channel_id: 11, client_request_id: "trace-a" }),
 			record({ user_id: a.userId, token_id: a.tokenId, created_at: T0 + 2_000, status: 502, error_code: "upstream_error", model: "mock-chat-large" }),
 			record({ user_id: a.userId, token_id: otherToken, created_at: T0 + 3_000, status: 429, error_code: "rate_limited", stream: true, partial: true }),
 			record({ user_id: a.userId, token_id: a.tokenId, created_at: T0 + 3_000, estimated: true, ttfb_ms: null, channel_id: 12 }),
@@ -118,6 +118,7 @@ describe("usage API", () => {
 		const charged = data.find((r) => r.request_id === aRecords[0]?.request_id);
 		expect(charged).toEqual({
 			request_id: aRecords[0]?.request_id,
+			client_request_id: "trace-a",
 			model: "mock-chat",
 			upstream_model: "mock-chat-2025",
 			channel_id: 11,
@@ -142,7 +143,7 @@ describe("usage API", () => {
 		expect(data.find((r) => r.request_id === aRecords[2]?.request_id)).toMatchObject({ stream: true, partial: true, status: 429 });
 	});
 
-	it("filters by time, key, model, channel and status", async () => {
+	it("filters by time, key, model, channel, status and the client's request id", async () => {
 		const ids = async (query: string) => (await list(`/api/usage?user_id=${a.userId}&${query}`)).data.map((r) => r.request_id);
 		const [r0, r1, r2, r3, r4, r5] = aRecords.map((r) => r.request_id);
 		expect(await ids(`from=${T0 + 3_000}`)).toEqual(newestFirst().filter((id) => [r2, r3, r4, r5].includes(id)));
@@ -155,6 +156,8 @@ describe("usage API", () => {
 		expect(await ids("status=429")).toEqual([r2]);
 		expect((await ids("status=ok")).sort()).toEqual([r0, r3, r4, r5].sort());
 		expect(await ids("from=2031-01-01")).toEqual([]);
+		expect(await ids("client_request_id=trace-a")).toEqual([r0]);
+		expect(await ids("client_request_id=trace-b")).toEqual([]);
 	});
 
 	it("pages with an opaque cursor without losing or repeating rows that share a timestamp", async () => {

@@ -8,6 +8,7 @@ import { uid } from "./gateway";
 export function usageRecord(over: Partial<UsageRecord> = {}): UsageRecord {
 	return {
 		request_id: `r-${uid()}`,
+		client_request_id: null,
 		token_id: null,
 		user_id: 1,
 		channel_id: null,

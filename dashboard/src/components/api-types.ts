@@ -87,7 +87,10 @@ export interface ChannelHealth {
 
 /** One request in the usage logs (GET /api/usage). */
 export interface UsageRow {
+	/** The gateway's id (the response's x-request-id). */
 	request_id: string;
+	/** The id the client sent (x-client-request-id), if any. */
+	client_request_id: string | null;
 	model: string;
 	upstream_model: string | null;
 	channel_id: number | null;

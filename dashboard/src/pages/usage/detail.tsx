@@ -59,6 +59,7 @@ export function Detail({ id, channelName, onClose }: { id: string; channelName: 
 							<Field label={t("channel")}>{channelName(d.channel_id)}</Field>
 							<Field label={t("attempts")}>{fmt.int(d.attempts)}</Field>
 							<Field label={t("endpoint")}>{d.endpoint}</Field>
+							<Field label={t("clientRequestId")}>{d.client_request_id ?? t("none")}</Field>
 							<Field label={t("key")}>{d.token_id === null ? t("none") : `#${d.token_id}`}</Field>
 							<Field label={t("user")}>{d.user_id === null ? t("none") : `#${d.user_id}`}</Field>
 							<Field label={t("promptTokens")}>{fmt.int(d.prompt_tokens)}</Field>
