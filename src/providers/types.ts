@@ -47,6 +47,14 @@ export function baseUrl(provider: Provider, target: Target): string {
 	return (target.baseUrl ?? provider.defaultBaseUrl ?? "").replace(/\/+$/, "");
 }
 
+/**
+ * A 2xx answer that is not what the provider's API sends (cut short, not JSON, another shape). It is the channel's
+ * failure, as a 5xx would be: thrown before any byte reached the client, it moves the request on to another channel.
+ */
+export class UnreadableAnswer extends Error {
+	override readonly name = "UnreadableAnswer";
+}
+
 export function jsonPost(url: string, headers: Record<string, string>, body: unknown, signal: AbortSignal): Promise<Response> {
 	return fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body), signal });
 }

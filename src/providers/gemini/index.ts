@@ -1,6 +1,7 @@
+import { parseShallowRead } from "../../lib/json-depth";
 import { batchEmbedBody, embeddingListOf, embeddingTexts } from "../../protocols/gemini/embeddings";
 import { modelResource } from "../../protocols/gemini/resource";
-import { baseUrl, jsonPost, type Provider, type SendContext, type Target } from "../types";
+import { baseUrl, jsonPost, type Provider, type SendContext, type Target, UnreadableAnswer } from "../types";
 
 // The key goes in a header only: URLs (where Google's examples put `?key=`) end up in logs.
 const auth = (target: Target): Record<string, string> => (target.apiKey ? { "x-goog-api-key": target.apiKey } : {});
@@ -16,8 +17,16 @@ async function embeddings(provider: Provider, body: Record<string, unknown>, tar
 	const url = `${baseUrl(provider, target)}/${modelResource(target.upstreamModel)}:batchEmbedContents`;
 	const upstream = await jsonPost(url, auth(target), batchEmbedBody(texts, target.upstreamModel, body.dimensions), ctx.signal);
 	if (!upstream.ok) return upstream;
-	const list = embeddingListOf(await upstream.json(), String(body.model), texts, body.encoding_format === "base64");
-	return Response.json(list, { status: 200 });
+	return Response.json(openaiList(await upstream.text(), String(body.model), texts, body.encoding_format === "base64"), { status: 200 });
+}
+
+/** Gemini's answer as OpenAI's embedding list; one that is not Gemini's embeddings is the channel's failure. */
+function openaiList(text: string, model: string, texts: string[], base64: boolean) {
+	try {
+		return embeddingListOf(parseShallowRead(text), model, texts, base64);
+	} catch {
+		throw new UnreadableAnswer("it is not Gemini's embeddings");
+	}
 }
 
 /** Google's Gemini API (AI Studio keys). Chat bodies are generateContent requests; the stream flag picks the endpoint. */
