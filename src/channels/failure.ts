@@ -4,7 +4,9 @@ import { GatewayError } from "../errors/gateway-error";
 export type Failure =
 	| { kind: "status"; status: number; message: string; retryAfter: string | undefined }
 	| { kind: "timeout" }
-	| { kind: "network"; message: string };
+	| { kind: "network"; message: string }
+	/** A 2xx answer that could not be read as the channel's API answers (see UnreadableAnswer). */
+	| { kind: "unreadable"; message: string };
 
 /**
  * Statuses caused by the request itself: another channel would answer the same, so they go back to the
@@ -20,6 +22,7 @@ export function isClientFault(status: number): status is (typeof CLIENT_FAULT)[n
 function describe(f: Failure): string {
 	if (f.kind === "timeout") return "timed out waiting for the upstream";
 	if (f.kind === "network") return `could not reach the upstream (${f.message})`;
+	if (f.kind === "unreadable") return `the upstream's answer could not be read (${f.message})`;
 	return `upstream answered ${f.status}${f.message ? `: ${f.message}` : ""}`;
 }
 
@@ -30,7 +33,7 @@ export function exhausted(last: Failure | undefined, attempts: number, model: st
 		: `No upstream attempt for model '${model}' could start before the deadline`;
 	const message = `${summary} (request id ${requestId})`;
 	if (!last || last.kind === "timeout") return new GatewayError("upstream_timeout", message);
-	if (last.kind === "network") return new GatewayError("upstream_error", message);
+	if (last.kind === "network" || last.kind === "unreadable") return new GatewayError("upstream_error", message);
 	if (last.status === 429) {
 		return new GatewayError("rate_limited", message, last.retryAfter ? { headers: { "retry-after": last.retryAfter } } : {});
 	}

@@ -11,6 +11,7 @@ const BILLING = /insufficient_quota|credit balance|billing|quota exceeded|paymen
 export function outcomeOf(failure: Failure, at = Date.now()): AttemptOutcome | undefined {
 	if (failure.kind === "timeout") return { kind: "failure", at, message: "timed out waiting for the upstream" };
 	if (failure.kind === "network") return { kind: "failure", at, message: failure.message || "connection failed" };
+	if (failure.kind === "unreadable") return { kind: "failure", at, message: `unreadable answer: ${failure.message}` };
 	const { status, message } = failure;
 	const text = `${status}${message ? `: ${message}` : ""}`;
 	if (status === 401 || status === 403 || status === 402 || BILLING.test(message)) return { kind: "fatal", at, message: text };

@@ -1,4 +1,5 @@
-import { upstreamMessage } from "../lib/sanitize";
+import { parseShallowRead } from "../lib/json-depth";
+import { answerExcerpt, shownUrl, upstreamMessage } from "../lib/sanitize";
 import { egressCodecs } from "../protocols/egress";
 import type { ChatRequest } from "../protocols/ir";
 import { providers } from "../providers/registry";
@@ -7,6 +8,9 @@ import { type LiveChannel, targetFor } from "./live";
 
 const TEST_TIMEOUT_MS = 15_000;
 
+/** More than any answer to the smallest request (a 3,072-dimension embedding is about 70 KB); a page the URL wrongly names is cut. */
+const MAX_ANSWER_BYTES = 1 << 20;
+
 /** The smallest real request a channel can serve: one token of chat, or one short embedding. */
 function smallestRequest(provider: Provider, model: string): { op: "chat" | "embeddings"; body: Record<string, unknown> } {
 	if (/embed/i.test(model) && provider.operations.includes("embeddings")) return { op: "embeddings", body: { model, input: "ping" } };
@@ -14,18 +18,53 @@ function smallestRequest(provider: Provider, model: string): { op: "chat" | "emb
 	return { op: "chat", body: egressCodecs[provider.wire].fromChat(chat) };
 }
 
+/** An answer's text, read no further than `max` bytes. */
+async function readAtMost(res: Response, max: number): Promise<string> {
+	const reader = res.body?.getReader();
+	if (!reader) return "";
+	const decoder = new TextDecoder();
+	let text = "";
+	let bytes = 0;
+	for (let r = await reader.read(); !r.done; r = await reader.read()) {
+		text += decoder.decode(r.value, { stream: true });
+		bytes += r.value.byteLength;
+		if (bytes >= max) {
+			await reader.cancel();
+			break;
+		}
+	}
+	return text + decoder.decode();
+}
+
+const isJsonObject = (text: string) => {
+	const json = parseShallowRead(text);
+	return typeof json === "object" && json !== null && !Array.isArray(json);
+};
+
+/**
+ * One tiny real request through a channel, reported as an operator needs it to fix the channel: the URL called
+ * (without credentials) and the upstream's answer (status and the start of its body, secrets redacted). A 2xx whose
+ * body is not JSON is no success: the relay would fail it over.
+ */
 export async function testChannel(channel: LiveChannel, model: string, env: Env, encryptionKey: string) {
 	const started = Date.now();
+	let url: string | null = null;
 	try {
 		const provider = providers[channel.type];
 		const target = await targetFor(channel, model, encryptionKey);
 		const { op, body } = smallestRequest(provider, target.upstreamModel);
 		const ctx: SendContext = { op, stream: false, signal: AbortSignal.timeout(TEST_TIMEOUT_MS), clientHeaders: new Headers(), env };
+		url = provider.endpoint ? shownUrl(provider.endpoint(target, ctx)) : null;
 		const res = await provider.send(body, target, ctx);
-		const text = await res.text();
-		return { ok: res.ok, model, status: res.status, latency_ms: Date.now() - started, error: res.ok ? null : upstreamMessage(text) };
+		const text = await readAtMost(res, MAX_ANSWER_BYTES);
+		const error = !res.ok
+			? upstreamMessage(text)
+			: isJsonObject(text)
+				? null
+				: `The upstream answered ${res.status}, but not with JSON: is the base URL right?`;
+		return { ok: error === null, model, url, status: res.status, latency_ms: Date.now() - started, error, body: answerExcerpt(text) };
 	} catch (err) {
 		const reason = err instanceof Error && err.name === "TimeoutError" ? "timed out" : upstreamMessage(err instanceof Error ? err.message : String(err));
-		return { ok: false, model, status: null, latency_ms: Date.now() - started, error: reason };
+		return { ok: false, model, url, status: null, latency_ms: Date.now() - started, error: reason, body: null };
 	}
 }

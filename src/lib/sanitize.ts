@@ -15,16 +15,46 @@ const errorBody = z.union([
 	z.looseObject({ message: z.string() }).transform((b) => b.message),
 ]);
 
-/** A short, secret-free description of an upstream error body, whatever its shape. */
-export function upstreamMessage(body: string): string {
-	// Not JSON (an HTML error page or plain text), or JSON of another shape: the text itself is described.
-	const parsed = errorBody.safeParse(parseBoundedJson(body));
-	const message = parsed.success ? parsed.data : body;
+/** Text from an upstream as one short line: tags of an HTML page dropped, secrets redacted, at most `max` characters. */
+function cleanLine(text: string, max: number): string {
 	const clean = redactSecrets(
-		message
+		text
 			.replace(/<[^>]*>/g, " ")
 			.replace(/\s+/g, " ")
 			.trim(),
 	);
-	return clean.length > 300 ? `${clean.slice(0, 300)}…` : clean;
+	return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}
+
+/** A short, secret-free description of an upstream error body, whatever its shape. */
+export function upstreamMessage(body: string): string {
+	// Not JSON (an HTML error page or plain text), or JSON of another shape: the text itself is described.
+	const parsed = errorBody.safeParse(parseBoundedJson(body));
+	return cleanLine(parsed.success ? parsed.data : body, 300);
+}
+
+/** The start of an upstream's answer, whatever it is, for an operator to read: secret-free and bounded. */
+export function answerExcerpt(body: string): string {
+	// Cut before cleaning as well, so that a huge answer is never scanned whole.
+	return cleanLine(body.slice(0, 4_000), 500);
+}
+
+/** Query parameters that carry credentials in some APIs' URLs (`?key=` in Google's examples, signed URLs). */
+const SECRET_PARAM = /key|token|secret|sig|pass|auth|credential/i;
+
+/**
+ * A URL as it may be shown: credentials out of it (user info, key-like query parameters, anything that looks like a
+ * key), whatever the operator pasted into a base URL.
+ */
+export function shownUrl(url: string): string {
+	let parsed: URL;
+	try {
+		parsed = new URL(url);
+	} catch {
+		return redactSecrets(url);
+	}
+	parsed.username = "";
+	parsed.password = "";
+	for (const name of [...parsed.searchParams.keys()]) if (SECRET_PARAM.test(name)) parsed.searchParams.set(name, "redacted");
+	return redactSecrets(parsed.toString());
 }

@@ -24,6 +24,23 @@ export function nestsDeeperThan(text: string, limit: number): boolean {
 	return false;
 }
 
+/**
+ * Whether an event's data is JSON at all. Every dialect's events are JSON (but OpenAI's `[DONE]`): one that is not was
+ * cut or garbled on the way, and the stream is not what the upstream meant to send. Nothing walks the value here, so
+ * JSON.parse (which does not recurse) needs no depth scan.
+ */
+export function isJson(data: string): boolean {
+	try {
+		JSON.parse(data);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** What the client is told when a stream ends at an event that could not be read. */
+export const UNREADABLE_EVENT = "The upstream sent a stream event that could not be read; the response is incomplete";
+
 /** An error reported mid-stream, as an object or (from some servers) a bare message; its fields are read where used. */
 export const streamErrorSchema = z.union([
 	z.object({ message: z.unknown(), code: z.unknown() }).partial(),

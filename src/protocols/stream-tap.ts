@@ -10,8 +10,10 @@ export interface StreamTap {
 	inspect(data: string): boolean;
 	/** The dialect's normal end was seen (and no error). */
 	readonly complete: boolean;
-	/** The upstream itself reported an error in the stream. */
+	/** The upstream reported an error in the stream, or sent an event that could not be read. */
 	readonly failed: boolean;
+	/** An event could not be read: it was held back, and the stream must end with `errorEvent` in its place. */
+	readonly unreadable: boolean;
 	readonly usage: Usage | undefined;
 	/** Characters of generated text, reasoning and tool arguments delivered: the basis of an estimate. */
 	deliveredChars(): number;
@@ -29,6 +31,8 @@ export interface EventReading {
 	carriesUsage?: boolean;
 	/** Keep the event from the client. */
 	hold?: boolean;
+	/** The event's data is not what the dialect sends (not JSON): the stream has failed. */
+	unreadable?: boolean;
 }
 
 /** A dialect's part of a tap: small hooks over the raw data, so that most events are never parsed. */
@@ -49,9 +53,14 @@ export function streamTap(dialect: TapDialect): StreamTap {
 	const usageEvents: string[] = [];
 	let ended = false;
 	let failed = false;
+	let unreadable = false;
 	return {
 		inspect(data) {
 			const reading = dialect.read(data);
+			if (reading.unreadable) {
+				unreadable = failed = true;
+				return false;
+			}
 			if (reading.ends) ended = true;
 			if (reading.fails) failed = true;
 			if (reading.carriesUsage) usageEvents.push(data);
@@ -64,6 +73,9 @@ export function streamTap(dialect: TapDialect): StreamTap {
 		},
 		get failed() {
 			return failed;
+		},
+		get unreadable() {
+			return unreadable;
 		},
 		get usage() {
 			return usageEvents.length ? dialect.usage(usageEvents) : undefined;

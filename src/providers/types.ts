@@ -23,6 +23,9 @@ export interface SendContext {
 	env: Env;
 }
 
+/** Where one call goes, from the channel and the kind of call; the channel test shows it. */
+export type Endpoint = (target: Target, call: Pick<SendContext, "op" | "stream">) => string;
+
 export interface Provider {
 	/** The dialect it speaks: chat bodies arrive in it and answers are read in it. Embeddings are always OpenAI's. */
 	readonly wire: Wire;
@@ -36,6 +39,8 @@ export interface Provider {
 	adaptTranslated?(body: Record<string, unknown>): Record<string, unknown>;
 	/** Every channel of this type has its own endpoint (e.g. an Azure resource), so `base_url` must be given. */
 	readonly requiresBaseUrl?: boolean;
+	/** The URL `send` calls; absent for a provider reached without one (a binding, the built-in mock). */
+	readonly endpoint?: Endpoint;
 	/**
 	 * Sends a body in the provider's wire format (the model name is the provider's to place, from `target`).
 	 * Non-2xx statuses are returned, not thrown; a transport failure throws.
@@ -43,8 +48,31 @@ export interface Provider {
 	send(body: Record<string, unknown>, target: Target, ctx: SendContext): Promise<Response>;
 }
 
+const trimSlashes = (url: string) => url.replace(/\/+$/, "");
+
+/** Scheme and host (with port): what a URL is before its path. */
+const ORIGIN = /^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i;
+
+/**
+ * The base URL a provider's paths are appended to. A channel's own is taken as users paste it: trailing slashes
+ * dropped, and one with no path at all (`https://api.anthropic.com`, the form Anthropic's SDK takes) given the path
+ * of the type's default base URL (`/v1`, Gemini's `/v1beta`, Groq's `/openai/v1`). Any other path is kept as it is:
+ * OpenAI-compatible servers put their version under paths of their own (`/api/v1`, `/v1beta/openai`), which no rule
+ * could guess. Done here, where the URL is built, so that channels saved before read the same.
+ */
 export function baseUrl(provider: Provider, target: Target): string {
-	return (target.baseUrl ?? provider.defaultBaseUrl ?? "").replace(/\/+$/, "");
+	const given = trimSlashes(target.baseUrl?.trim() ?? "");
+	const fallback = trimSlashes(provider.defaultBaseUrl ?? "");
+	if (!given) return fallback;
+	return given.replace(ORIGIN, "") === "" ? given + fallback.replace(ORIGIN, "") : given;
+}
+
+/**
+ * A 2xx answer that is not what the provider's API sends (cut short, not JSON, another shape). It is the channel's
+ * failure, as a 5xx would be: thrown before any byte reached the client, it moves the request on to another channel.
+ */
+export class UnreadableAnswer extends Error {
+	override readonly name = "UnreadableAnswer";
 }
 
 export function jsonPost(url: string, headers: Record<string, string>, body: unknown, signal: AbortSignal): Promise<Response> {

@@ -1,17 +1,16 @@
 import { config } from "../env";
-import { egressCodecs } from "../protocols/egress";
 import { estimateTokens, readUsage } from "../protocols/usage";
-import { providers } from "../providers/registry";
 import { dispatch } from "./dispatch";
+import { chatAnswerReader } from "./read-answer";
 import { recordAnswer } from "./record";
 import { answered, type ChatCall, type RelayRequest } from "./request";
 import { streamAnswer } from "./stream";
-import { readAnswer, requestFor, translateAnswer } from "./translate";
+import { requestFor } from "./translate";
 
 /**
  * One chat request after validation, whatever dialect the client speaks: admitted, translated for each channel,
- * dispatched with failover, and answered in the client's dialect (streams event by event). Usage is metered on
- * the side.
+ * dispatched with failover (a whole answer is read before it counts, so one that cannot be read fails over), and
+ * answered in the client's dialect (streams event by event). Usage is metered on the side.
  */
 export async function relayChat(req: RelayRequest, call: ChatCall): Promise<Response> {
 	const { ingress, chat, stream } = call;
@@ -20,20 +19,13 @@ export async function relayChat(req: RelayRequest, call: ChatCall): Promise<Resp
 		promptTokens: estimateTokens(promptChars()),
 		outputTokens: chat.max_completion_tokens ?? chat.max_tokens ?? config(req.env).reserveDefaultOutputTokens,
 	});
-	const done = await dispatch(req, { op: "chat", model: chat.model, stream, bodyFor: requestFor(call), estimate });
-	const upstream = done.response;
-	const isSse = upstream.headers.get("content-type")?.includes("text/event-stream") ?? false;
-	if (stream && isSse && upstream.body) return streamAnswer(req, call, done, upstream.body, promptChars);
-
-	const wire = providers[done.channel.type].wire;
-	const egress = egressCodecs[wire];
-	const same = wire === ingress.wire;
-	const { text, json } = await readAnswer(upstream, req.requestId, !same);
-	if (same) {
-		recordAnswer(req, egress.readUsage(json), promptChars, text.length);
-		return answered(req, text, { "content-type": upstream.headers.get("content-type") ?? "application/json" });
+	const done = await dispatch(req, { op: "chat", model: chat.model, stream, bodyFor: requestFor(call), estimate, read: chatAnswerReader(call) });
+	const { answer } = done;
+	if (answer.kind === "stream") return streamAnswer(req, call, done, answer.body, promptChars);
+	if (answer.kind === "passed") {
+		recordAnswer(req, answer.usage, promptChars, answer.text.length);
+		return answered(req, answer.text, { "content-type": done.response.headers.get("content-type") ?? "application/json" });
 	}
-	const { answer, translated } = translateAnswer(call, egress, json, req.requestId);
-	recordAnswer(req, readUsage(answer.usage), promptChars, text.length);
-	return answered(req, JSON.stringify(translated), { "content-type": "application/json" });
+	recordAnswer(req, readUsage(answer.chat.usage), promptChars, answer.text.length);
+	return answered(req, JSON.stringify(ingress.fromChat(answer.chat, chat.model)), { "content-type": "application/json" });
 }

@@ -4,17 +4,19 @@ import { config } from "../env";
 import type { Operation, Provider } from "../providers/types";
 import { admit } from "./admit";
 import { report } from "./breakers";
-import { type Dispatched, failover } from "./failover";
+import { type Dispatched, type FailoverInput, failover } from "./failover";
 import type { Estimate } from "./governor";
 import type { RelayRequest } from "./request";
 
-export interface DispatchInput {
+export interface DispatchInput<A> {
 	op: Operation;
 	model: string;
 	stream: boolean;
 	bodyFor: (p: Provider) => Record<string, unknown>;
 	/** For the governors, only when the caller has limits. */
 	estimate: () => Estimate;
+	/** Reads a 2xx answer while another channel may still be tried (see FailoverInput.read). */
+	read: FailoverInput<A>["read"];
 }
 
 /**
@@ -22,7 +24,7 @@ export interface DispatchInput {
  * attempts as they happen (a failed request records them too); the breakers learn every attempt's outcome after
  * the response, whatever it was: they learn from failed requests most of all.
  */
-export async function dispatch(req: RelayRequest, { op, model, stream, bodyFor, estimate }: DispatchInput): Promise<Dispatched> {
+export async function dispatch<A>(req: RelayRequest, { op, model, stream, bodyFor, estimate, read }: DispatchInput<A>): Promise<Dispatched<A>> {
 	const { meter } = req;
 	meter.model = model;
 	meter.stream = stream;
@@ -36,6 +38,7 @@ export async function dispatch(req: RelayRequest, { op, model, stream, bodyFor, 
 			op,
 			stream,
 			bodyFor,
+			read,
 			model,
 			candidates,
 			config: config(req.env),

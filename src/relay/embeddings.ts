@@ -1,16 +1,14 @@
-import { egressCodecs } from "../protocols/egress";
 import { estimateTokens } from "../protocols/usage";
 import { dispatch } from "./dispatch";
+import { readEmbeddings } from "./read-answer";
 import { recordAnswer } from "./record";
 import { answered, type RelayRequest } from "./request";
-import { readAnswer } from "./translate";
 
 /** Embeddings: OpenAI's format on the way in and out; a provider with another wire translates inside itself. */
 export async function relayEmbeddings(req: RelayRequest, body: Record<string, unknown>): Promise<Response> {
 	const inputChars = () => JSON.stringify(body.input ?? "").length;
 	const estimate = () => ({ promptTokens: estimateTokens(inputChars()), outputTokens: 0 });
-	const done = await dispatch(req, { op: "embeddings", model: String(body.model), stream: false, bodyFor: () => body, estimate });
-	const { text, json } = await readAnswer(done.response, req.requestId, false);
-	recordAnswer(req, egressCodecs.openai.readUsage(json), inputChars, 0);
-	return answered(req, text, { "content-type": done.response.headers.get("content-type") ?? "application/json" });
+	const done = await dispatch(req, { op: "embeddings", model: String(body.model), stream: false, bodyFor: () => body, estimate, read: readEmbeddings });
+	recordAnswer(req, done.answer.usage, inputChars, 0);
+	return answered(req, done.answer.text, { "content-type": done.response.headers.get("content-type") ?? "application/json" });
 }

@@ -6,10 +6,10 @@ import type { Config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { upstreamMessage } from "../lib/sanitize";
 import { providers } from "../providers/registry";
-import type { Operation, Provider } from "../providers/types";
+import { type Operation, type Provider, UnreadableAnswer } from "../providers/types";
 import { claimTrial, earliestRetry, usability } from "./breakers";
 
-export interface FailoverInput {
+export interface FailoverInput<A = unknown> {
 	op: Operation;
 	stream: boolean;
 	/** The request in the wire format of a channel's provider. */
@@ -26,12 +26,20 @@ export interface FailoverInput {
 	onAttempt?: (channel: LiveChannel, attempt: number, upstreamModel: string) => void;
 	/** Each attempt's meaning for its channel's health, for the breakers (reported after the response). */
 	onOutcome?: (channel: LiveChannel, outcome: AttemptOutcome) => void;
+	/**
+	 * Reads a 2xx answer before it counts as served, while another channel may still be tried: an answer that is not
+	 * streamed is read and parsed here, a stream is only looked at. Throws UnreadableAnswer for an answer that is not
+	 * what the channel's API sends; anything else it throws is the gateway's own failure, not the channel's.
+	 */
+	read: (response: Response, channel: LiveChannel) => Promise<A>;
 }
 
-export interface Dispatched {
+export interface Dispatched<A = unknown> {
 	response: Response;
 	channel: LiveChannel;
 	attempts: number;
+	/** What `read` made of the answer. */
+	answer: A;
 }
 
 type Outcome = { ok: Response } | { failure: Failure };
@@ -64,6 +72,7 @@ async function attemptOnce(input: FailoverInput, channel: LiveChannel, timeoutMs
 		if (input.clientSignal.aborted) throw err;
 		// The gateway's own failure to build the request (a stack overflow serializing it, say) is no fault of the channel.
 		if (err instanceof RangeError) throw err;
+		if (err instanceof UnreadableAnswer) return { failure: { kind: "unreadable", message: err.message } };
 		if (timer.signal.aborted) return { failure: { kind: "timeout" } };
 		return { failure: { kind: "network", message: upstreamMessage(err instanceof Error ? err.message : String(err)) } };
 	} finally {
@@ -72,12 +81,22 @@ async function attemptOnce(input: FailoverInput, channel: LiveChannel, timeoutMs
 	}
 }
 
+/** A 2xx answer as `read` makes it out; one it cannot read is the channel's failure, as a 5xx would be. */
+async function readOk<A>(input: FailoverInput<A>, response: Response, channel: LiveChannel): Promise<{ response: Response; answer: A } | { failure: Failure }> {
+	try {
+		return { response, answer: await input.read(response, channel) };
+	} catch (err) {
+		if (err instanceof UnreadableAnswer && !input.clientSignal.aborted) return { failure: { kind: "unreadable", message: err.message } };
+		throw err;
+	}
+}
+
 /**
- * Tries the candidates in order until one answers 2xx. Failures before any byte reaches the client move on
- * to the next channel not yet tried, within a bounded number of attempts and a total deadline; a request
- * the upstream rejects as malformed goes back to the client unchanged in status.
+ * Tries the candidates in order until one answers 2xx with an answer `read` can read. Failures before any byte
+ * reaches the client move on to the next channel not yet tried, within a bounded number of attempts and a total
+ * deadline; a request the upstream rejects as malformed goes back to the client unchanged in status.
  */
-export async function failover(input: FailoverInput, startedAt = Date.now()): Promise<Dispatched> {
+export async function failover<A>(input: FailoverInput<A>, startedAt = Date.now()): Promise<Dispatched<A>> {
 	const deadline = startedAt + input.config.deadlineMs;
 	let last: Failure | undefined;
 	let attempts = 0;
@@ -95,10 +114,11 @@ export async function failover(input: FailoverInput, startedAt = Date.now()): Pr
 		if (remaining <= 0) break;
 		attempts++;
 		input.onAttempt?.(channel, attempts, upstreamModelFor(channel, input.model));
-		const outcome = await attemptOnce(input, channel, Math.min(input.config.firstByteTimeoutMs, remaining));
-		if ("ok" in outcome) {
+		const attempt = await attemptOnce(input, channel, Math.min(input.config.firstByteTimeoutMs, remaining));
+		const outcome = "ok" in attempt ? await readOk(input, attempt.ok, channel) : attempt;
+		if ("answer" in outcome) {
 			input.onOutcome?.(channel, { kind: "success", at: Date.now() });
-			return { response: outcome.ok, channel, attempts };
+			return { response: outcome.response, channel, attempts, answer: outcome.answer };
 		}
 		const failure = outcome.failure;
 		const health = outcomeOf(failure);

@@ -1,4 +1,5 @@
 import { sseReader } from "../protocols/sse";
+import { UNREADABLE_EVENT } from "../protocols/stream-json";
 import type { StreamTap } from "../protocols/stream-tap";
 import type { Usage } from "../protocols/usage";
 
@@ -56,6 +57,8 @@ function eventFramer(tap: StreamTap) {
 			if (!event.trim()) continue;
 			if (shows(event)) text += event;
 			else held = true;
+			// Nothing after a failure goes out: the stream ends there.
+			if (tap.failed) break;
 		}
 		return { text, held };
 	};
@@ -73,7 +76,7 @@ function eventFramer(tap: StreamTap) {
 			pending += decoder.decode();
 			let { text } = drain();
 			const last = `${pending}\n\n`;
-			if (pending.trim() && shows(last)) text += last;
+			if (!tap.failed && pending.trim() && shows(last)) text += last;
 			pending = "";
 			return text;
 		},
@@ -93,29 +96,51 @@ interface Pass {
 
 const encoder = new TextEncoder();
 
-/** The upstream broke the connection: the client gets the dialect's error event, which its SDK raises. */
-async function failMidStream(pass: Pass): Promise<void> {
-	if (pass.end("upstream_failed")) return; // the client left first and the upstream was cancelled
-	await pass.writer.write(encoder.encode(pass.tap.errorEvent("The upstream connection failed mid-stream; the response is incomplete")));
-	await pass.writer.close();
+/** The error event a failed stream ends with, when the upstream's own error event is not already its last. */
+function closingError(tap: StreamTap): string {
+	if (tap.unreadable) return tap.errorEvent(UNREADABLE_EVENT);
+	return tap.complete || tap.failed ? "" : tap.errorEvent("The upstream ended the stream early; the response is incomplete");
 }
 
-/** The upstream is done: the rest goes out, with an error event if the dialect's normal end never came. */
-async function finishStream(pass: Pass): Promise<void> {
-	let text = pass.framer.finish();
-	const { complete, failed } = pass.tap;
-	if (!complete && !failed) text += pass.tap.errorEvent("The upstream ended the stream early; the response is incomplete");
-	// Recorded before the last bytes go out, so the record never waits on a slow reader.
-	pass.end(complete ? "complete" : "upstream_failed");
+/** The last bytes go out, after the stream's end is recorded (so the record never waits on a slow reader). */
+async function close(pass: Pass, text: string, how: StreamEnd): Promise<void> {
+	if (text) pass.sent();
+	if (pass.end(how)) return; // the client left first and the upstream was cancelled
 	if (text) await pass.writer.write(encoder.encode(text));
 	await pass.writer.close();
 }
 
-async function forward(pass: Pass, bytes: Uint8Array): Promise<void> {
+/** The upstream broke the connection: the client gets the dialect's error event, which its SDK raises. */
+function failMidStream(pass: Pass): Promise<void> {
+	return close(pass, pass.tap.errorEvent("The upstream connection failed mid-stream; the response is incomplete"), "upstream_failed");
+}
+
+/** The upstream is done: the rest goes out, with an error event if the dialect's normal end never came. */
+function finishStream(pass: Pass): Promise<void> {
+	const text = pass.framer.finish() + closingError(pass.tap);
+	return close(pass, text, pass.tap.complete ? "complete" : "upstream_failed");
+}
+
+/**
+ * The stream failed on the way (the upstream said so, or sent an event that could not be read): what came before the
+ * failure goes out, then the error event, and the stream ends; the rest of the upstream's answer is not waited for.
+ */
+function stopFailed(pass: Pass, text: string): Promise<void> {
+	pass.reader.cancel().catch(() => {});
+	return close(pass, text + closingError(pass.tap), "upstream_failed");
+}
+
+/** One network chunk on its way; false once the stream has ended. */
+async function forward(pass: Pass, bytes: Uint8Array): Promise<boolean> {
 	const { text, asIs } = pass.framer.push(bytes);
-	if (!text) return;
+	if (pass.tap.failed) {
+		await stopFailed(pass, text);
+		return false;
+	}
+	if (!text) return true;
 	pass.sent();
 	await pass.writer.write(asIs ? bytes : encoder.encode(text));
+	return true;
 }
 
 async function pump(pass: Pass): Promise<void> {
@@ -127,16 +152,16 @@ async function pump(pass: Pass): Promise<void> {
 			return failMidStream(pass);
 		}
 		if (result.done) return finishStream(pass);
-		await forward(pass, result.value);
+		if (!(await forward(pass, result.value))) return;
 	}
 }
 
 /**
  * Passes an SSE stream through event by event as it arrives, reading usage on the side. Only an
  * incomplete event is held back (until its terminating blank line arrives), and a network chunk made of whole
- * events goes out as the very bytes that came in. If the upstream fails after bytes have gone out, the stream
- * ends with the dialect's error event, which the client's SDK raises (the OpenAI SDK as an APIError); it is
- * never silently retried. When the client goes away, the upstream is cancelled.
+ * events goes out as the very bytes that came in. If the upstream fails after bytes have gone out (its connection
+ * breaks, it reports an error, or it sends an event that cannot be read), the stream ends with the dialect's error
+ * event, which the client's SDK raises (the OpenAI SDK as an APIError); it is never silently retried. When the client goes away, the upstream is cancelled.
  *
  * The response body is the readable side of workerd's native IdentityTransformStream, fed by a loop: measured
  * with `npm run bench`, a JavaScript ReadableStream or TransformStream as the body costs the runtime well over

@@ -1,8 +1,5 @@
-import { GatewayError } from "../errors/gateway-error";
-import { asRecord, parseBoundedJson, parseShallowRead } from "../lib/json-depth";
-import type { EgressCodec } from "../protocols/codec";
+import { asRecord } from "../lib/json-depth";
 import { egressCodecs } from "../protocols/egress";
-import type { ChatResponse } from "../protocols/ir";
 import type { Provider } from "../providers/types";
 import type { ChatCall } from "./request";
 
@@ -20,34 +17,4 @@ export function requestFor(call: ChatCall): (p: Provider) => Record<string, unkn
 		const body = p.adaptTranslated ? p.adaptTranslated(translated) : translated;
 		return p.wire === "openai" ? withUsage(body) : body;
 	};
-}
-
-/**
- * An upstream's whole answer, as text and, when it is JSON, parsed. Only an answer the gateway will translate needs
- * its nesting bounded (`bounded`): the codecs and JSON.stringify recurse over it. An answer passed through is read
- * only for its usage, by a schema that never descends into the rest, and JSON.parse itself does not recurse; so it
- * is spared the scan, which costs about half as much again as the parse on a 1,536-dimension embedding.
- */
-export async function readAnswer(upstream: Response, requestId: string, bounded: boolean): Promise<{ text: string; json: unknown }> {
-	let text: string;
-	try {
-		text = await upstream.text();
-	} catch {
-		// Headers arrived but the body did not: nothing reached the client yet, yet the request was spent upstream.
-		throw new GatewayError("upstream_error", `The upstream connection failed while sending its response (request id ${requestId})`);
-	}
-	return { text, json: bounded ? parseBoundedJson(text) : parseShallowRead(text) };
-}
-
-/** An answer in a channel's wire, read into the internal representation and written in the client's dialect. */
-export function translateAnswer(call: ChatCall, egress: EgressCodec, json: unknown, requestId: string): { answer: ChatResponse; translated: unknown } {
-	const model = call.chat.model;
-	try {
-		if (json === undefined) throw new Error("not JSON");
-		const answer = egress.toChat(json, model);
-		return { answer, translated: call.ingress.fromChat(answer, model) };
-	} catch {
-		// Not JSON, or not the shape of the channel's wire: the channel is not what its type says.
-		throw new GatewayError("upstream_error", `The upstream's answer could not be read as its API's format (request id ${requestId})`);
-	}
 }

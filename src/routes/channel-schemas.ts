@@ -45,10 +45,15 @@ export const channelTestQuery = z.object({ model: modelName.optional() });
 export const channelTestResult = z.object({
 	ok: z.boolean(),
 	model: z.string(),
+	/** The URL called, credentials left out; null for a channel reached without one (`mock`, `workers-ai`). */
+	url: z.string().nullable(),
+	/** The upstream's HTTP status; null when no answer came (timeout, connection refused). */
 	status: z.number().nullable(),
 	latency_ms: z.number(),
-	/** The upstream's error, sanitized, when `ok` is false. */
+	/** What went wrong, sanitized, when `ok` is false. */
 	error: z.string().nullable(),
+	/** The start of the upstream's answer (at most 500 characters, secrets redacted); null when no answer came. */
+	body: z.string().nullable(),
 });
 
 export const channelTypeList = z.object({

@@ -128,7 +128,8 @@ export const channelRoutes = new Hono<AppEnv>()
 		const live = toLive(row);
 		if (!live) throw new GatewayError("invalid_request", `Channel type '${row.type}' is not supported by this gateway`);
 		const model = c.req.valid("query").model ?? row.models[0] ?? "";
-		return c.json(await testChannel(live, model, c.env, config(c.env).encryptionKey));
+		const result: z.infer<typeof channelTestResult> = await testChannel(live, model, c.env, config(c.env).encryptionKey);
+		return c.json(result);
 	});
 
 export const channelDocs: OperationDoc[] = [
@@ -166,7 +167,7 @@ export const channelDocs: OperationDoc[] = [
 	{
 		method: "post",
 		path: "/api/channels/{id}/test",
-		summary: "Send a tiny real request through the channel and report latency or the upstream error",
+		summary: "Send a tiny real request through the channel: the URL called, the upstream's status, latency and the start of its answer",
 		tag: "Channels",
 		auth: "admin",
 		query: channelTestQuery,

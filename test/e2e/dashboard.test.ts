@@ -93,6 +93,10 @@ describe("the dashboard in Chromium", () => {
 		await row.waitFor();
 		await page.getByTestId(`channel-test-${id}`).click();
 		await expect.poll(() => page.getByTestId(`channel-test-result-${id}`).textContent(), { timeout: 10_000 }).toMatch(/^OK/);
+		// The exact URL called, and the upstream's answer behind a disclosure.
+		expect(await page.getByTestId(`channel-test-url-${id}`).textContent()).toBe(`POST ${upstreamUrl}/dashboard/ok/v1/chat/completions`);
+		await page.getByText("Upstream answer · HTTP 200").click();
+		expect(await page.getByTestId(`channel-test-body-${id}`).textContent()).toContain('"object":"chat.completion"');
 		await shot("channels");
 	});
 

@@ -2,13 +2,18 @@
 //   /<tag>/<scenario>/v1/chat/completions | /v1/embeddings
 // <tag> keeps concurrent tests apart in the request log (GET /__requests?tag=...); scenarios:
 //   ok | status-<code> | hang | reset | no-usage | cut | slow
+//   badjson: 200 with JSON cut in half; a stream with one event (after the first few) whose data does not parse
 // An upstream model named `scenario/<scenario>` (a channel's model_mapping gives it) behaves as that scenario
 // whatever the path says, so one channel can serve healthy and failing models side by side; `scenario/tools`
 // answers with the OpenAI tools fixture.
 // It also plays any provider from recorded wire fixtures:
 //   /<tag>/fixture/<provider>/<name>/<anything the provider appends>
 // answers test/fixtures/<provider>/<name>.sse when the request asks for a stream, else <name>.json, the SSE
-// sent in pieces that cut events in two, as networks do.
+// sent in pieces that cut events in two, as networks do; /<tag>/badjson/<provider>/<name>/... plays the same
+// fixture spoiled as the badjson scenario is.
+// At the root it answers as the providers' own hosts do (/v1/chat/completions, /v1/messages,
+// /v1beta/models/<model>:generateContent), playing their `text` fixtures, logged under the tag "root": for base
+// URLs given without their version segment.
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -43,6 +48,17 @@ function chunk(model: string, delta: object, finish: string | null, withUsage: b
 const WORDS = ["Hi", " there", ",", " from", " the", " upstream", "."];
 const USAGE = { prompt_tokens: 11, completion_tokens: WORDS.length, total_tokens: 11 + WORDS.length, prompt_tokens_details: { cached_tokens: 3 } };
 
+/** A JSON text cut in half, as a connection dropped mid-answer would leave it. */
+const cutJson = (text: string) => text.slice(0, Math.floor(text.length / 2));
+
+/** An SSE text whose middle event's data no longer parses. */
+function spoilStream(text: string): string {
+	const events = text.split(/(?<=\r?\n\r?\n)/);
+	const middle = Math.floor(events.length / 2);
+	events[middle] = (events[middle] ?? "").replace(/^data: (.*)$/m, (_, data: string) => `data: ${cutJson(data)}`);
+	return events.join("");
+}
+
 async function stream(res: ServerResponse, model: string, scenario: string, includeUsage: boolean) {
 	res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
 	const send = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
@@ -55,7 +71,8 @@ async function stream(res: ServerResponse, model: string, scenario: string, incl
 			res.destroy();
 			return;
 		}
-		send(chunk(model, { content: w }, null, includeUsage));
+		if (scenario === "badjson" && i === 3) res.write(`data: ${cutJson(JSON.stringify(chunk(model, { content: w }, null, includeUsage)))}\n\n`);
+		else send(chunk(model, { content: w }, null, includeUsage));
 	}
 	send(chunk(model, {}, "stop", includeUsage));
 	if (includeUsage && scenario !== "no-usage") send({ id: "chatcmpl-up", object: "chat.completion.chunk", created: 1, model, choices: [], usage: USAGE });
@@ -79,13 +96,14 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
 
 const FIXTURES = new URL("../fixtures/", import.meta.url);
 
-async function playFixture(res: ServerResponse, provider: string, name: string, stream: boolean) {
+async function playFixture(res: ServerResponse, provider: string, name: string, stream: boolean, spoiled = false) {
 	let text: string;
 	try {
 		text = readFileSync(new URL(`${provider}/${name}.${stream ? "sse" : "json"}`, FIXTURES), "utf8");
 	} catch {
 		return json(res, 404, { error: { message: `no fixture ${provider}/${name}` } });
 	}
+	if (spoiled) text = stream ? spoilStream(text) : cutJson(text);
 	if (!stream) {
 		res.writeHead(200, { "content-type": "application/json" });
 		return res.end(text);
@@ -144,12 +162,21 @@ export async function startMockUpstream(): Promise<{ url: string; server: Server
 				if (!res.writableFinished) entry.aborted = true;
 			});
 		};
-		const fixture = /^\/([^/]+)\/fixture\/([\w-]+)\/([\w-]+)(\/.*)?$/.exec(url.pathname);
+		// (/<tag>/badjson/v1/… is the OpenAI scenario below.)
+		const fixture = /^\/([^/]+)\/(fixture|badjson)\/(?!v1\/)([\w-]+)\/([\w-]+)(\/.*)?$/.exec(url.pathname);
 		if (fixture) {
-			const [, tag = "", provider = "", name = ""] = fixture;
+			const [, tag = "", how = "", provider = "", name = ""] = fixture;
 			const body = await readBody(req);
-			logRequest(tag, `fixture/${provider}/${name}`, body);
-			return playFixture(res, provider, name, body.stream === true || url.pathname.includes(":streamGenerateContent"));
+			logRequest(tag, `${how}/${provider}/${name}`, body);
+			const streamed = body.stream === true || url.pathname.includes(":streamGenerateContent");
+			return playFixture(res, provider, name, streamed, how === "badjson");
+		}
+		const root = /^\/v1\/(chat\/completions|messages)$|^\/v1beta\/models\/[^/]+:(generateContent|streamGenerateContent)$/.exec(url.pathname);
+		if (root) {
+			const body = await readBody(req);
+			logRequest("root", "root", body);
+			const provider = root[1] === "messages" ? "anthropic" : root[1] ? "openai" : "gemini";
+			return playFixture(res, provider, "text", body.stream === true || root[2] === "streamGenerateContent");
 		}
 		const match = /^\/([^/]+)\/([^/]+)\/v1\/(chat\/completions|embeddings)$/.exec(url.pathname);
 		if (!match) return json(res, 404, { error: { message: "no such route" } });
@@ -171,8 +198,13 @@ export async function startMockUpstream(): Promise<{ url: string; server: Server
 		}
 		if (scenario === "hang") return; // never answers; the gateway's timeout must fire
 		if (scenario === "reset") return req.socket.destroy();
+		// The answer as it should be, or cut in half.
+		const answer = (value: unknown) => {
+			res.writeHead(200, { "content-type": "application/json" });
+			res.end(scenario === "badjson" ? cutJson(JSON.stringify(value)) : JSON.stringify(value));
+		};
 		if (op === "embeddings") {
-			return json(res, 200, {
+			return answer({
 				object: "list",
 				model,
 				data: [{ object: "embedding", index: 0, embedding: [0.1, 0.2, 0.3] }],
@@ -181,7 +213,7 @@ export async function startMockUpstream(): Promise<{ url: string; server: Server
 		}
 		const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
 		if (body.stream) return stream(res, model, scenario, includeUsage);
-		return json(res, 200, {
+		return answer({
 			id: "chatcmpl-up",
 			object: "chat.completion",
 			created: 1,

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { openaiTap } from "../../src/protocols/openai/stream-tap";
+import { UNREADABLE_EVENT } from "../../src/protocols/stream-json";
 import { meterStream, type StreamSummary } from "../../src/relay/sse-meter";
 
 const enc = new TextEncoder();
@@ -80,6 +81,37 @@ describe("meterStream", () => {
 		const { text, summary } = await run([delta("cut")], false);
 		expect(text).toContain("ended the stream early");
 		expect(summary?.end).toBe("upstream_failed");
+	});
+
+	it("ends at an event that does not parse: what came before, then an error event in its place, and nothing after", async () => {
+		const cut = 'data: {"choices":[{"index":0,"delta":{"content":"lo"\n\n';
+		const { text, summary } = await run([delta("Hel") + cut + delta("!"), delta("", "stop"), "data: [DONE]\n\n"], false);
+		expect(text).toBe(`${delta("Hel")}${event({ error: { message: UNREADABLE_EVENT, type: "api_error", code: "upstream_error" } })}`);
+		expect(summary).toMatchObject({ end: "upstream_failed" });
+		expect(summary?.deliveredChars()).toBe(3);
+	});
+
+	it("reads a last event cut short as unreadable too", async () => {
+		const { text, summary } = await run([delta("Hi"), 'data: {"choices":[{"ind'], false);
+		expect(text).toContain(UNREADABLE_EVENT);
+		expect(summary?.end).toBe("upstream_failed");
+	});
+
+	it("ends at the upstream's own error event, without waiting for more", async () => {
+		const error = event({ error: { message: "overloaded", type: "server_error" } });
+		let cancelled = false;
+		const parts = [delta("a") + error + delta("b")];
+		const upstream = new ReadableStream<Uint8Array>({
+			pull: (c) => c.enqueue(enc.encode(parts.shift() ?? delta("more"))),
+			cancel: () => {
+				cancelled = true;
+			},
+		});
+		let summary: StreamSummary | undefined;
+		const text = await new Response(meterStream(upstream, { tap: openaiTap(false), startedAt: Date.now(), onEnd: (s) => (summary = s) })).text();
+		expect(text).toBe(delta("a") + error);
+		expect(summary?.end).toBe("upstream_failed");
+		expect(cancelled).toBe(true);
 	});
 
 	it("reports a client that went away and cancels the upstream", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { sseEvents, sseTransform } from "../../src/protocols/sse";
+import { UNREADABLE_EVENT } from "../../src/protocols/stream-json";
 import { chatResponse, chatStream } from "../../src/providers/workers-ai/translate";
 
 async function mapStream(input: string): Promise<string> {
@@ -36,5 +37,13 @@ describe("workers-ai translation", () => {
 		expect(chunks[0].choices[0].delta.role).toBe("assistant");
 		expect(chunks.find((c) => c.choices[0]?.finish_reason === "stop")).toBeDefined();
 		expect(chunks.at(-1).usage).toEqual({ prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 });
+	});
+
+	it("turns an event that is not JSON into the chunk stream's error event (the meter ends the stream there)", async () => {
+		const out = await mapStream('data: {"response":"Hel"}\n\ndata: {"respon\n\ndata: {"response":"lo"}\n\n');
+		const errors = sseEvents(out)
+			.map((e) => JSON.parse(e.data))
+			.filter((c) => c.error);
+		expect(errors).toEqual([{ error: { message: UNREADABLE_EVENT, type: "api_error", code: "upstream_error" } }]);
 	});
 });

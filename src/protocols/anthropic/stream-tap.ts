@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { sse } from "../sse";
-import { parseEvent } from "../stream-json";
+import { isJson, parseEvent } from "../stream-json";
 import { type StreamTap, streamTap } from "../stream-tap";
 import { readUsage, type Usage } from "../usage";
 import { type AnthropicStreamUsage, anthropicEventSchema, mergeUsage } from "./stream-events";
@@ -31,11 +31,15 @@ function charsOf(data: string): number {
 	return d.type === "input_json_delta" ? d.partial_json.length : 0;
 }
 
-/** Anthropic's own stream passed through: usage from message_start and message_delta, complete at message_stop. */
+/**
+ * Anthropic's own stream passed through: usage from message_start and message_delta, complete at message_stop, failed
+ * on an error event or one that is not JSON.
+ */
 export function anthropicTap(): StreamTap {
 	return streamTap({
 		read(data) {
 			const type = parseEvent(typed, data)?.type;
+			if (type === undefined && !isJson(data)) return { unreadable: true };
 			return { ends: type === "message_stop", fails: type === "error", carriesUsage: type === "message_start" || type === "message_delta" };
 		},
 		usage: usageOf,

@@ -1,6 +1,6 @@
 import type { ChatChunk, ChatDelta, ChatUsage, FinishReason } from "../ir";
 import { type SseEvent, type SseMapper, sse } from "../sse";
-import { parseEvent } from "../stream-json";
+import { isJson, parseEvent, UNREADABLE_EVENT } from "../stream-json";
 import { type AnthropicEvent, type AnthropicStreamUsage, anthropicEventSchema, mergeUsage } from "./stream-events";
 import { chatUsage, finishFor } from "./usage";
 
@@ -21,7 +21,9 @@ class ChatFromAnthropic implements SseMapper {
 	map({ data }: SseEvent): string {
 		if (this.ended) return "";
 		const e = parseEvent(anthropicEventSchema, data);
-		return e ? this.read(e) : "";
+		if (e) return this.read(e);
+		// An event of a kind the gateway does not map is skipped; one that is not JSON ends the stream as failed.
+		return isJson(data) ? "" : this.error({ type: "error", error: { message: UNREADABLE_EVENT } });
 	}
 
 	end(): string {

@@ -1,5 +1,5 @@
 import { sse } from "../sse";
-import { parseEvent } from "../stream-json";
+import { isJson, parseEvent } from "../stream-json";
 import { type StreamTap, startsWithError, streamTap } from "../stream-tap";
 import type { Usage } from "../usage";
 import { geminiEventSchema } from "./stream-event";
@@ -26,15 +26,14 @@ function charsOf(data: string): number {
 
 /**
  * Gemini's own stream, passed through to a Gemini client: complete once a candidate has a finish reason, failed on
- * an `{"error":…}` event. Nothing is held back: Gemini clients read usage from the stream itself.
+ * an `{"error":…}` event or one that is not JSON. Nothing is held back: Gemini clients read usage from the stream itself.
  */
 export function geminiTap(_forwardUsage: boolean): StreamTap {
 	return streamTap({
-		read: (data) => ({
-			ends: HAS_FINISH.test(data),
-			fails: startsWithError.test(data) && Boolean(eventOf(data)?.error),
-			carriesUsage: HAS_USAGE.test(data),
-		}),
+		read: (data) =>
+			isJson(data)
+				? { ends: HAS_FINISH.test(data), fails: startsWithError.test(data) && Boolean(eventOf(data)?.error), carriesUsage: HAS_USAGE.test(data) }
+				: { unreadable: true },
 		usage: usageOf,
 		chars: charsOf,
 		errorEvent: (message) => sse(geminiErrorOf({ message, code: "upstream_error" })),

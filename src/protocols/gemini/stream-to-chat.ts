@@ -1,7 +1,7 @@
 import { redactSecrets } from "../../lib/sanitize";
 import type { ChatChunk, ChatDelta, ChatStreamError, ChatUsage, FinishReason } from "../ir";
 import { type SseMapper, sse } from "../sse";
-import { parseEvent } from "../stream-json";
+import { isJson, parseEvent, UNREADABLE_EVENT } from "../stream-json";
 import { chatFinishOf } from "./finish";
 import { newCallId } from "./parts";
 import { type GeminiEvent, type GeminiEventPart, geminiEventSchema } from "./stream-event";
@@ -92,7 +92,9 @@ export function streamToChat(model: string): SseMapper {
 		map(event) {
 			if (failed) return "";
 			const response = parseEvent(geminiEventSchema, event.data);
-			return response ? read(response) : "";
+			if (response) return read(response);
+			// Every Gemini event is JSON: one that is not ends the stream as failed.
+			return isJson(event.data) ? "" : read({ error: { message: UNREADABLE_EVENT } });
 		},
 		end() {
 			if (failed || !finished) return "";

@@ -1,5 +1,5 @@
 import { sse } from "../sse";
-import { parseEvent } from "../stream-json";
+import { isJson, parseEvent } from "../stream-json";
 import { type StreamTap, startsWithError, streamTap } from "../stream-tap";
 import { readUsage, type Usage } from "../usage";
 import { type ChatDeltaIn, chatChunkSchema } from "./stream-chunk";
@@ -18,7 +18,8 @@ function deltaChars(delta: ChatDeltaIn | undefined): number {
 }
 
 /**
- * Chat Completions streams: complete at `[DONE]` or a finish reason, failed on an `{"error":…}` event. The
+ * Chat Completions streams: complete at `[DONE]` or a finish reason, failed on an `{"error":…}` event or one that
+ * is not JSON (each event is parsed once for that: about a microsecond for a typical chunk). The
  * usage-only chunk (empty `choices`) is held back unless the client asked for `stream_options.include_usage`.
  */
 export function openaiTap(forwardUsage: boolean): StreamTap {
@@ -27,6 +28,7 @@ export function openaiTap(forwardUsage: boolean): StreamTap {
 	return streamTap({
 		read(data) {
 			if (data === "[DONE]") return { ends: true };
+			if (!isJson(data)) return { unreadable: true };
 			const ends = HAS_FINISH.test(data);
 			const fails = startsWithError.test(data) && Boolean(chunkOf(data)?.error);
 			if (!HAS_USAGE.test(data)) return { ends, fails };

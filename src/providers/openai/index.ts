@@ -1,4 +1,4 @@
-import { baseUrl, jsonPost, type Provider } from "../types";
+import { baseUrl, type Endpoint, jsonPost, type Provider } from "../types";
 
 const paths = { chat: "/chat/completions", embeddings: "/embeddings" } as const;
 
@@ -11,19 +11,25 @@ function completionTokensField(body: Record<string, unknown>): Record<string, un
 	return max_tokens === undefined || rest.max_completion_tokens !== undefined ? body : { ...rest, max_completion_tokens: max_tokens };
 }
 
-/** An OpenAI-compatible upstream at a base URL that includes the version segment, e.g. https://api.openai.com/v1. */
+/**
+ * An OpenAI-compatible upstream at a base URL with its version segment (https://api.openai.com/v1), or a bare host
+ * that gets the default's (see baseUrl).
+ */
 export function openaiCompatible(defaultBaseUrl: string | undefined, quirks: Pick<Provider, "adaptTranslated"> = {}): Provider {
-	return {
+	const endpoint: Endpoint = (target, { op }) => `${baseUrl(provider, target)}${paths[op]}`;
+	const provider: Provider = {
 		wire: "openai",
 		operations: ["chat", "embeddings"],
 		...(defaultBaseUrl ? { defaultBaseUrl } : {}),
 		...quirks,
+		endpoint,
 		send(body, target, ctx) {
 			const headers: Record<string, string> = { accept: ctx.stream ? "text/event-stream" : "application/json" };
 			if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
-			return jsonPost(`${baseUrl(this, target)}${paths[ctx.op]}`, headers, { ...body, model: target.upstreamModel }, ctx.signal);
+			return jsonPost(endpoint(target, ctx), headers, { ...body, model: target.upstreamModel }, ctx.signal);
 		},
 	};
+	return provider;
 }
 
 export const openai = openaiCompatible("https://api.openai.com/v1", { adaptTranslated: completionTokensField });

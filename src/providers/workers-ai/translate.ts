@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { ChatChunk, ChatResponse, ChatToolCall } from "../../protocols/ir";
 import { chatCompletionAnswer } from "../../protocols/openai/answer";
 import { parseJson, type SseMapper, sse } from "../../protocols/sse";
+import { UNREADABLE_EVENT } from "../../protocols/stream-json";
 import { tokenCount } from "../../protocols/usage";
 
 const count = z.number().optional().catch(undefined);
@@ -63,7 +64,10 @@ export function chatStream(model: string): SseMapper {
 				const tail = chunk({ choices: [{ index: 0, delta: {}, finish_reason: "stop" }] });
 				return `${tail}${lastUsage ? chunk({ choices: [], usage: usage(lastUsage) }) : ""}data: [DONE]\n\n`;
 			}
-			const parsed = aiTextOutput.safeParse(parseJson(data));
+			const json = parseJson(data);
+			// An event that is not JSON ends the stream as failed (the meter stops at the error); another shape is skipped.
+			if (json === undefined) return sse({ error: { message: UNREADABLE_EVENT, type: "api_error", code: "upstream_error" } });
+			const parsed = aiTextOutput.safeParse(json);
 			if (!parsed.success) return "";
 			const e = parsed.data;
 			// Newer models already stream OpenAI chunks.

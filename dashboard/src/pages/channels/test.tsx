@@ -1,4 +1,7 @@
-/** Testing a channel: a tiny request through it with its first model, and the outcome shown under the button. */
+/**
+ * Testing a channel: a tiny request through it with its first model, and the outcome shown under the button, with
+ * the URL the gateway called and the start of the upstream's answer, so that a wrong base URL shows as one.
+ */
 
 import { useState } from "preact/hooks";
 import { api, query } from "../../api";
@@ -9,9 +12,13 @@ import { t } from "./strings";
 interface TestResult {
 	ok: boolean;
 	model: string;
+	/** Null for channels reached without a URL (the built-in mock, Workers AI). */
+	url: string | null;
 	status: number | null;
 	latency_ms: number;
 	error: string | null;
+	/** The start of the upstream's answer, secrets redacted. */
+	body: string | null;
 }
 
 export type TestEntry = { pending: true } | { pending: false; result: TestResult } | { pending: false; error: string };
@@ -44,14 +51,30 @@ export function TestOutcome({ id, entry }: { id: number; entry: TestEntry | unde
 				? t("testOk", { ms: fmt.ms(entry.result.latency_ms) })
 				: t("testFail", { error: entry.result.error ?? `HTTP ${entry.result.status ?? "–"}` })
 			: t("testFail", { error: entry.error });
+	const result = "result" in entry ? entry.result : undefined;
 	return (
-		<span
-			class={`badge ${ok ? "ok" : "error"}`}
-			data-testid={`channel-test-result-${id}`}
-			role="status"
-			style={{ whiteSpace: "normal", maxWidth: "16rem", borderRadius: "6px" }}
-		>
-			{text}
-		</span>
+		<>
+			<span
+				class={`badge ${ok ? "ok" : "error"}`}
+				data-testid={`channel-test-result-${id}`}
+				role="status"
+				style={{ whiteSpace: "normal", maxWidth: "16rem", borderRadius: "6px" }}
+			>
+				{text}
+			</span>
+			{result?.url && (
+				<code data-testid={`channel-test-url-${id}`} style={{ display: "block", maxWidth: "12rem", fontSize: "0.75rem", whiteSpace: "normal" }}>
+					POST {result.url}
+				</code>
+			)}
+			{result?.body && (
+				<details style={{ maxWidth: "12rem", fontSize: "0.8rem" }}>
+					<summary>{t("testAnswer", { status: result.status ?? "–" })}</summary>
+					<pre data-testid={`channel-test-body-${id}`} style={{ margin: "0.25rem 0 0", padding: "0.4rem", wordBreak: "break-all", maxHeight: "12rem" }}>
+						{result.body}
+					</pre>
+				</details>
+			)}
+		</>
 	);
 }
