@@ -51,10 +51,11 @@ export function trial(b: Breakers, model: string | undefined, cfg: BreakerConfig
 	const channel = grantTrial(b.channel, cfg, now);
 	if (!channel.granted) return { breakers: b, granted: false };
 	const pair = model === undefined ? undefined : b.models.get(model);
-	if (model === undefined || pair === undefined) return { breakers: { ...b, channel: channel.rec }, granted: true };
-	const held = grantTrial(pair, cfg, now);
-	if (!held.granted) return { breakers: b, granted: false };
-	return { breakers: { channel: channel.rec, models: withModel(b.models, model, held.rec) }, granted: true };
+	const held = pair === undefined ? undefined : grantTrial(pair, cfg, now);
+	if (held && !held.granted) return { breakers: b, granted: false };
+	// Unchanged when both were closed: the caller writes nothing then.
+	const models = model === undefined || held === undefined || held.rec === pair ? b.models : withModel(b.models, model, held.rec);
+	return { breakers: channel.rec === b.channel && models === b.models ? b : { channel: channel.rec, models }, granted: true };
 }
 
 export function resetAll(b: Breakers, now: number): Breakers {

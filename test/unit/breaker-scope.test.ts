@@ -89,6 +89,15 @@ describe("breakers per model: trials", () => {
 		expect(both.breakers.models.get("b")?.state).toBe("half_open");
 	});
 
+	it("change nothing while the channel and the model are closed", () => {
+		const b = run([fail(T)]);
+		for (const model of ["a", "b", undefined]) {
+			const { breakers, granted } = trial(b, model, cfg, T + 1);
+			expect(granted).toBe(true);
+			expect(breakers).toBe(b);
+		}
+	});
+
 	it("close the model on the trial's success", () => {
 		const { breakers } = trial(modelOpen(), "a", cfg, T + 2_000);
 		expect(run([ok(T + 2_100)], breakers).models.get("a")).toMatchObject({ state: "closed", openings: 0 });
