@@ -1,8 +1,8 @@
-import { type AttemptOutcome, BREAKER_DEFAULTS, type BreakerConfig, type BreakerState, type BreakerView } from "./breaker-types";
+import { type AttemptOutcome, BREAKER_DEFAULTS, type BreakerConfig, type BreakerState, type OpenedBy, type RecordView } from "./breaker-types";
 
 /**
- * A channel's circuit breaker as a pure state machine: every transition is a function of the record, an outcome,
- * the config and the time, so the Durable Object only loads, applies and persists.
+ * A circuit breaker (a channel's, or one model's on a channel) as a pure state machine: every transition is a
+ * function of the record, an outcome, the config and the time, so the Durable Object only loads, applies and persists.
  */
 export interface BreakerRecord {
 	state: BreakerState;
@@ -10,6 +10,8 @@ export interface BreakerRecord {
 	changedAt: number;
 	/** Open: when a trial may go through. Half-open: when an unreported trial is given up and another granted. */
 	retryAt: number | null;
+	/** Open or half-open: whether a rate limit or failures opened it. */
+	openedBy: OpenedBy | null;
 	/** When the current half-open trial was granted; only outcomes from then on can be the trial's. */
 	trialAt: number | null;
 	consecutiveFailures: number;
@@ -36,6 +38,7 @@ export function initial(now: number): BreakerRecord {
 		// 0 rather than now: the first report for a new breaker carries attempts made before it existed.
 		changedAt: 0,
 		retryAt: null,
+		openedBy: null,
 		trialAt: null,
 		consecutiveFailures: 0,
 		buckets: [],
@@ -67,7 +70,7 @@ export function next(rec: BreakerRecord, outcome: AttemptOutcome, cfg: BreakerCo
 	// An open breaker has no trial, so nothing reported to it is the trial's; a later 429 may only lengthen it.
 	if (r.state === "open") return outcome.kind === "rate_limited" ? extend(r, outcome, cfg, now) : r;
 	if (stale) return r;
-	if (outcome.kind === "rate_limited") return open(r, outcome.at + (outcome.retryAfterMs ?? cfg.rateLimitCooldownMs), cfg, now);
+	if (outcome.kind === "rate_limited") return open(r, outcome.at + (outcome.retryAfterMs ?? cfg.rateLimitCooldownMs), "rate_limit", cfg, now);
 	if (r.state === "half_open") {
 		return outcome.kind === "success" ? close(r, now) : reopen({ ...r, consecutiveFailures: r.consecutiveFailures + 1 }, outcome.at, cfg, now);
 	}
@@ -83,6 +86,15 @@ export function grantTrial(rec: BreakerRecord, cfg: BreakerConfig, now: number):
 	return { rec: { ...rec, state: "half_open", changedAt: now, trialAt: now, retryAt, nextProbeAt, updatedAt: now }, granted: true };
 }
 
+/**
+ * A trial that came to no verdict on this record: the host failed before the model could answer. The record goes
+ * back to open with its trial due at once, rather than holding the trial until it times out.
+ */
+export function release(rec: BreakerRecord, at: number, cfg: BreakerConfig, now: number): BreakerRecord {
+	if (rec.state !== "half_open" || rec.trialAt === null || at < rec.trialAt) return rec;
+	return { ...rec, state: "open", changedAt: now, trialAt: null, retryAt: at, nextProbeAt: probeAt(at, cfg, now), updatedAt: now };
+}
+
 /** An operator's reset: closed, counters and cooldown back to the start; the last error stays for the record. */
 export function reset(rec: BreakerRecord, now: number): BreakerRecord {
 	return close({ ...rec, disabledReason: null }, now);
@@ -96,11 +108,12 @@ export function reconfigure(rec: BreakerRecord, cfg: BreakerConfig, now: number)
 	return rec.state === "half_open" ? { ...rec, nextProbeAt: rec.retryAt } : rec;
 }
 
-export function toView(rec: BreakerRecord, cfg: BreakerConfig, now: number): BreakerView {
+export function toView(rec: BreakerRecord, cfg: BreakerConfig, now: number): RecordView {
 	const { requests, failures } = windowCounts(rec, cfg, now);
 	return {
 		state: rec.state,
 		retryAt: rec.retryAt,
+		openedBy: rec.openedBy,
 		consecutiveFailures: rec.consecutiveFailures,
 		window: { requests, failures, errorRate: requests === 0 ? 0 : failures / requests },
 		openings: rec.openings,
@@ -119,7 +132,7 @@ function noteError(rec: BreakerRecord, outcome: AttemptOutcome): BreakerRecord {
 
 /** Fields every change of state resets. */
 function settled(state: BreakerState, now: number) {
-	return { state, changedAt: now, retryAt: null, trialAt: null, nextProbeAt: null };
+	return { state, changedAt: now, retryAt: null, openedBy: null, trialAt: null, nextProbeAt: null };
 }
 
 function close(rec: BreakerRecord, now: number): BreakerRecord {
@@ -127,21 +140,22 @@ function close(rec: BreakerRecord, now: number): BreakerRecord {
 }
 
 /** Opens until `retryAt` without growing the cooldown (a 429 says "slow down", not "broken"). */
-function open(rec: BreakerRecord, retryAt: number, cfg: BreakerConfig, now: number): BreakerRecord {
-	return { ...rec, ...settled("open", now), retryAt, nextProbeAt: probeAt(retryAt, cfg, now) };
+function open(rec: BreakerRecord, retryAt: number, openedBy: OpenedBy, cfg: BreakerConfig, now: number): BreakerRecord {
+	return { ...rec, ...settled("open", now), retryAt, openedBy, nextProbeAt: probeAt(retryAt, cfg, now) };
 }
 
 /** Opens for the next cooldown: the base first, doubled on each reopening, capped. */
 function reopen(rec: BreakerRecord, at: number, cfg: BreakerConfig, now: number): BreakerRecord {
 	const openings = rec.openings + 1;
 	const cooldown = Math.min(cfg.cooldownMs * 2 ** (openings - 1), cfg.maxCooldownMs);
-	return { ...open(rec, at + cooldown, cfg, now), openings };
+	return { ...open(rec, at + cooldown, "failures", cfg, now), openings };
 }
 
 function extend(rec: BreakerRecord, outcome: Extract<AttemptOutcome, { kind: "rate_limited" }>, cfg: BreakerConfig, now: number): BreakerRecord {
 	const until = outcome.at + (outcome.retryAfterMs ?? cfg.rateLimitCooldownMs);
 	if (rec.retryAt !== null && until <= rec.retryAt) return rec;
-	return { ...rec, retryAt: until, nextProbeAt: rec.nextProbeAt === null ? null : probeAt(until, cfg, now) };
+	// The upstream's last word is now "slow down", and it is what keeps the record open.
+	return { ...rec, retryAt: until, openedBy: "rate_limit", nextProbeAt: rec.nextProbeAt === null ? null : probeAt(until, cfg, now) };
 }
 
 /** Probes wait for the cooldown, and come no more often than the interval: each one costs a real request. */

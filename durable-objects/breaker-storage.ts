@@ -1,17 +1,18 @@
 import { z } from "zod";
+import type { Breakers } from "./breaker-scope";
 import type { BreakerRecord } from "./breaker-state";
 import type { BreakerConfig } from "./breaker-types";
 
-/** Everything one breaker keeps: which channel it guards (for the probe alarm), its last config, and its state. */
+/** Everything one breaker keeps: which channel it guards (for the probe alarm), its last config, and its records. */
 export interface StoredBreaker {
 	channelId: number | null;
 	config: BreakerConfig;
-	breaker: BreakerRecord;
+	breakers: Breakers;
 }
 
 const KEY = "breaker";
-// Bump when the shape changes; a record of another version is read as absent (see load).
-const VERSION = 1;
+// Bump when the shape changes; a record of an unknown version is read as absent (see load).
+const VERSION = 2;
 
 const count = z.number().int().nonnegative();
 const time = z.number();
@@ -31,6 +32,8 @@ const recordSchema = z.object({
 	state: z.enum(["closed", "open", "half_open", "disabled"]),
 	changedAt: time,
 	retryAt: time.nullable(),
+	// Version 1 records predate it: their opening is read as caused by failures, the cautious answer.
+	openedBy: z.enum(["rate_limit", "failures"]).nullable().optional(),
 	trialAt: time.nullable(),
 	consecutiveFailures: count,
 	buckets: z.array(z.tuple([time, count, count])),
@@ -40,9 +43,19 @@ const recordSchema = z.object({
 	disabledReason: z.string().nullable(),
 	nextProbeAt: time.nullable(),
 	updatedAt: time,
-}) satisfies z.ZodType<BreakerRecord>;
+});
 
-const storedSchema = z.object({ v: z.literal(VERSION), channelId: z.number().int().nullable(), config: configSchema, breaker: recordSchema });
+const record = recordSchema.transform(
+	(r): BreakerRecord => ({ ...r, openedBy: r.openedBy ?? (r.state === "open" || r.state === "half_open" ? "failures" : null) }),
+);
+
+const common = { channelId: z.number().int().nullable(), config: configSchema, breaker: record };
+
+const storedSchema = z.union([
+	z.object({ v: z.literal(VERSION), ...common, models: z.array(z.tuple([z.string(), record])) }),
+	// Before breakers per model: the channel's record alone.
+	z.object({ v: z.literal(1), ...common }),
+]);
 
 /**
  * The stored breaker, or undefined for a new one. A record this build cannot read also starts afresh: a breaker
@@ -50,10 +63,13 @@ const storedSchema = z.object({ v: z.literal(VERSION), channelId: z.number().int
  */
 export function load(kv: SyncKvStorage): StoredBreaker | undefined {
 	const parsed = storedSchema.safeParse(kv.get(KEY));
-	return parsed.success ? parsed.data : undefined;
+	if (!parsed.success) return undefined;
+	const { channelId, config, breaker } = parsed.data;
+	const models = new Map(parsed.data.v === VERSION ? parsed.data.models : []);
+	return { channelId, config, breakers: { channel: breaker, models } };
 }
 
 /** Synchronous: the write is in place before any other call reaches the object, and the output gate holds replies until it is durable. */
-export function save(kv: SyncKvStorage, stored: StoredBreaker): void {
-	kv.put(KEY, { v: VERSION, ...stored });
+export function save(kv: SyncKvStorage, { channelId, config, breakers }: StoredBreaker): void {
+	kv.put(KEY, { v: VERSION, channelId, config, breaker: breakers.channel, models: [...breakers.models] });
 }

@@ -39,15 +39,21 @@ export const channelIdInput = z.number().int();
 
 const message = z.string();
 
+/** A model name as a channel lists it (the channel API bounds them to 200 characters). */
+export const modelInput = z.string().min(1).max(200);
+
+const model = modelInput.optional();
+
 export const outcomesInput: z.ZodType<AttemptOutcome[]> = z.array(
 	z.discriminatedUnion("kind", [
-		z.object({ kind: z.literal("success"), at: count }),
-		z.object({ kind: z.literal("failure"), at: count, message }),
+		z.object({ kind: z.literal("success"), at: count, model }),
+		z.object({ kind: z.literal("failure"), at: count, message, model }),
+		z.object({ kind: z.literal("unreachable"), at: count, message, model }),
 		// The key may not survive the trip when its value is undefined; the contract keeps it.
 		z
-			.object({ kind: z.literal("rate_limited"), at: count, retryAfterMs: count.optional(), message })
+			.object({ kind: z.literal("rate_limited"), at: count, retryAfterMs: count.optional(), message, model })
 			.transform((o) => ({ ...o, retryAfterMs: o.retryAfterMs })),
-		z.object({ kind: z.literal("fatal"), at: count, message }),
+		z.object({ kind: z.literal("fatal"), at: count, message, model }),
 	]),
 );
 

@@ -6,11 +6,13 @@ const common = {
 	at: z.string(),
 };
 
-/** A channel's breaker changed state in a way an operator should hear of. */
+/** A channel's breaker, or the breaker of one model on it (`model`), changed state in a way an operator should hear of. */
 const channelEvent = z.object({
 	...common,
 	type: z.enum(["channel.opened", "channel.recovered", "channel.disabled"]),
 	channel_id: z.number().int(),
+	/** Only the model's breaker changed; the channel serves its other models. Absent for the channel's own. */
+	model: z.string().max(200).optional(),
 	state: z.enum(["closed", "open", "half_open", "disabled"]),
 	reason: z.string().max(500).nullable(),
 });

@@ -2,7 +2,8 @@ import { GatewayError } from "../errors/gateway-error";
 
 /** Why one attempt at one channel failed. */
 export type Failure =
-	| { kind: "status"; status: number; message: string; retryAfter: string | undefined }
+	/** `codes`: the provider's own error code and type (e.g. `insufficient_quota`), read from the body. */
+	| { kind: "status"; status: number; message: string; codes: readonly string[]; retryAfter: string | undefined }
 	| { kind: "timeout" }
 	| { kind: "network"; message: string }
 	/** A 2xx answer that could not be read as the channel's API answers (see UnreadableAnswer). */
@@ -34,10 +35,23 @@ export function exhausted(last: Failure | undefined, attempts: number, model: st
 	const message = `${summary} (request id ${requestId})`;
 	if (!last || last.kind === "timeout") return new GatewayError("upstream_timeout", message);
 	if (last.kind === "network" || last.kind === "unreadable") return new GatewayError("upstream_error", message);
-	if (last.status === 429) {
-		return new GatewayError("rate_limited", message, last.retryAfter ? { headers: { "retry-after": last.retryAfter } } : {});
-	}
+	if (last.status === 429) return new GatewayError("rate_limited", message, { headers: retryAfterHeaders(last.retryAfter) });
 	if (last.status === 503) return new GatewayError("upstream_unavailable", message);
 	if (last.status === 504 || last.status === 408) return new GatewayError("upstream_timeout", message);
 	return new GatewayError("upstream_error", message);
+}
+
+/** A Retry-After as the upstream gave it, and in milliseconds too (`retry-after-ms`, which the openai SDK prefers). */
+function retryAfterHeaders(header: string | undefined): Record<string, string> {
+	const ms = retryAfterMs(header, Date.now());
+	return header === undefined ? {} : { "retry-after": header, ...(ms === undefined ? {} : { "retry-after-ms": String(Math.round(ms)) }) };
+}
+
+/** A Retry-After header (seconds, or an HTTP date) as milliseconds from `now`. */
+export function retryAfterMs(header: string | undefined, now: number): number | undefined {
+	if (!header) return undefined;
+	const seconds = Number(header);
+	if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+	const date = Date.parse(header);
+	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

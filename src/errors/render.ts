@@ -23,8 +23,14 @@ function openAIType(status: number): string {
 	return "api_error";
 }
 
+/**
+ * OpenAI's own words for codes clients test for: an upstream's rate limit reaches an OpenAI client as OpenAI's
+ * `rate_limit_exceeded`, as the key's own limits do; the gateway's records keep them apart (`rate_limited`).
+ */
+const openAICodes: Partial<Record<ErrorCode, string>> = { rate_limited: "rate_limit_exceeded" };
+
 export function openAIErrorJson(e: ErrorBody) {
-	return { error: { message: e.message, type: openAIType(e.status), code: e.code, param: e.param ?? null } };
+	return { error: { message: e.message, type: openAIType(e.status), code: openAICodes[e.code] ?? e.code, param: e.param ?? null } };
 }
 
 /** Anthropic's documented error types (https://docs.anthropic.com/en/api/errors). */

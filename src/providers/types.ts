@@ -75,6 +75,21 @@ export class UnreadableAnswer extends Error {
 	override readonly name = "UnreadableAnswer";
 }
 
-export function jsonPost(url: string, headers: Record<string, string>, body: unknown, signal: AbortSignal): Promise<Response> {
-	return fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body), signal });
+/** The gateway could not build the upstream call (its body would not serialize): its own fault, never the channel's. */
+export class UnsendableRequest extends Error {
+	constructor(cause: unknown) {
+		super(`the upstream request could not be built: ${String(cause)}`, { cause });
+		this.name = "UnsendableRequest";
+	}
+}
+
+/** Serializes first, so that only the network call itself can fail as the channel's failure. */
+export async function jsonPost(url: string, headers: Record<string, string>, body: unknown, signal: AbortSignal): Promise<Response> {
+	let text: string;
+	try {
+		text = JSON.stringify(body);
+	} catch (err) {
+		throw new UnsendableRequest(err);
+	}
+	return fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: text, signal });
 }

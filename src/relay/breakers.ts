@@ -1,35 +1,61 @@
 import { z } from "zod";
-import type { AttemptOutcome, BreakerConfig, BreakerView } from "../../durable-objects/breaker-types";
+import type { AttemptOutcome, BreakerConfig, BreakerView, ModelOutcome, RecordView } from "../../durable-objects/breaker-types";
 import type { LiveChannel } from "../channels/live";
 
 /**
- * This isolate's view of each channel's breaker, refreshed by the answers to its own reports: the relay reads it
- * instead of asking the Durable Object on every request. Another isolate's view catches up when it next reports.
+ * This isolate's view of each channel's breakers (its own and its models'), refreshed by the answers to its own
+ * reports: the relay reads it instead of asking the Durable Object on every request. Another isolate's view catches
+ * up when it next reports.
  */
-const views = new Map<number, BreakerView>();
+interface Cached {
+	channel: RecordView;
+	models: ReadonlyMap<string, RecordView>;
+}
+
+const views = new Map<number, Cached>();
 
 export type Usability = "yes" | "no" | "trial";
 
-export function usability(channelId: number, now = Date.now()): Usability {
-	const view = views.get(channelId);
+function usabilityOf(view: RecordView | undefined, now: number): Usability {
 	if (!view || view.state === "closed") return "yes";
 	if (view.state === "disabled") return "no";
 	// Open or half-open: once the cooldown is over, the breaker itself decides who makes the one trial.
 	return view.retryAt !== null && now >= view.retryAt ? "trial" : "no";
 }
 
-/** When the earliest skipped channel may be tried again, for a Retry-After. */
-export function earliestRetry(channels: readonly LiveChannel[]): number | undefined {
+/** Whether a request for `model` may go to the channel: both the channel and the model on it must let it through. */
+export function usability(channelId: number, model: string, now = Date.now()): Usability {
+	const cached = views.get(channelId);
+	if (!cached) return "yes";
+	const channel = usabilityOf(cached.channel, now);
+	if (channel === "no") return "no";
+	const pair = usabilityOf(cached.models.get(model), now);
+	if (pair === "no") return "no";
+	return channel === "trial" || pair === "trial" ? "trial" : "yes";
+}
+
+/** Why no candidate could be tried: when the soonest comes back, and whether every one is only slowed down by rate limits. */
+export interface Cooling {
+	retryAt: number | undefined;
+	rateLimited: boolean;
+}
+
+/** For the answer when every candidate for `model` was skipped; each is back when all that holds it (channel, model) is. */
+export function cooling(channels: readonly LiveChannel[], model: string, now = Date.now()): Cooling {
 	let soonest: number | undefined;
+	let rateLimited = true;
 	for (const ch of channels) {
-		const at = views.get(ch.id)?.retryAt;
-		if (at !== null && at !== undefined && (soonest === undefined || at < soonest)) soonest = at;
+		const cached = views.get(ch.id);
+		const holding = [cached?.channel, cached?.models.get(model)].filter((v): v is RecordView => v !== undefined && usabilityOf(v, now) !== "yes");
+		if (holding.some((v) => v.openedBy !== "rate_limit")) rateLimited = false;
+		const back = holding.reduce<number | null>((latest, v) => (latest === null || v.retryAt === null ? null : Math.max(latest, v.retryAt)), 0);
+		if (back !== null && (soonest === undefined || back < soonest)) soonest = back;
 	}
-	return soonest;
+	return { retryAt: soonest, rateLimited };
 }
 
 export function observe(channelId: number, view: BreakerView): void {
-	views.set(channelId, view);
+	views.set(channelId, { channel: view, models: new Map(view.models.map((m) => [m.model, m])) });
 }
 
 const setting = z.number().finite().nonnegative().optional().catch(undefined);
@@ -77,7 +103,7 @@ async function send(env: Env, channel: LiveChannel, outcomes: AttemptOutcome[]):
  * The promise settles when the reports this request opened are delivered (for waitUntil); outcomes that join
  * another request's report do not wait for it, since only the opener's context can (see usage-batcher.ts).
  */
-export function report(env: Env, outcomes: readonly { channel: LiveChannel; outcome: AttemptOutcome }[]): Promise<void> {
+export function report(env: Env, outcomes: readonly { channel: LiveChannel; outcome: ModelOutcome }[]): Promise<void> {
 	const sends: Promise<void>[] = [];
 	for (const { channel, outcome } of outcomes) {
 		const batch = pending.get(channel.id);
@@ -87,8 +113,8 @@ export function report(env: Env, outcomes: readonly { channel: LiveChannel; outc
 	return Promise.all(sends).then(() => undefined);
 }
 
-function open(env: Env, channel: LiveChannel, outcome: AttemptOutcome): Promise<void> {
-	const urgent = outcome.kind !== "success" || usability(channel.id) !== "yes" || views.get(channel.id)?.state !== "closed";
+function open(env: Env, channel: LiveChannel, outcome: ModelOutcome): Promise<void> {
+	const urgent = outcome.kind !== "success" || !healthy(channel.id, outcome.model);
 	const created: Pending = { channel, outcomes: [outcome] };
 	pending.set(channel.id, created);
 	return new Promise<void>((resolve) => setTimeout(resolve, urgent ? 0 : LINGER_MS)).then(() => {
@@ -97,10 +123,18 @@ function open(env: Env, channel: LiveChannel, outcome: AttemptOutcome): Promise<
 	});
 }
 
-/** Asks the breaker for the one trial request after a cooldown. */
-export async function claimTrial(env: Env, channelId: number): Promise<boolean> {
+/** Known here to be closed, for the channel and the model: a success there is no news worth a call of its own. */
+function healthy(channelId: number, model: string): boolean {
+	const cached = views.get(channelId);
+	if (cached?.channel.state !== "closed") return false;
+	const pair = cached.models.get(model);
+	return pair === undefined || pair.state === "closed";
+}
+
+/** Asks the breaker for the one trial request after a cooldown, for `model` on the channel. */
+export async function claimTrial(env: Env, channelId: number, model: string): Promise<boolean> {
 	try {
-		return await env.CHANNEL_BREAKER.getByName(String(channelId)).trial();
+		return await env.CHANNEL_BREAKER.getByName(String(channelId)).trial(model);
 	} catch {
 		return false;
 	}

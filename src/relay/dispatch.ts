@@ -1,4 +1,4 @@
-import type { AttemptOutcome } from "../../durable-objects/breaker-types";
+import type { ModelOutcome } from "../../durable-objects/breaker-types";
 import type { LiveChannel } from "../channels/live";
 import { config } from "../env";
 import type { Operation, Provider } from "../providers/types";
@@ -29,7 +29,7 @@ export async function dispatch<A>(req: RelayRequest, { op, model, stream, bodyFo
 	meter.model = model;
 	meter.stream = stream;
 	const candidates = await admit(req, op, model, estimate);
-	const outcomes: { channel: LiveChannel; outcome: AttemptOutcome }[] = [];
+	const outcomes: { channel: LiveChannel; outcome: ModelOutcome }[] = [];
 	const reportOutcomes = () => {
 		if (outcomes.length > 0) req.waitUntil(report(req.env, outcomes));
 	};

@@ -1,13 +1,14 @@
-import type { AttemptOutcome } from "../../durable-objects/breaker-types";
+import type { ModelOutcome } from "../../durable-objects/breaker-types";
 import { exhausted, type Failure, isClientFault } from "../channels/failure";
 import { type LiveChannel, targetFor, upstreamModelFor } from "../channels/live";
 import { outcomeOf } from "../channels/outcome";
+import { readUpstreamError } from "../channels/upstream-error";
 import type { Config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { upstreamMessage } from "../lib/sanitize";
 import { providers } from "../providers/registry";
-import { type Operation, type Provider, UnreadableAnswer } from "../providers/types";
-import { claimTrial, earliestRetry, usability } from "./breakers";
+import { type Operation, type Provider, UnreadableAnswer, UnsendableRequest } from "../providers/types";
+import { claimTrial, cooling, usability } from "./breakers";
 
 export interface FailoverInput<A = unknown> {
 	op: Operation;
@@ -25,7 +26,7 @@ export interface FailoverInput<A = unknown> {
 	/** Called before each attempt so a failed request still records the channel and attempts it reached. */
 	onAttempt?: (channel: LiveChannel, attempt: number, upstreamModel: string) => void;
 	/** Each attempt's meaning for its channel's health, for the breakers (reported after the response). */
-	onOutcome?: (channel: LiveChannel, outcome: AttemptOutcome) => void;
+	onOutcome?: (channel: LiveChannel, outcome: ModelOutcome) => void;
 	/**
 	 * Reads a 2xx answer before it counts as served, while another channel may still be tried: an answer that is not
 	 * streamed is read and parsed here, a stream is only looked at. Throws UnreadableAnswer for an answer that is not
@@ -54,24 +55,26 @@ function backoffMs(attempt: number, remainingMs: number): number {
 	return Math.min(remainingMs, Math.random() * ceiling);
 }
 
+/**
+ * One call to one channel. Building it is the gateway's work: whatever throws there (a request this channel's
+ * dialect cannot express, a key that does not decrypt, a body that does not serialize) goes up as it is, never
+ * blamed on the channel. Only the call itself (the connection, the wait for headers) and the answer are the channel's.
+ */
 async function attemptOnce(input: FailoverInput, channel: LiveChannel, timeoutMs: number): Promise<Outcome> {
 	const provider = providers[channel.type];
-	// A request this channel's dialect cannot express is the client's to fix: it throws before any call.
 	const body = input.bodyFor(provider);
+	const target = await targetFor(channel, input.model, input.config.encryptionKey);
 	const timer = new AbortController();
 	const handle = setTimeout(() => timer.abort(new TimedOut()), timeoutMs);
 	try {
-		const target = await targetFor(channel, input.model, input.config.encryptionKey);
 		const signal = AbortSignal.any([timer.signal, input.clientSignal]);
 		const ctx = { op: input.op, stream: input.stream, signal, clientHeaders: input.clientHeaders, env: input.env };
 		const response = await provider.send(body, target, ctx);
 		if (response.ok) return { ok: response };
-		const message = upstreamMessage(await response.text());
-		return { failure: { kind: "status", status: response.status, message, retryAfter: response.headers.get("retry-after") ?? undefined } };
+		const { message, codes } = await readUpstreamError(response);
+		return { failure: { kind: "status", status: response.status, message, codes, retryAfter: response.headers.get("retry-after") ?? undefined } };
 	} catch (err) {
-		if (input.clientSignal.aborted) throw err;
-		// The gateway's own failure to build the request (a stack overflow serializing it, say) is no fault of the channel.
-		if (err instanceof RangeError) throw err;
+		if (input.clientSignal.aborted || err instanceof UnsendableRequest) throw err;
 		if (err instanceof UnreadableAnswer) return { failure: { kind: "unreadable", message: err.message } };
 		if (timer.signal.aborted) return { failure: { kind: "timeout" } };
 		return { failure: { kind: "network", message: upstreamMessage(err instanceof Error ? err.message : String(err)) } };
@@ -103,9 +106,9 @@ export async function failover<A>(input: FailoverInput<A>, startedAt = Date.now(
 	let skipped = 0;
 	for (const channel of input.candidates) {
 		if (attempts >= input.config.maxAttempts) break;
-		// A channel whose breaker is open is skipped without an attempt; after its cooldown one request may try it.
-		const usable = usability(channel.id);
-		if (usable === "no" || (usable === "trial" && !(await claimTrial(input.env, channel.id)))) {
+		// A channel, or this model on it, whose breaker is open is skipped without an attempt; after its cooldown one request may try it.
+		const usable = usability(channel.id, input.model);
+		if (usable === "no" || (usable === "trial" && !(await claimTrial(input.env, channel.id, input.model)))) {
 			skipped++;
 			continue;
 		}
@@ -117,11 +120,11 @@ export async function failover<A>(input: FailoverInput<A>, startedAt = Date.now(
 		const attempt = await attemptOnce(input, channel, Math.min(input.config.firstByteTimeoutMs, remaining));
 		const outcome = "ok" in attempt ? await readOk(input, attempt.ok, channel) : attempt;
 		if ("answer" in outcome) {
-			input.onOutcome?.(channel, { kind: "success", at: Date.now() });
+			input.onOutcome?.(channel, { kind: "success", at: Date.now(), model: input.model });
 			return { response: outcome.response, channel, attempts, answer: outcome.answer };
 		}
 		const failure = outcome.failure;
-		const health = outcomeOf(failure);
+		const health = outcomeOf(failure, input.model);
 		if (health) input.onOutcome?.(channel, health);
 		if (failure.kind === "status" && isClientFault(failure.status)) {
 			throw new GatewayError("invalid_request", failure.message || `The upstream rejected the request (${failure.status})`, { status: failure.status });
@@ -132,10 +135,21 @@ export async function failover<A>(input: FailoverInput<A>, startedAt = Date.now(
 	throw exhausted(last, attempts, input.model, input.requestId);
 }
 
-/** Every candidate's breaker is open: fail fast, and say when to come back. */
+/**
+ * Every candidate's breaker is open: fail fast, and say when to come back. Candidates that are only cooling down
+ * after the upstream's rate limits make it a 429 (the client is asked to slow down, as the upstream asked us);
+ * any that is failing makes it a 503.
+ */
 function unhealthy(input: FailoverInput, skipped: number): GatewayError {
-	const retryAt = earliestRetry(input.candidates);
-	const seconds = retryAt === undefined ? undefined : Math.max(1, Math.ceil((retryAt - Date.now()) / 1000));
-	const message = `All ${skipped} channel${skipped === 1 ? "" : "s"} for model '${input.model}' are unhealthy (circuit open)${seconds ? `; retry in ${seconds} s` : ""} (request id ${input.requestId})`;
-	return new GatewayError("upstream_unavailable", message, seconds ? { headers: { "retry-after": String(seconds) } } : {});
+	const now = Date.now();
+	const { retryAt, rateLimited } = cooling(input.candidates, input.model, now);
+	const waitMs = retryAt === undefined ? undefined : Math.max(1_000, retryAt - now);
+	const seconds = waitMs === undefined ? undefined : Math.ceil(waitMs / 1000);
+	const headers: Record<string, string> = waitMs === undefined ? {} : { "retry-after": String(seconds), "retry-after-ms": String(waitMs) };
+	const channels = `${skipped} channel${skipped === 1 ? "" : "s"} for model '${input.model}'`;
+	const when = seconds ? `; retry in ${seconds} s` : "";
+	if (rateLimited) {
+		return new GatewayError("rate_limited", `All ${channels} are rate limited by the upstream${when} (request id ${input.requestId})`, { headers });
+	}
+	return new GatewayError("upstream_unavailable", `All ${channels} are unhealthy (circuit open)${when} (request id ${input.requestId})`, { headers });
 }

@@ -35,10 +35,10 @@ export function streamAnswer(req: RelayRequest, call: ChatCall, done: Dispatched
 	if (!same && egress.streamToChat) source = source.pipeThrough(sseTransform(egress.streamToChat(model)));
 	const tap = same ? egress.tap(forwardUsage) : openaiTap(forwardUsage);
 	const onEnd = (s: StreamSummary) => {
-		// A stream the upstream broke off is a failure of its channel, though the headers said 200.
+		// A stream the upstream broke off is a failure of the model on its channel, though the headers said 200.
 		const broken =
 			s.end === "upstream_failed"
-				? report(req.env, [{ channel: done.channel, outcome: { kind: "failure", at: Date.now(), message: "stream broken off" } }])
+				? report(req.env, [{ channel: done.channel, outcome: { kind: "failure", at: Date.now(), message: "stream broken off", model } }])
 				: undefined;
 		Promise.all([recordStream(req, s, promptChars), broken]).then(settle, settle);
 	};

@@ -1,28 +1,36 @@
 import { Hono } from "hono";
 import type { z } from "zod";
-import type { BreakerView } from "../../durable-objects/breaker-types";
+import type { BreakerView, RecordView } from "../../durable-objects/breaker-types";
 import type { AppEnv } from "../env";
 import { iso } from "../lib/iso";
 import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
 import { observe } from "../relay/breakers";
-import { channelHealth } from "./channel-schemas";
+import { channelHealth, type modelHealth } from "./channel-schemas";
 import { findChannel } from "./shared/find";
 import { idParam } from "./shared/params";
 
-function healthView(channelId: number, v: BreakerView): z.infer<typeof channelHealth> {
+function recordView(v: RecordView) {
 	return {
-		channel_id: channelId,
 		state: v.state,
 		retry_at: iso(v.retryAt),
+		opened_by: v.openedBy,
 		consecutive_failures: v.consecutiveFailures,
 		window: { requests: v.window.requests, failures: v.window.failures, error_rate: v.window.errorRate },
 		openings: v.openings,
 		last_error: v.lastError,
 		last_error_at: iso(v.lastErrorAt),
-		disabled_reason: v.disabledReason,
 		next_probe_at: iso(v.nextProbeAt),
 		updated_at: new Date(v.updatedAt).toISOString(),
+	};
+}
+
+function healthView(channelId: number, v: BreakerView): z.infer<typeof channelHealth> {
+	return {
+		channel_id: channelId,
+		...recordView(v),
+		disabled_reason: v.disabledReason,
+		models: v.models.map((m): z.infer<typeof modelHealth> => ({ model: m.model, ...recordView(m) })),
 	};
 }
 
@@ -47,7 +55,7 @@ export const channelHealthDocs: OperationDoc[] = [
 	{
 		method: "get",
 		path: "/api/channels/{id}/health",
-		summary: "The channel's circuit breaker: state, window stats, last error, next probe",
+		summary: "The channel's circuit breaker and those of its models: state, window stats, last error, next probe",
 		tag: "Channels",
 		auth: "admin",
 		response: channelHealth,
@@ -56,7 +64,7 @@ export const channelHealthDocs: OperationDoc[] = [
 	{
 		method: "post",
 		path: "/api/channels/{id}/health/reset",
-		summary: "Close the channel's breaker (re-enables a channel disabled for auth or billing)",
+		summary: "Close the channel's breaker and its models' (re-enables a channel disabled for auth or billing)",
 		tag: "Channels",
 		auth: "admin",
 		response: channelHealth,

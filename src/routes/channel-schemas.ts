@@ -67,17 +67,41 @@ export const channelTypeList = z.object({
 	),
 });
 
+const breakerState = z.enum(["closed", "open", "half_open", "disabled"]);
+/** While open or half-open: a rate limit of the upstream (`rate_limit`: clients are answered 429) or failures (503). */
+const openedBy = z.enum(["rate_limit", "failures"]).nullable();
+const breakerWindow = z.object({ requests: z.number(), failures: z.number(), error_rate: z.number() });
+
+/** One model's breaker on the channel: 429, 404 and 5xx answers for that model count here, not against the channel. */
+export const modelHealth = z.object({
+	model: z.string(),
+	state: breakerState,
+	retry_at: z.string().nullable(),
+	opened_by: openedBy,
+	consecutive_failures: z.number(),
+	window: breakerWindow,
+	openings: z.number(),
+	last_error: z.string().nullable(),
+	last_error_at: z.string().nullable(),
+	next_probe_at: z.string().nullable(),
+	updated_at: z.string(),
+});
+
+/** The channel's own breaker (its host: connections, timeouts; its credentials: disabled) and its models'. */
 export const channelHealth = z.object({
 	channel_id: z.number(),
-	state: z.enum(["closed", "open", "half_open", "disabled"]),
+	state: breakerState,
 	/** While open: when one trial request (half-open) may go through. */
 	retry_at: z.string().nullable(),
+	opened_by: openedBy,
 	consecutive_failures: z.number(),
-	window: z.object({ requests: z.number(), failures: z.number(), error_rate: z.number() }),
+	window: breakerWindow,
 	openings: z.number(),
 	last_error: z.string().nullable(),
 	last_error_at: z.string().nullable(),
 	disabled_reason: z.string().nullable(),
 	next_probe_at: z.string().nullable(),
 	updated_at: z.string(),
+	/** The models that have failed on this channel (at most 32, the least recently changed dropped first), by name. */
+	models: z.array(modelHealth),
 });

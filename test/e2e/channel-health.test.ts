@@ -1,5 +1,5 @@
-// A channel failing under `wrangler dev`: its breaker opens, the traffic moves, and the operator's webhook hears
-// of it through the notification queue.
+// A channel failing under `wrangler dev`: the breaker of the failing model on it opens, the traffic moves, and the
+// operator's webhook hears of it through the notification queue.
 import OpenAI from "openai";
 import { describe, expect, inject, it } from "vitest";
 import type { Notification } from "../../queues/notify-message";
@@ -14,7 +14,7 @@ async function webhooks(): Promise<Notification[]> {
 }
 
 describe("a failing channel under wrangler dev", () => {
-	it("opens its breaker, keeps clients served by the healthy channel, and notifies the webhook", async () => {
+	it("opens the model's breaker on it, keeps clients served by the healthy channel, and notifies the webhook", async () => {
 		const model = `e2e-breaker-${Date.now()}`;
 		const failing = await adminApi<{ id: number }>("POST", "/api/channels", {
 			name: `e2e-failing-${model}`,
@@ -39,18 +39,22 @@ describe("a failing channel under wrangler dev", () => {
 			const completion = await sdk.chat.completions.create({ model, messages: [{ role: "user", content: "hi" }] });
 			expect(completion.choices[0]?.message.content).toBeTruthy();
 		}
+		type Health = { state: string; models: { model: string; state: string; opened_by: string | null }[] };
 		const deadline = Date.now() + 15_000;
-		let health = await adminApi<{ state: string }>("GET", `/api/channels/${failing.id}/health`);
+		let health = await adminApi<Health>("GET", `/api/channels/${failing.id}/health`);
 		let events: Notification[] = [];
+		const modelState = () => health.models.find((m) => m.model === model);
 		while (Date.now() < deadline) {
-			health = await adminApi<{ state: string }>("GET", `/api/channels/${failing.id}/health`);
+			health = await adminApi<Health>("GET", `/api/channels/${failing.id}/health`);
 			events = (await webhooks()).filter((e) => "channel_id" in e && e.channel_id === failing.id);
-			if (health.state === "open" && events.length > 0) break;
+			if (modelState()?.state === "open" && events.length > 0) break;
 			await new Promise((r) => setTimeout(r, 200));
 		}
-		expect(health.state).toBe("open");
+		// A 503 concerns the model: the channel itself (its host, its key) stays closed for the models it still serves.
+		expect(health.state).toBe("closed");
+		expect(modelState()).toMatchObject({ state: "open", opened_by: "failures" });
 		expect(events).toEqual([
-			expect.objectContaining({ type: "channel.opened", channel_id: failing.id, state: "open", reason: expect.stringContaining("503") }),
+			expect.objectContaining({ type: "channel.opened", channel_id: failing.id, model, state: "open", reason: expect.stringContaining("503") }),
 		]);
 	});
 });

@@ -100,6 +100,40 @@ describe("the dashboard in Chromium", () => {
 		await shot("channels");
 	});
 
+	it("shows a model its upstream rate-limits held back on a channel that still serves its other models", async () => {
+		const stamp = Date.now();
+		const [limited, fine] = [`dash-limited-${stamp}`, `dash-fine-${stamp}`];
+		const { id } = await adminApi<{ id: number }>("POST", "/api/channels", {
+			name: `dash-models-${stamp}`,
+			type: "openai",
+			base_url: `${upstreamUrl}/dashboard/ok/v1`,
+			key: "sk-dashboard-upstream",
+			models: [limited, fine],
+			model_mapping: { [limited]: "scenario/status-429" },
+			settings: { breaker: { probeIntervalMs: 0 } },
+		});
+		const { key } = await adminApi<{ key: string }>("POST", "/api/tokens", { name: `dash-models-${stamp}` });
+		const ask = (model: string) =>
+			fetch(`${gatewayUrl}/v1/chat/completions`, {
+				method: "POST",
+				headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+				body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }] }),
+			});
+		expect((await ask(limited)).status).toBe(429);
+		expect((await ask(fine)).status).toBe(200);
+		await expect
+			.poll(async () => (await adminApi<{ models: { model: string; state: string }[] }>("GET", `/api/channels/${id}/health`)).models[0]?.state)
+			.toBe("open");
+
+		await go("/channels");
+		const badge = page.locator(`[data-testid="model-health-${id}"][data-model="${limited}"]`);
+		await badge.waitFor();
+		expect(await badge.getAttribute("data-state")).toBe("open");
+		expect(await badge.textContent()).toContain("Rate limited");
+		expect(await page.getByTestId(`channel-health-${id}`).getAttribute("data-state")).toBe("closed");
+		await shot("channels-model-held");
+	});
+
 	it("creates a key, shows it once and copies it", async () => {
 		await go("/keys");
 		await page.getByTestId("key-new").click();

@@ -1,4 +1,4 @@
-import OpenAI, { AuthenticationError } from "openai";
+import OpenAI, { AuthenticationError, RateLimitError } from "openai";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { adminApi } from "./admin-api";
 
@@ -26,6 +26,15 @@ beforeAll(async () => {
 		key: "sk-e2e-healthy",
 		models: ["gpt-e2e", "embed-e2e"],
 		priority: 0,
+	});
+	// The only channel for this model is rate limited by its upstream (429, Retry-After: 7).
+	await adminApi("POST", "/api/channels", {
+		name: "limited",
+		type: "openai",
+		base_url: `${upstreamUrl}/e2e/status-429/v1`,
+		key: "sk-e2e-limited",
+		models: ["limited-e2e"],
+		settings: { breaker: { probeIntervalMs: 0 } },
 	});
 	const { key } = await adminApi<{ key: string }>("POST", "/api/tokens", { name: "e2e" });
 	sdk = client(key);
@@ -71,6 +80,25 @@ describe("the openai SDK against wrangler dev", () => {
 		await expect(client("sk-invalid").chat.completions.create({ model: "gpt-e2e", messages: [{ role: "user", content: "hi" }] })).rejects.toBeInstanceOf(
 			AuthenticationError,
 		);
+	});
+
+	it("raises RateLimitError, with the headers its retries read, for a model whose only upstream is rate limited", async () => {
+		const limited = () => sdk.chat.completions.create({ model: "limited-e2e", messages: [{ role: "user", content: "hi" }] });
+		// First the upstream's own 429, then the breaker holding the model back until the upstream's Retry-After: 429 both times, never 503.
+		for (let i = 0; i < 3; i++) {
+			const error = await limited().then(
+				() => undefined,
+				(e: unknown) => e,
+			);
+			expect(error).toBeInstanceOf(RateLimitError);
+			const limit = error as RateLimitError;
+			expect(limit.status).toBe(429);
+			expect(limit.code).toBe("rate_limit_exceeded");
+			const seconds = Number(limit.headers?.get("retry-after"));
+			expect(seconds).toBeGreaterThan(0);
+			expect(seconds).toBeLessThanOrEqual(7);
+			expect(Number(limit.headers?.get("retry-after-ms"))).toBeGreaterThan(0);
+		}
 	});
 
 	it("streams from the seeded mock channel with the demo key printed at first start", async () => {

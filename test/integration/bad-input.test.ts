@@ -1,6 +1,8 @@
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { forgetChannels } from "../../src/channels/live";
 import { TEST_ADMIN_TOKEN } from "../support/constants";
-import { admin, call, scenario, uid, upstream } from "../support/gateway";
+import { admin, call, scenario, uid, upstream, upstreamLog } from "../support/gateway";
 
 let key = "";
 let model = "";
@@ -164,5 +166,32 @@ describe("operator API bodies are bounded too", () => {
 		});
 		expect(res.status).toBe(400);
 		expect((await res.json<{ error: { message: string } }>()).error.message).toMatch(/64 levels/);
+	});
+});
+
+describe("the gateway's own failures are never the channel's", () => {
+	it("a channel key that does not decrypt fails the request with a 500, and the breaker hears nothing", async () => {
+		const tag = uid();
+		const {
+			model,
+			key: gatewayKey,
+			channels,
+		} = await scenario([{ base_url: upstream(tag, "ok"), key: "sk-upstream-key", settings: { breaker: { consecutiveFailures: 1, probeIntervalMs: 0 } } }]);
+		const id = channels[0]?.id ?? 0;
+		// What a rotated ENCRYPTION_KEY or a hand-edited row leaves behind: the gateway cannot build the call.
+		await env.DB.prepare("UPDATE channels SET key_ciphertext = ? WHERE id = ?").bind("v1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAA", id).run();
+		forgetChannels();
+		for (let i = 0; i < 3; i++) {
+			const res = await call("/v1/chat/completions", {
+				method: "POST",
+				headers: { authorization: `Bearer ${gatewayKey}`, "content-type": "application/json" },
+				body: JSON.stringify({ model, messages: [{ role: "user", content: "x" }] }),
+			});
+			expect(res.status).toBe(500);
+			expect((await res.json<{ error: { code: string } }>()).error.code).toBe("internal_error");
+		}
+		expect(await upstreamLog(tag)).toHaveLength(0);
+		const health = await admin("GET", `/api/channels/${id}/health`);
+		expect(await health.json()).toMatchObject({ state: "closed", consecutive_failures: 0, last_error: null });
 	});
 });

@@ -1,7 +1,7 @@
 // The relay and the channel breakers together: failing channels stop getting traffic without the client noticing,
 // come back through one trial request, and only the channel's own faults count.
 import { describe, expect, it } from "vitest";
-import { admin, chat, createChannel, createKey, uid, upstream, upstreamLog } from "../support/gateway";
+import { admin, call, chat, createChannel, createKey, uid, upstream, upstreamLog } from "../support/gateway";
 
 interface Health {
 	state: string;
@@ -12,6 +12,20 @@ interface Health {
 
 async function health(id: number): Promise<Health> {
 	return (await admin("GET", `/api/channels/${id}/health`)).json();
+}
+
+interface ModelHealth {
+	model: string;
+	state: string;
+	retry_at: string | null;
+	consecutive_failures: number;
+	last_error: string | null;
+	opened_by: string | null;
+}
+
+async function modelHealth(id: number, model: string): Promise<ModelHealth | undefined> {
+	const all = ((await health(id)) as Health & { models: ModelHealth[] }).models;
+	return all.find((m) => m.model === model);
 }
 
 async function until(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
@@ -34,7 +48,9 @@ describe("circuit breakers in the relay", () => {
 		const { key } = await createKey();
 
 		for (let i = 0; i < 3; i++) expect((await chat(key, hello(model))).status).toBe(200);
-		await until(async () => (await health(failing.id)).state === "open");
+		// A 500 concerns the model: its breaker on the channel opens, the channel's own stays closed.
+		await until(async () => (await modelHealth(failing.id, model))?.state === "open");
+		expect((await health(failing.id)).state).toBe("closed");
 		const triedBefore = (await upstreamLog(`${tag}-bad`)).length;
 		expect(triedBefore).toBe(3);
 
@@ -52,7 +68,21 @@ describe("circuit breakers in the relay", () => {
 		const trial = await chat(key, hello(model));
 		expect(trial.status).toBe(200);
 		expect(trial.headers.get("x-gateway-channel")).toBe(String(failing.id));
-		await until(async () => (await health(failing.id)).state === "closed");
+		await until(async () => (await modelHealth(failing.id, model))?.state === "closed");
+	});
+
+	it("open the whole channel when its host cannot be reached, for every model it serves", async () => {
+		const tag = uid();
+		const [a, b] = [`cbhost-a-${tag}`, `cbhost-b-${tag}`];
+		const down = await createChannel({ base_url: upstream(`${tag}-down`, "reset"), models: [a, b], priority: 10, settings: { breaker: fast } });
+		await createChannel({ base_url: upstream(`${tag}-up`, "ok"), models: [a, b] });
+		const { key } = await createKey();
+		for (let i = 0; i < 3; i++) expect((await chat(key, hello(a))).status).toBe(200);
+		await until(async () => (await health(down.id)).state === "open");
+		const res = await chat(key, hello(b));
+		expect(res.status).toBe(200);
+		expect(res.headers.get("x-gateway-attempts")).toBe("1");
+		expect((await upstreamLog(`${tag}-down`)).length).toBe(3);
 	});
 
 	it("never counts the client's own bad requests", async () => {
@@ -87,7 +117,7 @@ describe("circuit breakers in the relay", () => {
 		const only = await createChannel({ base_url: upstream(tag, "status-502"), models: [model], settings: { breaker: { ...fast, cooldownMs: 5_000 } } });
 		const { key } = await createKey();
 		for (let i = 0; i < 3; i++) expect((await chat(key, hello(model))).status).toBe(502);
-		await until(async () => (await health(only.id)).state === "open");
+		await until(async () => (await modelHealth(only.id, model))?.state === "open");
 		const res = await chat(key, hello(model));
 		expect(res.status).toBe(503);
 		expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
@@ -103,11 +133,123 @@ describe("breaker settings", () => {
 		const channel = await createChannel({ base_url: upstream(tag, "status-500"), models: [model] });
 		const { key } = await createKey();
 		for (let i = 0; i < 2; i++) expect((await chat(key, hello(model))).status).toBe(502);
-		await until(async () => (await health(channel.id)).consecutive_failures === 2);
-		expect((await health(channel.id)).state).toBe("closed");
+		await until(async () => (await modelHealth(channel.id, model))?.consecutive_failures === 2);
+		expect((await modelHealth(channel.id, model))?.state).toBe("closed");
 		// Two failures in a row now suffice: the next one opens it.
 		expect((await admin("PATCH", `/api/channels/${channel.id}`, { settings: { breaker: { consecutiveFailures: 2, probeIntervalMs: 0 } } })).status).toBe(200);
 		expect((await chat(key, hello(model))).status).toBe(502);
-		await until(async () => (await health(channel.id)).state === "open");
+		await until(async () => (await modelHealth(channel.id, model))?.state === "open");
+	});
+});
+
+describe("who is at fault", () => {
+	it("never disables a channel for a 400 whose message names billing (the client's field, echoed)", async () => {
+		const tag = uid();
+		const model = `cbbill-${tag}`;
+		const other = `cbbill-ok-${tag}`;
+		const channel = await createChannel({
+			base_url: upstream(tag, "ok"),
+			models: [model, other],
+			model_mapping: { [model]: "scenario/billing-400" },
+			settings: { breaker: fast },
+		});
+		const { key } = await createKey();
+		for (let i = 0; i < 5; i++) {
+			const res = await chat(key, { ...hello(model), billing: true });
+			expect(res.status).toBe(400);
+			expect(((await res.json()) as { error: { message: string } }).error.message).toContain("Unrecognized request argument supplied: billing");
+		}
+		for (let i = 0; i < 3; i++) expect((await chat(key, hello(other))).status).toBe(200);
+		expect(await health(channel.id)).toMatchObject({ state: "closed", disabled_reason: null, consecutive_failures: 0 });
+		expect((await upstreamLog(tag)).length).toBe(8);
+	});
+
+	it("disables a channel whose account cannot pay, by the upstream's error code", async () => {
+		const tag = uid();
+		const model = `cbquota-${tag}`;
+		const channel = await createChannel({ base_url: upstream(`${tag}-quota`, "quota-429"), models: [model], priority: 10, settings: { breaker: fast } });
+		await createChannel({ base_url: upstream(`${tag}-ok`, "ok"), models: [model] });
+		const { key } = await createKey();
+		expect((await chat(key, hello(model))).status).toBe(200);
+		await until(async () => (await health(channel.id)).state === "disabled");
+		expect((await health(channel.id)).disabled_reason).toContain("quota");
+	});
+});
+
+describe("breakers per model", () => {
+	it.each([
+		["status-429", 429],
+		["status-500", 502],
+		["status-404", 502],
+	])("a model whose upstream answers %s leaves the channel's other models served, with no client-visible error", async (failing, status) => {
+		const tag = uid();
+		const [sick, well] = [`cbm-sick-${tag}`, `cbm-well-${tag}`];
+		const channel = await createChannel({
+			base_url: upstream(tag, "ok"),
+			models: [sick, well],
+			model_mapping: { [sick]: `scenario/${failing}` },
+			settings: { breaker: { ...fast, cooldownMs: 60_000, maxCooldownMs: 60_000 } },
+		});
+		const { key } = await createKey();
+		for (let i = 0; i < 3; i++) {
+			expect((await chat(key, hello(sick))).status).toBe(status);
+			expect((await chat(key, hello(well))).status).toBe(200);
+		}
+		await until(async () => (await modelHealth(channel.id, sick))?.state === "open");
+		const tried = (await upstreamLog(tag)).filter((r) => r.body.model === `scenario/${failing}`).length;
+
+		// The sick model fails fast without reaching the upstream; the well one never notices.
+		const refused = await chat(key, hello(sick));
+		expect(refused.status).toBe(status === 429 ? 429 : 503);
+		expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+		expect(Number(refused.headers.get("retry-after-ms"))).toBeGreaterThan(0);
+		for (let i = 0; i < 5; i++) expect((await chat(key, hello(well))).status).toBe(200);
+		expect((await upstreamLog(tag)).filter((r) => r.body.model === `scenario/${failing}`).length).toBe(tried);
+
+		const h = (await health(channel.id)) as Health & { models: ModelHealth[] };
+		expect(h).toMatchObject({ state: "closed", consecutive_failures: 0 });
+		expect(h.models.find((m) => m.model === sick)).toMatchObject({
+			state: "open",
+			opened_by: status === 429 ? "rate_limit" : "failures",
+			last_error: expect.stringContaining(failing.slice(-3)),
+		});
+		expect(h.models.find((m) => m.model === well)?.state ?? "closed").toBe("closed");
+
+		// The operator's reset reopens every model of the channel.
+		await admin("POST", `/api/channels/${channel.id}/health/reset`);
+		expect((await modelHealth(channel.id, sick))?.state).toBe("closed");
+	});
+
+	it("answers 429 in the client's dialect when every channel for a model is cooling down after rate limits", async () => {
+		const tag = uid();
+		const model = `cbm-429-${tag}`;
+		const a = await createChannel({ base_url: upstream(`${tag}-a`, "status-429"), models: [model], settings: { breaker: fast } });
+		const b = await createChannel({ base_url: upstream(`${tag}-b`, "status-429"), models: [model], settings: { breaker: fast } });
+		const { key } = await createKey();
+		const first = await chat(key, hello(model));
+		expect(first.status).toBe(429);
+		expect(first.headers.get("retry-after")).toBe("7");
+		for (const id of [a.id, b.id]) await until(async () => (await modelHealth(id, model))?.state === "open");
+		const openai = await chat(key, hello(model));
+		expect(openai.status).toBe(429);
+		expect(Number(openai.headers.get("retry-after"))).toBeGreaterThan(0);
+		expect(Number(openai.headers.get("retry-after"))).toBeLessThanOrEqual(7);
+		expect(await openai.json()).toMatchObject({ error: { type: "rate_limit_error", code: "rate_limit_exceeded" } });
+		const anthropic = await call("/v1/messages", {
+			method: "POST",
+			headers: { "x-api-key": key, "content-type": "application/json" },
+			body: JSON.stringify({ ...hello(model), max_tokens: 16 }),
+		});
+		expect(anthropic.status).toBe(429);
+		expect(anthropic.headers.get("retry-after")).not.toBeNull();
+		expect(await anthropic.json()).toMatchObject({ type: "error", error: { type: "rate_limit_error" } });
+		const gemini = await call(`/v1beta/models/${model}:generateContent`, {
+			method: "POST",
+			headers: { "x-goog-api-key": key, "content-type": "application/json" },
+			body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "hi" }] }] }),
+		});
+		expect(gemini.status).toBe(429);
+		expect(await gemini.json()).toMatchObject({ error: { code: 429, status: "RESOURCE_EXHAUSTED" } });
+		expect((await upstreamLog(`${tag}-a`)).length + (await upstreamLog(`${tag}-b`)).length).toBe(2);
 	});
 });

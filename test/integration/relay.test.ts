@@ -94,7 +94,9 @@ describe("relay: failover", () => {
 		expect(res.status).toBe(429);
 		expect(res.headers.get("retry-after")).toBe("7");
 		const body = await res.json<{ error: { message: string; code: string } }>();
-		expect(body.error.code).toBe("rate_limited");
+		// OpenAI's own code for a 429, which clients test for.
+		expect(body.error.code).toBe("rate_limit_exceeded");
+		expect(res.headers.get("retry-after-ms")).toBe("7000");
 		expect(body.error.message).toContain(res.headers.get("x-request-id") ?? "missing");
 		expect(body.error.message).not.toContain("sk-live");
 	});

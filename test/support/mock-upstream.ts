@@ -1,7 +1,7 @@
 // An OpenAI-compatible upstream on loopback for tests and benchmarks. The path says how to behave:
 //   /<tag>/<scenario>/v1/chat/completions | /v1/embeddings
 // <tag> keeps concurrent tests apart in the request log (GET /__requests?tag=...); scenarios:
-//   ok | status-<code> | hang | reset | no-usage | cut | slow
+//   ok | status-<code> | hang | reset | no-usage | cut | slow | billing-400 | quota-429
 //   badjson: 200 with JSON cut in half; a stream with one event (after the first few) whose data does not parse
 // An upstream model named `scenario/<scenario>` (a channel's model_mapping gives it) behaves as that scenario
 // whatever the path says, so one channel can serve healthy and failing models side by side; `scenario/tools`
@@ -33,6 +33,25 @@ export interface LoggedRequest {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Errors as OpenAI words them: the status and `error.code` say who is at fault, the message may echo the request. */
+const PROVIDER_ERRORS: Record<string, { status: number; error: Record<string, unknown> }> = {
+	// A field the client sent, named in the message: the client's fault, whatever the field is called.
+	"billing-400": {
+		status: 400,
+		error: { message: "Unrecognized request argument supplied: billing", type: "invalid_request_error", param: null, code: null },
+	},
+	// The account cannot pay: the channel's fault, said by the code.
+	"quota-429": {
+		status: 429,
+		error: {
+			message: "You exceeded your current quota, please check your plan and billing details.",
+			type: "insufficient_quota",
+			param: null,
+			code: "insufficient_quota",
+		},
+	},
+};
 
 function chunk(model: string, delta: object, finish: string | null, withUsage: boolean) {
 	return {
@@ -186,6 +205,8 @@ export async function startMockUpstream(): Promise<{ url: string; server: Server
 		const scenario = /^scenario\/(.+)$/.exec(model)?.[1] ?? pathScenario;
 		logRequest(tag, scenario, body);
 		if (scenario === "tools") return playFixture(res, "openai", "tools", body.stream === true);
+		const known = PROVIDER_ERRORS[scenario];
+		if (known) return json(res, known.status, { error: known.error });
 		const status = /^status-(\d{3})$/.exec(scenario);
 		if (status) {
 			const code = Number(status[1]);

@@ -5,6 +5,7 @@ import {
 	initial,
 	next,
 	reconfigure,
+	release,
 	reset,
 	resolveConfig,
 	TRIAL_TIMEOUT_MS,
@@ -27,6 +28,7 @@ const ok = (at: number): AttemptOutcome => ({ kind: "success", at });
 const fail = (at: number, message = "502: bad gateway"): AttemptOutcome => ({ kind: "failure", at, message });
 const limited = (at: number, retryAfterMs?: number): AttemptOutcome => ({ kind: "rate_limited", at, retryAfterMs, message: "429" });
 const fatal = (at: number): AttemptOutcome => ({ kind: "fatal", at, message: "401: invalid api key" });
+const unreachable = (at: number): AttemptOutcome => ({ kind: "unreachable", at, message: "connection refused" });
 
 /** Applies outcomes, each at its own `at` as the time of the report. */
 function run(outcomes: AttemptOutcome[], rec = initial(T), c: BreakerConfig = cfg): BreakerRecord {
@@ -158,7 +160,42 @@ describe("breaker state: rate limits", () => {
 
 	it("sends a rate-limited trial back to open at the same cooldown", () => {
 		const rec = next(halfOpen(T + 5_000), limited(T + 5_100, 1_000), cfg, T + 5_100);
-		expect(rec).toMatchObject({ state: "open", retryAt: T + 6_100, openings: 1 });
+		expect(rec).toMatchObject({ state: "open", retryAt: T + 6_100, openings: 1, openedBy: "rate_limit" });
+	});
+
+	it("say what opened the breaker, which the relay turns into 429 or 503", () => {
+		expect(run([limited(T, 20_000)]).openedBy).toBe("rate_limit");
+		const failing = run([fail(T), fail(T + 1), fail(T + 2)]);
+		expect(failing.openedBy).toBe("failures");
+		expect(grantTrial(failing, cfg, T + 5_000).rec).toMatchObject({ state: "half_open", openedBy: "failures" });
+		// A 429 that keeps an open breaker shut longer is now what holds it.
+		expect(next(failing, limited(T + 3, 60_000), cfg, T + 3).openedBy).toBe("rate_limit");
+		expect(next(halfOpen(T + 5_000), ok(T + 5_100), cfg, T + 5_100).openedBy).toBeNull();
+	});
+});
+
+describe("breaker state: host failures", () => {
+	it("count as failures of the record they are reported to", () => {
+		expect(run([unreachable(T), unreachable(T + 1), unreachable(T + 2)])).toMatchObject({
+			state: "open",
+			openedBy: "failures",
+			lastError: "connection refused",
+		});
+	});
+
+	it("release a trial that came to no verdict: open again, due at once, the cooldown not grown", () => {
+		const half = halfOpen(T + 5_000);
+		const released = release(half, T + 5_100, cfg, T + 5_100);
+		expect(released).toMatchObject({ state: "open", retryAt: T + 5_100, trialAt: null, openings: 1 });
+		expect(grantTrial(released, cfg, T + 5_100).granted).toBe(true);
+	});
+
+	it("leave alone a record that gave no trial, or one granted after them", () => {
+		const opened = run([fail(T), fail(T + 1), fail(T + 2)]);
+		expect(release(opened, T + 5_000, cfg, T + 5_000)).toBe(opened);
+		const half = halfOpen(T + 5_000);
+		expect(release(half, T + 4_000, cfg, T + 5_100)).toBe(half);
+		expect(release(initial(T), T, cfg, T).state).toBe("closed");
 	});
 });
 

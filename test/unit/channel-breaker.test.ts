@@ -1,7 +1,7 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { AttemptOutcome, BreakerConfig } from "../../durable-objects/breaker-types";
+import { type AttemptOutcome, BREAKER_DEFAULTS, type BreakerConfig } from "../../durable-objects/breaker-types";
 import type { ChannelBreaker } from "../../durable-objects/channel-breaker";
 import { db } from "../../src/db/client";
 import { channels } from "../../src/db/schema";
@@ -165,5 +165,86 @@ describe("ChannelBreaker probes", () => {
 		const { channelId, stub } = await openedLongAgo(probing, await channelRow({ type: "mock" }));
 		expect(await stub.configure(channelId, cfg)).toMatchObject({ state: "open", nextProbeAt: null });
 		expect(await runDurableObjectAlarm(stub)).toBe(false);
+	});
+});
+
+describe("ChannelBreaker per model", () => {
+	const failOf = (model: string, at = Date.now()): AttemptOutcome => ({ kind: "failure", at, message: "500: boom", model });
+
+	it("opens one model on the channel, keeps serving the others, and shows both in its view", async () => {
+		const { channelId, stub } = breaker();
+		const view = await stub.report(channelId, [failOf("a"), failOf("a"), failOf("a"), { kind: "success", at: Date.now(), model: "b" }], cfg);
+		expect(view).toMatchObject({
+			state: "closed",
+			consecutiveFailures: 0,
+			models: [{ model: "a", state: "open", openedBy: "failures", lastError: "500: boom" }],
+		});
+		expect(await stub.trial("a")).toBe(false);
+		expect(await stub.trial("b")).toBe(true);
+		expect(await stub.trial()).toBe(true);
+	});
+
+	it("grants a single trial for an open model, and the reset closes every model", async () => {
+		const { channelId, stub } = breaker();
+		const at = Date.now() - 60_000;
+		await stub.report(channelId, [failOf("a", at), failOf("a", at + 1), failOf("a", at + 2)], cfg);
+		const answers = await Promise.all(Array.from({ length: 5 }, () => stub.trial("a")));
+		expect(answers.filter(Boolean)).toHaveLength(1);
+		expect((await stub.reset()).models).toEqual([expect.objectContaining({ model: "a", state: "closed" })]);
+	});
+
+	it("reads a breaker stored before per-model breakers as the channel's own", async () => {
+		const { stub } = breaker();
+		const at = Date.now();
+		const v1 = {
+			v: 1,
+			channelId: 7,
+			config: { ...BREAKER_DEFAULTS, ...cfg },
+			breaker: {
+				state: "open",
+				changedAt: at,
+				retryAt: at + 60_000,
+				trialAt: null,
+				consecutiveFailures: 5,
+				buckets: [],
+				openings: 1,
+				lastError: "502",
+				lastErrorAt: at,
+				disabledReason: null,
+				nextProbeAt: null,
+				updatedAt: at,
+			},
+		};
+		await runInDurableObject(stub, (_, state) => state.storage.kv.put("breaker", v1));
+		await evictDurableObject(stub);
+		expect(await stub.view()).toMatchObject({ state: "open", openedBy: "failures", retryAt: at + 60_000, lastError: "502", models: [] });
+	});
+
+	it("probes an open model with that model, and closes it when the probe succeeds", async () => {
+		const model = `model-${uid()}`;
+		const [row] = await db(env)
+			.insert(channels)
+			.values({ name: `breaker-${uid()}`, models: ["other", model], type: "mock" })
+			.returning({ id: channels.id });
+		const channelId = row?.id ?? 0;
+		const { stub } = breaker(channelId);
+		const at = Date.now() - 60_000;
+		const opened = await stub.report(channelId, [failOf(model, at), failOf(model, at + 1), failOf(model, at + 2)], probing);
+		const probeAt = opened.models[0]?.nextProbeAt;
+		expect(probeAt).not.toBeNull();
+		expect(await alarmOf(stub)).toBe(probeAt);
+		expect(await runDurableObjectAlarm(stub)).toBe(true);
+		expect(await stub.view()).toMatchObject({ state: "closed", models: [{ model, state: "closed", nextProbeAt: null }] });
+		expect(await alarmOf(stub)).toBeNull();
+	});
+
+	it("forgets an open model its channel no longer lists, instead of probing it", async () => {
+		const channelId = await channelRow({ type: "mock" });
+		const { stub } = breaker(channelId);
+		const at = Date.now() - 60_000;
+		await stub.report(channelId, [failOf("gone", at), failOf("gone", at + 1), failOf("gone", at + 2)], probing);
+		expect(await runDurableObjectAlarm(stub)).toBe(true);
+		expect((await stub.view()).models).toEqual([]);
+		expect(await alarmOf(stub)).toBeNull();
 	});
 });

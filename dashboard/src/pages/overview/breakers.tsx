@@ -21,6 +21,14 @@ export async function loadBreakers(): Promise<Breakers> {
 	return { total: channels.length, rows: shown.map((channel, i) => ({ channel, health: health[i] ?? null })) };
 }
 
+/** Models on the channel its breakers hold back (open or half-open), though the channel itself may be closed. */
+const heldModels = (health: ChannelHealth | null) => (health?.models ?? []).filter((m) => m.state !== "closed");
+const held = (health: ChannelHealth | null) => heldModels(health).length;
+const heldNames = (health: ChannelHealth | null) =>
+	heldModels(health)
+		.map((m) => m.model)
+		.join(", ");
+
 export function BreakerList({ data }: { data: Breakers }) {
 	return (
 		<div class="card stack" data-testid="breakers">
@@ -36,6 +44,11 @@ export function BreakerList({ data }: { data: Breakers }) {
 							{health && (
 								<span class="muted" style={{ fontSize: "0.85rem" }}>
 									{t("windowStats", { requests: fmt.int(health.window.requests), rate: pct(health.window.error_rate) })}
+								</span>
+							)}
+							{held(health) > 0 && (
+								<span class="badge half_open" data-testid="breaker-models-held" title={heldNames(health)}>
+									{t("modelsHeld", { n: fmt.int(held(health)) })}
 								</span>
 							)}
 							<span class={`badge ${state}`} data-testid="breaker-state" title={why}>
