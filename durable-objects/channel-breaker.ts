@@ -183,6 +183,8 @@ async function probeOutcome(channel: LiveChannel, model: string, env: Env): Prom
 	if (result.ok) return { kind: "success", at, model };
 	const message = result.error ?? `probe answered ${result.status ?? "nothing"}`;
 	const failure: Failure =
-		result.status === null ? { kind: "network", message } : { kind: "status", status: result.status, message, codes: [], retryAfter: undefined };
+		result.status === null
+			? { kind: "network", message }
+			: { kind: "status", status: result.status, message, codes: result.error_codes, retryAfter: undefined };
 	return outcomeOf(failure, model, at) ?? { kind: "failure", at, message: `probe: ${message}`, model };
 }

@@ -5,6 +5,7 @@ import type { ChatRequest } from "../protocols/ir";
 import { providers } from "../providers/registry";
 import type { Provider, SendContext } from "../providers/types";
 import { type LiveChannel, targetFor } from "./live";
+import { boundedText, errorCodes } from "./upstream-error";
 
 const TEST_TIMEOUT_MS = 15_000;
 
@@ -18,24 +19,6 @@ function smallestRequest(provider: Provider, model: string): { op: "chat" | "emb
 	return { op: "chat", body: egressCodecs[provider.wire].fromChat(chat) };
 }
 
-/** An answer's text, read no further than `max` bytes. */
-async function readAtMost(res: Response, max: number): Promise<string> {
-	const reader = res.body?.getReader();
-	if (!reader) return "";
-	const decoder = new TextDecoder();
-	let text = "";
-	let bytes = 0;
-	for (let r = await reader.read(); !r.done; r = await reader.read()) {
-		text += decoder.decode(r.value, { stream: true });
-		bytes += r.value.byteLength;
-		if (bytes >= max) {
-			await reader.cancel();
-			break;
-		}
-	}
-	return text + decoder.decode();
-}
-
 const isJsonObject = (text: string) => {
 	const json = parseShallowRead(text);
 	return typeof json === "object" && json !== null && !Array.isArray(json);
@@ -43,7 +26,8 @@ const isJsonObject = (text: string) => {
 
 /**
  * One tiny real request through a channel, reported as an operator needs it to fix the channel: the URL called
- * (without credentials) and the upstream's answer (status and the start of its body, secrets redacted). A 2xx whose
+ * (without credentials) and the upstream's answer (status, the provider's error codes, and the start of its body,
+ * secrets redacted). The breaker's probe reads it as the relay reads an attempt. A 2xx whose
  * body is not JSON is no success: the relay would fail it over.
  */
 export async function testChannel(channel: LiveChannel, model: string, env: Env, encryptionKey: string) {
@@ -56,15 +40,16 @@ export async function testChannel(channel: LiveChannel, model: string, env: Env,
 		const ctx: SendContext = { op, stream: false, signal: AbortSignal.timeout(TEST_TIMEOUT_MS), clientHeaders: new Headers(), env };
 		url = provider.endpoint ? shownUrl(provider.endpoint(target, ctx)) : null;
 		const res = await provider.send(body, target, ctx);
-		const text = await readAtMost(res, MAX_ANSWER_BYTES);
+		const text = await boundedText(res, MAX_ANSWER_BYTES);
 		const error = !res.ok
 			? upstreamMessage(text)
 			: isJsonObject(text)
 				? null
 				: `The upstream answered ${res.status}, but not with JSON: is the base URL right?`;
-		return { ok: error === null, model, url, status: res.status, latency_ms: Date.now() - started, error, body: answerExcerpt(text) };
+		const error_codes = res.ok ? [] : errorCodes(text);
+		return { ok: error === null, model, url, status: res.status, latency_ms: Date.now() - started, error, error_codes, body: answerExcerpt(text) };
 	} catch (err) {
 		const reason = err instanceof Error && err.name === "TimeoutError" ? "timed out" : upstreamMessage(err instanceof Error ? err.message : String(err));
-		return { ok: false, model, url, status: null, latency_ms: Date.now() - started, error: reason, body: null };
+		return { ok: false, model, url, status: null, latency_ms: Date.now() - started, error: reason, error_codes: [], body: null };
 	}
 }

@@ -29,7 +29,8 @@ export function errorCodes(text: string): string[] {
 	return [code, type].filter((c) => c !== undefined);
 }
 
-async function boundedText(response: Response, max: number): Promise<string> {
+/** An answer's text, read no further than about `max` bytes: an upstream that answers with a page is not read to its end. */
+export async function boundedText(response: Response, max: number): Promise<string> {
 	if (!response.body) return "";
 	const reader = response.body.getReader();
 	const decoder = new TextDecoder();

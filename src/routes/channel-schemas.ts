@@ -52,6 +52,8 @@ export const channelTestResult = z.object({
 	latency_ms: z.number(),
 	/** What went wrong, sanitized, when `ok` is false. */
 	error: z.string().nullable(),
+	/** The provider's own error code and type (e.g. `insufficient_quota`), as the breakers weigh them. */
+	error_codes: z.array(z.string()),
 	/** The start of the upstream's answer (at most 500 characters, secrets redacted); null when no answer came. */
 	body: z.string().nullable(),
 });
