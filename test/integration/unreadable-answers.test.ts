@@ -105,11 +105,12 @@ describe.each(PAIRS)("a %s client on a %s channel that answers unreadable JSON",
 		expect(res.headers.get("x-gateway-channel")).toBe(String(good?.id));
 		expect(res.headers.get("x-gateway-attempts")).toBe("2");
 		expect((await res.json()) as object).toMatchObject(dialect.served);
-		await expect
-			.poll(async () => ((await (await admin("GET", `/api/channels/${bad.id}/health`)).json()) as { last_error: string | null }).last_error, {
-				timeout: 5_000,
-			})
-			.toContain("unreadable");
+		// An unreadable answer concerns the model on that channel, as a 5xx would: its breaker for the model learns of it.
+		const lastError = async () => {
+			const health = (await (await admin("GET", `/api/channels/${bad.id}/health`)).json()) as { models: { model: string; last_error: string | null }[] };
+			return health.models.find((m) => m.model === model)?.last_error ?? "";
+		};
+		await expect.poll(lastError, { timeout: 5_000 }).toContain("unreadable");
 	});
 
 	it("with no other channel, is a 502 in the client's dialect, recorded as failed", async () => {
