@@ -12,8 +12,11 @@ export interface IngressCodec<Req = Record<string, unknown>> {
 	readonly wire: Wire | undefined;
 	toChat(request: Req): ChatRequest;
 	fromChat(response: ChatResponse, model: string): object;
-	/** Maps an internal-representation (OpenAI chunk) stream to this dialect's stream; absent for the identity. */
-	streamFromChat?(model: string): SseMapper;
+	/**
+	 * Maps an internal-representation (OpenAI chunk) stream to this dialect's stream; absent for the identity.
+	 * `promptTokens` estimates the request's input, for a dialect that announces it before the upstream's count.
+	 */
+	streamFromChat?(model: string, promptTokens?: () => number): SseMapper;
 	/** The content type of this dialect's stream, when it is not `text/event-stream`. */
 	readonly streamContentType?: string;
 }

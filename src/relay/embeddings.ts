@@ -1,5 +1,5 @@
 import { egressCodecs } from "../protocols/egress";
-import { estimateTokens } from "../protocols/usage";
+import { estimateInputTokens } from "../protocols/prompt-estimate";
 import { dispatch } from "./dispatch";
 import { recordAnswer } from "./record";
 import { answered, type RelayRequest } from "./request";
@@ -7,10 +7,11 @@ import { readAnswer } from "./translate";
 
 /** Embeddings: OpenAI's format on the way in and out; a provider with another wire translates inside itself. */
 export async function relayEmbeddings(req: RelayRequest, body: Record<string, unknown>): Promise<Response> {
-	const inputChars = () => JSON.stringify(body.input ?? "").length;
-	const estimate = () => ({ promptTokens: estimateTokens(inputChars()), outputTokens: 0 });
+	let tokens: number | undefined;
+	const inputTokens = () => (tokens ??= estimateInputTokens(body.input));
+	const estimate = () => ({ promptTokens: inputTokens(), outputTokens: 0 });
 	const done = await dispatch(req, { op: "embeddings", model: String(body.model), stream: false, bodyFor: () => body, estimate });
 	const { text, json } = await readAnswer(done.response, req.requestId, false);
-	recordAnswer(req, egressCodecs.openai.readUsage(json), inputChars, 0);
+	recordAnswer(req, egressCodecs.openai.readUsage(json), inputTokens, 0);
 	return answered(req, text, { "content-type": done.response.headers.get("content-type") ?? "application/json" });
 }
