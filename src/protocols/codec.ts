@@ -24,6 +24,8 @@ export interface IngressCodec<Req = Record<string, unknown>> {
 /** A channel wire: how the internal representation is sent to it and how its answers come back. */
 export interface EgressCodec {
 	fromChat(request: ChatRequest): Record<string, unknown>;
+	/** A chat body in this wire allowed at most `max` output tokens: lowered where set, set where absent. */
+	capOutput(body: Record<string, unknown>, max: number): Record<string, unknown>;
 	toChat(response: unknown, model: string): ChatResponse;
 	/** Maps this wire's stream to an internal-representation (OpenAI chunk) stream; absent for the identity. */
 	streamToChat?(model: string): SseMapper;

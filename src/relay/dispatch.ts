@@ -12,7 +12,8 @@ export interface DispatchInput {
 	op: Operation;
 	model: string;
 	stream: boolean;
-	bodyFor: (p: Provider) => Record<string, unknown>;
+	/** The body for a channel's provider, allowing at most `outputCap` output tokens when given. */
+	bodyFor: (p: Provider, outputCap?: number) => Record<string, unknown>;
 	/** For the governors, only when the caller has limits. */
 	estimate: () => Estimate;
 }
@@ -26,7 +27,7 @@ export async function dispatch(req: RelayRequest, { op, model, stream, bodyFor, 
 	const { meter } = req;
 	meter.model = model;
 	meter.stream = stream;
-	const candidates = await admit(req, op, model, estimate);
+	const { candidates, outputCap } = await admit(req, op, model, estimate);
 	const outcomes: { channel: LiveChannel; outcome: AttemptOutcome }[] = [];
 	const reportOutcomes = () => {
 		if (outcomes.length > 0) req.waitUntil(report(req.env, outcomes));
@@ -35,7 +36,7 @@ export async function dispatch(req: RelayRequest, { op, model, stream, bodyFor, 
 		{
 			op,
 			stream,
-			bodyFor,
+			bodyFor: (p) => bodyFor(p, outputCap),
 			model,
 			candidates,
 			config: config(req.env),
