@@ -1,3 +1,4 @@
+import { budgetGrant, budgetOf, type Held, PERIODS, type Spend, spentIn } from "./governor-budget";
 import type { Actual, Decision, Limits, Period, RateStanding, ReserveRequest, Scope } from "./governor-types";
 import { NO_LIMITS } from "./governor-types";
 
@@ -9,15 +10,6 @@ import { NO_LIMITS } from "./governor-types";
 export interface Bucket {
 	level: number;
 	at: number;
-}
-
-/** Settled spend in nano-USD, per UTC day and month (reset when the day or month changes) and in total. */
-export interface Spend {
-	day: string;
-	dayNusd: number;
-	month: string;
-	monthNusd: number;
-	totalNusd: number;
 }
 
 /** What a request in flight holds: its tokens in the TPM bucket, its cost against the budgets, a concurrency slot. */
@@ -35,12 +27,6 @@ export interface GovernorState {
 	spend: Spend;
 	/** Budget alerts already sent, by `<threshold|exhausted>:<period>:<period key>`: each is sent once. */
 	alerted: Record<string, number>;
-}
-
-/** What the requests in flight hold together. */
-export interface Held {
-	count: number;
-	costNusd: number;
 }
 
 export interface BudgetEvent {
@@ -98,17 +84,7 @@ export function rollSpend(spend: Spend, now: number): Spend {
 	};
 }
 
-export const spentIn = (spend: Spend, period: Period) => (period === "daily" ? spend.dayNusd : period === "monthly" ? spend.monthNusd : spend.totalNusd);
-
-export const budgetOf = (limits: Limits, period: Period) =>
-	period === "daily" ? limits.budgetDailyNusd : period === "monthly" ? limits.budgetMonthlyNusd : limits.quotaNusd;
-
 const periodKey = (spend: Spend, period: Period) => `${period}:${period === "daily" ? spend.day : period === "monthly" ? spend.month : "all"}`;
-
-const PERIODS: readonly Period[] = ["daily", "monthly", "total"];
-const PERIOD_WORDS: Record<Period, string> = { daily: "daily budget", monthly: "monthly budget", total: "quota" };
-
-export const usd = (nusd: number) => `$${(nusd / 1e9).toFixed(nusd % 1e7 === 0 ? 2 : 6)}`;
 
 /** The state brought up to `now` under `limits`: buckets refilled (created or dropped as limits come and go), periods rolled. */
 export function advance(state: GovernorState, limits: Limits, now: number): GovernorState {
@@ -131,15 +107,20 @@ function pruneAlerts(alerted: Record<string, number>, spend: Spend): Record<stri
 
 /**
  * Admits a request or says why not. Admitting takes a request from the RPM bucket and the token estimate (at most
- * the whole TPM) from the TPM bucket; the caller records the hold. Checked in the order a client can act on:
- * concurrency, requests, tokens, then the budgets, which include what requests in flight hold.
+ * the whole TPM) from the TPM bucket, and grants the output the budgets pay for (see `budgetGrant`); the caller
+ * records the hold. Checked in the order a client can act on: concurrency, requests, tokens, then the budgets,
+ * which include what requests in flight hold.
  */
-export function decide(state: GovernorState, held: Held, req: ReserveRequest): { state: GovernorState; decision: Decision; tokens: number } {
+export function decide(state: GovernorState, held: Held, req: ReserveRequest): { state: GovernorState; decision: Decision; tokens: number; costNusd: number } {
 	const { limits } = state;
-	const tokensNeeded = limits.tpm === null ? 0 : Math.min(req.tokens, limits.tpm);
+	const grant = budgetGrant(limits, state.spend, held, req);
+	// A request granted less output holds less of the TPM too.
+	const tokensAsked = grant.ok && req.output && grant.outputTokens !== undefined ? req.tokens - req.output.tokens + grant.outputTokens : req.tokens;
+	const tokensNeeded = limits.tpm === null ? 0 : Math.min(tokensAsked, limits.tpm);
 	const refuse = (refusal: Extract<Decision, { ok: false }>["refusal"]) => ({
 		state,
 		tokens: 0,
+		costNusd: 0,
 		decision: { ok: false as const, refusal, ...rateHeaders(state) },
 	});
 	if (limits.maxConcurrency !== null && held.count >= limits.maxConcurrency) {
@@ -166,25 +147,14 @@ export function decide(state: GovernorState, held: Held, req: ReserveRequest): {
 			message: `Rate limit reached: ${limits.tpm} tokens per minute (this request may use up to ${tokensNeeded})`,
 		});
 	}
-	for (const period of PERIODS) {
-		const budget = budgetOf(limits, period);
-		if (budget === null) continue;
-		const used = spentIn(state.spend, period) + held.costNusd;
-		if (used >= budget || used + req.costNusd > budget) {
-			const inFlight = held.count > 0 ? `, ${usd(held.costNusd)} held by ${held.count} request(s) in flight` : "";
-			return refuse({
-				kind: "budget",
-				period,
-				message: `The ${PERIOD_WORDS[period]} of ${usd(budget)} does not cover this request: ${usd(spentIn(state.spend, period))} spent${inFlight}, and this request may cost up to ${usd(req.costNusd)}`,
-			});
-		}
-	}
+	if (!grant.ok) return refuse({ kind: "budget", period: grant.period, message: grant.message });
 	const next: GovernorState = {
 		...state,
 		requests: state.requests && { ...state.requests, level: state.requests.level - 1 },
 		tokens: state.tokens && { ...state.tokens, level: state.tokens.level - tokensNeeded },
 	};
-	return { state: next, tokens: tokensNeeded, decision: { ok: true, ...rateHeaders(next) } };
+	const output = grant.outputTokens === undefined ? {} : { outputTokens: grant.outputTokens };
+	return { state: next, tokens: tokensNeeded, costNusd: grant.costNusd, decision: { ok: true, ...output, ...rateHeaders(next) } };
 }
 
 function rateHeaders(state: GovernorState): { requests?: RateStanding; tokens?: RateStanding } {

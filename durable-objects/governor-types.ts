@@ -37,8 +37,24 @@ export interface ReserveRequest {
 	/** Prompt estimate plus the output allowed (max_tokens, or the configured default). */
 	tokens: number;
 	costNusd: number;
+	/** Present when a budget that cannot hold the whole request may admit it with less output. */
+	output?: OutputTerms;
 	/** How long the hold lasts if its settlement never arrives. */
 	ttlMs: number;
+}
+
+/**
+ * How a request's cost grows with its output, so that a governor can grant fewer output tokens than asked: with
+ * `g` output tokens it costs at most `baseNusd + g × nusdPerToken` (the dearest channel's prompt and per-request
+ * price, and the dearest channel's output price; `costNusd` is that or less for the whole output).
+ */
+export interface OutputTerms {
+	/** The output tokens within `tokens`; the rest is the prompt. */
+	tokens: number;
+	/** The fewest output tokens worth sending; below that the request is refused. */
+	minimum: number;
+	baseNusd: number;
+	nusdPerToken: number;
 }
 
 /** What a request used, from its usage record. */
@@ -62,7 +78,8 @@ export type Refusal =
 	| { kind: "budget"; period: Period; message: string };
 
 export type Decision =
-	| { ok: true; requests?: RateStanding; tokens?: RateStanding }
+	/** `outputTokens`: the output granted, when the request came with `output` terms (fewer than asked: capped). */
+	| { ok: true; outputTokens?: number; requests?: RateStanding; tokens?: RateStanding }
 	| { ok: false; refusal: Refusal; requests?: RateStanding; tokens?: RateStanding };
 
 /** A governor as the admin API shows it. */

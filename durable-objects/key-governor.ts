@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Notification } from "../queues/notify-message";
+import type { Held } from "./governor-budget";
 import { ledgerSpend, recordedUsage } from "./governor-ledger";
 import {
 	advance,
@@ -8,7 +9,6 @@ import {
 	decide,
 	dueAlerts,
 	type GovernorState,
-	type Held,
 	type Hold,
 	initialState,
 	monthOf,
@@ -60,14 +60,14 @@ export class KeyGovernor extends DurableObject<Env> {
 		const now = Date.now();
 		if (this.holds.has(req.requestId) || this.isSettled(req.requestId)) return { ok: true, ...standings(this.state) };
 		const current = advance(this.state, req.limits, now);
-		const { state, decision, tokens } = decide(current, this.held(), req);
+		const { state, decision, tokens, costNusd } = decide(current, this.held(), req);
 		if (!decision.ok) {
 			const refusedFor = decision.refusal.kind === "budget" ? decision.refusal.period : undefined;
 			// Nothing is held, so nothing needs writing at once.
 			await this.commit(state, now, { refusedFor });
 			return decision;
 		}
-		const hold: Hold = { tokens, costNusd: req.costNusd, expiresAt: now + req.ttlMs };
+		const hold: Hold = { tokens, costNusd, expiresAt: now + req.ttlMs };
 		this.holds.set(req.requestId, hold);
 		this.unsavedHolds.set(req.requestId, hold);
 		await this.commit(state, now);

@@ -28,6 +28,8 @@ export const reserveInput: z.ZodType<ReserveRequest> = z.object({
 	limits: limitsInput,
 	tokens: count,
 	costNusd: count,
+	// Optional: a caller from before output grants (during a deploy) still reserves, uncapped.
+	output: z.object({ tokens: count, minimum: count, baseNusd: count, nusdPerToken: count }).optional(),
 	ttlMs: count,
 });
 

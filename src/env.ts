@@ -33,6 +33,7 @@ const configSchema = z.object({
 	MAX_BODY_BYTES: positiveInt,
 	ALLOW_UNPRICED_MODELS: z.enum(["true", "false"]).default("false"),
 	RESERVE_DEFAULT_OUTPUT_TOKENS: positiveInt.default(1024),
+	RESERVE_MIN_OUTPUT_TOKENS: positiveInt.default(16),
 	DASHBOARD_ORIGIN: z.union([z.url({ protocol: /^https?$/ }).transform((u) => new URL(u).origin), z.literal("")]).default(""),
 	ALERT_WEBHOOK_URL: z.union([z.url({ protocol: /^https?$/ }), z.literal("")]).default(""),
 	USAGE_RETENTION_DAYS: positiveInt,
@@ -53,6 +54,8 @@ export type Config = {
 	dashboardOrigin: string | undefined;
 	/** Output tokens a request without max_tokens is assumed to use, for rate limits and budgets. */
 	reserveDefaultOutputTokens: number;
+	/** The fewest output tokens a request is sent with when its budget cannot pay for all it asks: below that, 402. */
+	reserveMinOutputTokens: number;
 	/** Whole days of raw usage logs kept; rollups are kept for good. */
 	usageRetentionDays: number;
 	adminToken: string;
@@ -88,6 +91,7 @@ export function config(env: Env): Config {
 		allowUnpriced: v.ALLOW_UNPRICED_MODELS === "true",
 		alertWebhookUrl: v.ALERT_WEBHOOK_URL || undefined,
 		reserveDefaultOutputTokens: v.RESERVE_DEFAULT_OUTPUT_TOKENS,
+		reserveMinOutputTokens: v.RESERVE_MIN_OUTPUT_TOKENS,
 		dashboardOrigin: v.DASHBOARD_ORIGIN || undefined,
 		usageRetentionDays: v.USAGE_RETENTION_DAYS,
 		adminToken: v.ADMIN_TOKEN,

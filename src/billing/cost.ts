@@ -28,3 +28,15 @@ export function costNusd(price: Price, usage: Usage, multiplier = 1): number {
 		usage.completionTokens * price.outputPerMtok;
 	return Math.round((perMtok / 1_000_000 + price.perRequest) * multiplier);
 }
+
+/**
+ * A request's most possible cost as a function of its output, for a budget hold before the answer is known:
+ * `baseNusd` for the prompt (all of it at the input price: what will be cached is not known yet) and the request,
+ * plus `nusdPerToken` for each output token. Not rounded: the governor rounds the total up.
+ */
+export function costTerms(price: Price, promptTokens: number, multiplier = 1): { baseNusd: number; nusdPerToken: number } {
+	return {
+		baseNusd: ((promptTokens * price.inputPerMtok) / 1_000_000 + price.perRequest) * multiplier,
+		nusdPerToken: (price.outputPerMtok / 1_000_000) * multiplier,
+	};
+}

@@ -12,8 +12,11 @@ export interface IngressCodec<Req = Record<string, unknown>> {
 	readonly wire: Wire | undefined;
 	toChat(request: Req): ChatRequest;
 	fromChat(response: ChatResponse, model: string): object;
-	/** Maps an internal-representation (OpenAI chunk) stream to this dialect's stream; absent for the identity. */
-	streamFromChat?(model: string): SseMapper;
+	/**
+	 * Maps an internal-representation (OpenAI chunk) stream to this dialect's stream; absent for the identity.
+	 * `promptTokens` estimates the request's input, for a dialect that announces it before the upstream's count.
+	 */
+	streamFromChat?(model: string, promptTokens?: () => number): SseMapper;
 	/** The content type of this dialect's stream, when it is not `text/event-stream`. */
 	readonly streamContentType?: string;
 }
@@ -21,6 +24,8 @@ export interface IngressCodec<Req = Record<string, unknown>> {
 /** A channel wire: how the internal representation is sent to it and how its answers come back. */
 export interface EgressCodec {
 	fromChat(request: ChatRequest): Record<string, unknown>;
+	/** A chat body in this wire allowed at most `max` output tokens: lowered where set, set where absent. */
+	capOutput(body: Record<string, unknown>, max: number): Record<string, unknown>;
 	toChat(response: unknown, model: string): ChatResponse;
 	/** Maps this wire's stream to an internal-representation (OpenAI chunk) stream; absent for the identity. */
 	streamToChat?(model: string): SseMapper;

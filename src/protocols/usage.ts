@@ -34,7 +34,10 @@ export function readUsage(value: unknown): Usage | undefined {
 	};
 }
 
-/** When an upstream reports nothing: about four characters a token, marked as estimated in the record. */
-export function estimateTokens(chars: number): number {
+/**
+ * An answer known only by its length, when an upstream reports no usage (marked as estimated in the record):
+ * about four characters a token. Text in hand is better estimated by `estimateTokens` (token-estimate.ts).
+ */
+export function tokensForChars(chars: number): number {
 	return Math.ceil(chars / 4);
 }

@@ -33,8 +33,9 @@ export interface Provider {
 	/** Used when the channel has no base URL of its own. */
 	readonly defaultBaseUrl?: string;
 	/**
-	 * Adjusts a chat request translated from another dialect (never a client's own body passed through), for an
-	 * upstream whose wire has dialects of its own, e.g. OpenAI's reasoning models refusing `max_tokens`.
+	 * Adjusts a chat request translated from another dialect, or a client's own body the gateway changed (its output
+	 * capped by a budget; never one passed through as sent), for an upstream whose wire has dialects of its own,
+	 * e.g. OpenAI's reasoning models refusing `max_tokens`.
 	 */
 	adaptTranslated?(body: Record<string, unknown>): Record<string, unknown>;
 	/** Every channel of this type has its own endpoint (e.g. an Azure resource), so `base_url` must be given. */

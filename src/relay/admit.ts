@@ -8,11 +8,17 @@ import { type Estimate, reserveWithGovernors } from "./governor";
 import type { RelayRequest } from "./request";
 import { orderCandidates } from "./select";
 
+/** Where an admitted request may go, and the output it may ask for when its budget pays for less than it asked. */
+export interface Admitted {
+	candidates: LiveChannel[];
+	outputCap: number | undefined;
+}
+
 /**
  * The client's model, checked against the key and the price list and resolved to channels that serve it and the
  * operation; then the request is admitted by the caller's governors (if it has limits), or refused.
  */
-export async function admit(req: RelayRequest, op: Operation, model: string, estimate: () => Estimate): Promise<LiveChannel[]> {
+export async function admit(req: RelayRequest, op: Operation, model: string, estimate: () => Estimate): Promise<Admitted> {
 	const { caller, env } = req;
 	if (caller.models && !caller.models.includes(model)) {
 		throw new GatewayError("model_not_allowed", `This API key may not use model '${model}'`, { param: "model" });
@@ -28,12 +34,12 @@ export async function admit(req: RelayRequest, op: Operation, model: string, est
 	if (candidates.length === 0) {
 		throw new GatewayError("model_not_available", `No channel is available for model '${model}'`, { param: "model" });
 	}
-	await reserveWithGovernors(
+	const outputCap = await reserveWithGovernors(
 		req,
 		book,
 		model,
 		candidates.map((ch) => ch.id),
 		estimate,
 	);
-	return orderCandidates(candidates);
+	return { candidates: orderCandidates(candidates), outputCap };
 }

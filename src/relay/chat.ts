@@ -1,5 +1,6 @@
 import { config } from "../env";
-import { estimateTokens, readUsage } from "../protocols/usage";
+import { estimatePromptTokens } from "../protocols/prompt-estimate";
+import { readUsage } from "../protocols/usage";
 import { dispatch } from "./dispatch";
 import { chatAnswerReader } from "./read-answer";
 import { recordAnswer } from "./record";
@@ -14,18 +15,20 @@ import { requestFor } from "./translate";
  */
 export async function relayChat(req: RelayRequest, call: ChatCall): Promise<Response> {
 	const { ingress, chat, stream } = call;
-	const promptChars = () => JSON.stringify(chat.messages).length;
+	// Estimated at most once, and only if something needs it: a hold, a missing usage, a translated stream's start.
+	let prompt: number | undefined;
+	const promptTokens = () => (prompt ??= estimatePromptTokens(chat));
 	const estimate = () => ({
-		promptTokens: estimateTokens(promptChars()),
+		promptTokens: promptTokens(),
 		outputTokens: chat.max_completion_tokens ?? chat.max_tokens ?? config(req.env).reserveDefaultOutputTokens,
 	});
 	const done = await dispatch(req, { op: "chat", model: chat.model, stream, bodyFor: requestFor(call), estimate, read: chatAnswerReader(call) });
 	const { answer } = done;
-	if (answer.kind === "stream") return streamAnswer(req, call, done, answer.body, promptChars);
+	if (answer.kind === "stream") return streamAnswer(req, call, done, answer.body, promptTokens);
 	if (answer.kind === "passed") {
-		recordAnswer(req, answer.usage, promptChars, answer.text.length);
+		recordAnswer(req, answer.usage, promptTokens, answer.text.length);
 		return answered(req, answer.text, { "content-type": done.response.headers.get("content-type") ?? "application/json" });
 	}
-	recordAnswer(req, readUsage(answer.chat.usage), promptChars, answer.text.length);
+	recordAnswer(req, readUsage(answer.chat.usage), promptTokens, answer.text.length);
 	return answered(req, JSON.stringify(ingress.fromChat(answer.chat, chat.model)), { "content-type": "application/json" });
 }

@@ -12,7 +12,8 @@ export interface DispatchInput<A> {
 	op: Operation;
 	model: string;
 	stream: boolean;
-	bodyFor: (p: Provider) => Record<string, unknown>;
+	/** The body for a channel's provider, allowing at most `outputCap` output tokens when given. */
+	bodyFor: (p: Provider, outputCap?: number) => Record<string, unknown>;
 	/** For the governors, only when the caller has limits. */
 	estimate: () => Estimate;
 	/** Reads a 2xx answer while another channel may still be tried (see FailoverInput.read). */
@@ -28,7 +29,7 @@ export async function dispatch<A>(req: RelayRequest, { op, model, stream, bodyFo
 	const { meter } = req;
 	meter.model = model;
 	meter.stream = stream;
-	const candidates = await admit(req, op, model, estimate);
+	const { candidates, outputCap } = await admit(req, op, model, estimate);
 	const outcomes: { channel: LiveChannel; outcome: ModelOutcome }[] = [];
 	const reportOutcomes = () => {
 		if (outcomes.length > 0) req.waitUntil(report(req.env, outcomes));
@@ -37,7 +38,7 @@ export async function dispatch<A>(req: RelayRequest, { op, model, stream, bodyFo
 		{
 			op,
 			stream,
-			bodyFor,
+			bodyFor: (p) => bodyFor(p, outputCap),
 			read,
 			model,
 			candidates,

@@ -1,8 +1,9 @@
 import type { Decision, RateStanding, Refusal, Scope } from "../../durable-objects/governor-types";
 import { scopeName } from "../../durable-objects/governor-types";
 import type { UsageRecord } from "../../queues/usage-message";
-import { costNusd } from "../billing/cost";
+import { costNusd, costTerms } from "../billing/cost";
 import type { PriceBook } from "../billing/price-book";
+import { config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { rateLimitHeaders, retryAfterHeader } from "./governor-headers";
 import type { RelayRequest } from "./request";
@@ -26,6 +27,8 @@ export interface Estimate {
  * Reserves the request with each governor of its key, user and group that has limits (none: no call at all),
  * in parallel. A refusal anywhere gives back what the others granted and throws the refusal in the caller's
  * API's format; otherwise the rate-limit headers are set and the meter settles every hold when it records.
+ * Returns the output tokens the request may be sent with when a budget pays for fewer than it asked (the least
+ * any governor granted; the others hold a little more than that until the request settles), else undefined.
  */
 export async function reserveWithGovernors(
 	req: RelayRequest,
@@ -33,19 +36,25 @@ export async function reserveWithGovernors(
 	model: string,
 	channelIds: readonly number[],
 	estimate: () => Estimate,
-): Promise<void> {
+): Promise<number | undefined> {
 	const { caller, env, requestId } = req;
-	if (caller.governed.length === 0) return;
+	if (caller.governed.length === 0) return undefined;
 	const { promptTokens, outputTokens } = estimate();
 	const usage = { promptTokens, completionTokens: outputTokens, cachedTokens: 0 };
 	const multiplier = book.multiplier(caller.group);
 	// The dearest channel the request may land on: the hold must cover wherever failover takes it.
 	let cost = 0;
+	const terms = { baseNusd: 0, nusdPerToken: 0 };
 	for (const id of channelIds) {
 		const price = book.priceFor(model, id);
-		if (price) cost = Math.max(cost, costNusd(price, usage, multiplier));
+		if (!price) continue;
+		cost = Math.max(cost, costNusd(price, usage, multiplier));
+		const t = costTerms(price, promptTokens, multiplier);
+		terms.baseNusd = Math.max(terms.baseNusd, t.baseNusd);
+		terms.nusdPerToken = Math.max(terms.nusdPerToken, t.nusdPerToken);
 	}
-	const request = { requestId, tokens: promptTokens + outputTokens, costNusd: cost, ttlMs: HOLD_TTL_MS };
+	const output = outputTokens > 0 ? { output: { tokens: outputTokens, minimum: config(env).reserveMinOutputTokens, ...terms } } : {};
+	const request = { requestId, tokens: promptTokens + outputTokens, costNusd: cost, ...output, ttlMs: HOLD_TTL_MS };
 	const results = await Promise.allSettled(caller.governed.map(({ scope, limits }) => governor(env, scope).reserve({ ...request, scope, limits })));
 	const giveBack = () => {
 		const granted = caller.governed.filter((_, i) => {
@@ -70,6 +79,10 @@ export async function reserveWithGovernors(
 	}
 	for (const [name, value] of Object.entries(headers)) req.responseHeaders.set(name, value);
 	req.meter.onRecord = (record) => settleAll(env, caller.governed, record);
+	const granted = Math.min(outputTokens, ...decisions.map((d) => (d.ok && d.outputTokens !== undefined ? d.outputTokens : outputTokens)));
+	if (granted >= outputTokens) return undefined;
+	req.responseHeaders.set("x-gateway-max-tokens-capped", String(granted));
+	return granted;
 }
 
 async function settleAll(env: Env, governed: readonly { scope: Scope }[], record: UsageRecord): Promise<void> {

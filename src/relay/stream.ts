@@ -20,7 +20,7 @@ const STREAM_HEADERS = {
  * the client's dialect when the channel speaks another, metered as it goes, and recorded when it ends (the request's
  * work is kept alive until then).
  */
-export function streamAnswer(req: RelayRequest, call: ChatCall, done: Dispatched, body: ReadableStream<Uint8Array>, promptChars: () => number): Response {
+export function streamAnswer(req: RelayRequest, call: ChatCall, done: Dispatched, body: ReadableStream<Uint8Array>, promptTokens: () => number): Response {
 	const { ingress, chat } = call;
 	const model = chat.model;
 	const wire = providers[done.channel.type].wire;
@@ -40,9 +40,9 @@ export function streamAnswer(req: RelayRequest, call: ChatCall, done: Dispatched
 			s.end === "upstream_failed"
 				? report(req.env, [{ channel: done.channel, outcome: { kind: "failure", at: Date.now(), message: "stream broken off", model } }])
 				: undefined;
-		Promise.all([recordStream(req, s, promptChars), broken]).then(settle, settle);
+		Promise.all([recordStream(req, s, promptTokens), broken]).then(settle, settle);
 	};
 	let out = meterStream(source, { tap, startedAt: req.meter.startedAt, onEnd });
-	if (!same && ingress.streamFromChat) out = out.pipeThrough(sseTransform(ingress.streamFromChat(model)));
+	if (!same && ingress.streamFromChat) out = out.pipeThrough(sseTransform(ingress.streamFromChat(model, promptTokens)));
 	return answered(req, out, { ...STREAM_HEADERS, ...(ingress.streamContentType ? { "content-type": ingress.streamContentType } : {}) });
 }

@@ -7,14 +7,21 @@ import type { ChatCall } from "./request";
  * The request in each channel's wire. A channel speaking the client's dialect gets the client's body untouched (but
  * for model and auth); any other gets it through the internal representation. An OpenAI-wire stream always asks
  * for the usage chunk: the meter needs it, and clients that do not speak OpenAI read usage from their own format.
+ * With `outputCap` (all the caller's budget pays for) the body allows no more output; that change is the gateway's,
+ * so a body passed through then takes the provider's own adjustments too, as a translated one does.
  */
-export function requestFor(call: ChatCall): (p: Provider) => Record<string, unknown> {
+export function requestFor(call: ChatCall): (p: Provider, outputCap?: number) => Record<string, unknown> {
 	const { ingress, chat, stream } = call;
 	const withUsage = (body: Record<string, unknown>) => (stream ? { ...body, stream_options: { ...asRecord(body.stream_options), include_usage: true } } : body);
-	return (p) => {
-		if (p.wire === ingress.wire) return p.wire === "openai" ? withUsage(call.native) : call.native;
-		const translated = egressCodecs[p.wire].fromChat(chat);
-		const body = p.adaptTranslated ? p.adaptTranslated(translated) : translated;
+	return (p, outputCap) => {
+		const egress = egressCodecs[p.wire];
+		const adapt = (body: Record<string, unknown>) => (p.adaptTranslated ? p.adaptTranslated(body) : body);
+		let body: Record<string, unknown>;
+		if (p.wire === ingress.wire) body = outputCap === undefined ? call.native : adapt(egress.capOutput(call.native, outputCap));
+		else {
+			const translated = egress.fromChat(chat);
+			body = adapt(outputCap === undefined ? translated : egress.capOutput(translated, outputCap));
+		}
 		return p.wire === "openai" ? withUsage(body) : body;
 	};
 }

@@ -7,7 +7,7 @@ import { callerAuth } from "../middleware/caller-auth";
 import { usageMeter } from "../middleware/usage-meter";
 import type { OperationDoc } from "../openapi/operation";
 import { anthropicIngress } from "../protocols/anthropic";
-import { estimateTokens } from "../protocols/usage";
+import { estimatePromptTokens } from "../protocols/prompt-estimate";
 import { relayChat } from "../relay/chat";
 import { anthropicMessage, countTokensRequest, messagesRequest, tokenCount } from "./anthropic-schemas";
 import { relayed } from "./shared/relayed";
@@ -33,9 +33,9 @@ export const anthropicRoutes = new Hono<AppEnv>()
 	})
 	.post("/count_tokens", callerAuth(), bodyLimit(), valid("json", countTokensRequest), (c) => {
 		checkVersion(c.req.header("anthropic-version"));
-		const { system, messages, tools } = c.req.valid("json");
-		// An estimate (about four characters a token), free and local: no channel is called.
-		return c.json({ input_tokens: estimateTokens(JSON.stringify([system ?? "", messages, tools ?? []]).length) });
+		// An estimate (see protocols/token-estimate.ts), free and local: no channel is called.
+		const chat = anthropicIngress.toChat({ ...c.req.valid("json"), max_tokens: 1 });
+		return c.json({ input_tokens: estimatePromptTokens(chat) });
 	});
 
 export const anthropicDocs: OperationDoc[] = [

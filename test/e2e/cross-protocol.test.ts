@@ -49,14 +49,24 @@ describe("@anthropic-ai/sdk routed to an OpenAI-format channel", () => {
 		expect(message.usage).toMatchObject({ input_tokens: 12, output_tokens: 9 });
 	});
 
-	it("streams a message, text arriving in several events", async () => {
+	it("streams a message, text arriving in several events, input tokens estimated at the start and counted at the end", async () => {
 		const stream = anthropic.messages.stream({ model: "openai-text", max_tokens: 256, messages });
 		const pieces: string[] = [];
+		const starts: Anthropic.Usage[] = [];
 		stream.on("text", (t) => pieces.push(t));
+		stream.on("streamEvent", (event) => {
+			// A copy: the SDK goes on to fill the same object from message_delta.
+			if (event.type === "message_start") starts.push({ ...event.message.usage });
+		});
 		const message = await stream.finalMessage();
 		expect(pieces.length).toBeGreaterThan(1);
 		expect(pieces.join("")).toBe("Hello! How can I help you today?");
 		expect(message.stop_reason).toBe("end_turn");
+		// Anthropic always announces the input tokens; an OpenAI channel counts them only at the end.
+		expect(starts).toHaveLength(1);
+		expect(starts[0]?.input_tokens).toBeGreaterThan(0);
+		expect(starts[0]?.output_tokens).toBe(0);
+		// The upstream's real counts replace the estimate.
 		expect(message.usage).toMatchObject({ input_tokens: 12, output_tokens: 9 });
 	});
 

@@ -20,6 +20,15 @@ async function channelFor(model: string) {
 	});
 }
 
+/** Waits until no request of the key holds anything: each settles after its answer, through waitUntil. */
+async function settled(tokenId: number) {
+	for (let i = 0; i < 100; i++) {
+		if ((await adminApi<{ in_flight: number }>("GET", `/api/tokens/${tokenId}/limits`)).in_flight === 0) return;
+		await new Promise((r) => setTimeout(r, 100));
+	}
+	throw new Error("requests still in flight");
+}
+
 describe("key limits under wrangler dev", () => {
 	it("the openai SDK gets a RateLimitError with the x-ratelimit-* headers once the key's RPM is used", async () => {
 		const model = `e2e-rpm-${Date.now()}`;
@@ -51,6 +60,38 @@ describe("key limits under wrangler dev", () => {
 		const limited = error as InstanceType<typeof Anthropic.RateLimitError>;
 		expect(limited.headers?.get("anthropic-ratelimit-requests-remaining")).toBe("0");
 		expect(limited.headers?.get("anthropic-ratelimit-requests-limit")).toBe("1");
+	});
+
+	it("serves a $0.20 budget on a $1000-per-million-token model with capped answers until it is spent, then 402", async () => {
+		const model = `e2e-capped-${Date.now()}`;
+		await channelFor(model);
+		// Each answer of the mock (11 prompt, 7 completion tokens) costs $0.018.
+		await adminApi("PUT", `/api/prices/${model}`, { input_usd_per_mtok: 1_000, output_usd_per_mtok: 1_000 });
+		const token = await adminApi<{ id: number; key: string }>("POST", "/api/tokens", { name: "e2e-capped", budget_daily_usd: 0.2 });
+		const anthropic = new Anthropic({ apiKey: token.key, baseURL: gatewayUrl, maxRetries: 0 });
+		const first = await anthropic.messages.create({ model, max_tokens: 4_096, messages: [{ role: "user", content: "hi" }] }).withResponse();
+		expect(first.data.usage.output_tokens).toBe(7);
+		expect(Number(first.response.headers.get("x-gateway-max-tokens-capped"))).toBeLessThan(200);
+		await settled(token.id);
+
+		const sdk = new OpenAI({ apiKey: token.key, baseURL: `${gatewayUrl}/v1`, maxRetries: 0 });
+		let served = 1;
+		let refusal: unknown;
+		for (let i = 0; i < 20 && !refusal; i++) {
+			try {
+				const { response } = await sdk.chat.completions.create({ model, messages: [{ role: "user", content: "hi" }] }).withResponse();
+				expect(Number(response.headers.get("x-gateway-max-tokens-capped"))).toBeGreaterThanOrEqual(16);
+				served++;
+				await settled(token.id);
+			} catch (e) {
+				refusal = e;
+			}
+		}
+		expect(served).toBeGreaterThanOrEqual(5);
+		expect(refusal).toBeInstanceOf(OpenAI.APIError);
+		expect(refusal).toMatchObject({ status: 402, code: "insufficient_quota" });
+		const spent = await adminApi<{ spent_usd: { daily: number }; held_usd: number }>("GET", `/api/tokens/${token.id}/limits`);
+		expect(spent.spent_usd.daily).toBeLessThanOrEqual(0.2);
 	});
 
 	it("refuses with 402 when the budget is spent, and the webhook hears of 80% and of the refusal", async () => {

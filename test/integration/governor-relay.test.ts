@@ -1,17 +1,17 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { admin, call, chat, createChannel, createKey, uid, upstream, usageRow } from "../support/gateway";
+import { admin, call, chat, createChannel, createKey, uid, upstream, upstreamLog, usageRow } from "../support/gateway";
 
-/** A model no other test uses, on one channel of the mock upstream behaving as `scenario`. */
-async function model(scenario = "ok", price?: Record<string, number>) {
+/** A model no other test uses, on one channel of the mock upstream behaving as `scenario` and logging under `tag`. */
+async function model(scenario = "ok", price?: Record<string, number>, tag = uid()) {
 	const name = `gov-${uid()}`;
-	await createChannel({ base_url: upstream(uid(), scenario), models: [name] });
+	await createChannel({ base_url: upstream(tag, scenario), models: [name] });
 	if (price) expect((await admin("PUT", `/api/prices/${name}`, price)).status).toBe(200);
 	return name;
 }
 
-// About 23 prompt tokens by the gateway's estimate (characters / 4 of the messages); the mock reports 11.
+// 27 prompt tokens by the gateway's estimate (a 60-letter word, and the message's framing); the mock reports 11.
 const ask = (m: string, extra: Record<string, unknown> = {}) => ({ model: m, messages: [{ role: "user", content: "x".repeat(60) }], ...extra });
 
 /** Reads what is left of each response, so that no stream is left hanging. */
@@ -31,7 +31,7 @@ async function settled(tokenId: number) {
 describe("budgets under concurrency", () => {
 	it("200 concurrent requests against a budget that covers 50 never spend past it, and the key's spend equals its usage", async () => {
 		// $1 / $2 per million input / output tokens, cache reads $0.50: the mock's usage (11 prompt, 3 of them cached,
-		// 7 completion) costs 23,500 nano-USD. The hold for each request is the estimate: 23 prompt + 7 output tokens.
+		// 7 completion) costs 23,500 nano-USD. The hold for each request is the estimate: 27 prompt + 7 output tokens.
 		const m = await model("ok", { input_usd_per_mtok: 1, output_usd_per_mtok: 2, cached_input_usd_per_mtok: 0.5 });
 		const perRequest = 23_500;
 		const budget = 50 * perRequest;
@@ -59,6 +59,104 @@ describe("budgets under concurrency", () => {
 		expect(token).toMatchObject({ spent_usd: (ok * perRequest) / 1e9, quota_usd: budget / 1e9 });
 		const standing = await (await admin("GET", `/api/tokens/${id}/limits`)).json<{ spent_usd: { total: number }; held_usd: number }>();
 		expect(standing).toMatchObject({ spent_usd: { total: (ok * perRequest) / 1e9 }, held_usd: 0 });
+	}, 30_000);
+
+	// $1,000 per million tokens: a $0.20 budget pays for 200 tokens, and each answer of the mock costs 18 ($0.018).
+	const dear = { input_usd_per_mtok: 1_000, output_usd_per_mtok: 1_000 };
+
+	it("at $1000 per million tokens and a $0.20 budget, 200 concurrent requests are served capped or refused 402, never spending past it", async () => {
+		// The `long` upstream writes all the output it is allowed: every served request spends all it was granted.
+		const tag = uid();
+		const m = await model("long", dear, tag);
+		const { id, key } = await createKey({ budget_daily_usd: 0.2 });
+
+		const responses = await Promise.all(Array.from({ length: 200 }, () => chat(key, ask(m))));
+		const served = responses.filter((r) => r.status === 200);
+		const refused = responses.filter((r) => r.status === 402);
+		expect(served.length).toBeGreaterThan(0);
+		expect(served.length + refused.length).toBe(200);
+		expect(await errorOf(refused[0] as Response)).toMatchObject({ code: "insufficient_quota", message: expect.stringContaining("needs at least") });
+		// An OpenAI channel takes the cap as max_completion_tokens, which every OpenAI model reads.
+		const sent = (await upstreamLog(tag)).map((r) => r.body.max_completion_tokens);
+		for (const res of served) {
+			// Capped to what the budget paid for when it was admitted, sent upstream, and used in full.
+			const cap = Number(res.headers.get("x-gateway-max-tokens-capped"));
+			expect(cap).toBeGreaterThanOrEqual(16);
+			expect(cap).toBeLessThan(1_024);
+			expect(sent).toContain(cap);
+			expect((await res.json<{ usage: { completion_tokens: number } }>()).usage.completion_tokens).toBe(cap);
+		}
+		await drain(responses);
+
+		await Promise.all(responses.map((r) => usageRow(r.headers.get("x-request-id") ?? "", 20_000)));
+		await settled(id);
+		const spent = await env.DB.prepare("SELECT coalesce(sum(cost_nusd), 0) AS c FROM usage_logs WHERE token_id = ?").bind(id).first<{ c: number }>();
+		expect(spent?.c).toBeGreaterThan(0);
+		expect(spent?.c).toBeLessThanOrEqual(200_000_000);
+		const standing = await (await admin("GET", `/api/tokens/${id}/limits`)).json<{ spent_usd: { daily: number }; held_usd: number }>();
+		expect(standing).toMatchObject({ spent_usd: { daily: (spent?.c ?? 0) / 1e9 }, held_usd: 0 });
+	}, 30_000);
+
+	it("serves a small budget on an expensive model until it is spent, each answer capped to what is left, never over it", async () => {
+		const m = await model("ok", dear);
+		const { id, key } = await createKey({ budget_daily_usd: 0.2 });
+		const caps: number[] = [];
+		let refusal: Response | undefined;
+		for (let i = 0; i < 30 && !refusal; i++) {
+			const res = await chat(key, ask(m));
+			if (res.status !== 200) refusal = res;
+			else {
+				caps.push(Number(res.headers.get("x-gateway-max-tokens-capped")));
+				await usageRow(res.headers.get("x-request-id") ?? "");
+				await settled(id);
+			}
+		}
+		// 27 prompt tokens and at least 16 output tokens must fit: 43 of the 200; each answer spends 18.
+		expect(caps.length).toBe(9);
+		expect(caps[0]).toBe(200 - 27);
+		expect(caps.at(-1)).toBe(200 - 8 * 18 - 27);
+		expect(refusal?.status).toBe(402);
+		expect(await errorOf(refusal as Response)).toMatchObject({
+			code: "insufficient_quota",
+			message:
+				"The daily budget of $0.20 does not cover this request: $0.162000 spent, and this request needs at least $0.043000 (its prompt and 16 output tokens)",
+		});
+		const token = await (await admin("GET", `/api/tokens/${id}`)).json<{ spent_usd: number }>();
+		expect(token.spent_usd).toBe(0.162);
+	}, 30_000);
+
+	it("caps the output in every client's dialect, in the field an OpenAI channel reads", async () => {
+		const tag = uid();
+		const m = await model("ok", dear, tag);
+		const headers = (key: string) => ({
+			authorization: `Bearer ${key}`,
+			"x-api-key": key,
+			"anthropic-version": "2023-06-01",
+			"content-type": "application/json",
+		});
+		const dialects: [string, (model: string) => Record<string, unknown>][] = [
+			["/v1/chat/completions", (model) => ({ model, max_tokens: 1_000, messages: [{ role: "user", content: "hi" }] })],
+			["/v1/messages", (model) => ({ model, max_tokens: 1_000, messages: [{ role: "user", content: "hi" }] })],
+			["/v1/responses", (model) => ({ model, max_output_tokens: 1_000, input: "hi" })],
+			[`/v1beta/models/${m}:generateContent`, () => ({ contents: [{ parts: [{ text: "hi" }] }], generationConfig: { maxOutputTokens: 1_000 } })],
+		];
+		for (const [path, body] of dialects) {
+			const { key } = await createKey({ budget_daily_usd: 0.1 });
+			const res = await call(path, { method: "POST", headers: headers(key), body: JSON.stringify(body(m)) });
+			expect(res.status, path).toBe(200);
+			const cap = Number(res.headers.get("x-gateway-max-tokens-capped"));
+			expect(cap, path).toBeGreaterThanOrEqual(16);
+			expect(cap, path).toBeLessThan(100);
+			const sent = (await upstreamLog(tag)).at(-1)?.body;
+			expect(sent?.max_completion_tokens, path).toBe(cap);
+			expect(sent, path).not.toHaveProperty("max_tokens");
+			await res.text();
+		}
+		// With room for all it asks, a request goes as it came, with no such header.
+		const { key } = await createKey({ budget_daily_usd: 10 });
+		const roomy = await chat(key, { model: m, max_tokens: 1_000, messages: [{ role: "user", content: "hi" }] });
+		expect(roomy.headers.get("x-gateway-max-tokens-capped")).toBeNull();
+		expect((await upstreamLog(tag)).at(-1)?.body.max_tokens).toBe(1_000);
 	});
 });
 
@@ -95,10 +193,10 @@ describe("rate limits", () => {
 	});
 
 	it("holds TPM: each request holds its estimate until it ends", async () => {
-		// Slow streams keep their holds while the others arrive: 23 + 27 = 50 estimated tokens each.
+		// Slow streams keep their holds while the others arrive: 27 + 23 = 50 estimated tokens each.
 		const m = await model("slow");
 		const { id, key } = await createKey({ tpm: 100 });
-		const body = ask(m, { max_tokens: 27, stream: true });
+		const body = ask(m, { max_tokens: 23, stream: true });
 		const responses = await Promise.all(Array.from({ length: 6 }, () => chat(key, body)));
 		expect(responses.map((r) => r.status).sort()).toEqual([200, 200, 429, 429, 429, 429]);
 		const refusal = responses.find((r) => r.status === 429);
@@ -108,7 +206,7 @@ describe("rate limits", () => {
 		await drain(responses);
 		// The mock used 18 tokens each, not 50: once settled, the window has room again.
 		await settled(id);
-		expect((await chat(key, ask(m, { max_tokens: 27 }))).status).toBe(200);
+		expect((await chat(key, ask(m, { max_tokens: 23 }))).status).toBe(200);
 	});
 
 	it("holds max_concurrency and frees the slots when the streams end", async () => {
@@ -190,7 +288,7 @@ describe("limits per user and per group", () => {
 		expect(await set.json()).toMatchObject({ group, price_multiplier: 1, budget_monthly_usd: 0.0001, rpm: null });
 		const standing = await (await admin("GET", `/api/groups/${group}/limits`)).json<{ spent_usd: { monthly: number } }>();
 		expect(standing.spent_usd.monthly).toBe(0.000047);
-		// $0.0001 - $0.000047 leaves room for one more (held at $0.000037), not two.
+		// $0.0001 - $0.000047 leaves room for one more (held at $0.000041), not two.
 		expect((await chat(keys[0]?.key ?? "", ask(m, { max_tokens: 7 }))).status).toBe(200);
 		await new Promise((r) => setTimeout(r, 300));
 		const refused = await chat(keys[1]?.key ?? "", ask(m, { max_tokens: 7 }));
@@ -219,7 +317,8 @@ describe("limits in the admin API", () => {
 		expect(limited.headers.get("x-ratelimit-limit-requests")).toBe("100");
 		expect(limited.headers.get("x-ratelimit-remaining-requests")).toBe("99");
 		expect(limited.headers.get("x-ratelimit-limit-tokens")).toBe("10000");
-		expect(limited.headers.get("x-ratelimit-remaining-tokens")).toBe("9877");
+		// 27 prompt tokens and 100 output tokens held.
+		expect(limited.headers.get("x-ratelimit-remaining-tokens")).toBe("9873");
 		await settled(id);
 		const standing = await (await admin("GET", `/api/tokens/${id}/limits`)).json();
 		expect(standing).toMatchObject({

@@ -2,7 +2,9 @@
 //   /<tag>/<scenario>/v1/chat/completions | /v1/embeddings
 // <tag> keeps concurrent tests apart in the request log (GET /__requests?tag=...); scenarios:
 //   ok | status-<code> | hang | reset | no-usage | cut | slow | billing-400 | quota-429
+//   long (4,096 words, as many as max_tokens allows)
 //   badjson: 200 with JSON cut in half; a stream with one event (after the first few) whose data does not parse
+// Every answer honours max_tokens / max_completion_tokens (a word is a token), as a real upstream does.
 // An upstream model named `scenario/<scenario>` (a channel's model_mapping gives it) behaves as that scenario
 // whatever the path says, so one channel can serve healthy and failing models side by side; `scenario/tools`
 // answers with the OpenAI tools fixture.
@@ -65,7 +67,7 @@ function chunk(model: string, delta: object, finish: string | null, withUsage: b
 }
 
 const WORDS = ["Hi", " there", ",", " from", " the", " upstream", "."];
-const USAGE = { prompt_tokens: 11, completion_tokens: WORDS.length, total_tokens: 11 + WORDS.length, prompt_tokens_details: { cached_tokens: 3 } };
+const LONG = Array.from({ length: 4096 }, (_, i) => (i === 0 ? "Word" : " word"));
 
 /** A JSON text cut in half, as a connection dropped mid-answer would leave it. */
 const cutJson = (text: string) => text.slice(0, Math.floor(text.length / 2));
@@ -78,12 +80,23 @@ function spoilStream(text: string): string {
 	return events.join("");
 }
 
-async function stream(res: ServerResponse, model: string, scenario: string, includeUsage: boolean) {
+/** What the upstream writes: its words, no more than the request allows, and whether it stopped for that limit. */
+function answerFor(scenario: string, body: Record<string, unknown>) {
+	const all = scenario === "long" ? LONG : WORDS;
+	const limits = [body.max_tokens, body.max_completion_tokens].filter((v): v is number => typeof v === "number");
+	const words = all.slice(0, Math.min(all.length, ...limits));
+	const usage = { prompt_tokens: 11, completion_tokens: words.length, total_tokens: 11 + words.length, prompt_tokens_details: { cached_tokens: 3 } };
+	return { words, usage, finish: words.length < all.length ? "length" : "stop" };
+}
+
+type Answer = ReturnType<typeof answerFor>;
+
+async function stream(res: ServerResponse, model: string, scenario: string, includeUsage: boolean, { words, usage, finish }: Answer) {
 	res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
 	const send = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
 	const pause = scenario === "slow" ? 150 : scenario === "cut" ? 30 : 0;
 	send(chunk(model, { role: "assistant", content: "" }, null, includeUsage));
-	for (const [i, w] of WORDS.entries()) {
+	for (const [i, w] of words.entries()) {
 		if (pause) await sleep(pause);
 		if (res.destroyed) return;
 		if (scenario === "cut" && i === 2) {
@@ -93,8 +106,8 @@ async function stream(res: ServerResponse, model: string, scenario: string, incl
 		if (scenario === "badjson" && i === 3) res.write(`data: ${cutJson(JSON.stringify(chunk(model, { content: w }, null, includeUsage)))}\n\n`);
 		else send(chunk(model, { content: w }, null, includeUsage));
 	}
-	send(chunk(model, {}, "stop", includeUsage));
-	if (includeUsage && scenario !== "no-usage") send({ id: "chatcmpl-up", object: "chat.completion.chunk", created: 1, model, choices: [], usage: USAGE });
+	send(chunk(model, {}, finish, includeUsage));
+	if (includeUsage && scenario !== "no-usage") send({ id: "chatcmpl-up", object: "chat.completion.chunk", created: 1, model, choices: [], usage });
 	res.end("data: [DONE]\n\n");
 }
 
@@ -220,12 +233,12 @@ export async function startMockUpstream(): Promise<{ url: string; server: Server
 		if (scenario === "hang") return; // never answers; the gateway's timeout must fire
 		if (scenario === "reset") return req.socket.destroy();
 		// The answer as it should be, or cut in half.
-		const answer = (value: unknown) => {
+		const reply = (value: unknown) => {
 			res.writeHead(200, { "content-type": "application/json" });
 			res.end(scenario === "badjson" ? cutJson(JSON.stringify(value)) : JSON.stringify(value));
 		};
 		if (op === "embeddings") {
-			return answer({
+			return reply({
 				object: "list",
 				model,
 				data: [{ object: "embedding", index: 0, embedding: [0.1, 0.2, 0.3] }],
@@ -233,14 +246,15 @@ export async function startMockUpstream(): Promise<{ url: string; server: Server
 			});
 		}
 		const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
-		if (body.stream) return stream(res, model, scenario, includeUsage);
-		return answer({
+		const answer = answerFor(scenario, body);
+		if (body.stream) return stream(res, model, scenario, includeUsage, answer);
+		return reply({
 			id: "chatcmpl-up",
 			object: "chat.completion",
 			created: 1,
 			model,
-			choices: [{ index: 0, message: { role: "assistant", content: WORDS.join("") }, finish_reason: "stop" }],
-			...(scenario === "no-usage" ? {} : { usage: USAGE }),
+			choices: [{ index: 0, message: { role: "assistant", content: answer.words.join("") }, finish_reason: answer.finish }],
+			...(scenario === "no-usage" ? {} : { usage: answer.usage }),
 		});
 	});
 	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -644,7 +644,8 @@ describe("gemini embeddings translation", () => {
 				{ object: "embedding", index: 0, embedding: [0.013168523, -0.008711934, -0.046782676] },
 				{ object: "embedding", index: 1, embedding: [0.025913943, 0.0092101544, -0.03135112] },
 			],
-			usage: { prompt_tokens: 2, total_tokens: 2 },
+			// Estimated (Gemini counts none): "a" one token, "bcdefgh" two.
+			usage: { prompt_tokens: 3, total_tokens: 3 },
 		});
 	});
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { advance, decide, dueAlerts, type GovernorState, type Held, initialState, release, settle } from "../../durable-objects/governor-state";
+import type { Held } from "../../durable-objects/governor-budget";
+import { advance, decide, dueAlerts, type GovernorState, initialState, release, settle } from "../../durable-objects/governor-state";
 import type { Limits, ReserveRequest } from "../../durable-objects/governor-types";
 import { NO_LIMITS } from "../../durable-objects/governor-types";
 
@@ -118,5 +119,69 @@ describe("governor: budgets", () => {
 		const tomorrow = Date.UTC(2026, 10, 23, 1);
 		s = settle(advance(s, s.limits, tomorrow), undefined, { tokens: 0, costNusd: 85 });
 		expect(dueAlerts(s).events).toEqual([expect.objectContaining({ period: "daily", percent: 80 })]);
+	});
+});
+
+describe("governor: output the budget pays for", () => {
+	// 10 prompt tokens and 1,000 output tokens asked at 1,000 nano-USD a token (and 500 for the request): 1,020,500 whole.
+	const priced = (over: Partial<ReserveRequest> = {}) =>
+		req({ tokens: 1_010, costNusd: 1_020_500, output: { tokens: 1_000, minimum: 16, baseNusd: 10_500, nusdPerToken: 1_000 }, ...over });
+
+	it("grants the whole output when every budget holds the whole request", () => {
+		const r = decide(under({ quotaNusd: 2_000_000 }), none, priced());
+		expect(r.decision).toMatchObject({ ok: true, outputTokens: 1_000 });
+		expect(r.costNusd).toBe(1_020_500);
+	});
+
+	it("grants the output the tightest budget pays for after the prompt, and holds exactly its cost", () => {
+		// The daily budget leaves 200,000: 10,500 for the prompt and the request, then 189 tokens at 1,000.
+		const s = settle(under({ budgetDailyNusd: 300_000, quotaNusd: 5_000_000 }), undefined, { tokens: 0, costNusd: 100_000 });
+		const r = decide(s, none, priced());
+		expect(r.decision).toMatchObject({ ok: true, outputTokens: 189 });
+		expect(r.costNusd).toBe(199_500);
+		// Held by requests in flight counts too: with 150,000 held, 39 tokens remain.
+		expect(decide(s, { count: 3, costNusd: 150_000 }, priced()).decision).toMatchObject({ ok: true, outputTokens: 39 });
+	});
+
+	it("refuses only when the budget cannot pay for the prompt and the minimum output, and says so", () => {
+		expect(decide(under({ quotaNusd: 26_500 }), none, priced()).decision).toMatchObject({ ok: true, outputTokens: 16 });
+		const refused = decide(under({ quotaNusd: 26_499 }), none, priced());
+		expect(refused.decision).toMatchObject({ ok: false, refusal: { kind: "budget", period: "total" } });
+		if (!refused.decision.ok)
+			expect(refused.decision.refusal.message).toBe(
+				"The quota of $0.000026 does not cover this request: $0.00 spent, and this request needs at least $0.000027 (its prompt and 16 output tokens)",
+			);
+	});
+
+	it("asks no more than the request's own max_tokens as its minimum", () => {
+		const small = priced({ tokens: 17, costNusd: 17_500, output: { tokens: 7, minimum: 16, baseNusd: 10_500, nusdPerToken: 1_000 } });
+		expect(decide(under({ quotaNusd: 17_500 }), none, small).decision).toMatchObject({ ok: true, outputTokens: 7 });
+		expect(decide(under({ quotaNusd: 17_499 }), none, small).decision).toMatchObject({ ok: false, refusal: { kind: "budget" } });
+	});
+
+	it("never lets the requests in flight together hold more than the budget", () => {
+		const budget = 1_234_567;
+		let s = under({ quotaNusd: budget });
+		let held: Held = none;
+		for (let i = 0; i < 50; i++) {
+			const r = decide(s, held, priced());
+			if (!r.decision.ok) break;
+			s = r.state;
+			held = { count: held.count + 1, costNusd: held.costNusd + r.costNusd };
+		}
+		expect(held.count).toBe(2);
+		expect(held.costNusd).toBeLessThanOrEqual(budget);
+	});
+
+	it("holds the granted output, not the asked, in the TPM", () => {
+		const r = decide(under({ tpm: 10_000, quotaNusd: 110_500 }), none, priced());
+		expect(r.decision).toMatchObject({ ok: true, outputTokens: 100, tokens: { remaining: 9_890 } });
+		expect(r.tokens).toBe(110);
+	});
+
+	it("cannot cut output that costs nothing: such a request is held whole or refused", () => {
+		const free = priced({ costNusd: 10_500, output: { tokens: 1_000, minimum: 16, baseNusd: 10_500, nusdPerToken: 0 } });
+		expect(decide(under({ quotaNusd: 10_499 }), none, free).decision).toMatchObject({ ok: false, refusal: { kind: "budget" } });
+		expect(decide(under({ quotaNusd: 10_500 }), none, free).decision).toMatchObject({ ok: true, outputTokens: 1_000 });
 	});
 });

@@ -152,4 +152,20 @@ describe("KeyGovernor", () => {
 			expect.objectContaining({ type: "budget.exhausted", scope: "group", scope_id: scope.id, period: "daily", percent: 80 }),
 		]);
 	});
+
+	it("grants the output its budget pays for with the reservation, holds that, and the hold survives an eviction", async () => {
+		const { scope, stub } = governor();
+		const l = { quotaNusd: 200_000_000 };
+		// $1,000 per million tokens: 20 prompt tokens and 1,024 output tokens asked, over a $0.20 quota.
+		const output = { tokens: 1_024, minimum: 16, baseNusd: 20_000_000, nusdPerToken: 1_000_000 };
+		const r = request(scope, l, { tokens: 1_044, costNusd: 1_044_000_000, output });
+		expect(await stub.reserve(r)).toMatchObject({ ok: true, outputTokens: 180 });
+		expect(await stub.view(scope, limits(l))).toMatchObject({ in_flight: 1, held_nusd: 200_000_000 });
+		// Holds are written within 100 ms; an idle object is evicted only after seconds.
+		await new Promise((resolve) => setTimeout(resolve, 150));
+		await evictDurableObject(stub);
+		expect(await stub.reserve(request(scope, l, { tokens: 1_044, costNusd: 1_044_000_000, output }))).toMatchObject({ ok: false, refusal: { kind: "budget" } });
+		await stub.settle(r.requestId, { tokens: 38, costNusd: 38_000_000 });
+		expect(await stub.reserve(request(scope, l, { tokens: 1_044, costNusd: 1_044_000_000, output }))).toMatchObject({ ok: true, outputTokens: 142 });
+	});
 });

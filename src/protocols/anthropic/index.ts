@@ -1,5 +1,6 @@
 import type { EgressCodec, IngressCodec } from "../codec";
 import { readUsage, type Usage } from "../usage";
+import { capOutput } from "./output-cap";
 import { fromChat as requestFromChat, toChat as requestToChat } from "./request";
 import { fromChat as responseFromChat, toChat as responseToChat } from "./response";
 import { answerUsage, type MessagesInput, messageAnswer } from "./schema";
@@ -17,6 +18,7 @@ export const anthropicIngress: IngressCodec<MessagesInput> = {
 
 export const anthropicEgress: EgressCodec = {
 	fromChat: (request) => ({ ...requestFromChat(request) }),
+	capOutput,
 	// A throw here is the channel's fault: its answer is not an Anthropic message.
 	toChat: (response, model) => responseToChat(messageAnswer.parse(response), model),
 	streamToChat,

@@ -63,7 +63,8 @@ function deltaEvents(blocks: ReturnType<typeof contentBlocks>, d: ChatDeltaIn): 
 	return out;
 }
 
-function messageStart(id: string, model: string): string {
+/** Anthropic announces the input tokens here; the upstream's count comes at the end, so this is the estimate. */
+function messageStart(id: string, model: string, inputTokens: number): string {
 	const message = {
 		id: messageId(id),
 		type: "message",
@@ -72,7 +73,7 @@ function messageStart(id: string, model: string): string {
 		content: [],
 		stop_reason: null,
 		stop_sequence: null,
-		usage: anthropicUsage(null),
+		usage: { ...anthropicUsage(null), input_tokens: inputTokens },
 	};
 	return ev("message_start", { message });
 }
@@ -85,9 +86,10 @@ function errorEvent(error: NonNullable<ChatChunkIn["error"]>): string {
 /**
  * OpenAI chunks → Anthropic's stream: message_start, then content blocks opened and closed as the kind of delta
  * changes (thinking, text, each tool call), text and argument deltas sent as they arrive, and message_delta with
- * the stop reason and usage before message_stop. OpenAI sends usage last, so input tokens ride in message_delta.
+ * the stop reason and usage before message_stop. OpenAI sends usage last: message_start carries the estimate of the
+ * input tokens (Anthropic always fills it, and clients read it there), message_delta the upstream's real counts.
  */
-export function streamFromChat(model: string): SseMapper {
+export function streamFromChat(model: string, promptTokens?: () => number): SseMapper {
 	const blocks = contentBlocks();
 	let started = false;
 	let done = false;
@@ -105,7 +107,7 @@ export function streamFromChat(model: string): SseMapper {
 			done = true;
 			return errorEvent(chunk.error);
 		}
-		let out = started ? "" : messageStart(chunk.id ?? "gateway", model);
+		let out = started ? "" : messageStart(chunk.id ?? "gateway", model, promptTokens?.() ?? 0);
 		started = true;
 		if (chunk.usage) usage = chunk.usage;
 		for (const choice of chunk.choices ?? []) {

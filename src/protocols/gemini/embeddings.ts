@@ -1,4 +1,4 @@
-import { estimateTokens } from "../usage";
+import { estimateTokens } from "../token-estimate";
 import { embeddingsAnswer } from "./answer";
 import { modelResource } from "./resource";
 
@@ -26,7 +26,7 @@ function base64Of(values: number[]): string {
 export function embeddingListOf(response: unknown, model: string, texts: string[], base64: boolean) {
 	// A throw here is the channel's fault: its answer is not Gemini's embeddings.
 	const embeddings = embeddingsAnswer.parse(response).embeddings ?? [];
-	const promptTokens = estimateTokens(texts.reduce((n, t) => n + t.length, 0));
+	const promptTokens = texts.reduce((n, t) => n + estimateTokens(t), 0);
 	return {
 		object: "list" as const,
 		data: embeddings.map((e, index) => ({ object: "embedding" as const, index, embedding: base64 ? base64Of(e.values ?? []) : (e.values ?? []) })),

@@ -1,4 +1,5 @@
 import type { EgressCodec, IngressCodec } from "../codec";
+import { capOutput } from "./output-cap";
 import { requestFromChat } from "./request-from-chat";
 import { requestToChat } from "./request-to-chat";
 import { responseFromChat, responseToChat } from "./response";
@@ -11,6 +12,7 @@ import { readGeminiUsage } from "./usage";
 /** Gemini channels: generateContent bodies out, responses and `alt=sse` streams back. */
 export const geminiEgress: EgressCodec = {
 	fromChat: requestFromChat,
+	capOutput,
 	toChat: responseToChat,
 	streamToChat,
 	tap: geminiTap,

@@ -1,6 +1,7 @@
 import type { EgressCodec, IngressCodec } from "../codec";
 import { readUsage } from "../usage";
 import { chatCompletionAnswer, withUsage } from "./answer";
+import { capOutput } from "./output-cap";
 import { type ChatCompletionInput, toChat } from "./request";
 import { openaiTap } from "./stream-tap";
 
@@ -13,6 +14,7 @@ export const openaiIngress: IngressCodec<ChatCompletionInput> = {
 
 export const openaiEgress: EgressCodec = {
 	fromChat: (request) => request,
+	capOutput,
 	// A throw here is the channel's fault: its answer is not a chat completion.
 	toChat: (response) => chatCompletionAnswer.parse(response),
 	tap: openaiTap,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { sseTransform } from "../../protocols/sse";
+import { estimateTokens } from "../../protocols/token-estimate";
 import type { Provider } from "../types";
 import { chatResponse, chatStream } from "./translate";
 
@@ -44,7 +45,7 @@ export const workersAi: Provider = {
 			if (ctx.op === "embeddings") {
 				const inputs = texts(body.input);
 				const out = embeddingsOutput.parse(await ai.run(model, { text: inputs }));
-				const prompt = inputs.reduce((n, t) => n + Math.ceil(t.length / 4), 0);
+				const prompt = inputs.reduce((n, t) => n + estimateTokens(t), 0);
 				return Response.json({
 					object: "list",
 					model,
