@@ -18,7 +18,10 @@ if (demoKey) {
 	console.log(`   -H "Authorization: Bearer ${demoKey}" -H "Content-Type: application/json" \\`);
 	console.log(`   -d '{"model":"mock-chat","stream":true,"messages":[{"role":"user","content":"Hello"}]}'`);
 } else {
-	console.log(" Local database already seeded; create more keys with POST /api/tokens.");
+	// The demo key was printed on the first start only (the store keeps its hash): say how to get another.
+	console.log(
+		` No new demo key (already seeded). Make one: curl -s http://localhost:${port}/api/tokens -H "Authorization: Bearer ${devVar("ADMIN_TOKEN")}" -H "Content-Type: application/json" -d '{"name":"dev"}'  or start afresh: npm run reset`,
+	);
 }
 console.log(`${line}\n`);
 
