@@ -45,6 +45,15 @@ export default defineConfig({
 					hookTimeout: 180_000,
 				},
 			},
+			{
+				// The npm scripts (scripts/*.mjs), run as a user runs them: in node, on a copy of the project.
+				test: {
+					name: "scripts",
+					include: ["test/scripts/**/*.test.ts"],
+					environment: "node",
+					testTimeout: 120_000,
+				},
+			},
 		],
 	},
 });
