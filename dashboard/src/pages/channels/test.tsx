@@ -73,7 +73,7 @@ export function TestOutcome({ id, entry }: { id: number; entry: TestEntry | unde
 				{text}
 			</span>
 			{unpriced && (
-				<small class="muted" data-testid={`channel-test-unpriced-${id}`} style={{ maxWidth: "16rem" }}>
+				<small class="muted" data-testid={`channel-test-unpriced-${id}`} style={{ display: "block", maxWidth: "12rem" }}>
 					{result.unpriced_policy === "free" ? t("unpricedFree") : t("unpricedRefused")} <a href="/billing">{t("setPrices")}</a>
 				</small>
 			)}
