@@ -8,6 +8,7 @@ import type { Price } from "./cost";
 export interface PriceBook {
 	/** The price of `model` on `channelId`: the channel's own if it has one, else the model's; undefined if unpriced. */
 	priceFor(model: string, channelId: number | null): Price | undefined;
+	/** Whether `model` has a general price (a channel's override alone admits it only on that channel). */
 	isPriced(model: string): boolean;
 	multiplier(group: string): number;
 }
@@ -40,6 +41,11 @@ export function priceBook(rows: (typeof prices.$inferSelect)[], groups: { group:
 		isPriced: (model) => general.has(model),
 		multiplier: (group) => multipliers.get(group) ?? 1,
 	};
+}
+
+/** The models a channel lists that have no price there: neither their own nor the channel's override. */
+export function unpricedOn(book: PriceBook, channelId: number, models: readonly string[]): string[] {
+	return models.filter((model) => book.priceFor(model, channelId) === undefined);
 }
 
 /** The price book of this isolate, read from D1 at most every 10 s: pricing costs the relay no round trip. */

@@ -24,13 +24,16 @@ export async function admit(req: RelayRequest, op: Operation, model: string, est
 		throw new GatewayError("model_not_allowed", `This API key may not use model '${model}'`, { param: "model" });
 	}
 	const book = await currentPrices(env);
-	if (!book.isPriced(model) && !config(env).allowUnpriced) {
+	const allowUnpriced = config(env).allowUnpriced;
+	const serving = servable(await enabledChannels(env), model, caller.group).filter((ch) => providers[ch.type].operations.includes(op));
+	// A channel's own price admits the model on that channel; a channel with no price for it would serve it free.
+	const candidates = allowUnpriced ? serving : serving.filter((ch) => book.priceFor(model, ch.id) !== undefined);
+	if (candidates.length === 0 && !allowUnpriced && (serving.length > 0 || !book.isPriced(model))) {
 		throw new GatewayError("model_not_priced", `Model '${model}' has no price; an operator must set one (PUT /api/prices/${model}) before it can be used`, {
 			param: "model",
 		});
 	}
 	req.meter.prices = book;
-	const candidates = servable(await enabledChannels(env), model, caller.group).filter((ch) => providers[ch.type].operations.includes(op));
 	if (candidates.length === 0) {
 		throw new GatewayError("model_not_available", `No channel is available for model '${model}'`, { param: "model" });
 	}

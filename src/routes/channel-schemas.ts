@@ -56,6 +56,10 @@ export const channelTestResult = z.object({
 	error_codes: z.array(z.string()),
 	/** The start of the upstream's answer (at most 500 characters, secrets redacted); null when no answer came. */
 	body: z.string().nullable(),
+	/** The channel's models with no price on it (neither the model's own nor this channel's override), however the test went. */
+	unpriced_models: z.array(z.string()),
+	/** What a request for one of them gets: `refused` (403 `model_not_priced`), or `free` (served at no cost: ALLOW_UNPRICED_MODELS). */
+	unpriced_policy: z.enum(["refused", "free"]),
 });
 
 export const channelTypeList = z.object({

@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
+import { currentPrices, unpricedOn } from "../billing/price-book";
 import { forgetChannels, toLive } from "../channels/live";
 import { testChannel } from "../channels/test-request";
 import { db } from "../db/client";
@@ -128,7 +129,13 @@ export const channelRoutes = new Hono<AppEnv>()
 		const live = toLive(row);
 		if (!live) throw new GatewayError("invalid_request", `Channel type '${row.type}' is not supported by this gateway`);
 		const model = c.req.valid("query").model ?? row.models[0] ?? "";
-		const result: z.infer<typeof channelTestResult> = await testChannel(live, model, c.env, config(c.env).encryptionKey);
+		const { encryptionKey, allowUnpriced } = config(c.env);
+		const [outcome, book] = await Promise.all([testChannel(live, model, c.env, encryptionKey), currentPrices(c.env)]);
+		const result: z.infer<typeof channelTestResult> = {
+			...outcome,
+			unpriced_models: unpricedOn(book, row.id, row.models),
+			unpriced_policy: allowUnpriced ? "free" : "refused",
+		};
 		return c.json(result);
 	});
 
@@ -167,7 +174,8 @@ export const channelDocs: OperationDoc[] = [
 	{
 		method: "post",
 		path: "/api/channels/{id}/test",
-		summary: "Send a tiny real request through the channel: the URL called, the upstream's status, latency and the start of its answer",
+		summary:
+			"Send a tiny real request through the channel: the URL called, the upstream's status, latency and the start of its answer; and which of its models have no price",
 		tag: "Channels",
 		auth: "admin",
 		query: channelTestQuery,

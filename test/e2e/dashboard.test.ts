@@ -82,6 +82,8 @@ describe("the dashboard in Chromium", () => {
 		await page.locator('input[name="base_url"]').fill(`${upstreamUrl}/dashboard/ok/v1`);
 		await page.locator('input[name="key"]').fill("sk-dashboard-upstream");
 		await page.locator('input[name="models"]').fill("dash-model");
+		// No price for it yet: the form says so before the channel is saved.
+		await expect.poll(() => page.getByTestId("channel-form-unpriced").textContent()).toContain("No price yet: dash-model");
 		const saved = page.waitForResponse((r) => r.url().endsWith("/api/channels") && r.request().method() === "POST");
 		await page.getByTestId("channel-save").click();
 		expect((await saved).status()).toBe(201);
@@ -91,8 +93,21 @@ describe("the dashboard in Chromium", () => {
 		const id = created?.id ?? 0;
 		const row = page.getByTestId(`channel-row-${id}`);
 		await row.waitFor();
+		expect(await page.getByTestId(`channel-unpriced-${id}`).textContent()).toBe("1 without a price");
+		await page.getByTestId(`channel-test-${id}`).click();
+		// Reachable, but its model has no price: named, how it is served said (this gateway allows unpriced models), and where to set one.
+		await expect
+			.poll(() => page.getByTestId(`channel-test-result-${id}`).textContent(), { timeout: 10_000 })
+			.toMatch(/^Reachable · .*, but 1 model has no price: dash-model$/);
+		const note = page.getByTestId(`channel-test-unpriced-${id}`);
+		expect(await note.textContent()).toBe("They are served free while ALLOW_UNPRICED_MODELS is on. Set prices");
+		expect(await note.getByRole("link", { name: "Set prices" }).getAttribute("href")).toBe("/billing");
+		await shot("channels-unpriced");
+
+		await adminApi("PUT", "/api/prices/dash-model", { input_usd_per_mtok: 1, output_usd_per_mtok: 2 });
 		await page.getByTestId(`channel-test-${id}`).click();
 		await expect.poll(() => page.getByTestId(`channel-test-result-${id}`).textContent(), { timeout: 10_000 }).toMatch(/^OK/);
+		expect(await note.count()).toBe(0);
 		// The exact URL called, and the upstream's answer behind a disclosure.
 		expect(await page.getByTestId(`channel-test-url-${id}`).textContent()).toBe(`POST ${upstreamUrl}/dashboard/ok/v1/chat/completions`);
 		await page.getByText("Upstream answer · HTTP 200").click();

@@ -63,12 +63,15 @@ export function ChannelDialog({
 	channel,
 	types,
 	typesError,
+	unpriced,
 	onClose,
 	onSaved,
 }: {
 	channel: Channel | null;
 	types: ChannelType[] | null;
 	typesError: string | null;
+	/** Which of these models have no price on this channel. */
+	unpriced: (models: string[]) => string[];
 	onClose: () => void;
 	onSaved: (c: Channel) => void;
 }) {
@@ -109,6 +112,7 @@ export function ChannelDialog({
 	};
 
 	const preset = types?.find((x) => x.type === form.type);
+	const missing = unpriced(splitList(form.models));
 	const typeOptions = types ?? (form.type ? [{ type: form.type, wire: "openai", operations: [], default_base_url: null } satisfies ChannelType] : []);
 
 	return (
@@ -160,7 +164,20 @@ export function ChannelDialog({
 					maxLength={4096}
 				/>
 			</Field>
-			<Field label={t("models")} hint={t("modelsHint")}>
+			<Field
+				label={t("models")}
+				hint={
+					<>
+						{t("modelsHint")}
+						{missing.length > 0 && (
+							<span class="operator-note" data-testid="channel-form-unpriced">
+								{" · "}
+								{t("unpricedHint", { models: missing.join(", ") })} <a href="/billing">{t("setPrices")}</a>
+							</span>
+						)}
+					</>
+				}
+			>
 				<input name="models" value={form.models} onInput={set("models")} required placeholder="gpt-4o-mini, gpt-4o" autoComplete="off" />
 			</Field>
 			<div class="form-grid">

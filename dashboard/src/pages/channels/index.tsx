@@ -8,6 +8,7 @@ import { useRowAction } from "../../components/hooks";
 import { PageTitle } from "../../components/page-title";
 import { ChannelDialog, type ChannelType } from "./form";
 import { useHealth } from "./health";
+import { useUnpriced } from "./prices";
 import { t } from "./strings";
 import { ChannelTable } from "./table";
 import { useTests } from "./test";
@@ -17,6 +18,7 @@ export function ChannelsPage() {
 	const types = useLoad(() => get<{ data: ChannelType[] }>("/api/channels/types").then((r) => r.data), []);
 	const { health, refreshHealth, showHealth } = useHealth(list.data);
 	const { tests, test } = useTests(refreshHealth);
+	const prices = useUnpriced();
 	const [editing, setEditing] = useState<Channel | "new" | null>(null);
 	const { busy, error: actionError, act } = useRowAction();
 
@@ -42,6 +44,7 @@ export function ChannelsPage() {
 
 	const refresh = () => {
 		list.reload();
+		prices.reload();
 		for (const c of list.data ?? []) void refreshHealth(c.id);
 	};
 
@@ -68,6 +71,7 @@ export function ChannelsPage() {
 						onEdit={setEditing}
 						onReset={(c) => void reset(c)}
 						onDelete={remove}
+						unpriced={(c) => prices.unpriced(c.id, c.models)}
 					/>
 				)}
 			</Async>
@@ -76,6 +80,7 @@ export function ChannelsPage() {
 					channel={editing === "new" ? null : editing}
 					types={types.data ?? null}
 					typesError={types.error?.message ?? null}
+					unpriced={(models) => prices.unpriced(editing === "new" ? null : editing.id, models)}
 					onClose={() => setEditing(null)}
 					onSaved={(saved) => {
 						setEditing(null);

@@ -19,6 +19,7 @@ export function ChannelTable({
 	onEdit,
 	onReset,
 	onDelete,
+	unpriced,
 }: {
 	channels: Channel[];
 	health: Record<number, HealthEntry>;
@@ -29,6 +30,8 @@ export function ChannelTable({
 	onEdit: (c: Channel) => void;
 	onReset: (c: Channel) => void;
 	onDelete: (c: Channel) => void;
+	/** The channel's models that have no price on it. */
+	unpriced: (c: Channel) => string[];
 }) {
 	const healthOf = (c: Channel) => {
 		const entry = health[c.id];
@@ -50,7 +53,7 @@ export function ChannelTable({
 				{ id: "error", head: t("colLastError"), cell: (c) => <LastError health={healthOf(c)} /> },
 				{ id: "priority", head: t("colPriority"), num: true, cell: (c) => fmt.int(c.priority) },
 				{ id: "weight", head: t("colWeight"), num: true, cell: (c) => fmt.int(c.weight) },
-				{ id: "models", head: t("colModels"), cell: (c) => <ModelList models={c.models} more={(n) => t("more", { n })} /> },
+				{ id: "models", head: t("colModels"), cell: (c) => <ModelsCell channel={c} unpriced={unpriced(c)} /> },
 				{ id: "status", head: t("colStatus"), cell: (c) => <span class={`badge ${c.status}`}>{t(c.status)}</span> },
 				{ id: "test", head: t("colTest"), cell: (c) => <TestCell channel={c} entry={tests[c.id]} onTest={onTest} /> },
 				{
@@ -93,6 +96,19 @@ function ChannelName({ channel: c }: { channel: Channel }) {
 					</>
 				)}
 			</div>
+		</>
+	);
+}
+
+function ModelsCell({ channel: c, unpriced }: { channel: Channel; unpriced: string[] }) {
+	return (
+		<>
+			<ModelList models={c.models} more={(n) => t("more", { n })} flagged={unpriced} flagTitle={t("unpricedMark")} />
+			{unpriced.length > 0 && (
+				<div class="operator-note" data-testid={`channel-unpriced-${c.id}`} title={unpriced.join(", ")}>
+					<small>{t("unpricedCount", { n: unpriced.length })}</small>
+				</div>
+			)}
 		</>
 	);
 }

@@ -19,6 +19,9 @@ interface TestResult {
 	error: string | null;
 	/** The start of the upstream's answer, secrets redacted. */
 	body: string | null;
+	/** The channel's models with no price on it, and what requests for them get. */
+	unpriced_models: string[];
+	unpriced_policy: "refused" | "free";
 }
 
 export type TestEntry = { pending: true } | { pending: false; result: TestResult } | { pending: false; error: string };
@@ -42,26 +45,38 @@ export function useTests(refreshHealth: (id: number) => Promise<void>) {
 	return { tests, test };
 }
 
+function okText(result: TestResult): string {
+	const ms = fmt.ms(result.latency_ms);
+	const missing = result.unpriced_models;
+	if (missing.length === 0) return t("testOk", { ms });
+	return t(missing.length === 1 ? "testUnpricedOne" : "testUnpriced", { ms, n: missing.length, models: missing.join(", ") });
+}
+
 export function TestOutcome({ id, entry }: { id: number; entry: TestEntry | undefined }) {
 	if (!entry || entry.pending) return null;
-	const ok = "result" in entry && entry.result.ok;
-	const text =
-		"result" in entry
-			? entry.result.ok
-				? t("testOk", { ms: fmt.ms(entry.result.latency_ms) })
-				: t("testFail", { error: entry.result.error ?? `HTTP ${entry.result.status ?? "–"}` })
-			: t("testFail", { error: entry.error });
 	const result = "result" in entry ? entry.result : undefined;
+	const ok = result?.ok === true;
+	const unpriced = ok && result.unpriced_models.length > 0;
+	const text = result
+		? result.ok
+			? okText(result)
+			: t("testFail", { error: result.error ?? `HTTP ${result.status ?? "–"}` })
+		: t("testFail", { error: "error" in entry ? entry.error : "" });
 	return (
 		<>
 			<span
-				class={`badge ${ok ? "ok" : "error"}`}
+				class={`badge ${unpriced ? "warn" : ok ? "ok" : "error"}`}
 				data-testid={`channel-test-result-${id}`}
 				role="status"
 				style={{ whiteSpace: "normal", maxWidth: "16rem", borderRadius: "6px" }}
 			>
 				{text}
 			</span>
+			{unpriced && (
+				<small class="muted" data-testid={`channel-test-unpriced-${id}`} style={{ display: "block", maxWidth: "12rem" }}>
+					{result.unpriced_policy === "free" ? t("unpricedFree") : t("unpricedRefused")} <a href="/billing">{t("setPrices")}</a>
+				</small>
+			)}
 			{result?.url && (
 				<code data-testid={`channel-test-url-${id}`} style={{ display: "block", maxWidth: "12rem", fontSize: "0.75rem", whiteSpace: "normal" }}>
 					POST {result.url}
