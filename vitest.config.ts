@@ -1,7 +1,9 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
-import { TEST_ADMIN_TOKEN } from "./test/support/constants";
+import { TEST_ADMIN_TOKEN } from "./test/support/constants.ts";
+
+const TEST_ENCRYPTION_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 
 export default defineConfig({
 	test: {
@@ -9,24 +11,31 @@ export default defineConfig({
 		projects: [
 			{
 				plugins: [
-					cloudflareTest(async () => ({
-						wrangler: { configPath: "./wrangler.toml" },
-						// Tests never reach Cloudflare; the AI binding (remote-only) is simply absent from them.
-						remoteBindings: false,
-						miniflare: {
-							bindings: {
-								ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-								ENCRYPTION_KEY: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-								// Short timeouts so failover tests finish quickly; production defaults live in wrangler.toml.
-								RELAY_FIRST_BYTE_TIMEOUT_MS: "800",
-								RELAY_DEADLINE_MS: "8000",
-								MAX_BODY_BYTES: "65536",
-								// Most tests make up model names; the refusal of unpriced models has its own test.
-								ALLOW_UNPRICED_MODELS: "true",
-								TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+					cloudflareTest(async () => {
+						// wrangler.toml requires these secrets, and wrangler warns each time it reads the config when neither .dev.vars nor
+						// the environment has them (a fresh clone). The Worker under test gets the test values from the bindings
+						// below, which win over either; the environment only answers wrangler's check.
+						process.env.ADMIN_TOKEN ??= TEST_ADMIN_TOKEN;
+						process.env.ENCRYPTION_KEY ??= TEST_ENCRYPTION_KEY;
+						return {
+							wrangler: { configPath: "./wrangler.toml" },
+							// Tests never reach Cloudflare; the AI binding (remote-only) is simply absent from them.
+							remoteBindings: false,
+							miniflare: {
+								bindings: {
+									ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+									ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+									// Short timeouts so failover tests finish quickly; production defaults live in wrangler.toml.
+									RELAY_FIRST_BYTE_TIMEOUT_MS: "800",
+									RELAY_DEADLINE_MS: "8000",
+									MAX_BODY_BYTES: "65536",
+									// Most tests make up model names; the refusal of unpriced models has its own test.
+									ALLOW_UNPRICED_MODELS: "true",
+									TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+								},
 							},
-						},
-					})),
+						};
+					}),
 				],
 				test: {
 					name: "workers",
