@@ -276,6 +276,39 @@ describe("the dashboard in Chromium", () => {
 		await phone.close();
 	});
 
+	it("uses the width of a desktop screen on every page, with no sideways scrolling", async () => {
+		// The widest rows a newcomer makes: a key with every limit, and channels showing their test outcome.
+		await adminApi("POST", "/api/tokens", {
+			name: "every limit",
+			rpm: 600,
+			tpm: 100_000,
+			max_concurrency: 4,
+			budget_daily_usd: 5,
+			budget_monthly_usd: 100,
+			quota_usd: 250,
+		});
+		const desk = await context.newPage();
+		watch(desk);
+		await desk.setViewportSize({ width: 1440, height: 900 });
+		for (const path of ["/", "/channels", "/keys", "/usage", "/billing", "/playground"]) {
+			await desk.goto(`${gatewayUrl}${path}`);
+			await desk.waitForLoadState("networkidle");
+			if (path === "/channels") {
+				const tests = desk.locator('button[data-testid^="channel-test-"]');
+				for (const button of await tests.all()) await button.click();
+				await expect.poll(() => desk.locator('[data-testid^="channel-test-result-"]').count(), { timeout: 10_000 }).toBe(await tests.count());
+			}
+			await shot(`desktop${path === "/" ? "-overview" : path.replace("/", "-")}`, desk);
+			expect(await desk.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth"), path).toBeLessThanOrEqual(0);
+			// A table scrolling inside its frame hides its last columns (the actions) as surely as the page would.
+			const scrolled = await desk.evaluate<string[]>(
+				"[...document.querySelectorAll('main .table-wrap')].filter((e) => e.scrollWidth > e.clientWidth).map((e) => [...e.querySelectorAll('th')].map((h) => h.textContent).join(' | '))",
+			);
+			expect(scrolled, path).toEqual([]);
+		}
+		await desk.close();
+	});
+
 	it("signs a user in with email and password, who sees only their own things and the operator's limits on them", async () => {
 		const email = `dash-${Date.now()}@example.com`;
 		const user = await adminApi<{ id: number }>("POST", "/api/users", { name: email, email, password: "dashboard-pass" });
