@@ -237,6 +237,26 @@ describe("the dashboard in Chromium", () => {
 		await shot("billing");
 	});
 
+	it("calls a breaker's state by one name on the Overview and on Channels", async () => {
+		const { data } = await adminApi<{ data: { id: number; name: string }[] }>("GET", "/api/channels");
+		const first = data[0];
+		expect(first).toBeDefined();
+		await go("/channels");
+		const onChannels = page.getByTestId(`channel-health-${first?.id}`);
+		await onChannels.waitFor();
+		expect(await onChannels.getAttribute("data-state")).toBe("closed");
+		await go("/");
+		const onOverview = page
+			.getByTestId("breaker")
+			.filter({ hasText: `#${first?.id}` })
+			.first()
+			.getByTestId("breaker-state");
+		await onOverview.waitFor();
+		expect(await onOverview.textContent()).toBe("Healthy");
+		await go("/channels");
+		expect(await page.getByTestId(`channel-health-${first?.id}`).textContent()).toBe("Healthy");
+	});
+
 	it("switches language and theme, and remembers both", async () => {
 		await go("/");
 		await page.getByTestId("lang").click();
