@@ -220,8 +220,13 @@ describe("the dashboard in Chromium", () => {
 		const detail = page.getByTestId("usage-detail");
 		await detail.waitFor();
 		await expect.poll(() => detail.textContent(), { timeout: 5_000 }).toContain("mock-chat");
+		// The key and its owner by name, their numbers beside.
+		expect(await page.getByTestId("usage-detail-key").textContent()).toMatch(/^dashboard key #\d+$/);
+		expect(await page.getByTestId("usage-detail-user").textContent()).toMatch(/^admin #\d+$/);
 		await shot("usage");
 		await page.keyboard.press("Escape");
+		// A client that hung up is logged as 499: the status filter offers it.
+		expect(await page.getByTestId("filter-status").locator("option").allTextContents()).toContain("499");
 	});
 
 	it("counts it on the overview, with charts", async () => {
