@@ -60,7 +60,14 @@ describe("the dashboard in Chromium", () => {
 	it("signs the operator in with the admin token", async () => {
 		await go("/");
 		await shot("sign-in");
+		const where = async () => JSON.stringify(await Promise.all(["lang", "theme"].map((id) => page.getByTestId(id).boundingBox())));
+		const before = await where();
 		await page.getByRole("tab", { name: "Admin token" }).click();
+		// The language and theme buttons stay put; the hint names its command and file as code, no Markdown backticks.
+		expect(await where()).toBe(before);
+		const hint = page.getByTestId("token-hint");
+		expect(await hint.textContent()).toBe("npm run dev prints it; it is also in .dev.vars.");
+		expect(await hint.locator("code").allTextContents()).toEqual(["npm run dev", ".dev.vars"]);
 		await page.locator('input[name="token"]').fill(inject("adminToken"));
 		await page.getByRole("button", { name: "Sign in" }).click();
 		await expect.poll(() => page.getByTestId("who").textContent()).toBe("operator");
