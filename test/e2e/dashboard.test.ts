@@ -246,6 +246,11 @@ describe("the dashboard in Chromium", () => {
 		await shot("overview");
 		await go("/billing");
 		await page.getByTestId("balance").waitFor();
+		// Prices seeded at install start at the epoch: they say so rather than "1/1/1970".
+		const seeded = page.getByTestId("price-row").filter({ hasText: "mock-chat" }).first();
+		await seeded.waitFor();
+		expect(await seeded.locator("td").last().textContent()).toBe("Install");
+		expect(await page.getByTestId("price-row").filter({ hasText: "1970" }).count()).toBe(0);
 		await shot("billing");
 	});
 
