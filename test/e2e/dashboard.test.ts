@@ -60,7 +60,14 @@ describe("the dashboard in Chromium", () => {
 	it("signs the operator in with the admin token", async () => {
 		await go("/");
 		await shot("sign-in");
+		const where = async () => JSON.stringify(await Promise.all(["lang", "theme"].map((id) => page.getByTestId(id).boundingBox())));
+		const before = await where();
 		await page.getByRole("tab", { name: "Admin token" }).click();
+		// The language and theme buttons stay put; the hint names its command and file as code, no Markdown backticks.
+		expect(await where()).toBe(before);
+		const hint = page.getByTestId("token-hint");
+		expect(await hint.textContent()).toBe("npm run dev prints it; it is also in .dev.vars.");
+		expect(await hint.locator("code").allTextContents()).toEqual(["npm run dev", ".dev.vars"]);
 		await page.locator('input[name="token"]').fill(inject("adminToken"));
 		await page.getByRole("button", { name: "Sign in" }).click();
 		await expect.poll(() => page.getByTestId("who").textContent()).toBe("operator");
@@ -220,8 +227,13 @@ describe("the dashboard in Chromium", () => {
 		const detail = page.getByTestId("usage-detail");
 		await detail.waitFor();
 		await expect.poll(() => detail.textContent(), { timeout: 5_000 }).toContain("mock-chat");
+		// The key and its owner by name, their numbers beside.
+		expect(await page.getByTestId("usage-detail-key").textContent()).toMatch(/^dashboard key #\d+$/);
+		expect(await page.getByTestId("usage-detail-user").textContent()).toMatch(/^admin #\d+$/);
 		await shot("usage");
 		await page.keyboard.press("Escape");
+		// A client that hung up is logged as 499: the status filter offers it.
+		expect(await page.getByTestId("filter-status").locator("option").allTextContents()).toContain("499");
 	});
 
 	it("counts it on the overview, with charts", async () => {
@@ -234,7 +246,32 @@ describe("the dashboard in Chromium", () => {
 		await shot("overview");
 		await go("/billing");
 		await page.getByTestId("balance").waitFor();
+		// Prices seeded at install start at the epoch: they say so rather than "1/1/1970".
+		const seeded = page.getByTestId("price-row").filter({ hasText: "mock-chat" }).first();
+		await seeded.waitFor();
+		expect(await seeded.locator("td").last().textContent()).toBe("Install");
+		expect(await page.getByTestId("price-row").filter({ hasText: "1970" }).count()).toBe(0);
 		await shot("billing");
+	});
+
+	it("calls a breaker's state by one name on the Overview and on Channels", async () => {
+		const { data } = await adminApi<{ data: { id: number; name: string }[] }>("GET", "/api/channels");
+		const first = data[0];
+		expect(first).toBeDefined();
+		await go("/channels");
+		const onChannels = page.getByTestId(`channel-health-${first?.id}`);
+		await onChannels.waitFor();
+		expect(await onChannels.getAttribute("data-state")).toBe("closed");
+		await go("/");
+		const onOverview = page
+			.getByTestId("breaker")
+			.filter({ hasText: `#${first?.id}` })
+			.first()
+			.getByTestId("breaker-state");
+		await onOverview.waitFor();
+		expect(await onOverview.textContent()).toBe("Healthy");
+		await go("/channels");
+		expect(await page.getByTestId(`channel-health-${first?.id}`).textContent()).toBe("Healthy");
 	});
 
 	it("switches language and theme, and remembers both", async () => {
@@ -274,6 +311,39 @@ describe("the dashboard in Chromium", () => {
 			await shot(`phone${path === "/" ? "-overview" : path.replace("/", "-")}`, phone);
 		}
 		await phone.close();
+	});
+
+	it("uses the width of a desktop screen on every page, with no sideways scrolling", async () => {
+		// The widest rows a newcomer makes: a key with every limit, and channels showing their test outcome.
+		await adminApi("POST", "/api/tokens", {
+			name: "every limit",
+			rpm: 600,
+			tpm: 100_000,
+			max_concurrency: 4,
+			budget_daily_usd: 5,
+			budget_monthly_usd: 100,
+			quota_usd: 250,
+		});
+		const desk = await context.newPage();
+		watch(desk);
+		await desk.setViewportSize({ width: 1440, height: 900 });
+		for (const path of ["/", "/channels", "/keys", "/usage", "/billing", "/playground"]) {
+			await desk.goto(`${gatewayUrl}${path}`);
+			await desk.waitForLoadState("networkidle");
+			if (path === "/channels") {
+				const tests = desk.locator('button[data-testid^="channel-test-"]');
+				for (const button of await tests.all()) await button.click();
+				await expect.poll(() => desk.locator('[data-testid^="channel-test-result-"]').count(), { timeout: 10_000 }).toBe(await tests.count());
+			}
+			await shot(`desktop${path === "/" ? "-overview" : path.replace("/", "-")}`, desk);
+			expect(await desk.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth"), path).toBeLessThanOrEqual(0);
+			// A table scrolling inside its frame hides its last columns (the actions) as surely as the page would.
+			const scrolled = await desk.evaluate<string[]>(
+				"[...document.querySelectorAll('main .table-wrap')].filter((e) => e.scrollWidth > e.clientWidth).map((e) => [...e.querySelectorAll('th')].map((h) => h.textContent).join(' | '))",
+			);
+			expect(scrolled, path).toEqual([]);
+		}
+		await desk.close();
 	});
 
 	it("signs a user in with email and password, who sees only their own things and the operator's limits on them", async () => {

@@ -21,12 +21,14 @@ export function ModelList({
 			{shown.map((m, i) => (
 				<span key={m}>
 					{i > 0 && " "}
-					<code>{m}</code>
-					{marked.has(m) && (
-						<span class="operator-note" title={flagTitle} data-flagged={m}>
-							{" ⚠"}
-						</span>
-					)}
+					<span class="nowrap">
+						<code>{m}</code>
+						{marked.has(m) && (
+							<span class="operator-note" title={flagTitle} data-flagged={m}>
+								{" ⚠"}
+							</span>
+						)}
+					</span>
 				</span>
 			))}
 			{models.length > shown.length && <span class="muted"> {more(models.length - shown.length)}</span>}

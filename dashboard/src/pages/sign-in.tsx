@@ -16,7 +16,7 @@ const t = translator({
 		token: "Admin token (ADMIN_TOKEN)",
 		submit: "Sign in",
 		busy: "Signing in…",
-		tokenHint: "`npm run dev` prints it; it is also in .dev.vars.",
+		tokenHint: "{cmd} prints it; it is also in {file}.",
 		badToken: "That is not the admin token.",
 	},
 	zh: {
@@ -28,7 +28,7 @@ const t = translator({
 		token: "管理员令牌 (ADMIN_TOKEN)",
 		submit: "登录",
 		busy: "登录中…",
-		tokenHint: "`npm run dev` 启动时会打印，也保存在 .dev.vars 中。",
+		tokenHint: "{cmd} 启动时会打印，也保存在 {file} 中。",
 		badToken: "管理员令牌不正确。",
 	},
 });
@@ -59,6 +59,18 @@ async function withAdminToken(adminToken: string): Promise<void> {
 	});
 	const answer = (await res.json()) as OperatorSession;
 	signIn({ token: answer.token, expiresAt: Date.parse(answer.expires_at), role: "admin", name: "operator", userId: null });
+}
+
+/** The hint with its command and file name set as code, in either language's word order. */
+function TokenHint() {
+	const code: Record<string, string> = { "{cmd}": "npm run dev", "{file}": ".dev.vars" };
+	return (
+		<small class="muted" data-testid="token-hint">
+			{t("tokenHint")
+				.split(/(\{cmd\}|\{file\})/)
+				.map((part) => (part in code ? <code key={part}>{code[part]}</code> : part))}
+		</small>
+	);
 }
 
 export function SignInPage() {
@@ -113,7 +125,7 @@ export function SignInPage() {
 						<label>
 							{t("token")}
 							<input name="token" type="password" autoComplete="off" required />
-							<small class="muted">{t("tokenHint")}</small>
+							<TokenHint />
 						</label>
 					)}
 					{error && <Alert>{error}</Alert>}

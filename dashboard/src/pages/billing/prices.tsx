@@ -62,6 +62,9 @@ const draftOf = (p: Price): PriceDraft => ({
 	request: p.request_usd ? String(p.request_usd) : "",
 });
 
+/** A price seeded at install starts at the epoch: "1/1/1970" would only puzzle, so it says when it really began. */
+const since = (from: string) => (Date.parse(from) <= 0 ? <span class="muted">{t("sinceInstall")}</span> : fmt.time(from));
+
 export function Prices() {
 	const [version, setVersion] = useState(0);
 	const load = useLoad(() => get<{ data: Price[] }>("/api/prices"), [version]);
@@ -116,7 +119,7 @@ export function Prices() {
 							{ id: "cached", head: t("cachedPrice"), num: true, cell: (row) => optionalCell(row.cached_input_usd_per_mtok) },
 							{ id: "write", head: t("cacheWritePrice"), num: true, cell: (row) => optionalCell(row.cache_write_usd_per_mtok) },
 							{ id: "request", head: t("requestPrice"), num: true, cell: (row) => exactUsd(row.request_usd) },
-							{ id: "since", head: t("since"), cell: (row) => fmt.time(row.valid_from) },
+							{ id: "since", head: t("since"), cell: (row) => since(row.valid_from) },
 						]}
 					/>
 				)}

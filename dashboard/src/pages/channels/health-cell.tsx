@@ -1,6 +1,7 @@
 /** The channels table's health cells: the breaker's state with its error rate, the models held back, and the last error. */
 
 import type { ChannelHealth, ModelHealth } from "../../components/api-types";
+import { breakerStateName } from "../../components/breaker-state";
 import { fmt } from "../../i18n";
 import type { HealthEntry } from "./health";
 import { t } from "./strings";
@@ -17,7 +18,7 @@ function HeldModels({ id, models }: { id: number; models: ModelHealth[] }) {
 	return (
 		<div class="stack" style={{ gap: "0.15rem", marginTop: "0.25rem" }}>
 			{held.slice(0, MODELS_SHOWN).map((m) => {
-				const state = m.opened_by === "rate_limit" ? t("rateLimited") : t(m.state);
+				const state = m.opened_by === "rate_limit" ? t("rateLimited") : breakerStateName(m.state);
 				const until = m.retry_at ? t("retryAt", { time: fmt.time(m.retry_at) }) : undefined;
 				return (
 					<span
@@ -52,7 +53,7 @@ export function HealthCell({ id, entry }: { id: number; entry: HealthEntry | und
 	return (
 		<div>
 			<span class={`badge ${h.state}`} data-testid={`channel-health-${id}`} data-state={h.state} title={title}>
-				{t(h.state)}
+				{breakerStateName(h.state)}
 			</span>
 			<div class="muted" style={{ fontSize: "0.8rem" }}>
 				{h.window.requests === 0 ? t("windowEmpty") : t("window", { rate: pct(h.window.error_rate), requests: fmt.int(h.window.requests) })}

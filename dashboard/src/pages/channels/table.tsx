@@ -53,14 +53,14 @@ export function ChannelTable({
 				{ id: "error", head: t("colLastError"), cell: (c) => <LastError health={healthOf(c)} /> },
 				{ id: "priority", head: t("colPriority"), num: true, cell: (c) => fmt.int(c.priority) },
 				{ id: "weight", head: t("colWeight"), num: true, cell: (c) => fmt.int(c.weight) },
-				{ id: "models", head: t("colModels"), cell: (c) => <ModelsCell channel={c} unpriced={unpriced(c)} /> },
+				{ id: "models", head: t("colModels"), class: "wrap", style: { minWidth: "10rem" }, cell: (c) => <ModelsCell channel={c} unpriced={unpriced(c)} /> },
 				{ id: "status", head: t("colStatus"), cell: (c) => <span class={`badge ${c.status}`}>{t(c.status)}</span> },
-				{ id: "test", head: t("colTest"), cell: (c) => <TestCell channel={c} entry={tests[c.id]} onTest={onTest} /> },
+				{ id: "test", head: t("colTest"), class: "wrap", cell: (c) => <TestCell channel={c} entry={tests[c.id]} onTest={onTest} /> },
 				{
 					id: "actions",
 					head: t("colActions"),
 					cell: (c) => (
-						<div class="row" style={{ gap: "0.35rem", flexWrap: "nowrap" }}>
+						<div class="actions">
 							<button type="button" class="secondary" data-testid={`channel-toggle-${c.id}`} disabled={busy === c.id} onClick={() => onToggle(c)}>
 								{c.status === "enabled" ? t("disable") : t("enable")}
 							</button>

@@ -18,15 +18,17 @@ function LimitSummary({ token: k }: { token: Token }) {
 	});
 	if (set.length === 0) return <span class="muted">{t("noLimits")}</span>;
 	return (
-		<>
+		<div class="limits">
 			{set.map(({ f, text, locked }, i) => (
 				<span key={f.name}>
 					{i > 0 && " · "}
-					{locked && <Lock />}
-					{text}
+					<span class="nowrap">
+						{locked && <Lock />}
+						{text}
+					</span>
 				</span>
 			))}
-		</>
+		</div>
 	);
 }
 
@@ -89,7 +91,7 @@ export function KeyTable({
 				{ id: "status", head: t("colStatus"), cell: (k) => <Status token={k} /> },
 				admin && { id: "owner", head: t("colOwner"), cell: (k) => userName(k.user_id) },
 				{ id: "models", head: t("colModels"), cell: (k) => <Models token={k} /> },
-				{ id: "limits", head: t("colLimits"), style: { whiteSpace: "normal", minWidth: "10rem" }, cell: (k) => <LimitSummary token={k} /> },
+				{ id: "limits", head: t("colLimits"), class: "wrap", cell: (k) => <LimitSummary token={k} /> },
 				{ id: "spent", head: t("colSpent"), num: true, cell: (k) => fmt.usd(k.spent_usd) },
 				{ id: "expires", head: t("colExpires"), cell: (k) => <Expiry token={k} /> },
 				{ id: "used", head: t("colLastUsed"), cell: (k) => (k.last_used_at ? fmt.time(k.last_used_at) : <span class="muted">{t("neverUsed")}</span>) },
@@ -97,7 +99,7 @@ export function KeyTable({
 					id: "actions",
 					head: t("colActions"),
 					cell: (k) => (
-						<div class="row" style={{ gap: "0.35rem", flexWrap: "nowrap" }}>
+						<div class="actions">
 							<button type="button" class="secondary" data-testid={`key-usage-${k.id}`} onClick={() => onView(k)}>
 								{t("usage")}
 							</button>

@@ -2,6 +2,7 @@
 
 import { get } from "../../api";
 import type { Channel, ChannelHealth } from "../../components/api-types";
+import { breakerStateName } from "../../components/breaker-state";
 import { fmt } from "../../i18n";
 import { pct } from "./format";
 import { t } from "./strings";
@@ -52,7 +53,7 @@ export function BreakerList({ data }: { data: Breakers }) {
 								</span>
 							)}
 							<span class={`badge ${state}`} data-testid="breaker-state" title={why}>
-								{t(state)}
+								{breakerStateName(state)}
 							</span>
 						</span>
 					</div>

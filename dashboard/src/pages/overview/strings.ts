@@ -42,11 +42,6 @@ export const t = translator({
 		capped: "Showing the first {shown} of {total} channels.",
 		windowStats: "{requests} req · {rate} errors",
 		modelsHeld: "{n} models held back",
-		closed: "Closed",
-		open: "Open",
-		half_open: "Half-open",
-		disabled: "Disabled",
-		unknown: "Unknown",
 	},
 	zh: {
 		title: "概览",
@@ -87,10 +82,5 @@ export const t = translator({
 		capped: "仅显示前 {shown} 个渠道（共 {total} 个）。",
 		windowStats: "{requests} 次请求 · 错误率 {rate}",
 		modelsHeld: "{n} 个模型暂停",
-		closed: "正常",
-		open: "已熔断",
-		half_open: "半开",
-		disabled: "已停用",
-		unknown: "未知",
 	},
 });

@@ -2,17 +2,52 @@
 
 import type { ComponentChildren } from "preact";
 import { get } from "../../api";
-import type { UsageRow } from "../../components/api-types";
+import type { Token, UsageRow, User } from "../../components/api-types";
 import { Async, useLoad } from "../../components/async";
 import { CopyButton } from "../../components/copy-button";
 import { useModal } from "../../components/hooks";
 import { fmt } from "../../i18n";
+import { isAdmin, session } from "../../session";
 import { StatusBadge } from "./status-badge";
 import { t } from "./strings";
 
 interface UsageDetail extends UsageRow {
 	charge: { ledger_entry_id: number; amount_usd: number; balance_after_usd: number | null } | null;
 	price: { input_usd_per_mtok: number; output_usd_per_mtok: number; cached_input_usd_per_mtok: number | null; request_usd: number } | null;
+}
+
+/** The key's and its owner's names, as far as the caller may read them; one that is gone (or not theirs to read) stays a number. */
+async function loadNames(d: UsageRow): Promise<{ key: string | null; user: string | null }> {
+	const me = session.value;
+	const [key, user] = await Promise.all([
+		d.token_id === null
+			? null
+			: get<Token>(`/api/tokens/${d.token_id}`).then(
+					(k) => k.name,
+					() => null,
+				),
+		d.user_id === null
+			? null
+			: isAdmin.value
+				? get<User>(`/api/users/${d.user_id}`).then(
+						(u) => u.name,
+						() => null,
+					)
+				: me?.userId === d.user_id
+					? me.name
+					: null,
+	]);
+	return { key, user };
+}
+
+function Named({ id, name }: { id: number | null; name: string | null | undefined }) {
+	if (id === null) return <>{t("none")}</>;
+	if (!name) return <>#{id}</>;
+	return (
+		<>
+			{name} <span class="muted">#{id}</span>
+		</>
+	);
 }
 
 const yesNo = (b: boolean) => (b ? t("yes") : t("no"));
@@ -29,7 +64,10 @@ function Field({ label, children }: { label: string; children: ComponentChildren
 }
 
 export function Detail({ id, channelName, onClose }: { id: string; channelName: (id: number | null) => string; onClose: () => void }) {
-	const load = useLoad(() => get<UsageDetail>(`/api/usage/${encodeURIComponent(id)}`), [id]);
+	const load = useLoad(async () => {
+		const detail = await get<UsageDetail>(`/api/usage/${encodeURIComponent(id)}`);
+		return { ...detail, names: await loadNames(detail) };
+	}, [id]);
 	const ref = useModal();
 	return (
 		<dialog ref={ref} data-testid="usage-detail" onClose={onClose} aria-labelledby="usage-detail-title">
@@ -60,8 +98,16 @@ export function Detail({ id, channelName, onClose }: { id: string; channelName: 
 							<Field label={t("attempts")}>{fmt.int(d.attempts)}</Field>
 							<Field label={t("endpoint")}>{d.endpoint}</Field>
 							<Field label={t("clientRequestId")}>{d.client_request_id ?? t("none")}</Field>
-							<Field label={t("key")}>{d.token_id === null ? t("none") : `#${d.token_id}`}</Field>
-							<Field label={t("user")}>{d.user_id === null ? t("none") : `#${d.user_id}`}</Field>
+							<Field label={t("key")}>
+								<span data-testid="usage-detail-key">
+									<Named id={d.token_id} name={d.names.key} />
+								</span>
+							</Field>
+							<Field label={t("user")}>
+								<span data-testid="usage-detail-user">
+									<Named id={d.user_id} name={d.names.user} />
+								</span>
+							</Field>
 							<Field label={t("promptTokens")}>{fmt.int(d.prompt_tokens)}</Field>
 							<Field label={t("completionTokens")}>{fmt.int(d.completion_tokens)}</Field>
 							<Field label={t("cachedTokens")}>{fmt.int(d.cached_tokens)}</Field>

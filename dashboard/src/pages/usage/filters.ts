@@ -12,7 +12,7 @@ export interface Filters {
 }
 
 export const NO_FILTERS: Filters = { model: "", status: "", token_id: "", channel_id: "", user_id: "", from: "", to: "" };
-export const STATUSES = ["400", "401", "402", "403", "404", "408", "413", "429", "500", "502", "503", "504"];
+export const STATUSES = ["400", "401", "402", "403", "404", "408", "413", "429", "499", "500", "502", "503", "504"];
 
 /** A `datetime-local` value (local time) as ISO 8601 UTC; empty or invalid gives undefined. */
 function isoOf(local: string): string | undefined {
