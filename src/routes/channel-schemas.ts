@@ -78,10 +78,10 @@ const breakerState = z.enum(["closed", "open", "half_open", "disabled"]);
 const openedBy = z.enum(["rate_limit", "failures"]).nullable();
 const breakerWindow = z.object({ requests: z.number(), failures: z.number(), error_rate: z.number() });
 
-/** One model's breaker on the channel: 429, 404 and 5xx answers for that model count here, not against the channel. */
-export const modelHealth = z.object({
-	model: z.string(),
+/** One breaker's state, the channel's own or one model's on it. */
+const breakerRecord = z.object({
 	state: breakerState,
+	/** While open: when one trial request (half-open) may go through. */
 	retry_at: z.string().nullable(),
 	opened_by: openedBy,
 	consecutive_failures: z.number(),
@@ -93,21 +93,13 @@ export const modelHealth = z.object({
 	updated_at: z.string(),
 });
 
+/** One model's breaker on the channel: 429, 404 and 5xx answers for that model count here, not against the channel. */
+export const modelHealth = breakerRecord.extend({ model: z.string() });
+
 /** The channel's own breaker (its host: connections, timeouts; its credentials: disabled) and its models'. */
-export const channelHealth = z.object({
+export const channelHealth = breakerRecord.extend({
 	channel_id: z.number(),
-	state: breakerState,
-	/** While open: when one trial request (half-open) may go through. */
-	retry_at: z.string().nullable(),
-	opened_by: openedBy,
-	consecutive_failures: z.number(),
-	window: breakerWindow,
-	openings: z.number(),
-	last_error: z.string().nullable(),
-	last_error_at: z.string().nullable(),
 	disabled_reason: z.string().nullable(),
-	next_probe_at: z.string().nullable(),
-	updated_at: z.string(),
 	/** The models that have failed on this channel (at most 32, the least recently changed dropped first), by name. */
 	models: z.array(modelHealth),
 });

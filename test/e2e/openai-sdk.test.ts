@@ -1,6 +1,7 @@
 import OpenAI, { AuthenticationError, RateLimitError } from "openai";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { adminApi } from "./admin-api";
+import { readChatStream } from "./chat-stream";
 
 const gateway = inject("gatewayUrl");
 const upstreamUrl = inject("upstreamUrl");
@@ -61,12 +62,7 @@ describe("the openai SDK against wrangler dev", () => {
 			stream_options: { include_usage: true },
 			messages: [{ role: "user", content: "hi" }],
 		});
-		let text = "";
-		let usage: OpenAI.CompletionUsage | null | undefined;
-		for await (const chunk of stream) {
-			text += chunk.choices[0]?.delta.content ?? "";
-			if (chunk.usage) usage = chunk.usage;
-		}
+		const { text, usage } = await readChatStream(stream);
 		expect(text).toBe("Hi there, from the upstream.");
 		expect(usage).toMatchObject({ prompt_tokens: 11, completion_tokens: 7 });
 	});

@@ -8,6 +8,7 @@ import { APICallError, embed, generateText, jsonSchema, streamText, tool } from 
 import OpenAI from "openai";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { adminApi } from "./admin-api";
+import { readChatStream } from "./chat-stream";
 
 const gateway = inject("gatewayUrl");
 const upstreamUrl = inject("upstreamUrl");
@@ -97,12 +98,7 @@ describe("then the openai SDK on the same channel", () => {
 
 	it("streams with usage", async () => {
 		const stream = await sdk.chat.completions.create({ ...hi("suite-chat"), stream: true, stream_options: { include_usage: true } });
-		let text = "";
-		let usage: OpenAI.CompletionUsage | null | undefined;
-		for await (const chunk of stream) {
-			text += chunk.choices[0]?.delta.content ?? "";
-			if (chunk.usage) usage = chunk.usage;
-		}
+		const { text, usage } = await readChatStream(stream);
 		expect(text).toBe("Hi there, from the upstream.");
 		expect(usage).toMatchObject({ prompt_tokens: 11, completion_tokens: 7 });
 	});

@@ -73,9 +73,8 @@ export type BreakerState = "closed" | "open" | "half_open" | "disabled";
 /** What opened a breaker: the upstream's rate limits (clients get 429) or failures (503). */
 export type OpenedBy = "rate_limit" | "failures";
 
-/** One model's breaker on a channel: its 429, 404 and 5xx answers count here, not against the channel. */
-export interface ModelHealth {
-	model: string;
+/** One breaker's state, a channel's own or one model's on it. */
+interface BreakerRecord {
 	state: BreakerState;
 	retry_at: string | null;
 	opened_by: OpenedBy | null;
@@ -88,20 +87,15 @@ export interface ModelHealth {
 	updated_at: string;
 }
 
+/** One model's breaker on a channel: its 429, 404 and 5xx answers count here, not against the channel. */
+export interface ModelHealth extends BreakerRecord {
+	model: string;
+}
+
 /** A channel's circuit breaker (GET /api/channels/{id}/health): its own (host, credentials) and its models'. */
-export interface ChannelHealth {
+export interface ChannelHealth extends BreakerRecord {
 	channel_id: number;
-	state: BreakerState;
-	retry_at: string | null;
-	opened_by: OpenedBy | null;
-	consecutive_failures: number;
-	window: { requests: number; failures: number; error_rate: number };
-	openings: number;
-	last_error: string | null;
-	last_error_at: string | null;
 	disabled_reason: string | null;
-	next_probe_at: string | null;
-	updated_at: string;
 	/** Models that have failed on the channel, by name. */
 	models: ModelHealth[];
 }
