@@ -1,0 +1,1 @@
+export function readmeScript(markdown: string, prelude?: string): string;
