@@ -94,9 +94,9 @@ export function englishDetector(tables: StringsTable[]): (text: string) => strin
 			.filter(([key, en]) => t.zh[key] !== en && worded(en))
 			.map(([, en]) => en),
 	);
-	const whole = english
-		.flatMap(parts)
-		.filter(worded)
+	// A part the Chinese keeps as it is ("HTTP {status}" of "Upstream answer · HTTP {status}") is not English left over.
+	const whole = tables
+		.flatMap((t) => Object.entries(t.en).flatMap(([key, en]) => parts(en).filter((part) => worded(part) && !parts(t.zh[key] ?? "").includes(part))))
 		.map((en) => pattern(en, ".+?"));
 	const names = new Set(tables.flatMap((t) => Object.values(t.zh).flatMap((zh) => zh.match(/\b[A-Z][A-Za-z]+\b/g) ?? [])));
 	const vocabulary = new Set(english.flatMap((en) => en.replace(PLACEHOLDER, " ").match(/\b[A-Za-z]{3,}\b/g) ?? []).map((w) => w.toLowerCase()));

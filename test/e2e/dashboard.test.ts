@@ -244,7 +244,35 @@ describe("the dashboard in Chromium", () => {
 			.poll(async () => Number((await page.getByTestId("stat-requests").locator(".value").textContent())?.replaceAll(",", "") ?? 0), { timeout: 10_000 })
 			.toBeGreaterThan(0);
 		expect(await page.locator("canvas").count()).toBeGreaterThan(0);
+		// Styled, translated legends: the time column is named, each series has its swatch.
+		expect(await page.locator(".chart .u-legend .u-series").first().textContent()).toContain("Time");
 		await shot("overview");
+
+		// A request refused before its model was read is logged without one: its Top models row is named so.
+		const { key } = await adminApi<{ key: string }>("POST", "/api/tokens", { name: `no-model-${Date.now()}` });
+		const refused = await fetch(`${gatewayUrl}/v1/chat/completions`, {
+			method: "POST",
+			headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+			body: "{not json",
+		});
+		expect(refused.status).toBe(400);
+		// The last hour is drawn by the minute, not as two hourly points.
+		await page.getByTestId("range-hour").click();
+		await expect
+			.poll(
+				async () => {
+					await page.getByTestId("overview-refresh").click();
+					await page.getByTestId("overview-refresh").and(page.locator(":enabled")).waitFor();
+					return (await page.getByTestId("top-models").allTextContents()).join(" ");
+				},
+				{ timeout: 15_000, interval: 500 },
+			)
+			.toContain("(no model)");
+		expect(await page.getByText(/, by minute$/).count()).toBe(1);
+		// Channel health counts a sliding window, unlike the range's Top channels beside it: it says which.
+		expect(await page.getByTestId("breaker").first().textContent()).toMatch(/\d+ req · .* errors · last 60 s/);
+		await shot("overview-last-hour");
+		await page.getByTestId("range-day").click();
 		await go("/billing");
 		await page.getByTestId("balance").waitFor();
 		// Prices seeded at install start at the epoch: they say so rather than "1/1/1970".
