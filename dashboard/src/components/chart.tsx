@@ -15,6 +15,15 @@ const tick = (seconds: number, step: number) =>
 		step >= DAY_S ? { month: "short", day: "numeric" } : { hour: "2-digit", minute: "2-digit", hourCycle: "h23" },
 	);
 
+const measure = document.createElement("canvas").getContext("2d");
+
+/** Wide enough for the longest tick label ("US$0.000005"), so none is cut off at the left edge. */
+const axisWidth = (_: uPlot, values: string[] | null) => {
+	if (!measure) return 80;
+	measure.font = "12px system-ui, -apple-system, sans-serif";
+	return Math.max(48, Math.ceil(Math.max(0, ...(values ?? []).map((v) => measure.measureText(v).width))) + 24);
+};
+
 /** The legend's time: the bucket under the cursor, to the minute. */
 const moment = (seconds: number) =>
 	new Date(seconds * 1000).toLocaleString(locale(), { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
@@ -64,7 +73,7 @@ export function Chart({
 				],
 				axes: [
 					{ ...axis, values: (_: uPlot, ticks: number[], _axis: number, _space: number, step: number) => ticks.map((v) => tick(v, step)) },
-					{ ...axis, values: (_: uPlot, ticks: number[]) => ticks.map((v) => (format ? format(v) : String(v))), size: 72 },
+					{ ...axis, values: (_: uPlot, ticks: number[]) => ticks.map((v) => (format ? format(v) : String(v))), size: axisWidth },
 				],
 				legend: { show: true },
 				cursor: { drag: { x: false, y: false } },
