@@ -115,7 +115,7 @@ export function toView(rec: BreakerRecord, cfg: BreakerConfig, now: number): Rec
 		retryAt: rec.retryAt,
 		openedBy: rec.openedBy,
 		consecutiveFailures: rec.consecutiveFailures,
-		window: { requests, failures, errorRate: requests === 0 ? 0 : failures / requests },
+		window: { requests, failures, errorRate: requests === 0 ? 0 : failures / requests, lengthMs: cfg.windowMs },
 		openings: rec.openings,
 		lastError: rec.lastError,
 		lastErrorAt: rec.lastErrorAt,

@@ -61,7 +61,8 @@ export interface RecordView {
 	/** While open or half-open: what opened it. */
 	openedBy: OpenedBy | null;
 	consecutiveFailures: number;
-	window: { requests: number; failures: number; errorRate: number };
+	/** The attempts of the last `lengthMs` (the channel's `windowMs`): a sliding window, not a running total. */
+	window: { requests: number; failures: number; errorRate: number; lengthMs: number };
 	openings: number;
 	lastError: string | null;
 	lastErrorAt: number | null;

@@ -21,6 +21,7 @@ const t = translator({
 		playground: "Playground",
 		signOut: "Sign out",
 		notFound: "This page does not exist.",
+		operator: "operator",
 	},
 	zh: {
 		overview: "概览",
@@ -31,6 +32,7 @@ const t = translator({
 		playground: "试验场",
 		signOut: "退出登录",
 		notFound: "页面不存在。",
+		operator: "管理员",
 	},
 });
 
@@ -62,7 +64,7 @@ function Shell() {
 				</nav>
 				<div class="who">
 					<span class="muted" data-testid="who">
-						{s.name}
+						{s.userId === null ? t("operator") : s.name}
 					</span>
 					<Switches />
 					<button type="button" class="secondary" data-testid="sign-out" onClick={() => void signOut()}>

@@ -31,15 +31,22 @@ export function translator<K extends string>(dict: { en: Record<K, string>; zh: 
 	};
 }
 
+/**
+ * US dollars in the current language's conventions, one currency display everywhere ("$" in English, "US$" in
+ * Chinese); `compact` for narrow places such as chart axes ("$1.2K", "US$0.0003").
+ */
+function usd(n: number, compact: boolean): string {
+	const digits: Intl.NumberFormatOptions = compact
+		? { notation: "compact", maximumSignificantDigits: 3 }
+		: { maximumFractionDigits: n !== 0 && Math.abs(n) < 0.01 ? 6 : 2 };
+	return new Intl.NumberFormat(lang.value === "zh" ? "zh-CN" : "en-US", { style: "currency", currency: "USD", ...digits }).format(n);
+}
+
 /** Numbers, money and times in the current language's conventions. */
 export const fmt = {
 	int: (n: number) => new Intl.NumberFormat(lang.value === "zh" ? "zh-CN" : "en-US").format(n),
-	usd: (n: number) =>
-		new Intl.NumberFormat(lang.value === "zh" ? "zh-CN" : "en-US", {
-			style: "currency",
-			currency: "USD",
-			maximumFractionDigits: n !== 0 && Math.abs(n) < 0.01 ? 6 : 2,
-		}).format(n),
+	usd: (n: number) => usd(n, false),
+	usdCompact: (n: number) => usd(n, true),
 	time: (iso: string | number) => new Date(iso).toLocaleString(lang.value === "zh" ? "zh-CN" : "en-US"),
 	ms: (n: number | null | undefined) => (n === null || n === undefined ? "–" : `${Math.round(n)} ms`),
 };

@@ -3,6 +3,18 @@ import { STAR_ALIAS, TOTAL_MODEL } from "./total-row";
 // Parameters of both statements: ?1 period, ?2 its length in ms, ?3 first bucket start, ?4 end of the last bucket.
 // `x - x % ?2` floors to the bucket: `%` works on integers whatever type D1 bound the length as.
 
+/** Each row's group size and ranks, over a window `g` that partitions rows into their groups. */
+export const RANKS = `count(*) OVER g AS n,
+	count(ttfb_ms) OVER g AS ttfb_n,
+	row_number() OVER (g ORDER BY latency_ms) AS latency_rank,
+	row_number() OVER (g ORDER BY ttfb_ms NULLS LAST) AS ttfb_rank`;
+
+/** A group's p50 and p95 latency and ttfb, from the RANKS of its rows (the ranking is explained at INSERT_BUCKETS). */
+export const PERCENTILES = `max(CASE latency_rank WHEN (50 * n + 99) / 100 THEN latency_ms END),
+	max(CASE latency_rank WHEN (95 * n + 99) / 100 THEN latency_ms END),
+	max(CASE ttfb_rank WHEN (50 * ttfb_n + 99) / 100 THEN ttfb_ms END),
+	max(CASE ttfb_rank WHEN (95 * ttfb_n + 99) / 100 THEN ttfb_ms END)`;
+
 /**
  * Clears the buckets about to be recomputed, but only those that still have raw logs: retention removes logs
  * in whole UTC days, so a bucket without logs was pruned and its rollups are all that is left of it.
@@ -31,21 +43,14 @@ export const INSERT_BUCKETS = `WITH raw AS (
 	),
 	ranked AS (
 		SELECT *,
-			count(*) OVER g AS n,
-			count(ttfb_ms) OVER g AS ttfb_n,
-			row_number() OVER (g ORDER BY latency_ms) AS latency_rank,
-			row_number() OVER (g ORDER BY ttfb_ms NULLS LAST) AS ttfb_rank
+			${RANKS}
 		FROM grouped
 		WINDOW g AS (PARTITION BY bucket_start, model, channel_id, token_id, user_id)
 	)
 	INSERT INTO usage_rollups (period, bucket_start, model, channel_id, token_id, user_id, requests, errors, prompt_tokens,
 		completion_tokens, cached_tokens, cost_nusd, latency_p50_ms, latency_p95_ms, ttfb_p50_ms, ttfb_p95_ms)
 	SELECT ?1, bucket_start, model, channel_id, token_id, user_id, count(*), sum(status >= 400), sum(prompt_tokens),
-		sum(completion_tokens), sum(cached_tokens), sum(cost_nusd),
-		max(CASE latency_rank WHEN (50 * n + 99) / 100 THEN latency_ms END),
-		max(CASE latency_rank WHEN (95 * n + 99) / 100 THEN latency_ms END),
-		max(CASE ttfb_rank WHEN (50 * ttfb_n + 99) / 100 THEN ttfb_ms END),
-		max(CASE ttfb_rank WHEN (95 * ttfb_n + 99) / 100 THEN ttfb_ms END)
+		sum(completion_tokens), sum(cached_tokens), sum(cost_nusd), ${PERCENTILES}
 	FROM ranked
 	GROUP BY bucket_start, model, channel_id, token_id, user_id`;
 

@@ -16,7 +16,7 @@ function recordView(v: RecordView) {
 		retry_at: iso(v.retryAt),
 		opened_by: v.openedBy,
 		consecutive_failures: v.consecutiveFailures,
-		window: { requests: v.window.requests, failures: v.window.failures, error_rate: v.window.errorRate },
+		window: { requests: v.window.requests, failures: v.window.failures, error_rate: v.window.errorRate, length_ms: v.window.lengthMs },
 		openings: v.openings,
 		last_error: v.lastError,
 		last_error_at: iso(v.lastErrorAt),

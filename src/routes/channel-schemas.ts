@@ -76,7 +76,12 @@ export const channelTypeList = z.object({
 const breakerState = z.enum(["closed", "open", "half_open", "disabled"]);
 /** While open or half-open: a rate limit of the upstream (`rate_limit`: clients are answered 429) or failures (503). */
 const openedBy = z.enum(["rate_limit", "failures"]).nullable();
-const breakerWindow = z.object({ requests: z.number(), failures: z.number(), error_rate: z.number() });
+const breakerWindow = z.object({
+	requests: z.number(),
+	failures: z.number(),
+	error_rate: z.number(),
+	length_ms: z.number().describe("The window's length: the counts are of the attempts of the last length_ms (settings.breaker.windowMs)"),
+});
 
 /** One breaker's state, the channel's own or one model's on it. */
 const breakerRecord = z.object({

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { bucketEnd, bucketStart, PERIOD_MS, PERIODS, type Period } from "../rollups/buckets";
+import { bucketEnd, bucketStart, PERIOD_MS, PERIODS, SERIES_PERIODS, type SeriesPeriod } from "../rollups/buckets";
 
 /** What a query may span when it names no `from`. */
-const DEFAULT_SPAN: Record<Period, number> = { hour: PERIOD_MS.day, day: 30 * PERIOD_MS.day };
-/** Keeps a response, and the rollup rows read for it, bounded: 41 days of hours, 2.7 years of days. */
+const DEFAULT_SPAN: Record<SeriesPeriod, number> = { minute: PERIOD_MS.hour, hour: PERIOD_MS.day, day: 30 * PERIOD_MS.day };
+/** Keeps a response, and the rows read for it, bounded: 16.6 hours of minutes (raw logs), 41 days of hours, 2.7 years of days. */
 export const MAX_BUCKETS = 1000;
 
 const instant = z
@@ -19,11 +19,13 @@ const instant = z
 
 const id = z.coerce.number().int().nonnegative().describe("0 selects requests that had none");
 
-const range = {
-	period: z.enum(PERIODS).default("hour"),
-	from: instant.optional().describe("Start of the range; the bucket holding it is included. Default: 24 hours (period hour) or 30 days (day) before `to`"),
-	to: instant.optional().describe("End of the range, exclusive. Default: now"),
-};
+const from = instant
+	.optional()
+	.describe("Start of the range; the bucket holding it is included. Default: 1 hour (period minute), 24 hours (hour) or 30 days (day) before `to`");
+const to = instant.optional().describe("End of the range, exclusive. Default: now");
+
+/** The rollups' periods: what `top` reads. */
+const range = { period: z.enum(PERIODS).default("hour"), from, to };
 
 const filters = {
 	model: z.string().min(1).max(200).optional(),
@@ -33,7 +35,7 @@ const filters = {
 	user_id: id.optional(),
 };
 
-type Ranged = { period: Period; from?: number | undefined; to?: number | undefined };
+type Ranged = { period: SeriesPeriod; from?: number | undefined; to?: number | undefined };
 
 /** Fills in the default range and refuses one that is empty or too long. */
 function resolveRange<T extends Ranged>(q: T, ctx: z.RefinementCtx): Omit<T, "from" | "to"> & { from: number; to: number } {
@@ -50,7 +52,17 @@ function resolveRange<T extends Ranged>(q: T, ctx: z.RefinementCtx): Omit<T, "fr
 	return { ...q, from, to };
 }
 
-export const timeseriesQuery = z.object({ ...range, ...filters }).transform(resolveRange);
+export const timeseriesQuery = z
+	.object({
+		period: z
+			.enum(SERIES_PERIODS)
+			.default("hour")
+			.describe(`minute: counted from the raw usage logs, for ranges of up to ${MAX_BUCKETS} minutes; hour and day: from the rollups`),
+		from,
+		to,
+		...filters,
+	})
+	.transform(resolveRange);
 
 export const TOP_DIMENSIONS = ["model", "channel", "token", "user"] as const;
 
@@ -85,12 +97,14 @@ export const timeseriesPoint = z.object({
 });
 
 export const timeseriesResponse = z.object({
-	period: z.enum(PERIODS),
+	period: z.enum(SERIES_PERIODS),
 	from: z.string().describe("Start of the first bucket of the range"),
 	to: z.string(),
 	percentiles: z
 		.enum(["exact", "approximate"])
-		.describe("exact: over all the bucket's requests; approximate (any filter): the request-weighted mean of the matching groups' percentiles"),
+		.describe(
+			"exact: over the bucket's matching requests (always for period minute); approximate (hour or day, any filter): the request-weighted mean of the matching groups' percentiles",
+		),
 	data: z.array(timeseriesPoint),
 });
 
@@ -110,7 +124,7 @@ export const topResponse = z.object({
 export const refreshResponse = z.object({ ok: z.literal(true), rows: z.number().describe("Rollup rows written") });
 
 /** Hours only: refusals are counted per hour. */
-export const refusalsQuery = z.object({ from: range.from, to: range.to }).transform((q, ctx) => resolveRange({ ...q, period: "hour" as const }, ctx));
+export const refusalsQuery = z.object({ from, to }).transform((q, ctx) => resolveRange({ ...q, period: "hour" as const }, ctx));
 
 export const refusalsResponse = z.object({
 	period: z.literal("hour"),

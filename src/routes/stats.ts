@@ -6,15 +6,23 @@ import { toUsd } from "../billing/money";
 import type { AppEnv } from "../env";
 import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
-import { bucketStart } from "../rollups/buckets";
+import { bucketStart, type SeriesPeriod } from "../rollups/buckets";
+import { minuteSeries } from "../rollups/minutes";
 import { isFiltered, type RollupQuery, timeseries, top } from "../rollups/read";
 import { refusalsBetween } from "../rollups/refusals";
 import { rollupRecent } from "../rollups/rollup";
 import { refreshResponse, refusalsQuery, refusalsResponse, timeseriesQuery, timeseriesResponse, topQuery, topResponse } from "./stats-schemas";
 
-/** The query as the caller may ask it: a user sees only their own usage, whether or not they name themselves. */
-function scoped(q: z.output<typeof timeseriesQuery>, principal: Principal): RollupQuery {
-	return { period: q.period, from: q.from, to: q.to, model: q.model, channelId: q.channel_id, tokenId: q.token_id, userId: scopeToOwner(principal, q.user_id) };
+/** The range and filters as the caller may ask them: a user sees only their own usage, whether or not they name themselves. */
+function scoped(q: z.output<typeof timeseriesQuery>, principal: Principal): Omit<RollupQuery, "period"> {
+	return { from: q.from, to: q.to, model: q.model, channelId: q.channel_id, tokenId: q.token_id, userId: scopeToOwner(principal, q.user_id) };
+}
+
+/** A minute's points come from the raw logs, exact whatever the filter; hours and days from the rollups. */
+async function series(env: Env, period: SeriesPeriod, q: Omit<RollupQuery, "period">) {
+	if (period === "minute") return { percentiles: "exact" as const, rows: await minuteSeries(env, q) };
+	const rollups = { ...q, period };
+	return { percentiles: isFiltered(rollups) ? ("approximate" as const) : ("exact" as const), rows: await timeseries(env, rollups) };
 }
 
 /** The counts every stats row carries, as the API shows them. */
@@ -27,7 +35,7 @@ const totals = (row: { requests: number; errors: number; promptTokens: number; c
 	cost_usd: toUsd(row.costNusd),
 });
 
-const range = (q: RollupQuery) => ({
+const range = (q: { period: SeriesPeriod; from: number; to: number }) => ({
 	period: q.period,
 	from: new Date(bucketStart(q.period, q.from)).toISOString(),
 	to: new Date(q.to).toISOString(),
@@ -37,11 +45,12 @@ export const statsRoutes = new Hono<AppEnv>()
 	// The cron recomputes rollups every 10 minutes; the dashboard asks for it now, so a request shows at once.
 	.post("/refresh", async (c) => c.json({ ok: true as const, rows: await rollupRecent(c.env, Date.now()) }))
 	.get("/timeseries", valid("query", timeseriesQuery), async (c) => {
-		const q = scoped(c.req.valid("query"), c.get("principal"));
-		const rows = await timeseries(c.env, q);
+		const query = c.req.valid("query");
+		const q = scoped(query, c.get("principal"));
+		const { percentiles, rows } = await series(c.env, query.period, q);
 		return c.json({
-			...range(q),
-			percentiles: isFiltered(q) ? "approximate" : "exact",
+			...range({ ...q, period: query.period }),
+			percentiles,
 			data: rows.map((row) => ({
 				bucket_start: new Date(row.bucketStart).toISOString(),
 				...totals(row),
@@ -63,7 +72,7 @@ export const statsRoutes = new Hono<AppEnv>()
 	})
 	.get("/top", valid("query", topQuery), async (c) => {
 		const query = c.req.valid("query");
-		const q = scoped(query, c.get("principal"));
+		const q = { ...scoped(query, c.get("principal")), period: query.period };
 		const rows = await top(c.env, q, query.by, query.limit);
 		return c.json({
 			...range(q),
@@ -87,7 +96,8 @@ export const statsDocs: OperationDoc[] = [
 	{
 		method: "get",
 		path: "/api/stats/timeseries",
-		summary: "Requests, errors, tokens, cost and latency percentiles per hour or day, from the rollups; a key sees only its user's usage",
+		summary:
+			"Requests, errors, tokens, cost and latency percentiles per hour or day (from the rollups) or per minute (from the raw logs, for ranges of a few hours); a key sees only its user's usage",
 		tag: "Usage",
 		auth: "user",
 		query: timeseriesQuery,

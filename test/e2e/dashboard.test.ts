@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { adminApi } from "./admin-api";
+import { englishDetector, stringsTables, VISIBLE_TEXTS } from "./dashboard-strings";
 
 const gatewayUrl = inject("gatewayUrl");
 const upstreamUrl = inject("upstreamUrl");
@@ -243,7 +244,35 @@ describe("the dashboard in Chromium", () => {
 			.poll(async () => Number((await page.getByTestId("stat-requests").locator(".value").textContent())?.replaceAll(",", "") ?? 0), { timeout: 10_000 })
 			.toBeGreaterThan(0);
 		expect(await page.locator("canvas").count()).toBeGreaterThan(0);
+		// Styled, translated legends: the time column is named, each series has its swatch.
+		expect(await page.locator(".chart .u-legend .u-series").first().textContent()).toContain("Time");
 		await shot("overview");
+
+		// A request refused before its model was read is logged without one: its Top models row is named so.
+		const { key } = await adminApi<{ key: string }>("POST", "/api/tokens", { name: `no-model-${Date.now()}` });
+		const refused = await fetch(`${gatewayUrl}/v1/chat/completions`, {
+			method: "POST",
+			headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+			body: "{not json",
+		});
+		expect(refused.status).toBe(400);
+		// The last hour is drawn by the minute, not as two hourly points.
+		await page.getByTestId("range-hour").click();
+		await expect
+			.poll(
+				async () => {
+					await page.getByTestId("overview-refresh").click();
+					await page.getByTestId("overview-refresh").and(page.locator(":enabled")).waitFor();
+					return (await page.getByTestId("top-models").allTextContents()).join(" ");
+				},
+				{ timeout: 15_000, interval: 500 },
+			)
+			.toContain("(no model)");
+		expect(await page.getByText(/, by minute$/).count()).toBe(1);
+		// Channel health counts a sliding window, unlike the range's Top channels beside it: it says which.
+		expect(await page.getByTestId("breaker").first().textContent()).toMatch(/\d+ req · .* errors · last 60 s/);
+		await shot("overview-last-hour");
+		await page.getByTestId("range-day").click();
 		await go("/billing");
 		await page.getByTestId("balance").waitFor();
 		// Prices seeded at install start at the epoch: they say so rather than "1/1/1970".
@@ -313,7 +342,7 @@ describe("the dashboard in Chromium", () => {
 		await phone.close();
 	});
 
-	it("uses the width of a desktop screen on every page, with no sideways scrolling", async () => {
+	it("uses the width of a desktop screen on every page, in English and in Chinese, with no sideways scrolling and nothing left in English", async () => {
 		// The widest rows a newcomer makes: a key with every limit, and channels showing their test outcome.
 		await adminApi("POST", "/api/tokens", {
 			name: "every limit",
@@ -324,26 +353,42 @@ describe("the dashboard in Chromium", () => {
 			budget_monthly_usd: 100,
 			quota_usd: 250,
 		});
+		const english = englishDetector(stringsTables());
+		const untranslated: string[] = [];
 		const desk = await context.newPage();
 		watch(desk);
 		await desk.setViewportSize({ width: 1440, height: 900 });
-		for (const path of ["/", "/channels", "/keys", "/usage", "/billing", "/playground"]) {
-			await desk.goto(`${gatewayUrl}${path}`);
-			await desk.waitForLoadState("networkidle");
-			if (path === "/channels") {
-				const tests = desk.locator('button[data-testid^="channel-test-"]');
-				for (const button of await tests.all()) await button.click();
-				await expect.poll(() => desk.locator('[data-testid^="channel-test-result-"]').count(), { timeout: 10_000 }).toBe(await tests.count());
+		for (const language of ["en", "zh"] as const) {
+			await desk.goto(gatewayUrl);
+			await desk.evaluate(`localStorage.setItem("edge-gateway.lang", "${language}")`);
+			for (const path of ["/", "/channels", "/keys", "/usage", "/billing", "/playground"]) {
+				const where = `${language} ${path}`;
+				await desk.goto(`${gatewayUrl}${path}`);
+				await desk.waitForLoadState("networkidle");
+				if (path === "/channels") {
+					const tests = desk.locator('button[data-testid^="channel-test-"]');
+					for (const button of await tests.all()) await button.click();
+					await expect.poll(() => desk.locator('[data-testid^="channel-test-result-"]').count(), { timeout: 10_000 }).toBe(await tests.count());
+				}
+				await shot(`desktop${language === "zh" ? "-zh" : ""}${path === "/" ? "-overview" : path.replace("/", "-")}`, desk);
+				expect(await desk.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth"), where).toBeLessThanOrEqual(0);
+				// A table scrolling inside its frame hides its last columns (the actions) as surely as the page would.
+				const scrolled = await desk.evaluate<string[]>(
+					"[...document.querySelectorAll('main .table-wrap')].filter((e) => e.scrollWidth > e.clientWidth).map((e) => [...e.querySelectorAll('th')].map((h) => h.textContent).join(' | '))",
+				);
+				expect(scrolled, where).toEqual([]);
+				if (language === "zh") {
+					for (const text of await desk.evaluate<string[]>(VISIBLE_TEXTS)) {
+						const found = english(text);
+						if (found !== undefined) untranslated.push(`${path}: ${found}`);
+					}
+				}
 			}
-			await shot(`desktop${path === "/" ? "-overview" : path.replace("/", "-")}`, desk);
-			expect(await desk.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth"), path).toBeLessThanOrEqual(0);
-			// A table scrolling inside its frame hides its last columns (the actions) as surely as the page would.
-			const scrolled = await desk.evaluate<string[]>(
-				"[...document.querySelectorAll('main .table-wrap')].filter((e) => e.scrollWidth > e.clientWidth).map((e) => [...e.querySelectorAll('th')].map((h) => h.textContent).join(' | '))",
-			);
-			expect(scrolled, path).toEqual([]);
 		}
+		await desk.evaluate(`localStorage.setItem("edge-gateway.lang", "en")`);
 		await desk.close();
+		// Every English string of the strings tables that still shows in Chinese mode, by page.
+		expect([...new Set(untranslated)]).toEqual([]);
 	});
 
 	it("signs a user in with email and password, who sees only their own things and the operator's limits on them", async () => {

@@ -438,6 +438,57 @@ describe("GET /api/stats", () => {
 		}
 	});
 
+	it("counts minute buckets from the raw logs, with exact percentiles, filtered or not, and scoped to a key's user", async () => {
+		const MINUTE = PERIOD_MS.minute;
+		const base = Date.UTC(2025, 6, 20);
+		const mine = await userKey();
+		const other = await userKey();
+		const inRange = randomLogs(61, 40, [base], { users: [mine.userId, other.userId], tokens: [null, 11] }).map((l, i) => ({
+			...l,
+			// Two minutes, a few seconds into each: one bucket per minute, not one per hour.
+			created_at: base + (i % 2 === 0 ? 5 : 7) * MINUTE + (i % 50) * 1000,
+		}));
+		const outside = randomLogs(62, 2, [base], ids).map((l, i) => ({ ...l, created_at: i === 0 ? base - 1 : base + 10 * MINUTE }));
+		// No rollup is computed: minutes are counted from the logs themselves.
+		await insertLogs([...inRange, ...outside]);
+		const total = { model: "*", channel_id: 0, token_id: 0, user_id: 0 };
+		const pointsOver = (logs: Log[]) =>
+			[5, 7]
+				.map((m) => base + m * MINUTE)
+				.map((minute) => [minute, logs.filter((l) => l.created_at >= minute && l.created_at < minute + MINUTE)] as const)
+				.filter(([, rows]) => rows.length > 0)
+				.map(([minute, rows]) => point(minute, [aggregate("hour", minute, total, rows)]));
+		const range = `period=minute&from=${new Date(base).toISOString()}&to=${base + 10 * MINUTE}`;
+
+		const all = await (await admin("GET", `/api/stats/timeseries?${range}`)).json<Timeseries>();
+		expect(all).toEqual({
+			period: "minute",
+			from: new Date(base).toISOString(),
+			to: new Date(base + 10 * MINUTE).toISOString(),
+			percentiles: "exact",
+			data: pointsOver(inRange),
+		});
+		expect(all.data.map((p) => p.bucket_start)).toEqual([new Date(base + 5 * MINUTE).toISOString(), new Date(base + 7 * MINUTE).toISOString()]);
+
+		const gptA = await (await admin("GET", `/api/stats/timeseries?${range}&model=gpt-a`)).json<Timeseries>();
+		expect(gptA).toMatchObject({ percentiles: "exact", data: pointsOver(inRange.filter((l) => l.model === "gpt-a")) });
+		const noChannel = await (await admin("GET", `/api/stats/timeseries?${range}&channel_id=0`)).json<Timeseries>();
+		expect(noChannel.data).toEqual(pointsOver(inRange.filter((l) => l.channel_id === null)));
+
+		const own = await (await asUser(mine.key, `/api/stats/timeseries?${range}`)).json<Timeseries>();
+		expect(own.data).toEqual(pointsOver(inRange.filter((l) => l.user_id === mine.userId)));
+		expect((await asUser(mine.key, `/api/stats/timeseries?${range}&user_id=${other.userId}`)).status).toBe(403);
+
+		// Bounded: raw logs are read for at most MAX_BUCKETS minutes.
+		const long = await admin("GET", `/api/stats/timeseries?period=minute&from=${base}&to=${base + 1001 * MINUTE}`);
+		expect(long.status).toBe(400);
+		expect((await long.json<{ error: { param: string } }>()).error.param).toBe("from");
+		const defaults = await (await admin("GET", "/api/stats/timeseries?period=minute")).json<Timeseries>();
+		expect(Date.parse(defaults.to) - Date.parse(defaults.from)).toBeGreaterThanOrEqual(PERIOD_MS.hour);
+		// The rollups have no minutes: top keeps to hours and days.
+		expect((await admin("GET", `/api/stats/top?${range}`)).status).toBe(400);
+	});
+
 	it("answers 400 naming the field for bad input, and 401 without a key", async () => {
 		const base = Date.UTC(2025, 6, 18);
 		for (const [query, param] of [

@@ -68,7 +68,7 @@ describe("breaker state: closed", () => {
 		// Nine attempts, six failed: a rate above one half, but too few to judge.
 		const nine = run([fail(T), fail(T + 1), ok(T + 2), fail(T + 3), fail(T + 4), ok(T + 5), fail(T + 6), fail(T + 7), ok(T + 8)], initial(T), c);
 		expect(nine.state).toBe("closed");
-		expect(toView(nine, c, T + 8).window).toEqual({ requests: 9, failures: 6, errorRate: 6 / 9 });
+		expect(toView(nine, c, T + 8).window).toEqual({ requests: 9, failures: 6, errorRate: 6 / 9, lengthMs: c.windowMs });
 		expect(next(nine, fail(T + 9), c, T + 9).state).toBe("open");
 	});
 
@@ -84,7 +84,7 @@ describe("breaker state: closed", () => {
 		const later = T + 61_000;
 		const rec = next(next(old, ok(later), c, later), fail(later + 1), c, later + 1);
 		expect(rec.state).toBe("closed");
-		expect(toView(rec, c, later + 1).window).toEqual({ requests: 2, failures: 1, errorRate: 0.5 });
+		expect(toView(rec, c, later + 1).window).toEqual({ requests: 2, failures: 1, errorRate: 0.5, lengthMs: c.windowMs });
 	});
 
 	it("keeps the window bounded whatever the traffic", () => {

@@ -79,7 +79,7 @@ interface BreakerRecord {
 	retry_at: string | null;
 	opened_by: OpenedBy | null;
 	consecutive_failures: number;
-	window: { requests: number; failures: number; error_rate: number };
+	window: { requests: number; failures: number; error_rate: number; length_ms: number };
 	openings: number;
 	last_error: string | null;
 	last_error_at: string | null;

@@ -1,12 +1,11 @@
 import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useState } from "preact/hooks";
-import { lang } from "../i18n";
+import { translator } from "../i18n";
 
-const words = {
+const t = translator({
 	en: { loading: "Loading…", empty: "Nothing here yet.", retry: "Retry", error: "Something went wrong" },
 	zh: { loading: "加载中…", empty: "暂无数据。", retry: "重试", error: "出错了" },
-};
-const w = () => words[lang.value];
+});
 
 export interface Loaded<T> {
 	data: T | undefined;
@@ -38,7 +37,7 @@ export function useLoad<T>(fn: () => Promise<T>, deps: unknown[]): Loaded<T> {
 export function Loading() {
 	return (
 		<div class="state loading" role="status" aria-live="polite">
-			<span class="spinner" aria-hidden="true" /> {w().loading}
+			<span class="spinner" aria-hidden="true" /> {t("loading")}
 		</div>
 	);
 }
@@ -46,10 +45,10 @@ export function Loading() {
 export function ErrorBox({ error, retry }: { error: Error; retry?: () => void }) {
 	return (
 		<div class="state error" role="alert">
-			<strong>{w().error}:</strong> {error.message}
+			<strong>{t("error")}:</strong> {error.message}
 			{retry && (
 				<button type="button" class="link" onClick={retry}>
-					{w().retry}
+					{t("retry")}
 				</button>
 			)}
 		</div>
@@ -66,7 +65,7 @@ export function Alert({ children, testid }: { children: ComponentChildren; testi
 }
 
 export function Empty({ children }: { children?: ComponentChildren }) {
-	return <div class="state empty">{children ?? w().empty}</div>;
+	return <div class="state empty">{children ?? t("empty")}</div>;
 }
 
 /** Loading, error and empty states around `render(data)`. */

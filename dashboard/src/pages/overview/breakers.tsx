@@ -30,6 +30,10 @@ const heldNames = (health: ChannelHealth | null) =>
 		.map((m) => m.model)
 		.join(", ");
 
+/** The breaker's sliding window, so that its few requests are not read as the range's (Top channels). */
+const windowLength = (ms: number) =>
+	ms % 60_000 === 0 && ms >= 120_000 ? t("windowMinutes", { n: fmt.int(ms / 60_000) }) : t("windowSeconds", { n: fmt.int(Math.round(ms / 1000)) });
+
 export function BreakerList({ data }: { data: Breakers }) {
 	return (
 		<div class="card stack" data-testid="breakers">
@@ -44,7 +48,11 @@ export function BreakerList({ data }: { data: Breakers }) {
 						<span class="row" style={{ gap: "0.5rem" }}>
 							{health && (
 								<span class="muted" style={{ fontSize: "0.85rem" }}>
-									{t("windowStats", { requests: fmt.int(health.window.requests), rate: pct(health.window.error_rate) })}
+									{t("windowStats", {
+										requests: fmt.int(health.window.requests),
+										rate: pct(health.window.error_rate),
+										window: windowLength(health.window.length_ms),
+									})}
 								</span>
 							)}
 							{held(health) > 0 && (

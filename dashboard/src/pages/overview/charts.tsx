@@ -4,7 +4,7 @@ import { useMemo } from "preact/hooks";
 import { Chart, type Series } from "../../components/chart";
 import { lang } from "../../i18n";
 import { fmtCount, fmtMs, fmtUsd } from "./format";
-import { DAY, HOUR, type Point, type Timeseries } from "./stats";
+import { DAY, HOUR, MINUTE, type Point, type Timeseries } from "./stats";
 import { t } from "./strings";
 
 export const COLORS = {
@@ -19,7 +19,7 @@ export const COLORS = {
 
 /** Every bucket of the range, the ones without requests (absent from the API) as zeros, so the charts show the gaps. */
 function buckets(ts: Timeseries): { x: number[]; points: (Point | undefined)[] } {
-	const step = ts.period === "day" ? DAY : HOUR;
+	const step = { minute: MINUTE, hour: HOUR, day: DAY }[ts.period];
 	const start = Date.parse(ts.from);
 	const end = Date.parse(ts.to);
 	const byStart = new Map(ts.data.map((p) => [Date.parse(p.bucket_start), p]));

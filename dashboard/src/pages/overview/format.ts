@@ -7,12 +7,5 @@ export const pct = (rate: number) => new Intl.NumberFormat(locale(), { style: "p
 
 // The charts' axes are narrow: compact numbers there (the cards above carry the exact totals).
 export const fmtCount = (v: number) => new Intl.NumberFormat(locale(), { notation: "compact", maximumFractionDigits: 1 }).format(v);
-export const fmtUsd = (v: number) =>
-	new Intl.NumberFormat(locale(), {
-		style: "currency",
-		currency: "USD",
-		currencyDisplay: "narrowSymbol",
-		notation: "compact",
-		maximumSignificantDigits: 3,
-	}).format(v);
+export const fmtUsd = (v: number) => fmt.usdCompact(v);
 export const fmtMs = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(v >= 10_000 ? 0 : 1)} s` : fmt.ms(v));

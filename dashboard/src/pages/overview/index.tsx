@@ -12,6 +12,8 @@ import { loadStats, RANGES, type RangeKey } from "./stats";
 import { t } from "./strings";
 import { TopLists } from "./top";
 
+const PERIOD_NAMES = { minute: "periodMinute", hour: "periodHour", day: "periodDay" } as const;
+
 export function OverviewPage() {
 	const [range, setRange] = useState<RangeKey>("day");
 	const admin = isAdmin.value;
@@ -51,7 +53,7 @@ export function OverviewPage() {
 					return (
 						<>
 							<p class="muted" style={{ margin: 0 }}>
-								{t("span", { from: fmt.time(s.series.from), to: fmt.time(s.series.to), period: t(s.series.period === "day" ? "periodDay" : "periodHour") })}
+								{t("span", { from: fmt.time(s.series.from), to: fmt.time(s.series.to), period: t(PERIOD_NAMES[s.series.period]) })}
 							</p>
 							<StatCards sum={summarize(points)} />
 							{points.length === 0 ? (

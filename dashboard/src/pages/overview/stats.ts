@@ -2,17 +2,21 @@
 
 import { api, get, query } from "../../api";
 
-type Period = "hour" | "day";
+type Period = "minute" | "hour" | "day";
 export type RangeKey = "hour" | "day" | "month";
 
+export const MINUTE = 60_000;
 export const HOUR = 3_600_000;
 export const DAY = 86_400_000;
 
-/** The rollups have hour and day buckets only: the last hour spans the current and the previous hourly bucket. */
-export const RANGES: Record<RangeKey, { period: Period; span: number; label: "rangeHour" | "rangeDay" | "rangeMonth" }> = {
-	hour: { period: "hour", span: HOUR, label: "rangeHour" },
-	day: { period: "hour", span: DAY, label: "rangeDay" },
-	month: { period: "day", span: 30 * DAY, label: "rangeMonth" },
+/**
+ * The last hour is drawn by the minute (the API counts minutes from the raw logs); the top lists read the
+ * rollups, which have hours and days only, so theirs is the hourly period of the same range.
+ */
+export const RANGES: Record<RangeKey, { period: Period; top: Exclude<Period, "minute">; span: number; label: "rangeHour" | "rangeDay" | "rangeMonth" }> = {
+	hour: { period: "minute", top: "hour", span: HOUR, label: "rangeHour" },
+	day: { period: "hour", top: "hour", span: DAY, label: "rangeDay" },
+	month: { period: "day", top: "day", span: 30 * DAY, label: "rangeMonth" },
 };
 
 export interface Totals {
@@ -56,13 +60,13 @@ export async function loadStats(range: RangeKey, admin: boolean): Promise<Stats>
 	// The rollups of the current hour and day lag the raw usage; the operator may recompute them first. A failure
 	// (an older backend, a transient error) only means slightly stale numbers, so it is not shown.
 	if (admin) await api("POST", "/api/stats/refresh").catch(() => undefined);
-	const { period, span } = RANGES[range];
+	const { period, top, span } = RANGES[range];
 	const to = Date.now();
-	const q = { period, from: to - span, to };
+	const q = { from: to - span, to };
 	const [series, models, channels] = await Promise.all([
-		get<Timeseries>(`/api/stats/timeseries${query(q)}`),
-		get<Top>(`/api/stats/top${query({ ...q, by: "model", limit: 8 })}`),
-		get<Top>(`/api/stats/top${query({ ...q, by: "channel", limit: 8 })}`),
+		get<Timeseries>(`/api/stats/timeseries${query({ ...q, period })}`),
+		get<Top>(`/api/stats/top${query({ ...q, period: top, by: "model", limit: 8 })}`),
+		get<Top>(`/api/stats/top${query({ ...q, period: top, by: "channel", limit: 8 })}`),
 	]);
 	return { series, models, channels };
 }

@@ -45,6 +45,9 @@ const bar = (row: TopRow, label: string): Bar => ({
 	note: t("topNote", { requests: fmt.int(row.requests), cost: fmt.usd(row.cost_usd) }),
 });
 
+/** A request refused before its model was read (bad JSON, no key) is logged with an empty model. */
+const modelLabel = (key: string | number) => (key === "" ? t("noModel") : String(key));
+
 export function TopLists({ stats, names }: { stats: Stats; names: Map<number, string> }) {
 	const channelLabel = (key: string | number) => {
 		const id = Number(key);
@@ -55,7 +58,7 @@ export function TopLists({ stats, names }: { stats: Stats; names: Map<number, st
 		<div class="grid">
 			<div class="card">
 				<h2 style={{ marginTop: 0 }}>{t("topModels")}</h2>
-				<Bars testid="top-models" color={COLORS.requests} items={(stats.models.data ?? []).map((r) => bar(r, String(r.key)))} />
+				<Bars testid="top-models" color={COLORS.requests} items={(stats.models.data ?? []).map((r) => bar(r, modelLabel(r.key)))} />
 			</div>
 			<div class="card">
 				<h2 style={{ marginTop: 0 }}>{t("topChannels")}</h2>

@@ -50,7 +50,7 @@ export const t = translator({
 		empty: "发送一条消息开始对话。",
 		you: "你",
 		assistant: "助手",
-		tokens: "输入 {prompt} · 输出 {completion} tokens",
+		tokens: "输入 {prompt} · 输出 {completion} 令牌",
 		noUsage: "未返回用量",
 		latency: "总耗时 {ms}",
 		ttft: "首字 {ms}",
