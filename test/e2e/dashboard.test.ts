@@ -174,6 +174,22 @@ describe("the dashboard in Chromium", () => {
 		await shot("keys");
 	});
 
+	it("offers the users, by name and email, as a new key's owner", async () => {
+		const email = `owner-${Date.now()}@example.com`;
+		const user = await adminApi<{ id: number }>("POST", "/api/users", { name: "Key Owner", email });
+		await go("/keys");
+		await page.getByTestId("key-new").click();
+		const owner = page.getByTestId("key-owner");
+		await expect.poll(() => owner.locator("option").allTextContents()).toContain(`Key Owner · ${email} (#${user.id})`);
+		expect(await owner.locator("option").first().textContent()).toBe("The operator (the admin user)");
+		await owner.selectOption(String(user.id));
+		await page.locator('input[name="name"]').fill("owned key");
+		await page.getByTestId("key-save").click();
+		await page.getByTestId("key-created").waitFor();
+		const keys = await adminApi<{ data: { name: string; user_id: number }[] }>("GET", "/api/tokens");
+		expect(keys.data.find((k) => k.name === "owned key")?.user_id).toBe(user.id);
+	});
+
 	let requestId = "";
 
 	it("streams a playground reply, rendering it as it arrives, with tokens and cost", async () => {
