@@ -197,7 +197,7 @@ describe("the dashboard in Chromium", () => {
 		const keys = await adminApi<{ data: { id: number; name: string }[] }>("GET", "/api/tokens");
 		const key = keys.data.find((k) => k.name === "dashboard key");
 		await page.getByTestId("pg-key").selectOption(String(key?.id));
-		await page.getByTestId("pg-model").fill("mock-chat");
+		await page.getByTestId("pg-model").selectOption("mock-chat");
 		await page.getByTestId("pg-input").fill("Tell me about edge gateways");
 		const replied = page.waitForResponse((r) => r.url().includes("/api/playground/chat/completions"));
 		await page.getByTestId("pg-send").click();
@@ -219,6 +219,25 @@ describe("the dashboard in Chromium", () => {
 		expect(Math.max(...lengths)).toBeGreaterThan(Math.min(...lengths));
 		await expect.poll(() => page.getByTestId("pg-meta").textContent(), { timeout: 10_000 }).toMatch(/\$/);
 		await shot("playground");
+	});
+
+	it("offers the chosen key's models, still takes a typed one, and keeps key and model when one comes back", async () => {
+		const two = await adminApi<{ id: number }>("POST", "/api/tokens", { name: "two models", models: ["mock-chat-large", "mock-chat"] });
+		await go("/playground");
+		await page.getByTestId("pg-key").selectOption(String(two.id));
+		const options = () => page.getByTestId("pg-model").locator("option").allTextContents();
+		await expect.poll(options).toEqual(["mock-chat", "mock-chat-large", "Another model…"]);
+		await page.getByTestId("pg-model").selectOption("mock-chat-large");
+		await page.getByRole("link", { name: "Keys" }).click();
+		await page.getByTestId("key-new").waitFor();
+		await page.getByRole("link", { name: "Playground" }).click();
+		await expect.poll(() => page.getByTestId("pg-model").inputValue()).toBe("mock-chat-large");
+		expect(await page.getByTestId("pg-key").inputValue()).toBe(String(two.id));
+		// A model the key's list does not name can still be typed, and is kept too.
+		await page.getByTestId("pg-model").selectOption("Another model…");
+		await page.getByTestId("pg-model-typed").fill("not-listed");
+		await page.reload();
+		expect(await page.getByTestId("pg-model-typed").inputValue()).toBe("not-listed");
 	});
 
 	it("shows the request in the usage logs, with its detail", async () => {
