@@ -271,6 +271,25 @@ describe("the dashboard in Chromium", () => {
 		expect(await page.getByTestId("filter-status").locator("option").allTextContents()).toContain("499");
 	});
 
+	it("shows the usage filter's From and To whole, at desktop and at phone width", async () => {
+		// Each field beside a copy of itself at its natural width (absolutely placed, so that no layout stretches or cuts it).
+		const cut = `[...document.querySelectorAll('[data-testid="filter-from"], [data-testid="filter-to"]')].filter((e) => {
+			const copy = e.cloneNode();
+			Object.assign(copy.style, { position: "absolute", visibility: "hidden", width: "auto", minWidth: "0", maxWidth: "none" });
+			e.parentElement.append(copy);
+			const natural = copy.getBoundingClientRect().width;
+			copy.remove();
+			return e.getBoundingClientRect().width < natural - 0.5;
+		}).map((e) => e.name)`;
+		for (const width of [1440, 390]) {
+			await page.setViewportSize({ width, height: 900 });
+			await go("/usage");
+			await page.getByTestId("filter-to").waitFor();
+			expect(await page.evaluate<string[]>(cut), `${width} px`).toEqual([]);
+		}
+		await page.setViewportSize({ width: 1280, height: 900 });
+	});
+
 	it("counts it on the overview, with charts", async () => {
 		await go("/");
 		await page.getByTestId("overview-refresh").click();
