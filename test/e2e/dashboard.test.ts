@@ -308,6 +308,51 @@ describe("the dashboard in Chromium", () => {
 		await shot("billing");
 	});
 
+	/** Whether an element's text is in the danger colour, as a user sees it. */
+	const isRed = (testid: string) =>
+		page.evaluate<boolean>(`(() => {
+			const probe = document.createElement("span");
+			probe.style.color = "var(--danger)";
+			document.body.append(probe);
+			const red = getComputedStyle(probe).color;
+			probe.remove();
+			return getComputedStyle(document.querySelector('[data-testid="${testid}"]')).color === red;
+		})()`);
+
+	it("shows what the operator's own account spent without alarm, a user's debt in red, and tiny amounts as they are", async () => {
+		const user = await adminApi<{ id: number }>("POST", "/api/users", { name: `owes-${Date.now()}` });
+		await adminApi("POST", "/api/billing/adjust", { user_id: user.id, amount_usd: -0.0000004, note: "a tiny debit" });
+		await go("/billing");
+		// The playground's requests above were charged to the admin user, whose keys they were: the operator's own spending.
+		const label = page.getByTestId("balance").locator(".label");
+		await expect.poll(() => label.textContent()).toBe("Spent by admin, the operator's own account: not owed by anyone");
+		expect(await page.getByTestId("balance-value").textContent()).toMatch(/^\$0\.\d+$/);
+		expect(await isRed("balance-value")).toBe(false);
+		await page.getByTestId("billing-user").selectOption(String(user.id));
+		await expect.poll(() => page.getByTestId("balance-value").textContent()).toBe("-$0.0000004");
+		expect(await isRed("balance-value")).toBe(true);
+		await expect.poll(() => page.getByTestId("ledger-amount").allTextContents()).toEqual(["-$0.0000004"]);
+		// Every amount in one format: cents from a cent up, two significant digits below, never "$0.00" for a charge.
+		await page.getByTestId("billing-user").selectOption("");
+		await expect.poll(() => page.getByTestId("ledger-amount").count()).toBeGreaterThan(1);
+		for (const amount of await page.getByTestId("ledger-amount").allTextContents()) {
+			expect(amount).toMatch(/^[+-]\$(\d{1,3}(,\d{3})*\.\d{2}|0\.0*[1-9]\d?)$/);
+		}
+		await shot("billing-ledger");
+	});
+
+	it("takes the operator from the top of the billing page to the price form, which comes before the list", async () => {
+		await go("/billing");
+		await page.getByTestId("price-row").first().waitFor();
+		await page.getByTestId("billing-set-price").click();
+		expect(await page.evaluate<string>("document.activeElement?.dataset.testid ?? ''")).toBe("price-model");
+		const field = await page.getByTestId("price-model").boundingBox();
+		expect(field && field.y >= 0 && field.y + field.height <= 900).toBe(true);
+		const form = await page.getByTestId("price-form").boundingBox();
+		const list = await page.getByTestId("price-row").first().boundingBox();
+		expect((form?.y ?? 0) < (list?.y ?? 0)).toBe(true);
+	});
+
 	it("calls a breaker's state by one name on the Overview and on Channels", async () => {
 		const { data } = await adminApi<{ data: { id: number; name: string }[] }>("GET", "/api/channels");
 		const first = data[0];
