@@ -93,12 +93,14 @@ export function FilterForm({
 					{t("to")}
 					<input name="to" type="datetime-local" value={draft.to} onInput={set("to")} data-testid="filter-to" style={DATE_INPUT} />
 				</label>
-				<button type="submit" data-testid="filter-apply">
-					{t("apply")}
-				</button>
-				<button type="button" class="secondary" onClick={() => onApply(NO_FILTERS)} data-testid="filter-clear">
-					{t("clear")}
-				</button>
+				<div class="row">
+					<button type="submit" data-testid="filter-apply">
+						{t("apply")}
+					</button>
+					<button type="button" class="secondary" onClick={() => onApply(NO_FILTERS)} data-testid="filter-clear">
+						{t("clear")}
+					</button>
+				</div>
 			</div>
 		</form>
 	);
