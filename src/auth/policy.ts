@@ -83,6 +83,7 @@ export const routeAccess = {
 	"POST /api/stats/refresh": "operator",
 	"GET /api/stats/refusals": "operator",
 
+	"GET /api/playground/models": "person",
 	"POST /api/playground/chat/completions": "person",
 
 	"GET /api/jobs/dead": "operator",

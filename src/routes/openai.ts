@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { enabledChannels, modelsForGroup } from "../channels/live";
 import type { AppEnv } from "../env";
 import { valid } from "../lib/validate";
 import { bodyLimit } from "../middleware/body-limit";
@@ -10,19 +9,12 @@ import { openaiIngress } from "../protocols/openai";
 import { relayChat } from "../relay/chat";
 import { relayEmbeddings } from "../relay/embeddings";
 import { chatCompletion, chatCompletionRequest, embeddingList, embeddingsRequest, modelList } from "./openai-schemas";
+import { keyModels } from "./shared/key-models";
 import { relayed } from "./shared/relayed";
 
 /** The OpenAI-compatible surface, mounted at /v1. */
 export const openaiRoutes = new Hono<AppEnv>()
-	.get("/models", callerAuth(), async (c) => {
-		const caller = c.get("caller");
-		const reachable = modelsForGroup((await enabledChannels(c.env)).all, caller.group);
-		const allowed = caller.models ? reachable.filter((m) => caller.models?.includes(m)) : reachable;
-		return c.json({
-			object: "list" as const,
-			data: allowed.map((id) => ({ id, object: "model" as const, created: 0, owned_by: "edge-gateway" })),
-		});
-	})
+	.get("/models", callerAuth(), async (c) => c.json(await keyModels(c.env, c.get("caller"))))
 	.post("/chat/completions", usageMeter(), callerAuth(), bodyLimit(), valid("json", chatCompletionRequest), (c) => {
 		const body = c.req.valid("json");
 		// Parts the gateway does not model stay in the body an OpenAI channel gets; the translations leave them out.

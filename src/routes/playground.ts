@@ -8,7 +8,8 @@ import type { OperationDoc } from "../openapi/operation";
 import { openaiIngress } from "../protocols/openai";
 import { callerForKey } from "../relay/callers";
 import { relayChat } from "../relay/chat";
-import { chatCompletion, chatCompletionRequest } from "./openai-schemas";
+import { chatCompletion, chatCompletionRequest, modelList } from "./openai-schemas";
+import { keyModels } from "./shared/key-models";
 import { relayed } from "./shared/relayed";
 
 const playgroundQuery = z.object({ token_id: z.coerce.number().int().positive() });
@@ -18,27 +19,42 @@ const playgroundQuery = z.object({ token_id: z.coerce.number().int().positive() 
  * operator), without the key's secret, which the gateway does not keep. It is relayed, limited, metered and
  * billed exactly as the same request to /v1/chat/completions with that key.
  */
-export const playgroundRoutes = new Hono<AppEnv>().post(
-	"/chat/completions",
-	usageMeter(),
-	valid("query", playgroundQuery),
-	async (c, next) => {
-		// Only a person (a session or the operator) reaches here: src/auth/policy.ts keeps gateway keys out, so that one
-		// key cannot act as another.
+export const playgroundRoutes = new Hono<AppEnv>()
+	.get("/models", valid("query", playgroundQuery), async (c) => {
 		const caller = await callerForKey(c.env, c.req.valid("query").token_id, ownerScope(c.get("principal")));
-		c.set("caller", caller);
-		c.get("meter").setCaller(caller);
-		await next();
-	},
-	valid("json", chatCompletionRequest),
-	(c) => {
-		const body = c.req.valid("json");
-		const chat = openaiIngress.toChat(body);
-		return relayed(c, (req) => relayChat(req, { ingress: openaiIngress, native: body, chat, stream: body.stream === true }));
-	},
-);
+		return c.json(await keyModels(c.env, caller));
+	})
+	.post(
+		"/chat/completions",
+		usageMeter(),
+		valid("query", playgroundQuery),
+		async (c, next) => {
+			// Only a person (a session or the operator) reaches here: src/auth/policy.ts keeps gateway keys out, so that one
+			// key cannot act as another.
+			const caller = await callerForKey(c.env, c.req.valid("query").token_id, ownerScope(c.get("principal")));
+			c.set("caller", caller);
+			c.get("meter").setCaller(caller);
+			await next();
+		},
+		valid("json", chatCompletionRequest),
+		(c) => {
+			const body = c.req.valid("json");
+			const chat = openaiIngress.toChat(body);
+			return relayed(c, (req) => relayChat(req, { ingress: openaiIngress, native: body, chat, stream: body.stream === true }));
+		},
+	);
 
 export const playgroundDocs: OperationDoc[] = [
+	{
+		method: "get",
+		path: "/api/playground/models",
+		summary: "The models one of your keys may use, as GET /v1/models lists them for that key, for the playground's model picker",
+		tag: "Relay",
+		auth: "user",
+		query: playgroundQuery,
+		response: modelList,
+		errors: [403, 404],
+	},
 	{
 		method: "post",
 		path: "/api/playground/chat/completions",

@@ -175,6 +175,22 @@ describe("the dashboard in Chromium", () => {
 		await shot("keys");
 	});
 
+	it("offers the users, by name and email, as a new key's owner", async () => {
+		const email = `owner-${Date.now()}@example.com`;
+		const user = await adminApi<{ id: number }>("POST", "/api/users", { name: "Key Owner", email });
+		await go("/keys");
+		await page.getByTestId("key-new").click();
+		const owner = page.getByTestId("key-owner");
+		await expect.poll(() => owner.locator("option").allTextContents()).toContain(`Key Owner · ${email} (#${user.id})`);
+		expect(await owner.locator("option").first().textContent()).toBe("The operator (the admin user)");
+		await owner.selectOption(String(user.id));
+		await page.locator('input[name="name"]').fill("owned key");
+		await page.getByTestId("key-save").click();
+		await page.getByTestId("key-created").waitFor();
+		const keys = await adminApi<{ data: { name: string; user_id: number }[] }>("GET", "/api/tokens");
+		expect(keys.data.find((k) => k.name === "owned key")?.user_id).toBe(user.id);
+	});
+
 	let requestId = "";
 
 	it("streams a playground reply, rendering it as it arrives, with tokens and cost", async () => {
@@ -182,7 +198,7 @@ describe("the dashboard in Chromium", () => {
 		const keys = await adminApi<{ data: { id: number; name: string }[] }>("GET", "/api/tokens");
 		const key = keys.data.find((k) => k.name === "dashboard key");
 		await page.getByTestId("pg-key").selectOption(String(key?.id));
-		await page.getByTestId("pg-model").fill("mock-chat");
+		await page.getByTestId("pg-model").selectOption("mock-chat");
 		await page.getByTestId("pg-input").fill("Tell me about edge gateways");
 		const replied = page.waitForResponse((r) => r.url().includes("/api/playground/chat/completions"));
 		await page.getByTestId("pg-send").click();
@@ -204,6 +220,25 @@ describe("the dashboard in Chromium", () => {
 		expect(Math.max(...lengths)).toBeGreaterThan(Math.min(...lengths));
 		await expect.poll(() => page.getByTestId("pg-meta").textContent(), { timeout: 10_000 }).toMatch(/\$/);
 		await shot("playground");
+	});
+
+	it("offers the chosen key's models, still takes a typed one, and keeps key and model when one comes back", async () => {
+		const two = await adminApi<{ id: number }>("POST", "/api/tokens", { name: "two models", models: ["mock-chat-large", "mock-chat"] });
+		await go("/playground");
+		await page.getByTestId("pg-key").selectOption(String(two.id));
+		const options = () => page.getByTestId("pg-model").locator("option").allTextContents();
+		await expect.poll(options).toEqual(["mock-chat", "mock-chat-large", "Another model…"]);
+		await page.getByTestId("pg-model").selectOption("mock-chat-large");
+		await page.getByRole("link", { name: "Keys" }).click();
+		await page.getByTestId("key-new").waitFor();
+		await page.getByRole("link", { name: "Playground" }).click();
+		await expect.poll(() => page.getByTestId("pg-model").inputValue()).toBe("mock-chat-large");
+		expect(await page.getByTestId("pg-key").inputValue()).toBe(String(two.id));
+		// A model the key's list does not name can still be typed, and is kept too.
+		await page.getByTestId("pg-model").selectOption("Another model…");
+		await page.getByTestId("pg-model-typed").fill("not-listed");
+		await page.reload();
+		expect(await page.getByTestId("pg-model-typed").inputValue()).toBe("not-listed");
 	});
 
 	it("shows the request in the usage logs, with its detail", async () => {
@@ -235,6 +270,25 @@ describe("the dashboard in Chromium", () => {
 		await page.keyboard.press("Escape");
 		// A client that hung up is logged as 499: the status filter offers it.
 		expect(await page.getByTestId("filter-status").locator("option").allTextContents()).toContain("499");
+	});
+
+	it("shows the usage filter's From and To whole, at desktop and at phone width", async () => {
+		// Each field beside a copy of itself at its natural width (absolutely placed, so that no layout stretches or cuts it).
+		const cut = `[...document.querySelectorAll('[data-testid="filter-from"], [data-testid="filter-to"]')].filter((e) => {
+			const copy = e.cloneNode();
+			Object.assign(copy.style, { position: "absolute", visibility: "hidden", width: "auto", minWidth: "0", maxWidth: "none" });
+			e.parentElement.append(copy);
+			const natural = copy.getBoundingClientRect().width;
+			copy.remove();
+			return e.getBoundingClientRect().width < natural - 0.5;
+		}).map((e) => e.name)`;
+		for (const width of [1440, 390]) {
+			await page.setViewportSize({ width, height: 900 });
+			await go("/usage");
+			await page.getByTestId("filter-to").waitFor();
+			expect(await page.evaluate<string[]>(cut), `${width} px`).toEqual([]);
+		}
+		await page.setViewportSize({ width: 1280, height: 900 });
 	});
 
 	it("counts it on the overview, with charts", async () => {
@@ -281,6 +335,51 @@ describe("the dashboard in Chromium", () => {
 		expect(await seeded.locator("td").last().textContent()).toBe("Install");
 		expect(await page.getByTestId("price-row").filter({ hasText: "1970" }).count()).toBe(0);
 		await shot("billing");
+	});
+
+	/** Whether an element's text is in the danger colour, as a user sees it. */
+	const isRed = (testid: string) =>
+		page.evaluate<boolean>(`(() => {
+			const probe = document.createElement("span");
+			probe.style.color = "var(--danger)";
+			document.body.append(probe);
+			const red = getComputedStyle(probe).color;
+			probe.remove();
+			return getComputedStyle(document.querySelector('[data-testid="${testid}"]')).color === red;
+		})()`);
+
+	it("shows what the operator's own account spent without alarm, a user's debt in red, and tiny amounts as they are", async () => {
+		const user = await adminApi<{ id: number }>("POST", "/api/users", { name: `owes-${Date.now()}` });
+		await adminApi("POST", "/api/billing/adjust", { user_id: user.id, amount_usd: -0.0000004, note: "a tiny debit" });
+		await go("/billing");
+		// The playground's requests above were charged to the admin user, whose keys they were: the operator's own spending.
+		const label = page.getByTestId("balance").locator(".label");
+		await expect.poll(() => label.textContent()).toBe("Spent by admin, the operator's own account: not owed by anyone");
+		expect(await page.getByTestId("balance-value").textContent()).toMatch(/^\$0\.\d+$/);
+		expect(await isRed("balance-value")).toBe(false);
+		await page.getByTestId("billing-user").selectOption(String(user.id));
+		await expect.poll(() => page.getByTestId("balance-value").textContent()).toBe("-$0.0000004");
+		expect(await isRed("balance-value")).toBe(true);
+		await expect.poll(() => page.getByTestId("ledger-amount").allTextContents()).toEqual(["-$0.0000004"]);
+		// Every amount in one format: cents from a cent up, two significant digits below, never "$0.00" for a charge.
+		await page.getByTestId("billing-user").selectOption("");
+		await expect.poll(() => page.getByTestId("ledger-amount").count()).toBeGreaterThan(1);
+		for (const amount of await page.getByTestId("ledger-amount").allTextContents()) {
+			expect(amount).toMatch(/^[+-]\$(\d{1,3}(,\d{3})*\.\d{2}|0\.0*[1-9]\d?)$/);
+		}
+		await shot("billing-ledger");
+	});
+
+	it("takes the operator from the top of the billing page to the price form, which comes before the list", async () => {
+		await go("/billing");
+		await page.getByTestId("price-row").first().waitFor();
+		await page.getByTestId("billing-set-price").click();
+		expect(await page.evaluate<string>("document.activeElement?.dataset.testid ?? ''")).toBe("price-model");
+		const field = await page.getByTestId("price-model").boundingBox();
+		expect(field && field.y >= 0 && field.y + field.height <= 900).toBe(true);
+		const form = await page.getByTestId("price-form").boundingBox();
+		const list = await page.getByTestId("price-row").first().boundingBox();
+		expect((form?.y ?? 0) < (list?.y ?? 0)).toBe(true);
 	});
 
 	it("calls a breaker's state by one name on the Overview and on Channels", async () => {

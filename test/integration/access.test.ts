@@ -52,6 +52,28 @@ describe("acting as a key by id (the playground)", () => {
 		expect((await as(TEST_ADMIN_TOKEN, "POST", `/api/playground/chat/completions?token_id=${wide.id}`, hello(model))).status).toBe(200);
 	});
 
+	it("lists the models a key may use, for the playground's picker, as /v1/models lists them for that key", async () => {
+		const served = [`pg-a-${uid()}`, `pg-b-${uid()}`];
+		await createChannel({ base_url: upstream(uid(), "ok"), models: served });
+		const user = await newUser();
+		const narrow = await createKey({ user_id: user.id, models: [served[0] ?? "", "served-nowhere"] });
+		const wide = await createKey({ user_id: user.id });
+		const session = await signIn(user.email);
+		const models = async (token: string, keyId: number) => {
+			const res = await as(token, "GET", `/api/playground/models?token_id=${keyId}`);
+			expect(res.status).toBe(200);
+			return (await res.json<{ data: { id: string }[] }>()).data.map((m) => m.id);
+		};
+		expect(await models(session, narrow.id)).toEqual([served[0]]);
+		expect(await models(session, wide.id)).toEqual(expect.arrayContaining(served));
+		const v1 = await (await as(wide.key, "GET", "/v1/models")).json<{ data: { id: string }[] }>();
+		expect(await models(TEST_ADMIN_TOKEN, wide.id)).toEqual(v1.data.map((m) => m.id));
+		// A gateway key may not look through another key; another user's key is not there.
+		expect((await as(narrow.key, "GET", `/api/playground/models?token_id=${wide.id}`)).status).toBe(403);
+		const other = await createKey();
+		expect((await as(session, "GET", `/api/playground/models?token_id=${other.id}`)).status).toBe(404);
+	});
+
 	it("answers another user's disabled key and a missing key alike: 404", async () => {
 		const user = await newUser();
 		const token = await signIn(user.email);

@@ -102,6 +102,7 @@ describe("the authorization policy", () => {
 				"POST /api/redemptions/redeem (any)",
 				"GET /api/stats/timeseries (any)",
 				"GET /api/stats/top (any)",
+				"GET /api/playground/models (person)",
 				"POST /api/playground/chat/completions (person)",
 			].sort(),
 		);

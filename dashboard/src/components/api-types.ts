@@ -10,6 +10,7 @@ export interface Page<T> {
 export interface User {
 	id: number;
 	name: string;
+	email: string | null;
 	role: "admin" | "user";
 	balance_usd: number;
 }

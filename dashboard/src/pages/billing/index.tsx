@@ -1,6 +1,6 @@
 /** The billing page: the operator's view of every user (balances, top-ups, codes, prices) or a user's own. */
 
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { get } from "../../api";
 import type { User } from "../../components/api-types";
 import { Async, useLoad } from "../../components/async";
@@ -9,7 +9,7 @@ import { PageTitle } from "../../components/page-title";
 import { isAdmin, session } from "../../session";
 import { BalanceCard } from "./balance";
 import { Ledger } from "./ledger";
-import { Prices } from "./prices";
+import { goToPriceForm, Prices } from "./prices";
 import { RedeemForm } from "./redeem";
 import { Redemptions } from "./redemptions";
 import { t } from "./strings";
@@ -18,11 +18,16 @@ import { TopupForm } from "./topup";
 /** The operator's billing: a user picker above the balance, top-up and redemption forms and ledger; codes and prices. */
 function AdminBilling() {
 	const users = useLoad(() => get<{ data: User[] }>("/api/users"), []);
+	// The price form is below the ledger and the codes, a long way down: a button at the top takes the operator there.
+	const priceModel = useRef<HTMLInputElement>(null);
 	const [version, setVersion] = useState(0);
 	const bump = () => setVersion((v) => v + 1);
 	return (
 		<div class="stack">
 			<PageTitle title={t("title")}>
+				<button type="button" class="secondary" onClick={() => goToPriceForm(priceModel.current)} data-testid="billing-set-price">
+					{t("setPrice")}
+				</button>
 				<button
 					type="button"
 					class="secondary"
@@ -37,7 +42,7 @@ function AdminBilling() {
 			</PageTitle>
 			<Async load={users}>{(u) => <PerUser users={u.data ?? []} version={version} onChange={bump} />}</Async>
 			<Redemptions names={new Map((users.data?.data ?? []).map((u) => [u.id, u.name]))} onChange={bump} />
-			<Prices />
+			<Prices modelInput={priceModel} />
 		</div>
 	);
 }
@@ -69,7 +74,7 @@ function PerUser({ users, version, onChange }: { users: User[]; version: number;
 				</label>
 			)}
 			<div class="cards">
-				<BalanceCard userId={userId} name={user?.name ?? ""} version={version} />
+				<BalanceCard userId={userId} name={user?.name ?? ""} operatorAccount={user?.role === "admin"} version={version} />
 			</div>
 			<div class="grid">
 				<TopupForm user={user} onDone={onChange} />
@@ -95,7 +100,7 @@ function UserBilling() {
 			</PageTitle>
 			<div class="grid">
 				<div class="cards">
-					<BalanceCard userId={own} name={s?.name ?? ""} version={version} />
+					<BalanceCard userId={own} name={s?.name ?? ""} operatorAccount={false} version={version} />
 				</div>
 				<RedeemForm user={null} onDone={bump} />
 			</div>

@@ -1,5 +1,6 @@
 /** The operator's price list, per model and optionally per channel, with a form to set one. */
 
+import type { RefObject } from "preact";
 import { useState } from "preact/hooks";
 import { api, get } from "../../api";
 import type { Price } from "../../components/api-types";
@@ -65,7 +66,17 @@ const draftOf = (p: Price): PriceDraft => ({
 /** A price seeded at install starts at the epoch: "1/1/1970" would only puzzle, so it says when it really began. */
 const since = (from: string) => (Date.parse(from) <= 0 ? <span class="muted">{t("sinceInstall")}</span> : fmt.time(from));
 
-export function Prices() {
+/** The price form's model field, in the middle of the screen and focused, ready to type in. */
+export function goToPriceForm(modelInput: HTMLInputElement | null): void {
+	modelInput?.scrollIntoView({ block: "center" });
+	modelInput?.focus({ preventScroll: true });
+}
+
+/**
+ * The form comes before the list, which grows with every model: setting a price is what the operator comes here
+ * for. `modelInput` is its first field, which the page's "Set a price" button and a click on a row bring into view.
+ */
+export function Prices({ modelInput }: { modelInput: RefObject<HTMLInputElement | null> }) {
 	const [version, setVersion] = useState(0);
 	const load = useLoad(() => get<{ data: Price[] }>("/api/prices"), [version]);
 	const [draft, setDraft] = useState<PriceDraft>(EMPTY_PRICE);
@@ -99,36 +110,11 @@ export function Prices() {
 
 	return (
 		<Section title={t("prices")} hint={t("pricesHint")} testid="prices">
-			<Async load={load}>
-				{(p) => (
-					<DataTable
-						rows={p.data ?? []}
-						rowKey={(row) => row.id}
-						rowTestId={() => "price-row"}
-						onRowClick={(row) => setDraft(draftOf(row))}
-						empty={t("noPrices")}
-						columns={[
-							{ id: "model", head: t("model"), cell: (row) => row.model },
-							{
-								id: "channel",
-								head: t("channel"),
-								cell: (row) => (row.channel_id === null ? <span class="muted">{t("general")}</span> : `#${row.channel_id}`),
-							},
-							{ id: "input", head: t("inputPrice"), num: true, cell: (row) => exactUsd(row.input_usd_per_mtok) },
-							{ id: "output", head: t("outputPrice"), num: true, cell: (row) => exactUsd(row.output_usd_per_mtok) },
-							{ id: "cached", head: t("cachedPrice"), num: true, cell: (row) => optionalCell(row.cached_input_usd_per_mtok) },
-							{ id: "write", head: t("cacheWritePrice"), num: true, cell: (row) => optionalCell(row.cache_write_usd_per_mtok) },
-							{ id: "request", head: t("requestPrice"), num: true, cell: (row) => exactUsd(row.request_usd) },
-							{ id: "since", head: t("since"), cell: (row) => since(row.valid_from) },
-						]}
-					/>
-				)}
-			</Async>
 			<form class="stack" onSubmit={submit} data-testid="price-form">
 				<h3 style={{ margin: 0, fontSize: "1rem" }}>{t("setPrice")}</h3>
 				<div class="form-grid" style={{ gridTemplateColumns: "repeat(auto-fit, minmax(160px, 1fr))" }}>
 					<Field label={t("model")}>
-						<input value={draft.model} onInput={set("model")} required maxLength={200} data-testid="price-model" />
+						<input ref={modelInput} value={draft.model} onInput={set("model")} required maxLength={200} data-testid="price-model" />
 					</Field>
 					{NUMBER_FIELDS.map((f) => (
 						<Field key={f.key} label={t(f.label)}>
@@ -151,6 +137,34 @@ export function Prices() {
 					</button>
 				</SubmitRow>
 			</form>
+			<Async load={load}>
+				{(p) => (
+					<DataTable
+						rows={p.data ?? []}
+						rowKey={(row) => row.id}
+						rowTestId={() => "price-row"}
+						onRowClick={(row) => {
+							setDraft(draftOf(row));
+							goToPriceForm(modelInput.current);
+						}}
+						empty={t("noPrices")}
+						columns={[
+							{ id: "model", head: t("model"), cell: (row) => row.model },
+							{
+								id: "channel",
+								head: t("channel"),
+								cell: (row) => (row.channel_id === null ? <span class="muted">{t("general")}</span> : `#${row.channel_id}`),
+							},
+							{ id: "input", head: t("inputPrice"), num: true, cell: (row) => exactUsd(row.input_usd_per_mtok) },
+							{ id: "output", head: t("outputPrice"), num: true, cell: (row) => exactUsd(row.output_usd_per_mtok) },
+							{ id: "cached", head: t("cachedPrice"), num: true, cell: (row) => optionalCell(row.cached_input_usd_per_mtok) },
+							{ id: "write", head: t("cacheWritePrice"), num: true, cell: (row) => optionalCell(row.cache_write_usd_per_mtok) },
+							{ id: "request", head: t("requestPrice"), num: true, cell: (row) => exactUsd(row.request_usd) },
+							{ id: "since", head: t("since"), cell: (row) => since(row.valid_from) },
+						]}
+					/>
+				)}
+			</Async>
 		</Section>
 	);
 }

@@ -121,17 +121,18 @@ export function KeyDialog({
 	);
 }
 
+/** Whose the new key is: a user picked by name and email, or (the first choice, as an empty field was) the admin user. */
 function OwnerField({ value, onInput, users }: { value: string; onInput: (e: Event) => void; users: User[] }) {
 	return (
-		<Field label={t("owner")} hint={t("ownerHint")}>
-			<input name="user_id" inputMode="numeric" list="key-users" value={value} onInput={onInput} autoComplete="off" />
-			<datalist id="key-users">
+		<Field label={t("owner")}>
+			<select name="user_id" value={value} onChange={onInput} data-testid="key-owner">
+				<option value="">{t("ownerOperator")}</option>
 				{users.map((u) => (
 					<option key={u.id} value={String(u.id)}>
-						{u.name}
+						{u.email && u.email !== u.name ? `${u.name} · ${u.email}` : u.name} (#{u.id})
 					</option>
 				))}
-			</datalist>
+			</select>
 		</Field>
 	);
 }

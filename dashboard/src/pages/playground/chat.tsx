@@ -3,10 +3,10 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { get, query, request } from "../../api";
 import type { Token, UsageRow } from "../../components/api-types";
-import { isAdmin } from "../../session";
 import { Composer } from "./composer";
 import { Conversation, type Message, type Meta } from "./conversation";
-import { useModels } from "./models";
+import { keepChoice, keptChoice } from "./kept";
+import { useKeyModels } from "./models";
 import { Settings } from "./settings";
 import { type Chunk, readCompletion, type Usage } from "./stream";
 import { t } from "./strings";
@@ -18,11 +18,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let nextId = 1;
 
+/** The list when the key's could not be read: the model can still be typed. */
+const NONE: string[] = [];
+
 export function Chat({ keys, hidden }: { keys: Token[]; hidden: number }) {
-	const admin = isAdmin.value;
-	const models = useModels(admin);
-	const [tokenId, setTokenId] = useState(() => String(keys[0]?.id ?? ""));
-	const [model, setModel] = useState("mock-chat");
+	const [kept] = useState(keptChoice);
+	const [tokenId, setTokenId] = useState(() => kept?.tokenId ?? String(keys[0]?.id ?? ""));
+	const [model, setModel] = useState(kept?.model ?? "");
+	const [typed, setTyped] = useState(kept?.typed ?? false);
+	const keyModels = useKeyModels(tokenId);
+	const models = keyModels.loading ? undefined : (keyModels.data ?? NONE);
 	const [system, setSystem] = useState("");
 	const [input, setInput] = useState("");
 	const [messages, setMessages] = useState<Message[]>([]);
@@ -36,6 +41,13 @@ export function Chat({ keys, hidden }: { keys: Token[]; hidden: number }) {
 	useEffect(() => {
 		if (!keys.some((k) => String(k.id) === tokenId)) setTokenId(String(keys[0]?.id ?? ""));
 	}, [keys, tokenId]);
+
+	// A key's list that lacks the model picked for another key: its first model instead (one typed in stays).
+	useEffect(() => {
+		if (models && !typed && !models.includes(model)) setModel(models[0] ?? "");
+	}, [models, model, typed]);
+
+	useEffect(() => keepChoice({ tokenId, model, typed }), [tokenId, model, typed]);
 
 	useEffect(() => {
 		mounted.current = true;
@@ -146,7 +158,11 @@ export function Chat({ keys, hidden }: { keys: Token[]; hidden: number }) {
 				tokenId={tokenId}
 				onTokenId={setTokenId}
 				model={model}
-				onModel={setModel}
+				typed={typed}
+				onModel={(m, isTyped) => {
+					setModel(m);
+					setTyped(isTyped);
+				}}
 				system={system}
 				onSystem={setSystem}
 			/>

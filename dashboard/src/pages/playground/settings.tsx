@@ -11,17 +11,19 @@ export function Settings({
 	tokenId,
 	onTokenId,
 	model,
+	typed,
 	onModel,
 	system,
 	onSystem,
 }: {
 	keys: Token[];
 	hidden: number;
-	models: string[];
+	models: string[] | undefined;
 	tokenId: string;
 	onTokenId: (id: string) => void;
 	model: string;
-	onModel: (model: string) => void;
+	typed: boolean;
+	onModel: (model: string, typed: boolean) => void;
 	system: string;
 	onSystem: (system: string) => void;
 }) {
@@ -39,23 +41,7 @@ export function Settings({
 					</select>
 					{hidden > 0 && <small class="muted">{t("disabledHidden", { n: fmt.int(hidden) })}</small>}
 				</label>
-				<label>
-					{t("model")}
-					<input
-						data-testid="pg-model"
-						name="model"
-						list="pg-models"
-						value={model}
-						onInput={(e) => onModel(e.currentTarget.value)}
-						autoComplete="off"
-						spellcheck={false}
-					/>
-					<datalist id="pg-models">
-						{models.map((m) => (
-							<option key={m} value={m} />
-						))}
-					</datalist>
-				</label>
+				<ModelField models={models} model={model} typed={typed} onModel={onModel} />
 			</div>
 			<label>
 				{t("system")}
@@ -69,5 +55,58 @@ export function Settings({
 				/>
 			</label>
 		</div>
+	);
+}
+
+/** The select's choice that opens the text field: a model the key's list does not name may still be typed. */
+const OTHER = "\u0000other";
+
+/** The key's models to pick from (undefined while they load), or any model's name typed in. */
+function ModelField({
+	models,
+	model,
+	typed,
+	onModel,
+}: {
+	models: string[] | undefined;
+	model: string;
+	typed: boolean;
+	onModel: (model: string, typed: boolean) => void;
+}) {
+	const typing = typed || models?.length === 0;
+	return (
+		<label>
+			{t("model")}
+			<select
+				data-testid="pg-model"
+				value={typing ? OTHER : model}
+				disabled={models === undefined}
+				onChange={(e) => {
+					const v = e.currentTarget.value;
+					if (v === OTHER) onModel(model, true);
+					else onModel(v, false);
+				}}
+			>
+				{models?.map((m) => (
+					<option key={m} value={m}>
+						{m}
+					</option>
+				))}
+				<option value={OTHER}>{t("otherModel")}</option>
+			</select>
+			{typing && (
+				<input
+					data-testid="pg-model-typed"
+					name="model"
+					aria-label={t("modelTyped")}
+					placeholder={t("modelTyped")}
+					value={model}
+					onInput={(e) => onModel(e.currentTarget.value, true)}
+					autoComplete="off"
+					spellcheck={false}
+				/>
+			)}
+			{models?.length === 0 && <small class="muted">{t("noKeyModels")}</small>}
+		</label>
 	);
 }

@@ -32,6 +32,9 @@ export const t = translator({
 		unknownError: "unknown error",
 		noModel: "Choose a model first.",
 		disabledHidden: "{n} disabled or expired keys are not listed.",
+		otherModel: "Another model…",
+		modelTyped: "Model name",
+		noKeyModels: "No channel serves a model this key may use: type a model's name.",
 	},
 	zh: {
 		title: "试验场",
@@ -62,5 +65,8 @@ export const t = translator({
 		unknownError: "未知错误",
 		noModel: "请先选择模型。",
 		disabledHidden: "另有 {n} 个已停用或已过期的密钥未列出。",
+		otherModel: "其他模型…",
+		modelTyped: "模型名称",
+		noKeyModels: "没有渠道提供此密钥可用的模型：请输入模型名称。",
 	},
 });

@@ -6,6 +6,9 @@ import { IdSelect } from "../../components/id-select";
 import { type Filters, NO_FILTERS, STATUSES } from "./filters";
 import { t } from "./strings";
 
+/** A date and time field at its natural width (the browser's, in the page's language), never wider than the form. */
+const DATE_INPUT = { width: "auto", maxWidth: "100%" };
+
 export function FilterForm({
 	value,
 	admin,
@@ -78,22 +81,26 @@ export function FilterForm({
 						<input name="user_id" inputMode="numeric" pattern="\d*" value={draft.user_id} onInput={set("user_id")} data-testid="filter-user" />
 					</label>
 				)}
+			</div>
+			{/* The time range beside the buttons, not in the grid: a grid column is narrower than a date and time need,
+			    which cut off their ends ("mm/dd/yyyy, --:--" without its AM/PM) at desktop and at phone width. */}
+			<div class="row" style={{ alignItems: "flex-end" }}>
 				<label>
 					{t("from")}
-					<input name="from" type="datetime-local" value={draft.from} onInput={set("from")} data-testid="filter-from" />
+					<input name="from" type="datetime-local" value={draft.from} onInput={set("from")} data-testid="filter-from" style={DATE_INPUT} />
 				</label>
 				<label>
 					{t("to")}
-					<input name="to" type="datetime-local" value={draft.to} onInput={set("to")} data-testid="filter-to" />
+					<input name="to" type="datetime-local" value={draft.to} onInput={set("to")} data-testid="filter-to" style={DATE_INPUT} />
 				</label>
-			</div>
-			<div class="row">
-				<button type="submit" data-testid="filter-apply">
-					{t("apply")}
-				</button>
-				<button type="button" class="secondary" onClick={() => onApply(NO_FILTERS)} data-testid="filter-clear">
-					{t("clear")}
-				</button>
+				<div class="row">
+					<button type="submit" data-testid="filter-apply">
+						{t("apply")}
+					</button>
+					<button type="button" class="secondary" onClick={() => onApply(NO_FILTERS)} data-testid="filter-clear">
+						{t("clear")}
+					</button>
+				</div>
 			</div>
 		</form>
 	);

@@ -1,0 +1,15 @@
+import { enabledChannels, modelsForGroup } from "../../channels/live";
+import type { CallerKey } from "../../types/caller";
+
+/**
+ * The models a key may call, as GET /v1/models lists them: those its group's enabled channels serve, narrowed to the
+ * key's own list when it has one. The playground offers the same list for the key it acts as.
+ */
+export async function keyModels(env: Env, caller: CallerKey) {
+	const reachable = modelsForGroup((await enabledChannels(env)).all, caller.group);
+	const allowed = caller.models ? reachable.filter((m) => caller.models?.includes(m)) : reachable;
+	return {
+		object: "list" as const,
+		data: allowed.map((id) => ({ id, object: "model" as const, created: 0, owned_by: "edge-gateway" })),
+	};
+}
