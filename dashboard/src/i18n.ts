@@ -33,12 +33,16 @@ export function translator<K extends string>(dict: { en: Record<K, string>; zh: 
 
 /**
  * US dollars in the current language's conventions, one currency display everywhere ("$" in English, "US$" in
- * Chinese); `compact` for narrow places such as chart axes ("$1.2K", "US$0.0003").
+ * Chinese); `compact` for narrow places such as chart axes ("$1.2K", "US$0.0003"). Cents from a cent up; below
+ * that, two significant digits: one request's charge is often a fraction of a cent, which a cents-only format (or a
+ * fixed six decimals) shows as "-$0.00" or with a different number of decimals on every line.
  */
 function usd(n: number, compact: boolean): string {
 	const digits: Intl.NumberFormatOptions = compact
 		? { notation: "compact", maximumSignificantDigits: 3 }
-		: { maximumFractionDigits: n !== 0 && Math.abs(n) < 0.01 ? 6 : 2 };
+		: n !== 0 && Math.abs(n) < 0.01
+			? { maximumSignificantDigits: 2 }
+			: { minimumFractionDigits: 2, maximumFractionDigits: 2 };
 	return new Intl.NumberFormat(lang.value === "zh" ? "zh-CN" : "en-US", { style: "currency", currency: "USD", ...digits }).format(n);
 }
 

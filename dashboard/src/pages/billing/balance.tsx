@@ -2,8 +2,8 @@
 
 import { get, query } from "../../api";
 import { Async, useLoad } from "../../components/async";
+import { fmt } from "../../i18n";
 import { isAdmin } from "../../session";
-import { money } from "./money";
 import { t } from "./strings";
 
 interface Balance {
@@ -20,7 +20,7 @@ function Amount({ b, name, operatorAccount }: { b: Balance; name: string; operat
 		return (
 			<>
 				<div class="value" title={String(b.balance_usd)} data-testid="balance-value">
-					{money(-b.balance_usd)}
+					{fmt.usd(-b.balance_usd)}
 				</div>
 				<div class="label">{t("spentBy", { name })}</div>
 			</>
@@ -29,7 +29,7 @@ function Amount({ b, name, operatorAccount }: { b: Balance; name: string; operat
 	return (
 		<>
 			<div class="value" title={String(b.balance_usd)} data-testid="balance-value" style={{ color: b.balance_usd < 0 ? "var(--danger)" : undefined }}>
-				{money(b.balance_usd)}
+				{fmt.usd(b.balance_usd)}
 			</div>
 			<div class="label">{admin ? t("balanceOf", { name }) : t("balance")}</div>
 		</>

@@ -6,7 +6,6 @@ import { usePaged } from "../../components/hooks";
 import { PagedTable } from "../../components/paged-table";
 import { fmt } from "../../i18n";
 import { isAdmin } from "../../session";
-import { money } from "./money";
 import { Section } from "./section";
 import { t } from "./strings";
 
@@ -32,7 +31,7 @@ function Signed({ usd }: { usd: number }) {
 	return (
 		<span style={{ color }} title={String(usd)} data-testid="ledger-amount">
 			{usd > 0 ? "+" : ""}
-			{money(usd)}
+			{fmt.usd(usd)}
 		</span>
 	);
 }
@@ -88,7 +87,7 @@ export function Ledger({ userId, version, names }: { userId: number | null; vers
 					showUser && { id: "user", head: t("user"), cell: (e) => names.get(e.user_id) ?? `#${e.user_id}` },
 					{ id: "kind", head: t("kind"), cell: (e) => <KindBadge kind={e.kind} /> },
 					{ id: "amount", head: t("amount"), num: true, cell: (e) => <Signed usd={e.amount_usd} /> },
-					{ id: "after", head: t("balanceAfter"), num: true, cell: (e) => (e.balance_after_usd === null ? t("none") : money(e.balance_after_usd)) },
+					{ id: "after", head: t("balanceAfter"), num: true, cell: (e) => (e.balance_after_usd === null ? t("none") : fmt.usd(e.balance_after_usd)) },
 					{ id: "detail", head: t("detail"), class: "muted", style: { whiteSpace: "normal", minWidth: "12rem" }, cell: (e) => <Detail entry={e} /> },
 				]}
 			/>

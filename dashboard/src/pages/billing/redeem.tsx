@@ -3,9 +3,9 @@
 import { api } from "../../api";
 import type { User } from "../../components/api-types";
 import { Field } from "../../components/field";
+import { fmt } from "../../i18n";
 import { isAdmin } from "../../session";
 import type { LedgerEntry } from "./ledger";
-import { money } from "./money";
 import { Section, SubmitRow } from "./section";
 import { t } from "./strings";
 import { useSubmit } from "./submit";
@@ -23,7 +23,7 @@ export function RedeemForm({ user, onDone }: { user: User | null; onDone: () => 
 			const entry = await api<LedgerEntry>("POST", "/api/redemptions/redeem", { code, ...(admin && user ? { user_id: user.id } : {}) });
 			form.reset();
 			onDone();
-			return t("redeemed", { amount: money(entry.amount_usd), balance: entry.balance_after_usd === null ? t("none") : money(entry.balance_after_usd) });
+			return t("redeemed", { amount: fmt.usd(entry.amount_usd), balance: entry.balance_after_usd === null ? t("none") : fmt.usd(entry.balance_after_usd) });
 		});
 	};
 	const hint = needsUser ? t("redeemNeedsUser") : admin && user ? `${t("redeemHint")} ${t("redeemFor", { name: user.name })}` : t("redeemHint");

@@ -4,8 +4,8 @@ import { useEffect, useRef } from "preact/hooks";
 import { api } from "../../api";
 import type { User } from "../../components/api-types";
 import { Field } from "../../components/field";
+import { fmt } from "../../i18n";
 import type { LedgerEntry } from "./ledger";
-import { money } from "./money";
 import { Section, SubmitRow } from "./section";
 import { t } from "./strings";
 import { num, useSubmit } from "./submit";
@@ -47,7 +47,7 @@ export function TopupForm({ user, onDone }: { user: User | null; onDone: () => v
 			key.current = null;
 			form.reset();
 			onDone();
-			return t("toppedUp", { amount: money(entry.amount_usd), balance: entry.balance_after_usd === null ? t("none") : money(entry.balance_after_usd) });
+			return t("toppedUp", { amount: fmt.usd(entry.amount_usd), balance: entry.balance_after_usd === null ? t("none") : fmt.usd(entry.balance_after_usd) });
 		});
 	};
 	return (
