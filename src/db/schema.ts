@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 // Milliseconds since the epoch, like Date.now().
 const timestamp = (name: string) => integer(name, { mode: "number" }).notNull().default(sql`(cast(unixepoch('subsec') * 1000 as integer))`);
@@ -309,3 +309,144 @@ export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
 export type ChannelRow = typeof channels.$inferSelect;
 export type UsageRow = typeof usageLogs.$inferInsert;
+
+/**
+ * Uploaded files (OpenAI's Files API): the bytes in R2 under `r2_key`, the rest here. A delete marks `deleted_at`
+ * first, then removes the R2 object and the row; the cron finishes what a crash left between the two.
+ */
+export const files = sqliteTable(
+	"files",
+	{
+		id: text("id").primaryKey(),
+		userId: integer("user_id")
+			.notNull()
+			.references(() => users.id),
+		filename: text("filename").notNull(),
+		purpose: text("purpose").notNull(),
+		bytes: integer("bytes").notNull(),
+		// Sniffed from the bytes, never taken from the client.
+		contentType: text("content_type").notNull(),
+		sha256: text("sha256").notNull(),
+		r2Key: text("r2_key").notNull(),
+		status: text("status", { enum: ["uploaded", "processed", "error"] })
+			.notNull()
+			.default("uploaded"),
+		statusDetails: text("status_details"),
+		expiresAt: integer("expires_at", { mode: "number" }),
+		deletedAt: integer("deleted_at", { mode: "number" }),
+		createdAt: timestamp("created_at"),
+	},
+	(t) => [index("files_user_created_idx").on(t.userId, t.createdAt), index("files_deleted_idx").on(t.deletedAt)],
+);
+
+/** Vector stores: a user's searchable collection of files, embedded with one model. Status and counts are derived. */
+export const vectorStores = sqliteTable(
+	"vector_stores",
+	{
+		id: text("id").primaryKey(),
+		userId: integer("user_id")
+			.notNull()
+			.references(() => users.id),
+		name: text("name").notNull().default(""),
+		metadata: text("metadata", { mode: "json" }).$type<Record<string, string>>(),
+		embeddingModel: text("embedding_model").notNull(),
+		// Known once the first chunk is embedded: the vector index is chosen by it.
+		dimensions: integer("dimensions"),
+		// Bytes of chunk text held for the store, kept by the ingestion.
+		usageBytes: integer("usage_bytes").notNull().default(0),
+		expiresAfterDays: integer("expires_after_days"),
+		expiresAt: integer("expires_at", { mode: "number" }),
+		lastActiveAt: integer("last_active_at", { mode: "number" }),
+		deletedAt: integer("deleted_at", { mode: "number" }),
+		createdAt: timestamp("created_at"),
+	},
+	(t) => [index("vector_stores_user_created_idx").on(t.userId, t.createdAt), index("vector_stores_deleted_idx").on(t.deletedAt)],
+);
+
+/** Batches of files added to a store together (`/file_batches`); their counts are read from their files. */
+export const vectorStoreFileBatches = sqliteTable(
+	"vector_store_file_batches",
+	{
+		id: text("id").primaryKey(),
+		vectorStoreId: text("vector_store_id").notNull(),
+		userId: integer("user_id").notNull(),
+		status: text("status", { enum: ["in_progress", "completed", "cancelled", "failed"] })
+			.notNull()
+			.default("in_progress"),
+		createdAt: timestamp("created_at"),
+	},
+	(t) => [index("vector_store_file_batches_store_idx").on(t.vectorStoreId)],
+);
+
+/**
+ * A file in a store, and how far its ingestion got: OpenAI's `status`, plus the finer `stage` (queued → parsing →
+ * chunking → embedding → indexing → done) and its `progress` (0–1), which the SDK ignores and the dashboard shows.
+ */
+export const vectorStoreFiles = sqliteTable(
+	"vector_store_files",
+	{
+		vectorStoreId: text("vector_store_id").notNull(),
+		fileId: text("file_id").notNull(),
+		userId: integer("user_id").notNull(),
+		batchId: text("batch_id"),
+		status: text("status", { enum: ["in_progress", "completed", "cancelled", "failed"] })
+			.notNull()
+			.default("in_progress"),
+		stage: text("stage", { enum: ["queued", "parsing", "chunking", "embedding", "indexing", "done"] })
+			.notNull()
+			.default("queued"),
+		progress: real("progress").notNull().default(0),
+		attributes: text("attributes", { mode: "json" }).$type<Record<string, string | number | boolean>>(),
+		/** The chunking strategy as OpenAI returns it: `{type: "static", static: {max_chunk_size_tokens, chunk_overlap_tokens}}`. */
+		chunkingStrategy: text("chunking_strategy", { mode: "json" }).notNull(),
+		usageBytes: integer("usage_bytes").notNull().default(0),
+		chunkCount: integer("chunk_count").notNull().default(0),
+		lastErrorCode: text("last_error_code", { enum: ["server_error", "unsupported_file", "invalid_file"] }),
+		lastErrorMessage: text("last_error_message"),
+		createdAt: timestamp("created_at"),
+		updatedAt: timestamp("updated_at"),
+	},
+	(t) => [
+		primaryKey({ columns: [t.vectorStoreId, t.fileId] }),
+		index("vector_store_files_store_created_idx").on(t.vectorStoreId, t.createdAt),
+		index("vector_store_files_batch_idx").on(t.batchId),
+		index("vector_store_files_file_idx").on(t.fileId),
+	],
+);
+
+/**
+ * A file's chunks in a store: their text (searched by BM25 through the FTS5 table `chunks_fts`, kept in step by
+ * triggers in migrations/0009) and the file's attributes, copied so that a search filters without a join. The
+ * vector of chunk `id` is in the vector index under the same id. (store, file, position) is unique, so an
+ * ingestion step that runs twice writes each chunk once.
+ */
+export const chunks = sqliteTable(
+	"chunks",
+	{
+		id: integer("id").primaryKey({ autoIncrement: true }),
+		vectorStoreId: text("vector_store_id").notNull(),
+		fileId: text("file_id").notNull(),
+		userId: integer("user_id").notNull(),
+		position: integer("position").notNull(),
+		text: text("text").notNull(),
+		tokens: integer("tokens").notNull(),
+		heading: text("heading"),
+		attributes: text("attributes", { mode: "json" }).$type<Record<string, string | number | boolean>>(),
+		createdAt: timestamp("created_at"),
+	},
+	(t) => [uniqueIndex("chunks_store_file_position_idx").on(t.vectorStoreId, t.fileId, t.position)],
+);
+
+/** Embeddings already paid for, by model and SHA-256 of the text: re-adding the same text costs nothing. */
+export const embeddingCache = sqliteTable(
+	"embedding_cache",
+	{
+		model: text("model").notNull(),
+		textHash: text("text_hash").notNull(),
+		dimensions: integer("dimensions").notNull(),
+		// Float32 little-endian.
+		vector: blob("vector", { mode: "buffer" }).notNull(),
+		createdAt: timestamp("created_at"),
+	},
+	(t) => [primaryKey({ columns: [t.model, t.textHash] })],
+);
