@@ -1,0 +1,56 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { keywordSearch } from "../../src/knowledge/keyword-search";
+import { uid } from "../support/gateway";
+
+async function addChunks(store: string, texts: string[]): Promise<number[]> {
+	const ids: number[] = [];
+	for (const [position, text] of texts.entries()) {
+		const row = await env.DB.prepare(
+			"INSERT INTO chunks (vector_store_id, file_id, user_id, position, text, tokens) VALUES (?1, 'file-x', 1, ?2, ?3, 10) RETURNING id",
+		)
+			.bind(store, position, text)
+			.first<{ id: number }>();
+		if (!row) throw new Error("no id");
+		ids.push(row.id);
+	}
+	return ids;
+}
+
+describe("keyword search (D1 FTS5, BM25)", () => {
+	it("ranks a store's chunks by the query's words, and sees only the stores named", async () => {
+		const store = `vs_${uid()}`;
+		const other = `vs_${uid()}`;
+		const [breaker, billing, mixed] = await addChunks(store, [
+			"The circuit breaker opens after five failures and probes the channel again.",
+			"Billing charges each request once, from the usage record, into the ledger.",
+			"A breaker that opens for a model leaves the channel's other models served, and billing continues.",
+		]);
+		await addChunks(other, ["The circuit breaker of another tenant."]);
+
+		const hits = await keywordSearch(env.DB, [store], "when does the circuit breaker open?", 10);
+		// Every chunk shares "the" with the query; BM25 ranks by the rarer words.
+		expect(hits.map((h) => h.chunkId)).toEqual([breaker, mixed, billing]);
+		for (const h of hits) expect(h.bm25).toBeGreaterThan(0);
+
+		expect((await keywordSearch(env.DB, [store, other], "tenant", 10)).length).toBe(1);
+		expect(await keywordSearch(env.DB, [store], "tenant", 10)).toEqual([]);
+	});
+
+	it("takes any text as a query, operators included, and finds nothing for a query without words", async () => {
+		const store = `vs_${uid()}`;
+		const [id] = await addChunks(store, ['Quotes " and NEAR(a b) and stars* are only text here.']);
+		expect((await keywordSearch(env.DB, [store], 'NEAR(a b) OR "quotes', 10)).map((h) => h.chunkId)).toEqual([id]);
+		expect(await keywordSearch(env.DB, [store], '"*)(', 10)).toEqual([]);
+	});
+
+	it("follows the chunks table: an updated chunk is found by its new words, a deleted one no more", async () => {
+		const store = `vs_${uid()}`;
+		const [id] = await addChunks(store, ["apples and pears"]);
+		await env.DB.prepare("UPDATE chunks SET text = 'plums only' WHERE id = ?1").bind(id).run();
+		expect(await keywordSearch(env.DB, [store], "apples", 10)).toEqual([]);
+		expect((await keywordSearch(env.DB, [store], "plums", 10)).map((h) => h.chunkId)).toEqual([id]);
+		await env.DB.prepare("DELETE FROM chunks WHERE id = ?1").bind(id).run();
+		expect(await keywordSearch(env.DB, [store], "plums", 10)).toEqual([]);
+	});
+});
