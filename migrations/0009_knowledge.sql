@@ -53,6 +53,7 @@ CREATE TABLE `vector_store_files` (
 	`vector_store_id` text NOT NULL,
 	`file_id` text NOT NULL,
 	`user_id` integer NOT NULL,
+	`token_id` integer,
 	`batch_id` text,
 	`status` text DEFAULT 'in_progress' NOT NULL,
 	`stage` text DEFAULT 'queued' NOT NULL,
@@ -88,7 +89,8 @@ CREATE TABLE `vector_stores` (
 );
 --> statement-breakpoint
 CREATE INDEX `vector_stores_user_created_idx` ON `vector_stores` (`user_id`,`created_at`);--> statement-breakpoint
-CREATE INDEX `vector_stores_deleted_idx` ON `vector_stores` (`deleted_at`);--> statement-breakpoint
+CREATE INDEX `vector_stores_deleted_idx` ON `vector_stores` (`deleted_at`);
+--> statement-breakpoint
 -- BM25 keyword search over chunk text (drizzle has no virtual tables: hand-written). External content: the text is
 -- stored once, in `chunks`; the triggers keep the index in step with every insert, update and delete.
 CREATE VIRTUAL TABLE `chunks_fts` USING fts5(`text`, content='chunks', content_rowid='id', tokenize='unicode61 remove_diacritics 2');

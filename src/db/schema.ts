@@ -388,6 +388,8 @@ export const vectorStoreFiles = sqliteTable(
 		vectorStoreId: text("vector_store_id").notNull(),
 		fileId: text("file_id").notNull(),
 		userId: integer("user_id").notNull(),
+		// The key that added the file: its owner pays for the embeddings, within that key's limits.
+		tokenId: integer("token_id"),
 		batchId: text("batch_id"),
 		status: text("status", { enum: ["in_progress", "completed", "cancelled", "failed"] })
 			.notNull()
