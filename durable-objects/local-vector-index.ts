@@ -63,6 +63,8 @@ export class LocalVectorIndex extends DurableObject<Env> {
 			throw new IndexInputError("QUERY", `topK ${topK} is above ${maxTopK}, the most allowed${heavy ? " with returnValues or returnMetadata 'all'" : ""}`);
 		const accept = filter === undefined ? undefined : compileFilter(filter);
 		const query = valuesOf(vector, dimensions, "query", "QUERY");
+		// "indexed" returns every property here: the local index has no metadata indexes (Vectorize returns only the
+		// indexed ones, strings cut at 64 bytes), so code must not rely on an unindexed property coming back with it.
 		const withMetadata = heavy ? returnMetadata !== false && returnMetadata !== "none" : returnMetadata === "indexed";
 		const matches = nearest(query, this.storage.candidates(namespace), topK, accept).map(({ vector: v, score }): IndexMatch => {
 			const match: IndexMatch = { id: v.id, score };

@@ -24,7 +24,7 @@ export type {
  * scores another's vectors. Vector ids are unique across the whole index, so they must be too (e.g. the chunk's id).
  */
 
-const kindSchema = z.enum(["local", "vectorize"]).default("local");
+const kindSchema = z.enum(["local", "vectorize"]);
 
 function isVectorize(binding: unknown): binding is Vectorize {
 	return typeof binding === "object" && binding !== null && "query" in binding && "upsert" in binding && "getByIds" in binding;
@@ -40,8 +40,9 @@ export function vectorizeBindingName(dimensions: number): string {
  * binding `VECTORIZE_<dimensions>`), else the local Durable Object (`wrangler dev`, tests).
  */
 export function vectorIndex(env: Env, dimensions: number): VectorIndex {
-	const kind = kindSchema.parse(env.VECTOR_INDEX || undefined);
-	if (kind === "local") return localIndex(env.LOCAL_VECTOR_INDEX, dimensions);
+	const kind = kindSchema.safeParse(env.VECTOR_INDEX || "local");
+	if (!kind.success) throw new Error(`Invalid configuration: VECTOR_INDEX must be "local" or "vectorize"`);
+	if (kind.data === "local") return localIndex(env.LOCAL_VECTOR_INDEX, dimensions);
 	const name = vectorizeBindingName(dimensions);
 	// Bindings are declared per deployment in wrangler.toml, so their names are not in the generated Env type.
 	const binding: unknown = Reflect.get(env, name);
