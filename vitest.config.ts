@@ -31,6 +31,8 @@ export default defineConfig({
 									MAX_BODY_BYTES: "65536",
 									// Most tests make up model names; the refusal of unpriced models has its own test.
 									ALLOW_UNPRICED_MODELS: "true",
+									// Vector stores embed with the offline mock channel's model, as under `npm run dev`.
+									VECTOR_EMBEDDING_MODEL: "mock-embedding",
 									TEST_MIGRATIONS: await readD1Migrations("./migrations"),
 								},
 							},

@@ -28,6 +28,8 @@ console.log(`${line}\n`);
 // --local: no remote bindings, so no Cloudflare login; Workers AI channels explain themselves instead.
 // --test-scheduled: wrangler dev does not fire cron triggers; GET /__scheduled runs the rollups on demand.
 const local = args.includes("--remote") ? [] : ["--local"];
-const child = spawn("wrangler", ["dev", ...local, "--test-scheduled", ...args], { stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+// Vector stores embed with the offline mock's model locally, unless .dev.vars (or an argument) names another.
+const embedding = devVar("VECTOR_EMBEDDING_MODEL") || args.some((a) => a.startsWith("VECTOR_EMBEDDING_MODEL:")) ? [] : ["--var", "VECTOR_EMBEDDING_MODEL:mock-embedding"];
+const child = spawn("wrangler", ["dev", ...local, "--test-scheduled", ...embedding, ...args], { stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code) => process.exit(code ?? 0));

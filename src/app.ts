@@ -25,6 +25,7 @@ import { redemptionDocs, redemptionRoutes } from "./routes/redemptions";
 import { responsesDocs, responsesRoutes } from "./routes/responses";
 import { statsDocs, statsRoutes } from "./routes/stats";
 import { usageDocs, usageRoutes } from "./routes/usage";
+import { vectorStoreRoutes } from "./routes/vector-stores";
 import { userDocs, userRoutes } from "./routes/users";
 
 export const operations: OperationDoc[] = [
@@ -75,6 +76,7 @@ export const app = new Hono<AppEnv>()
 	.route("/api/playground", playgroundRoutes)
 	.route("/api/jobs", jobRoutes)
 	.route("/v1/messages", anthropicRoutes)
+	.route("/v1/vector_stores", vectorStoreRoutes)
 	.route("/v1", responsesRoutes)
 	.route("/v1", openaiRoutes)
 	.route("/v1beta", geminiRoutes)

@@ -1,7 +1,9 @@
 import { consumeDeadLetters, isDeadLetterQueue } from "../queues/dead-letters";
 import { consumeNotifications } from "../queues/notify-consumer";
+import { INGEST_QUEUE } from "../queues/ingest-message";
 import { consumeUsage } from "../queues/usage-consumer";
 import { app } from "./app";
+import { consumeIngest } from "./knowledge/ingest";
 import { scheduled } from "./rollups/scheduled";
 
 export { ChannelBreaker } from "../durable-objects/channel-breaker";
@@ -10,8 +12,9 @@ export { LocalVectorIndex } from "../durable-objects/local-vector-index";
 
 export default {
 	fetch: app.fetch,
-	queue(batch, env) {
+	queue(batch, env, ctx) {
 		if (isDeadLetterQueue(batch.queue)) return consumeDeadLetters(batch, env);
+		if (batch.queue === INGEST_QUEUE) return consumeIngest(batch, env, ctx);
 		return batch.queue === "edge-gateway-notify" ? consumeNotifications(batch, env) : consumeUsage(batch, env);
 	},
 	scheduled,

@@ -1,6 +1,7 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
+import { ingestMessage } from "../../queues/ingest-message";
 import { notification } from "../../queues/notify-message";
 import { writeUsage } from "../../queues/usage-consumer";
 import { type UsageRecord, usageEnvelope, usageRecord, withinBounds } from "../../queues/usage-message";
@@ -8,6 +9,7 @@ import { db } from "../db/client";
 import { deadJobs } from "../db/schema";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
+import { requeueFile } from "../knowledge/cleanup";
 import { valid } from "../lib/validate";
 import { describeIssues } from "../lib/zod-issue";
 import type { OperationDoc } from "../openapi/operation";
@@ -46,6 +48,12 @@ const replayers: Record<string, (env: Env, body: unknown) => Promise<void>> = {
 			records.push(parsed.data);
 		}
 		await writeUsage(env, [records]);
+	},
+	// An ingestion puts its file back in line, with a new message.
+	"edge-gateway-ingest": async (env, body) => {
+		const parsed = ingestMessage.safeParse(body);
+		if (!parsed.success) throw new GatewayError("invalid_request", "This message is not a valid ingestion message and cannot be replayed");
+		await requeueFile(env, parsed.data.vector_store_id, parsed.data.file_id);
 	},
 	// A notification goes back on its queue, to be delivered (and retried) as it would have been.
 	"edge-gateway-notify": async (env, body) => {

@@ -53,6 +53,9 @@ export default async function setup(project: TestProject) {
 			// The suites make up model names; the seeded mock models are priced and charged as in production.
 			"--var",
 			"ALLOW_UNPRICED_MODELS:true",
+			// Vector stores embed with the seeded mock channel's model, as under `npm run dev`.
+			"--var",
+			"VECTOR_EMBEDDING_MODEL:mock-embedding",
 			// Operator notifications go to the mock upstream, which logs them under the tag "webhooks".
 			"--var",
 			`ALERT_WEBHOOK_URL:${upstream.url}/webhooks/fixture/openai/text/hook`,

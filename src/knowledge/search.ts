@@ -1,0 +1,115 @@
+import { z } from "zod";
+import type { CallerKey } from "../types/caller";
+import { embed } from "./embed";
+import { type AttributeFilter, type Attributes, matchesFilter } from "./filters";
+import { fuse, type RankedList } from "./fuse";
+import { keywordSearch } from "./keyword-search";
+import { vectorIndex } from "./vector-index";
+import type { StoreRow } from "./vector-stores";
+
+export interface SearchQuery {
+	query: string;
+	maxResults: number;
+	filter?: AttributeFilter | undefined;
+	/** Hits scoring below it are left out (0 to 1). */
+	scoreThreshold: number;
+}
+
+export interface SearchHit {
+	chunkId: number;
+	vectorStoreId: string;
+	fileId: string;
+	filename: string;
+	score: number;
+	attributes: Attributes | null;
+	text: string;
+}
+
+export interface SearchContext {
+	env: Env;
+	waitUntil: (work: Promise<unknown>) => void;
+	caller: CallerKey;
+	requestId: string;
+}
+
+/** How many candidates each ranking contributes per wanted hit: room for the filter to drop some. */
+const CANDIDATES_PER_HIT = 4;
+/** Vectorize's topK bound without returned metadata. */
+const MAX_CANDIDATES = 100;
+
+const chunkRow = z.object({
+	id: z.number(),
+	vector_store_id: z.string(),
+	file_id: z.string(),
+	text: z.string(),
+	attributes: z.string().nullable(),
+	filename: z.string().nullable(),
+});
+
+/**
+ * Hybrid search over stores the caller owns (the caller checked): the query's embedding against each store's
+ * vectors (its namespace in the index of its model's dimension) and BM25 over the chunks' text, fused by rank, then
+ * filtered by the files' attributes. A store with nothing embedded yet is searched by keywords alone.
+ */
+export async function searchStores(ctx: SearchContext, stores: readonly StoreRow[], q: SearchQuery): Promise<SearchHit[]> {
+	const k = Math.min(MAX_CANDIDATES, Math.max(20, q.maxResults * CANDIDATES_PER_HIT));
+	const ids = stores.map((s) => s.id);
+	const [keyword, vector] = await Promise.all([keywordSearch(ctx.env.DB, ids, q.query, k), vectorCandidates(ctx, stores, q.query, k)]);
+	const candidates = [...new Set([...vector, ...keyword.map((h) => h.chunkId)])];
+	const rows = await loadChunks(ctx.env.DB, candidates);
+	const passes = (id: number) => {
+		const row = rows.get(id);
+		return row !== undefined && (q.filter === undefined || matchesFilter(row.attributes, q.filter));
+	};
+	const lists: RankedList[] = [
+		{ ids: vector.filter(passes), weight: 1 },
+		{ ids: keyword.map((h) => h.chunkId).filter(passes), weight: 1 },
+	];
+	const hits: SearchHit[] = [];
+	for (const { chunkId, score } of fuse(lists)) {
+		const row = rows.get(chunkId);
+		if (!row || score < q.scoreThreshold) continue;
+		hits.push({ ...row, chunkId, score });
+		if (hits.length === q.maxResults) break;
+	}
+	return hits;
+}
+
+/** The ids of the chunks nearest the query, best first, over every store that has vectors. */
+async function vectorCandidates(ctx: SearchContext, stores: readonly StoreRow[], query: string, k: number): Promise<number[]> {
+	const byModel = new Map<string, StoreRow[]>();
+	for (const s of stores) if (s.dimensions !== null) byModel.set(s.embeddingModel, [...(byModel.get(s.embeddingModel) ?? []), s]);
+	const scored: { id: number; score: number }[] = [];
+	for (const [model, group] of byModel) {
+		const [vector] = await embed({ ...ctx, requestId: `${ctx.requestId}-query-${scored.length}`, endpoint: "/v1/vector_stores/search" }, model, [query]);
+		if (!vector) continue;
+		for (const store of group) {
+			if (store.dimensions !== vector.length) continue;
+			const { matches } = await vectorIndex(ctx.env, store.dimensions).query(vector, { topK: k, namespace: store.id });
+			for (const m of matches) scored.push({ id: Number(m.id), score: m.score });
+		}
+	}
+	return scored.sort((a, b) => b.score - a.score).map((s) => s.id);
+}
+
+async function loadChunks(db: D1Database, ids: readonly number[]) {
+	const rows = new Map<number, Omit<SearchHit, "chunkId" | "score">>();
+	if (ids.length === 0) return rows;
+	const { results } = await db
+		.prepare(
+			`SELECT c.id, c.vector_store_id, c.file_id, c.text, c.attributes, f.filename
+			FROM chunks c LEFT JOIN files f ON f.id = c.file_id WHERE c.id IN (SELECT value FROM json_each(?1))`,
+		)
+		.bind(JSON.stringify(ids))
+		.all();
+	for (const r of z.array(chunkRow).parse(results)) {
+		rows.set(r.id, {
+			vectorStoreId: r.vector_store_id,
+			fileId: r.file_id,
+			filename: r.filename ?? "",
+			text: r.text,
+			attributes: r.attributes === null ? null : z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).parse(JSON.parse(r.attributes)),
+		});
+	}
+	return rows;
+}
