@@ -1,5 +1,6 @@
 import { pruneSessions } from "../auth/sessions";
 import { config } from "../env";
+import { purgeFiles } from "../knowledge/files/store";
 import { d1Spool } from "../relay/usage-spool";
 import { pruneUsageLogs, retentionCutoff } from "./retention";
 import { rollupRecent } from "./rollup";
@@ -21,9 +22,9 @@ async function drainSpool(env: Env): Promise<number> {
 
 /**
  * The cron trigger: sends usage messages the relay had to spool back to the queue, refreshes the recent rollups,
- * then prunes old raw logs and sessions that can no longer be used. Each job runs even if another fails (a broken
- * rollup must not let the logs grow without bound); a failure still fails the invocation, so it shows in the
- * cron's history.
+ * then prunes old raw logs and sessions that can no longer be used, and finishes file deletes (expired files, and
+ * deletes and uploads a crash interrupted). Each job runs even if another fails (a broken rollup must not let the
+ * logs grow without bound); a failure still fails the invocation, so it shows in the cron's history.
  */
 export async function scheduled(controller: ScheduledController, env: Env): Promise<void> {
 	const now = controller.scheduledTime;
@@ -39,6 +40,7 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
 	const rows = await attempt("rollup", () => rollupRecent(env, now));
 	const pruned = await attempt("retention", () => pruneUsageLogs(env, retentionCutoff(now, config(env).usageRetentionDays)));
 	const sessions = await attempt("sessions", () => pruneSessions(env, now));
+	const purgedFiles = await attempt("files", () => purgeFiles(env, now));
 	console.log(
 		JSON.stringify({
 			level: "info",
@@ -48,6 +50,7 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
 			pruned_logs: pruned?.deleted,
 			pruned_all: pruned?.done,
 			pruned_sessions: sessions,
+			purged_files: purgedFiles,
 		}),
 	);
 	if (failures.length > 0) throw new AggregateError(failures, "cron jobs failed");
