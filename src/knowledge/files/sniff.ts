@@ -38,10 +38,24 @@ function zipType(bytes: Uint8Array): string {
 	return "application/zip";
 }
 
-function utf8(bytes: Uint8Array): string | undefined {
-	if (bytes.includes(0)) return undefined;
+/**
+ * Text is judged by its first 64 KiB: decoding and parsing a whole 32 MB upload would spend a Worker's CPU on a
+ * label. A sample that ends inside a character is still valid (the decoder is told more would follow).
+ */
+const TEXT_SAMPLE_BYTES = 64 * 1024;
+
+interface TextSample {
+	text: string;
+	/** The sample is the whole file, so JSON can be parsed rather than recognised by its first character. */
+	whole: boolean;
+}
+
+function utf8Sample(bytes: Uint8Array): TextSample | undefined {
+	const sample = bytes.subarray(0, TEXT_SAMPLE_BYTES);
+	if (sample.includes(0)) return undefined;
+	const whole = sample.byteLength === bytes.byteLength;
 	try {
-		return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+		return { text: new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(sample, { stream: !whole }), whole };
 	} catch {
 		return undefined;
 	}
@@ -56,24 +70,31 @@ function parsesAsJson(text: string): boolean {
 	}
 }
 
-const isJsonLines = (text: string) =>
-	text
-		.split("\n")
-		.filter((line) => line.trim() !== "")
-		.every(parsesAsJson);
+function isJson({ text, whole }: TextSample): boolean {
+	const first = text.trimStart()[0];
+	if (first !== "{" && first !== "[") return false;
+	return !whole || parsesAsJson(text);
+}
+
+function isJsonLines({ text, whole }: TextSample): boolean {
+	const lines = text.split("\n");
+	// The sample's last line may be cut short.
+	if (!whole) lines.pop();
+	const filled = lines.filter((line) => line.trim() !== "");
+	return filled.length > 0 && filled.every(parsesAsJson);
+}
 
 const looksLikeHtml = (text: string) => /^\s*(<!doctype html|<html[\s>])/i.test(text);
 
-/** Text whose extension the content contradicts (a `.json` that does not parse) is what its content says. */
-function textType(text: string, filename: string): string {
+/** Text whose extension the content contradicts (a `.json` that is not JSON) is what its content says. */
+function textType(sample: TextSample, filename: string): string {
 	const extension = /\.([a-z0-9]+)$/i.exec(filename)?.[1]?.toLowerCase() ?? "";
 	const claimed = TEXT_BY_EXTENSION[extension];
-	if (claimed === "application/json" && !parsesAsJson(text)) return textType(text, "");
-	if (claimed === "application/jsonl" && !isJsonLines(text)) return textType(text, "");
+	if (claimed === "application/json" && !isJson(sample)) return textType(sample, "");
+	if (claimed === "application/jsonl" && !isJsonLines(sample)) return textType(sample, "");
 	if (claimed) return claimed;
-	const trimmed = text.trimStart();
-	if ((trimmed.startsWith("{") || trimmed.startsWith("[")) && parsesAsJson(text)) return "application/json";
-	if (looksLikeHtml(text)) return "text/html";
+	if (isJson(sample)) return "application/json";
+	if (looksLikeHtml(sample.text)) return "text/html";
 	return "text/plain";
 }
 
@@ -82,6 +103,6 @@ export function sniffContentType(bytes: Uint8Array, filename: string): string {
 	// RIFF....WEBP
 	if (startsWith(bytes, [0x52, 0x49, 0x46, 0x46]) && startsWith(bytes, [0x57, 0x45, 0x42, 0x50], 8)) return "image/webp";
 	if (startsWith(bytes, [0x50, 0x4b, 0x03, 0x04])) return zipType(bytes);
-	const text = utf8(bytes);
-	return text === undefined ? OCTET_STREAM : textType(text, filename);
+	const sample = utf8Sample(bytes);
+	return sample === undefined ? OCTET_STREAM : textType(sample, filename);
 }
