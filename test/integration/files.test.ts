@@ -1,5 +1,7 @@
+import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import worker from "../../src";
 import { purgeFiles } from "../../src/knowledge/files/store";
 import { TEST_ADMIN_TOKEN } from "../support/constants";
 import { admin, call, createKey, uid } from "../support/gateway";
@@ -355,6 +357,15 @@ describe("the cron finishes what a crash left behind", () => {
 		expect((await get(key, `/v1/files/${file.id}`)).status).toBe(404);
 		expect(await env.FILES.head(file.r2Key)).not.toBeNull();
 		expect(await purgeFiles(env, Date.now())).toBeGreaterThanOrEqual(1);
+		expect(await env.FILES.head(file.r2Key)).toBeNull();
+		expect(await rowOf(file.id)).toBeNull();
+	});
+
+	it("is run by the cron trigger", async () => {
+		const key = await freshKey();
+		const file = await stored(key, "cron");
+		await env.DB.prepare("UPDATE files SET deleted_at = ? WHERE id = ?").bind(Date.now(), file.id).run();
+		await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "*/10 * * * *" }), env);
 		expect(await env.FILES.head(file.r2Key)).toBeNull();
 		expect(await rowOf(file.id)).toBeNull();
 	});
