@@ -29,6 +29,9 @@ export default defineConfig({
 									RELAY_FIRST_BYTE_TIMEOUT_MS: "800",
 									RELAY_DEADLINE_MS: "8000",
 									MAX_BODY_BYTES: "65536",
+									// Small file limits, so that the tests reach them with small uploads.
+									FILES_MAX_BYTES: "65536",
+									FILES_QUOTA_BYTES_PER_USER: "262144",
 									// Most tests make up model names; the refusal of unpriced models has its own test.
 									ALLOW_UNPRICED_MODELS: "true",
 									// Vector stores embed with the offline mock channel's model, as under `npm run dev`.

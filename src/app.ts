@@ -15,6 +15,7 @@ import { authDocs, authRoutes, loginRoutes } from "./routes/auth";
 import { billingDocs, billingRoutes } from "./routes/billing";
 import { channelHealthDocs, channelHealthRoutes } from "./routes/channel-health";
 import { channelDocs, channelRoutes } from "./routes/channels";
+import { fileDocs, fileRoutes } from "./routes/files";
 import { geminiDocs, geminiRoutes } from "./routes/gemini";
 import { jobDocs, jobRoutes } from "./routes/jobs";
 import { keyDocs, keyRoutes } from "./routes/keys";
@@ -33,6 +34,7 @@ export const operations: OperationDoc[] = [
 	...responsesDocs,
 	...anthropicDocs,
 	...geminiDocs,
+	...fileDocs,
 	...authDocs,
 	...channelDocs,
 	...channelHealthDocs,
@@ -77,6 +79,7 @@ export const app = new Hono<AppEnv>()
 	.route("/api/jobs", jobRoutes)
 	.route("/v1/messages", anthropicRoutes)
 	.route("/v1/vector_stores", vectorStoreRoutes)
+	.route("/v1/files", fileRoutes)
 	.route("/v1", responsesRoutes)
 	.route("/v1", openaiRoutes)
 	.route("/v1beta", geminiRoutes)

@@ -37,6 +37,8 @@ const configSchema = z.object({
 	DASHBOARD_ORIGIN: z.union([z.url({ protocol: /^https?$/ }).transform((u) => new URL(u).origin), z.literal("")]).default(""),
 	ALERT_WEBHOOK_URL: z.union([z.url({ protocol: /^https?$/ }), z.literal("")]).default(""),
 	USAGE_RETENTION_DAYS: positiveInt,
+	FILES_MAX_BYTES: positiveInt.default(33_554_432),
+	FILES_QUOTA_BYTES_PER_USER: positiveInt.default(1_073_741_824),
 	ADMIN_TOKEN: z.string().min(16, "ADMIN_TOKEN must be at least 16 characters"),
 	ENCRYPTION_KEY: z.string().refine((v) => decodedLength(v) === 32, "ENCRYPTION_KEY must be 32 bytes, base64-encoded"),
 });
@@ -58,6 +60,10 @@ export type Config = {
 	reserveMinOutputTokens: number;
 	/** Whole days of raw usage logs kept; rollups are kept for good. */
 	usageRetentionDays: number;
+	/** The largest file /v1/files accepts, in bytes. */
+	filesMaxBytes: number;
+	/** The bytes of files one user may keep stored, all their keys together. */
+	filesQuotaBytesPerUser: number;
 	adminToken: string;
 	encryptionKey: string;
 };
@@ -94,6 +100,8 @@ export function config(env: Env): Config {
 		reserveMinOutputTokens: v.RESERVE_MIN_OUTPUT_TOKENS,
 		dashboardOrigin: v.DASHBOARD_ORIGIN || undefined,
 		usageRetentionDays: v.USAGE_RETENTION_DAYS,
+		filesMaxBytes: v.FILES_MAX_BYTES,
+		filesQuotaBytesPerUser: v.FILES_QUOTA_BYTES_PER_USER,
 		adminToken: v.ADMIN_TOKEN,
 		encryptionKey: v.ENCRYPTION_KEY,
 	};

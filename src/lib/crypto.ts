@@ -28,15 +28,21 @@ export async function secretsEqual(a: string, b: string): Promise<boolean> {
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-/** `sk-` and 48 base62 characters (~285 bits); rejection sampling keeps every character equally likely. */
-export function newGatewayKey(): string {
-	let out = "sk-";
-	while (out.length < 51) {
+/** `prefix` and `length` random base62 characters; rejection sampling keeps every character equally likely. */
+export function randomBase62(prefix: string, length: number): string {
+	let out = prefix;
+	const end = prefix.length + length;
+	while (out.length < end) {
 		for (const b of crypto.getRandomValues(new Uint8Array(64))) {
-			if (b < 248 && out.length < 51) out += BASE62[b % 62];
+			if (b < 248 && out.length < end) out += BASE62[b % 62];
 		}
 	}
 	return out;
+}
+
+/** `sk-` and 48 base62 characters (~285 bits). */
+export function newGatewayKey(): string {
+	return randomBase62("sk-", 48);
 }
 
 const keyCache = new Map<string, Promise<CryptoKey>>();

@@ -1,6 +1,7 @@
 import { pruneSessions } from "../auth/sessions";
 import { config } from "../env";
 import { knowledgeUpkeep } from "../knowledge/cleanup";
+import { purgeFiles } from "../knowledge/files/store";
 import { d1Spool } from "../relay/usage-spool";
 import { pruneUsageLogs, retentionCutoff } from "./retention";
 import { rollupRecent } from "./rollup";
@@ -22,10 +23,10 @@ async function drainSpool(env: Env): Promise<number> {
 
 /**
  * The cron trigger: sends usage messages the relay had to spool back to the queue, refreshes the recent rollups,
- * then prunes old raw logs and sessions that can no longer be used, and looks after the knowledge data (ingestions
- * whose message was lost, store deletions a crash interrupted). Each job runs even if another fails (a broken
- * rollup must not let the logs grow without bound); a failure still fails the invocation, so it shows in the
- * cron's history.
+ * then prunes old raw logs and sessions that can no longer be used, finishes file deletes (expired files, and
+ * deletes and uploads a crash interrupted) and looks after the vector stores (ingestions whose message was lost,
+ * store deletions a crash interrupted). Each job runs even if another fails (a broken rollup must not let the logs
+ * grow without bound); a failure still fails the invocation, so it shows in the cron's history.
  */
 export async function scheduled(controller: ScheduledController, env: Env): Promise<void> {
 	const now = controller.scheduledTime;
@@ -42,6 +43,7 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
 	const pruned = await attempt("retention", () => pruneUsageLogs(env, retentionCutoff(now, config(env).usageRetentionDays)));
 	const sessions = await attempt("sessions", () => pruneSessions(env, now));
 	const knowledge = await attempt("knowledge", () => knowledgeUpkeep(env, now));
+	const purgedFiles = await attempt("files", () => purgeFiles(env, now));
 	console.log(
 		JSON.stringify({
 			level: "info",
@@ -53,6 +55,7 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
 			pruned_sessions: sessions,
 			ingest_requeued: knowledge?.requeued,
 			vector_stores_deleted: knowledge?.stores_deleted,
+			purged_files: purgedFiles,
 		}),
 	);
 	if (failures.length > 0) throw new AggregateError(failures, "cron jobs failed");

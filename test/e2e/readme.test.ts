@@ -40,6 +40,9 @@ it("runs every README example in order, each answering as the README says", { ti
 		// What the examples showed a reader: streamed chat, and the channel test through the (mock) DeepSeek channel.
 		expect(run.output).toContain("data: [DONE]");
 		expect(run.output).toMatch(/"ok":true,"model":"deepseek-chat"/);
+		// The Files example: the here-doc's bytes back from R2, then the delete.
+		expect(run.output).toContain("Refunds are accepted within 30 days of purchase.");
+		expect(run.output).toMatch(/"id":"file-\w+","object":"file","deleted":true/);
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
 	}

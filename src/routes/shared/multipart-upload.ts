@@ -1,0 +1,47 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../../env";
+import { GatewayError } from "../../errors/gateway-error";
+
+/** Room for the multipart framing and the small fields beside the file: boundaries, part headers, `purpose`. */
+const FORM_OVERHEAD_BYTES = 16 * 1024;
+
+const tooLarge = (maxBytes: number) => new GatewayError("body_too_large", `The file exceeds the limit of ${maxBytes} bytes`, { param: "file" });
+
+/**
+ * Reads a multipart upload whose file may be at most `maxBytes`. Workers parse multipart only by buffering the whole
+ * body, so the body is cut off as soon as it outgrows the file limit plus framing: an honest Content-Length is
+ * refused before a byte is read, a missing or false one once the excess arrives.
+ */
+export async function readUpload(c: Context<AppEnv>, maxBytes: number): Promise<{ file: File; fields: Record<string, string> }> {
+	const contentType = c.req.header("content-type") ?? "";
+	if (!/^multipart\/form-data\s*;/i.test(contentType)) {
+		throw new GatewayError("invalid_request", "Expected a multipart/form-data body with the fields 'file' and 'purpose'");
+	}
+	const bodyLimit = maxBytes + FORM_OVERHEAD_BYTES;
+	if (Number(c.req.header("content-length") ?? 0) > bodyLimit) throw tooLarge(maxBytes);
+	const body = c.req.raw.body;
+	if (!body) throw new GatewayError("invalid_request", "The request has no body; send the fields 'file' and 'purpose'", { param: "file" });
+	let seen = 0;
+	const bounded = body.pipeThrough(
+		new TransformStream<Uint8Array, Uint8Array>({
+			transform(chunk, out) {
+				seen += chunk.byteLength;
+				if (seen > bodyLimit) throw tooLarge(maxBytes);
+				out.enqueue(chunk);
+			},
+		}),
+	);
+	let form: FormData;
+	try {
+		form = await new Response(bounded, { headers: { "content-type": contentType } }).formData();
+	} catch {
+		if (seen > bodyLimit) throw tooLarge(maxBytes);
+		throw new GatewayError("invalid_request", "The multipart/form-data body could not be read");
+	}
+	const file = form.get("file");
+	if (!(file instanceof File)) throw new GatewayError("invalid_request", "Missing the file: send it as the form field 'file'", { param: "file" });
+	if (file.size > maxBytes) throw tooLarge(maxBytes);
+	const fields: Record<string, string> = {};
+	for (const [name, value] of form) if (typeof value === "string") fields[name] = value;
+	return { file, fields };
+}
