@@ -26,7 +26,7 @@ import { redemptionDocs, redemptionRoutes } from "./routes/redemptions";
 import { responsesDocs, responsesRoutes } from "./routes/responses";
 import { statsDocs, statsRoutes } from "./routes/stats";
 import { usageDocs, usageRoutes } from "./routes/usage";
-import { vectorStoreRoutes } from "./routes/vector-stores";
+import { vectorStoreDocs, vectorStoreRoutes } from "./routes/vector-stores";
 import { userDocs, userRoutes } from "./routes/users";
 
 export const operations: OperationDoc[] = [
@@ -35,6 +35,7 @@ export const operations: OperationDoc[] = [
 	...anthropicDocs,
 	...geminiDocs,
 	...fileDocs,
+	...vectorStoreDocs,
 	...authDocs,
 	...channelDocs,
 	...channelHealthDocs,

@@ -16,7 +16,9 @@ const batchRow = z
 
 export async function createBatch(db: D1Database, store: { id: string; userId: number }, now = Date.now()): Promise<BatchRow> {
 	const row = await db
-		.prepare("INSERT INTO vector_store_file_batches (id, vector_store_id, user_id, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING id, vector_store_id, status, created_at")
+		.prepare(
+			"INSERT INTO vector_store_file_batches (id, vector_store_id, user_id, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING id, vector_store_id, status, created_at",
+		)
 		.bind(newId("vsfb_"), store.id, store.userId, now)
 		.first();
 	return batchRow.parse(row);
@@ -38,9 +40,7 @@ export async function findBatch(db: D1Database, vectorStoreId: string, id: strin
 export async function cancelBatch(db: D1Database, batch: BatchRow, now = Date.now()): Promise<BatchRow> {
 	await db.batch([
 		db.prepare("UPDATE vector_store_file_batches SET status = 'cancelled' WHERE id = ?1").bind(batch.id),
-		db
-			.prepare("UPDATE vector_store_files SET status = 'cancelled', updated_at = ?2 WHERE batch_id = ?1 AND status = 'in_progress'")
-			.bind(batch.id, now),
+		db.prepare("UPDATE vector_store_files SET status = 'cancelled', updated_at = ?2 WHERE batch_id = ?1 AND status = 'in_progress'").bind(batch.id, now),
 	]);
 	return { ...batch, cancelled: true };
 }
@@ -48,7 +48,13 @@ export async function cancelBatch(db: D1Database, batch: BatchRow, now = Date.no
 /** OpenAI's `VectorStoreFileBatch`: its status follows its files, unless it was cancelled. */
 export async function batchView(db: D1Database, batch: BatchRow) {
 	const counts = (await fileCounts(db, [batch.id], "batch_id")).get(batch.id) ?? noFiles();
-	const status = batch.cancelled ? "cancelled" : counts.in_progress > 0 ? "in_progress" : counts.total > 0 && counts.failed === counts.total ? "failed" : "completed";
+	const status = batch.cancelled
+		? "cancelled"
+		: counts.in_progress > 0
+			? "in_progress"
+			: counts.total > 0 && counts.failed === counts.total
+				? "failed"
+				: "completed";
 	return {
 		id: batch.id,
 		object: "vector_store.files_batch" as const,

@@ -35,7 +35,12 @@ export async function embed(ctx: EmbedContext, model: string, texts: readonly st
 	const byHash = new Map(texts.map((t, i) => [hashes[i], t]));
 	for (let i = 0; i < missing.length; i += PER_CALL) {
 		const part = missing.slice(i, i + PER_CALL);
-		const vectors = await callUpstream(ctx, `${ctx.requestId}-${i / PER_CALL}`, model, part.map((h) => byHash.get(h) ?? ""));
+		const vectors = await callUpstream(
+			ctx,
+			`${ctx.requestId}-${i / PER_CALL}`,
+			model,
+			part.map((h) => byHash.get(h) ?? ""),
+		);
 		part.forEach((h, j) => {
 			const v = vectors[j];
 			if (v) cached.set(h, v);

@@ -37,7 +37,9 @@ export async function consumeIngest(batch: MessageBatch, env: Env, ctx: Executio
 	for (const message of batch.messages) {
 		const parsed = ingestMessage.safeParse(message.body);
 		if (!parsed.success) {
-			await env.DB.batch(fileDead(env.DB, INGEST_QUEUE, [{ id: message.id, body: message.body, attempts: message.attempts, error: "not an ingestion message" }]));
+			await env.DB.batch(
+				fileDead(env.DB, INGEST_QUEUE, [{ id: message.id, body: message.body, attempts: message.attempts, error: "not an ingestion message" }]),
+			);
 			message.ack();
 			continue;
 		}
@@ -133,7 +135,9 @@ async function run(env: Env, ctx: ExecutionContext, msg: IngestMessage, store: S
 		.bind(store.id, file.fileId, msg.generation, usageBytes, chunks.length)
 		.first();
 	if (done) {
-		await env.DB.prepare("UPDATE vector_stores SET usage_bytes = max(0, usage_bytes + ?2) WHERE id = ?1").bind(store.id, usageBytes - file.usageBytes).run();
+		await env.DB.prepare("UPDATE vector_stores SET usage_bytes = max(0, usage_bytes + ?2) WHERE id = ?1")
+			.bind(store.id, usageBytes - file.usageBytes)
+			.run();
 	}
 }
 

@@ -13,8 +13,10 @@ export interface OwnedFile {
 export async function ownedFiles(db: D1Database, ids: readonly string[], userId: number): Promise<Map<string, OwnedFile>> {
 	const unique = [...new Set(ids)];
 	const { results } = await db
-		.prepare("SELECT id, filename, bytes FROM files WHERE id IN (SELECT value FROM json_each(?1)) AND user_id = ?2 AND deleted_at IS NULL")
-		.bind(JSON.stringify(unique), userId)
+		.prepare(
+			"SELECT id, filename, bytes FROM files WHERE id IN (SELECT value FROM json_each(?1)) AND user_id = ?2 AND status = 'processed' AND deleted_at IS NULL AND (expires_at IS NULL OR expires_at > ?3)",
+		)
+		.bind(JSON.stringify(unique), userId, Date.now())
 		.all<OwnedFile>();
 	const found = new Map(results.map((f) => [f.id, f]));
 	const missing = unique.find((id) => !found.has(id));

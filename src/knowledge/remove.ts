@@ -24,12 +24,22 @@ async function dropChunks(env: Env, store: StoreRef, fileId: string | null): Pro
  * Takes a file out of a store: its chunks and vectors, then the row, and its bytes from the store's usage. The
  * uploaded file itself stays (OpenAI's semantics: DELETE /v1/files/{id} removes that).
  */
-export async function removeStoreFile(env: Env, store: StoreRow, file: StoreFileRow): Promise<void> {
+export async function removeStoreFile(env: Env, store: StoreRef, file: Pick<StoreFileRow, "fileId" | "usageBytes">): Promise<void> {
 	await dropChunks(env, store, file.fileId);
 	await env.DB.batch([
 		env.DB.prepare("DELETE FROM vector_store_files WHERE vector_store_id = ?1 AND file_id = ?2").bind(store.id, file.fileId),
 		env.DB.prepare("UPDATE vector_stores SET usage_bytes = max(0, usage_bytes - ?2) WHERE id = ?1").bind(store.id, file.usageBytes),
 	]);
+}
+
+/** A deleted upload leaves every vector store it was in, as OpenAI's DELETE /v1/files/{id} does. */
+export async function removeFileFromStores(env: Env, fileId: string): Promise<void> {
+	const { results } = await env.DB.prepare(
+		"SELECT s.id, s.dimensions, f.usage_bytes FROM vector_store_files f JOIN vector_stores s ON s.id = f.vector_store_id WHERE f.file_id = ?1",
+	)
+		.bind(fileId)
+		.all<{ id: string; dimensions: number | null; usage_bytes: number }>();
+	for (const r of results) await removeStoreFile(env, r, { fileId, usageBytes: r.usage_bytes });
 }
 
 /**

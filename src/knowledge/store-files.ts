@@ -100,7 +100,16 @@ export async function addStoreFiles(
 	);
 	const results = await db.batch(
 		files.map((f) =>
-			upsert.bind(store.id, f.fileId, store.userId, tokenId, batchId, f.attributes === null ? null : JSON.stringify(f.attributes), JSON.stringify(f.chunkingStrategy), now),
+			upsert.bind(
+				store.id,
+				f.fileId,
+				store.userId,
+				tokenId,
+				batchId,
+				f.attributes === null ? null : JSON.stringify(f.attributes),
+				JSON.stringify(f.chunkingStrategy),
+				now,
+			),
 		),
 	);
 	return results.map((r) => row.parse(r.results[0]));
@@ -142,7 +151,9 @@ export async function setAttributes(db: D1Database, file: StoreFileRow, attribut
 	const json = attributes === null ? null : JSON.stringify(attributes);
 	// The chunks carry the attributes too, so that a search filters them without a join.
 	const [updated] = await db.batch([
-		db.prepare(`UPDATE vector_store_files SET attributes = ?3, updated_at = ?4 WHERE vector_store_id = ?1 AND file_id = ?2 RETURNING ${COLUMNS}`).bind(file.vectorStoreId, file.fileId, json, now),
+		db
+			.prepare(`UPDATE vector_store_files SET attributes = ?3, updated_at = ?4 WHERE vector_store_id = ?1 AND file_id = ?2 RETURNING ${COLUMNS}`)
+			.bind(file.vectorStoreId, file.fileId, json, now),
 		db.prepare("UPDATE chunks SET attributes = ?3 WHERE vector_store_id = ?1 AND file_id = ?2").bind(file.vectorStoreId, file.fileId, json),
 	]);
 	return row.parse(updated?.results[0]);

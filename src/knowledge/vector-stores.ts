@@ -98,8 +98,17 @@ async function cursorOf(db: D1Database, id: string | undefined, userId: number, 
 	return { createdAt: row.created_at, id };
 }
 
-export async function listStores(db: D1Database, userId: number, q: { limit: number; order: "asc" | "desc"; after?: string | undefined; before?: string | undefined }) {
-	const page: PageQuery = { limit: q.limit, order: q.order, after: await cursorOf(db, q.after, userId, "after"), before: await cursorOf(db, q.before, userId, "before") };
+export async function listStores(
+	db: D1Database,
+	userId: number,
+	q: { limit: number; order: "asc" | "desc"; after?: string | undefined; before?: string | undefined },
+) {
+	const page: PageQuery = {
+		limit: q.limit,
+		order: q.order,
+		after: await cursorOf(db, q.after, userId, "after"),
+		before: await cursorOf(db, q.before, userId, "before"),
+	};
 	const sql = pageSql(page, "created_at", "id");
 	const { results } = await db
 		.prepare(`SELECT ${COLUMNS} FROM vector_stores WHERE user_id = ? AND deleted_at IS NULL AND ${sql.where} ORDER BY ${sql.orderBy} LIMIT ?`)
@@ -129,7 +138,9 @@ export async function updateStore(
 /** Using a store (a search, a file added) moves its expiry, which OpenAI anchors at `last_active_at`. */
 export async function touchStore(db: D1Database, store: StoreRow, now = Date.now()): Promise<void> {
 	await db
-		.prepare("UPDATE vector_stores SET last_active_at = ?2, expires_at = CASE WHEN expires_after_days IS NULL THEN NULL ELSE ?2 + expires_after_days * ?3 END WHERE id = ?1")
+		.prepare(
+			"UPDATE vector_stores SET last_active_at = ?2, expires_at = CASE WHEN expires_after_days IS NULL THEN NULL ELSE ?2 + expires_after_days * ?3 END WHERE id = ?1",
+		)
 		.bind(store.id, now, DAY_MS)
 		.run();
 }
@@ -146,11 +157,17 @@ export const noFiles = (): FileCounts => ({ in_progress: 0, completed: 0, failed
 const statuses = z.enum(["in_progress", "completed", "failed", "cancelled"]);
 
 /** Each store's files by status, in one query for a page of stores (or a batch's files, by `column`). */
-export async function fileCounts(db: D1Database, ids: readonly string[], column: "vector_store_id" | "batch_id" = "vector_store_id"): Promise<Map<string, FileCounts>> {
+export async function fileCounts(
+	db: D1Database,
+	ids: readonly string[],
+	column: "vector_store_id" | "batch_id" = "vector_store_id",
+): Promise<Map<string, FileCounts>> {
 	const counts = new Map(ids.map((id) => [id, noFiles()]));
 	if (ids.length === 0) return counts;
 	const { results } = await db
-		.prepare(`SELECT ${column} AS owner, status, count(*) AS n FROM vector_store_files WHERE ${column} IN (SELECT value FROM json_each(?1)) GROUP BY ${column}, status`)
+		.prepare(
+			`SELECT ${column} AS owner, status, count(*) AS n FROM vector_store_files WHERE ${column} IN (SELECT value FROM json_each(?1)) GROUP BY ${column}, status`,
+		)
 		.bind(JSON.stringify(ids))
 		.all<{ owner: string; status: string; n: number }>();
 	for (const r of results) {

@@ -14,6 +14,7 @@ import { createStore, fileCounts, findStore, listStores, noFiles, storeView, tou
 import { valid } from "../lib/validate";
 import { bodyLimit } from "../middleware/body-limit";
 import { callerAuth } from "../middleware/caller-auth";
+import type { OperationDoc } from "../openapi/operation";
 import {
 	batchCreate,
 	batchParam,
@@ -27,6 +28,13 @@ import {
 	storeSearch,
 	storeUpdate,
 } from "./vector-store-schemas";
+
+/**
+ * The openai SDK's polling helpers (createAndPoll, uploadAndPoll) wait this long between retrievals of something in
+ * progress, instead of their default 5 s: a file here is usually ingested within a second or two.
+ */
+const POLL_AFTER = "openai-poll-after-ms";
+const POLL_AFTER_MS = "500";
 
 /**
  * OpenAI's Vector Stores API, served by the gateway itself (mounted at /v1/vector_stores). Every store belongs to
@@ -101,7 +109,9 @@ export const vectorStoreRoutes = new Hono<AppEnv>()
 	.get("/:vector_store_id/files/:file_id", valid("param", storeFileParam), async (c) => {
 		const { vector_store_id, file_id } = c.req.valid("param");
 		const store = await findStore(c.env.DB, vector_store_id, c.get("caller").userId);
-		return c.json(storeFileView(await findStoreFile(c.env.DB, store.id, file_id)));
+		const file = await findStoreFile(c.env.DB, store.id, file_id);
+		if (file.status === "in_progress") c.header(POLL_AFTER, POLL_AFTER_MS);
+		return c.json(storeFileView(file));
 	})
 	.post("/:vector_store_id/files/:file_id", valid("param", storeFileParam), valid("json", storeFileUpdate), async (c) => {
 		const { vector_store_id, file_id } = c.req.valid("param");
@@ -146,7 +156,9 @@ export const vectorStoreRoutes = new Hono<AppEnv>()
 	.get("/:vector_store_id/file_batches/:batch_id", valid("param", batchParam), async (c) => {
 		const { vector_store_id, batch_id } = c.req.valid("param");
 		const store = await findStore(c.env.DB, vector_store_id, c.get("caller").userId);
-		return c.json(await batchView(c.env.DB, await findBatch(c.env.DB, store.id, batch_id)));
+		const view = await batchView(c.env.DB, await findBatch(c.env.DB, store.id, batch_id));
+		if (view.status === "in_progress") c.header(POLL_AFTER, POLL_AFTER_MS);
+		return c.json(view);
 	})
 	.post("/:vector_store_id/file_batches/:batch_id/cancel", valid("param", batchParam), async (c) => {
 		const { vector_store_id, batch_id } = c.req.valid("param");
@@ -181,3 +193,33 @@ export const vectorStoreRoutes = new Hono<AppEnv>()
 			next_page: null,
 		});
 	});
+
+const store = "/v1/vector_stores/{vector_store_id}";
+const doc = (method: OperationDoc["method"], path: string, summary: string, extra: Partial<OperationDoc> = {}): OperationDoc => ({
+	method,
+	path,
+	summary,
+	tag: "Vector stores",
+	auth: "key",
+	errors: [404],
+	...extra,
+});
+
+export const vectorStoreDocs: OperationDoc[] = [
+	doc("post", "/v1/vector_stores", "Create a vector store (its files are ingested on a queue: parse, chunk, embed, index)", { body: storeCreate, errors: [400, 404] }),
+	doc("get", "/v1/vector_stores", "List the calling key's user's vector stores", { query: storeList, errors: [] }),
+	doc("get", store, "Retrieve a vector store, with its file counts"),
+	doc("post", store, "Modify a vector store's name, metadata or expiry", { body: storeUpdate }),
+	doc("delete", store, "Delete a vector store, its chunks and vectors (the uploaded files stay)"),
+	doc("post", `${store}/files`, "Add an uploaded file to a vector store", { body: storeFileCreate }),
+	doc("get", `${store}/files`, "List a vector store's files, with each one's ingestion stage and progress", { query: storeFileList }),
+	doc("get", `${store}/files/{file_id}`, "Retrieve a vector store file"),
+	doc("post", `${store}/files/{file_id}`, "Set a vector store file's attributes", { body: storeFileUpdate }),
+	doc("delete", `${store}/files/{file_id}`, "Remove a file from a vector store"),
+	doc("get", `${store}/files/{file_id}/content`, "The text of a vector store file's chunks"),
+	doc("post", `${store}/file_batches`, "Add several uploaded files to a vector store at once", { body: batchCreate }),
+	doc("get", `${store}/file_batches/{batch_id}`, "Retrieve a file batch, with its file counts"),
+	doc("post", `${store}/file_batches/{batch_id}/cancel`, "Cancel what of a file batch has not finished"),
+	doc("get", `${store}/file_batches/{batch_id}/files`, "List a file batch's files", { query: storeFileList }),
+	doc("post", `${store}/search`, "Search a vector store: hybrid (vectors and BM25, fused by rank), filtered by attributes", { body: storeSearch }),
+];

@@ -17,7 +17,7 @@ const event = (channelId: number): Notification => ({
 async function deliver(url: string, body: unknown) {
 	const batch = createMessageBatch("edge-gateway-notify", [{ id: "n1", timestamp: new Date(), attempts: 1, body }]);
 	const ctx = createExecutionContext();
-	await worker.queue(batch, { ...env, ALERT_WEBHOOK_URL: url } as unknown as Env);
+	await worker.queue(batch, { ...env, ALERT_WEBHOOK_URL: url } as unknown as Env, ctx);
 	return getQueueResult(batch, ctx);
 }
 

@@ -40,6 +40,6 @@ export async function deliver(queue: string, messages: { id: string; body: unkno
 		messages.map((m) => ({ id: m.id, timestamp: new Date(), attempts: m.attempts ?? 1, body: m.body })),
 	);
 	const ctx = createExecutionContext();
-	await worker.queue(batch, env);
+	await worker.queue(batch, env, ctx);
 	return getQueueResult(batch, ctx);
 }

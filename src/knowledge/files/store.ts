@@ -3,6 +3,7 @@ import { db } from "../../db/client";
 import { files } from "../../db/schema";
 import { GatewayError } from "../../errors/gateway-error";
 import { randomBase62 } from "../../lib/crypto";
+import { removeFileFromStores } from "../remove";
 import { sniffContentType } from "./sniff";
 
 export type FileRow = typeof files.$inferSelect;
@@ -103,7 +104,10 @@ export function listFiles(env: Env, q: FileListing, now = Date.now()): Promise<F
 		.limit(q.take);
 }
 
-/** Marks the file deleted (it is gone for clients from then on), then removes its object and its row. */
+/**
+ * Marks the file deleted (it is gone for clients from then on), then takes it out of the vector stores it is in and
+ * removes its object and its row.
+ */
 export async function deleteFile(env: Env, row: FileRow, now = Date.now()): Promise<void> {
 	await db(env).update(files).set({ deletedAt: now }).where(eq(files.id, row.id));
 	await finishDeletes(env, [row]);
@@ -111,6 +115,7 @@ export async function deleteFile(env: Env, row: FileRow, now = Date.now()): Prom
 
 async function finishDeletes(env: Env, rows: Pick<FileRow, "id" | "r2Key">[]): Promise<void> {
 	if (rows.length === 0) return;
+	for (const r of rows) await removeFileFromStores(env, r.id);
 	// R2 deletes are idempotent: an object already gone is not an error.
 	await env.FILES.delete(rows.map((r) => r.r2Key));
 	await db(env)

@@ -1,0 +1,59 @@
+// The openai SDK's Vector Stores API against the gateway under wrangler dev: files in local R2, ingestion on the
+// local queue, embeddings from the seeded offline mock channel, vectors in the local index.
+import OpenAI, { NotFoundError, toFile } from "openai";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { adminApi } from "./admin-api";
+
+const gateway = inject("gatewayUrl");
+const client = (apiKey: string) => new OpenAI({ apiKey, baseURL: `${gateway}/v1`, maxRetries: 0 });
+
+async function userKey(name: string): Promise<string> {
+	const user = await adminApi<{ id: number }>("POST", "/api/users", { name: `${name}-${crypto.randomUUID().slice(0, 8)}` });
+	return (await adminApi<{ key: string }>("POST", "/api/tokens", { name, user_id: user.id })).key;
+}
+
+const DOCS = {
+	"breakers.md": "# Circuit breakers\n\nA channel's circuit breaker opens after five failures in a row; the relay then skips the channel until a probe succeeds.",
+	"billing.txt": "Billing: every request is priced when it ends and charged once into the ledger. Top-ups raise a user's balance.",
+	"memory.html": "<html><body><h1>Memory</h1><p>Long-term memory keeps facts about each end user, extracted from conversations.</p></body></html>",
+};
+
+let sdk: OpenAI;
+let stranger: OpenAI;
+
+beforeAll(async () => {
+	sdk = client(await userKey("rag-e2e"));
+	stranger = client(await userKey("rag-stranger"));
+});
+
+describe("the openai SDK's vector stores against wrangler dev", () => {
+	it("uploads files, ingests them to completed, and searches with the right file first", async () => {
+		const store = await sdk.vectorStores.create({ name: "handbook" });
+		const files = await Promise.all(Object.entries(DOCS).map(([name, text]) => toFile(Buffer.from(text), name)));
+		const batch = await sdk.vectorStores.fileBatches.uploadAndPoll(store.id, { files });
+		expect(batch.status).toBe("completed");
+		expect(batch.file_counts).toMatchObject({ completed: 3, failed: 0, total: 3 });
+
+		const one = await sdk.vectorStores.files.uploadAndPoll(store.id, await toFile(Buffer.from("Rerank orders search hits by a cross-encoder."), "rerank.txt"));
+		expect(one.status).toBe("completed");
+
+		const listed: string[] = [];
+		for await (const f of sdk.vectorStores.files.list(store.id, { limit: 2 })) listed.push(f.id);
+		expect(listed).toHaveLength(4);
+
+		const hits = await sdk.vectorStores.search(store.id, { query: "when does the circuit breaker open", max_num_results: 2 });
+		expect(hits.data[0]?.filename).toBe("breakers.md");
+		expect(hits.data[0]?.content[0]?.text).toContain("five failures");
+		expect((await sdk.vectorStores.retrieve(store.id)).file_counts.completed).toBe(4);
+	});
+
+	it("keeps a user's stores from another user's key", async () => {
+		const store = await sdk.vectorStores.create({ name: "private" });
+		await expect(stranger.vectorStores.retrieve(store.id)).rejects.toBeInstanceOf(NotFoundError);
+		await expect(stranger.vectorStores.search(store.id, { query: "anything" })).rejects.toBeInstanceOf(NotFoundError);
+		const theirs: string[] = [];
+		for await (const s of stranger.vectorStores.list()) theirs.push(s.id);
+		expect(theirs).not.toContain(store.id);
+		expect(await sdk.vectorStores.delete(store.id)).toEqual({ id: store.id, object: "vector_store.deleted", deleted: true });
+	});
+});
