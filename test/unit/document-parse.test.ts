@@ -19,6 +19,8 @@ describe("sniffContentType", () => {
 		["a Word document, whatever its name", tinyDocx([{ text: "x" }]), "notes.txt", DOCUMENT_TYPES.docx],
 		["a zip that is no Word document", zipSync({ "a.txt": strToU8("hi") }), "a.docx", DOCUMENT_TYPES.binary],
 		["HTML by its start", strToU8("<!DOCTYPE html><p>hi</p>"), "page.txt", DOCUMENT_TYPES.html],
+		["HTML after comments", strToU8("<!-- a --> <!-- b -->\n<html><p>hi</p>"), "page", DOCUMENT_TYPES.html],
+		["text of comments only (and no backtracking over them)", strToU8(`${"<!-- a --> ".repeat(60)}x`), "notes", DOCUMENT_TYPES.text],
 		["Markdown by name", strToU8("# Hi"), "README.md", DOCUMENT_TYPES.markdown],
 		["CSV by name", strToU8("a,b\n1,2"), "t.csv", DOCUMENT_TYPES.csv],
 		["JSON by name", strToU8('{"a":1}'), "t.json", DOCUMENT_TYPES.json],

@@ -2,7 +2,7 @@ import { htmlToText } from "./html-to-text";
 import { markdownSections } from "./markdown-sections";
 import { parseDocx } from "./parse-docx";
 import { parsePdf } from "./parse-pdf";
-import { DOCUMENT_TYPES, decodeText, sniffContentType } from "./sniff";
+import { DOCUMENT_TYPES, sniff } from "./sniff";
 import { type ParsedDocument, type ParseResult, parseFailure } from "./types";
 
 export interface ParseHint {
@@ -35,11 +35,10 @@ function parseText(type: string, text: string): ParseResult {
 }
 
 async function parseBytes(bytes: Uint8Array, hint: ParseHint): Promise<ParseResult> {
-	const type = sniffContentType(bytes, hint.filename, hint.contentType);
+	const { type, text } = sniff(bytes, hint.filename, hint.contentType);
 	if (type === DOCUMENT_TYPES.pdf) return parsePdf(bytes);
 	if (type === DOCUMENT_TYPES.docx) return parseDocx(bytes);
-	const text = decodeText(bytes);
-	if (type === DOCUMENT_TYPES.binary || text === undefined) {
+	if (text === undefined) {
 		return parseFailure("unsupported_file", "The file is not a type file search reads (PDF, Word, HTML, Markdown, text, CSV or JSON).");
 	}
 	return parseText(type, text.replace(/\r\n?/g, "\n"));

@@ -54,7 +54,7 @@ function isDocx(bytes: Uint8Array): boolean {
 }
 
 /** UTF-8 (a BOM allowed) or UTF-16 with its BOM; undefined for anything else, which is binary to us. */
-export function decodeText(bytes: Uint8Array): string | undefined {
+function decodeText(bytes: Uint8Array): string | undefined {
 	let text: string;
 	try {
 		if (startsWith(bytes, "\xff\xfe")) text = new TextDecoder("utf-16le", { fatal: true, ignoreBOM: false }).decode(bytes.subarray(2));
@@ -78,7 +78,8 @@ const extensionOf = (filename: string) => {
 	return dot < 0 ? "" : filename.slice(dot + 1).toLowerCase();
 };
 
-const HTML_START = /^\s*(<!--[\s\S]*?-->\s*)*<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])/i;
+/** A page starts so, after comments; a comment cannot run past its `-->`, so no input makes this backtrack. */
+const HTML_START = /^\s*(<!--(?:(?!-->)[\s\S])*-->\s*)*<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])/i;
 
 const TEXT_TYPES: Record<string, DocumentType> = {
 	html: DOCUMENT_TYPES.html,
@@ -91,20 +92,28 @@ const TEXT_TYPES: Record<string, DocumentType> = {
 
 /** Which text format: the name's extension says, else the declared type (a name without one), else plain text. */
 function textType(text: string, filename: string, declared: string | undefined): DocumentType {
-	if (HTML_START.test(text)) return DOCUMENT_TYPES.html;
+	if (HTML_START.test(text.slice(0, 4096))) return DOCUMENT_TYPES.html;
 	const extension = extensionOf(filename);
 	if (extension) return TEXT_TYPES[extension] ?? DOCUMENT_TYPES.text;
 	const named = declared?.split(";")[0]?.trim().toLowerCase();
 	return Object.values(TEXT_TYPES).find((t) => t === named) ?? DOCUMENT_TYPES.text;
 }
 
+export interface Sniffed {
+	type: DocumentType;
+	/** The decoded text, for a text type: the parser need not decode it again. */
+	text?: string;
+}
+
 /**
  * The type of a file's content: by magic bytes for PDF and DOCX, by decoding for text, else binary. The declared
  * type only tells text formats apart when the name has no extension; it never makes bytes something they are not.
  */
-export function sniffContentType(bytes: Uint8Array, filename: string, declared?: string): DocumentType {
-	if (isPdf(bytes)) return DOCUMENT_TYPES.pdf;
-	if (startsWith(bytes, "PK\x03\x04")) return isDocx(bytes) ? DOCUMENT_TYPES.docx : DOCUMENT_TYPES.binary;
+export function sniff(bytes: Uint8Array, filename: string, declared?: string): Sniffed {
+	if (isPdf(bytes)) return { type: DOCUMENT_TYPES.pdf };
+	if (startsWith(bytes, "PK\x03\x04")) return { type: isDocx(bytes) ? DOCUMENT_TYPES.docx : DOCUMENT_TYPES.binary };
 	const text = decodeText(bytes);
-	return text === undefined ? DOCUMENT_TYPES.binary : textType(text, filename, declared);
+	return text === undefined ? { type: DOCUMENT_TYPES.binary } : { type: textType(text, filename, declared), text };
 }
+
+export const sniffContentType = (bytes: Uint8Array, filename: string, declared?: string): DocumentType => sniff(bytes, filename, declared).type;
