@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Provider } from "../types";
-import { approxTokens, mockEmbedding, mockReply } from "./text";
+import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from "./embedding";
+import { approxTokens, mockReply } from "./text";
 
 const askedForUsage = z.looseObject({ include_usage: z.literal(true) });
 
@@ -69,7 +70,7 @@ function chat(body: Record<string, unknown>, model: string, settings: Record<str
 function embeddings(body: Record<string, unknown>, model: string): Response {
 	const input = body.input;
 	const texts = (Array.isArray(input) ? input : [input]).map((t) => (typeof t === "string" ? t : JSON.stringify(t)));
-	const dimensions = typeof body.dimensions === "number" ? body.dimensions : 16;
+	const dimensions = typeof body.dimensions === "number" ? body.dimensions : MOCK_EMBEDDING_DIMENSIONS;
 	const promptTokens = texts.reduce((n, t) => n + approxTokens(t), 0);
 	return Response.json({
 		object: "list",

@@ -33,30 +33,6 @@ export function mockReply(model: string, messages: unknown, maxTokens: number | 
 	return words.slice(0, limit).map((w, i) => (i === 0 ? w : ` ${w}`));
 }
 
-/** FNV-1a: a stable seed from text. */
-function seed(text: string): number {
-	let h = 0x811c9dc5;
-	for (let i = 0; i < text.length; i++) {
-		h ^= text.charCodeAt(i);
-		h = Math.imul(h, 0x01000193);
-	}
-	return h >>> 0;
-}
-
-/** A unit vector derived from the text (xorshift32 from its hash), so equal inputs embed equally. */
-export function mockEmbedding(text: string, dimensions: number): number[] {
-	let x = seed(text) || 1;
-	const v: number[] = [];
-	for (let i = 0; i < dimensions; i++) {
-		x ^= x << 13;
-		x ^= x >>> 17;
-		x ^= x << 5;
-		v.push(((x >>> 0) / 0xffffffff) * 2 - 1);
-	}
-	const norm = Math.hypot(...v) || 1;
-	return v.map((n) => n / norm);
-}
-
 /** Roughly four characters a token, as OpenAI's own rule of thumb for English. */
 export function approxTokens(text: string): number {
 	return Math.ceil(text.length / 4);
