@@ -29,7 +29,11 @@ console.log(`${line}\n`);
 // --test-scheduled: wrangler dev does not fire cron triggers; GET /__scheduled runs the rollups on demand.
 const local = args.includes("--remote") ? [] : ["--local"];
 // Vector stores embed with the offline mock's model locally, unless .dev.vars (or an argument) names another.
-const embedding = devVar("VECTOR_EMBEDDING_MODEL") || args.some((a) => a.startsWith("VECTOR_EMBEDDING_MODEL:")) ? [] : ["--var", "VECTOR_EMBEDDING_MODEL:mock-embedding"];
-const child = spawn("wrangler", ["dev", ...local, "--test-scheduled", ...embedding, ...args], { stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+const embedding =
+	devVar("VECTOR_EMBEDDING_MODEL") || args.some((a) => a.startsWith("VECTOR_EMBEDDING_MODEL:")) ? [] : ["--var", "VECTOR_EMBEDDING_MODEL:mock-embedding"];
+const child = spawn("wrangler", ["dev", ...local, "--test-scheduled", ...embedding, ...args], {
+	stdio: "inherit",
+	env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+});
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code) => process.exit(code ?? 0));

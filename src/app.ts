@@ -26,8 +26,8 @@ import { redemptionDocs, redemptionRoutes } from "./routes/redemptions";
 import { responsesDocs, responsesRoutes } from "./routes/responses";
 import { statsDocs, statsRoutes } from "./routes/stats";
 import { usageDocs, usageRoutes } from "./routes/usage";
-import { vectorStoreDocs, vectorStoreRoutes } from "./routes/vector-stores";
 import { userDocs, userRoutes } from "./routes/users";
+import { vectorStoreDocs, vectorStoreRoutes } from "./routes/vector-stores";
 
 export const operations: OperationDoc[] = [
 	...openaiDocs,

@@ -1,6 +1,6 @@
 import { consumeDeadLetters, isDeadLetterQueue } from "../queues/dead-letters";
-import { consumeNotifications } from "../queues/notify-consumer";
 import { INGEST_QUEUE } from "../queues/ingest-message";
+import { consumeNotifications } from "../queues/notify-consumer";
 import { consumeUsage } from "../queues/usage-consumer";
 import { app } from "./app";
 import { consumeIngest } from "./knowledge/ingest";

@@ -20,7 +20,7 @@ export const RRF_K = 60;
 export function fuse(lists: readonly RankedList[], k = RRF_K): FusedHit[] {
 	const scores = new Map<number, number>();
 	for (const { ids, weight } of lists) {
-		ids.forEach((id, i) => scores.set(id, (scores.get(id) ?? 0) + weight / (k + i + 1)));
+		for (const [i, id] of ids.entries()) scores.set(id, (scores.get(id) ?? 0) + weight / (k + i + 1));
 	}
 	const best = lists.reduce((sum, l) => sum + l.weight, 0) / (k + 1);
 	return [...scores].map(([chunkId, score]) => ({ chunkId, score: best > 0 ? score / best : 0 })).sort((a, b) => b.score - a.score || a.chunkId - b.chunkId);

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { fileDead } from "../../queues/dead-letters";
-import { INGEST_QUEUE, type IngestMessage, ingestMessage } from "../../queues/ingest-message";
+import { type IngestMessage, ingestMessage } from "../../queues/ingest-message";
 import { callerForKey } from "../relay/callers";
 import { chunk } from "./documents/chunk";
 import { parseDocument } from "./documents/parse";
@@ -37,10 +36,9 @@ export async function consumeIngest(batch: MessageBatch, env: Env, ctx: Executio
 	for (const message of batch.messages) {
 		const parsed = ingestMessage.safeParse(message.body);
 		if (!parsed.success) {
-			await env.DB.batch(
-				fileDead(env.DB, INGEST_QUEUE, [{ id: message.id, body: message.body, attempts: message.attempts, error: "not an ingestion message" }]),
-			);
-			message.ack();
+			// Not ours to read: it goes the way of every message that keeps failing, to the dead-letter queue and from
+			// there into dead_jobs, where an operator sees it.
+			message.retry();
 			continue;
 		}
 		try {

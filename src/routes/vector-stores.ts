@@ -8,8 +8,8 @@ import { ownedFiles } from "../knowledge/owned-files";
 import { listObject } from "../knowledge/pages";
 import { removeStore, removeStoreFile } from "../knowledge/remove";
 import { searchStores } from "../knowledge/search";
-import { addStoreFiles, findStoreFile, listStoreFiles, setAttributes, storeFileView } from "../knowledge/store-files";
 import { storeChunks } from "../knowledge/store-chunks";
+import { addStoreFiles, findStoreFile, listStoreFiles, setAttributes, storeFileView } from "../knowledge/store-files";
 import { createStore, fileCounts, findStore, listStores, noFiles, storeView, touchStore, updateStore } from "../knowledge/vector-stores";
 import { valid } from "../lib/validate";
 import { bodyLimit } from "../middleware/body-limit";
@@ -53,7 +53,13 @@ export const vectorStoreRoutes = new Hono<AppEnv>()
 			expiresAfterDays: body.expires_after?.days ?? null,
 		});
 		const strategy = body.chunking_strategy ?? AUTO;
-		const added = await addStoreFiles(c.env.DB, store, caller.keyId, null, [...files.keys()].map((fileId) => ({ fileId, attributes: null, chunkingStrategy: strategy })));
+		const added = await addStoreFiles(
+			c.env.DB,
+			store,
+			caller.keyId,
+			null,
+			[...files.keys()].map((fileId) => ({ fileId, attributes: null, chunkingStrategy: strategy })),
+		);
 		await enqueueIngest(c.env.INGEST_QUEUE, added);
 		const counts = await fileCounts(c.env.DB, [store.id]);
 		return c.json(storeView(store, counts.get(store.id) ?? noFiles()));
@@ -64,7 +70,12 @@ export const vectorStoreRoutes = new Hono<AppEnv>()
 			c.env.DB,
 			page.rows.map((s) => s.id),
 		);
-		return c.json(listObject(page.rows.map((s) => storeView(s, counts.get(s.id) ?? noFiles())), page.hasMore));
+		return c.json(
+			listObject(
+				page.rows.map((s) => storeView(s, counts.get(s.id) ?? noFiles())),
+				page.hasMore,
+			),
+		);
 	})
 	.get("/:vector_store_id", valid("param", storeParam), async (c) => {
 		const store = await findStore(c.env.DB, c.req.valid("param").vector_store_id, c.get("caller").userId);
@@ -130,7 +141,12 @@ export const vectorStoreRoutes = new Hono<AppEnv>()
 		const store = await findStore(c.env.DB, vector_store_id, c.get("caller").userId);
 		const file = await findStoreFile(c.env.DB, store.id, file_id);
 		const texts = await storeChunks(c.env.DB, store.id, file.fileId);
-		return c.json({ object: "vector_store.file_content.page" as const, data: texts.map((text) => ({ type: "text" as const, text })), has_more: false, next_page: null });
+		return c.json({
+			object: "vector_store.file_content.page" as const,
+			data: texts.map((text) => ({ type: "text" as const, text })),
+			has_more: false,
+			next_page: null,
+		});
 	})
 	.post("/:vector_store_id/file_batches", valid("param", storeParam), valid("json", batchCreate), async (c) => {
 		const body = c.req.valid("json");
@@ -188,7 +204,13 @@ export const vectorStoreRoutes = new Hono<AppEnv>()
 		return c.json({
 			object: "vector_store.search_results.page" as const,
 			search_query: queries,
-			data: hits.map((h) => ({ file_id: h.fileId, filename: h.filename, score: h.score, attributes: h.attributes, content: [{ type: "text" as const, text: h.text }] })),
+			data: hits.map((h) => ({
+				file_id: h.fileId,
+				filename: h.filename,
+				score: h.score,
+				attributes: h.attributes,
+				content: [{ type: "text" as const, text: h.text }],
+			})),
 			has_more: false,
 			next_page: null,
 		});
@@ -206,7 +228,10 @@ const doc = (method: OperationDoc["method"], path: string, summary: string, extr
 });
 
 export const vectorStoreDocs: OperationDoc[] = [
-	doc("post", "/v1/vector_stores", "Create a vector store (its files are ingested on a queue: parse, chunk, embed, index)", { body: storeCreate, errors: [400, 404] }),
+	doc("post", "/v1/vector_stores", "Create a vector store (its files are ingested on a queue: parse, chunk, embed, index)", {
+		body: storeCreate,
+		errors: [400, 404],
+	}),
 	doc("get", "/v1/vector_stores", "List the calling key's user's vector stores", { query: storeList, errors: [] }),
 	doc("get", store, "Retrieve a vector store, with its file counts"),
 	doc("post", store, "Modify a vector store's name, metadata or expiry", { body: storeUpdate }),

@@ -13,7 +13,8 @@ async function userKey(name: string): Promise<string> {
 }
 
 const DOCS = {
-	"breakers.md": "# Circuit breakers\n\nA channel's circuit breaker opens after five failures in a row; the relay then skips the channel until a probe succeeds.",
+	"breakers.md":
+		"# Circuit breakers\n\nA channel's circuit breaker opens after five failures in a row; the relay then skips the channel until a probe succeeds.",
 	"billing.txt": "Billing: every request is priced when it ends and charged once into the ledger. Top-ups raise a user's balance.",
 	"memory.html": "<html><body><h1>Memory</h1><p>Long-term memory keeps facts about each end user, extracted from conversations.</p></body></html>",
 };

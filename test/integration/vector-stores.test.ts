@@ -52,7 +52,8 @@ async function settled(key: string, storeId: string): Promise<Store> {
 	}
 }
 
-const BREAKERS = "# Circuit breakers\n\nA channel's circuit breaker opens after five failures in a row. While open, the relay skips the channel.\n\nAfter the cooldown one probe request is let through; success closes the breaker again.";
+const BREAKERS =
+	"# Circuit breakers\n\nA channel's circuit breaker opens after five failures in a row. While open, the relay skips the channel.\n\nAfter the cooldown one probe request is let through; success closes the breaker again.";
 const BILLING = "# Billing\n\nEvery request is priced when it ends and charged once into the ledger. Top-ups and redemption codes raise a balance.";
 const MEMORY = "Long-term memory keeps facts about each end user, extracted from conversations and searched before each answer.";
 
@@ -85,7 +86,9 @@ describe("vector stores (OpenAI's API, served by the gateway)", () => {
 		const file = await (await call(`/v1/vector_stores/${store.id}/files/${files.breakers}`, { headers: auth(key) })).json<StoreFile>();
 		expect(file).toMatchObject({ id: files.breakers, status: "completed", stage: "done", progress: 1, last_error: null });
 		expect(file.chunk_count).toBeGreaterThanOrEqual(1);
-		const content = await (await call(`/v1/vector_stores/${store.id}/files/${files.breakers}/content`, { headers: auth(key) })).json<{ data: { text: string }[] }>();
+		const content = await (await call(`/v1/vector_stores/${store.id}/files/${files.breakers}/content`, { headers: auth(key) })).json<{
+			data: { text: string }[];
+		}>();
 		expect(content.data.map((d) => d.text).join(" ")).toContain("opens after five failures");
 	});
 
@@ -100,7 +103,9 @@ describe("vector stores (OpenAI's API, served by the gateway)", () => {
 			expect(hit.score).toBeGreaterThan(0);
 			expect(hit.score).toBeLessThanOrEqual(1);
 		}
-		const billing = await (await call(`/v1/vector_stores/${store.id}/search`, json(key, { query: "how are top-ups charged to the balance" }))).json<SearchPage>();
+		const billing = await (
+			await call(`/v1/vector_stores/${store.id}/search`, json(key, { query: "how are top-ups charged to the balance" }))
+		).json<SearchPage>();
 		expect(billing.data[0]?.file_id).toBe(files.billing);
 	});
 
@@ -137,7 +142,7 @@ describe("vector stores (OpenAI's API, served by the gateway)", () => {
 		for (const path of [`/v1/vector_stores/${store.id}`, `/v1/vector_stores/${store.id}/files`, `/v1/vector_stores/${store.id}/files/${files.breakers}`]) {
 			const res = await call(path, { headers: auth(other) });
 			expect(res.status, path).toBe(404);
-			expect((await res.json<{ error: { type: string } }>()).error.type).toBe("invalid_request_error");
+			expect((await res.json<{ error: { type: string } }>()).error.type).toBe("not_found_error");
 		}
 		expect((await call(`/v1/vector_stores/${store.id}/search`, json(other, { query: "breaker" }))).status).toBe(404);
 		const theirs = await (await call("/v1/vector_stores", json(other, { name: "theirs" }))).json<Store>();
@@ -156,7 +161,9 @@ describe("vector stores (OpenAI's API, served by the gateway)", () => {
 	});
 
 	it("bills the embeddings to the store's owner, as /v1/embeddings would be", async () => {
-		const { results } = await env.DB.prepare("SELECT model, status, prompt_tokens FROM usage_logs WHERE endpoint = '/v1/vector_stores/ingest' AND token_id = (SELECT id FROM tokens WHERE key_prefix = ?1)")
+		const { results } = await env.DB.prepare(
+			"SELECT model, status, prompt_tokens FROM usage_logs WHERE endpoint = '/v1/vector_stores/ingest' AND token_id = (SELECT id FROM tokens WHERE key_prefix = ?1)",
+		)
 			.bind(`${key.slice(0, 7)}…`)
 			.all<{ model: string; status: number; prompt_tokens: number }>();
 		expect(results.length).toBeGreaterThanOrEqual(1);
