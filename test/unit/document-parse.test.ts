@@ -67,12 +67,12 @@ describe("parseDocument", () => {
 <h1>Cats &amp; dogs</h1><p>Cats   are
  <b>independent</b>&nbsp;animals.<br>They sleep a lot.</p><!-- <p>hidden</p> -->
 <h2 class="x">Care</h2><ul><li>Feed <i>twice</i> a day</li><li><p>Brush weekly</p></li></ul>
-<table><tr><th>Name</th><th>Age</th></tr><tr><td>Tom</td><td>3</td></tr></table>
+<table><tr><th>Name</th><th>Age</th></tr><tr><td><p>Tom</p><p>Cat</p></td><td>3</td></tr></table>
 <pre>line 1
   line 2</pre><p>5 &lt; 6 &#x263A; &#9731; &unknown;</p></body></html>`;
 		const doc = await parsed(strToU8(html), "pets.html");
 		expect(doc.text).toBe(
-			"Home\n\n# Cats & dogs\n\nCats are independent animals.\nThey sleep a lot.\n\n## Care\n\n- Feed twice a day\n- Brush weekly\n\nName | Age\nTom | 3\n\nline 1\n  line 2\n\n5 < 6 ☺ ☃ &unknown;",
+			"Home\n\n# Cats & dogs\n\nCats are independent animals.\nThey sleep a lot.\n\n## Care\n\n- Feed twice a day\n- Brush weekly\n\nName | Age\nTom Cat | 3\n\nline 1\n  line 2\n\n5 < 6 ☺ ☃ &unknown;",
 		);
 		expect(headings(doc).map(([level, heading]) => [level, heading])).toEqual([
 			[1, "Cats & dogs"],

@@ -5,8 +5,8 @@ import { z } from "zod";
  * `auto` is `static` with 800 tokens a chunk and 400 of overlap.
  */
 
-export const MIN_CHUNK_TOKENS = 100;
-export const MAX_CHUNK_TOKENS = 4096;
+const MIN_CHUNK_TOKENS = 100;
+const MAX_CHUNK_TOKENS = 4096;
 
 export const staticChunking = z
 	.strictObject({
@@ -33,7 +33,7 @@ export interface ResolvedChunkingStrategy {
 	static: StaticChunking;
 }
 
-export const AUTO_CHUNKING: StaticChunking = { max_chunk_size_tokens: 800, chunk_overlap_tokens: 400 };
+const AUTO_CHUNKING: StaticChunking = { max_chunk_size_tokens: 800, chunk_overlap_tokens: 400 };
 
 export function resolveChunkingStrategy(param: ChunkingStrategyParam | undefined): ResolvedChunkingStrategy {
 	return { type: "static", static: param?.type === "static" ? param.static : AUTO_CHUNKING };

@@ -48,24 +48,55 @@ const TOKEN = /<!--[\s\S]*?(?:-->|$)|<!\[CDATA\[[\s\S]*?(?:\]\]>|$)|<[!?][^>]*>?
 
 export function htmlToText(html: string): ParsedDocument {
 	const out = new TextBuilder();
-	let buffer = "";
+	// The open block as finished lines and the line being written; strings are only appended to, never read back
+	// (a long list stays linear).
+	let lines: string[] = [];
+	let line = "";
+	/** The line is empty or ends with a space: the next white space adds nothing. */
+	let atSpace = true;
+	/** The line holds no more than a list item's "- ". */
+	let lineStarted = false;
 	let heading: number | undefined;
 	let hidden: string | undefined;
 	let pre = 0;
 	let groups = 0;
 	let cells = 0;
+	let inCell = false;
 
+	const append = (s: string) => {
+		if (!s) return;
+		line += s;
+		atSpace = s.endsWith(" ");
+		lineStarted ||= s.trim() !== "";
+	};
+	const trimSpaces = () => {
+		if (atSpace) line = line.replace(/ +$/, "");
+	};
 	const flush = () => {
-		out.block(buffer, heading);
-		buffer = "";
+		if (lineStarted) lines.push(line);
+		out.block(lines.join("\n"), heading);
+		lines = [];
+		line = "";
+		atSpace = true;
+		lineStarted = false;
 	};
 	/** Starts a line, unless one just started (a list item's paragraph stays on the item's line). */
 	const newLine = () => {
-		if (!/(^|\n)(- )? *$/.test(buffer)) buffer = `${buffer.replace(/ +$/, "")}\n`;
+		if (!lineStarted) return;
+		trimSpaces();
+		lines.push(line);
+		line = "";
+		atSpace = true;
+		lineStarted = false;
 	};
 	const text = (raw: string) => {
 		const decoded = decodeEntities(raw);
-		buffer += pre > 0 ? decoded : decoded.replace(/\s+/g, " ");
+		if (pre > 0) append(decoded);
+		else {
+			const collapsed = decoded.replace(/\s+/g, " ");
+			// White space between words is one space however many elements it spans, as a browser shows it.
+			append(atSpace && collapsed.startsWith(" ") ? collapsed.slice(1) : collapsed);
+		}
 	};
 	const tag = (name: string, closing: boolean) => {
 		const level = HEADING.exec(name)?.[1];
@@ -74,12 +105,20 @@ export function htmlToText(html: string): ParsedDocument {
 			heading = closing ? undefined : Number(level);
 		} else if (name === "br") newLine();
 		else if (name === "td" || name === "th") {
-			if (!closing && cells++ > 0) buffer += " | ";
+			inCell = !closing;
+			if (!closing && cells++ > 0) {
+				trimSpaces();
+				append(" | ");
+			}
 		} else if (LINE.has(name)) {
 			cells = 0;
+			inCell = false;
 			if (!closing) {
 				newLine();
-				if (name === "li") buffer += "- ";
+				if (name === "li") {
+					line = "- ";
+					atSpace = true;
+				}
 			}
 		} else if (GROUP.has(name)) {
 			if (closing) groups = Math.max(0, groups - 1);
@@ -87,8 +126,9 @@ export function htmlToText(html: string): ParsedDocument {
 			if (groups === (closing ? 0 : 1)) flush();
 		} else if (BLOCK.has(name)) {
 			if (name === "pre") pre = Math.max(0, pre + (closing ? -1 : 1));
-			// Inside a list item or a cell a paragraph is a new line of the group, not a block of its own.
-			if (groups > 0) newLine();
+			// Inside a table cell a paragraph stays on the row's line; inside a list item it is a new line of the list.
+			if (inCell) text(" ");
+			else if (groups > 0) newLine();
 			else flush();
 		}
 	};

@@ -8,7 +8,7 @@
 
 export const MOCK_EMBEDDING_DIMENSIONS = 256;
 /** A bound on what a request may ask, so `dimensions: 1e9` cannot exhaust the isolate's memory. */
-export const MOCK_EMBEDDING_MAX_DIMENSIONS = 8192;
+const MOCK_EMBEDDING_MAX_DIMENSIONS = 8192;
 
 const WEIGHT = { word: 1, pair: 0.7, trigram: 0.25 } as const;
 /** Words so common in English that sharing them says little about two texts' topic. */
