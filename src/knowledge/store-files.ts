@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { GatewayError } from "../errors/gateway-error";
-import type { StaticStrategy } from "./chunking-strategy";
+import type { ResolvedChunkingStrategy } from "./documents/chunking-strategy";
 import type { Attributes } from "./filters";
 import { type PageQuery, pageRows, pageSql } from "./pages";
 
@@ -17,7 +17,7 @@ export interface StoreFileRow {
 	stage: Stage;
 	progress: number;
 	attributes: Attributes | null;
-	chunkingStrategy: StaticStrategy;
+	chunkingStrategy: ResolvedChunkingStrategy;
 	usageBytes: number;
 	chunkCount: number;
 	lastError: { code: "server_error" | "unsupported_file" | "invalid_file"; message: string } | null;
@@ -76,7 +76,7 @@ const COLUMNS =
 export interface NewStoreFile {
 	fileId: string;
 	attributes: Attributes | null;
-	chunkingStrategy: StaticStrategy;
+	chunkingStrategy: ResolvedChunkingStrategy;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { chunkingStrategyParam } from "../knowledge/chunking-strategy";
+import { resolveChunkingStrategy, chunkingStrategyParam as strategyParam } from "../knowledge/documents/chunking-strategy";
 import { attributeFilter, attributes } from "../knowledge/filters";
 import { listQuery } from "../knowledge/pages";
 
@@ -8,6 +8,9 @@ const metadata = z
 	.record(z.string().min(1).max(64), z.string().max(512))
 	.refine((m) => Object.keys(m).length <= 16, "at most 16 metadata pairs")
 	.nullable();
+
+/** `chunking_strategy` as sent, stored resolved (`auto` as its static figures), as OpenAI reports it. */
+const chunkingStrategyParam = strategyParam.transform(resolveChunkingStrategy);
 
 const expiresAfter = z.object({ anchor: z.literal("last_active_at"), days: z.number().int().min(1).max(365) }).nullable();
 const fileId = z.string().min(1).max(100);

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { batchView, cancelBatch, createBatch, findBatch } from "../knowledge/batches";
-import { AUTO } from "../knowledge/chunking-strategy";
+import { resolveChunkingStrategy } from "../knowledge/documents/chunking-strategy";
 import { enqueueIngest } from "../knowledge/enqueue";
 import { ownedFiles } from "../knowledge/owned-files";
 import { listObject } from "../knowledge/pages";
@@ -34,6 +34,8 @@ import {
  * progress, instead of their default 5 s: a file here is usually ingested within a second or two.
  */
 const POLL_AFTER = "openai-poll-after-ms";
+/** OpenAI's `auto` strategy, resolved: what a file added without a strategy is chunked with. */
+const AUTO = resolveChunkingStrategy(undefined);
 const POLL_AFTER_MS = "500";
 
 /**
