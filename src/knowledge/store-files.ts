@@ -91,6 +91,8 @@ export async function addStoreFiles(
 	files: readonly NewStoreFile[],
 	now = Date.now(),
 ): Promise<StoreFileRow[]> {
+	// D1 refuses an empty batch.
+	if (files.length === 0) return [];
 	const upsert = db.prepare(
 		`INSERT INTO vector_store_files (vector_store_id, file_id, user_id, token_id, batch_id, attributes, chunking_strategy, created_at, updated_at)
 		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)

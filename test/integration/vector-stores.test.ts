@@ -145,7 +145,9 @@ describe("vector stores (OpenAI's API, served by the gateway)", () => {
 			expect((await res.json<{ error: { type: string } }>()).error.type).toBe("not_found_error");
 		}
 		expect((await call(`/v1/vector_stores/${store.id}/search`, json(other, { query: "breaker" }))).status).toBe(404);
+		// A store made empty, as the SDK's create({name}) makes it.
 		const theirs = await (await call("/v1/vector_stores", json(other, { name: "theirs" }))).json<Store>();
+		expect(theirs).toMatchObject({ object: "vector_store", name: "theirs", status: "completed", file_counts: { total: 0 } });
 		expect((await call(`/v1/vector_stores/${theirs.id}/files`, json(other, { file_id: files.breakers }))).status).toBe(404);
 		expect((await (await call("/v1/vector_stores", { headers: auth(other) })).json<{ data: Store[] }>()).data.map((s) => s.id)).toEqual([theirs.id]);
 	});
