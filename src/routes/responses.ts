@@ -5,16 +5,27 @@ import { bodyLimit } from "../middleware/body-limit";
 import { callerAuth } from "../middleware/caller-auth";
 import { usageMeter } from "../middleware/usage-meter";
 import type { OperationDoc } from "../openapi/operation";
+import { lastUserText, withExcerpts } from "../protocols/file-search";
 import { responsesIngressFor } from "../protocols/responses";
 import { relayChat } from "../relay/chat";
 import { responseObject, responsesRequest } from "./responses-schemas";
+import { runFileSearch, splitFileSearch } from "./shared/file-search";
 import { relayed } from "./shared/relayed";
 
 /** OpenAI's Responses API, mounted at /v1; every channel is reached through the internal representation. */
-export const responsesRoutes = new Hono<AppEnv>().post("/responses", usageMeter(), callerAuth(), bodyLimit(), valid("json", responsesRequest), (c) => {
+export const responsesRoutes = new Hono<AppEnv>().post("/responses", usageMeter(), callerAuth(), bodyLimit(), valid("json", responsesRequest), async (c) => {
 	const body = c.req.valid("json");
-	const ingress = responsesIngressFor(body);
-	return relayed(c, (req) => relayChat(req, { ingress, native: body, chat: ingress.toChat(body), stream: body.stream === true }));
+	const fileSearch = splitFileSearch(body.tools);
+	if (!fileSearch) {
+		const ingress = responsesIngressFor(body);
+		return relayed(c, (req) => relayChat(req, { ingress, native: body, chat: ingress.toChat(body), stream: body.stream === true }));
+	}
+	// The gateway runs the file search itself, then asks the model with the excerpts; the model never sees the tool.
+	const forModel = { ...body, tools: fileSearch.others };
+	const chat = responsesIngressFor(forModel).toChat(forModel);
+	const search = await runFileSearch(c, fileSearch.tool, lastUserText(chat), body.include);
+	const ingress = responsesIngressFor(body, search);
+	return relayed(c, (req) => relayChat(req, { ingress, native: forModel, chat: withExcerpts(chat, search), stream: body.stream === true }));
 });
 
 export const responsesDocs: OperationDoc[] = [

@@ -1,4 +1,5 @@
 import type { IngressCodec } from "../codec";
+import type { FileSearch } from "../file-search";
 import { toChat } from "./request";
 import type { ResponsesRequest } from "./request-schema";
 import { fromChat, responseHead } from "./response";
@@ -10,13 +11,13 @@ import { streamFromChat } from "./stream";
  * A Response echoes its request's settings (tools, instructions, temperature…), so the route builds one codec
  * per request with `responsesIngressFor`; `responsesIngress` echoes none.
  */
-export function responsesIngressFor(request?: ResponsesRequest): IngressCodec<ResponsesRequest> {
+export function responsesIngressFor(request?: ResponsesRequest, fileSearch?: FileSearch): IngressCodec<ResponsesRequest> {
 	const settings = settingsOf(request);
 	return {
 		wire: undefined,
 		toChat,
-		fromChat: (response, model) => fromChat(response, responseHead(model, settings)),
-		streamFromChat: (model) => streamFromChat(responseHead(model, settings)),
+		fromChat: (response, model) => fromChat(response, responseHead(model, settings, fileSearch)),
+		streamFromChat: (model) => streamFromChat(responseHead(model, settings, fileSearch)),
 	};
 }
 

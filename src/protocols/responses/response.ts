@@ -1,5 +1,6 @@
+import { citationsOf, type FileSearch } from "../file-search";
 import type { ChatResponse, ChatUsage, FinishReason } from "../ir";
-import type { ItemStatus, OutputItem, OutputText, ResponseObject, ResponseSettings, ResponseStatus, ResponseUsage } from "./types";
+import type { FileSearchCallItem, ItemStatus, OutputItem, OutputText, ResponseObject, ResponseSettings, ResponseStatus, ResponseUsage } from "./types";
 
 /** An id in OpenAI's style: a type prefix and random hex. */
 export const newId = (prefix: string) => `${prefix}_${crypto.randomUUID().replaceAll("-", "")}`;
@@ -12,10 +13,17 @@ export interface ResponseHead {
 	createdAt: number;
 	model: string;
 	settings: ResponseSettings;
+	/** The file search done for this response, if the request asked for one. */
+	fileSearch?: FileSearch | undefined;
 }
 
-export function responseHead(model: string, settings: ResponseSettings): ResponseHead {
-	return { id: newId("resp"), createdAt: now(), model, settings };
+export function responseHead(model: string, settings: ResponseSettings, fileSearch?: FileSearch): ResponseHead {
+	return { id: newId("resp"), createdAt: now(), model, settings, fileSearch };
+}
+
+/** The `file_search_call` output item of a search. */
+export function fileSearchItem(search: FileSearch, status: FileSearchCallItem["status"]): FileSearchCallItem {
+	return { type: "file_search_call", id: search.id, status, queries: search.queries, results: search.includeResults ? search.hits : null };
 }
 
 export function usageOut(u: ChatUsage): ResponseUsage {
@@ -43,7 +51,12 @@ export function outcomeOf(finish: FinishReason | null | undefined): {
 
 export const itemStatusOf = (finish: FinishReason | null | undefined): ItemStatus => outcomeOf(finish).status;
 
-export const outputText = (text: string): OutputText => ({ type: "output_text", text, annotations: [], logprobs: [] });
+export const outputText = (text: string, search?: FileSearch): OutputText => ({
+	type: "output_text",
+	text,
+	annotations: search ? citationsOf(text, search) : [],
+	logprobs: [],
+});
 
 export interface ResponseEnd {
 	usage?: ChatUsage | undefined;
@@ -78,7 +91,7 @@ export function responseObject(head: ResponseHead, status: ResponseStatus, outpu
 export function fromChat(res: ChatResponse, head: ResponseHead): ResponseObject {
 	const choice = res.choices[0];
 	const { status, reason } = outcomeOf(choice?.finish_reason);
-	const output: OutputItem[] = [];
+	const output: OutputItem[] = head.fileSearch ? [fileSearchItem(head.fileSearch, "completed")] : [];
 	const message = choice?.message;
 	if (message?.reasoning_content) {
 		output.push({
@@ -88,7 +101,9 @@ export function fromChat(res: ChatResponse, head: ResponseHead): ResponseObject 
 			...(message.reasoning_signature ? { encrypted_content: message.reasoning_signature } : {}),
 		});
 	}
-	if (message?.content) output.push({ type: "message", id: newId("msg"), status, role: "assistant", content: [outputText(message.content)] });
+	if (message?.content) {
+		output.push({ type: "message", id: newId("msg"), status, role: "assistant", content: [outputText(message.content, head.fileSearch)] });
+	}
 	for (const call of message?.tool_calls ?? []) {
 		output.push({ type: "function_call", id: newId("fc"), call_id: call.id, name: call.function.name, arguments: call.function.arguments, status });
 	}

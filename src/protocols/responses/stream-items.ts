@@ -1,8 +1,12 @@
+import { citationsOf, type FileSearch } from "../file-search";
 import type { ChatDeltaIn, ToolCallDeltaIn } from "../openai/stream-chunk";
-import { newId, outputText } from "./response";
+import { fileSearchItem, newId, outputText } from "./response";
 import type { FunctionCallItem, ItemStatus, MessageItem, OutputItem, ReasoningItem } from "./types";
 
 export type Emit = (type: string, body: object) => void;
+
+/** The items an answer writes delta by delta (a file search is done before it starts). */
+type WrittenItem = MessageItem | FunctionCallItem | ReasoningItem;
 
 /**
  * The output items of a streamed response, built from deltas: one item per kind of delta (reasoning, text, each
@@ -12,9 +16,29 @@ export type Emit = (type: string, body: object) => void;
 export class OutputItems {
 	readonly output: OutputItem[] = [];
 	private readonly calls = new Map<number, FunctionCallItem>();
-	private open: OutputItem | undefined;
+	private open: WrittenItem | undefined;
 
-	constructor(private readonly emit: Emit) {}
+	constructor(
+		private readonly emit: Emit,
+		private readonly fileSearch?: FileSearch,
+	) {}
+
+	/**
+	 * The file search, first of the output: it was done before the model was asked, so its events (in progress,
+	 * searching, completed) all come at once, before the answer's.
+	 */
+	searched(): void {
+		if (!this.fileSearch) return;
+		const item = fileSearchItem(this.fileSearch, "in_progress");
+		this.output.push(item);
+		const at = { item_id: item.id, output_index: this.output.length - 1 };
+		this.emit("response.output_item.added", { output_index: at.output_index, item: { ...item } });
+		this.emit("response.file_search_call.in_progress", at);
+		this.emit("response.file_search_call.searching", at);
+		item.status = "completed";
+		this.emit("response.file_search_call.completed", at);
+		this.emit("response.output_item.done", { output_index: at.output_index, item });
+	}
 
 	delta(d: ChatDeltaIn): void {
 		if (d.reasoning_content) this.reasoning(d.reasoning_content);
@@ -45,6 +69,12 @@ export class OutputItems {
 
 	private closeMessage(item: MessageItem, status: ItemStatus) {
 		const part = item.content[0] ?? outputText("");
+		if (this.fileSearch) {
+			part.annotations = citationsOf(part.text, this.fileSearch);
+			part.annotations.forEach((annotation, annotation_index) => {
+				this.emit("response.output_text.annotation.added", { ...this.at(item), content_index: 0, annotation_index, annotation });
+			});
+		}
 		this.emit("response.output_text.done", { ...this.at(item), content_index: 0, text: part.text, logprobs: [] });
 		this.emit("response.content_part.done", { ...this.at(item), content_index: 0, part });
 		item.status = status;
@@ -61,7 +91,7 @@ export class OutputItems {
 		item.status = status;
 	}
 
-	private add<T extends OutputItem>(item: T): T {
+	private add<T extends WrittenItem>(item: T): T {
 		this.close("completed");
 		this.output.push(item);
 		this.open = item;

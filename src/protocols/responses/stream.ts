@@ -12,9 +12,11 @@ const textOr = (value: unknown, fallback: string) => (typeof value === "string" 
 class ResponseEvents {
 	private sequence = 0;
 	private out = "";
-	readonly items = new OutputItems((type, body) => this.emit(type, body));
+	readonly items: OutputItems;
 
-	constructor(private readonly head: ResponseHead) {}
+	constructor(private readonly head: ResponseHead) {
+		this.items = new OutputItems((type, body) => this.emit(type, body), head.fileSearch);
+	}
 
 	emit(type: string, body: object): void {
 		this.out += sse({ type, ...body, sequence_number: this.sequence++ }, type);
@@ -80,6 +82,7 @@ export function streamFromChat(head: ResponseHead): SseMapper {
 				started = true;
 				events.lifecycle("response.created", "in_progress");
 				events.lifecycle("response.in_progress", "in_progress");
+				items.searched();
 			}
 			const chunk = data === "[DONE]" ? undefined : parseEvent(chatChunkSchema, data);
 			if (data === "[DONE]") complete();

@@ -3,17 +3,18 @@
  * (https://platform.openai.com/docs/api-reference/responses). Requests are typed by their schema (request-schema.ts);
  * input items arrive as bare objects and are checked one by one as they are read (see input-items.ts).
  */
+import type { FileCitation, FileSearchHit } from "../file-search";
 import type { TextFormat } from "./request-schema";
 
 export type { ResponsesRequest } from "./request-schema";
 
 export type ItemStatus = "in_progress" | "completed" | "incomplete";
 
-/** `annotations` and `logprobs` are always empty: chat upstreams give neither in a form worth mapping. */
+/** `annotations` cite the files of a file search; `logprobs` are always empty (chat upstreams give none worth mapping). */
 export interface OutputText {
 	type: "output_text";
 	text: string;
-	annotations: [];
+	annotations: FileCitation[];
 	logprobs: [];
 }
 
@@ -47,7 +48,16 @@ export interface ReasoningItem {
 	encrypted_content?: string;
 }
 
-export type OutputItem = MessageItem | FunctionCallItem | ReasoningItem;
+/** The gateway's own file search, done before the model was asked; `results` only when the request included them. */
+export interface FileSearchCallItem {
+	type: "file_search_call";
+	id: string;
+	status: "in_progress" | "searching" | "completed";
+	queries: string[];
+	results: FileSearchHit[] | null;
+}
+
+export type OutputItem = MessageItem | FunctionCallItem | ReasoningItem | FileSearchCallItem;
 
 export interface ResponseUsage {
 	input_tokens: number;

@@ -1,0 +1,60 @@
+import type { Context } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../../env";
+import { GatewayError } from "../../errors/gateway-error";
+import { attributeFilter } from "../../knowledge/filters";
+import { newId } from "../../knowledge/ids";
+import { searchStores } from "../../knowledge/search";
+import { findStore } from "../../knowledge/vector-stores";
+import type { FileSearch } from "../../protocols/file-search";
+
+/** OpenAI's `file_search` tool, as /v1/responses takes it. */
+const fileSearchTool = z.object({
+	type: z.literal("file_search"),
+	vector_store_ids: z.array(z.string().min(1).max(100)).min(1).max(16),
+	max_num_results: z.number().int().min(1).max(50).default(10),
+	filters: attributeFilter.nullish(),
+	ranking_options: z.looseObject({ score_threshold: z.number().min(0).max(1).optional() }).nullish(),
+});
+
+const includes = z.array(z.string()).nullish();
+
+/** A request's tools split into the file search the gateway runs and the rest, which go to the model. */
+export function splitFileSearch(tools: readonly { type: string }[] | null | undefined) {
+	const all = tools ?? [];
+	const mine = all.filter((t) => t.type === "file_search");
+	if (mine.length > 1) throw new GatewayError("invalid_request", "Give at most one file_search tool", { param: "tools" });
+	const [tool] = mine;
+	if (!tool) return undefined;
+	const parsed = fileSearchTool.safeParse(tool);
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0];
+		throw new GatewayError("invalid_request", `Invalid file_search tool: ${issue?.path.join(".") ?? ""} ${issue?.message ?? ""}`.trim(), { param: "tools" });
+	}
+	return { tool: parsed.data, others: all.filter((t) => t.type !== "file_search") };
+}
+
+/**
+ * Runs a file search for a chat: over the caller's own stores (another user's store is a 404, as on every vector
+ * store route), for `query`, as the caller's key (its query embedding billed like any). The result goes to the model
+ * as excerpts and to the client as the `file_search_call` item.
+ */
+export async function runFileSearch(c: Context<AppEnv>, tool: z.output<typeof fileSearchTool>, query: string, include: unknown): Promise<FileSearch> {
+	const caller = c.get("caller");
+	const stores = await Promise.all(tool.vector_store_ids.map((id) => findStore(c.env.DB, id, caller.userId)));
+	const context = { env: c.env, waitUntil: (w: Promise<unknown>) => c.executionCtx.waitUntil(w), caller, requestId: c.get("requestId") };
+	const hits = query.trim()
+		? await searchStores(context, stores, {
+				query,
+				maxResults: tool.max_num_results,
+				filter: tool.filters ?? undefined,
+				scoreThreshold: tool.ranking_options?.score_threshold ?? 0,
+			})
+		: [];
+	return {
+		id: newId("fs_"),
+		queries: [query],
+		hits: hits.map((h) => ({ file_id: h.fileId, filename: h.filename, score: h.score, text: h.text, attributes: h.attributes })),
+		includeResults: includes.safeParse(include).data?.includes("file_search_call.results") ?? false,
+	};
+}
