@@ -48,6 +48,36 @@ describe("the openai SDK's vector stores against wrangler dev", () => {
 		expect((await sdk.vectorStores.retrieve(store.id)).file_counts.completed).toBe(4);
 	});
 
+	it("answers a file_search question through /v1/responses on an Anthropic-format channel, citing the file", async () => {
+		// The mock upstream plays Anthropic's recorded answer; the gateway runs the search and adds the citations.
+		const model = `claude-rag-${crypto.randomUUID().slice(0, 8)}`;
+		await adminApi("POST", "/api/channels", {
+			name: model,
+			type: "anthropic",
+			base_url: `${inject("upstreamUrl")}/rag-e2e/fixture/anthropic/text`,
+			key: "sk-ant-api03-0000000042",
+			models: [model],
+		});
+		const store = await sdk.vectorStores.create({ name: "answers" });
+		const file = await sdk.vectorStores.files.uploadAndPoll(store.id, await toFile(Buffer.from(DOCS["breakers.md"]), "breakers.md"));
+		expect(file.status).toBe("completed");
+
+		const response = await sdk.responses.create({
+			model,
+			input: "When does a circuit breaker open?",
+			tools: [{ type: "file_search", vector_store_ids: [store.id] }],
+			include: ["file_search_call.results"],
+		});
+		const search = response.output.find((o) => o.type === "file_search_call");
+		expect(search).toMatchObject({ status: "completed", queries: ["When does a circuit breaker open?"] });
+		expect(search?.type === "file_search_call" ? search.results?.[0]?.filename : undefined).toBe("breakers.md");
+		const message = response.output.find((o) => o.type === "message");
+		const part = message?.type === "message" ? message.content[0] : undefined;
+		const citations = part?.type === "output_text" ? part.annotations : [];
+		expect(citations).toContainEqual(expect.objectContaining({ type: "file_citation", file_id: file.id, filename: "breakers.md" }));
+		expect(response.output_text.length).toBeGreaterThan(0);
+	});
+
 	it("keeps a user's stores from another user's key", async () => {
 		const store = await sdk.vectorStores.create({ name: "private" });
 		await expect(stranger.vectorStores.retrieve(store.id)).rejects.toBeInstanceOf(NotFoundError);
