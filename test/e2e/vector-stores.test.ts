@@ -2,6 +2,7 @@
 // local queue, embeddings from the seeded offline mock channel, vectors in the local index.
 import OpenAI, { NotFoundError, toFile } from "openai";
 import { beforeAll, describe, expect, inject, it } from "vitest";
+import { tinyDocx, tinyPdf } from "../support/document-fixtures";
 import { adminApi } from "./admin-api";
 
 const gateway = inject("gatewayUrl");
@@ -37,15 +38,29 @@ describe("the openai SDK's vector stores against wrangler dev", () => {
 
 		const one = await sdk.vectorStores.files.uploadAndPoll(store.id, await toFile(Buffer.from("Rerank orders search hits by a cross-encoder."), "rerank.txt"));
 		expect(one.status).toBe("completed");
+		// A PDF and a Word document, built at test time, parsed by the gateway (unpdf, mammoth).
+		const pdf = await sdk.vectorStores.files.uploadAndPoll(
+			store.id,
+			await toFile(Buffer.from(tinyPdf([["Quotas cap what a key may spend in total."]])), "quotas.pdf"),
+		);
+		const docx = await sdk.vectorStores.files.uploadAndPoll(
+			store.id,
+			await toFile(Buffer.from(tinyDocx([{ text: "Sessions", heading: 1 }, { text: "A dashboard session lasts twelve hours." }])), "sessions.docx"),
+		);
+		expect([pdf.status, docx.status]).toEqual(["completed", "completed"]);
 
 		const listed: string[] = [];
 		for await (const f of sdk.vectorStores.files.list(store.id, { limit: 2 })) listed.push(f.id);
-		expect(listed).toHaveLength(4);
+		expect(listed).toHaveLength(6);
+		const quotas = await sdk.vectorStores.search(store.id, { query: "what caps a key's total spend", max_num_results: 1 });
+		expect(quotas.data[0]?.filename).toBe("quotas.pdf");
+		const sessions = await sdk.vectorStores.search(store.id, { query: "how long does a dashboard session last", max_num_results: 1 });
+		expect(sessions.data[0]?.filename).toBe("sessions.docx");
 
 		const hits = await sdk.vectorStores.search(store.id, { query: "when does the circuit breaker open", max_num_results: 2 });
 		expect(hits.data[0]?.filename).toBe("breakers.md");
 		expect(hits.data[0]?.content[0]?.text).toContain("five failures");
-		expect((await sdk.vectorStores.retrieve(store.id)).file_counts.completed).toBe(4);
+		expect((await sdk.vectorStores.retrieve(store.id)).file_counts.completed).toBe(6);
 	});
 
 	it("answers a file_search question through /v1/responses on an Anthropic-format channel, citing the file", async () => {
