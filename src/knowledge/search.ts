@@ -13,6 +13,11 @@ export interface SearchQuery {
 	filter?: AttributeFilter | undefined;
 	/** Hits scoring below it are left out (0 to 1). */
 	scoreThreshold: number;
+	/**
+	 * How much each ranking counts in the fusion (OpenAI's `ranking_options.hybrid_search`); a weight of 0 leaves
+	 * that ranking out, and saves its work (no query embedding without vectors). Both 1 when unset.
+	 */
+	weights?: { embedding: number; text: number } | undefined;
 }
 
 export interface SearchHit {
@@ -54,7 +59,11 @@ const chunkRow = z.object({
 export async function searchStores(ctx: SearchContext, stores: readonly StoreRow[], q: SearchQuery): Promise<SearchHit[]> {
 	const k = Math.min(MAX_CANDIDATES, Math.max(20, q.maxResults * CANDIDATES_PER_HIT));
 	const ids = stores.map((s) => s.id);
-	const [keyword, vector] = await Promise.all([keywordSearch(ctx.env.DB, ids, q.query, k), vectorCandidates(ctx, stores, q.query, k)]);
+	const weights = q.weights ?? { embedding: 1, text: 1 };
+	const [keyword, vector] = await Promise.all([
+		weights.text > 0 ? keywordSearch(ctx.env.DB, ids, q.query, k) : [],
+		weights.embedding > 0 ? vectorCandidates(ctx, stores, q.query, k) : [],
+	]);
 	const candidates = [...new Set([...vector, ...keyword.map((h) => h.chunkId)])];
 	const rows = await loadChunks(ctx.env.DB, candidates);
 	const passes = (id: number) => {
@@ -62,8 +71,8 @@ export async function searchStores(ctx: SearchContext, stores: readonly StoreRow
 		return row !== undefined && (q.filter === undefined || matchesFilter(row.attributes, q.filter));
 	};
 	const lists: RankedList[] = [
-		{ ids: vector.filter(passes), weight: 1 },
-		{ ids: keyword.map((h) => h.chunkId).filter(passes), weight: 1 },
+		{ ids: vector.filter(passes), weight: weights.embedding },
+		{ ids: keyword.map((h) => h.chunkId).filter(passes), weight: weights.text },
 	];
 	const hits: SearchHit[] = [];
 	for (const { chunkId, score } of fuse(lists)) {

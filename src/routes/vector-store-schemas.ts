@@ -62,12 +62,22 @@ export const batchCreate = z
 	})
 	.refine((b) => (b.file_ids === undefined) !== (b.files === undefined), { message: "Give either 'file_ids' or 'files', not both", path: ["file_ids"] });
 
+/** OpenAI's weights of the two rankings a hybrid search fuses; at least one must count. */
+export const hybridSearch = z
+	.object({ embedding_weight: z.number().min(0).max(100), text_weight: z.number().min(0).max(100) })
+	.refine((w) => w.embedding_weight + w.text_weight > 0, "embedding_weight and text_weight cannot both be 0")
+	.transform((w) => ({ embedding: w.embedding_weight, text: w.text_weight }));
+
 export const storeSearch = z.object({
 	query: z.union([z.string().min(1).max(4096), z.array(z.string().min(1).max(4096)).min(1).max(10)]),
 	max_num_results: z.number().int().min(1).max(50).default(10),
 	filters: attributeFilter.optional(),
 	ranking_options: z
-		.object({ ranker: z.enum(["none", "auto", "default-2024-11-15"]).optional(), score_threshold: z.number().min(0).max(1).optional() })
+		.object({
+			ranker: z.enum(["none", "auto", "default-2024-11-15"]).optional(),
+			score_threshold: z.number().min(0).max(1).optional(),
+			hybrid_search: hybridSearch.optional(),
+		})
 		.optional(),
 	rewrite_query: z.boolean().optional(),
 });

@@ -201,6 +201,7 @@ export const vectorStoreRoutes = new Hono<AppEnv>()
 			maxResults: body.max_num_results,
 			filter: body.filters,
 			scoreThreshold: body.ranking_options?.score_threshold ?? 0,
+			weights: body.ranking_options?.hybrid_search,
 		});
 		await touchStore(c.env.DB, store);
 		return c.json({

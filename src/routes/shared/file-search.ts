@@ -7,6 +7,7 @@ import { newId } from "../../knowledge/ids";
 import { searchStores } from "../../knowledge/search";
 import { findStore } from "../../knowledge/vector-stores";
 import type { FileSearch } from "../../protocols/file-search";
+import { hybridSearch } from "../vector-store-schemas";
 
 /** OpenAI's `file_search` tool, as /v1/responses takes it. */
 const fileSearchTool = z.object({
@@ -14,7 +15,7 @@ const fileSearchTool = z.object({
 	vector_store_ids: z.array(z.string().min(1).max(100)).min(1).max(16),
 	max_num_results: z.number().int().min(1).max(50).default(10),
 	filters: attributeFilter.nullish(),
-	ranking_options: z.looseObject({ score_threshold: z.number().min(0).max(1).optional() }).nullish(),
+	ranking_options: z.looseObject({ score_threshold: z.number().min(0).max(1).optional(), hybrid_search: hybridSearch.optional() }).nullish(),
 });
 
 const includes = z.array(z.string()).nullish();
@@ -49,6 +50,7 @@ export async function runFileSearch(c: Context<AppEnv>, tool: z.output<typeof fi
 				maxResults: tool.max_num_results,
 				filter: tool.filters ?? undefined,
 				scoreThreshold: tool.ranking_options?.score_threshold ?? 0,
+				weights: tool.ranking_options?.hybrid_search,
 			})
 		: [];
 	return {
