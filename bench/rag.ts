@@ -1,0 +1,153 @@
+// `npm run bench:rag`: retrieval quality of vector store search, under `wrangler dev` with the offline mock
+// embedding model, on a generated corpus: 500 short documents, each one fact about one made-up depot, and a
+// paraphrased question per document (half naming the depot, half only describing it). For vector-only, BM25-only
+// and hybrid search (OpenAI's ranking_options.hybrid_search weights) it prints hit@1, hit@5 and MRR, plus the
+// ingestion's throughput and the search latency. Figures are reported, never asserted.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { prepareDatabase } from "../scripts/local-state.mjs";
+import { launch } from "./launchers.ts";
+
+const DOCS = Number(process.env.RAG_DOCS ?? 500);
+const ADMIN = "adm-bench-rag-0123456789abcdef";
+
+// A seeded generator, so every run measures the same corpus.
+let seed = 42;
+const rand = () => {
+	seed = (seed * 1103515245 + 12345) % 2 ** 31;
+	return seed / 2 ** 31;
+};
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
+
+const CITIES = ["Lisbon", "Porto", "Leeds", "Turin", "Lyon", "Graz", "Ghent", "Malmo", "Bergen", "Tartu", "Split", "Brno"];
+const GOODS: readonly [string, string][] = [
+	["bicycles", "bikes"],
+	["umbrellas", "parasols"],
+	["kettles", "water boilers"],
+	["ladders", "step ladders"],
+	["blankets", "throws"],
+	["lanterns", "lamps"],
+	["saucepans", "cooking pots"],
+	["backpacks", "rucksacks"],
+	["helmets", "hard hats"],
+	["notebooks", "journals"],
+];
+const DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+const SYLLABLES = ["kel", "vor", "tam", "rin", "dos", "pel", "mar", "quin", "sal", "bre", "nod", "lix", "fer", "gu", "zan", "hol"];
+
+interface Fact {
+	name: string;
+	city: string;
+	good: [string, string];
+	count: number;
+	day: string;
+}
+
+function corpus(): Fact[] {
+	const names = new Set<string>();
+	while (names.size < DOCS) names.add(pick(SYLLABLES) + pick(SYLLABLES) + pick(SYLLABLES));
+	return [...names].map((n) => ({
+		name: n[0]?.toUpperCase() + n.slice(1),
+		city: pick(CITIES),
+		good: pick(GOODS),
+		count: 100 + Math.floor(rand() * 9000),
+		day: pick(DAYS),
+	}));
+}
+
+const documentOf = (f: Fact) =>
+	`# The ${f.name} warehouse\n\nThe ${f.name} warehouse in ${f.city} stores ${f.count} pallets of ${f.good[0]}. Its trucks leave for the coast every ${f.day} at dawn.`;
+const questionOf = (f: Fact, i: number) =>
+	i % 2 === 0
+		? `How many pallets of ${f.good[1]} does the ${f.name} depot hold?`
+		: `Which depot in ${f.city} keeps ${f.good[1]} and sends its lorries out on ${f.day}s?`;
+
+async function api<T>(url: string, key: string, path: string, init: RequestInit = {}): Promise<T> {
+	const res = await fetch(`${url}${path}`, { ...init, headers: { Authorization: `Bearer ${key}`, ...(init.headers ?? {}) } });
+	if (!res.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${res.status} ${await res.text()}`);
+	return res.json() as Promise<T>;
+}
+const post = (body: unknown): RequestInit => ({ method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+
+const dir = mkdtempSync(join(tmpdir(), "bench-rag-"));
+const persist = ["--persist-to", dir];
+const key = prepareDatabase(persist);
+if (!key) throw new Error("a fresh database should have a demo key");
+const gateway = await launch("wrangler-dev", {
+	config: "wrangler.toml",
+	script: "",
+	persist: dir,
+	vars: { ADMIN_TOKEN: ADMIN, ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"), VECTOR_EMBEDDING_MODEL: "mock-embedding" },
+});
+try {
+	const facts = corpus();
+	const started = performance.now();
+	const ids: string[] = [];
+	for (const [i, f] of facts.entries()) {
+		const form = new FormData();
+		form.set("purpose", "assistants");
+		form.set("file", new File([documentOf(f)], `doc-${i}.md`));
+		ids.push((await api<{ id: string }>(gateway.url, key, "/v1/files", { method: "POST", body: form })).id);
+	}
+	const uploaded = performance.now();
+	const store = await api<{ id: string }>(gateway.url, key, "/v1/vector_stores", post({ name: "bench", file_ids: ids }));
+	for (;;) {
+		const s = await api<{ file_counts: { in_progress: number; completed: number; failed: number } }>(gateway.url, key, `/v1/vector_stores/${store.id}`);
+		if (s.file_counts.in_progress === 0) {
+			if (s.file_counts.failed > 0) throw new Error(`${s.file_counts.failed} files failed to ingest`);
+			break;
+		}
+		await new Promise((r) => setTimeout(r, 500));
+	}
+	const ingested = performance.now();
+	console.log(
+		`${DOCS} documents: uploaded in ${((uploaded - started) / 1000).toFixed(1)} s, ingested in ${((ingested - uploaded) / 1000).toFixed(1)} s (${(DOCS / ((ingested - uploaded) / 1000)).toFixed(1)} documents/s, parse + chunk + embed + index)`,
+	);
+
+	const modes = {
+		"vector only": { embedding_weight: 1, text_weight: 0 },
+		"BM25 only": { embedding_weight: 0, text_weight: 1 },
+		hybrid: { embedding_weight: 1, text_weight: 1 },
+	};
+	const rows = [];
+	for (const [mode, hybrid_search] of Object.entries(modes)) {
+		for (const kind of ["naming the depot", "describing it", "all"] as const) {
+			let hit1 = 0;
+			let hit5 = 0;
+			let rr = 0;
+			let n = 0;
+			const latencies: number[] = [];
+			for (const [i, f] of facts.entries()) {
+				if (kind !== "all" && (i % 2 === 0) !== (kind === "naming the depot")) continue;
+				const t = performance.now();
+				const page = await api<{ data: { filename: string }[] }>(
+					gateway.url,
+					key,
+					`/v1/vector_stores/${store.id}/search`,
+					post({ query: questionOf(f, i), max_num_results: 10, ranking_options: { hybrid_search } }),
+				);
+				latencies.push(performance.now() - t);
+				const rank = page.data.findIndex((d) => d.filename === `doc-${i}.md`) + 1;
+				n++;
+				if (rank === 1) hit1++;
+				if (rank >= 1 && rank <= 5) hit5++;
+				if (rank >= 1) rr += 1 / rank;
+			}
+			latencies.sort((a, b) => a - b);
+			rows.push({
+				mode,
+				questions: kind,
+				"hit@1": (hit1 / n).toFixed(3),
+				"hit@5": (hit5 / n).toFixed(3),
+				MRR: (rr / n).toFixed(3),
+				"p50 ms": latencies[Math.floor(n * 0.5)]?.toFixed(1),
+				"p95 ms": latencies[Math.floor(n * 0.95)]?.toFixed(1),
+			});
+		}
+	}
+	console.table(rows);
+} finally {
+	await gateway.stop();
+	rmSync(dir, { recursive: true, force: true });
+}
