@@ -33,3 +33,12 @@ export interface EgressCodec {
 	tap(forwardUsage: boolean): StreamTap;
 	readUsage(response: unknown): Usage | undefined;
 }
+
+/**
+ * Fields the gateway adds to an answer in the client's dialect (a file search's citations), whichever channel
+ * wrote it: to a whole answer's JSON, or to a stream's closing event as it passes.
+ */
+export interface AnswerAnnotation {
+	answer(json: object): object;
+	stream(): SseMapper;
+}

@@ -40,12 +40,20 @@ export function excerptsMessage(search: FileSearch): ChatMessage {
 	return { role: "system", content };
 }
 
+/**
+ * Messages with the excerpts put before the first non-system one, after the caller's own instructions. Any dialect
+ * whose system turns are messages takes it as it is, so a body passed through to its own wire gets it too.
+ */
+export function withExcerptsMessage<M extends { role: string }>(messages: readonly M[], search: FileSearch): (M | ChatMessage)[] {
+	const at = messages.findIndex((m) => m.role !== "system" && m.role !== "developer");
+	const all: (M | ChatMessage)[] = [...messages];
+	all.splice(at < 0 ? all.length : at, 0, excerptsMessage(search));
+	return all;
+}
+
 /** The chat with the excerpts put before its first non-system message, after the caller's own instructions. */
 export function withExcerpts(chat: ChatRequest, search: FileSearch): ChatRequest {
-	const at = chat.messages.findIndex((m) => m.role !== "system" && m.role !== "developer");
-	const messages = [...chat.messages];
-	messages.splice(at < 0 ? messages.length : at, 0, excerptsMessage(search));
-	return { ...chat, messages };
+	return { ...chat, messages: withExcerptsMessage(chat.messages, search) };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { config } from "../env";
+import { parseJsonObject } from "../lib/json-depth";
 import { estimatePromptTokens } from "../protocols/prompt-estimate";
 import { readUsage } from "../protocols/usage";
 import { dispatch } from "./dispatch";
@@ -27,8 +28,12 @@ export async function relayChat(req: RelayRequest, call: ChatCall): Promise<Resp
 	if (answer.kind === "stream") return streamAnswer(req, call, done, answer.body, promptTokens);
 	if (answer.kind === "passed") {
 		recordAnswer(req, answer.usage, promptTokens, answer.text.length);
-		return answered(req, answer.text, { "content-type": done.response.headers.get("content-type") ?? "application/json" });
+		// Parsed again (bounded, as it is then written out whole) only when something is added to it.
+		const json = call.annotate && parseJsonObject(answer.text);
+		const text = call.annotate && json ? JSON.stringify(call.annotate.answer(json)) : answer.text;
+		return answered(req, text, { "content-type": done.response.headers.get("content-type") ?? "application/json" });
 	}
 	recordAnswer(req, readUsage(answer.chat.usage), promptTokens, answer.text.length);
-	return answered(req, JSON.stringify(ingress.fromChat(answer.chat, chat.model)), { "content-type": "application/json" });
+	const json = ingress.fromChat(answer.chat, chat.model);
+	return answered(req, JSON.stringify(call.annotate ? call.annotate.answer(json) : json), { "content-type": "application/json" });
 }

@@ -1,5 +1,5 @@
 import type { ErrorDialect } from "../errors/render";
-import type { IngressCodec } from "../protocols/codec";
+import type { AnswerAnnotation, IngressCodec } from "../protocols/codec";
 import type { ChatRequest } from "../protocols/ir";
 import type { CallerKey } from "../types/caller";
 import type { UsageMeter } from "./meter";
@@ -31,6 +31,8 @@ export interface ChatCall {
 	native: Record<string, unknown>;
 	chat: ChatRequest;
 	stream: boolean;
+	/** Fields the gateway adds to the answer (a file search's citations); absent, the answer is left as it is. */
+	annotate?: AnswerAnnotation;
 }
 
 /** A 200 answer, with the headers the relay settled on. */

@@ -44,5 +44,6 @@ export function streamAnswer(req: RelayRequest, call: ChatCall, done: Dispatched
 	};
 	let out = meterStream(source, { tap, startedAt: req.meter.startedAt, onEnd });
 	if (!same && ingress.streamFromChat) out = out.pipeThrough(sseTransform(ingress.streamFromChat(model, promptTokens)));
+	if (call.annotate) out = out.pipeThrough(sseTransform(call.annotate.stream()));
 	return answered(req, out, { ...STREAM_HEADERS, ...(ingress.streamContentType ? { "content-type": ingress.streamContentType } : {}) });
 }

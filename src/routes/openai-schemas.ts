@@ -1,7 +1,11 @@
 import { z } from "zod";
 import { chatCompletionRequest } from "../protocols/openai/request";
+import { fileSearchOptions } from "./shared/file-search";
 
 export { chatCompletionRequest };
+
+/** /v1/chat/completions takes the gateway's `file_search` extension besides OpenAI's fields (the playground does not). */
+export const chatCompletionCreate = chatCompletionRequest.extend({ file_search: fileSearchOptions.optional() });
 
 export const embeddingsRequest = z.looseObject({
 	model: z.string().min(1, "is required").max(200, "must be at most 200 characters"),

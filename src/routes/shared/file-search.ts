@@ -9,14 +9,16 @@ import { findStore } from "../../knowledge/vector-stores";
 import type { FileSearch } from "../../protocols/file-search";
 import { hybridSearch } from "../vector-store-schemas";
 
-/** OpenAI's `file_search` tool, as /v1/responses takes it. */
-const fileSearchTool = z.object({
-	type: z.literal("file_search"),
+/** A file search's options: OpenAI's `file_search` tool without its `type`, as the dialects without the tool take it. */
+export const fileSearchOptions = z.object({
 	vector_store_ids: z.array(z.string().min(1).max(100)).min(1).max(16),
 	max_num_results: z.number().int().min(1).max(50).default(10),
 	filters: attributeFilter.nullish(),
 	ranking_options: z.looseObject({ score_threshold: z.number().min(0).max(1).optional(), hybrid_search: hybridSearch.optional() }).nullish(),
 });
+
+/** OpenAI's `file_search` tool, as /v1/responses takes it. */
+const fileSearchTool = fileSearchOptions.extend({ type: z.literal("file_search") });
 
 const includes = z.array(z.string()).nullish();
 
@@ -40,7 +42,7 @@ export function splitFileSearch(tools: readonly { type: string }[] | null | unde
  * store route), for `query`, as the caller's key (its query embedding billed like any). The result goes to the model
  * as excerpts and to the client as the `file_search_call` item.
  */
-export async function runFileSearch(c: Context<AppEnv>, tool: z.output<typeof fileSearchTool>, query: string, include: unknown): Promise<FileSearch> {
+export async function runFileSearch(c: Context<AppEnv>, tool: z.output<typeof fileSearchOptions>, query: string, include?: unknown): Promise<FileSearch> {
 	const caller = c.get("caller");
 	const stores = await Promise.all(tool.vector_store_ids.map((id) => findStore(c.env.DB, id, caller.userId)));
 	const context = { env: c.env, waitUntil: (w: Promise<unknown>) => c.executionCtx.waitUntil(w), caller, requestId: c.get("requestId") };
