@@ -30,14 +30,17 @@ export interface FileCitation {
 	index: number;
 }
 
-/** The system message that hands the model the excerpts, each numbered for citing. */
-export function excerptsMessage(search: FileSearch): ChatMessage {
+/** The instructions that hand the model the excerpts, each numbered for citing. */
+export function excerptsText(search: FileSearch): string {
 	const excerpts = search.hits.map((h, i) => `[${i + 1}] ${h.filename}\n${h.text}`).join("\n\n");
-	const content =
-		search.hits.length === 0
-			? "A search of the user's files found nothing relevant to the question. Say so if the answer depends on them."
-			: `Excerpts from the user's files, found by searching them for the question. Answer from them where they are relevant, and cite an excerpt by its number in square brackets, like [1], right after what it supports.\n\n${excerpts}`;
-	return { role: "system", content };
+	return search.hits.length === 0
+		? "A search of the user's files found nothing relevant to the question. Say so if the answer depends on them."
+		: `Excerpts from the user's files, found by searching them for the question. Answer from them where they are relevant, and cite an excerpt by its number in square brackets, like [1], right after what it supports.\n\n${excerpts}`;
+}
+
+/** The system message that hands the model the excerpts. */
+export function excerptsMessage(search: FileSearch): ChatMessage {
+	return { role: "system", content: excerptsText(search) };
 }
 
 /**

@@ -1,7 +1,11 @@
 import { z } from "zod";
 import { contentBlock, messagesRequest } from "../protocols/anthropic/schema";
+import { fileSearchOptions } from "./shared/file-search";
 
 export { messagesRequest };
+
+/** /v1/messages takes the gateway's `file_search` extension besides Anthropic's fields. */
+export const messagesCreate = messagesRequest.extend({ file_search: fileSearchOptions.optional() });
 
 export const countTokensRequest = messagesRequest.omit({ max_tokens: true });
 

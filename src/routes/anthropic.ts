@@ -7,9 +7,12 @@ import { callerAuth } from "../middleware/caller-auth";
 import { usageMeter } from "../middleware/usage-meter";
 import type { OperationDoc } from "../openapi/operation";
 import { anthropicIngress } from "../protocols/anthropic";
+import { messagesCitations, withExcerptsSystem } from "../protocols/anthropic/file-search";
+import { lastUserText, withExcerpts } from "../protocols/file-search";
 import { estimatePromptTokens } from "../protocols/prompt-estimate";
 import { relayChat } from "../relay/chat";
-import { anthropicMessage, countTokensRequest, messagesRequest, tokenCount } from "./anthropic-schemas";
+import { anthropicMessage, countTokensRequest, messagesCreate, tokenCount } from "./anthropic-schemas";
+import { runFileSearch } from "./shared/file-search";
 import { relayed } from "./shared/relayed";
 
 /**
@@ -24,12 +27,18 @@ function checkVersion(version: string | undefined): void {
 
 /** The Anthropic Messages API, mounted at /v1/messages; errors here are Anthropic-format (see app.ts). */
 export const anthropicRoutes = new Hono<AppEnv>()
-	.post("/", usageMeter(), callerAuth(), bodyLimit(), valid("json", messagesRequest), (c) => {
+	.post("/", usageMeter(), callerAuth(), bodyLimit(), valid("json", messagesCreate), async (c) => {
 		checkVersion(c.req.header("anthropic-version"));
 		const body = c.req.valid("json");
 		// Block shapes the gateway does not model passed validation as they are, for an Anthropic channel.
 		const chat = anthropicIngress.toChat(body);
-		return relayed(c, (req) => relayChat(req, { ingress: anthropicIngress, native: body, chat, stream: body.stream === true }));
+		const stream = body.stream === true;
+		if (!body.file_search) return relayed(c, (req) => relayChat(req, { ingress: anthropicIngress, native: body, chat, stream }));
+		// The gateway's extension: it searches, the model gets the excerpts (never the field), the answer the citations.
+		const { file_search: options, ...forModel } = body;
+		const search = await runFileSearch(c, options, lastUserText(chat));
+		const call = { ingress: anthropicIngress, native: withExcerptsSystem(forModel, search), chat: withExcerpts(chat, search), stream };
+		return relayed(c, (req) => relayChat(req, { ...call, annotate: messagesCitations(search) }));
 	})
 	.post("/count_tokens", callerAuth(), bodyLimit(), valid("json", countTokensRequest), (c) => {
 		checkVersion(c.req.header("anthropic-version"));
@@ -45,7 +54,7 @@ export const anthropicDocs: OperationDoc[] = [
 		summary: "Create a message (Anthropic Messages API; streams as SSE when `stream` is true)",
 		tag: "Relay",
 		auth: "key",
-		body: messagesRequest,
+		body: messagesCreate,
 		response: anthropicMessage,
 		errors: [403, 413, 429, 502, 503, 504],
 		streams: true,

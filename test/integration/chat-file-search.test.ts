@@ -40,7 +40,7 @@ interface Cited {
 	choices: { finish_reason: string | null; message?: { content: string }; delta?: { content?: string } }[];
 }
 
-describe("file_search on /v1/chat/completions, the gateway's extension field", () => {
+describe("the gateway's file_search extension field on /v1/chat/completions and /v1/messages", () => {
 	const tag = `cfs-${uid()}`;
 	const model = `gpt-cfs-${uid()}`;
 	const claude = `claude-cfs-${uid()}`;
@@ -118,5 +118,44 @@ describe("file_search on /v1/chat/completions, the gateway's extension field", (
 		const bad = await chat(key, { model, messages: [{ role: "user", content: "hi" }], file_search: { vector_store_ids: [] } });
 		expect(bad.status).toBe(400);
 		expect((await bad.json<{ error: { param?: string } }>()).error.param).toContain("file_search");
+	});
+	const messages = (apiKey: string, body: Record<string, unknown>) =>
+		call("/v1/messages", {
+			method: "POST",
+			headers: { "x-api-key": apiKey, "anthropic-version": "2023-06-01", "content-type": "application/json" },
+			body: JSON.stringify({ max_tokens: 200, messages: [{ role: "user", content: question }], ...body }),
+		});
+
+	interface MessagesCited {
+		citations?: { type: string; file_id: string; filename: string; index: number }[];
+		file_search?: { queries: string[] };
+		content: { type: string; text?: string }[];
+	}
+
+	it("on /v1/messages: an Anthropic channel gets the excerpts after the caller's system prompt, the answer the citations", async () => {
+		const res = await messages(key, { model: claude, system: "Be brief.", file_search: { vector_store_ids: [storeId] } });
+		expect(res.status).toBe(200);
+		const body = await res.json<MessagesCited>();
+		const text = body.content.flatMap((b) => (b.type === "text" ? [b.text ?? ""] : [])).join("");
+		expect(body.citations).toContainEqual({ type: "file_citation", file_id: fileId, filename: "breakers.md", index: text.length });
+		expect(body.file_search?.queries).toEqual([question]);
+		const sent = (await upstreamLog(`${tag}-ant`)).at(-1);
+		expect(sent?.body.file_search).toBeUndefined();
+		const system = String(sent?.body.system);
+		expect(system.startsWith("Be brief.")).toBe(true);
+		expect(system).toContain("opens after five failures");
+	});
+
+	it("on /v1/messages streamed (translated from an OpenAI channel): the citations ride on message_delta", async () => {
+		const res = await messages(key, { model, stream: true, file_search: { vector_store_ids: [storeId] } });
+		expect(res.status).toBe(200);
+		const events = (await readSse(res)).events as { type: string; delta?: { text?: string }; citations?: { file_id: string; index: number }[] }[];
+		const text = events.map((e) => (e.type === "content_block_delta" ? (e.delta?.text ?? "") : "")).join("");
+		const end = events.find((e) => e.type === "message_delta");
+		expect(end?.citations?.map((c) => [c.file_id, c.index])).toContainEqual([fileId, text.length]);
+		expect(events.filter((e) => e.citations)).toHaveLength(1);
+		expect(events.at(-1)?.type).toBe("message_stop");
+		const bad = await messages(key, { model, file_search: { vector_store_ids: "vs_x" } });
+		expect(bad.status).toBe(400);
 	});
 });
