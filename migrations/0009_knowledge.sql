@@ -92,8 +92,9 @@ CREATE INDEX `vector_stores_user_created_idx` ON `vector_stores` (`user_id`,`cre
 CREATE INDEX `vector_stores_deleted_idx` ON `vector_stores` (`deleted_at`);
 --> statement-breakpoint
 -- BM25 keyword search over chunk text (drizzle has no virtual tables: hand-written). External content: the text is
--- stored once, in `chunks`; the triggers keep the index in step with every insert, update and delete.
-CREATE VIRTUAL TABLE `chunks_fts` USING fts5(`text`, content='chunks', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
+-- stored once, in `chunks`; the triggers keep the index in step with every insert, update and delete. Porter
+-- stemming, so that "refund" finds "refunds" (queries are stemmed alike).
+CREATE VIRTUAL TABLE `chunks_fts` USING fts5(`text`, content='chunks', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2');
 --> statement-breakpoint
 CREATE TRIGGER `chunks_fts_insert` AFTER INSERT ON `chunks` BEGIN
 	INSERT INTO `chunks_fts`(rowid, `text`) VALUES (new.`id`, new.`text`);

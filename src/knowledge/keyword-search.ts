@@ -7,9 +7,21 @@
 /** Words of a query as FTS5's unicode61 tokenizer cuts them (letters and digits), at most `MAX_TERMS` distinct. */
 const MAX_TERMS = 32;
 
+/**
+ * English words too common to tell chunks apart. OR-ed into a query they would rank a chunk that shares only "a" or
+ * "the" with a question above one that shares nothing exactly (BM25 weighs them little, not nothing); a query of
+ * nothing but these keeps them.
+ */
+const STOP_WORDS = new Set(
+	"a an and are as at be but by can do does did for from had has have how i if in into is it its me my no not of on or our so than that the their them then there these they this to was we were what when where which who why will with you your".split(
+		" ",
+	),
+);
+
 export function ftsQuery(text: string): string | null {
-	const words = new Set((text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 256));
-	const terms = [...words].slice(0, MAX_TERMS).map((w) => `"${w}"`);
+	const words = [...new Set((text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 256))];
+	const telling = words.filter((w) => !STOP_WORDS.has(w));
+	const terms = (telling.length > 0 ? telling : words).slice(0, MAX_TERMS).map((w) => `"${w}"`);
 	return terms.length === 0 ? null : terms.join(" OR ");
 }
 
