@@ -108,7 +108,9 @@ try {
 	const modes = {
 		"vector only": { embedding_weight: 1, text_weight: 0 },
 		"BM25 only": { embedding_weight: 0, text_weight: 1 },
-		hybrid: { embedding_weight: 1, text_weight: 1 },
+		"hybrid 1:1": { embedding_weight: 1, text_weight: 1 },
+		"hybrid 1:2": { embedding_weight: 1, text_weight: 2 },
+		"hybrid 1:4": { embedding_weight: 1, text_weight: 4 },
 	};
 	const rows = [];
 	for (const [mode, hybrid_search] of Object.entries(modes)) {
