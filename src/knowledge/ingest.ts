@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type IngestMessage, ingestMessage } from "../../queues/ingest-message";
+import { GatewayError } from "../errors/gateway-error";
 import { callerForKey } from "../relay/callers";
 import { chunk } from "./documents/chunk";
 import { parseDocument } from "./documents/parse";
@@ -58,8 +59,10 @@ async function current(env: Env, msg: IngestMessage): Promise<{ store: StoreRow;
 		const store = await findStore(env.DB, msg.vector_store_id, undefined);
 		const file = await findStoreFile(env.DB, store.id, msg.file_id);
 		return file.updatedAt === msg.generation && file.status === "in_progress" ? { store, file } : null;
-	} catch {
-		return null;
+	} catch (err) {
+		// Gone (the store or the file was removed): nothing to do. Anything else (D1 unreachable) is retried.
+		if (err instanceof GatewayError && err.code === "not_found") return null;
+		throw err;
 	}
 }
 
