@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { GatewayError } from "../errors/gateway-error";
-import { newId } from "./ids";
+import { randomBase62 } from "../lib/crypto";
 import { fileCounts, noFiles } from "./vector-stores";
 
 export interface BatchRow {
@@ -19,7 +19,7 @@ export async function createBatch(db: D1Database, store: { id: string; userId: n
 		.prepare(
 			"INSERT INTO vector_store_file_batches (id, vector_store_id, user_id, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING id, vector_store_id, status, created_at",
 		)
-		.bind(newId("vsfb_"), store.id, store.userId, now)
+		.bind(randomBase62("vsfb_", 24), store.id, store.userId, now)
 		.first();
 	return batchRow.parse(row);
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { GatewayError } from "../errors/gateway-error";
-import { newId } from "./ids";
+import { randomBase62 } from "../lib/crypto";
 import { type PageQuery, pageRows, pageSql } from "./pages";
 
 /** A vector store row as the routes use it. Times are epoch milliseconds. */
@@ -65,7 +65,7 @@ export interface NewStore {
 }
 
 export async function createStore(db: D1Database, userId: number, input: NewStore, now = Date.now()): Promise<StoreRow> {
-	const id = newId("vs_");
+	const id = randomBase62("vs_", 24);
 	const expiresAt = input.expiresAfterDays === null ? null : now + input.expiresAfterDays * DAY_MS;
 	const row = await db
 		.prepare(

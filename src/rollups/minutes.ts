@@ -1,16 +1,10 @@
 import { z } from "zod";
 import { bucketStart, PERIOD_MS } from "./buckets";
+import type { RollupQuery } from "./read";
 import { PERCENTILES, RANKS } from "./rollup-sql";
 
-/** A minute series' range and filters; every filter left undefined is not applied, and 0 selects rows that had no id. */
-export interface MinuteQuery {
-	from: number;
-	to: number;
-	model?: string | undefined;
-	channelId?: number | undefined;
-	tokenId?: number | undefined;
-	userId?: number | undefined;
-}
+/** A minute series' range and filters, as a rollup query has them; 0 selects rows that had no id. */
+export type MinuteQuery = Omit<RollupQuery, "period">;
 
 // ?1 bucket length, ?2 first bucket start, ?3 end of the range; ?4–?7 the filters, null when not applied.
 // The created_at range is what the index serves; the range is bounded (MAX_BUCKETS minutes), so is the scan.

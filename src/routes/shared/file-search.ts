@@ -3,9 +3,9 @@ import { z } from "zod";
 import type { AppEnv } from "../../env";
 import { GatewayError } from "../../errors/gateway-error";
 import { attributeFilter } from "../../knowledge/filters";
-import { newId } from "../../knowledge/ids";
 import { searchStores } from "../../knowledge/search";
 import { findStore } from "../../knowledge/vector-stores";
+import { randomBase62 } from "../../lib/crypto";
 import type { FileSearch } from "../../protocols/file-search";
 import { hybridSearch } from "../vector-store-schemas";
 
@@ -56,7 +56,7 @@ export async function runFileSearch(c: Context<AppEnv>, tool: z.output<typeof fi
 			})
 		: [];
 	return {
-		id: newId("fs_"),
+		id: randomBase62("fs_", 24),
 		queries: [query],
 		hits: hits.map((h) => ({ file_id: h.fileId, filename: h.filename, score: h.score, text: h.text, attributes: h.attributes })),
 		includeResults: includes.safeParse(include).data?.includes("file_search_call.results") ?? false,
