@@ -1,38 +1,6 @@
-import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { call, chat, createChannel, createKey, readSse, uid, upstream, upstreamLog } from "../support/gateway";
-
-const auth = (key: string) => ({ Authorization: `Bearer ${key}` });
-
-async function keyOfNewUser(): Promise<string> {
-	const user = await env.DB.prepare("INSERT INTO users (name) VALUES (?) RETURNING id").bind(`cfs-${uid()}`).first<{ id: number }>();
-	if (!user) throw new Error("no user");
-	return (await createKey({ user_id: user.id })).key;
-}
-
-async function upload(key: string, filename: string, content: string): Promise<string> {
-	const form = new FormData();
-	form.set("purpose", "assistants");
-	form.set("file", new File([content], filename));
-	const res = await call("/v1/files", { method: "POST", headers: auth(key), body: form });
-	return (await res.json<{ id: string }>()).id;
-}
-
-async function storeWith(key: string, fileIds: string[]): Promise<string> {
-	const res = await call("/v1/vector_stores", {
-		method: "POST",
-		headers: { ...auth(key), "Content-Type": "application/json" },
-		body: JSON.stringify({ file_ids: fileIds }),
-	});
-	const { id } = await res.json<{ id: string }>();
-	const until = Date.now() + 30_000;
-	for (;;) {
-		const store = await (await call(`/v1/vector_stores/${id}`, { headers: auth(key) })).json<{ status: string }>();
-		if (store.status === "completed") return id;
-		if (Date.now() > until) throw new Error("store not ingested");
-		await new Promise((r) => setTimeout(r, 200));
-	}
-}
+import { call, chat, createChannel, readSse, uid, upstream, upstreamLog } from "../support/gateway";
+import { keyOfNewUser, storeWith, upload } from "../support/knowledge";
 
 interface Cited {
 	citations?: { type: string; file_id: string; filename: string; index: number }[];

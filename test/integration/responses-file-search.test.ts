@@ -1,35 +1,9 @@
-import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { call, createChannel, createKey, readSse, uid, upstreamLog } from "../support/gateway";
+import { call, createChannel, readSse, uid, upstreamLog } from "../support/gateway";
+import { auth, keyOfNewUser, storeWith, upload } from "../support/knowledge";
 
-const auth = (key: string) => ({ Authorization: `Bearer ${key}` });
 const post = (key: string, path: string, body: unknown) =>
 	call(path, { method: "POST", headers: { ...auth(key), "Content-Type": "application/json" }, body: JSON.stringify(body) });
-
-async function keyOfNewUser(): Promise<string> {
-	const user = await env.DB.prepare("INSERT INTO users (name) VALUES (?) RETURNING id").bind(`fs-${uid()}`).first<{ id: number }>();
-	if (!user) throw new Error("no user");
-	return (await createKey({ user_id: user.id })).key;
-}
-
-async function upload(key: string, filename: string, content: string): Promise<string> {
-	const form = new FormData();
-	form.set("purpose", "assistants");
-	form.set("file", new File([content], filename));
-	const res = await call("/v1/files", { method: "POST", headers: auth(key), body: form });
-	return (await res.json<{ id: string }>()).id;
-}
-
-async function storeWith(key: string, fileIds: string[]): Promise<string> {
-	const { id } = await (await post(key, "/v1/vector_stores", { file_ids: fileIds })).json<{ id: string }>();
-	const until = Date.now() + 30_000;
-	for (;;) {
-		const store = await (await call(`/v1/vector_stores/${id}`, { headers: auth(key) })).json<{ status: string }>();
-		if (store.status === "completed") return id;
-		if (Date.now() > until) throw new Error("store not ingested");
-		await new Promise((r) => setTimeout(r, 200));
-	}
-}
 
 interface Output {
 	type: string;
