@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { camelKeys } from "../protocols/gemini/casing";
+import { geminiFileSearchOptions } from "./shared/file-search";
 
 const record = z.record(z.string(), z.unknown());
 
@@ -49,13 +50,22 @@ const camelRequest = z.looseObject({
 		.looseObject({ functionCallingConfig: z.looseObject({ mode: z.string().optional(), allowedFunctionNames: z.array(z.string()).optional() }).optional() })
 		.optional(),
 	generationConfig: generationConfig.optional(),
+	fileSearch: z
+		.looseObject({})
+		.optional()
+		.describe(
+			"The gateway's extension (also `file_search`): search your vector stores and answer from them. `{vectorStoreIds, maxNumResults, filters, rankingOptions}`; the answer gains `citations` and `fileSearch`.",
+		),
 });
 
 /**
  * Google's JSON mapping also accepts snake_case names (its curl examples use them), so the body is checked as sent,
  * renamed to camelCase, and checked again: the codec reads one spelling, and the document shows the first schema.
  */
-export const generateContentRequest = camelRequest.transform(camelKeys).pipe(camelRequest);
+export const generateContentRequest = camelRequest
+	.transform(camelKeys)
+	// The extension is read once, in camelCase: its options end in the snake_case form every dialect shares.
+	.pipe(camelRequest.extend({ fileSearch: geminiFileSearchOptions.optional() }));
 
 /** `alt=sse` streams server-sent events; without it (or with `alt=json`) a stream is one JSON array. */
 export const geminiQuery = z.looseObject({ alt: z.enum(["sse", "json"]).optional() });

@@ -7,9 +7,12 @@ import { bodyLimit } from "../middleware/body-limit";
 import { callerAuth } from "../middleware/caller-auth";
 import { usageMeter } from "../middleware/usage-meter";
 import type { OperationDoc } from "../openapi/operation";
+import { lastUserText, withExcerpts } from "../protocols/file-search";
 import { geminiIngress } from "../protocols/gemini";
+import { geminiCitations, withExcerptsInstruction } from "../protocols/gemini/file-search";
 import { relayChat } from "../relay/chat";
 import { geminiModelList, geminiQuery, generateContentRequest, generateContentResponse } from "./gemini-schemas";
+import { runFileSearch } from "./shared/file-search";
 import { relayed } from "./shared/relayed";
 
 const METHODS = ["generateContent", "streamGenerateContent"];
@@ -40,16 +43,36 @@ export const geminiRoutes = new Hono<AppEnv>()
 		const supportedGenerationMethods = METHODS;
 		return c.json({ models: allowed.map((id) => ({ name: `models/${id}`, displayName: id, supportedGenerationMethods })) });
 	})
-	.post("/models/:action", usageMeter(), callerAuth(), knownAction(), valid("query", geminiQuery), bodyLimit(), valid("json", generateContentRequest), (c) => {
-		const action = parseAction(c.req.param("action"));
-		if (!action) throw new GatewayError("not_found", "No such method");
-		const { model, stream } = action;
-		const body = c.req.valid("json");
-		// Answers that are not streamed, and SSE streams, are what a Gemini channel sends: those may pass through.
-		const ingress = geminiIngress(!stream || c.req.valid("query").alt === "sse");
-		const chat = { ...ingress.toChat({ ...body, model }), stream };
-		return relayed(c, (req) => relayChat(req, { ingress, native: body, chat, stream }));
-	});
+	.post(
+		"/models/:action",
+		usageMeter(),
+		callerAuth(),
+		knownAction(),
+		valid("query", geminiQuery),
+		bodyLimit(),
+		valid("json", generateContentRequest),
+		async (c) => {
+			const action = parseAction(c.req.param("action"));
+			if (!action) throw new GatewayError("not_found", "No such method");
+			const { model, stream } = action;
+			const { fileSearch, ...body } = c.req.valid("json");
+			const sse = c.req.valid("query").alt === "sse";
+			if (!fileSearch) {
+				// Answers that are not streamed, and SSE streams, are what a Gemini channel sends: those may pass through.
+				const ingress = geminiIngress(!stream || sse);
+				const chat = { ...ingress.toChat({ ...body, model }), stream };
+				return relayed(c, (req) => relayChat(req, { ingress, native: body, chat, stream }));
+			}
+			// The gateway's extension: it searches, the model gets the excerpts (never the field), the answer the citations.
+			// The answer is annotated as SSE, so a client that asked for the JSON array gets it from the annotation's framing.
+			const form = stream && !sse ? "json-array" : "sse";
+			const ingress = form === "sse" ? geminiIngress(true) : { ...geminiIngress(true), streamContentType: "application/json" };
+			const chat = { ...ingress.toChat({ ...body, model }), stream };
+			const search = await runFileSearch(c, fileSearch, lastUserText(chat));
+			const call = { ingress, native: withExcerptsInstruction(body, search), chat: withExcerpts(chat, search), stream };
+			return relayed(c, (req) => relayChat(req, { ...call, annotate: geminiCitations(search, form) }));
+		},
+	);
 
 export const geminiDocs: OperationDoc[] = [
 	{

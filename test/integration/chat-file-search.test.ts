@@ -8,7 +8,7 @@ interface Cited {
 	choices: { finish_reason: string | null; message?: { content: string }; delta?: { content?: string } }[];
 }
 
-describe("the gateway's file_search extension field on /v1/chat/completions and /v1/messages", () => {
+describe("the gateway's file_search extension field on /v1/chat/completions, /v1/messages and Gemini's generateContent", () => {
 	const tag = `cfs-${uid()}`;
 	const model = `gpt-cfs-${uid()}`;
 	const claude = `claude-cfs-${uid()}`;
@@ -125,5 +125,89 @@ describe("the gateway's file_search extension field on /v1/chat/completions and 
 		expect(events.at(-1)?.type).toBe("message_stop");
 		const bad = await messages(key, { model, file_search: { vector_store_ids: "vs_x" } });
 		expect(bad.status).toBe(400);
+	});
+
+	const gemini = (model: string, action: string, apiKey: string, body: Record<string, unknown>) =>
+		call(`/v1beta/models/${model}:${action}`, {
+			method: "POST",
+			headers: { "x-goog-api-key": apiKey, "content-type": "application/json" },
+			body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: question }] }], ...body }),
+		});
+
+	interface GeminiCited {
+		citations?: { type: string; fileId: string; filename: string; index: number }[];
+		fileSearch?: { queries: string[]; results: { fileId: string; filename: string; score: number; text: string }[] };
+		candidates?: { content: { parts: { text?: string }[] }; finishReason?: string }[];
+		error?: { code: number; status: string; message: string };
+	}
+	const geminiText = (responses: GeminiCited[]) =>
+		responses
+			.flatMap((r) => r.candidates?.[0]?.content.parts ?? [])
+			.map((p) => p.text ?? "")
+			.join("");
+
+	it("on Gemini's generateContent (translated to an OpenAI channel): camelCase citations and fileSearch", async () => {
+		const res = await gemini(model, "generateContent", key, { fileSearch: { vectorStoreIds: [storeId], maxNumResults: 1 } });
+		expect(res.status).toBe(200);
+		const body = await res.json<GeminiCited>();
+		const text = geminiText([body]);
+		expect(body.citations).toEqual([{ type: "file_citation", fileId, filename: "breakers.md", index: text.length }]);
+		expect(body.fileSearch?.queries).toEqual([question]);
+		expect(body.fileSearch?.results.map((r) => r.fileId)).toEqual([fileId]);
+		const sent = (await upstreamLog(tag)).at(-1);
+		expect(JSON.stringify(sent?.body.messages)).toContain("opens after five failures");
+	});
+
+	it("on Gemini's default stream (one JSON array): the citations ride on the response with the finish reason", async () => {
+		// Google's snake_case spelling of the field is accepted too, as for the rest of its request.
+		const res = await gemini(model, "streamGenerateContent", key, { file_search: { vector_store_ids: [storeId] } });
+		expect(res.status).toBe(200);
+		expect(res.headers.get("content-type")).toContain("application/json");
+		const responses = await res.json<GeminiCited[]>();
+		const text = geminiText(responses);
+		expect(text.length).toBeGreaterThan(0);
+		const last = responses.at(-1);
+		expect(last?.candidates?.[0]?.finishReason).toBeDefined();
+		expect(last?.citations?.map((c) => [c.fileId, c.index])).toContainEqual([fileId, text.length]);
+		expect(responses.filter((r) => r.citations)).toHaveLength(1);
+	});
+
+	it("on a Gemini channel's SSE stream, passed through: the excerpts follow the caller's system instruction", async () => {
+		const gem = `gem-cfs-${uid()}`;
+		const gemTag = `${tag}-gem`;
+		await createChannel({
+			type: "gemini",
+			base_url: `${inject("upstreamUrl")}/${gemTag}/fixture/gemini/text`,
+			key: "AIza-upstream-gemini-key-0002",
+			models: [gem],
+			model_mapping: { [gem]: "gemini-2.5-flash" },
+		});
+		const res = await gemini(gem, "streamGenerateContent?alt=sse", key, {
+			systemInstruction: { parts: [{ text: "Be brief." }] },
+			fileSearch: { vectorStoreIds: [storeId] },
+		});
+		expect(res.status).toBe(200);
+		const { events } = await readSse(res);
+		const responses = events.filter((e): e is GeminiCited => e !== "[DONE]");
+		const text = geminiText(responses);
+		expect(responses.at(-1)?.citations?.map((c) => [c.fileId, c.index])).toContainEqual([fileId, text.length]);
+		const [sent] = await upstreamLog(gemTag);
+		expect(sent?.body.fileSearch).toBeUndefined();
+		const instruction = sent?.body.systemInstruction as { parts: { text: string }[] } | undefined;
+		const parts = instruction?.parts.map((p) => p.text) ?? [];
+		expect(parts[0]).toBe("Be brief.");
+		expect(parts[1]).toContain("opens after five failures");
+	});
+
+	it("on Gemini: another user's store is a 404 and a malformed field a 400, in Gemini's error shape", async () => {
+		const stranger = await keyOfNewUser();
+		const res = await gemini(model, "generateContent", stranger, { fileSearch: { vectorStoreIds: [storeId] } });
+		expect(res.status).toBe(404);
+		expect((await res.json<GeminiCited>()).error?.status).toBe("NOT_FOUND");
+		const bad = await gemini(model, "generateContent", key, { fileSearch: { vectorStoreIds: [], maxNumResults: 99 } });
+		expect(bad.status).toBe(400);
+		const error = (await bad.json<GeminiCited>()).error;
+		expect(error?.status).toBe("INVALID_ARGUMENT");
+		expect(error?.message).toContain("vector_store_ids");
 	});
 });

@@ -2,30 +2,12 @@ import { errorStatus } from "../../errors/gateway-error";
 import { geminiStatus } from "../../errors/render";
 import { type ChatUsage, type FinishReason, parseArguments } from "../ir";
 import { type ChatChunkIn, type ChatDeltaIn, chatChunkSchema, type ToolCallDeltaIn } from "../openai/stream-chunk";
-import { type SseMapper, sse } from "../sse";
+import type { SseMapper } from "../sse";
 import { parseEvent } from "../stream-json";
 import { geminiFinishOf } from "./finish";
+import { framing, type GeminiStreamForm } from "./framing";
 import type { GeminiError, GeminiPart, GenerateContentResponse } from "./types";
 import { usageMetadataOf } from "./usage";
-
-/** How responses are framed: SSE events (`alt=sse`), or the elements of one JSON array (Gemini's default). */
-interface Framing {
-	event(body: object): string;
-	close(): string;
-}
-
-function framing(form: "sse" | "json-array"): Framing {
-	if (form === "sse") return { event: (body) => sse(body), close: () => "" };
-	let opened = false;
-	return {
-		event(body) {
-			const lead = opened ? ",\r\n" : "[";
-			opened = true;
-			return lead + JSON.stringify(body);
-		},
-		close: () => (opened ? "]" : "[]"),
-	};
-}
 
 /** A chat stream error (the meter's or an upstream's) in Gemini's error form, its status read from the code. */
 export function geminiErrorOf(error: { message?: unknown; code?: unknown }): GeminiError {
@@ -85,7 +67,7 @@ function partsOf(delta: ChatDeltaIn, calls: ReturnType<typeof pendingCalls>): Ge
  * or the answer finishes. The last response carries the finish reason and the usage, which in a chat stream
  * follow the finish chunk, so it goes out at `[DONE]` (or at the end of the input).
  */
-export function streamFromChat(model: string, form: "sse" | "json-array"): SseMapper {
+export function streamFromChat(model: string, form: GeminiStreamForm): SseMapper {
 	const frame = framing(form);
 	const calls = pendingCalls();
 	let responseId: string | undefined;
@@ -103,20 +85,20 @@ export function streamFromChat(model: string, form: "sse" | "json-array"): SseMa
 	const last = (): string => {
 		closed = true;
 		const parts = calls.complete();
-		return frame.event(response(parts.length ? parts : [{ text: "" }], true));
+		return frame.event(JSON.stringify(response(parts.length ? parts : [{ text: "" }], true)));
 	};
 
 	const read = (chunk: ChatChunkIn): string => {
 		if (chunk.error) {
 			closed = true;
-			return frame.event(geminiErrorOf(chunk.error));
+			return frame.event(JSON.stringify(geminiErrorOf(chunk.error)));
 		}
 		responseId ??= chunk.id;
 		if (chunk.usage) usage = chunk.usage;
 		const choice = chunk.choices?.[0];
 		const parts = choice?.delta ? partsOf(choice.delta, calls) : [];
 		if (choice?.finish_reason) finish = choice.finish_reason;
-		return parts.length ? frame.event(response(parts)) : "";
+		return parts.length ? frame.event(JSON.stringify(response(parts))) : "";
 	};
 
 	return {

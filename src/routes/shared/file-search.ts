@@ -17,6 +17,18 @@ export const fileSearchOptions = z.object({
 	ranking_options: z.looseObject({ score_threshold: z.number().min(0).max(1).optional(), hybrid_search: hybridSearch.optional() }).nullish(),
 });
 
+const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** Every key of a JSON value in snake_case (the option and filter keys; attribute names are values, never keys). */
+function snakeKeys(value: unknown): unknown {
+	if (Array.isArray(value)) return value.map(snakeKeys);
+	if (typeof value !== "object" || value === null) return value;
+	return Object.fromEntries(Object.entries(value).map(([k, v]) => [snake(k), snakeKeys(v)]));
+}
+
+/** The options as Gemini's camelCase request spells them (`vectorStoreIds`, `maxNumResults`, `rankingOptions`…). */
+export const geminiFileSearchOptions = z.preprocess(snakeKeys, fileSearchOptions);
+
 /** OpenAI's `file_search` tool, as /v1/responses takes it. */
 const fileSearchTool = fileSearchOptions.extend({ type: z.literal("file_search") });
 
