@@ -43,3 +43,14 @@ export async function keywordSearch(db: D1Database, vectorStoreIds: readonly str
 	const { results } = await db.prepare(SEARCH).bind(match, JSON.stringify(vectorStoreIds), limit).all<{ id: number; score: number }>();
 	return results.map((r) => ({ chunkId: r.id, bm25: r.score }));
 }
+
+/**
+ * The first `limit` hits, less a tie the limit cuts. Chunks of one length that share the same words with the query
+ * tie (templated documents, a catalogue's entries); when the limit falls inside such a tie, which of its members
+ * made the cut is arbitrary, and a ranking fused with this one would take that chance for evidence. `hits` holds
+ * one more than `limit`, to see whether the tie goes on past it.
+ */
+export function withoutCutTie(hits: readonly KeywordHit[], limit: number): KeywordHit[] {
+	const cut = hits[limit];
+	return cut === undefined ? [...hits] : hits.slice(0, limit).filter((h) => h.bm25 !== cut.bm25);
+}

@@ -3,7 +3,7 @@ import type { CallerKey } from "../types/caller";
 import { embed } from "./embed";
 import { type AttributeFilter, type Attributes, matchesFilter } from "./filters";
 import { fuse, type RankedList } from "./fuse";
-import { keywordSearch } from "./keyword-search";
+import { keywordSearch, withoutCutTie } from "./keyword-search";
 import { vectorIndex } from "./vector-index";
 import type { StoreRow } from "./vector-stores";
 
@@ -60,19 +60,22 @@ export async function searchStores(ctx: SearchContext, stores: readonly StoreRow
 	const k = Math.min(MAX_CANDIDATES, Math.max(20, q.maxResults * CANDIDATES_PER_HIT));
 	const ids = stores.map((s) => s.id);
 	const weights = q.weights ?? { embedding: 1, text: 1 };
-	const [keyword, vector] = await Promise.all([
-		weights.text > 0 ? keywordSearch(ctx.env.DB, ids, q.query, k) : [],
+	const [found, vector] = await Promise.all([
+		weights.text > 0 ? keywordSearch(ctx.env.DB, ids, q.query, k + 1) : [],
 		weights.embedding > 0 ? vectorCandidates(ctx, stores, q.query, k) : [],
 	]);
+	// Alone, the keywords may fill the page from a tie as they please; beside a vector ranking, a cut tie would bias it.
+	const keyword = vector.length > 0 ? withoutCutTie(found, k) : found.slice(0, k);
 	const candidates = [...new Set([...vector, ...keyword.map((h) => h.chunkId)])];
 	const rows = await loadChunks(ctx.env.DB, candidates);
 	const passes = (id: number) => {
 		const row = rows.get(id);
 		return row !== undefined && (q.filter === undefined || matchesFilter(row.attributes, q.filter));
 	};
+	const shown = keyword.filter((h) => passes(h.chunkId));
 	const lists: RankedList[] = [
 		{ ids: vector.filter(passes), weight: weights.embedding },
-		{ ids: keyword.map((h) => h.chunkId).filter(passes), weight: weights.text },
+		{ ids: shown.map((h) => h.chunkId), scores: shown.map((h) => h.bm25), weight: weights.text },
 	];
 	const hits: SearchHit[] = [];
 	for (const { chunkId, score } of fuse(lists)) {

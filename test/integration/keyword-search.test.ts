@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { keywordSearch } from "../../src/knowledge/keyword-search";
+import { keywordSearch, withoutCutTie } from "../../src/knowledge/keyword-search";
 import { uid } from "../support/gateway";
 
 async function addChunks(store: string, texts: string[]): Promise<number[]> {
@@ -60,5 +60,23 @@ describe("keyword search (D1 FTS5, BM25)", () => {
 		expect((await keywordSearch(env.DB, [store], "plums", 10)).map((h) => h.chunkId)).toEqual([id]);
 		await env.DB.prepare("DELETE FROM chunks WHERE id = ?1").bind(id).run();
 		expect(await keywordSearch(env.DB, [store], "plums", 10)).toEqual([]);
+	});
+
+	it("ties chunks of one length that share the same words, and can leave out a tie a limit would cut", async () => {
+		const store = `vs_${uid()}`;
+		const [, , kelvor] = await addChunks(store, [
+			"The Tamrin depot stores pallets.",
+			"The Dospel depot stores pallets.",
+			"The Kelvor depot stores pallets.",
+			"The Salbre depot stores pallets.",
+		]);
+		const all = await keywordSearch(env.DB, [store], "pallets", 4);
+		expect(all).toHaveLength(4);
+		expect(new Set(all.map((h) => h.bm25)).size).toBe(1);
+		// Two of four equals would be two picked by chance: none are given.
+		expect(withoutCutTie(await keywordSearch(env.DB, [store], "pallets", 3), 2)).toEqual([]);
+		expect(withoutCutTie(all, 4)).toEqual(all);
+		const named = withoutCutTie(await keywordSearch(env.DB, [store], "pallets at Kelvor", 3), 2);
+		expect(named.map((h) => h.chunkId)).toEqual([kelvor]);
 	});
 });

@@ -183,3 +183,20 @@ describe("vector stores (OpenAI's API, served by the gateway)", () => {
 		expect(left?.n).toBe(0);
 	});
 });
+
+describe("hybrid search when the keywords tell nothing apart", () => {
+	it("finds a misspelt name by its vector: keyword hits on words every file has do not push it down", async () => {
+		const key = await keyOfNewUser();
+		const names = ["Tamrinsal", "Dospelvor", "Quinbrehol", "Ferlixgu", "Zannodmar", "Kelvortam"];
+		const ids: string[] = [];
+		// Uploaded in this order, the name asked about last: BM25 ties every file on "pallets" and lists it last.
+		for (const name of names) ids.push(await upload(key, `${name}.md`, `The ${name} warehouse stores pallets of ladders.`));
+		const { id } = await (await call("/v1/vector_stores", json(key, { file_ids: ids }))).json<Store>();
+		await settled(key, id);
+		const page = await (await call(`/v1/vector_stores/${id}/search`, json(key, { query: "pallets at the Kelvortan depot" }))).json<SearchPage>();
+		expect(page.data[0]?.filename).toBe("Kelvortam.md");
+		// Spelt right, the keywords find it too.
+		const exact = await (await call(`/v1/vector_stores/${id}/search`, json(key, { query: "pallets at the Kelvortam depot" }))).json<SearchPage>();
+		expect(exact.data[0]?.filename).toBe("Kelvortam.md");
+	});
+});

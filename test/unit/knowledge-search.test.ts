@@ -76,4 +76,21 @@ describe("rank fusion", () => {
 		for (const h of hits) expect(h.score).toBeGreaterThan(0);
 		expect(fuse([])).toEqual([]);
 	});
+
+	it("gives tied scores one rank, so a list's arbitrary order among them does not decide", () => {
+		// The keyword list ties 1, 2 and 3 (same words, same length) and happens to list 3 last; the vector list prefers 3.
+		const hits = fuse([
+			{ ids: [1, 2, 3], scores: [2.5, 2.5, 2.5], weight: 1 },
+			{ ids: [3, 1, 2], weight: 1 },
+		]);
+		expect(hits.map((h) => h.chunkId)).toEqual([3, 1, 2]);
+		expect(hits[0]?.score).toBe(1);
+		// Without the scores, the order is taken as a ranking.
+		expect(
+			fuse([
+				{ ids: [1, 2, 3], weight: 1 },
+				{ ids: [3, 1, 2], weight: 1 },
+			]).map((h) => h.chunkId),
+		).toEqual([1, 3, 2]);
+	});
 });
