@@ -8,7 +8,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { prepareDatabase } from "../scripts/local-state.mjs";
+import { tinyPdf } from "../test/support/document-fixtures.ts";
 import { launch } from "./launchers.ts";
+import { cpuMs } from "./proc.ts";
 
 const DOCS = Number(process.env.RAG_DOCS ?? 500);
 const ADMIN = "adm-bench-rag-0123456789abcdef";
@@ -85,6 +87,24 @@ async function api<T>(url: string, key: string, path: string, init: RequestInit 
 	if (!res.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${res.status} ${await res.text()}`);
 	return res.json() as Promise<T>;
 }
+/** Uploads a file and waits until a store of it is ingested: wall time and the runtime's CPU, in ms. */
+async function ingest(url: string, key: string, pid: number, name: string, bytes: Uint8Array | string): Promise<{ wall: number; cpu: number }> {
+	const form = new FormData();
+	form.set("purpose", "assistants");
+	form.set("file", new File([bytes], name));
+	const cpu = cpuMs(pid);
+	const started = performance.now();
+	const file = await api<{ id: string }>(url, key, "/v1/files", { method: "POST", body: form });
+	const store = await api<{ id: string }>(url, key, "/v1/vector_stores", post({ name, file_ids: [file.id] }));
+	for (;;) {
+		const s = await api<{ status: string; file_counts: { failed: number } }>(url, key, `/v1/vector_stores/${store.id}`);
+		if (s.file_counts.failed > 0) throw new Error(`${name} failed to ingest`);
+		if (s.status === "completed") break;
+		await new Promise((r) => setTimeout(r, 100));
+	}
+	return { wall: performance.now() - started, cpu: cpuMs(pid) - cpu };
+}
+
 const post = (body: unknown): RequestInit => ({ method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
 
 const dir = mkdtempSync(join(tmpdir(), "bench-rag-"));
@@ -99,6 +119,26 @@ const gateway = await launch("wrangler-dev", {
 });
 try {
 	const facts = corpus();
+	// Ingestion per page: PDF (text drawn in pages) and the same text as one plain file, whole pipeline (upload,
+	// parse, chunk, embed through the mock channel, index). The first PDF of an isolate also starts pdf.js.
+	const PAGES = 100;
+	const pages = Array.from({ length: PAGES }, (_, p) =>
+		facts.slice((p * 8) % facts.length, ((p * 8) % facts.length) + 8).flatMap((f) => documentOf(f).split("\n").filter(Boolean)),
+	);
+	const perPage = (m: { wall: number; cpu: number }) => ({
+		"pages/s": (PAGES / (m.wall / 1000)).toFixed(1),
+		"runtime CPU ms/page": (m.cpu / PAGES).toFixed(1),
+		"wall s": (m.wall / 1000).toFixed(2),
+	});
+	const pdfFirst = await ingest(gateway.url, key, gateway.pid, "pages-1.pdf", tinyPdf(pages));
+	const pdfWarm = await ingest(gateway.url, key, gateway.pid, "pages-2.pdf", tinyPdf(pages));
+	const text = await ingest(gateway.url, key, gateway.pid, "pages.txt", pages.map((lines) => lines.join("\n")).join("\n\n"));
+	console.table({
+		[`PDF, ${PAGES} pages (the isolate's first)`]: perPage(pdfFirst),
+		[`PDF, ${PAGES} pages (again)`]: perPage(pdfWarm),
+		[`text, the same ${PAGES} pages`]: perPage(text),
+	});
+
 	const questions = facts.map((f, i) => questionOf(f, kindOf(i)));
 	const started = performance.now();
 	const ids: string[] = [];

@@ -8,8 +8,8 @@ import { VectorStorage } from "./vector-storage";
 /**
  * A vector index for `wrangler dev` and the tests, where Vectorize has no simulator: the same calls, limits, filter
  * semantics and cosine scores, answered by a brute-force scan of float32 vectors held in memory (loaded per namespace
- * from SQLite on first use). One object per index (named by its dimension, `env.LOCAL_VECTOR_INDEX.getByName("256")`),
- * so one object's memory bounds it: 50,000 vectors of 256 dimensions are 51 MB; it is not meant for production.
+ * from SQLite on first use). One object per index (named by its dimension, `env.LOCAL_VECTOR_INDEX.getByName("512")`),
+ * so one object's memory bounds it: 25,000 vectors of 512 dimensions are 51 MB; it is not meant for production.
  */
 export class LocalVectorIndex extends DurableObject<Env> {
 	private readonly storage: VectorStorage;

@@ -48,7 +48,7 @@ describe("the mock channel's embeddings", () => {
 		expect(Math.hypot(...mockEmbedding("  ?! ", 8))).toBeCloseTo(1, 10);
 	});
 
-	it("answers /v1/embeddings with the requested dimensions (256 when none), in OpenAI's shape", async () => {
+	it("answers /v1/embeddings with the requested dimensions (512 when none), in OpenAI's shape", async () => {
 		const ctx = { op: "embeddings" as const, stream: false, signal: new AbortController().signal, clientHeaders: new Headers(), env };
 		const target = { channelId: 1, baseUrl: undefined, apiKey: undefined, upstreamModel: "mock-embedding", settings: {} };
 		const answer = async (body: Record<string, unknown>) => (await mock.send(body, target, ctx)).json();
@@ -63,7 +63,7 @@ describe("the mock channel's embeddings", () => {
 			],
 			usage: { prompt_tokens: 10, total_tokens: 10 },
 		});
-		expect(MOCK_EMBEDDING_DIMENSIONS).toBe(256);
+		expect(MOCK_EMBEDDING_DIMENSIONS).toBe(512);
 		const sized = (await answer({ model: "mock-embedding", input: "x", dimensions: 64 })) as { data: { embedding: number[] }[] };
 		expect(sized.data[0]?.embedding).toHaveLength(64);
 	});

@@ -2,15 +2,18 @@
  * The offline mock channel's embeddings: feature hashing, so texts that share words get similar vectors and retrieval
  * over the mock gives sensible results in `npm run dev` without any key. Each text is a bag of lower-cased words, the
  * pairs of neighbouring words (word order and phrases) and each word's character trigrams (so "install" is near
- * "installing"); every feature adds ± its weight to one coordinate chosen by its hash, and the sum is L2-normalized.
- * Deterministic: the same text always gives the same vector.
+ * "installing", and a misspelt name near the right one); every feature adds ± its weight to one coordinate chosen by
+ * its hash, and the sum is L2-normalized. Deterministic: the same text always gives the same vector.
  */
 
-export const MOCK_EMBEDDING_DIMENSIONS = 256;
+/** Enough coordinates that unrelated features rarely share one: at 256 two names collided often enough to swap them. */
+export const MOCK_EMBEDDING_DIMENSIONS = 512;
 /** A bound on what a request may ask, so `dimensions: 1e9` cannot exhaust the isolate's memory. */
 const MOCK_EMBEDDING_MAX_DIMENSIONS = 8192;
 
-const WEIGHT = { word: 1, pair: 0.7, trigram: 0.25 } as const;
+// Trigrams weigh half a word each, like the word pairs: enough that a misspelt word still lands near its right
+// spelling (most of its trigrams survive a slip), not so much that words sharing a syllable pass for each other.
+const WEIGHT = { word: 1, pair: 0.5, trigram: 0.5 } as const;
 /** Words so common in English that sharing them says little about two texts' topic. */
 const STOP_WORDS = new Set(
 	"a an and are as at be but by do does for from had has have how i if in is it its of on or our so that the their then there these they this to was we were what when where which who why will with you your".split(
