@@ -39,7 +39,7 @@ async function ownFile(env: Env, caller: CallerKey, id: string, param?: string):
 
 /** OpenAI's Files API, mounted at /v1/files: bytes in R2, metadata in D1, each file its key's user's. */
 export const fileRoutes = new Hono<AppEnv>()
-	.use(callerAuth())
+	.use(callerAuth({ sessions: true }))
 	.post("/", async (c) => {
 		const { filesMaxBytes, filesQuotaBytesPerUser } = config(c.env);
 		const { file, fields } = await readUpload(c, filesMaxBytes);
