@@ -25,6 +25,8 @@ let browser: Browser;
 let page: Page;
 const problems: string[] = [];
 let email = "";
+/** The signed-in user's key, for what the page does not offer (a store embedding with a model of one's choice). */
+let userKey = "";
 
 async function shot(name: string): Promise<void> {
 	await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
@@ -40,7 +42,7 @@ beforeAll(async () => {
 	mkdirSync(SHOTS, { recursive: true });
 	email = `kn-${Date.now()}@example.com`;
 	const user = await adminApi<{ id: number }>("POST", "/api/users", { name: email, email, password: "knowledge-pass" });
-	await adminApi("POST", "/api/tokens", { name: "knowledge key", user_id: user.id });
+	userKey = (await adminApi<{ key: string }>("POST", "/api/tokens", { name: "knowledge key", user_id: user.id })).key;
 	browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: ["--no-sandbox"] });
 	const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "en-US", colorScheme: "light" });
 	page = await context.newPage();
@@ -89,6 +91,40 @@ describe("the dashboard's Knowledge page in Chromium", () => {
 		const store = page.getByTestId("kn-stores").locator("tbody tr").first();
 		await expect.poll(() => store.textContent()).toContain("2 of 2 ready");
 		expect(await store.textContent()).toContain("Ready");
+	});
+
+	it("shows a file's stage and progress while it is being ingested, and stops once its store is deleted", async () => {
+		// A store whose embedding model's only channel never answers: its file stays in the embedding stage.
+		const model = `kn-stalled-${Date.now()}`;
+		await adminApi("POST", "/api/channels", {
+			name: model,
+			type: "openai",
+			base_url: `${inject("upstreamUrl")}/kn-stalled/hang/v1`,
+			key: "sk-stalled-upstream",
+			models: [model],
+		});
+		const res = await fetch(`${gatewayUrl}/v1/vector_stores`, {
+			method: "POST",
+			headers: { authorization: `Bearer ${userKey}`, "content-type": "application/json" },
+			body: JSON.stringify({ name: "Stalled", embedding_model: model }),
+		});
+		const { id } = (await res.json()) as { id: string };
+		await page.getByTestId("kn-refresh").click();
+		await page.getByTestId(`kn-store-open-${id}`).click();
+		await expect.poll(() => page.locator("#kn-store-title").textContent()).toBe("Store “Stalled”");
+		await page.getByTestId("kn-file-input").setInputFiles({ name: "notes.md", mimeType: "text/markdown", buffer: Buffer.from("# Notes\n\nStill embedding.") });
+		const status = page.getByTestId("kn-file-status");
+		await expect.poll(() => status.textContent(), { timeout: 15_000 }).toMatch(/^Embedding\d+%$/);
+		expect(await status.getAttribute("data-status")).toBe("in_progress");
+		expect(await status.locator("progress").getAttribute("value")).toMatch(/^\d+$/);
+		expect(await page.getByTestId("kn-polling").getAttribute("data-polling")).toBe("true");
+		expect(await page.getByTestId("kn-polling").textContent()).toContain("Updating live");
+		await expect.poll(() => page.getByTestId(`kn-store-${id}`).textContent()).toContain("Ingesting");
+		await shot("knowledge-ingesting");
+		// Gone from the page at once: nothing reads its files again (a read would be a 404, logged as a console error).
+		await page.getByTestId(`kn-store-delete-${id}`).click();
+		await expect.poll(() => page.locator("#kn-store-title").textContent()).toBe("Store “Team handbook”");
+		expect(await page.getByTestId(`kn-store-${id}`).count()).toBe(0);
 	});
 
 	it("sets a file's attributes, and shows the API's message for attributes it refuses", async () => {

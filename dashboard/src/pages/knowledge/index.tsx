@@ -51,7 +51,10 @@ function Knowledge({ keys, hidden }: { keys: Token[]; hidden: number }) {
 	const [openId, setOpenId] = useState<string | undefined>(undefined);
 	const [busy, setBusy] = useState<string | null>(null);
 	const [error, setError] = useState<string | null>(null);
-	const open = stores.data?.find((s) => s.id === openId) ?? stores.data?.[0];
+	// Deleted stores leave at once, before the list is read again: an open one would otherwise poll a store that is gone.
+	const [gone, setGone] = useState<ReadonlySet<string>>(new Set());
+	const shown = stores.data?.filter((s) => !gone.has(s.id));
+	const open = shown?.find((s) => s.id === openId) ?? shown?.[0];
 
 	const remove = async (s: VectorStore) => {
 		if (!window.confirm(t("confirmDeleteStore", { name: storeName(s) }))) return;
@@ -59,6 +62,7 @@ function Knowledge({ keys, hidden }: { keys: Token[]; hidden: number }) {
 		setError(null);
 		try {
 			await api.deleteStore(s.id);
+			setGone((g) => new Set([...g, s.id]));
 			stores.reload();
 		} catch (err) {
 			setError(messageOf(err));
@@ -97,9 +101,15 @@ function Knowledge({ keys, hidden }: { keys: Token[]; hidden: number }) {
 			</div>
 			{error && <Alert testid="kn-store-delete-error">{error}</Alert>}
 			<Async load={stores}>
-				{(list) => (
+				{(all) => (
 					<>
-						<StoreTable stores={list} openId={open?.id} busy={busy} onOpen={(s) => setOpenId(s.id)} onDelete={(s) => void remove(s)} />
+						<StoreTable
+							stores={all.filter((s) => !gone.has(s.id))}
+							openId={open?.id}
+							busy={busy}
+							onOpen={(s) => setOpenId(s.id)}
+							onDelete={(s) => void remove(s)}
+						/>
 						{open && <StoreDetail key={`${keyId}-${open.id}`} api={api} store={open} onChanged={stores.reload} />}
 					</>
 				)}
