@@ -106,3 +106,29 @@ describe("a dashboard session on the Files and Vector Stores APIs", () => {
 		expect((await chat(token, { model: "mock-chat", messages: [{ role: "user", content: "hi" }] }, { "x-gateway-key-id": String(key.id) })).status).toBe(401);
 	});
 });
+
+describe("the Knowledge page of a dashboard on another origin (Pages)", () => {
+	it("may call the Files and Vector Stores APIs from DASHBOARD_ORIGIN, naming its key, and nothing else of /v1", async () => {
+		const { createExecutionContext } = await import("cloudflare:test");
+		const worker = (await import("../../src")).default;
+		const preflight = (path: string) =>
+			worker.fetch(
+				new Request(`http://gateway.test${path}`, {
+					method: "OPTIONS",
+					headers: {
+						origin: "https://dash.example.com",
+						"access-control-request-method": "POST",
+						"access-control-request-headers": "authorization, x-gateway-key-id",
+					},
+				}),
+				{ ...env, DASHBOARD_ORIGIN: "https://dash.example.com" } as Env,
+				createExecutionContext(),
+			);
+		for (const path of ["/v1/files", "/v1/vector_stores", "/v1/vector_stores/vs_abc/search"]) {
+			const res = await preflight(path);
+			expect(res.headers.get("access-control-allow-origin"), path).toBe("https://dash.example.com");
+			expect(res.headers.get("access-control-allow-headers"), path).toContain("x-gateway-key-id");
+		}
+		expect((await preflight("/v1/chat/completions")).headers.get("access-control-allow-origin")).toBeNull();
+	});
+});
