@@ -225,7 +225,7 @@ const doc = (method: OperationDoc["method"], path: string, summary: string, extr
 	path,
 	summary,
 	tag: "Vector stores",
-	auth: "key",
+	auth: "knowledge",
 	errors: [404],
 	...extra,
 });

@@ -99,6 +99,21 @@ describe("a dashboard session on the Files and Vector Stores APIs", () => {
 		expect((await createStore(session.token, key.id)).status).toBe(401);
 	});
 
+	it("is documented: the OpenAPI document offers a key, or a session with x-gateway-key-id", async () => {
+		const doc = await (await call("/api/openapi.json")).json<{
+			paths: Record<string, Record<string, { security: unknown[] }>>;
+			components: { securitySchemes: Record<string, { name?: string }> };
+		}>();
+		for (const [path, method] of [
+			["/v1/files", "post"],
+			["/v1/vector_stores/{vector_store_id}/search", "post"],
+		] as const) {
+			expect(doc.paths[path]?.[method]?.security, path).toEqual([{ gatewayKey: [] }, { session: [], keyId: [] }]);
+		}
+		expect(doc.components.securitySchemes.keyId?.name).toBe("x-gateway-key-id");
+		expect(doc.paths["/v1/chat/completions"]?.post?.security).toEqual([{ gatewayKey: [] }]);
+	});
+
 	it("leaves the relay's routes to keys alone", async () => {
 		const userId = await newUser();
 		const key = await createKey({ user_id: userId });
