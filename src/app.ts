@@ -60,6 +60,9 @@ export const app = new Hono<AppEnv>()
 	.use("/v1/messages/*", speaks("anthropic"))
 	.use("/v1beta/*", speaks("gemini"))
 	.use("/api/*", dashboardCors())
+	// The dashboard's Knowledge page calls the Files and Vector Stores APIs themselves, with its session.
+	.use("/v1/files/*", dashboardCors())
+	.use("/v1/vector_stores/*", dashboardCors())
 	// Every JSON body is bounded in size before it is read, as in depth by the validator (lib/validate.ts).
 	.use("/api/*", bodyLimit())
 	.route("/api/auth", loginRoutes)

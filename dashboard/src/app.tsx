@@ -5,6 +5,7 @@ import { translator } from "./i18n";
 import { BillingPage } from "./pages/billing";
 import { ChannelsPage } from "./pages/channels";
 import { KeysPage } from "./pages/keys";
+import { KnowledgePage } from "./pages/knowledge";
 import { OverviewPage } from "./pages/overview";
 import { PlaygroundPage } from "./pages/playground";
 import { SignInPage } from "./pages/sign-in";
@@ -19,6 +20,7 @@ const t = translator({
 		usage: "Usage logs",
 		billing: "Billing",
 		playground: "Playground",
+		knowledge: "Knowledge",
 		signOut: "Sign out",
 		notFound: "This page does not exist.",
 		operator: "operator",
@@ -30,6 +32,7 @@ const t = translator({
 		usage: "使用日志",
 		billing: "账单",
 		playground: "试验场",
+		knowledge: "知识库",
 		signOut: "退出登录",
 		notFound: "页面不存在。",
 		operator: "管理员",
@@ -43,6 +46,7 @@ const NAV = [
 	{ path: "/usage", key: "usage", admin: false },
 	{ path: "/billing", key: "billing", admin: false },
 	{ path: "/playground", key: "playground", admin: false },
+	{ path: "/knowledge", key: "knowledge", admin: false },
 ] as const;
 
 function Shell() {
@@ -80,6 +84,7 @@ function Shell() {
 					<Route path="/usage" component={UsagePage} />
 					<Route path="/billing" component={BillingPage} />
 					<Route path="/playground" component={PlaygroundPage} />
+					<Route path="/knowledge" component={KnowledgePage} />
 					<Route default component={() => <p class="state empty">{t("notFound")}</p>} />
 				</Router>
 			</main>

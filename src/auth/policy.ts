@@ -1,5 +1,5 @@
 import { GatewayError } from "../errors/gateway-error";
-import { isKey, type Principal } from "./principal";
+import { ADMIN_USER_ID, isKey, type Principal } from "./principal";
 
 /**
  * Every "may this principal do this to that" question of the API, answered here and nowhere else: routes ask,
@@ -136,6 +136,16 @@ export function scopeToOwner(principal: Principal, requested: number | undefined
 export function mayTouch(principal: Principal, ownerId: number | null): boolean {
 	const own = ownerScope(principal);
 	return own === undefined || own === ownerId;
+}
+
+/**
+ * The user whose keys a dashboard session may act as on the knowledge routes (/v1/files, /v1/vector_stores), which
+ * need a key to embed and bill with: its own user's only, the operator's session standing for the admin user (the
+ * operator's own account). Unlike the playground, the operator may not act as another user's key there: files and
+ * stores are their user's alone, 404 to anyone else, and acting as the key would be acting as the user.
+ */
+export function knowledgeKeyOwner(principal: Principal): number {
+	return principal.userId ?? ADMIN_USER_ID;
 }
 
 /** May this principal re-enable a key that is disabled? The operator may have disabled it: only the operator. */

@@ -9,6 +9,9 @@ export type Principal =
 	| { role: "admin"; userId: number | null; sessionId: string | null }
 	| { role: "user"; userId: number; keyId: number | null; sessionId: string | null };
 
+/** The bootstrap migration creates this user, the operator's own account: keys the operator makes without an owner belong to it. */
+export const ADMIN_USER_ID = 1;
+
 /** A gateway key acting for its user, rather than a person signed in (or the operator's own token). */
 export const isKey = (p: Principal): boolean => p.role === "user" && p.keyId !== null;
 

@@ -1,11 +1,11 @@
 import type { MiddlewareHandler } from "hono";
 import type { Principal } from "../auth/principal";
-import { looksLikeJwt, readSession } from "../auth/session";
-import { sessionPrincipal } from "../auth/sessions";
+import { looksLikeJwt } from "../auth/session";
 import { type AppEnv, config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { secretsEqual } from "../lib/crypto";
-import { authenticate, presentedKey, unavailableOnFailure } from "../relay/callers";
+import { authenticate, presentedKey } from "../relay/callers";
+import { principalOfSession } from "./session-principal";
 
 /**
  * `Authorization: Bearer <ADMIN_TOKEN>` is the operator; a dashboard session (a JWT from POST /api/auth/login or
@@ -21,14 +21,8 @@ export function apiAuth(): MiddlewareHandler<AppEnv> {
 
 async function principalOf(env: Env, presented: string | undefined): Promise<Principal> {
 	if (!presented) throw new GatewayError("unauthorized", "Send 'Authorization: Bearer <ADMIN_TOKEN>', a session token or a gateway key");
-	const { adminToken, encryptionKey } = config(env);
-	if (await secretsEqual(presented, adminToken)) return { role: "admin", userId: null, sessionId: null };
-	if (looksLikeJwt(presented)) {
-		const claims = await readSession(presented, encryptionKey);
-		const principal = claims && (await unavailableOnFailure(sessionPrincipal(env, claims, adminToken)));
-		if (!principal) throw new GatewayError("unauthorized", "The session has ended or is not valid; sign in again");
-		return principal;
-	}
+	if (await secretsEqual(presented, config(env).adminToken)) return { role: "admin", userId: null, sessionId: null };
+	if (looksLikeJwt(presented)) return principalOfSession(env, presented);
 	const caller = await authenticate(env, presented).catch((err: unknown) => {
 		if (err instanceof GatewayError && err.code === "invalid_api_key") {
 			throw new GatewayError("unauthorized", "Send 'Authorization: Bearer <ADMIN_TOKEN>' or a valid gateway key");

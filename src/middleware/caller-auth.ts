@@ -1,13 +1,43 @@
 import type { MiddlewareHandler } from "hono";
+import { knowledgeKeyOwner } from "../auth/policy";
+import { looksLikeJwt } from "../auth/session";
 import type { AppEnv } from "../env";
-import { authenticate, presentedKey } from "../relay/callers";
+import { GatewayError } from "../errors/gateway-error";
+import { authenticate, callerForKey, presentedKey } from "../relay/callers";
+import type { CallerKey } from "../types/caller";
+import { principalOfSession } from "./session-principal";
+
+/** The header in which a dashboard session names the key it acts as, by id (the gateway does not keep secrets). */
+export const KEY_ID_HEADER = "x-gateway-key-id";
+
+export interface CallerAuthOptions {
+	/**
+	 * Also accept a dashboard session that names one of its own user's keys in `x-gateway-key-id` (the dashboard's
+	 * Knowledge page: it has no key's secret). Off on the relay's routes, which stay the keys' alone.
+	 */
+	sessions?: boolean;
+}
 
 /** Resolves the gateway key on a relay route into `c.var.caller`. */
-export function callerAuth(): MiddlewareHandler<AppEnv> {
+export function callerAuth({ sessions = false }: CallerAuthOptions = {}): MiddlewareHandler<AppEnv> {
 	return async function callerAuth(c, next) {
-		const caller = await authenticate(c.env, presentedKey(c.req.raw.headers));
+		const presented = presentedKey(c.req.raw.headers);
+		const caller =
+			sessions && presented !== undefined && looksLikeJwt(presented)
+				? await sessionCaller(c.env, presented, c.req.header(KEY_ID_HEADER))
+				: await authenticate(c.env, presented);
 		c.set("caller", caller);
 		c.get("meter")?.setCaller(caller);
 		await next();
 	};
+}
+
+const KEY_ID = /^[1-9]\d{0,15}$/;
+
+async function sessionCaller(env: Env, token: string, keyId: string | undefined): Promise<CallerKey> {
+	const principal = await principalOfSession(env, token);
+	if (keyId === undefined || !KEY_ID.test(keyId)) {
+		throw new GatewayError("invalid_request", `A dashboard session names the key it acts as, by id, in '${KEY_ID_HEADER}'`, { param: KEY_ID_HEADER });
+	}
+	return callerForKey(env, Number(keyId), knowledgeKeyOwner(principal));
 }

@@ -50,7 +50,9 @@ function operation(op: OperationDoc) {
 							? [{ adminToken: [] }, { session: [] }, { gatewayKey: [] }]
 							: op.auth === "admin"
 								? [{ adminToken: [] }, { session: [] }]
-								: [{ gatewayKey: [] }],
+								: op.auth === "knowledge"
+									? [{ gatewayKey: [] }, { session: [], keyId: [] }]
+									: [{ gatewayKey: [] }],
 				}),
 		...(parameters.length ? { parameters } : {}),
 		...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: schema(op.body, "input") } } } } : {}),
@@ -82,6 +84,12 @@ export function openApiDocument(ops: readonly OperationDoc[]) {
 					scheme: "bearer",
 					bearerFormat: "JWT",
 					description: "A dashboard session from POST /api/auth/login (admin routes: a user with the admin role)",
+				},
+				keyId: {
+					type: "apiKey",
+					in: "header",
+					name: "x-gateway-key-id",
+					description: "With a session on the Files and Vector Stores APIs: the id of one of the user's own keys, which embeds and pays",
 				},
 			},
 		},

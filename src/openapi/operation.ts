@@ -9,9 +9,10 @@ export interface OperationDoc {
 	tag: "Relay" | "Auth" | "Channels" | "Tokens" | "Users" | "Prices" | "Usage" | "Billing" | "Jobs" | "Files" | "Vector stores" | "Meta";
 	/**
 	 * admin: the operator's token (or an admin's dashboard session); key: a gateway key (relay); user: the operator,
-	 * or a user by their gateway key or dashboard session, seeing only their own data.
+	 * or a user by their gateway key or dashboard session, seeing only their own data; knowledge: a gateway key, or a
+	 * dashboard session naming one of its user's keys in `x-gateway-key-id`.
 	 */
-	auth: "admin" | "key" | "user" | "none";
+	auth: "admin" | "key" | "user" | "knowledge" | "none";
 	body?: z.ZodType;
 	query?: z.ZodType;
 	response?: z.ZodType;

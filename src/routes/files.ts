@@ -39,7 +39,7 @@ async function ownFile(env: Env, caller: CallerKey, id: string, param?: string):
 
 /** OpenAI's Files API, mounted at /v1/files: bytes in R2, metadata in D1, each file its key's user's. */
 export const fileRoutes = new Hono<AppEnv>()
-	.use(callerAuth())
+	.use(callerAuth({ sessions: true }))
 	.post("/", async (c) => {
 		const { filesMaxBytes, filesQuotaBytesPerUser } = config(c.env);
 		const { file, fields } = await readUpload(c, filesMaxBytes);
@@ -101,19 +101,27 @@ export const fileDocs: OperationDoc[] = [
 		path: "/v1/files",
 		summary: "Upload a file (multipart/form-data: `file`, `purpose`, optional `expires_after[anchor]`/`expires_after[seconds]`)",
 		tag: "Files",
-		auth: "key",
+		auth: "knowledge",
 		response: fileObject,
 		errors: [403, 413],
 	},
-	{ method: "get", path: "/v1/files", summary: "List the calling key's user's files", tag: "Files", auth: "key", query: fileListQuery, response: fileList },
-	{ method: "get", path: "/v1/files/{file_id}", summary: "Retrieve a file", tag: "Files", auth: "key", response: fileObject, errors: [404] },
+	{
+		method: "get",
+		path: "/v1/files",
+		summary: "List the calling key's user's files",
+		tag: "Files",
+		auth: "knowledge",
+		query: fileListQuery,
+		response: fileList,
+	},
+	{ method: "get", path: "/v1/files/{file_id}", summary: "Retrieve a file", tag: "Files", auth: "knowledge", response: fileObject, errors: [404] },
 	{
 		method: "get",
 		path: "/v1/files/{file_id}/content",
 		summary: "Download a file's bytes (Content-Type as sniffed on upload)",
 		tag: "Files",
-		auth: "key",
+		auth: "knowledge",
 		errors: [404],
 	},
-	{ method: "delete", path: "/v1/files/{file_id}", summary: "Delete a file", tag: "Files", auth: "key", response: fileDeleted, errors: [404] },
+	{ method: "delete", path: "/v1/files/{file_id}", summary: "Delete a file", tag: "Files", auth: "knowledge", response: fileDeleted, errors: [404] },
 ];

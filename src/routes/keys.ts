@@ -4,7 +4,7 @@ import type { z } from "zod";
 import { NO_LIMITS, pickLimits } from "../../durable-objects/governor-types";
 import { apiName, boundsAfterOperator, type KeyBounds, type KeyLimitChange, loosenedBound, readBounds } from "../auth/key-limits";
 import { mayReenableKey, mayTouch, ownerScope, scopeToOwner, setsOperatorLimits } from "../auth/policy";
-import type { Principal } from "../auth/principal";
+import { ADMIN_USER_ID, type Principal } from "../auth/principal";
 import { toUsd } from "../billing/money";
 import { db } from "../db/client";
 import { type ApiKeyRow, apiKeys, users } from "../db/schema";
@@ -19,9 +19,6 @@ import { keyCreate, keyCreated, keyList, keyPatch, keyView } from "./key-schemas
 import { governorStanding, limitColumns, limitsOf } from "./limit-schemas";
 import { limitsChanged, standingOf } from "./shared/limits";
 import { idParam } from "./shared/params";
-
-/** The bootstrap migration creates this user; keys the operator makes without an owner belong to it. A user's keys are their own. */
-const ADMIN_USER_ID = 1;
 
 const toMs = (value: string | null | undefined) => (value === undefined ? undefined : value === null ? null : Date.parse(value));
 

@@ -43,7 +43,7 @@ const POLL_AFTER_MS = "500";
  * the user of the key that made it; another user's store or file is 404, as if it did not exist.
  */
 export const vectorStoreRoutes = new Hono<AppEnv>()
-	.use(callerAuth(), bodyLimit())
+	.use(callerAuth({ sessions: true }), bodyLimit())
 	.post("/", valid("json", storeCreate), async (c) => {
 		const body = c.req.valid("json");
 		const caller = c.get("caller");
@@ -225,7 +225,7 @@ const doc = (method: OperationDoc["method"], path: string, summary: string, extr
 	path,
 	summary,
 	tag: "Vector stores",
-	auth: "key",
+	auth: "knowledge",
 	errors: [404],
 	...extra,
 });
