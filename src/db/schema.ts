@@ -413,6 +413,8 @@ export const vectorStoreFiles = sqliteTable(
 		index("vector_store_files_store_created_idx").on(t.vectorStoreId, t.createdAt),
 		index("vector_store_files_batch_idx").on(t.batchId),
 		index("vector_store_files_file_idx").on(t.fileId),
+		// The cron's look for messages lost before ingestion began reads only these rows, oldest first.
+		index("vector_store_files_queued_idx").on(t.updatedAt).where(sql`${t.status} = 'in_progress' AND ${t.stage} = 'queued'`),
 	],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX `vector_store_files_queued_idx` ON `vector_store_files` (`updated_at`) WHERE "vector_store_files"."status" = 'in_progress' AND "vector_store_files"."stage" = 'queued';
