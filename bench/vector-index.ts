@@ -1,5 +1,5 @@
 // `npm run bench:vector`: query latency of the local vector index (the LocalVectorIndex Durable Object, brute-force
-// cosine) at 1k and 10k vectors of 256 dimensions, under Miniflare, as `wrangler dev` runs it. Prints p50/p95 per
+// cosine) at 1k and 10k vectors of 512 dimensions (the mock embedding's), under Miniflare, as `wrangler dev` runs it. Prints p50/p95 per
 // size, with and without a metadata filter, and the loopback-plus-RPC floor (an empty namespace) they include.
 // Figures are reported, never asserted: a shared 2-core machine varies from run to run.
 import { mkdtempSync, rmSync } from "node:fs";
@@ -13,7 +13,7 @@ import { quantile } from "./load.ts";
 const { values: opts } = parseArgs({
 	options: {
 		sizes: { type: "string", default: "1000,10000" },
-		dims: { type: "string", default: "256" },
+		dims: { type: "string", default: "512" },
 		queries: { type: "string", default: "300" },
 		"top-k": { type: "string", default: "10" },
 	},
