@@ -1,6 +1,7 @@
 // `npm run bench:vector`: query latency of the local vector index (the LocalVectorIndex Durable Object, brute-force
-// cosine) at 1k and 10k vectors of 512 dimensions (the mock embedding's), under Miniflare, as `wrangler dev` runs it. Prints p50/p95 per
-// size, with and without a metadata filter, and the loopback-plus-RPC floor (an empty namespace) they include.
+// cosine) at 1k and 10k vectors of 512 dimensions (the mock embedding's), under Miniflare, as `wrangler dev` runs
+// it. Prints p50/p95 per size, with and without a metadata filter, and the loopback-plus-RPC floor (an empty
+// namespace) they include.
 // Figures are reported, never asserted: a shared 2-core machine varies from run to run.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
