@@ -12,7 +12,7 @@ const binaryKind = z.enum(["pdf", "docx"]);
  * slow the start of every isolate, those that only relay chat included. It has no bindings and no public URL.
  */
 export default class DocumentParser extends WorkerEntrypoint {
-	/** The bytes come as a stream: an RPC call's arguments are limited in size (32 MiB), and so is an upload. */
+	/** The bytes come as a stream: an RPC call's serialized arguments are limited in size, and an upload may be 32 MiB. */
 	async parse(body: ReadableStream<Uint8Array>, kind: string): Promise<ParseResult> {
 		const bytes = new Uint8Array(await new Response(body).arrayBuffer());
 		return parseBinary(bytes, binaryKind.parse(kind));
