@@ -1,9 +1,12 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { buildParser } from "./scripts/build-parser.mjs";
 
 import { TEST_ADMIN_TOKEN } from "./test/support/constants.ts";
 
 const TEST_ENCRYPTION_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+/** The parser Worker, built for the workers project, which runs it beside the gateway (the binding PARSER). */
+const PARSER_SCRIPT = ".wrangler/test-parser/index.js";
 
 export default defineConfig({
 	test: {
@@ -17,11 +20,14 @@ export default defineConfig({
 						// below, which win over either; the environment only answers wrangler's check.
 						process.env.ADMIN_TOKEN ??= TEST_ADMIN_TOKEN;
 						process.env.ENCRYPTION_KEY ??= TEST_ENCRYPTION_KEY;
+						await buildParser(PARSER_SCRIPT);
 						return {
 							wrangler: { configPath: "./wrangler.toml" },
 							// Tests never reach Cloudflare; the AI binding (remote-only) is simply absent from them.
 							remoteBindings: false,
 							miniflare: {
+								// Named as wrangler.toml's service binding names it, so PARSER reaches it.
+								workers: [{ name: "edge-gateway-parser", modules: true, scriptPath: PARSER_SCRIPT, compatibilityDate: "2026-11-01" }],
 								bindings: {
 									ADMIN_TOKEN: TEST_ADMIN_TOKEN,
 									ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,

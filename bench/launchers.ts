@@ -11,6 +11,8 @@ export interface WorkerSpec {
 	config: string;
 	/** A bundled module for Miniflare (wrangler dev bundles `main` itself). */
 	script: string;
+	/** Workers bound to this one as services (the gateway's parser Worker), run beside it in the same runtime. */
+	companions?: { config: string; script: string }[];
 	/** Local state directory, as `--persist-to`. */
 	persist?: string;
 	vars: Record<string, string>;
@@ -73,6 +75,7 @@ async function untilAnswering(url: string, child: ChildProcess, output: () => st
 
 async function startMiniflare(spec: WorkerSpec): Promise<Launched> {
 	const args = ["bench/miniflare-host.ts", "--config", spec.config, "--script", spec.script];
+	for (const c of spec.companions ?? []) args.push("--companion", `${c.config}=${c.script}`);
 	if (spec.persist) args.push("--persist", spec.persist);
 	if (spec.inspectorPort) args.push("--inspector-port", String(spec.inspectorPort));
 	for (const [k, v] of Object.entries(spec.vars)) args.push("--var", `${k}=${v}`);
@@ -96,6 +99,8 @@ async function startMiniflare(spec: WorkerSpec): Promise<Launched> {
 async function startWranglerDev(spec: WorkerSpec): Promise<Launched> {
 	const port = await freePort();
 	const args = ["dev", "--local", "--config", spec.config, "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"];
+	// The first config is the Worker served; wrangler dev runs the others beside it and binds them to it.
+	for (const c of spec.companions ?? []) args.push("--config", c.config);
 	// Without this, wrangler dev prints a line per request: a cost of its own that a fair comparison leaves out.
 	args.push("--log-level", "warn");
 	if (spec.persist) args.push("--persist-to", spec.persist);

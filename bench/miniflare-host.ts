@@ -2,10 +2,11 @@
 // Durable Objects, assets) read by wrangler itself, so this stays in step with `wrangler dev`. It runs as its
 // own process so that the benchmark can count its CPU apart from the load generator's.
 //   node bench/miniflare-host.ts --config wrangler.toml --script dist/index.js [--persist dir] [--var K=V ...]
+//     [--companion src/parser/wrangler.toml=dist/parser/index.js ...]   (Workers it binds as services, run beside it)
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare";
-import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangler";
 
 const { values } = parseArgs({
 	options: {
@@ -14,6 +15,7 @@ const { values } = parseArgs({
 		persist: { type: "string" },
 		"inspector-port": { type: "string" },
 		var: { type: "string", multiple: true, default: [] },
+		companion: { type: "string", multiple: true, default: [] },
 	},
 });
 if (!values.config || !values.script) throw new Error("--config and --script are required");
@@ -22,6 +24,13 @@ const vars = Object.fromEntries(values.var.map((pair) => [pair.slice(0, pair.ind
 const { workerOptions, externalWorkers } = unstable_getMiniflareWorkerOptions(resolve(values.config));
 // The script is one bundled module, so wrangler's rules for importing other file types have nothing to do.
 const { modulesRules: _, ...worker } = workerOptions;
+const companions = values.companion.map((pair) => {
+	const [config = "", script = ""] = pair.split("=");
+	const { modulesRules: _rules, ...companion } = unstable_getMiniflareWorkerOptions(resolve(config)).workerOptions;
+	// A service binding names its Worker, which wrangler's options leave out.
+	const { name } = unstable_readConfig({ config: resolve(config) });
+	return { ...companion, name, modules: true, scriptPath: resolve(script), modulesRoot: dirname(resolve(script)) };
+});
 // wrangler still speaks Miniflare's v4 option format; Miniflare 5 converts it.
 const options = convertV4MiniflareOptions({
 	workers: [
@@ -32,6 +41,7 @@ const options = convertV4MiniflareOptions({
 			modulesRoot: dirname(resolve(values.script)),
 			bindings: { ...(worker.bindings as Record<string, string> | undefined), ...vars },
 		},
+		...companions,
 		...externalWorkers,
 	],
 	host: "127.0.0.1",

@@ -50,6 +50,13 @@ export function cpuMs(root: number): number {
 	return ticks * TICK_MS;
 }
 
+/** User + system CPU that the processes `root` started (not `root` itself) have used so far, in milliseconds. */
+export function descendantsCpuMs(root: number): number {
+	let ticks = 0;
+	for (const pid of processTree(root)) if (pid !== root) ticks += stat(pid)?.cpuTicks ?? 0;
+	return ticks * TICK_MS;
+}
+
 /** Resident memory of the tree now, in bytes. */
 export function rssBytes(root: number): number {
 	let kb = 0;

@@ -114,6 +114,8 @@ if (!key) throw new Error("a fresh database should have a demo key");
 const gateway = await launch("wrangler-dev", {
 	config: "wrangler.toml",
 	script: "",
+	// wrangler dev bundles the parser Worker itself: no script needed.
+	companions: [{ config: "src/parser/wrangler.toml", script: "" }],
 	persist: dir,
 	vars: { ADMIN_TOKEN: ADMIN, ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"), VECTOR_EMBEDDING_MODEL: "mock-embedding" },
 });

@@ -42,6 +42,8 @@ const maxRequests = Number(opts["max-requests"]);
 const rounds = Number(opts.rounds);
 // Time for the usage queue's consumer to write what the run produced, so that its CPU is counted too.
 const SETTLE_MS = 1500;
+/** The gateway's parser Worker, bound to it as PARSER: run beside every gateway launched. */
+const PARSER_CONFIG = "src/parser/wrangler.toml";
 
 export interface Scenario {
 	id: string;
@@ -227,6 +229,7 @@ interface Setup {
 	floorSpec: WorkerSpec;
 	floorKey: string;
 	gatewayScript: string;
+	parserScript: string;
 	work: string;
 	upstream: string;
 }
@@ -255,6 +258,7 @@ async function startTargets(launcher: Launcher, setup: Setup): Promise<Live[]> {
 		const gateway = await setup.started(kindOf(launcher), {
 			config: "wrangler.toml",
 			script: setup.gatewayScript,
+			companions: [{ config: PARSER_CONFIG, script: setup.parserScript }],
 			persist,
 			vars: { ADMIN_TOKEN: adminToken, ENCRYPTION_KEY: encryptionKey },
 			inspectorPort,
@@ -314,10 +318,12 @@ async function main() {
 	};
 	process.on("SIGINT", () => void stopAll().then(() => process.exit(130)));
 	try {
-		console.log("Bundling the gateway (wrangler deploy --dry-run)…");
+		console.log("Bundling the gateway and its parser Worker (wrangler deploy --dry-run)…");
 		const buildDir = join(work, "build");
 		wrangler(["deploy", "--dry-run", "--outdir", buildDir], { capture: true });
 		const gatewayScript = join(buildDir, "index.js");
+		wrangler(["deploy", "--dry-run", "--config", PARSER_CONFIG, "--outdir", join(buildDir, "parser")], { capture: true });
+		const parserScript = join(buildDir, "parser", "index.js");
 
 		const upstream = await startUpstream();
 		stops.push(upstream.stop);
@@ -355,7 +361,7 @@ async function main() {
 		const live: Live[] = [];
 		if (targets.has("direct")) live.push({ name: "direct", url: upstream.url, key: "direct", scenarios: passThrough });
 		for (const launcher of launchers)
-			live.push(...(await startTargets(launcher, { started, floorSpec, floorKey, gatewayScript, work, upstream: upstream.url })));
+			live.push(...(await startTargets(launcher, { started, floorSpec, floorKey, gatewayScript, parserScript, work, upstream: upstream.url })));
 
 		console.log(`\nMeasuring: ${rounds} rounds, the targets taking turns`);
 		const raw: Row[] = [];

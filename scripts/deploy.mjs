@@ -1,7 +1,9 @@
 // `npm run deploy [-- --dry-run] [-- wrangler deploy args]`: builds the dashboard (the Worker's static assets),
-// applies the D1 migrations to the remote database, then deploys. With --dry-run nothing reaches Cloudflare:
-// it builds, says which migration command it would run, and checks the bundle with `wrangler deploy --dry-run`.
+// applies the D1 migrations to the remote database, deploys the parser Worker (src/parser/), then the gateway, which
+// binds it as PARSER; the wrangler deploy args are the gateway's. With --dry-run nothing reaches Cloudflare: it builds,
+// says which migration command it would run, and checks both bundles with `wrangler deploy --dry-run`.
 import { spawnSync } from "node:child_process";
+import { resolve } from "node:path";
 
 const args = process.argv.slice(2);
 const dryRun = args.includes("--dry-run");
@@ -23,4 +25,7 @@ run("npm", ["run", "build"]);
 const migrate = ["d1", "migrations", "apply", "DB", "--remote"];
 if (dryRun) console.log(`\n(dry run) would run: wrangler ${migrate.join(" ")}`);
 else run("wrangler", migrate);
+// The parser first: the gateway's service binding names it, and should find it deployed.
+// (wrangler puts a bundle's --outdir relative to the config's folder, hence the absolute path.)
+run("wrangler", ["deploy", "--config", "src/parser/wrangler.toml", ...(dryRun ? ["--dry-run", "--outdir", resolve("dist/parser")] : [])]);
 run("wrangler", ["deploy", ...(dryRun ? ["--dry-run", "--outdir", "dist"] : []), ...deployArgs]);

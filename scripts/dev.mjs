@@ -31,7 +31,9 @@ const local = args.includes("--remote") ? [] : ["--local"];
 // Vector stores embed with the offline mock's model locally, unless .dev.vars (or an argument) names another.
 const embedding =
 	devVar("VECTOR_EMBEDDING_MODEL") || args.some((a) => a.startsWith("VECTOR_EMBEDDING_MODEL:")) ? [] : ["--var", "VECTOR_EMBEDDING_MODEL:mock-embedding"];
-const child = spawn("wrangler", ["dev", ...local, "--test-scheduled", ...embedding, ...args], {
+// The parser Worker (src/parser/) runs in the same wrangler dev, which binds it to the gateway (the first config) as PARSER.
+const configs = ["-c", "wrangler.toml", "-c", "src/parser/wrangler.toml"];
+const child = spawn("wrangler", ["dev", ...configs, ...local, "--test-scheduled", ...embedding, ...args], {
 	stdio: "inherit",
 	env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
 });

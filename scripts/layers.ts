@@ -14,7 +14,8 @@ export interface Layer {
 
 /** Top to bottom. A file belongs to the layer of its most specific (longest) matching path. */
 export const LAYERS: readonly Layer[] = [
-	{ name: "entry", rank: 7, paths: ["src/index.ts", "src/app.ts"] },
+	// The gateway's script, and the parser Worker's (src/parser/: PDF and Word parsing, a script of its own).
+	{ name: "entry", rank: 7, paths: ["src/index.ts", "src/app.ts", "src/parser/"] },
 	{ name: "http", rank: 6, paths: ["src/routes/", "src/middleware/", "src/openapi/"] },
 	{
 		name: "domain",

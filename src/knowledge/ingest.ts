@@ -4,7 +4,9 @@ import { GatewayError } from "../errors/gateway-error";
 import { callerForKey } from "../relay/callers";
 import { chunk } from "./documents/chunk";
 import { parseDocument } from "./documents/parse";
+import type { BinaryParser } from "./documents/types";
 import { embed } from "./embed";
+import { parseInParserWorker } from "./parser-service";
 import { findStoreFile, type StoreFileRow } from "./store-files";
 import { vectorIndex } from "./vector-index";
 import { findStore, type StoreRow } from "./vector-stores";
@@ -83,6 +85,22 @@ async function markFailed(db: D1Database, msg: IngestMessage, code: FailureCode,
 		.run();
 }
 
+/**
+ * PDF and Word documents are parsed by the parser Worker. A gateway deployed without it (no PARSER binding) fails
+ * such files at once and says why; retrying would not bind it.
+ */
+function binaryParser(env: Env): BinaryParser {
+	return (bytes, kind) => {
+		if (!env.PARSER) {
+			throw new IngestFailure(
+				"server_error",
+				`This gateway cannot read ${kind === "pdf" ? "PDF" : "Word"} files: it has no PARSER binding to the parser Worker (edge-gateway-parser; see README, Deploy).`,
+			);
+		}
+		return parseInParserWorker(env.PARSER, bytes, kind);
+	};
+}
+
 const fileRow = z.object({ r2_key: z.string(), filename: z.string(), content_type: z.string() });
 
 async function ingest(env: Env, ctx: ExecutionContext, msg: IngestMessage): Promise<void> {
@@ -103,7 +121,11 @@ async function run(env: Env, ctx: ExecutionContext, msg: IngestMessage, store: S
 	const meta = fileRow.parse(row);
 	const object = await env.FILES.get(meta.r2_key);
 	if (!object) throw new IngestFailure("invalid_file", "The file's content is missing.");
-	const parsed = await parseDocument(new Uint8Array(await object.arrayBuffer()), { filename: meta.filename, contentType: meta.content_type });
+	const parsed = await parseDocument(
+		new Uint8Array(await object.arrayBuffer()),
+		{ filename: meta.filename, contentType: meta.content_type },
+		binaryParser(env),
+	);
 	if (!parsed.ok) throw new IngestFailure(parsed.code, parsed.message);
 
 	await stage(env.DB, msg, "chunking", 0.2);

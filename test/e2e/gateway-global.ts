@@ -38,6 +38,11 @@ export default async function setup(project: TestProject) {
 		"wrangler",
 		[
 			"dev",
+			// The gateway, and beside it the parser Worker that reads its PDF and Word files (the binding PARSER).
+			"-c",
+			"wrangler.toml",
+			"-c",
+			"src/parser/wrangler.toml",
 			"--local",
 			"--port",
 			String(port),

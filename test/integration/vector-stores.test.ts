@@ -1,5 +1,9 @@
+import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { INGEST_QUEUE } from "../../queues/ingest-message";
+import { consumeIngest } from "../../src/knowledge/ingest";
+import { tinyDocx, tinyPdf } from "../support/document-fixtures";
 import { call, createChannel, createKey, uid } from "../support/gateway";
 
 interface Store {
@@ -198,5 +202,65 @@ describe("hybrid search when the keywords tell nothing apart", () => {
 		// Spelt right, the keywords find it too.
 		const exact = await (await call(`/v1/vector_stores/${id}/search`, json(key, { query: "pallets at the Kelvortam depot" }))).json<SearchPage>();
 		expect(exact.data[0]?.filename).toBe("Kelvortam.md");
+	});
+});
+
+describe("PDF and Word files (read by the parser Worker, bound as PARSER)", () => {
+	let key: string;
+	let store: Store;
+	let files: { pdf: string; docx: string; broken: string };
+
+	beforeAll(async () => {
+		await createChannel({ type: "mock", models: ["mock-embedding"] });
+		key = await keyOfNewUser();
+		files = {
+			pdf: await upload(key, "quotas.pdf", tinyPdf([["Quotas cap what a key may spend in total."], ["Second page: resets monthly."]])),
+			docx: await upload(key, "sessions.docx", tinyDocx([{ text: "Sessions", heading: 1 }, { text: "A dashboard session lasts twelve hours." }])),
+			broken: await upload(key, "broken.pdf", tinyPdf([["x"]]).slice(0, 40)),
+		};
+		const res = await call("/v1/vector_stores", json(key, { name: "binary", file_ids: Object.values(files) }));
+		store = await settled(key, (await res.json<Store>()).id);
+	});
+
+	const storeFile = async (fileId: string) => (await call(`/v1/vector_stores/${store.id}/files/${fileId}`, { headers: auth(key) })).json<StoreFile>();
+	const content = async (fileId: string) =>
+		(await (await call(`/v1/vector_stores/${store.id}/files/${fileId}/content`, { headers: auth(key) })).json<{ data: { text: string }[] }>()).data
+			.map((d) => d.text)
+			.join(" ");
+
+	it("ingests them to completed with their text, and finds them by it", async () => {
+		expect(await storeFile(files.pdf)).toMatchObject({ status: "completed", last_error: null });
+		expect(await storeFile(files.docx)).toMatchObject({ status: "completed", last_error: null });
+		expect(await content(files.pdf)).toContain("Quotas cap what a key may spend in total.");
+		expect(await content(files.docx)).toContain("A dashboard session lasts twelve hours.");
+		const page = await (await call(`/v1/vector_stores/${store.id}/search`, json(key, { query: "how long does a dashboard session last" }))).json<SearchPage>();
+		expect(page.data[0]?.file_id).toBe(files.docx);
+	});
+
+	it("fails a broken PDF with the parser's reason", async () => {
+		const failed = await storeFile(files.broken);
+		expect(failed.status).toBe("failed");
+		expect(failed.last_error).toEqual({ code: "invalid_file", message: expect.stringMatching(/^The PDF could not be read/) });
+	});
+
+	it("without the PARSER binding, fails such a file at once and says why", async () => {
+		// The same file's ingestion delivered again, to a gateway deployed without the parser Worker.
+		const row = await env.DB.prepare("UPDATE vector_store_files SET status = 'in_progress' WHERE vector_store_id = ?1 AND file_id = ?2 RETURNING updated_at")
+			.bind(store.id, files.pdf)
+			.first<{ updated_at: number }>();
+		if (!row) throw new Error("no store file");
+		const batch = createMessageBatch(INGEST_QUEUE, [
+			{ id: "m1", timestamp: new Date(), attempts: 1, body: { vector_store_id: store.id, file_id: files.pdf, generation: row.updated_at } },
+		]);
+		const ctx = createExecutionContext();
+		await consumeIngest(batch, { ...env, PARSER: undefined } as unknown as Env, ctx);
+		await waitOnExecutionContext(ctx);
+		const failed = await storeFile(files.pdf);
+		expect(failed.status).toBe("failed");
+		expect(failed.last_error).toEqual({
+			code: "server_error",
+			message: "This gateway cannot read PDF files: it has no PARSER binding to the parser Worker (edge-gateway-parser; see README, Deploy).",
+		});
+		expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["m1"]);
 	});
 });

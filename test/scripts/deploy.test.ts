@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { copyProject } from "./project-copy";
@@ -15,9 +15,19 @@ it("npm run deploy -- --dry-run succeeds on a fresh clone: builds the dashboard,
 		});
 		expect(run.status, `${run.stdout}${run.stderr}`).toBe(0);
 		expect(run.stdout).toContain("(dry run) would run: wrangler d1 migrations apply DB --remote");
-		expect(run.stdout).toContain("> wrangler deploy --dry-run --outdir dist");
+		// The parser Worker first: the gateway binds it.
+		const parserAt = run.stdout.indexOf("> wrangler deploy --config src/parser/wrangler.toml --dry-run --outdir");
+		expect(parserAt).toBeGreaterThanOrEqual(0);
+		expect(parserAt).toBeLessThan(run.stdout.indexOf("> wrangler deploy --dry-run --outdir dist"));
 		expect(existsSync(join(project.dir, "dashboard/dist/index.html"))).toBe(true);
-		expect(existsSync(join(project.dir, "dist"))).toBe(true);
+		// PDF and Word parsing is the parser Worker's: pdf.js and mammoth are in its script, not in the gateway's, which
+		// every isolate compiles when it starts.
+		const gateway = readFileSync(join(project.dir, "dist/index.js"), "utf8");
+		const parser = readFileSync(join(project.dir, "dist/parser/index.js"), "utf8");
+		for (const library of ["node_modules/unpdf/", "node_modules/mammoth/"]) {
+			expect(parser).toContain(library);
+			expect(gateway).not.toContain(library);
+		}
 	} finally {
 		project.remove();
 	}

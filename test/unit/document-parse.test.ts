@@ -1,12 +1,13 @@
 import { strToU8, zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { parseDocument } from "../../src/knowledge/documents/parse";
+import { parseBinary } from "../../src/knowledge/documents/parse-binary";
 import { DOCUMENT_TYPES, sniffContentType } from "../../src/knowledge/documents/sniff";
 import type { ParsedDocument, ParseResult } from "../../src/knowledge/documents/types";
 import { tinyDocx, tinyPdf } from "../support/document-fixtures";
 
 const parsed = async (bytes: Uint8Array, filename: string, contentType?: string): Promise<ParsedDocument> => {
-	const result = await parseDocument(bytes, { filename, contentType });
+	const result = await parseDocument(bytes, { filename, contentType }, parseBinary);
 	if (!result.ok) throw new Error(`${result.code}: ${result.message}`);
 	return result.document;
 };
@@ -117,7 +118,7 @@ describe("parseDocument", () => {
 		["JSON that does not parse", strToU8('{"a": '), "x.json", "invalid_file"],
 		["a PDF without text", tinyPdf([[]]), "scan.pdf", "invalid_file"],
 	])("fails cleanly on %s", async (_, bytes, filename, code) => {
-		const result = await parseDocument(bytes, { filename });
+		const result = await parseDocument(bytes, { filename }, parseBinary);
 		expect(failure(result)).toBe(code);
 		expect(result.ok ? "" : result.message).toMatch(/^The /);
 	});

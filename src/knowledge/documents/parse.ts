@@ -1,9 +1,7 @@
 import { htmlToText } from "./html-to-text";
 import { markdownSections } from "./markdown-sections";
-import { parseDocx } from "./parse-docx";
-import { parsePdf } from "./parse-pdf";
 import { DOCUMENT_TYPES, sniff } from "./sniff";
-import { type ParsedDocument, type ParseResult, parseFailure } from "./types";
+import { type BinaryParser, type ParsedDocument, type ParseResult, parseFailure } from "./types";
 
 export interface ParseHint {
 	filename: string;
@@ -34,20 +32,23 @@ function parseText(type: string, text: string): ParseResult {
 	return ok({ text });
 }
 
-async function parseBytes(bytes: Uint8Array, hint: ParseHint): Promise<ParseResult> {
+async function parseBytes(bytes: Uint8Array, hint: ParseHint, binary: BinaryParser): Promise<ParseResult> {
 	const { type, text } = sniff(bytes, hint.filename, hint.contentType);
-	if (type === DOCUMENT_TYPES.pdf) return parsePdf(bytes);
-	if (type === DOCUMENT_TYPES.docx) return parseDocx(bytes);
+	if (type === DOCUMENT_TYPES.pdf) return binary(bytes, "pdf");
+	if (type === DOCUMENT_TYPES.docx) return binary(bytes, "docx");
 	if (text === undefined) {
 		return parseFailure("unsupported_file", "The file is not a type file search reads (PDF, Word, HTML, Markdown, text, CSV or JSON).");
 	}
 	return parseText(type, text.replace(/\r\n?/g, "\n"));
 }
 
-/** A file's text and headings, or why it has none; nothing here throws on bad input. */
-export async function parseDocument(bytes: Uint8Array, hint: ParseHint): Promise<ParseResult> {
+/**
+ * A file's text and headings, or why it has none; nothing here throws on bad input. PDF and Word documents go to
+ * `binary` (the parser Worker, in the gateway), whose errors propagate.
+ */
+export async function parseDocument(bytes: Uint8Array, hint: ParseHint, binary: BinaryParser): Promise<ParseResult> {
 	if (bytes.length === 0) return parseFailure("invalid_file", "The file is empty.");
-	const result = await parseBytes(bytes, hint);
+	const result = await parseBytes(bytes, hint, binary);
 	if (result.ok && result.document.text.trim() === "") {
 		return parseFailure("invalid_file", result.document.pages ? "The PDF has no text layer (a scan needs OCR first)." : "The file has no text.");
 	}

@@ -25,3 +25,9 @@ export type ParseFailureCode = "unsupported_file" | "invalid_file";
 export type ParseResult = { ok: true; document: ParsedDocument } | { ok: false; code: ParseFailureCode; message: string };
 
 export const parseFailure = (code: ParseFailureCode, message: string): ParseResult => ({ ok: false, code, message });
+
+/** The formats parsed outside the gateway's script, by the parser Worker (see `parse-binary.ts`). */
+export type BinaryKind = "pdf" | "docx";
+
+/** Parses a PDF or Word document: the parser Worker's RPC in the gateway, `parseBinary` itself where size does not matter. */
+export type BinaryParser = (bytes: Uint8Array, kind: BinaryKind) => Promise<ParseResult>;

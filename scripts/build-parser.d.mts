@@ -1,0 +1,1 @@
+export function buildParser(outfile: string): Promise<void>;
