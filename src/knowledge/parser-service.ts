@@ -12,7 +12,18 @@ const parseResult = z.discriminatedUnion("ok", [
 	z.object({ ok: z.literal(false), code: z.enum(["unsupported_file", "invalid_file"]), message: z.string() }),
 ]);
 
-/** A PDF or Word document parsed by the parser Worker (src/parser/), over the service binding PARSER. */
-export async function parseInParserWorker(parser: Env["PARSER"], bytes: Uint8Array, kind: BinaryKind): Promise<ParseResult> {
-	return parseResult.parse(await parser.parse(new Blob([bytes]).stream(), kind));
+/** The parser Worker's RPC method, which its entrypoint implements (src/parser/index.ts). */
+export interface ParserRpc {
+	/** The bytes go as a stream: an RPC call's serialized arguments are limited in size, and an upload may be 32 MiB. */
+	parse(body: ReadableStream<Uint8Array>, kind: BinaryKind): Promise<unknown>;
+}
+
+/**
+ * A PDF or Word document parsed by the parser Worker (src/parser/), over the service binding PARSER. The binding is
+ * typed from wrangler.toml alone (a plain Fetcher), as `wrangler dev` checks the types against it, so its RPC method
+ * is named here, and what it answers is checked.
+ */
+export async function parseInParserWorker(parser: Fetcher, bytes: Uint8Array, kind: BinaryKind): Promise<ParseResult> {
+	const rpc = parser as unknown as ParserRpc;
+	return parseResult.parse(await rpc.parse(new Blob([bytes]).stream(), kind));
 }

@@ -2,6 +2,7 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import { z } from "zod";
 import { parseBinary } from "../knowledge/documents/parse-binary";
 import type { ParseResult } from "../knowledge/documents/types";
+import type { ParserRpc } from "../knowledge/parser-service";
 
 const binaryKind = z.enum(["pdf", "docx"]);
 
@@ -11,8 +12,7 @@ const binaryKind = z.enum(["pdf", "docx"]);
  * workerd compiles every module of a script when an isolate starts: in the gateway's script, pdf.js and mammoth would
  * slow the start of every isolate, those that only relay chat included. It has no bindings and no public URL.
  */
-export default class DocumentParser extends WorkerEntrypoint {
-	/** The bytes come as a stream: an RPC call's serialized arguments are limited in size, and an upload may be 32 MiB. */
+export default class DocumentParser extends WorkerEntrypoint implements ParserRpc {
 	async parse(body: ReadableStream<Uint8Array>, kind: string): Promise<ParseResult> {
 		const bytes = new Uint8Array(await new Response(body).arrayBuffer());
 		return parseBinary(bytes, binaryKind.parse(kind));
