@@ -101,7 +101,7 @@ function binaryParser(env: Env): BinaryParser {
 	};
 }
 
-const fileRow = z.object({ r2_key: z.string(), filename: z.string(), content_type: z.string() });
+const fileRow = z.object({ r2_key: z.string(), content_type: z.string() });
 
 async function ingest(env: Env, ctx: ExecutionContext, msg: IngestMessage): Promise<void> {
 	const work = await current(env, msg);
@@ -116,16 +116,12 @@ async function ingest(env: Env, ctx: ExecutionContext, msg: IngestMessage): Prom
 
 async function run(env: Env, ctx: ExecutionContext, msg: IngestMessage, store: StoreRow, file: StoreFileRow): Promise<void> {
 	await stage(env.DB, msg, "parsing", 0.05);
-	const row = await env.DB.prepare("SELECT r2_key, filename, content_type FROM files WHERE id = ?1 AND deleted_at IS NULL").bind(file.fileId).first();
+	const row = await env.DB.prepare("SELECT r2_key, content_type FROM files WHERE id = ?1 AND deleted_at IS NULL").bind(file.fileId).first();
 	if (!row) throw new IngestFailure("invalid_file", "The file was deleted.");
 	const meta = fileRow.parse(row);
 	const object = await env.FILES.get(meta.r2_key);
 	if (!object) throw new IngestFailure("invalid_file", "The file's content is missing.");
-	const parsed = await parseDocument(
-		new Uint8Array(await object.arrayBuffer()),
-		{ filename: meta.filename, contentType: meta.content_type },
-		binaryParser(env),
-	);
+	const parsed = await parseDocument(new Uint8Array(await object.arrayBuffer()), meta.content_type, binaryParser(env));
 	if (!parsed.ok) throw new IngestFailure(parsed.code, parsed.message);
 
 	await stage(env.DB, msg, "chunking", 0.2);

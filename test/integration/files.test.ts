@@ -1,9 +1,11 @@
 import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import worker from "../../src";
 import { purgeFiles } from "../../src/knowledge/files/store";
 import { TEST_ADMIN_TOKEN } from "../support/constants";
+import { tinyDocx } from "../support/document-fixtures";
 import { admin, call, createKey, uid } from "../support/gateway";
 
 // vitest.config.ts sets FILES_MAX_BYTES to 65536 and FILES_QUOTA_BYTES_PER_USER to 262144 for these tests.
@@ -204,12 +206,8 @@ async function userOf(key: string): Promise<number> {
 describe("content types are sniffed from the bytes, never taken from the client", () => {
 	const cases: [string, Bytes, string][] = [
 		["a PDF", "%PDF-1.7\n1 0 obj\n", "application/pdf"],
-		[
-			"a DOCX",
-			new Uint8Array([0x50, 0x4b, 3, 4, ...new TextEncoder().encode("....word/document.xml....")]),
-			"application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-		],
-		["another zip", new Uint8Array([0x50, 0x4b, 3, 4, ...new TextEncoder().encode("....data.bin....")]), "application/zip"],
+		["a DOCX", new Uint8Array(tinyDocx([{ text: "hi" }])), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"],
+		["another zip", new Uint8Array(zipSync({ "data.bin": new Uint8Array([1, 2, 3]) })), "application/zip"],
 		["markdown", "# Title\n\nText", "text/markdown"],
 		["HTML", "<!DOCTYPE html><html><body>hi</body></html>", "text/html"],
 		["CSV", "a,b\n1,2\n", "text/csv"],

@@ -2,43 +2,19 @@ import { strToU8, zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { parseDocument } from "../../src/knowledge/documents/parse";
 import { parseBinary } from "../../src/knowledge/documents/parse-binary";
-import { DOCUMENT_TYPES, sniffContentType } from "../../src/knowledge/documents/sniff";
 import type { ParsedDocument, ParseResult } from "../../src/knowledge/documents/types";
+import { sniffContentType } from "../../src/knowledge/files/sniff";
 import { tinyDocx, tinyPdf } from "../support/document-fixtures";
 
-const parsed = async (bytes: Uint8Array, filename: string, contentType?: string): Promise<ParsedDocument> => {
-	const result = await parseDocument(bytes, { filename, contentType }, parseBinary);
+/** Parsed as ingestion parses an upload: by the type the Files API sniffed from its bytes. */
+const parse = (bytes: Uint8Array, filename: string) => parseDocument(bytes, sniffContentType(bytes, filename), parseBinary);
+const parsed = async (bytes: Uint8Array, filename: string): Promise<ParsedDocument> => {
+	const result = await parse(bytes, filename);
 	if (!result.ok) throw new Error(`${result.code}: ${result.message}`);
 	return result.document;
 };
 const headings = (doc: ParsedDocument) => (doc.sections ?? []).map((s) => [s.level, s.heading, doc.text.slice(s.start, s.end).trim()]);
 const failure = (result: ParseResult) => (result.ok ? "parsed" : result.code);
-
-describe("sniffContentType", () => {
-	it.each([
-		["a PDF", tinyPdf([["x"]]), "report.bin", DOCUMENT_TYPES.pdf],
-		["a Word document, whatever its name", tinyDocx([{ text: "x" }]), "notes.txt", DOCUMENT_TYPES.docx],
-		["a zip that is no Word document", zipSync({ "a.txt": strToU8("hi") }), "a.docx", DOCUMENT_TYPES.binary],
-		["HTML by its start", strToU8("<!DOCTYPE html><p>hi</p>"), "page.txt", DOCUMENT_TYPES.html],
-		["HTML after comments", strToU8("<!-- a --> <!-- b -->\n<html><p>hi</p>"), "page", DOCUMENT_TYPES.html],
-		["text of comments only (and no backtracking over them)", strToU8(`${"<!-- a --> ".repeat(60)}x`), "notes", DOCUMENT_TYPES.text],
-		["Markdown by name", strToU8("# Hi"), "README.md", DOCUMENT_TYPES.markdown],
-		["CSV by name", strToU8("a,b\n1,2"), "t.csv", DOCUMENT_TYPES.csv],
-		["JSON by name", strToU8('{"a":1}'), "t.json", DOCUMENT_TYPES.json],
-		["UTF-8 text", strToU8("Grüße, 世界"), "notes", DOCUMENT_TYPES.text],
-		["binary that claims to be text", new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), "x.txt", DOCUMENT_TYPES.binary],
-		["ASCII with NUL bytes", strToU8("abc\0def"), "x.txt", DOCUMENT_TYPES.binary],
-	])("%s", (_, bytes, name, type) => {
-		expect(sniffContentType(bytes, name)).toBe(type);
-	});
-
-	it("takes a declared text type only for a name without an extension, and never for binary", () => {
-		expect(sniffContentType(strToU8("# Hi"), "notes", "text/markdown; charset=utf-8")).toBe(DOCUMENT_TYPES.markdown);
-		expect(sniffContentType(strToU8("# Hi"), "notes.txt", "text/markdown")).toBe(DOCUMENT_TYPES.text);
-		expect(sniffContentType(new Uint8Array([0, 1, 2, 3]), "x", "text/plain")).toBe(DOCUMENT_TYPES.binary);
-		expect(sniffContentType(strToU8("%PDF-1.4 broken"), "x.txt", "text/plain")).toBe(DOCUMENT_TYPES.pdf);
-	});
-});
 
 describe("parseDocument", () => {
 	it("reads a PDF's pages in order", async () => {
@@ -115,10 +91,9 @@ describe("parseDocument", () => {
 			"x.docx",
 			"invalid_file",
 		],
-		["JSON that does not parse", strToU8('{"a": '), "x.json", "invalid_file"],
 		["a PDF without text", tinyPdf([[]]), "scan.pdf", "invalid_file"],
 	])("fails cleanly on %s", async (_, bytes, filename, code) => {
-		const result = await parseDocument(bytes, { filename }, parseBinary);
+		const result = await parse(bytes, filename);
 		expect(failure(result)).toBe(code);
 		expect(result.ok ? "" : result.message).toMatch(/^The /);
 	});

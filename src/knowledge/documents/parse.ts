@@ -1,13 +1,7 @@
+import { DOCX, decodeText, PDF, TEXT_TYPES } from "../files/sniff";
 import { htmlToText } from "./html-to-text";
 import { markdownSections } from "./markdown-sections";
-import { DOCUMENT_TYPES, sniff } from "./sniff";
 import { type BinaryParser, type ParsedDocument, type ParseResult, parseFailure } from "./types";
-
-export interface ParseHint {
-	filename: string;
-	/** What the client declared; the bytes decide (see `sniffContentType`). */
-	contentType?: string;
-}
 
 const ok = (document: ParsedDocument): ParseResult => ({ ok: true, document });
 
@@ -23,32 +17,33 @@ function parseJson(text: string): ParseResult {
 }
 
 function parseText(type: string, text: string): ParseResult {
-	if (type === DOCUMENT_TYPES.html) return ok(htmlToText(text));
-	if (type === DOCUMENT_TYPES.json) return parseJson(text);
-	if (type === DOCUMENT_TYPES.markdown) {
+	if (type === "text/html") return ok(htmlToText(text));
+	if (type === "application/json") return parseJson(text);
+	if (type === "text/markdown") {
 		const sections = markdownSections(text);
 		return ok(sections.length ? { text, sections } : { text });
 	}
 	return ok({ text });
 }
 
-async function parseBytes(bytes: Uint8Array, hint: ParseHint, binary: BinaryParser): Promise<ParseResult> {
-	const { type, text } = sniff(bytes, hint.filename, hint.contentType);
-	if (type === DOCUMENT_TYPES.pdf) return binary(bytes, "pdf");
-	if (type === DOCUMENT_TYPES.docx) return binary(bytes, "docx");
+async function parseBytes(bytes: Uint8Array, contentType: string, binary: BinaryParser): Promise<ParseResult> {
+	if (contentType === PDF) return binary(bytes, "pdf");
+	if (contentType === DOCX) return binary(bytes, "docx");
+	const text = TEXT_TYPES.has(contentType) ? decodeText(bytes) : undefined;
 	if (text === undefined) {
 		return parseFailure("unsupported_file", "The file is not a type file search reads (PDF, Word, HTML, Markdown, text, CSV or JSON).");
 	}
-	return parseText(type, text.replace(/\r\n?/g, "\n"));
+	return parseText(contentType, text.replace(/\r\n?/g, "\n"));
 }
 
 /**
- * A file's text and headings, or why it has none; nothing here throws on bad input. PDF and Word documents go to
- * `binary` (the parser Worker, in the gateway), whose errors propagate.
+ * A file's text and headings, or why it has none; nothing here throws on bad input. `contentType` is the one the
+ * Files API sniffed from the bytes when they were uploaded (`sniffContentType`), never the client's. PDF and Word
+ * documents go to `binary` (the parser Worker, in the gateway), whose errors propagate.
  */
-export async function parseDocument(bytes: Uint8Array, hint: ParseHint, binary: BinaryParser): Promise<ParseResult> {
+export async function parseDocument(bytes: Uint8Array, contentType: string, binary: BinaryParser): Promise<ParseResult> {
 	if (bytes.length === 0) return parseFailure("invalid_file", "The file is empty.");
-	const result = await parseBytes(bytes, hint, binary);
+	const result = await parseBytes(bytes, contentType, binary);
 	if (result.ok && result.document.text.trim() === "") {
 		return parseFailure("invalid_file", result.document.pages ? "The PDF has no text layer (a scan needs OCR first)." : "The file has no text.");
 	}

@@ -1,13 +1,16 @@
+import { unzipSync } from "fflate";
+
 /**
- * The content type of an upload, read from its bytes: the client's Content-Type is never trusted, since parsing
- * and serving both follow this answer. The name's extension only chooses among text formats the bytes allow.
+ * The content type of an upload, read from its bytes: the client's Content-Type is never trusted. It is stored with
+ * the file, and ingestion parses by it, so what the Files API says a file is and what file search reads it as are
+ * one answer. The name's extension only chooses among text formats the bytes allow.
  */
 
 const OCTET_STREAM = "application/octet-stream";
-const DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+export const PDF = "application/pdf";
+export const DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
 const MAGIC: readonly { bytes: readonly number[]; type: string }[] = [
-	{ bytes: [0x25, 0x50, 0x44, 0x46, 0x2d], type: "application/pdf" }, // %PDF-
 	{ bytes: [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], type: "image/png" },
 	{ bytes: [0xff, 0xd8, 0xff], type: "image/jpeg" },
 	{ bytes: [0x47, 0x49, 0x46, 0x38], type: "image/gif" }, // GIF8
@@ -25,17 +28,60 @@ const TEXT_BY_EXTENSION: Record<string, string> = {
 	jsonl: "application/jsonl",
 };
 
+/** The types `sniffContentType` gives text, each a format ingestion reads. */
+export const TEXT_TYPES: ReadonlySet<string> = new Set(Object.values(TEXT_BY_EXTENSION));
+
 const startsWith = (bytes: Uint8Array, magic: readonly number[], at = 0) => magic.every((b, i) => bytes[at + i] === b);
+const ascii = (s: string) => [...s].map((c) => c.charCodeAt(0));
 
-const WORD_DOCUMENT = [...new TextEncoder().encode("word/document.xml")];
+const PDF_MAGIC = ascii("%PDF-");
 
-/** A zip (PK\3\4) holds a Word document when it has a `word/document.xml` entry (entry names are stored in the clear). */
+/** Readers accept `%PDF-` anywhere in the first KiB (some writers put a byte-order mark or junk before it), as pdf.js does. */
+function isPdf(bytes: Uint8Array): boolean {
+	const head = Math.min(bytes.length, 1024) - PDF_MAGIC.length;
+	for (let at = 0; at <= head; at++) if (bytes[at] === 0x25 && startsWith(bytes, PDF_MAGIC, at)) return true;
+	return false;
+}
+
+/** `[Content_Types].xml` and `word/document.xml` make a Word document; any other zip (xlsx, epub, jar) is a zip. */
 function zipType(bytes: Uint8Array): string {
-	const w = 0x77;
-	for (let at = bytes.indexOf(w); at !== -1; at = bytes.indexOf(w, at + 1)) {
-		if (startsWith(bytes, WORD_DOCUMENT, at)) return DOCX;
+	const names: string[] = [];
+	try {
+		// The directory only: the filter declines every entry, so nothing is inflated.
+		unzipSync(bytes, {
+			filter: (file) => {
+				names.push(file.name);
+				return false;
+			},
+		});
+	} catch {
+		return OCTET_STREAM;
 	}
-	return "application/zip";
+	return names.includes("[Content_Types].xml") && names.includes("word/document.xml") ? DOCX : "application/zip";
+}
+
+/**
+ * UTF-8 (a BOM allowed) or UTF-16 with its BOM; undefined for anything else, which is binary here. Valid UTF-8 can
+ * still be binary (all-ASCII bytes of a format not read here): text has no NUL and few control characters. `stream`
+ * says the bytes are a sample that may end inside a character.
+ */
+export function decodeText(bytes: Uint8Array, stream = false): string | undefined {
+	let text: string;
+	try {
+		const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe ? "utf-16le" : bytes[0] === 0xfe && bytes[1] === 0xff ? "utf-16be" : undefined;
+		text = utf16
+			? new TextDecoder(utf16, { fatal: true, ignoreBOM: false }).decode(bytes.subarray(2), { stream })
+			: new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes, { stream });
+	} catch {
+		return undefined;
+	}
+	let control = 0;
+	for (let i = 0; i < text.length; i++) {
+		const c = text.charCodeAt(i);
+		if (c === 0) return undefined;
+		if (c < 32 && c !== 9 && c !== 10 && c !== 13 && c !== 12) control++;
+	}
+	return control > text.length / 100 ? undefined : text;
 }
 
 /**
@@ -50,15 +96,10 @@ interface TextSample {
 	whole: boolean;
 }
 
-function utf8Sample(bytes: Uint8Array): TextSample | undefined {
-	const sample = bytes.subarray(0, TEXT_SAMPLE_BYTES);
-	if (sample.includes(0)) return undefined;
-	const whole = sample.byteLength === bytes.byteLength;
-	try {
-		return { text: new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(sample, { stream: !whole }), whole };
-	} catch {
-		return undefined;
-	}
+function textSample(bytes: Uint8Array): TextSample | undefined {
+	const whole = bytes.byteLength <= TEXT_SAMPLE_BYTES;
+	const text = decodeText(bytes.subarray(0, TEXT_SAMPLE_BYTES), !whole);
+	return text === undefined ? undefined : { text, whole };
 }
 
 function parsesAsJson(text: string): boolean {
@@ -84,7 +125,8 @@ function isJsonLines({ text, whole }: TextSample): boolean {
 	return filled.length > 0 && filled.every(parsesAsJson);
 }
 
-const looksLikeHtml = (text: string) => /^\s*(<!doctype html|<html[\s>])/i.test(text);
+/** A page starts so, after comments; a comment cannot run past its `-->`, so no input makes this backtrack. */
+const HTML_START = /^\s*(<!--(?:(?!-->)[\s\S])*-->\s*)*<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])/i;
 
 /** Text whose extension the content contradicts (a `.json` that is not JSON) is what its content says. */
 function textType(sample: TextSample, filename: string): string {
@@ -94,15 +136,16 @@ function textType(sample: TextSample, filename: string): string {
 	if (claimed === "application/jsonl" && !isJsonLines(sample)) return textType(sample, "");
 	if (claimed) return claimed;
 	if (isJson(sample)) return "application/json";
-	if (looksLikeHtml(sample.text)) return "text/html";
+	if (HTML_START.test(sample.text.slice(0, 4096))) return "text/html";
 	return "text/plain";
 }
 
 export function sniffContentType(bytes: Uint8Array, filename: string): string {
+	if (isPdf(bytes)) return PDF;
 	for (const { bytes: magic, type } of MAGIC) if (startsWith(bytes, magic)) return type;
 	// RIFF....WEBP
-	if (startsWith(bytes, [0x52, 0x49, 0x46, 0x46]) && startsWith(bytes, [0x57, 0x45, 0x42, 0x50], 8)) return "image/webp";
+	if (startsWith(bytes, ascii("RIFF")) && startsWith(bytes, ascii("WEBP"), 8)) return "image/webp";
 	if (startsWith(bytes, [0x50, 0x4b, 0x03, 0x04])) return zipType(bytes);
-	const sample = utf8Sample(bytes);
+	const sample = textSample(bytes);
 	return sample === undefined ? OCTET_STREAM : textType(sample, filename);
 }
