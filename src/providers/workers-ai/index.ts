@@ -5,6 +5,9 @@ import type { Provider } from "../types";
 import { chatResponse, chatStream } from "./translate";
 
 const embeddingsOutput = z.looseObject({ data: z.array(z.array(z.number())).optional() });
+/** What `@cf/baai/bge-reranker-base` answers: each context's position in the request (`id`) and its score. */
+const rerankOutput = z.looseObject({ response: z.array(z.looseObject({ id: z.number().int(), score: z.number() })) });
+const rerankInput = z.object({ query: z.string(), documents: z.array(z.string()), top_n: z.number().int().positive().optional() });
 
 /** The slice of the AI binding used here; its generated type is a per-model overload set a channel's model string cannot pick from. */
 interface AiBinding {
@@ -24,24 +27,33 @@ function pick(body: Record<string, unknown>, fields: string[]): Record<string, u
 	return out;
 }
 
+/** A gateway rerank body as the reranker models take it, and their answer as Cohere's. */
+async function rerank(ai: AiBinding, model: string, body: Record<string, unknown>): Promise<Response> {
+	const { query, documents, top_n } = rerankInput.parse(body);
+	const out = rerankOutput.parse(await ai.run(model, { query, contexts: documents.map((text) => ({ text })), ...(top_n ? { top_k: top_n } : {}) }));
+	return Response.json({ model, results: out.response.map((r) => ({ index: r.id, relevance_score: r.score })) });
+}
+
 function texts(input: unknown): string[] {
 	return (Array.isArray(input) ? input : [input]).map((t) => (typeof t === "string" ? t : JSON.stringify(t)));
 }
 
 /**
  * Cloudflare Workers AI through the `AI` binding: no base URL and no key, so a fresh deployment can serve chat
- * (`@cf/meta/llama-3.1-8b-instruct`…) and embeddings (`@cf/baai/bge-base-en-v1.5`…) with nothing to configure.
- * Answers are turned into OpenAI's format here, so to the relay this is an OpenAI-wire channel.
+ * (`@cf/meta/llama-3.1-8b-instruct`…), embeddings (`@cf/baai/bge-base-en-v1.5`…) and rerank
+ * (`@cf/baai/bge-reranker-base`) with nothing to configure. Answers are turned into OpenAI's format here (Cohere's
+ * for rerank), so to the relay this is an OpenAI-wire channel.
  */
 export const workersAi: Provider = {
 	wire: "openai",
-	operations: ["chat", "embeddings"],
+	operations: ["chat", "embeddings", "rerank"],
 	async send(body, target, ctx) {
 		// Absent if wrangler.toml has no [ai]; present but throwing on use wherever remote bindings are off.
 		const ai = ctx.env.AI as unknown as AiBinding | undefined;
 		if (!ai) return Response.json({ error: { message: 'The AI binding is not configured in wrangler.toml ([ai] binding = "AI")' } }, { status: 503 });
 		const model = target.upstreamModel;
 		try {
+			if (ctx.op === "rerank") return await rerank(ai, model, body);
 			if (ctx.op === "embeddings") {
 				const inputs = texts(body.input);
 				const out = embeddingsOutput.parse(await ai.run(model, { text: inputs }));
