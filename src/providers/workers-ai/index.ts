@@ -2,12 +2,10 @@ import { z } from "zod";
 import { sseTransform } from "../../protocols/sse";
 import { estimateTokens } from "../../protocols/token-estimate";
 import type { Provider } from "../types";
+import { rerankAnswer, rerankInputs } from "./rerank";
 import { chatResponse, chatStream } from "./translate";
 
 const embeddingsOutput = z.looseObject({ data: z.array(z.array(z.number())).optional() });
-/** What `@cf/baai/bge-reranker-base` answers: each context's position in the request (`id`) and its score. */
-const rerankOutput = z.looseObject({ response: z.array(z.looseObject({ id: z.number().int(), score: z.number() })) });
-const rerankInput = z.object({ query: z.string(), documents: z.array(z.string()), top_n: z.number().int().positive().optional() });
 
 /** The slice of the AI binding used here; its generated type is a per-model overload set a channel's model string cannot pick from. */
 interface AiBinding {
@@ -25,13 +23,6 @@ function pick(body: Record<string, unknown>, fields: string[]): Record<string, u
 	for (const f of fields) if (body[f] !== undefined && body[f] !== null) out[f] = body[f];
 	if (out.max_tokens === undefined && typeof body.max_completion_tokens === "number") out.max_tokens = body.max_completion_tokens;
 	return out;
-}
-
-/** A gateway rerank body as the reranker models take it, and their answer as Cohere's. */
-async function rerank(ai: AiBinding, model: string, body: Record<string, unknown>): Promise<Response> {
-	const { query, documents, top_n } = rerankInput.parse(body);
-	const out = rerankOutput.parse(await ai.run(model, { query, contexts: documents.map((text) => ({ text })), ...(top_n ? { top_k: top_n } : {}) }));
-	return Response.json({ model, results: out.response.map((r) => ({ index: r.id, relevance_score: r.score })) });
 }
 
 function texts(input: unknown): string[] {
@@ -53,7 +44,7 @@ export const workersAi: Provider = {
 		if (!ai) return Response.json({ error: { message: 'The AI binding is not configured in wrangler.toml ([ai] binding = "AI")' } }, { status: 503 });
 		const model = target.upstreamModel;
 		try {
-			if (ctx.op === "rerank") return await rerank(ai, model, body);
+			if (ctx.op === "rerank") return Response.json(rerankAnswer(await ai.run(model, rerankInputs(body)), model));
 			if (ctx.op === "embeddings") {
 				const inputs = texts(body.input);
 				const out = embeddingsOutput.parse(await ai.run(model, { text: inputs }));
