@@ -1,5 +1,10 @@
-import { describe, expect, inject, it } from "vitest";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import worker from "../../src";
+import { sha256Hex } from "../../src/lib/crypto";
 import { admin, call, createChannel, createKey, uid, upstream, upstreamLog, usageRow } from "../support/gateway";
+import { auth, keyOfNewUser, storeWith, upload } from "../support/knowledge";
 
 interface Reranked {
 	id: string;
@@ -180,5 +185,95 @@ describe("the offline mock-rerank model", () => {
 		for (const r of first.results) expect(r.relevance_score).toBeLessThanOrEqual(1);
 		expect(first.results[0]?.document?.text).toBe(documents[1]);
 		expect((await ask()).results).toEqual(first.results);
+	});
+});
+
+interface SearchPage {
+	data: { file_id: string; filename: string; score: number; content: { text: string }[] }[];
+}
+
+describe("vector store search's ranking_options.ranker", () => {
+	const breakers = "# Circuit breakers\n\nA channel's circuit breaker opens after five failures in a row.";
+	const billing = "# Billing\n\nTop-ups raise a balance; every request is charged once.";
+	const query = "when does a circuit breaker open?";
+	let key: string;
+	let store: string;
+
+	beforeAll(async () => {
+		await createChannel({ type: "mock", models: ["mock-embedding"] });
+		key = await keyOfNewUser();
+		store = await storeWith(key, [await upload(key, "breakers.md", breakers), await upload(key, "billing.md", billing)]);
+	});
+
+	/** A search through the Worker's real fetch handler, with VECTOR_RERANK_MODEL set as given. */
+	async function search(body: Record<string, unknown>, rerankModel = ""): Promise<{ res: Response; page: SearchPage }> {
+		const request = new Request(`http://gateway.test/v1/vector_stores/${store}/search`, {
+			method: "POST",
+			headers: { ...auth(key), "content-type": "application/json" },
+			body: JSON.stringify({ query, ...body }),
+		});
+		const ctx = createExecutionContext();
+		const res = await worker.fetch(request, { ...env, VECTOR_RERANK_MODEL: rerankModel }, ctx);
+		await waitOnExecutionContext(ctx);
+		expect(res.status).toBe(200);
+		return { res, page: await res.json<SearchPage>() };
+	}
+
+	it("re-scores by the query's words when no rerank model is configured: a chunk that shares none drops, scores stay in [0, 1]", async () => {
+		const fused = (await search({ ranking_options: { ranker: "none" } })).page.data;
+		const rescored = (await search({})).page.data;
+		expect(fused.map((h) => h.filename)).toEqual(["breakers.md", "billing.md"]);
+		expect(rescored.map((h) => h.filename)).toEqual(["breakers.md", "billing.md"]);
+		for (const h of [...fused, ...rescored]) {
+			expect(h.score).toBeGreaterThanOrEqual(0);
+			expect(h.score).toBeLessThanOrEqual(1);
+		}
+		// billing.md shares no word with the question: the re-score halves its fused score.
+		const [, billingFused] = fused;
+		const [, billingRescored] = rescored;
+		expect(billingRescored?.score).toBeCloseTo((billingFused?.score ?? 0) / 2, 10);
+		// score_threshold applies to the score returned: the re-score leaves out what the fused rank alone let through.
+		const threshold = ((billingFused?.score ?? 0) + (billingRescored?.score ?? 0)) / 2;
+		expect((await search({ ranking_options: { ranker: "none", score_threshold: threshold } })).page.data).toHaveLength(2);
+		expect((await search({ ranking_options: { ranker: "auto", score_threshold: threshold } })).page.data.map((h) => h.filename)).toEqual(["breakers.md"]);
+	});
+
+	it("ranks by the configured rerank model, through the relay, billed to the store's owner", async () => {
+		const tag = uid();
+		const model = `search-reranker-${tag}`;
+		// The fake upstream ranks the documents it is sent last first, scoring them n/n … 1/n.
+		await createChannel({ type: "jina", base_url: upstream(tag, "ok"), models: [model] });
+		expect((await admin("PUT", `/api/prices/${model}`, { input_usd_per_mtok: 1, output_usd_per_mtok: 0 })).status).toBe(200);
+		const { res, page } = await search({ max_num_results: 5 }, model);
+		expect(page.data.map((h) => [h.filename, h.score])).toEqual([
+			["billing.md", 1],
+			["breakers.md", 0.5],
+		]);
+		const [sent] = await upstreamLog(tag);
+		expect(sent?.body).toMatchObject({ model, query, documents: [expect.stringContaining("circuit breaker"), expect.stringContaining("Top-ups")] });
+		const row = await usageRow(`${res.headers.get("x-request-id")}-rerank`);
+		const owner = await env.DB.prepare("SELECT user_id FROM tokens WHERE key_hash = ?")
+			.bind(await sha256Hex(key))
+			.first<{ user_id: number }>();
+		expect(owner?.user_id).toBeGreaterThan(1);
+		expect(row).toMatchObject({ endpoint: "/v1/vector_stores/search", model, status: 200, prompt_tokens: 17, cost_nusd: 17_000, user_id: owner?.user_id });
+	});
+
+	it("keeps answering with the built-in re-score when the rerank model fails, and logs the failure", async () => {
+		const tag = uid();
+		const model = `search-reranker-${tag}`;
+		await createChannel({ type: "jina", base_url: upstream(tag, "status-500"), models: [model] });
+		const { res, page } = await search({}, model);
+		const builtIn = (await search({})).page.data;
+		expect(page.data).toEqual(builtIn);
+		expect(await usageRow(`${res.headers.get("x-request-id")}-rerank`)).toMatchObject({ model, status: 502, error_code: "upstream_error" });
+	});
+
+	it("skips the reranker for ranker none", async () => {
+		const tag = uid();
+		const model = `search-reranker-${tag}`;
+		await createChannel({ type: "jina", base_url: upstream(tag, "ok"), models: [model] });
+		await search({ ranking_options: { ranker: "none" } }, model);
+		expect(await upstreamLog(tag)).toEqual([]);
 	});
 });
