@@ -45,12 +45,12 @@ const answer = z.looseObject({
 
 const reported = (v: unknown) => (v === undefined ? undefined : tokenCount(v));
 
-/** An upstream's rerank answer, or undefined when it is not one (every index must name one of `documents` documents). */
+/** An upstream's rerank answer, or undefined when it is not one: each index must name a different one of the `documents` sent. */
 export function readRerankAnswer(json: unknown, documents: number): RerankAnswer | undefined {
 	const parsed = answer.safeParse(json);
 	if (!parsed.success) return undefined;
 	const list = parsed.data.results ?? parsed.data.data;
-	if (!list || list.some((r) => r.index >= documents)) return undefined;
+	if (!list || list.some((r) => r.index >= documents) || new Set(list.map((r) => r.index)).size < list.length) return undefined;
 	const billed = parsed.data.meta?.billed_units;
 	return {
 		ranked: list.map((r) => ({ index: r.index, relevanceScore: r.relevance_score })),

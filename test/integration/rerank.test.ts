@@ -157,6 +157,15 @@ describe("POST /v1/rerank", () => {
 		expect((await res.json<ErrorBody>()).error.code).toBe("model_not_available");
 	});
 
+	it("is what the channel test sends to a rerank model or a channel without chat", async () => {
+		const tag = uid();
+		const base = `${inject("upstreamUrl")}/${tag}/ok/v2`;
+		const { id } = await createChannel({ type: "cohere", base_url: base, key: "co-key-0000000002", models: [`rerank-english-${tag}`] });
+		const res = await admin("POST", `/api/channels/${id}/test`);
+		expect(await res.json()).toMatchObject({ ok: true, url: `${base}/rerank`, status: 200, error: null });
+		expect((await upstreamLog(tag))[0]?.body).toMatchObject({ query: "ping", documents: ["pong"] });
+	});
+
 	it("needs a gateway key", async () => {
 		const res = await call("/v1/rerank", {
 			method: "POST",

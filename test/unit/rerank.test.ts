@@ -43,9 +43,10 @@ describe("rerank answers", () => {
 		});
 	});
 
-	it("is no answer when an index names no document sent, or nothing is ranked", () => {
+	it("is no answer when an index names no document sent or one twice, or nothing is ranked", () => {
 		expect(readRerankAnswer({ results: [{ index: 2, relevance_score: 0.9 }] }, 2)).toBeUndefined();
 		expect(readRerankAnswer({ choices: [] }, 2)).toBeUndefined();
+		expect(readRerankAnswer({ results: [0, 0].map((index) => ({ index, relevance_score: 0.5 })) }, 2)).toBeUndefined();
 		expect(readRerankAnswer({ results: [{ index: 0, relevance_score: "high" }] }, 2)).toBeUndefined();
 	});
 
