@@ -55,7 +55,7 @@ export function prepareDatabase(persist = []) {
 	const key = newKey();
 	const hash = createHash("sha256").update(key).digest("hex");
 	query(
-		"INSERT INTO channels (name, type, models, settings) VALUES ('mock', 'mock', '[\"mock-chat\",\"mock-chat-large\",\"mock-embedding\",\"mock-rerank\"]', '{\"chunk_delay_ms\":40}'); " +
+		'INSERT INTO channels (name, type, models, settings) VALUES (\'mock\', \'mock\', \'["mock-chat","mock-chat-large","mock-embedding","mock-rerank"]\', \'{"chunk_delay_ms":40}\'); ' +
 			"INSERT INTO prices (model, input_nusd_per_mtok, output_nusd_per_mtok, valid_from) SELECT 'mock-rerank', 10000000, 0, 0 WHERE NOT EXISTS (SELECT 1 FROM prices WHERE model = 'mock-rerank'); " +
 			`INSERT INTO tokens (user_id, name, key_hash, key_prefix) VALUES (1, 'demo', '${hash}', '${key.slice(0, 7)}…');`,
 		persist,
