@@ -23,6 +23,7 @@ import { openaiDocs, openaiRoutes } from "./routes/openai";
 import { playgroundDocs, playgroundRoutes } from "./routes/playground";
 import { groupRoutes, priceDocs, priceRoutes } from "./routes/prices";
 import { redemptionDocs, redemptionRoutes } from "./routes/redemptions";
+import { rerankDocs, rerankRoutes } from "./routes/rerank";
 import { responsesDocs, responsesRoutes } from "./routes/responses";
 import { statsDocs, statsRoutes } from "./routes/stats";
 import { usageDocs, usageRoutes } from "./routes/usage";
@@ -31,6 +32,7 @@ import { vectorStoreDocs, vectorStoreRoutes } from "./routes/vector-stores";
 
 export const operations: OperationDoc[] = [
 	...openaiDocs,
+	...rerankDocs,
 	...responsesDocs,
 	...anthropicDocs,
 	...geminiDocs,
@@ -86,6 +88,7 @@ export const app = new Hono<AppEnv>()
 	.route("/v1/files", fileRoutes)
 	.route("/v1", responsesRoutes)
 	.route("/v1", openaiRoutes)
+	.route("/", rerankRoutes)
 	.route("/v1beta", geminiRoutes)
 	.notFound((c) => {
 		throw new GatewayError("not_found", `No route for ${c.req.method} ${c.req.path}`);

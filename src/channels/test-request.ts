@@ -2,8 +2,9 @@ import { parseShallowRead } from "../lib/json-depth";
 import { answerExcerpt, shownUrl, upstreamMessage } from "../lib/sanitize";
 import { egressCodecs } from "../protocols/egress";
 import type { ChatRequest } from "../protocols/ir";
+import type { RerankBody } from "../protocols/rerank";
 import { providers } from "../providers/registry";
-import type { Provider, SendContext } from "../providers/types";
+import type { Operation, Provider, SendContext } from "../providers/types";
 import { type LiveChannel, targetFor } from "./live";
 import { boundedText, errorCodes } from "./upstream-error";
 
@@ -12,9 +13,16 @@ const TEST_TIMEOUT_MS = 15_000;
 /** More than any answer to the smallest request (a 3,072-dimension embedding is about 70 KB); a page the URL wrongly names is cut. */
 const MAX_ANSWER_BYTES = 1 << 20;
 
-/** The smallest real request a channel can serve: one token of chat, or one short embedding. */
-function smallestRequest(provider: Provider, model: string): { op: "chat" | "embeddings"; body: Record<string, unknown> } {
-	if (/embed/i.test(model) && provider.operations.includes("embeddings")) return { op: "embeddings", body: { model, input: "ping" } };
+/**
+ * The smallest real request a channel can serve: one token of chat, one short embedding, or one document reranked.
+ * The model's name says which, and a provider without chat (Cohere, Voyage) is asked what it serves.
+ */
+function smallestRequest(provider: Provider, model: string): { op: Operation; body: Record<string, unknown> } {
+	const serves = (op: Operation) => provider.operations.includes(op);
+	const rerank: RerankBody = { model, query: "ping", documents: ["pong"], return_documents: false };
+	if (/rerank/i.test(model) && serves("rerank")) return { op: "rerank", body: { ...rerank } };
+	if ((/embed/i.test(model) || !serves("chat")) && serves("embeddings")) return { op: "embeddings", body: { model, input: "ping" } };
+	if (!serves("chat") && serves("rerank")) return { op: "rerank", body: { ...rerank } };
 	const chat: ChatRequest = { model, messages: [{ role: "user", content: "ping" }], max_tokens: 1, stream: false };
 	return { op: "chat", body: egressCodecs[provider.wire].fromChat(chat) };
 }

@@ -1,11 +1,7 @@
 import { z } from "zod";
-import { knownError } from "../errors/on-error";
 import { sha256Hex } from "../lib/crypto";
 import { relayEmbeddings } from "../relay/embeddings";
-import { UsageMeter } from "../relay/meter";
-import type { RelayRequest } from "../relay/request";
-import { usageBatcher } from "../relay/usage-batcher";
-import type { CallerKey } from "../types/caller";
+import { type OwnerContext, ownerRelayRequest, recordFailure } from "./owner-relay";
 
 /** OpenAI's embeddings answer, as far as the ingestion reads it. */
 const answer = z.object({ data: z.array(z.object({ index: z.number().int(), embedding: z.array(z.number()) })) });
@@ -13,10 +9,7 @@ const answer = z.object({ data: z.array(z.object({ index: z.number().int(), embe
 /** Texts per upstream call: OpenAI takes up to 2,048 inputs; fewer keeps one call's failure (and retry) small. */
 const PER_CALL = 96;
 
-export interface EmbedContext {
-	env: Env;
-	waitUntil: (work: Promise<unknown>) => void;
-	caller: CallerKey;
+export interface EmbedContext extends OwnerContext {
 	/** Keys the usage records: a retried step sends the same id, so its embeddings are charged once. */
 	requestId: string;
 	/** Where the usage log says the request came from. */
@@ -55,26 +48,13 @@ export async function embed(ctx: EmbedContext, model: string, texts: readonly st
 }
 
 async function callUpstream(ctx: EmbedContext, requestId: string, model: string, input: string[]): Promise<Float32Array[]> {
-	const meter = new UsageMeter(requestId, null, ctx.endpoint, Date.now(), (record) => usageBatcher(ctx.env.USAGE_QUEUE, ctx.env.DB).send(record));
-	meter.setCaller(ctx.caller);
-	const req: RelayRequest = {
-		env: ctx.env,
-		waitUntil: ctx.waitUntil,
-		requestId,
-		signal: new AbortController().signal,
-		clientHeaders: new Headers(),
-		caller: ctx.caller,
-		meter,
-		dialect: "openai",
-		responseHeaders: new Headers(),
-	};
+	const req = ownerRelayRequest(ctx, requestId, ctx.endpoint);
 	let res: Response;
 	try {
 		res = await relayEmbeddings(req, { model, input, encoding_format: "float" });
 	} catch (err) {
-		// A refusal or an upstream failure is recorded as a relay route's would be, then the step fails (and retries).
-		const known = knownError(err);
-		ctx.waitUntil(meter.record({ status: known?.status ?? 500, errorCode: known?.code ?? "internal_error" }));
+		// Recorded, then the step fails (and retries).
+		recordFailure(ctx, req, err);
 		throw err;
 	}
 	const body = answer.parse(await res.json());

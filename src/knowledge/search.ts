@@ -4,6 +4,7 @@ import { embed } from "./embed";
 import { type AttributeFilter, type Attributes, matchesFilter } from "./filters";
 import { fuse, type RankedList } from "./fuse";
 import { keywordSearch, withoutCutTie } from "./keyword-search";
+import { type Ranker, rescore } from "./rescore";
 import { vectorIndex } from "./vector-index";
 import type { StoreRow } from "./vector-stores";
 
@@ -13,6 +14,8 @@ export interface SearchQuery {
 	filter?: AttributeFilter | undefined;
 	/** Hits scoring below it are left out (0 to 1). */
 	scoreThreshold: number;
+	/** Whether the fused head is re-scored (see rescore.ts); "auto", OpenAI's default, when unset. */
+	ranker?: Ranker | undefined;
 	/**
 	 * How much each ranking counts in the fusion (OpenAI's `ranking_options.hybrid_search`); a weight of 0 leaves
 	 * that ranking out, and saves its work (no query embedding without vectors). Both 1 when unset.
@@ -77,14 +80,25 @@ export async function searchStores(ctx: SearchContext, stores: readonly StoreRow
 		{ ids: vector.filter(passes), weight: weights.embedding },
 		{ ids: shown.map((h) => h.chunkId), scores: shown.map((h) => h.bm25), weight: weights.text },
 	];
-	const hits: SearchHit[] = [];
-	for (const { chunkId, score } of fuse(lists)) {
+	const fused = fuse(lists).flatMap(({ chunkId, score }) => {
 		const row = rows.get(chunkId);
-		if (!row || score < q.scoreThreshold) continue;
-		hits.push({ ...row, chunkId, score });
-		if (hits.length === q.maxResults) break;
-	}
-	return hits;
+		return row ? [{ ...row, chunkId, score }] : [];
+	});
+	const ranked = q.ranker === "none" ? fused : await rescored(ctx, q, fused);
+	return ranked.filter((h) => h.score >= q.scoreThreshold).slice(0, q.maxResults);
+}
+
+/** Re-scored candidates per wanted hit: enough for the new order to matter, few enough for a reranker's bill. */
+const RESCORED_PER_HIT = 2;
+const MIN_RESCORED = 20;
+const MAX_RESCORED = 50;
+
+/** The fused head re-scored, best first; what lies below the head is not returned. */
+async function rescored(ctx: SearchContext, q: SearchQuery, fused: readonly SearchHit[]): Promise<SearchHit[]> {
+	const head = fused.slice(0, Math.min(MAX_RESCORED, Math.max(MIN_RESCORED, q.maxResults * RESCORED_PER_HIT)));
+	if (head.length === 0) return [];
+	const scores = await rescore(ctx, q.query, head);
+	return head.map((h, i) => ({ ...h, score: scores[i] ?? 0 })).sort((a, b) => b.score - a.score || a.chunkId - b.chunkId);
 }
 
 /** The ids of the chunks nearest the query, best first, over every store that has vectors. */

@@ -1,7 +1,7 @@
 import type { Wire } from "../protocols/codec";
 
 /** What the relay asks of an upstream. */
-export type Operation = "chat" | "embeddings";
+export type Operation = "chat" | "embeddings" | "rerank";
 
 /** One channel, resolved for one attempt: where to send, with which key, under which model name. */
 export interface Target {
@@ -27,7 +27,10 @@ export interface SendContext {
 export type Endpoint = (target: Target, call: Pick<SendContext, "op" | "stream">) => string;
 
 export interface Provider {
-	/** The dialect it speaks: chat bodies arrive in it and answers are read in it. Embeddings are always OpenAI's. */
+	/**
+	 * The dialect it speaks: chat bodies arrive in it and answers are read in it. Embeddings are always OpenAI's;
+	 * rerank bodies are always the gateway's (protocols/rerank.ts), which a provider maps to its API's.
+	 */
 	readonly wire: Wire;
 	readonly operations: readonly Operation[];
 	/** Used when the channel has no base URL of its own. */

@@ -3,6 +3,7 @@ import type { LiveChannel } from "../channels/live";
 import { parseBoundedJson, parseShallowRead } from "../lib/json-depth";
 import { egressCodecs } from "../protocols/egress";
 import type { ChatResponse } from "../protocols/ir";
+import { type RerankAnswer, readRerankAnswer } from "../protocols/rerank";
 import type { Usage } from "../protocols/usage";
 import { providers } from "../providers/registry";
 import { UnreadableAnswer } from "../providers/types";
@@ -67,4 +68,13 @@ export async function readEmbeddings(upstream: Response): Promise<{ text: string
 	const json = jsonObject(text, false);
 	if (!embeddingList.safeParse(json).success) throw new UnreadableAnswer("it is not an embedding list");
 	return { text, usage: egressCodecs.openai.readUsage(json) };
+}
+
+/** Reads a rerank answer as FailoverInput.read: every index must name one of the request's `documents`. */
+export function rerankReader(documents: number): (upstream: Response) => Promise<RerankAnswer> {
+	return async (upstream) => {
+		const answer = readRerankAnswer(jsonObject(await textOf(upstream), false), documents);
+		if (!answer) throw new UnreadableAnswer("it is not a ranking of the documents sent");
+		return answer;
+	};
 }

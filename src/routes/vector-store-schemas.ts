@@ -68,13 +68,16 @@ export const hybridSearch = z
 	.refine((w) => w.embedding_weight + w.text_weight > 0, "embedding_weight and text_weight cannot both be 0")
 	.transform((w) => ({ embedding: w.embedding_weight, text: w.text_weight }));
 
+/** OpenAI's rerankers; "none" keeps the fused ranking (see knowledge/rescore.ts for what the others do here). */
+export const ranker = z.enum(["none", "auto", "default-2024-11-15"]);
+
 export const storeSearch = z.object({
 	query: z.union([z.string().min(1).max(4096), z.array(z.string().min(1).max(4096)).min(1).max(10)]),
 	max_num_results: z.number().int().min(1).max(50).default(10),
 	filters: attributeFilter.optional(),
 	ranking_options: z
 		.object({
-			ranker: z.enum(["none", "auto", "default-2024-11-15"]).optional(),
+			ranker: ranker.optional(),
 			score_threshold: z.number().min(0).max(1).optional(),
 			hybrid_search: hybridSearch.optional(),
 		})

@@ -202,6 +202,7 @@ export const vectorStoreRoutes = new Hono<AppEnv>()
 			filter: body.filters,
 			scoreThreshold: body.ranking_options?.score_threshold ?? 0,
 			weights: body.ranking_options?.hybrid_search,
+			ranker: body.ranking_options?.ranker,
 		});
 		await touchStore(c.env.DB, store);
 		return c.json({

@@ -40,6 +40,9 @@ it("runs every README example in order, each answering as the README says", { ti
 		// What the examples showed a reader: streamed chat, and the channel test through the (mock) DeepSeek channel.
 		expect(run.output).toContain("data: [DONE]");
 		expect(run.output).toMatch(/"ok":true,"model":"deepseek-chat"/);
+		// The rerank example: the offline mock-rerank puts the document that answers the query first.
+		expect(run.output).toMatch(/"model":"mock-rerank","results":\[\{"index":1,"relevance_score":0\.81\d*,"document":\{"text":"A circuit breaker opens/);
+		expect(run.output).toContain("'documents': must not be empty");
 		// The Files example: the here-doc's bytes back from R2, then the delete.
 		expect(run.output).toContain("Refunds are accepted within 30 days of purchase.");
 		expect(run.output).toMatch(/"id":"file-\w+","object":"file","deleted":true/);

@@ -1,5 +1,5 @@
 // An OpenAI-compatible upstream on loopback for tests and benchmarks. The path says how to behave:
-//   /<tag>/<scenario>/v1/chat/completions | /v1/embeddings
+//   /<tag>/<scenario>/v1/chat/completions | /v1/embeddings | /v1/rerank (Jina's or Voyage's shape) | /v2/rerank (Cohere's)
 // <tag> keeps concurrent tests apart in the request log (GET /__requests?tag=...); scenarios:
 //   ok | status-<code> | hang | reset | no-usage | cut | slow | billing-400 | quota-429
 //   long (4,096 words, as many as max_tokens allows)
@@ -111,6 +111,25 @@ async function stream(res: ServerResponse, model: string, scenario: string, incl
 	res.end("data: [DONE]\n\n");
 }
 
+/**
+ * A rerank answer: the documents ranked last first (scores n/n … 1/n), cut to top_n (top_k), in the shape of whoever
+ * is asked: Cohere v2 at /v2/rerank, Voyage when the body has Voyage's `top_k`, else Jina (documents included).
+ */
+function rerankAnswer(op: string, model: string, body: Record<string, unknown>) {
+	const documents = Array.isArray(body.documents) ? body.documents.map(String) : [];
+	const limit = [body.top_n, body.top_k].find((v): v is number => typeof v === "number") ?? documents.length;
+	const ranked = documents.map((_, i) => documents.length - 1 - i).slice(0, limit);
+	const score = (index: number) => (index + 1) / documents.length;
+	if (op === "rerank-v2") {
+		return { id: "rr-up", results: ranked.map((index) => ({ index, relevance_score: score(index) })), meta: { billed_units: { search_units: 1 } } };
+	}
+	if ("top_k" in body) {
+		return { object: "list", model, data: ranked.map((index) => ({ index, relevance_score: score(index) })), usage: { total_tokens: 21 } };
+	}
+	const results = ranked.map((index) => ({ index, relevance_score: score(index), document: { text: documents[index] } }));
+	return { model, results, usage: { total_tokens: 17 } };
+}
+
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
 	res.writeHead(status, { "content-type": "application/json", ...headers });
 	res.end(JSON.stringify(body));
@@ -210,9 +229,10 @@ export async function startMockUpstream(): Promise<{ url: string; server: Server
 			const provider = root[1] === "messages" ? "anthropic" : root[1] ? "openai" : "gemini";
 			return playFixture(res, provider, "text", body.stream === true || root[2] === "streamGenerateContent");
 		}
-		const match = /^\/([^/]+)\/([^/]+)\/v1\/(chat\/completions|embeddings)$/.exec(url.pathname);
+		const match = /^\/([^/]+)\/([^/]+)\/(?:v1\/(chat\/completions|embeddings|rerank)|v2\/(rerank))$/.exec(url.pathname);
 		if (!match) return json(res, 404, { error: { message: "no such route" } });
-		const [, tag = "", pathScenario = "", op] = match;
+		const [, tag = "", pathScenario = "", v1op, v2op] = match;
+		const op = v1op ?? (v2op ? "rerank-v2" : "");
 		const body = await readBody(req);
 		const model = String(body.model);
 		const scenario = /^scenario\/(.+)$/.exec(model)?.[1] ?? pathScenario;
@@ -237,6 +257,7 @@ export async function startMockUpstream(): Promise<{ url: string; server: Server
 			res.writeHead(200, { "content-type": "application/json" });
 			res.end(scenario === "badjson" ? cutJson(JSON.stringify(value)) : JSON.stringify(value));
 		};
+		if (op === "rerank" || op === "rerank-v2") return reply(rerankAnswer(op, model, body));
 		if (op === "embeddings") {
 			return reply({
 				object: "list",

@@ -3,14 +3,13 @@ import { baseUrl, type Endpoint, jsonPost, type Provider } from "../types";
 /** A GA api-version of Azure OpenAI's data plane; a channel may name another in `settings.api_version`. */
 export const AZURE_API_VERSION = "2024-10-21";
 
-const paths = { chat: "chat/completions", embeddings: "embeddings" } as const;
-
 const endpoint: Endpoint = (target, { op }) => {
 	const version = typeof target.settings.api_version === "string" ? target.settings.api_version : AZURE_API_VERSION;
 	const deployment = encodeURIComponent(target.upstreamModel);
 	// The resource endpoint as the portal shows it, or with the `/openai` that Azure's SDK examples append.
 	const resource = baseUrl(azureOpenai, target).replace(/\/openai$/i, "");
-	return `${resource}/openai/deployments/${deployment}/${paths[op]}?api-version=${encodeURIComponent(version)}`;
+	const path = op === "embeddings" ? "embeddings" : "chat/completions";
+	return `${resource}/openai/deployments/${deployment}/${path}?api-version=${encodeURIComponent(version)}`;
 };
 
 /**

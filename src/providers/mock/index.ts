@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { lexicalScores } from "../../lib/lexical-relevance";
+import { estimateRerankTokens } from "../../protocols/rerank";
 import type { Provider } from "../types";
 import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from "./embedding";
 import { approxTokens, mockReply } from "./text";
@@ -80,11 +82,26 @@ function embeddings(body: Record<string, unknown>, model: string): Response {
 	});
 }
 
-/** Built in and offline: deterministic chat (streaming with real SSE framing and usage) and embeddings. */
+const rerankBody = z.object({ query: z.string(), documents: z.array(z.string()), top_n: z.number().int().positive().optional() });
+
+/** Ranks by the words query and document share (lib/lexical-relevance.ts), answering as Jina does. */
+function rerank(body: Record<string, unknown>, model: string): Response {
+	const parsed = rerankBody.safeParse(body);
+	if (!parsed.success) return Response.json({ error: { message: "query and documents (strings) are required" } }, { status: 400 });
+	const { query, documents, top_n } = parsed.data;
+	const results = lexicalScores(query, documents)
+		.map((relevance_score, index) => ({ index, relevance_score }))
+		.sort((a, b) => b.relevance_score - a.relevance_score || a.index - b.index)
+		.slice(0, top_n ?? documents.length);
+	return Response.json({ model, results, usage: { total_tokens: estimateRerankTokens(query, documents) } });
+}
+
+/** Built in and offline: deterministic chat (streaming with real SSE framing and usage), embeddings and rerank. */
 export const mock: Provider = {
 	wire: "openai",
-	operations: ["chat", "embeddings"],
+	operations: ["chat", "embeddings", "rerank"],
 	async send(body, target, ctx) {
-		return ctx.op === "chat" ? chat(body, target.upstreamModel, target.settings) : embeddings(body, target.upstreamModel);
+		if (ctx.op === "chat") return chat(body, target.upstreamModel, target.settings);
+		return ctx.op === "embeddings" ? embeddings(body, target.upstreamModel) : rerank(body, target.upstreamModel);
 	},
 };

@@ -1,6 +1,7 @@
-import { baseUrl, type Endpoint, jsonPost, type Provider } from "../types";
+import { baseUrl, type Endpoint, jsonPost, type Operation, type Provider } from "../types";
 
-const paths = { chat: "/chat/completions", embeddings: "/embeddings" } as const;
+/** Rerank where the servers that offer it put it (Jina, vLLM, Infinity, TEI's OpenAI-style routers): Cohere's shape at /rerank. */
+const paths = { chat: "/chat/completions", embeddings: "/embeddings", rerank: "/rerank" } as const;
 
 /**
  * OpenAI itself takes `max_completion_tokens` from every model and `max_tokens` from none of its reasoning models;
@@ -15,11 +16,15 @@ function completionTokensField(body: Record<string, unknown>): Record<string, un
  * An OpenAI-compatible upstream at a base URL with its version segment (https://api.openai.com/v1), or a bare host
  * that gets the default's (see baseUrl).
  */
-export function openaiCompatible(defaultBaseUrl: string | undefined, quirks: Pick<Provider, "adaptTranslated"> = {}): Provider {
+export function openaiCompatible(
+	defaultBaseUrl: string | undefined,
+	quirks: Pick<Provider, "adaptTranslated"> = {},
+	operations: readonly Operation[] = ["chat", "embeddings"],
+): Provider {
 	const endpoint: Endpoint = (target, { op }) => `${baseUrl(provider, target)}${paths[op]}`;
 	const provider: Provider = {
 		wire: "openai",
-		operations: ["chat", "embeddings"],
+		operations,
 		...(defaultBaseUrl ? { defaultBaseUrl } : {}),
 		...quirks,
 		endpoint,

@@ -13,5 +13,7 @@ export const openaiPresets = {
 	groq: openaiCompatible("https://api.groq.com/openai/v1"),
 	openrouter: openaiCompatible("https://openrouter.ai/api/v1"),
 	ollama: openaiCompatible("http://localhost:11434/v1"),
-	vllm: openaiCompatible("http://localhost:8000/v1"),
+	vllm: openaiCompatible("http://localhost:8000/v1", {}, ["chat", "embeddings", "rerank"]),
+	// Embeddings in OpenAI's shape, rerank in Cohere's; no chat.
+	jina: openaiCompatible("https://api.jina.ai/v1", {}, ["embeddings", "rerank"]),
 };

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { sseTransform } from "../../protocols/sse";
 import { estimateTokens } from "../../protocols/token-estimate";
 import type { Provider } from "../types";
+import { rerankAnswer, rerankInputs } from "./rerank";
 import { chatResponse, chatStream } from "./translate";
 
 const embeddingsOutput = z.looseObject({ data: z.array(z.array(z.number())).optional() });
@@ -30,18 +31,20 @@ function texts(input: unknown): string[] {
 
 /**
  * Cloudflare Workers AI through the `AI` binding: no base URL and no key, so a fresh deployment can serve chat
- * (`@cf/meta/llama-3.1-8b-instruct`…) and embeddings (`@cf/baai/bge-base-en-v1.5`…) with nothing to configure.
- * Answers are turned into OpenAI's format here, so to the relay this is an OpenAI-wire channel.
+ * (`@cf/meta/llama-3.1-8b-instruct`…), embeddings (`@cf/baai/bge-base-en-v1.5`…) and rerank
+ * (`@cf/baai/bge-reranker-base`) with nothing to configure. Answers are turned into OpenAI's format here (Cohere's
+ * for rerank), so to the relay this is an OpenAI-wire channel.
  */
 export const workersAi: Provider = {
 	wire: "openai",
-	operations: ["chat", "embeddings"],
+	operations: ["chat", "embeddings", "rerank"],
 	async send(body, target, ctx) {
 		// Absent if wrangler.toml has no [ai]; present but throwing on use wherever remote bindings are off.
 		const ai = ctx.env.AI as unknown as AiBinding | undefined;
 		if (!ai) return Response.json({ error: { message: 'The AI binding is not configured in wrangler.toml ([ai] binding = "AI")' } }, { status: 503 });
 		const model = target.upstreamModel;
 		try {
+			if (ctx.op === "rerank") return Response.json(rerankAnswer(await ai.run(model, rerankInputs(body)), model));
 			if (ctx.op === "embeddings") {
 				const inputs = texts(body.input);
 				const out = embeddingsOutput.parse(await ai.run(model, { text: inputs }));

@@ -7,14 +7,16 @@ import { searchStores } from "../../knowledge/search";
 import { findStore } from "../../knowledge/vector-stores";
 import { randomBase62 } from "../../lib/crypto";
 import type { FileSearch } from "../../protocols/file-search";
-import { hybridSearch } from "../vector-store-schemas";
+import { hybridSearch, ranker } from "../vector-store-schemas";
 
 /** A file search's options: OpenAI's `file_search` tool without its `type`, as the dialects without the tool take it. */
 export const fileSearchOptions = z.object({
 	vector_store_ids: z.array(z.string().min(1).max(100)).min(1).max(16),
 	max_num_results: z.number().int().min(1).max(50).default(10),
 	filters: attributeFilter.nullish(),
-	ranking_options: z.looseObject({ score_threshold: z.number().min(0).max(1).optional(), hybrid_search: hybridSearch.optional() }).nullish(),
+	ranking_options: z
+		.looseObject({ ranker: ranker.optional(), score_threshold: z.number().min(0).max(1).optional(), hybrid_search: hybridSearch.optional() })
+		.nullish(),
 });
 
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -65,6 +67,7 @@ export async function runFileSearch(c: Context<AppEnv>, tool: z.output<typeof fi
 				filter: tool.filters ?? undefined,
 				scoreThreshold: tool.ranking_options?.score_threshold ?? 0,
 				weights: tool.ranking_options?.hybrid_search,
+				ranker: tool.ranking_options?.ranker,
 			})
 		: [];
 	return {
