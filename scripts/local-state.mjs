@@ -46,7 +46,6 @@ function newKey() {
 /**
  * Applies migrations locally and, on the very first start (no channel and no key yet), seeds an offline
  * `mock` channel and a demo key. Returns the demo key when it was just created: it is stored only as a hash.
- * The mock models are priced by the migrations, except `mock-rerank`, which came later and is priced here.
  */
 export function prepareDatabase(persist = []) {
 	wrangler(["d1", "migrations", "apply", "DB", "--local", ...persist], { capture: true });
@@ -56,7 +55,6 @@ export function prepareDatabase(persist = []) {
 	const hash = createHash("sha256").update(key).digest("hex");
 	query(
 		'INSERT INTO channels (name, type, models, settings) VALUES (\'mock\', \'mock\', \'["mock-chat","mock-chat-large","mock-embedding","mock-rerank"]\', \'{"chunk_delay_ms":40}\'); ' +
-			"INSERT INTO prices (model, input_nusd_per_mtok, output_nusd_per_mtok, valid_from) SELECT 'mock-rerank', 10000000, 0, 0 WHERE NOT EXISTS (SELECT 1 FROM prices WHERE model = 'mock-rerank'); " +
 			`INSERT INTO tokens (user_id, name, key_hash, key_prefix) VALUES (1, 'demo', '${hash}', '${key.slice(0, 7)}…');`,
 		persist,
 	);
