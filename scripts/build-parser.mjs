@@ -6,7 +6,7 @@ import { build } from "esbuild";
 
 export async function buildParser(outfile) {
 	await build({
-		entryPoints: [fileURLToPath(new URL("../src/parser/index.ts", import.meta.url))],
+		entryPoints: [fileURLToPath(new URL("../src/parser/index.mjs", import.meta.url))],
 		outfile,
 		bundle: true,
 		format: "esm",

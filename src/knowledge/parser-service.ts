@@ -12,7 +12,7 @@ const parseResult = z.discriminatedUnion("ok", [
 	z.object({ ok: z.literal(false), code: z.enum(["unsupported_file", "invalid_file"]), message: z.string() }),
 ]);
 
-/** The parser Worker's RPC method, which its entrypoint implements (src/parser/index.ts). */
+/** The parser Worker's RPC method, which its entrypoint implements (src/parser/document-parser.ts). */
 export interface ParserRpc {
 	/** The bytes go as a stream: an RPC call's serialized arguments are limited in size, and an upload may be 32 MiB. */
 	parse(body: ReadableStream<Uint8Array>, kind: BinaryKind): Promise<unknown>;
