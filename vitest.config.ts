@@ -66,6 +66,17 @@ export default defineConfig({
 				},
 			},
 			{
+				// Real client libraries against a loopback recorder, in node, with no gateway: what they send and how they read
+				// the answers, which the gateway's routes are built to. The globalSetup installs the mem0ai client once.
+				test: {
+					name: "contracts",
+					include: ["test/contracts/**/*.test.ts"],
+					environment: "node",
+					globalSetup: ["./test/support/mem0-global.ts"],
+					hookTimeout: 120_000,
+				},
+			},
+			{
 				// The npm scripts (scripts/*.mjs), run as a user runs them: in node, on a copy of the project.
 				test: {
 					name: "scripts",
