@@ -102,6 +102,7 @@ describe("the constructor", () => {
 		expect(rest).toEqual([]);
 		expect(ping).toMatchObject({ method: "GET", url: "/mem0/v1/ping/", body: undefined });
 		expect(ping?.headers).toMatchObject({ authorization: "Token sk-another-key", "mem0-user-id": "" });
+		expect(ping?.headers["x-mem0-client"]).toBeUndefined();
 		expect(Reflect.get(other, "organizationId")).toBe("org_1");
 		// The same host and key in the same process share the first client's ping.
 		await initialized(await mem0Client(host, "sk-another-key"));
@@ -263,6 +264,13 @@ describe("entities", () => {
 	it("deleteUsers(): lists GET /v1/entities/, then deletes each one it got", async () => {
 		await client.deleteUsers();
 		expect(recorder.take().map((r) => `${r.method} ${r.url}`)).toEqual(["GET /v1/entities/", "DELETE /v2/entities/user/alice/"]);
+	});
+});
+
+describe("events", () => {
+	it("have no method: GET /v1/event/{id}/ is polled with a plain fetch", () => {
+		const methods = Object.getOwnPropertyNames(Object.getPrototypeOf(client));
+		expect(methods.filter((name) => /event/i.test(name))).toEqual(["_captureEvent"]);
 	});
 });
 
