@@ -80,14 +80,21 @@ export async function memoriesBySeq(env: Env, ownerId: number, seqs: readonly nu
 	return new Map(rows.map((r) => [r.seq, r]));
 }
 
-export async function updateMemory(env: Env, row: MemoryRow, text: string | undefined, metadata: Record<string, unknown> | undefined): Promise<MemoryRow> {
+export interface MemoryChange {
+	text?: string | undefined;
+	metadata?: Record<string, unknown> | undefined;
+	/** The new text's embedding dimension, when it was re-embedded. */
+	dimensions?: number | undefined;
+}
+
+export async function updateMemory(env: Env, row: MemoryRow, { text, metadata, dimensions }: MemoryChange): Promise<MemoryRow> {
 	const now = Date.now();
 	const memory = text ?? row.memory;
 	const d = db(env);
 	const [[updated]] = await d.batch([
 		d
 			.update(memories)
-			.set({ memory, hash: await sha256Hex(memory), metadata: metadata ?? row.metadata, updatedAt: now })
+			.set({ memory, hash: await sha256Hex(memory), metadata: metadata ?? row.metadata, dimensions: dimensions ?? row.dimensions, updatedAt: now })
 			.where(eq(memories.seq, row.seq))
 			.returning(),
 		d.insert(memoryHistory).values({ memoryId: row.id, ownerId: row.ownerId, event: "UPDATE", oldMemory: row.memory, newMemory: memory, createdAt: now }),

@@ -29,10 +29,10 @@ const token = (key: string) => ({ Authorization: `Token ${key}`, "Content-Type":
 const post = (key: string, path: string, body: unknown) => call(`/mem0${path}`, { method: "POST", headers: token(key), body: JSON.stringify(body) });
 const get = (key: string, path: string) => call(`/mem0${path}`, { headers: token(key) });
 
-async function keyOfNewUser(): Promise<string> {
+async function newUser(): Promise<{ key: string; userId: number }> {
 	const user = await env.DB.prepare("INSERT INTO users (name) VALUES (?) RETURNING id").bind(`mem-${uid()}`).first<{ id: number }>();
 	if (!user) throw new Error("no user");
-	return (await createKey({ user_id: user.id })).key;
+	return { key: (await createKey({ user_id: user.id })).key, userId: user.id };
 }
 
 async function add(key: string, body: Record<string, unknown>): Promise<AddAnswer> {
@@ -45,14 +45,15 @@ const say = (...texts: string[]) => texts.map((content) => ({ role: "user", cont
 
 describe("Mem0's platform API at /mem0", () => {
 	let key: string;
+	let owner: number;
 	let other: string;
 	let alice: AddAnswer;
 
 	beforeAll(async () => {
 		// The offline mock channel embeds: texts that share words get similar vectors.
 		await createChannel({ type: "mock", models: ["mock-embedding"] });
-		key = await keyOfNewUser();
-		other = await keyOfNewUser();
+		({ key, userId: owner } = await newUser());
+		other = (await newUser()).key;
 		alice = await add(key, {
 			user_id: "alice",
 			metadata: { source: "onboarding" },
@@ -93,6 +94,18 @@ describe("Mem0's platform API at /mem0", () => {
 		const event = await get(key, `/v1/event/${alice.event_id}/`);
 		expect(event.status).toBe(200);
 		expect(await event.json()).toMatchObject({ id: alice.event_id, status: "SUCCEEDED", results: alice.results });
+	});
+
+	it("embeds what it stores through the relay, billed to the key's user", async () => {
+		const until = Date.now() + 8_000;
+		let row: Record<string, unknown> | null = null;
+		while (row === null && Date.now() < until) {
+			row = await env.DB.prepare("SELECT model, status, user_id FROM usage_logs WHERE endpoint = '/mem0/v3/memories/add/' AND user_id = ?1 LIMIT 1")
+				.bind(owner)
+				.first();
+			if (row === null) await new Promise((r) => setTimeout(r, 100));
+		}
+		expect(row).toMatchObject({ model: "mock-embedding", status: 200, user_id: owner });
 	});
 
 	it("records an inferring add as PENDING, without inventing memories", async () => {

@@ -116,11 +116,10 @@ export const mem0MemoryRoutes = new Hono<AppEnv>()
 		const body = c.req.valid("json");
 		const row = await findMemory(c.env, memoryOwner(c.get("caller")), c.req.valid("param").memory_id);
 		const text = body.text ?? body.memory;
-		const updated = await updateMemory(c.env, row, text, body.metadata);
-		if (text !== undefined && text !== row.memory) {
-			const [vector] = await embedTexts(memoryContext(c), "/mem0/v1/memories/", [text]);
-			if (vector) await indexMemories(c.env, [updated], [vector]);
-		}
+		// Embedded before anything is written: a refused embedding (limits, budget) leaves the memory as it was.
+		const vectors = text !== undefined && text !== row.memory ? await embedTexts(memoryContext(c), "/mem0/v1/memories/", [text]) : [];
+		const updated = await updateMemory(c.env, row, { text, metadata: body.metadata, dimensions: vectors[0]?.length });
+		await indexMemories(c.env, [updated], vectors);
 		return c.json(memoryView(updated));
 	})
 	.delete("/v1/memories/:memory_id/", valid("param", memoryParam), async (c) => {
