@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { vectorIndex } from "../../src/knowledge/vector-index";
 import { call, createChannel, createKey, uid } from "../support/gateway";
 
 interface Memory {
@@ -108,6 +109,12 @@ describe("Mem0's platform API at /mem0", () => {
 		expect(row).toMatchObject({ model: "mock-embedding", status: 200, user_id: owner });
 	});
 
+	it("indexes each memory's vector in its owner's namespace, with its entity ids", async () => {
+		const ids = alice.results.map((r) => r.id);
+		const stored = await vectorIndex(env, 512).getByIds(ids);
+		expect(stored.map((v) => [v.id, v.namespace, v.metadata])).toEqual(ids.map((id) => [id, `mem_${owner}`, { user_id: "alice" }]));
+	});
+
 	it("records an inferring add as PENDING, without inventing memories", async () => {
 		const res = await post(key, "/v3/memories/add/", { user_id: "carol", messages: say("I live in Oslo") });
 		expect(res.status).toBe(200);
@@ -171,6 +178,7 @@ describe("Mem0's platform API at /mem0", () => {
 		expect(del.status).toBe(200);
 		expect(await del.json()).toMatchObject({ message: expect.any(String) });
 		expect((await get(key, `/v1/memories/${id}/`)).status).toBe(404);
+		expect(await vectorIndex(env, 512).getByIds([id])).toEqual([]);
 		const history = await get(key, `/v1/memories/${id}/history/`);
 		expect(history.status).toBe(200);
 		expect(
@@ -218,8 +226,11 @@ describe("Mem0's platform API at /mem0", () => {
 		expect(left.results.map((e) => e.id)).toEqual(["bob"]);
 	});
 
-	it("refuses a bulk delete that names no entity, and an unknown route, in Mem0's format", async () => {
+	it("refuses a bulk delete that names no entity, a body over the limit and an unknown route, in Mem0's format", async () => {
 		expect((await call("/mem0/v1/memories/", { method: "DELETE", headers: token(key) })).status).toBe(400);
+		const big = await post(key, "/v3/memories/add/", { infer: false, user_id: "dan", messages: say("x".repeat(70_000)) });
+		expect(big.status).toBe(413);
+		expect(await big.json()).toMatchObject({ detail: expect.any(String) });
 		const missing = await get(key, "/v9/nothing/");
 		expect(missing.status).toBe(404);
 		expect(await missing.json()).toMatchObject({ detail: expect.any(String) });
