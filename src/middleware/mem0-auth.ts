@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
+import { GatewayError } from "../errors/gateway-error";
 import { authenticate, presentedKey } from "../relay/callers";
 
 const TOKEN = /^Token\s+(\S+)\s*$/i;
@@ -10,8 +11,9 @@ const TOKEN = /^Token\s+(\S+)\s*$/i;
  */
 export function mem0Auth(): MiddlewareHandler<AppEnv> {
 	return async function mem0Auth(c, next) {
-		const token = TOKEN.exec(c.req.header("authorization") ?? "")?.[1];
-		c.set("caller", await authenticate(c.env, token ?? presentedKey(c.req.raw.headers)));
+		const key = TOKEN.exec(c.req.header("authorization") ?? "")?.[1] ?? presentedKey(c.req.raw.headers);
+		if (key === undefined) throw new GatewayError("invalid_api_key", "Missing API key: send a gateway key as 'Authorization: Token <key>' or 'Bearer <key>'");
+		c.set("caller", await authenticate(c.env, key));
 		await next();
 	};
 }
