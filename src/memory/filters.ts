@@ -109,3 +109,22 @@ export function entitiesFilter(entities: Entities): MemoryFilter {
 	}
 	return f;
 }
+
+/**
+ * The entity ids a filter requires exactly (at its top or under its top-level `AND`s), as a vector index filter:
+ * applied in the index, they keep the owner's other entities from crowding the wanted one out of the nearest
+ * candidates. Only a narrowing: the SQL filter still decides what is returned. Undefined when it requires none.
+ */
+export function requiredEntities(f: MemoryFilter): Record<string, string> | undefined {
+	const out: Record<string, string> = {};
+	const collect = (g: MemoryFilter) => {
+		for (const field of ENTITY_FIELDS) {
+			const cond = g[field];
+			const id = typeof cond === "string" ? cond : cond?.eq;
+			if (id !== undefined && id !== "*") out[field] = id;
+		}
+		for (const inner of g.AND ?? []) collect(inner);
+	};
+	collect(f);
+	return Object.keys(out).length > 0 ? out : undefined;
+}

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray, isNull, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
 import { db } from "../db/client";
 import { memories, memoryHistory } from "../db/schema";
 import { GatewayError } from "../errors/gateway-error";
@@ -39,8 +39,25 @@ export async function insertMemories(env: Env, ownerId: number, items: readonly 
 	);
 	const d = db(env);
 	const history = rows.map((r) => ({ memoryId: r.id, ownerId, event: "ADD" as const, oldMemory: null, newMemory: r.memory, createdAt: now }));
-	const [inserted] = await d.batch([d.insert(memories).values(rows).returning(), d.insert(memoryHistory).values(history)]);
-	return inserted;
+	// D1 binds at most 100 parameters a statement: a memory row takes 12, a history row 6.
+	const [first, ...rest] = [
+		...chunks(rows, 8).map((part) => d.insert(memories).values(part)),
+		...chunks(history, 16).map((part) => d.insert(memoryHistory).values(part)),
+	];
+	if (!first) return [];
+	await d.batch([first, ...rest]);
+	const stored = await d
+		.select()
+		.from(memories)
+		.where(sql`${memories.id} IN (SELECT value FROM json_each(${JSON.stringify(rows.map((r) => r.id))}))`)
+		.orderBy(memories.seq);
+	return stored;
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+	const out: T[][] = [];
+	for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+	return out;
 }
 
 /** One current memory of the owner; any other owner's, or none, is 404 (its existence is not revealed). */
@@ -70,16 +87,6 @@ export async function listMemories(env: Env, ownerId: number, filter: MemoryFilt
 	return { rows, count: total?.n ?? 0 };
 }
 
-/** The owner's current memories among `seqs` that pass the filter, by seq. */
-export async function memoriesBySeq(env: Env, ownerId: number, seqs: readonly number[], filter: MemoryFilter): Promise<Map<number, MemoryRow>> {
-	if (seqs.length === 0) return new Map();
-	const rows = await db(env)
-		.select()
-		.from(memories)
-		.where(and(inArray(memories.seq, [...seqs]), current(ownerId, filter)));
-	return new Map(rows.map((r) => [r.seq, r]));
-}
-
 export interface MemoryChange {
 	text?: string | undefined;
 	metadata?: Record<string, unknown> | undefined;
@@ -103,25 +110,18 @@ export async function updateMemory(env: Env, row: MemoryRow, { text, metadata, d
 	return updated;
 }
 
-/** Deletes memories of one owner, each leaving a DELETE in its history (kept: Mem0 shows a deleted memory's history). */
+/** Deletes memories, each leaving a DELETE in its history (kept: Mem0 shows a deleted memory's history). */
 export async function deleteMemories(env: Env, rows: readonly MemoryRow[]): Promise<void> {
-	const [first] = rows;
-	if (!first) return;
 	const now = Date.now();
-	const d = db(env);
-	for (let i = 0; i < rows.length; i += 50) {
-		const part = rows.slice(i, i + 50);
-		await d.batch([
-			d.delete(memories).where(
-				inArray(
-					memories.seq,
-					part.map((r) => r.seq),
-				),
-			),
-			d
-				.insert(memoryHistory)
-				.values(part.map((r) => ({ memoryId: r.id, ownerId: r.ownerId, event: "DELETE" as const, oldMemory: r.memory, newMemory: null, createdAt: now }))),
-		]);
+	// The seqs go as one JSON parameter: D1 binds at most 100 a statement.
+	const history = env.DB.prepare(
+		`INSERT INTO memory_history (memory_id, owner_id, event, old_memory, new_memory, created_at)
+		SELECT id, owner_id, 'DELETE', memory, NULL, ?1 FROM memories WHERE seq IN (SELECT value FROM json_each(?2)) ORDER BY seq`,
+	);
+	const remove = env.DB.prepare("DELETE FROM memories WHERE seq IN (SELECT value FROM json_each(?1))");
+	for (const part of chunks(rows, 500)) {
+		const seqs = JSON.stringify(part.map((r) => r.seq));
+		await env.DB.batch([history.bind(now, seqs), remove.bind(seqs)]);
 	}
 }
 

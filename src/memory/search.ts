@@ -1,10 +1,10 @@
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { db } from "../db/client";
 import { memories } from "../db/schema";
 import { fuse } from "../knowledge/fuse";
 import { ftsQuery } from "../knowledge/keyword-search";
 import { vectorIndex } from "../knowledge/vector-index";
-import { filterSql, type MemoryFilter } from "./filters";
+import { filterSql, type MemoryFilter, requiredEntities } from "./filters";
 import type { MemoryRow } from "./memories";
 import { embedTexts, type MemoryContext, memoryNamespace } from "./vectors";
 
@@ -42,21 +42,14 @@ function recency(updatedAt: number, now: number): number {
  */
 export async function searchMemories(ctx: MemoryContext, ownerId: number, q: MemorySearch): Promise<MemoryHit[]> {
 	const where = and(eq(memories.ownerId, ownerId), isNull(memories.supersededBy), filterSql(q.filter));
-	const [keyword, nearest] = await Promise.all([keywordRanking(ctx.env, q.query, where), vectorRanking(ctx, ownerId, q.query)]);
+	const [keyword, nearest] = await Promise.all([keywordRanking(ctx.env, q.query, where), vectorRanking(ctx, ownerId, q)]);
 	const byId = new Map<string, MemoryRow>();
 	if (nearest.length > 0) {
 		const rows = await db(ctx.env)
 			.select()
 			.from(memories)
-			.where(
-				and(
-					inArray(
-						memories.id,
-						nearest.map((n) => n.id),
-					),
-					where,
-				),
-			);
+			// One JSON parameter for the ids: D1 binds at most 100 a statement.
+			.where(and(sql`${memories.id} IN (SELECT value FROM json_each(${JSON.stringify(nearest.map((n) => n.id))}))`, where));
 		for (const r of rows) byId.set(r.id, r);
 	}
 	for (const k of keyword) byId.set(k.row.id, k.row);
@@ -93,9 +86,14 @@ async function keywordRanking(env: Env, query: string, where: ReturnType<typeof 
 	return ranked;
 }
 
-async function vectorRanking(ctx: MemoryContext, ownerId: number, query: string): Promise<{ id: string; score: number }[]> {
-	const [vector] = await embedTexts({ ...ctx, requestId: `${ctx.requestId}-query` }, "/mem0/v3/memories/search/", [query]);
+async function vectorRanking(ctx: MemoryContext, ownerId: number, q: MemorySearch): Promise<{ id: string; score: number }[]> {
+	const [vector] = await embedTexts({ ...ctx, requestId: `${ctx.requestId}-query` }, "/mem0/v3/memories/search/", [q.query]);
 	if (!vector) return [];
-	const { matches } = await vectorIndex(ctx.env, vector.length).query(vector, { topK: CANDIDATES, namespace: memoryNamespace(ownerId) });
+	const filter = requiredEntities(q.filter);
+	const { matches } = await vectorIndex(ctx.env, vector.length).query(vector, {
+		topK: CANDIDATES,
+		namespace: memoryNamespace(ownerId),
+		...(filter ? { filter } : {}),
+	});
 	return matches.map((m) => ({ id: m.id, score: m.score }));
 }

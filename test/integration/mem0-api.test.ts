@@ -165,6 +165,22 @@ describe("Mem0's platform API at /mem0", () => {
 		expect((await top.json<{ results: Memory[] }>()).results.map((r) => r.memory)).toEqual(["My favourite city is Lisbon"]);
 	});
 
+	it("finds an entity's memory by its vector even when the owner's other entities have 100 nearer ones", async () => {
+		const { key: crowded } = await newUser();
+		const crowd = Array.from({ length: 110 }, (_, i) => `violoncello ${i}`);
+		await add(crowded, { user_id: "crowd", messages: say(...crowd) });
+		await add(crowded, { user_id: "zed", messages: say("Zed plays the violoncello in a quartet") });
+		// Misspelt: no word matches for BM25, only the embedding (the mock's character trigrams) finds it.
+		const res = await post(crowded, "/v3/memories/search/", { query: "violoncelo", filters: { user_id: "zed" } });
+		expect((await res.json<{ results: Memory[] }>()).results.map((r) => r.memory)).toEqual(["Zed plays the violoncello in a quartet"]);
+		expect((await call("/mem0/v1/memories/?user_id=crowd", { method: "DELETE", headers: token(crowded) })).status).toBe(200);
+		expect((await (await post(crowded, "/v3/memories/", { filters: { user_id: "crowd" } })).json<ListAnswer>()).count).toBe(0);
+		const history = await (await get(crowded, `/v1/memories/${(await add(crowded, { user_id: "crowd", messages: say("x") })).results[0]?.id}/history/`)).json<
+			unknown[]
+		>();
+		expect(history).toHaveLength(1);
+	});
+
 	it("gets, updates (history shows it) and deletes one memory", async () => {
 		const id = alice.results[1]?.id ?? "";
 		const got = await get(key, `/v1/memories/${id}/`);
