@@ -128,3 +128,21 @@ export function requiredEntities(f: MemoryFilter): Record<string, string> | unde
 	collect(f);
 	return Object.keys(out).length > 0 ? out : undefined;
 }
+
+/**
+ * The values a filter binds into SQL. D1 binds at most 100 parameters a statement, and a search adds a few of its
+ * own: a filter is refused (400) above `MAX_FILTER_VALUES` rather than failing in the database.
+ */
+export const MAX_FILTER_VALUES = 80;
+
+export function filterValues(f: MemoryFilter): number {
+	let n = 0;
+	for (const field of ENTITY_FIELDS) {
+		const cond = f[field];
+		if (typeof cond === "string") n += 1;
+		else if (cond) n += (cond.in?.length ?? 0) + (cond.eq === undefined ? 0 : 1) + (cond.ne === undefined ? 0 : 1);
+	}
+	for (const date of [f.created_at, f.updated_at]) if (date) n += Object.values(date).filter((v) => v !== undefined).length;
+	for (const inner of [...(f.AND ?? []), ...(f.OR ?? []), ...(f.NOT ?? [])]) n += filterValues(inner);
+	return n;
+}

@@ -131,6 +131,11 @@ describe("Mem0's platform API at /mem0", () => {
 		expect(await res.json()).toMatchObject({ detail: expect.stringContaining("user_id") });
 		expect((await post(key, "/v3/memories/", { filters: {} })).status).toBe(400);
 		expect((await post(key, "/v3/memories/", { filters: { user_id: 7 } })).status).toBe(400);
+		// More values than D1 binds in one statement: refused, not a 500.
+		const many = { OR: Array.from({ length: 20 }, (_, i) => ({ user_id: { in: Array.from({ length: 10 }, (_, j) => `u${i}-${j}`) } })) };
+		const tooMany = await post(key, "/v3/memories/search/", { query: "peanuts", filters: many });
+		expect(tooMany.status).toBe(400);
+		expect(await tooMany.json()).toMatchObject({ detail: expect.stringContaining("filters") });
 	});
 
 	it("lists an entity's memories with Mem0's filters and pages", async () => {

@@ -4,7 +4,7 @@ import type { AppEnv } from "../../env";
 import { GatewayError } from "../../errors/gateway-error";
 import { valid } from "../../lib/validate";
 import { recordEvent } from "../../memory/events";
-import { type Entities, entitiesFilter, type MemoryFilter, namesEntity } from "../../memory/filters";
+import { type Entities, entitiesFilter, filterValues, MAX_FILTER_VALUES, type MemoryFilter, namesEntity } from "../../memory/filters";
 import { deleteMemories, findMemory, historyOf, insertMemories, listMemories, selectMemories, updateMemory } from "../../memory/memories";
 import { searchMemories } from "../../memory/search";
 import { embedTexts, indexMemories, type MemoryContext, unindexMemories } from "../../memory/vectors";
@@ -24,6 +24,9 @@ function entitiesOf(body: Entities): Entities {
 /** The top-level entity ids ANDed with `filters`; at least one entity must be named, as Mem0 requires. */
 function scopeFilter(body: Entities & { filters?: MemoryFilter | undefined }): MemoryFilter {
 	const filter: MemoryFilter = { AND: [entitiesFilter(entitiesOf(body)), ...(body.filters ? [body.filters] : [])] };
+	if (filterValues(filter) > MAX_FILTER_VALUES) {
+		throw new GatewayError("invalid_request", `The filters name more than ${MAX_FILTER_VALUES} values`, { param: "filters" });
+	}
 	if (!namesEntity(filter)) {
 		throw new GatewayError("invalid_request", "Name at least one of user_id, agent_id, app_id or run_id (in 'filters')", { param: "filters" });
 	}
