@@ -20,6 +20,7 @@ import { fileDocs, fileRoutes } from "./routes/files";
 import { geminiDocs, geminiRoutes } from "./routes/gemini";
 import { jobDocs, jobRoutes } from "./routes/jobs";
 import { keyDocs, keyRoutes } from "./routes/keys";
+import { mem0BatchRoutes } from "./routes/mem0/batch";
 import { mem0Docs } from "./routes/mem0/docs";
 import { mem0EntityRoutes } from "./routes/mem0/entities";
 import { mem0EventRoutes } from "./routes/mem0/events";
@@ -101,6 +102,7 @@ export const app = new Hono<AppEnv>()
 	.route("/mem0", mem0EventRoutes)
 	.route("/mem0", mem0MemoryRoutes)
 	.route("/mem0", mem0EntityRoutes)
+	.route("/mem0", mem0BatchRoutes)
 	.notFound((c) => {
 		throw new GatewayError("not_found", `No route for ${c.req.method} ${c.req.path}`);
 	})

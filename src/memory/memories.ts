@@ -125,6 +125,20 @@ export async function deleteMemories(env: Env, rows: readonly MemoryRow[]): Prom
 	}
 }
 
+/** The owner's current memories of these ids, in their order; 404 naming the first that is not one. */
+export async function findMemories(env: Env, ownerId: number, ids: readonly string[]): Promise<MemoryRow[]> {
+	const rows = await db(env)
+		.select()
+		.from(memories)
+		.where(and(sql`${memories.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`, current(ownerId)));
+	const byId = new Map(rows.map((r) => [r.id, r]));
+	return ids.map((id) => {
+		const row = byId.get(id);
+		if (!row) throw new GatewayError("not_found", `Memory ${id} not found`);
+		return row;
+	});
+}
+
 /** Every current memory of the owner that the filter selects (for deleting all of an entity). */
 export function selectMemories(env: Env, ownerId: number, filter: MemoryFilter): Promise<MemoryRow[]> {
 	return db(env).select().from(memories).where(current(ownerId, filter));

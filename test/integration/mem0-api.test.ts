@@ -227,6 +227,33 @@ describe("Mem0's platform API at /mem0", () => {
 		expect((await get(key, `/v1/memories/${id}/`)).status).toBe(200);
 	});
 
+	it("changes and deletes memories in a batch, all of them the caller's or none", async () => {
+		const { key: mine } = await newUser();
+		const added = await add(mine, { user_id: "erin", messages: say("Erin drinks tea", "Erin owns a cat") });
+		const [tea, cat] = added.results.map((r) => r.id);
+		const theirs = alice.results[0]?.id;
+		const send = (k: string, method: string, body: unknown) => call("/mem0/v1/batch/", { method, headers: token(k), body: JSON.stringify(body) });
+		const refused = await send(mine, "PUT", {
+			memories: [
+				{ memory_id: tea, text: "Erin drinks coffee" },
+				{ memory_id: theirs, text: "x" },
+			],
+		});
+		expect(refused.status).toBe(404);
+		expect(await (await get(mine, `/v1/memories/${tea}/`)).json()).toMatchObject({ memory: "Erin drinks tea" });
+		expect((await send(mine, "PUT", { memories: [{ memory_id: tea, text: "Erin drinks coffee" }] })).status).toBe(200);
+		const history = await (await get(mine, `/v1/memories/${tea}/history/`)).json<{ event: string; new_memory: string | null }[]>();
+		expect(history.map((h) => [h.event, h.new_memory])).toEqual([
+			["ADD", "Erin drinks tea"],
+			["UPDATE", "Erin drinks coffee"],
+		]);
+		const found = await post(mine, "/v3/memories/search/", { query: "coffee", user_id: "erin" });
+		expect((await found.json<{ results: Memory[] }>()).results[0]?.id).toBe(tea);
+		expect((await send(mine, "DELETE", { memories: [{ memory_id: tea }, { memory_id: cat }] })).status).toBe(200);
+		expect((await (await post(mine, "/v3/memories/", { user_id: "erin" })).json<ListAnswer>()).count).toBe(0);
+		expect((await send(mine, "DELETE", { memories: [] })).status).toBe(400);
+	});
+
 	it("lists the entities, and deletes all of an entity's memories", async () => {
 		const entities = await (await get(key, "/v1/entities/")).json<{ results: { id: string; type: string; total_memories: number }[] }>();
 		expect(entities.results).toEqual(

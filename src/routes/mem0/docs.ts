@@ -1,5 +1,5 @@
 import type { OperationDoc } from "../../openapi/operation";
-import { addBody, deleteAllQuery, listBody, listQuery, searchBody, updateBody } from "./mem0-schemas";
+import { addBody, batchDeleteBody, batchUpdateBody, deleteAllQuery, listBody, listQuery, searchBody, updateBody } from "./mem0-schemas";
 
 const doc = (method: OperationDoc["method"], path: string, summary: string, extra: Partial<OperationDoc> = {}): OperationDoc => ({
 	method,
@@ -27,4 +27,6 @@ export const mem0Docs: OperationDoc[] = [
 	doc("get", "/v1/memories/{memory_id}/history/", "A memory's history: ADD, UPDATE and DELETE with old and new text", { errors: [404] }),
 	doc("get", "/v1/entities/", "The entities (users, agents, apps, runs) the key's user has memories about"),
 	doc("delete", "/v2/entities/{entity_type}/{entity_id}/", "Delete every memory of one entity"),
+	doc("put", "/v1/batch/", "Change the text of up to 1,000 memories", { body: batchUpdateBody, errors: [404] }),
+	doc("delete", "/v1/batch/", "Delete up to 1,000 memories", { body: batchDeleteBody, errors: [404] }),
 ];

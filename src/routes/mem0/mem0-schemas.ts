@@ -47,3 +47,19 @@ export const updateBody = z
 export const deleteAllQuery = z.object(entityIds);
 
 export const entityParam = z.object({ entity_type: z.enum(["user", "agent", "app", "run"]), entity_id: entityId });
+
+/** PUT /v1/batch/: new texts for up to 1,000 memories. */
+export const batchUpdateBody = z.object({
+	memories: z
+		.array(z.object({ memory_id: z.string().min(1).max(64), text: z.string().min(1).max(65_536) }))
+		.min(1)
+		.max(1000),
+});
+
+/** DELETE /v1/batch/: up to 1,000 memories. */
+export const batchDeleteBody = z.object({
+	memories: z
+		.array(z.object({ memory_id: z.string().min(1).max(64) }))
+		.min(1)
+		.max(1000),
+});

@@ -1,4 +1,4 @@
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import { memoryOwner } from "../../auth/policy";
 import type { AppEnv } from "../../env";
 import { GatewayError } from "../../errors/gateway-error";
@@ -7,15 +7,12 @@ import { recordEvent } from "../../memory/events";
 import { type Entities, entitiesFilter, filterValues, MAX_FILTER_VALUES, type MemoryFilter, namesEntity } from "../../memory/filters";
 import { deleteMemories, findMemory, historyOf, insertMemories, listMemories, selectMemories, updateMemory } from "../../memory/memories";
 import { searchMemories } from "../../memory/search";
-import { embedTexts, indexMemories, type MemoryContext, unindexMemories } from "../../memory/vectors";
+import { embedTexts, indexMemories, unindexMemories } from "../../memory/vectors";
 import { historyView, memoryView } from "../../memory/view";
+import { memoryContext } from "../shared/memory-context";
 import { addBody, deleteAllQuery, listBody, listQuery, memoryParam, searchBody, updateBody } from "./mem0-schemas";
 
 const DEFAULT_PAGE_SIZE = 100;
-
-function memoryContext(c: Context<AppEnv>): MemoryContext {
-	return { env: c.env, waitUntil: (w) => c.executionCtx.waitUntil(w), caller: c.get("caller"), requestId: c.get("requestId") };
-}
 
 function entitiesOf(body: Entities): Entities {
 	return { user_id: body.user_id, agent_id: body.agent_id, app_id: body.app_id, run_id: body.run_id };
