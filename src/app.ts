@@ -6,6 +6,7 @@ import { apiAuth } from "./middleware/api-auth";
 import { authorize } from "./middleware/authorize";
 import { bodyLimit } from "./middleware/body-limit";
 import { dashboardCors } from "./middleware/dashboard-cors";
+import { mem0Auth } from "./middleware/mem0-auth";
 import { requestIds } from "./middleware/request-ids";
 import { speaks } from "./middleware/speaks";
 import { openApiDocument } from "./openapi/document";
@@ -19,6 +20,11 @@ import { fileDocs, fileRoutes } from "./routes/files";
 import { geminiDocs, geminiRoutes } from "./routes/gemini";
 import { jobDocs, jobRoutes } from "./routes/jobs";
 import { keyDocs, keyRoutes } from "./routes/keys";
+import { mem0BatchRoutes } from "./routes/mem0/batch";
+import { mem0Docs } from "./routes/mem0/docs";
+import { mem0EntityRoutes } from "./routes/mem0/entities";
+import { mem0EventRoutes } from "./routes/mem0/events";
+import { mem0MemoryRoutes } from "./routes/mem0/memories";
 import { openaiDocs, openaiRoutes } from "./routes/openai";
 import { playgroundDocs, playgroundRoutes } from "./routes/playground";
 import { groupRoutes, priceDocs, priceRoutes } from "./routes/prices";
@@ -38,6 +44,7 @@ export const operations: OperationDoc[] = [
 	...geminiDocs,
 	...fileDocs,
 	...vectorStoreDocs,
+	...mem0Docs,
 	...authDocs,
 	...channelDocs,
 	...channelHealthDocs,
@@ -90,6 +97,12 @@ export const app = new Hono<AppEnv>()
 	.route("/v1", openaiRoutes)
 	.route("/", rerankRoutes)
 	.route("/v1beta", geminiRoutes)
+	// Mem0's platform API, for the mem0ai client pointed at <gateway>/mem0: its error format, its Token scheme.
+	.use("/mem0/*", speaks("mem0"), bodyLimit(), mem0Auth())
+	.route("/mem0", mem0EventRoutes)
+	.route("/mem0", mem0MemoryRoutes)
+	.route("/mem0", mem0EntityRoutes)
+	.route("/mem0", mem0BatchRoutes)
 	.notFound((c) => {
 		throw new GatewayError("not_found", `No route for ${c.req.method} ${c.req.path}`);
 	})

@@ -1,4 +1,5 @@
 import { GatewayError } from "../errors/gateway-error";
+import type { CallerKey } from "../types/caller";
 import { ADMIN_USER_ID, isKey, type Principal } from "./principal";
 
 /**
@@ -156,4 +157,14 @@ export function mayReenableKey(principal: Principal): boolean {
 /** Whether the limits a principal writes on a key are the operator's bounds (a user may then only tighten them) or the user's own. */
 export function setsOperatorLimits(principal: Principal): boolean {
 	return principal.role === "admin";
+}
+
+/**
+ * The gateway user whose memories (the /mem0 API) a key reaches: its own user's, and only those. Memories, their
+ * history and the add events belong to the user whose key made them; every query is narrowed to this owner, so
+ * another user's memory is "not found" and never listed, searched or counted, whatever entity ids the request names
+ * (entity `alice` of one user is not `alice` of another).
+ */
+export function memoryOwner(caller: CallerKey): number {
+	return caller.userId;
 }

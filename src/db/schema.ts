@@ -454,3 +454,65 @@ export const embeddingCache = sqliteTable(
 	},
 	(t) => [primaryKey({ columns: [t.model, t.textHash] })],
 );
+
+/**
+ * Mem0-style long-term memories (the /mem0 API). `owner_id` is the gateway user whose key made the memory; the
+ * entity ids (`user_id`, `agent_id`, `app_id`, `run_id`) are the client's names for whom a memory is about, and mean
+ * something only within one owner: entity `alice` of one owner is not `alice` of another. `seq` is the row id the
+ * FTS5 table `memories_fts` indexes (migration 0012) and the fusion ranks by; `id` is the UUID clients see.
+ */
+export const memories = sqliteTable(
+	"memories",
+	{
+		seq: integer("seq").primaryKey({ autoIncrement: true }),
+		id: text("id").notNull(),
+		ownerId: integer("owner_id").notNull(),
+		entityUserId: text("user_id"),
+		agentId: text("agent_id"),
+		appId: text("app_id"),
+		runId: text("run_id"),
+		memory: text("memory").notNull(),
+		metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>(),
+		hash: text("hash").notNull(),
+		// The embedding's dimension once indexed, null before (the memory is then found by keywords alone).
+		dimensions: integer("dimensions"),
+		createdAt: timestamp("created_at"),
+		updatedAt: timestamp("updated_at"),
+		// The memory that replaced this one (consolidation), or null while it is current; superseded ones are hidden.
+		supersededBy: text("superseded_by"),
+	},
+	(t) => [
+		uniqueIndex("memories_id_idx").on(t.id),
+		index("memories_owner_user_idx").on(t.ownerId, t.entityUserId),
+		index("memories_owner_agent_idx").on(t.ownerId, t.agentId),
+		index("memories_owner_created_idx").on(t.ownerId, t.createdAt),
+	],
+);
+
+/** Every change to a memory, kept after the memory is deleted (Mem0's history). */
+export const memoryHistory = sqliteTable(
+	"memory_history",
+	{
+		id: integer("id").primaryKey({ autoIncrement: true }),
+		memoryId: text("memory_id").notNull(),
+		ownerId: integer("owner_id").notNull(),
+		event: text("event", { enum: ["ADD", "UPDATE", "DELETE"] }).notNull(),
+		oldMemory: text("old_memory"),
+		newMemory: text("new_memory"),
+		createdAt: timestamp("created_at"),
+	},
+	(t) => [index("memory_history_memory_idx").on(t.memoryId, t.id)],
+);
+
+/** The add endpoint's events: what a client polls at /mem0/v1/event/{id}/. */
+export const memoryEvents = sqliteTable("memory_events", {
+	id: text("id").primaryKey(),
+	ownerId: integer("owner_id").notNull(),
+	status: text("status", { enum: ["PENDING", "RUNNING", "SUCCEEDED", "FAILED"] }).notNull(),
+	// The request as received (messages, entity ids, metadata), for the extraction to read.
+	payload: text("payload", { mode: "json" }).$type<Record<string, unknown>>(),
+	results: text("results", { mode: "json" }).$type<unknown[]>(),
+	error: text("error"),
+	createdAt: timestamp("created_at"),
+	updatedAt: timestamp("updated_at"),
+});

@@ -2,7 +2,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ErrorCode } from "./gateway-error";
 
 /** The error formats of the APIs the gateway serves; each route says which one its clients read. */
-export type ErrorDialect = "openai" | "anthropic" | "gemini";
+export type ErrorDialect = "openai" | "anthropic" | "gemini" | "mem0";
 
 export interface ErrorBody {
 	status: ContentfulStatusCode;
@@ -69,7 +69,15 @@ export function geminiErrorJson(e: ErrorBody) {
 	return { error: { code: e.status, message: e.message, status: geminiStatus(e.status) } };
 }
 
-export const renderError = { openai: openAIErrorJson, anthropic: anthropicErrorJson, gemini: geminiErrorJson } as const satisfies Record<
+/**
+ * Mem0's platform API answers errors as Django REST framework does, `{"detail": "..."}`; the mem0ai client throws
+ * with the body's text and branches on the status alone.
+ */
+export function mem0ErrorJson(e: ErrorBody) {
+	return { detail: e.message, code: e.code };
+}
+
+export const renderError = { openai: openAIErrorJson, anthropic: anthropicErrorJson, gemini: geminiErrorJson, mem0: mem0ErrorJson } as const satisfies Record<
 	ErrorDialect,
 	(e: ErrorBody) => object
 >;

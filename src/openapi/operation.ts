@@ -6,7 +6,7 @@ export interface OperationDoc {
 	/** OpenAPI form: `/api/channels/{id}`. */
 	path: string;
 	summary: string;
-	tag: "Relay" | "Auth" | "Channels" | "Tokens" | "Users" | "Prices" | "Usage" | "Billing" | "Jobs" | "Files" | "Vector stores" | "Meta";
+	tag: "Relay" | "Auth" | "Channels" | "Tokens" | "Users" | "Prices" | "Usage" | "Billing" | "Jobs" | "Files" | "Vector stores" | "Memory" | "Meta";
 	/**
 	 * admin: the operator's token (or an admin's dashboard session); key: a gateway key (relay); user: the operator,
 	 * or a user by their gateway key or dashboard session, seeing only their own data; knowledge: a gateway key, or a

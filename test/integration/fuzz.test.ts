@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { app } from "../../src/app";
 import { TEST_ADMIN_TOKEN } from "../support/constants";
-import { call, scenario, uid, upstream } from "../support/gateway";
+import { call, createChannel, scenario, uid, upstream } from "../support/gateway";
 
 const SEED = 1313;
 
@@ -15,11 +15,14 @@ let model = "";
 beforeAll(async () => {
 	// A breaker that never opens: an upstream failure must show as the 5xx it is, not hide behind a skipped channel.
 	({ key, model } = await scenario([{ base_url: upstream(uid(), "ok"), settings: { breaker: { consecutiveFailures: 100_000 } } }]));
+	// The memory routes embed with the offline mock's model.
+	await createChannel({ type: "mock", models: ["mock-embedding"] });
 });
 
-type Dialect = "openai" | "anthropic" | "gemini";
+type Dialect = "openai" | "anthropic" | "gemini" | "mem0";
 
-const dialectOf = (path: string): Dialect => (path.startsWith("/v1/messages") ? "anthropic" : path.startsWith("/v1beta") ? "gemini" : "openai");
+const dialectOf = (path: string): Dialect =>
+	path.startsWith("/v1/messages") ? "anthropic" : path.startsWith("/v1beta") ? "gemini" : path.startsWith("/mem0/") ? "mem0" : "openai";
 
 /** Every concrete route: middleware (`ALL`) and wildcard mounts are not endpoints of their own. */
 function endpoints(): { method: string; path: string }[] {
@@ -209,6 +212,9 @@ function templates(): Record<string, Record<string, unknown>> {
 			reasoning: { effort: "low" },
 			max_output_tokens: 16,
 		},
+		"/mem0/v3/memories/add/": { user_id: "u", infer: false, metadata: { a: 1 }, messages: [{ role: "user", content: "Hello" }] },
+		"/mem0/v3/memories/": { filters: { AND: [{ user_id: "u" }, { created_at: { gte: "2024-01-01" } }] }, page: 1, page_size: 10 },
+		"/mem0/v3/memories/search/": { query: "Hello", filters: { OR: [{ user_id: "u" }, { agent_id: { in: ["a"] } }] }, top_k: 3, threshold: 0.1 },
 		"/v1/messages": anthropic,
 		"/v1/messages/count_tokens": { ...anthropic, max_tokens: undefined },
 		"/v1beta/models/:action": {
@@ -259,6 +265,7 @@ function checkErrorBody(dialect: Dialect, text: string, where: string): void {
 		openai: { error: { message: expect.any(String), type: expect.any(String), code: expect.any(String) } },
 		anthropic: { type: "error", error: { type: expect.any(String), message: expect.any(String) } },
 		gemini: { error: { code: expect.any(Number), message: expect.any(String), status: expect.any(String) } },
+		mem0: { detail: expect.any(String) },
 	};
 	expect(body, where).toMatchObject(shapes[dialect]);
 }

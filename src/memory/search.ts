@@ -1,0 +1,99 @@
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { db } from "../db/client";
+import { memories } from "../db/schema";
+import { fuse } from "../knowledge/fuse";
+import { ftsQuery } from "../knowledge/keyword-search";
+import { vectorIndex } from "../knowledge/vector-index";
+import { filterSql, type MemoryFilter, requiredEntities } from "./filters";
+import type { MemoryRow } from "./memories";
+import { embedTexts, type MemoryContext, memoryNamespace } from "./vectors";
+
+export interface MemorySearch {
+	query: string;
+	filter: MemoryFilter;
+	topK: number;
+	threshold: number;
+}
+
+export interface MemoryHit {
+	row: MemoryRow;
+	score: number;
+}
+
+/** Candidates each ranking contributes: Vectorize's topK bound without returned metadata. */
+const CANDIDATES = 100;
+/**
+ * How much of the score is recency: enough to put the newer of two equally relevant memories first (a fact that
+ * changed), too little to lift an irrelevant new one over a relevant old one.
+ */
+const RECENCY_WEIGHT = 0.2;
+/** A memory this many days old counts half as recent as one made now. */
+const RECENCY_HALF_DAYS = 30;
+
+function recency(updatedAt: number, now: number): number {
+	const days = Math.max(0, now - updatedAt) / 86_400_000;
+	return 1 / (1 + days / RECENCY_HALF_DAYS);
+}
+
+/**
+ * The owner's current memories that pass the filter, ranked by the fusion (reciprocal ranks) of the query's
+ * embedding against the owner's namespace of the vector index and BM25 over the memory texts (FTS5), blended with
+ * recency; scores lie in [0, 1].
+ */
+export async function searchMemories(ctx: MemoryContext, ownerId: number, q: MemorySearch): Promise<MemoryHit[]> {
+	const where = and(eq(memories.ownerId, ownerId), isNull(memories.supersededBy), filterSql(q.filter));
+	const [keyword, nearest] = await Promise.all([keywordRanking(ctx.env, q.query, where), vectorRanking(ctx, ownerId, q)]);
+	const byId = new Map<string, MemoryRow>();
+	if (nearest.length > 0) {
+		const rows = await db(ctx.env)
+			.select()
+			.from(memories)
+			// One JSON parameter for the ids: D1 binds at most 100 a statement.
+			.where(and(sql`${memories.id} IN (SELECT value FROM json_each(${JSON.stringify(nearest.map((n) => n.id))}))`, where));
+		for (const r of rows) byId.set(r.id, r);
+	}
+	for (const k of keyword) byId.set(k.row.id, k.row);
+	const bySeq = new Map([...byId.values()].map((r) => [r.seq, r]));
+	const vectorSeqs = nearest.flatMap((n) => {
+		const row = byId.get(n.id);
+		return row ? [row.seq] : [];
+	});
+	const fused = fuse([
+		{ ids: vectorSeqs, weight: 1 },
+		{ ids: keyword.map((k) => k.row.seq), scores: keyword.map((k) => k.bm25), weight: 1 },
+	]);
+	const now = Date.now();
+	return fused
+		.flatMap(({ chunkId, score }) => {
+			const row = bySeq.get(chunkId);
+			return row ? [{ row, score: (1 - RECENCY_WEIGHT) * score + RECENCY_WEIGHT * recency(row.updatedAt, now) }] : [];
+		})
+		.sort((a, b) => b.score - a.score || b.row.seq - a.row.seq)
+		.filter((h) => h.score >= q.threshold)
+		.slice(0, q.topK);
+}
+
+async function keywordRanking(env: Env, query: string, where: ReturnType<typeof and>): Promise<{ row: MemoryRow; bm25: number }[]> {
+	const match = ftsQuery(query);
+	if (match === null) return [];
+	const ranked = await db(env)
+		.select({ row: memories, bm25: sql<number>`-bm25(memories_fts)` })
+		.from(memories)
+		.innerJoin(sql`memories_fts`, sql`memories_fts.rowid = ${memories.seq}`)
+		.where(and(sql`memories_fts MATCH ${match}`, where))
+		.orderBy(sql`bm25(memories_fts)`)
+		.limit(CANDIDATES);
+	return ranked;
+}
+
+async function vectorRanking(ctx: MemoryContext, ownerId: number, q: MemorySearch): Promise<{ id: string; score: number }[]> {
+	const [vector] = await embedTexts({ ...ctx, requestId: `${ctx.requestId}-query` }, "/mem0/v3/memories/search/", [q.query]);
+	if (!vector) return [];
+	const filter = requiredEntities(q.filter);
+	const { matches } = await vectorIndex(ctx.env, vector.length).query(vector, {
+		topK: CANDIDATES,
+		namespace: memoryNamespace(ownerId),
+		...(filter ? { filter } : {}),
+	});
+	return matches.map((m) => ({ id: m.id, score: m.score }));
+}

@@ -1,0 +1,130 @@
+import { Hono } from "hono";
+import { memoryOwner } from "../../auth/policy";
+import type { AppEnv } from "../../env";
+import { GatewayError } from "../../errors/gateway-error";
+import { valid } from "../../lib/validate";
+import { recordEvent } from "../../memory/events";
+import { type Entities, entitiesFilter, filterValues, MAX_FILTER_VALUES, type MemoryFilter, namesEntity } from "../../memory/filters";
+import { deleteMemories, findMemory, historyOf, insertMemories, listMemories, selectMemories, updateMemory } from "../../memory/memories";
+import { searchMemories } from "../../memory/search";
+import { embedTexts, indexMemories, unindexMemories } from "../../memory/vectors";
+import { historyView, memoryView } from "../../memory/view";
+import { memoryContext } from "../shared/memory-context";
+import { addBody, deleteAllQuery, listBody, listQuery, memoryParam, searchBody, updateBody } from "./mem0-schemas";
+
+const DEFAULT_PAGE_SIZE = 100;
+
+function entitiesOf(body: Entities): Entities {
+	return { user_id: body.user_id, agent_id: body.agent_id, app_id: body.app_id, run_id: body.run_id };
+}
+
+/** The top-level entity ids ANDed with `filters`; at least one entity must be named, as Mem0 requires. */
+function scopeFilter(body: Entities & { filters?: MemoryFilter | undefined }): MemoryFilter {
+	const filter: MemoryFilter = { AND: [entitiesFilter(entitiesOf(body)), ...(body.filters ? [body.filters] : [])] };
+	if (filterValues(filter) > MAX_FILTER_VALUES) {
+		throw new GatewayError("invalid_request", `The filters name more than ${MAX_FILTER_VALUES} values`, { param: "filters" });
+	}
+	if (!namesEntity(filter)) {
+		throw new GatewayError("invalid_request", "Name at least one of user_id, agent_id, app_id or run_id (in 'filters')", { param: "filters" });
+	}
+	return filter;
+}
+
+function messageTexts(messages: string | { content?: string | { type: string; text?: string | undefined }[] | null | undefined }[]): string[] {
+	if (typeof messages === "string") return messages.trim() === "" ? [] : [messages];
+	return messages.flatMap((m) => {
+		const text = typeof m.content === "string" ? m.content : (m.content ?? []).flatMap((p) => (p.text === undefined ? [] : [p.text])).join("\n");
+		return text.trim() === "" ? [] : [text];
+	});
+}
+
+/** Mem0's memory routes, mounted at /mem0 (auth and the error format are set there, in app.ts). */
+export const mem0MemoryRoutes = new Hono<AppEnv>()
+	.post("/v3/memories/add/", valid("json", addBody), async (c) => {
+		const body = c.req.valid("json");
+		const entities = entitiesOf(body);
+		if (!Object.values(entities).some((v) => v !== undefined)) {
+			throw new GatewayError("invalid_request", "Name at least one of user_id, agent_id, app_id or run_id", { param: "user_id" });
+		}
+		const owner = memoryOwner(c.get("caller"));
+		if (body.infer) {
+			// Extraction by a chat model runs on a Queue (a later step of issue 17): until it exists the event stays
+			// PENDING, and no memory is invented in its place.
+			const event = await recordEvent(c.env, owner, "PENDING", { ...body }, null);
+			return c.json({ event_id: event.id, status: event.status });
+		}
+		const texts = messageTexts(body.messages);
+		const ctx = memoryContext(c);
+		const vectors = texts.length > 0 ? await embedTexts(ctx, "/mem0/v3/memories/add/", texts) : [];
+		const rows = await insertMemories(
+			c.env,
+			owner,
+			texts.map((memory) => ({ memory, entities, metadata: body.metadata ?? null })),
+			vectors[0]?.length ?? null,
+		);
+		await indexMemories(c.env, rows, vectors);
+		const results = rows.map((r) => ({ id: r.id, data: { memory: r.memory }, event: "ADD" as const }));
+		const event = await recordEvent(c.env, owner, "SUCCEEDED", { ...body }, results);
+		return c.json({ status: event.status, event_id: event.id, results });
+	})
+	.post("/v3/memories/", valid("query", listQuery), valid("json", listBody), async (c) => {
+		const body = c.req.valid("json");
+		const query = c.req.valid("query");
+		const page = body.page ?? query.page ?? 1;
+		const pageSize = body.page_size ?? query.page_size ?? DEFAULT_PAGE_SIZE;
+		const { rows, count } = await listMemories(c.env, memoryOwner(c.get("caller")), scopeFilter(body), page, pageSize);
+		const link = (p: number) => {
+			const url = new URL(c.req.url);
+			url.searchParams.set("page", String(p));
+			url.searchParams.set("page_size", String(pageSize));
+			return url.toString();
+		};
+		return c.json({
+			count,
+			next: page * pageSize < count ? link(page + 1) : null,
+			previous: page > 1 ? link(page - 1) : null,
+			results: rows.map(memoryView),
+		});
+	})
+	.post("/v3/memories/search/", valid("json", searchBody), async (c) => {
+		const body = c.req.valid("json");
+		const hits = await searchMemories(memoryContext(c), memoryOwner(c.get("caller")), {
+			query: body.query,
+			filter: scopeFilter(body),
+			topK: body.top_k,
+			threshold: body.threshold,
+		});
+		return c.json({ results: hits.map((h) => ({ ...memoryView(h.row), score: h.score })) });
+	})
+	.delete("/v1/memories/", valid("query", deleteAllQuery), async (c) => {
+		const rows = await selectMemories(c.env, memoryOwner(c.get("caller")), scopeFilter(c.req.valid("query")));
+		await unindexMemories(c.env, rows);
+		await deleteMemories(c.env, rows);
+		return c.json({ message: "Memories deleted successfully!" });
+	})
+	.get("/v1/memories/:memory_id/history/", valid("param", memoryParam), async (c) => {
+		const owner = memoryOwner(c.get("caller"));
+		const { memory_id } = c.req.valid("param");
+		const history = await historyOf(c.env, owner, memory_id);
+		const row = await findMemory(c.env, owner, memory_id).catch(() => undefined);
+		return c.json(history.map((h) => historyView(h, row?.entityUserId ?? null)));
+	})
+	.get("/v1/memories/:memory_id/", valid("param", memoryParam), async (c) => {
+		return c.json(memoryView(await findMemory(c.env, memoryOwner(c.get("caller")), c.req.valid("param").memory_id)));
+	})
+	.put("/v1/memories/:memory_id/", valid("param", memoryParam), valid("json", updateBody), async (c) => {
+		const body = c.req.valid("json");
+		const row = await findMemory(c.env, memoryOwner(c.get("caller")), c.req.valid("param").memory_id);
+		const text = body.text ?? body.memory;
+		// Embedded before anything is written: a refused embedding (limits, budget) leaves the memory as it was.
+		const vectors = text !== undefined && text !== row.memory ? await embedTexts(memoryContext(c), "/mem0/v1/memories/", [text]) : [];
+		const updated = await updateMemory(c.env, row, { text, metadata: body.metadata, dimensions: vectors[0]?.length });
+		await indexMemories(c.env, [updated], vectors);
+		return c.json(memoryView(updated));
+	})
+	.delete("/v1/memories/:memory_id/", valid("param", memoryParam), async (c) => {
+		const row = await findMemory(c.env, memoryOwner(c.get("caller")), c.req.valid("param").memory_id);
+		await unindexMemories(c.env, [row]);
+		await deleteMemories(c.env, [row]);
+		return c.json({ message: "Memory deleted successfully!" });
+	});
