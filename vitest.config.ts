@@ -60,7 +60,8 @@ export default defineConfig({
 					name: "e2e",
 					include: ["test/e2e/**/*.test.ts"],
 					environment: "node",
-					globalSetup: ["./test/e2e/gateway-global.ts"],
+					// The real mem0ai client is installed apart from the project (test/support/mem0-client) before the gateway starts.
+					globalSetup: ["./test/support/mem0-global.ts", "./test/e2e/gateway-global.ts"],
 					testTimeout: 30_000,
 					hookTimeout: 180_000,
 				},

@@ -1,0 +1,84 @@
+// The real mem0ai MemoryClient (3.3.1, unchanged; installed apart by test/support/mem0-global.ts) against the
+// gateway's /mem0 API under wrangler dev, as a user meets it: a bad key first, then adding, listing, searching,
+// reading, updating (history), deleting one and all, and another user's key seeing none of it. Memories are added
+// verbatim (`infer: false`): extraction by a model is not served yet.
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { z } from "zod";
+import { type Mem0Client, mem0Client } from "../support/mem0";
+import { adminApi } from "./admin-api";
+
+const gateway = inject("gatewayUrl");
+const host = `${gateway}/mem0`;
+
+async function userKey(name: string): Promise<string> {
+	const user = await adminApi<{ id: number }>("POST", "/api/users", { name: `${name}-${crypto.randomUUID().slice(0, 8)}` });
+	return (await adminApi<{ key: string }>("POST", "/api/tokens", { name, user_id: user.id })).key;
+}
+
+const added = z.object({ results: z.array(z.object({ id: z.string(), data: z.object({ memory: z.string() }), event: z.literal("ADD") })) });
+const memory = z.looseObject({ id: z.string(), memory: z.string(), userId: z.string().nullish() });
+const searched = z.union([z.array(memory.extend({ score: z.number() })), z.object({ results: z.array(memory.extend({ score: z.number() })) })]);
+const hits = (value: unknown) => {
+	const parsed = searched.parse(value);
+	return Array.isArray(parsed) ? parsed : parsed.results;
+};
+const listed = z.union([z.array(memory), z.object({ results: z.array(memory) })]);
+const rows = (value: unknown) => {
+	const parsed = listed.parse(value);
+	return Array.isArray(parsed) ? parsed : parsed.results;
+};
+
+let client: Mem0Client;
+let stranger: Mem0Client;
+const alice = `alice-${crypto.randomUUID().slice(0, 8)}`;
+
+beforeAll(async () => {
+	client = await mem0Client(host, await userKey("mem0-e2e"));
+	stranger = await mem0Client(host, await userKey("mem0-stranger"));
+});
+
+describe("the mem0ai MemoryClient against wrangler dev", () => {
+	it("is refused with a bad key, with the gateway's message", async () => {
+		const bad = await mem0Client(host, "sk-not-a-key-0000000000000000");
+		await expect(bad.getAll({ filters: { user_id: alice } })).rejects.toThrow(/key/i);
+	});
+
+	it("adds verbatim, lists, searches with the right memory first, reads, updates with history, and deletes", async () => {
+		const add = added.parse(
+			await client.add(
+				[
+					{ role: "user", content: "I am allergic to peanuts." },
+					{ role: "user", content: "My favourite city is Lisbon." },
+					{ role: "user", content: "I work as a marine biologist." },
+				],
+				{ userId: alice, infer: false },
+			),
+		);
+		expect(add.results.map((r) => r.data.memory)).toEqual(["I am allergic to peanuts.", "My favourite city is Lisbon.", "I work as a marine biologist."]);
+
+		expect(rows(await client.getAll({ filters: { user_id: alice } })).map((m) => m.memory)).toHaveLength(3);
+		const [top] = hits(await client.search("Which city does the user like best?", { filters: { user_id: alice } }));
+		expect(top?.memory).toBe("My favourite city is Lisbon.");
+
+		const id = add.results[1]?.id ?? "";
+		expect(memory.parse(await client.get(id)).memory).toBe("My favourite city is Lisbon.");
+		await client.update(id, { text: "My favourite city is Porto." });
+		expect(memory.parse(await client.get(id)).memory).toBe("My favourite city is Porto.");
+		const history = z
+			.array(z.looseObject({ event: z.string(), oldMemory: z.string().nullish(), newMemory: z.string().nullish() }))
+			.parse(await client.history(id));
+		expect(history.map((h) => h.event)).toEqual(["ADD", "UPDATE"]);
+		expect(history[1]).toMatchObject({ oldMemory: "My favourite city is Lisbon.", newMemory: "My favourite city is Porto." });
+
+		await client.delete(add.results[0]?.id ?? "");
+		expect(rows(await client.getAll({ filters: { user_id: alice } }))).toHaveLength(2);
+
+		// Another gateway user's key: their "alice" is someone else, and this one's memories are not theirs to see.
+		expect(rows(await stranger.getAll({ filters: { user_id: alice } }))).toEqual([]);
+		expect(hits(await stranger.search("favourite city", { filters: { user_id: alice } }))).toEqual([]);
+		await expect(stranger.get(id)).rejects.toThrow();
+
+		await client.deleteAll({ userId: alice });
+		expect(rows(await client.getAll({ filters: { user_id: alice } }))).toEqual([]);
+	});
+});
