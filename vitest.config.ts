@@ -42,6 +42,8 @@ export default defineConfig({
 									ALLOW_UNPRICED_MODELS: "true",
 									// Vector stores embed with the offline mock channel's model, as under `npm run dev`.
 									VECTOR_EMBEDDING_MODEL: "mock-embedding",
+									// Memories are extracted by the offline mock channel's chat model, as under `npm run dev`.
+									MEMORY_MODEL: "mock-chat",
 									TEST_MIGRATIONS: await readD1Migrations("./migrations"),
 								},
 							},

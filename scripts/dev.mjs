@@ -31,9 +31,11 @@ const local = args.includes("--remote") ? [] : ["--local"];
 // Vector stores embed with the offline mock's model locally, unless .dev.vars (or an argument) names another.
 const embedding =
 	devVar("VECTOR_EMBEDDING_MODEL") || args.some((a) => a.startsWith("VECTOR_EMBEDDING_MODEL:")) ? [] : ["--var", "VECTOR_EMBEDDING_MODEL:mock-embedding"];
+// Memories are extracted by the offline mock's chat model locally, unless .dev.vars (or an argument) names another.
+const memory = devVar("MEMORY_MODEL") || args.some((a) => a.startsWith("MEMORY_MODEL:")) ? [] : ["--var", "MEMORY_MODEL:mock-chat"];
 // The parser Worker (src/parser/) runs in the same wrangler dev, which binds it to the gateway (the first config) as PARSER.
 const configs = ["-c", "wrangler.toml", "-c", "src/parser/wrangler.toml"];
-const child = spawn("wrangler", ["dev", ...configs, ...local, "--test-scheduled", ...embedding, ...args], {
+const child = spawn("wrangler", ["dev", ...configs, ...local, "--test-scheduled", ...embedding, ...memory, ...args], {
 	stdio: "inherit",
 	env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
 });

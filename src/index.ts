@@ -1,9 +1,11 @@
 import { consumeDeadLetters, isDeadLetterQueue } from "../queues/dead-letters";
 import { INGEST_QUEUE } from "../queues/ingest-message";
+import { MEMORY_QUEUE } from "../queues/memory-message";
 import { consumeNotifications } from "../queues/notify-consumer";
 import { consumeUsage } from "../queues/usage-consumer";
 import { app } from "./app";
 import { consumeIngest } from "./knowledge/ingest";
+import { consumeMemory } from "./memory/extract";
 import { scheduled } from "./rollups/scheduled";
 
 export { ChannelBreaker } from "../durable-objects/channel-breaker";
@@ -15,6 +17,7 @@ export default {
 	queue(batch, env, ctx) {
 		if (isDeadLetterQueue(batch.queue)) return consumeDeadLetters(batch, env);
 		if (batch.queue === INGEST_QUEUE) return consumeIngest(batch, env, ctx);
+		if (batch.queue === MEMORY_QUEUE) return consumeMemory(batch, env, ctx);
 		return batch.queue === "edge-gateway-notify" ? consumeNotifications(batch, env) : consumeUsage(batch, env);
 	},
 	scheduled,

@@ -61,6 +61,9 @@ export default async function setup(project: TestProject) {
 			// Vector stores embed with the seeded mock channel's model, as under `npm run dev`.
 			"--var",
 			"VECTOR_EMBEDDING_MODEL:mock-embedding",
+			// Memories are extracted by the seeded mock channel's chat model, as under `npm run dev`.
+			"--var",
+			"MEMORY_MODEL:mock-chat",
 			// Operator notifications go to the mock upstream, which logs them under the tag "webhooks".
 			"--var",
 			`ALERT_WEBHOOK_URL:${upstream.url}/webhooks/fixture/openai/text/hook`,

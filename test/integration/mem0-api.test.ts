@@ -115,16 +115,6 @@ describe("Mem0's platform API at /mem0", () => {
 		expect(stored.map((v) => [v.id, v.namespace, v.metadata])).toEqual(ids.map((id) => [id, `mem_${owner}`, { user_id: "alice" }]));
 	});
 
-	it("records an inferring add as PENDING, without inventing memories", async () => {
-		const res = await post(key, "/v3/memories/add/", { user_id: "carol", messages: say("I live in Oslo") });
-		expect(res.status).toBe(200);
-		const answer = await res.json<{ event_id: string; status: string }>();
-		expect(answer.status).toBe("PENDING");
-		expect(await (await get(key, `/v1/event/${answer.event_id}/`)).json()).toMatchObject({ status: "PENDING", results: [] });
-		const list = await post(key, "/v3/memories/", { filters: { user_id: "carol" } });
-		expect((await list.json<ListAnswer>()).count).toBe(0);
-	});
-
 	it("refuses an add or a list that names no entity (400)", async () => {
 		const res = await post(key, "/v3/memories/add/", { infer: false, messages: say("Orphan fact") });
 		expect(res.status).toBe(400);

@@ -3,6 +3,7 @@ import { lexicalScores } from "../../lib/lexical-relevance";
 import { estimateRerankTokens } from "../../protocols/rerank";
 import type { Provider } from "../types";
 import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from "./embedding";
+import { mockFacts } from "./facts";
 import { approxTokens, mockReply } from "./text";
 
 const askedForUsage = z.looseObject({ include_usage: z.literal(true) });
@@ -17,7 +18,8 @@ function delayMs(settings: Record<string, unknown>): number {
 function chat(body: Record<string, unknown>, model: string, settings: Record<string, unknown>): Response {
 	const maxTokens =
 		typeof body.max_tokens === "number" ? body.max_tokens : typeof body.max_completion_tokens === "number" ? body.max_completion_tokens : undefined;
-	const pieces = mockReply(model, body.messages, maxTokens);
+	const facts = mockFacts(body);
+	const pieces = facts === undefined ? mockReply(model, body.messages, maxTokens) : [facts];
 	const usage = {
 		prompt_tokens: approxTokens(JSON.stringify(body.messages ?? "")),
 		completion_tokens: pieces.length,

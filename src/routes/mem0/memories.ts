@@ -1,4 +1,6 @@
 import { Hono } from "hono";
+import type { z } from "zod";
+import type { MemoryMessage } from "../../../queues/memory-message";
 import { memoryOwner } from "../../auth/policy";
 import type { AppEnv } from "../../env";
 import { GatewayError } from "../../errors/gateway-error";
@@ -30,12 +32,23 @@ function scopeFilter(body: Entities & { filters?: MemoryFilter | undefined }): M
 	return filter;
 }
 
-function messageTexts(messages: string | { content?: string | { type: string; text?: string | undefined }[] | null | undefined }[]): string[] {
-	if (typeof messages === "string") return messages.trim() === "" ? [] : [messages];
+type AddMessages = z.infer<typeof addBody>["messages"];
+
+function contentText(m: Exclude<AddMessages, string>[number]): string {
+	return typeof m.content === "string" ? m.content : (m.content ?? []).flatMap((p) => (p.text === undefined ? [] : [p.text])).join("\n");
+}
+
+/** The conversation as the extraction's model reads it: a bare string is one user message; empty messages go. */
+function conversation(messages: AddMessages): MemoryMessage["messages"] {
+	if (typeof messages === "string") return messages.trim() === "" ? [] : [{ role: "user", content: messages }];
 	return messages.flatMap((m) => {
-		const text = typeof m.content === "string" ? m.content : (m.content ?? []).flatMap((p) => (p.text === undefined ? [] : [p.text])).join("\n");
-		return text.trim() === "" ? [] : [text];
+		const content = contentText(m);
+		return content.trim() === "" ? [] : [{ role: m.role, content }];
 	});
+}
+
+function messageTexts(messages: AddMessages): string[] {
+	return conversation(messages).map((m) => m.content);
 }
 
 /** Mem0's memory routes, mounted at /mem0 (auth and the error format are set there, in app.ts). */
@@ -48,9 +61,17 @@ export const mem0MemoryRoutes = new Hono<AppEnv>()
 		}
 		const owner = memoryOwner(c.get("caller"));
 		if (body.infer) {
-			// Extraction by a chat model runs on a Queue (a later step of issue 17): until it exists the event stays
-			// PENDING, and no memory is invented in its place.
+			// A chat model extracts the facts on a Queue (src/memory/extract.ts), paid for by the key that asked.
 			const event = await recordEvent(c.env, owner, "PENDING", { ...body }, null);
+			const message: MemoryMessage = {
+				event_id: event.id,
+				owner_id: owner,
+				key_id: c.get("caller").keyId,
+				messages: conversation(body.messages),
+				entities,
+				metadata: body.metadata ?? null,
+			};
+			await c.env.MEMORY_QUEUE.send(message);
 			return c.json({ event_id: event.id, status: event.status });
 		}
 		const texts = messageTexts(body.messages);

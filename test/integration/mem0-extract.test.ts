@@ -1,0 +1,160 @@
+import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { MEMORY_QUEUE, type MemoryMessage } from "../../queues/memory-message";
+import { recordEvent } from "../../src/memory/events";
+import { consumeMemory } from "../../src/memory/extract";
+import { call, createChannel, createKey, uid, upstream } from "../support/gateway";
+
+interface EventAnswer {
+	id: string;
+	status: string;
+	results: { id: string; data: { memory: string }; event: string }[];
+	error: string | null;
+}
+
+const token = (key: string) => ({ Authorization: `Token ${key}`, "Content-Type": "application/json" });
+const post = (key: string, path: string, body: unknown) => call(`/mem0${path}`, { method: "POST", headers: token(key), body: JSON.stringify(body) });
+const get = (key: string, path: string) => call(`/mem0${path}`, { headers: token(key) });
+
+async function newUser(): Promise<{ key: string; keyId: number; userId: number }> {
+	const user = await env.DB.prepare("INSERT INTO users (name) VALUES (?) RETURNING id").bind(`mem-${uid()}`).first<{ id: number }>();
+	if (!user) throw new Error("no user");
+	const { key, id } = await createKey({ user_id: user.id });
+	return { key, keyId: id, userId: user.id };
+}
+
+async function event(key: string, id: string): Promise<EventAnswer> {
+	const res = await get(key, `/v1/event/${id}/`);
+	expect(res.status).toBe(200);
+	return res.json<EventAnswer>();
+}
+
+/** The event once the queue has finished it. */
+async function settled(key: string, id: string): Promise<EventAnswer> {
+	const until = Date.now() + 20_000;
+	for (;;) {
+		const e = await event(key, id);
+		if (e.status !== "PENDING") return e;
+		if (Date.now() > until) throw new Error(`event ${id} still PENDING`);
+		await new Promise((r) => setTimeout(r, 100));
+	}
+}
+
+/** Runs the consumer on one message, as the queue delivers it for the `attempts`th time. */
+async function deliver(body: MemoryMessage, attempts: number, model = env.MEMORY_MODEL) {
+	const batch = createMessageBatch(MEMORY_QUEUE, [{ id: `m-${body.event_id}`, timestamp: new Date(), attempts, body }]);
+	const ctx = createExecutionContext();
+	await consumeMemory(batch, { ...env, MEMORY_MODEL: model }, ctx);
+	await waitOnExecutionContext(ctx);
+	return getQueueResult(batch, ctx);
+}
+
+describe("Mem0 adds with infer true: facts extracted on the memory queue", () => {
+	let user: { key: string; keyId: number; userId: number };
+
+	beforeAll(async () => {
+		// The offline mock channel answers the extraction (each stated user sentence is a fact) and embeds.
+		await createChannel({ type: "mock", models: ["mock-chat", "mock-embedding"] });
+		user = await newUser();
+	});
+
+	it("answers PENDING, then the event SUCCEEDS with the facts the model found, which list and search show", async () => {
+		const res = await post(user.key, "/v3/memories/add/", {
+			user_id: "carol",
+			metadata: { source: "chat" },
+			messages: [
+				{ role: "user", content: "I moved to Porto last spring. Where should I eat tonight?" },
+				{ role: "assistant", content: "You might like the seafood places by the river." },
+				{ role: "user", content: "I am vegetarian." },
+			],
+		});
+		expect(res.status).toBe(200);
+		const added = await res.json<{ event_id: string; status: string }>();
+		expect(added.status).toBe("PENDING");
+
+		const done = await settled(user.key, added.event_id);
+		expect(done.status).toBe("SUCCEEDED");
+		expect(done.error).toBeNull();
+		expect(done.results.map((r) => [r.event, r.data.memory])).toEqual([
+			["ADD", "I moved to Porto last spring."],
+			["ADD", "I am vegetarian."],
+		]);
+
+		const list = await post(user.key, "/v3/memories/", { filters: { user_id: "carol" } });
+		const memories = (await list.json<{ results: { id: string; memory: string; metadata: unknown }[] }>()).results;
+		expect(memories.map((m) => m.memory).sort()).toEqual(["I am vegetarian.", "I moved to Porto last spring."]);
+		expect(memories.every((m) => JSON.stringify(m.metadata) === JSON.stringify({ source: "chat" }))).toBe(true);
+
+		const search = await post(user.key, "/v3/memories/search/", { query: "vegetarian", filters: { user_id: "carol" } });
+		expect((await search.json<{ results: { memory: string }[] }>()).results[0]?.memory).toBe("I am vegetarian.");
+	});
+
+	it("bills the extraction's model call to the owner's key", async () => {
+		const res = await post(user.key, "/v3/memories/add/", { user_id: "dan", messages: "I own two cats." });
+		const { event_id } = await res.json<{ event_id: string }>();
+		expect((await settled(user.key, event_id)).status).toBe("SUCCEEDED");
+		const until = Date.now() + 8_000;
+		let row: Record<string, unknown> | null = null;
+		while (!row && Date.now() < until) {
+			row = await env.DB.prepare("SELECT * FROM usage_logs WHERE request_id LIKE ?1 AND model = 'mock-chat'").bind(`${event_id}-extract-%`).first();
+			if (!row) await new Promise((r) => setTimeout(r, 100));
+		}
+		expect(row).toMatchObject({ token_id: user.keyId, user_id: user.userId, endpoint: "/mem0/v3/memories/add/", status: 200 });
+		expect(Number(row?.prompt_tokens)).toBeGreaterThan(0);
+	});
+
+	it("does not add the facts twice when the message is delivered again", async () => {
+		const res = await post(user.key, "/v3/memories/add/", { user_id: "erin", messages: "I speak Finnish." });
+		const { event_id } = await res.json<{ event_id: string }>();
+		const first = await settled(user.key, event_id);
+		expect(first.results).toHaveLength(1);
+
+		const result = await deliver(
+			{
+				event_id,
+				owner_id: user.userId,
+				key_id: user.keyId,
+				messages: [{ role: "user", content: "I speak Finnish." }],
+				entities: { user_id: "erin" },
+				metadata: null,
+			},
+			2,
+		);
+		expect(result.explicitAcks).toEqual([`m-${event_id}`]);
+		expect(await event(user.key, event_id)).toEqual(first);
+		const list = await post(user.key, "/v3/memories/", { filters: { user_id: "erin" } });
+		expect((await list.json<{ count: number }>()).count).toBe(1);
+	});
+
+	it("retries a reply that is not the JSON asked for, then FAILS the event with the reason, adding nothing", async () => {
+		// A channel whose model answers prose ("Hi there, from the upstream."), never {"facts": [...]}.
+		const model = `prose-${uid()}`;
+		await createChannel({ base_url: upstream(uid(), "ok"), models: [model] });
+		const { id } = await recordEvent(env, user.userId, "PENDING", {}, null);
+		const body: MemoryMessage = {
+			event_id: id,
+			owner_id: user.userId,
+			key_id: user.keyId,
+			messages: [{ role: "user", content: "I live in Oslo." }],
+			entities: { user_id: "frank" },
+			metadata: null,
+		};
+
+		for (const attempts of [1, 2, 3]) {
+			const result = await deliver(body, attempts, model);
+			expect(result.retryMessages).toEqual([expect.objectContaining({ msgId: `m-${id}` })]);
+			expect((await event(user.key, id)).status).toBe("PENDING");
+		}
+		const last = await deliver(body, 4, model);
+		expect(last.explicitAcks).toEqual([`m-${id}`]);
+		const failed = await event(user.key, id);
+		expect(failed.status).toBe("FAILED");
+		expect(failed.results).toEqual([]);
+		expect(failed.error).toBe(
+			`Extraction failed after 4 tries: ${model} did not answer with the JSON asked for ({"facts": [...]}): "Hi there, from the upstream."`,
+		);
+		const list = await post(user.key, "/v3/memories/", { filters: { user_id: "frank" } });
+		expect((await list.json<{ count: number }>()).count).toBe(0);
+	});
+});
