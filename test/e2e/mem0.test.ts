@@ -1,7 +1,7 @@
 // The real mem0ai MemoryClient (3.3.1, unchanged; installed apart by test/support/mem0-global.ts) against the
 // gateway's /mem0 API under wrangler dev, as a user meets it: a bad key first, then adding, listing, searching,
 // reading, updating (history), deleting one and all, and another user's key seeing none of it. Memories are added
-// verbatim (`infer: false`): extraction by a model is not served yet.
+// verbatim (`infer: false`), and extracted by the seeded mock channel's chat model (`infer: true`, on the memory queue).
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { z } from "zod";
 import { type Mem0Client, mem0Client } from "../support/mem0";
@@ -29,11 +29,13 @@ const rows = (value: unknown) => {
 };
 
 let client: Mem0Client;
+let clientKey: string;
 let stranger: Mem0Client;
 const alice = `alice-${crypto.randomUUID().slice(0, 8)}`;
 
 beforeAll(async () => {
-	client = await mem0Client(host, await userKey("mem0-e2e"));
+	clientKey = await userKey("mem0-e2e");
+	client = await mem0Client(host, clientKey);
 	stranger = await mem0Client(host, await userKey("mem0-stranger"));
 });
 
@@ -80,5 +82,45 @@ describe("the mem0ai MemoryClient against wrangler dev", () => {
 
 		await client.deleteAll({ userId: alice });
 		expect(rows(await client.getAll({ filters: { user_id: alice } }))).toEqual([]);
+	});
+});
+
+// The client camel-cases the answer's keys itself; either spelling is the event's id.
+const pending = z
+	.looseObject({ eventId: z.string().optional(), event_id: z.string().optional() })
+	.transform((a) => a.eventId ?? a.event_id)
+	.pipe(z.string());
+const eventAnswer = z.looseObject({ status: z.string(), results: z.array(z.object({ data: z.object({ memory: z.string() }) })) });
+
+/** The add's event once the memory queue has finished it; the client has no method for it, so plain fetch. */
+async function settled(eventId: string) {
+	const until = Date.now() + 30_000;
+	for (;;) {
+		const res = await fetch(`${host}/v1/event/${eventId}/`, { headers: { Authorization: `Token ${clientKey}` } });
+		expect(res.status).toBe(200);
+		const event = eventAnswer.parse(await res.json());
+		if (event.status !== "PENDING") return event;
+		if (Date.now() > until) throw new Error(`event ${eventId} still PENDING`);
+		await new Promise((r) => setTimeout(r, 200));
+	}
+}
+
+describe("the mem0ai MemoryClient's default add (infer true) against wrangler dev", () => {
+	it("answers PENDING, the queue extracts the stated facts, and search finds them", async () => {
+		const bob = `bob-${crypto.randomUUID().slice(0, 8)}`;
+		const eventId = pending.parse(
+			await client.add(
+				[
+					{ role: "user", content: "I just adopted a greyhound called Pixel. Any tips for the first week?" },
+					{ role: "assistant", content: "Keep the first days calm and quiet." },
+				],
+				{ userId: bob },
+			),
+		);
+		const event = await settled(eventId);
+		expect(event.status).toBe("SUCCEEDED");
+		expect(event.results.map((r) => r.data.memory)).toEqual(["I just adopted a greyhound called Pixel."]);
+		const [top] = hits(await client.search("What is the name of the user's dog?", { filters: { user_id: bob } }));
+		expect(top?.memory).toBe("I just adopted a greyhound called Pixel.");
 	});
 });
