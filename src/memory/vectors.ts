@@ -27,10 +27,14 @@ export function embedTexts(ctx: MemoryContext, endpoint: string, texts: readonly
 	return embed({ ...ctx, endpoint }, memoryEmbeddingModel(ctx.env), texts);
 }
 
-function entityMetadata(entities: Entities): Metadata {
+export function entityMetadata(entities: Entities): Metadata {
 	const out: Metadata = {};
 	for (const [k, v] of Object.entries(entities)) if (v !== undefined) out[k] = v;
 	return out;
+}
+
+export function entitiesOfRow(r: MemoryRow): Entities {
+	return { user_id: r.entityUserId ?? undefined, agent_id: r.agentId ?? undefined, app_id: r.appId ?? undefined, run_id: r.runId ?? undefined };
 }
 
 /** Writes the memories' vectors (their UUIDs as ids), with their entity ids as metadata. */
@@ -41,8 +45,7 @@ export async function indexMemories(env: Env, rows: readonly MemoryRow[], vector
 		rows.flatMap((r, i) => {
 			const values = vectors[i];
 			if (!values) return [];
-			const entities = { user_id: r.entityUserId ?? undefined, agent_id: r.agentId ?? undefined, app_id: r.appId ?? undefined, run_id: r.runId ?? undefined };
-			return [{ id: r.id, values, namespace: memoryNamespace(r.ownerId), metadata: entityMetadata(entities) }];
+			return [{ id: r.id, values, namespace: memoryNamespace(r.ownerId), metadata: entityMetadata(entitiesOfRow(r)) }];
 		}),
 	);
 }

@@ -17,3 +17,23 @@ export const memoryFactsFormat = {
 		},
 	},
 } as const;
+
+/**
+ * The strict JSON the consolidation asks for: of the memories listed (the user message is JSON
+ * `{"fact": string, "memories": [{"id", "text"}]}`), the ids of those the new fact contradicts, updates or repeats.
+ */
+export const MEMORY_SUPERSEDES_SCHEMA = "memory_supersedes";
+
+export const memorySupersedesFormat = {
+	type: "json_schema",
+	json_schema: {
+		name: MEMORY_SUPERSEDES_SCHEMA,
+		strict: true,
+		schema: {
+			type: "object",
+			properties: { superseded: { type: "array", items: { type: "string" } } },
+			required: ["superseded"],
+			additionalProperties: false,
+		},
+	},
+} as const;

@@ -151,10 +151,46 @@ describe("Mem0 adds with infer true: facts extracted on the memory queue", () =>
 		const failed = await event(user.key, id);
 		expect(failed.status).toBe("FAILED");
 		expect(failed.results).toEqual([]);
-		expect(failed.error).toBe(
-			`Extraction failed after 4 tries: ${model} did not answer with the JSON asked for ({"facts": [...]}): "Hi there, from the upstream."`,
-		);
+		expect(failed.error).toBe(`Extraction failed after 4 tries: ${model} did not answer with the JSON asked for: "Hi there, from the upstream."`);
 		const list = await post(user.key, "/v3/memories/", { filters: { user_id: "frank" } });
 		expect((await list.json<{ count: number }>()).count).toBe(0);
+	});
+
+	it("supersedes an older memory of the same entity that a new fact changes: hidden from list and search, kept in history", async () => {
+		const add = async (user_id: string, messages: string) => {
+			const res = await post(user.key, "/v3/memories/add/", { user_id, messages });
+			return settled(user.key, (await res.json<{ event_id: string }>()).event_id);
+		};
+		const first = await add("gina", "My favourite city is Lisbon. I play tennis on Sundays.");
+		const lisbon = first.results.find((r) => r.data.memory === "My favourite city is Lisbon.")?.id ?? "";
+		// The same words for another entity of the same owner: not gina's memory, not superseded.
+		await add("hugo", "My favourite city is Rome.");
+
+		// The mock's consolidation takes the same first three words for the same subject.
+		const second = await add("gina", "My favourite city is Porto.");
+		expect(second.status).toBe("SUCCEEDED");
+		expect(second.results).toEqual([
+			{ id: expect.any(String), data: { memory: "My favourite city is Porto." }, event: "ADD" },
+			{ id: lisbon, data: { memory: "My favourite city is Porto." }, previous_memory: "My favourite city is Lisbon.", event: "UPDATE" },
+		]);
+
+		const list = await post(user.key, "/v3/memories/", { filters: { user_id: "gina" } });
+		expect((await list.json<{ results: { memory: string }[] }>()).results.map((m) => m.memory).sort()).toEqual([
+			"I play tennis on Sundays.",
+			"My favourite city is Porto.",
+		]);
+		const search = await post(user.key, "/v3/memories/search/", { query: "favourite city Lisbon", filters: { user_id: "gina" } });
+		expect((await search.json<{ results: { memory: string }[] }>()).results.map((m) => m.memory)).not.toContain("My favourite city is Lisbon.");
+		expect((await get(user.key, `/v1/memories/${lisbon}/`)).status).toBe(404);
+		const history = await (await get(user.key, `/v1/memories/${lisbon}/history/`)).json<
+			{ event: string; old_memory: string | null; new_memory: string | null }[]
+		>();
+		expect(history.map((h) => [h.event, h.old_memory, h.new_memory])).toEqual([
+			["ADD", null, "My favourite city is Lisbon."],
+			["UPDATE", "My favourite city is Lisbon.", "My favourite city is Porto."],
+		]);
+
+		const rome = await post(user.key, "/v3/memories/", { filters: { user_id: "hugo" } });
+		expect((await rome.json<{ results: { memory: string }[] }>()).results.map((m) => m.memory)).toEqual(["My favourite city is Rome."]);
 	});
 });

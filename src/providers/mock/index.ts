@@ -3,7 +3,7 @@ import { lexicalScores } from "../../lib/lexical-relevance";
 import { estimateRerankTokens } from "../../protocols/rerank";
 import type { Provider } from "../types";
 import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from "./embedding";
-import { mockFacts } from "./facts";
+import { mockFacts, mockSupersedes } from "./facts";
 import { approxTokens, mockReply } from "./text";
 
 const askedForUsage = z.looseObject({ include_usage: z.literal(true) });
@@ -18,8 +18,8 @@ function delayMs(settings: Record<string, unknown>): number {
 function chat(body: Record<string, unknown>, model: string, settings: Record<string, unknown>): Response {
 	const maxTokens =
 		typeof body.max_tokens === "number" ? body.max_tokens : typeof body.max_completion_tokens === "number" ? body.max_completion_tokens : undefined;
-	const facts = mockFacts(body);
-	const pieces = facts === undefined ? mockReply(model, body.messages, maxTokens) : [facts];
+	const memory = mockFacts(body) ?? mockSupersedes(body);
+	const pieces = memory === undefined ? mockReply(model, body.messages, maxTokens) : [memory];
 	const usage = {
 		prompt_tokens: approxTokens(JSON.stringify(body.messages ?? "")),
 		completion_tokens: pieces.length,
