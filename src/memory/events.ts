@@ -12,12 +12,10 @@ export async function recordEvent(
 	status: EventStatus,
 	payload: Record<string, unknown>,
 	results: unknown[] | null,
+	id: string = crypto.randomUUID(),
 ): Promise<EventRow> {
 	const now = Date.now();
-	const [row] = await db(env)
-		.insert(memoryEvents)
-		.values({ id: crypto.randomUUID(), ownerId, status, payload, results, createdAt: now, updatedAt: now })
-		.returning();
+	const [row] = await db(env).insert(memoryEvents).values({ id, ownerId, status, payload, results, createdAt: now, updatedAt: now }).returning();
 	if (!row) throw new GatewayError("internal_error", "The event was not recorded");
 	return row;
 }

@@ -123,4 +123,14 @@ describe("the mem0ai MemoryClient's default add (infer true) against wrangler de
 		const [top] = hits(await client.search("What is the name of the user's dog?", { filters: { user_id: bob } }));
 		expect(top?.memory).toBe("I just adopted a greyhound called Pixel.");
 	});
+
+	it("refuses with 413 an add to extract that a queue message cannot carry", async () => {
+		const res = await fetch(`${host}/v3/memories/add/`, {
+			method: "POST",
+			headers: { Authorization: `Token ${clientKey}`, "Content-Type": "application/json" },
+			body: JSON.stringify({ user_id: "big", messages: [{ role: "user", content: "I like long walks. ".repeat(7_000) }] }),
+		});
+		expect(res.status).toBe(413);
+		expect(await res.json()).toMatchObject({ detail: expect.stringContaining("infer true takes at most 120000 bytes") });
+	});
 });

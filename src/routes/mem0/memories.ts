@@ -15,6 +15,8 @@ import { memoryContext } from "../shared/memory-context";
 import { addBody, deleteAllQuery, listBody, listQuery, memoryParam, searchBody, updateBody } from "./mem0-schemas";
 
 const DEFAULT_PAGE_SIZE = 100;
+/** Below a queue message's 128 KB, with room for the queue's own envelope. */
+const MAX_QUEUED_BYTES = 120_000;
 
 function entitiesOf(body: Entities): Entities {
 	return { user_id: body.user_id, agent_id: body.agent_id, app_id: body.app_id, run_id: body.run_id };
@@ -62,15 +64,21 @@ export const mem0MemoryRoutes = new Hono<AppEnv>()
 		const owner = memoryOwner(c.get("caller"));
 		if (body.infer) {
 			// A chat model extracts the facts on a Queue (src/memory/extract.ts), paid for by the key that asked.
-			const event = await recordEvent(c.env, owner, "PENDING", { ...body }, null);
 			const message: MemoryMessage = {
-				event_id: event.id,
+				event_id: crypto.randomUUID(),
 				owner_id: owner,
 				key_id: c.get("caller").keyId,
 				messages: conversation(body.messages),
 				entities,
 				metadata: body.metadata ?? null,
 			};
+			// The conversation travels in the message, and a queue message holds at most 128 KB.
+			if (new TextEncoder().encode(JSON.stringify(message)).length > MAX_QUEUED_BYTES) {
+				throw new GatewayError("body_too_large", `An add with infer true takes at most ${MAX_QUEUED_BYTES} bytes of messages and metadata`, {
+					param: "messages",
+				});
+			}
+			const event = await recordEvent(c.env, owner, "PENDING", { ...body }, null, message.event_id);
 			await c.env.MEMORY_QUEUE.send(message);
 			return c.json({ event_id: event.id, status: event.status });
 		}
