@@ -96,3 +96,34 @@ describe("a dashboard session on Mem0's API", () => {
 		expect(await res.json()).toMatchObject({ detail: expect.any(String) });
 	});
 });
+
+describe("the Memories page's way in, documented and across origins", () => {
+	it("is in the OpenAPI document: a key, or a session with x-gateway-key-id", async () => {
+		const doc = await (await call("/api/openapi.json")).json<{ paths: Record<string, Record<string, { security: unknown[] }>> }>();
+		for (const [path, method] of [
+			["/mem0/v3/memories/search/", "post"],
+			["/mem0/v1/entities/", "get"],
+		] as const) {
+			expect(doc.paths[path]?.[method]?.security, path).toEqual([{ gatewayKey: [] }, { session: [], keyId: [] }]);
+		}
+	});
+
+	it("may be called from DASHBOARD_ORIGIN, naming its key", async () => {
+		const { createExecutionContext } = await import("cloudflare:test");
+		const worker = (await import("../../src")).default;
+		const res = await worker.fetch(
+			new Request("http://gateway.test/mem0/v1/entities/", {
+				method: "OPTIONS",
+				headers: {
+					origin: "https://dash.example.com",
+					"access-control-request-method": "GET",
+					"access-control-request-headers": "authorization, x-gateway-key-id",
+				},
+			}),
+			{ ...env, DASHBOARD_ORIGIN: "https://dash.example.com" } as Env,
+			createExecutionContext(),
+		);
+		expect(res.headers.get("access-control-allow-origin")).toBe("https://dash.example.com");
+		expect(res.headers.get("access-control-allow-headers")).toContain("x-gateway-key-id");
+	});
+});
