@@ -134,6 +134,13 @@ describe("the dashboard's Memories page in Chromium", () => {
 			["UPDATE", "I am allergic to peanuts", "I am allergic to peanuts and shellfish"],
 		]);
 		expect(await page.getByTestId("mem-history").textContent()).toContain("Changed");
+		// Edited again with its history open: the history follows.
+		await memoryRow("shellfish").getByRole("button", { name: "Edit" }).click();
+		await page.getByTestId("mem-edit-input").fill("I am allergic to peanuts, shellfish and kiwi");
+		await page.getByTestId("mem-edit-save").click();
+		await expect.poll(() => history.count()).toBe(3);
+		expect(await page.getByTestId("mem-history-memory").textContent()).toBe("I am allergic to peanuts, shellfish and kiwi");
+		expect(await history.last().getByTestId("mem-history-old").textContent()).toBe("I am allergic to peanuts and shellfish");
 		await shot("memories-history");
 	});
 
@@ -149,7 +156,7 @@ describe("the dashboard's Memories page in Chromium", () => {
 		await memoryRow("shellfish")
 			.getByTestId(/^mem-history-/)
 			.click();
-		await expect.poll(() => page.getByTestId("mem-history-table").locator("tbody tr").count()).toBe(2);
+		await expect.poll(() => page.getByTestId("mem-history-table").locator("tbody tr").count()).toBe(3);
 		const english = englishDetector(stringsTables());
 		const untranslated = (await page.evaluate<string[]>(VISIBLE_TEXTS)).flatMap((text) => english(text) ?? []);
 		expect(untranslated).toEqual([]);

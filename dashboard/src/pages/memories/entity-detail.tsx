@@ -75,7 +75,9 @@ export function EntityDetail({ api, entity, version, onChanged }: { api: MemoryA
 					memory={editing}
 					onClose={() => setEditing(null)}
 					onSave={async (text) => {
-						await api.update(editing.id, text);
+						const updated = await api.update(editing.id, text);
+						// An open history of it is read again (its key has the version), under the new text.
+						if (tracing?.id === updated.id) setTracing(updated);
 						setEditing(null);
 						onChanged();
 					}}

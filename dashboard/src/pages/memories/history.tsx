@@ -1,5 +1,6 @@
 /** A memory's history, as the gateway keeps it: each ADD, UPDATE and DELETE with the text before and after. */
 
+import { useEffect, useRef } from "preact/hooks";
 import { Async, useLoad } from "../../components/async";
 import { DataTable } from "../../components/data-table";
 import { fmt } from "../../i18n";
@@ -12,8 +13,11 @@ const text = (s: string | null) => (s === null ? <span class="muted">–</span> 
 
 export function MemoryHistory({ api, memory, onClose }: { api: MemoryApi; memory: Memory; onClose: () => void }) {
 	const history = useLoad(() => api.history(memory.id), [api, memory.id]);
+	const ref = useRef<HTMLElement>(null);
+	// It opens below the list, maybe out of sight of the button that asked for it.
+	useEffect(() => ref.current?.scrollIntoView({ block: "nearest" }), []);
 	return (
-		<section class="card stack" data-testid="mem-history" aria-labelledby="mem-history-title">
+		<section ref={ref} class="card stack" data-testid="mem-history" aria-labelledby="mem-history-title">
 			<div class="row spread">
 				<h3 id="mem-history-title" style={{ margin: 0 }}>
 					{t("historyTitle")}
@@ -22,6 +26,9 @@ export function MemoryHistory({ api, memory, onClose }: { api: MemoryApi; memory
 					{t("close")}
 				</button>
 			</div>
+			<p class="hit-text muted" style={{ margin: 0 }} data-testid="mem-history-memory">
+				{memory.memory}
+			</p>
 			<Async load={history}>
 				{(entries) => (
 					<DataTable
