@@ -72,6 +72,8 @@ export const app = new Hono<AppEnv>()
 	// The dashboard's Knowledge page calls the Files and Vector Stores APIs themselves, with its session.
 	.use("/v1/files/*", dashboardCors())
 	.use("/v1/vector_stores/*", dashboardCors())
+	// And its Memories page, Mem0's API.
+	.use("/mem0/*", dashboardCors())
 	// Every JSON body is bounded in size before it is read, as in depth by the validator (lib/validate.ts).
 	.use("/api/*", bodyLimit())
 	.route("/api/auth", loginRoutes)

@@ -7,7 +7,7 @@ import { forgetSession, session } from "./session";
  */
 const BASE = (import.meta.env.VITE_API_BASE ?? "").replace(/\/$/, "");
 
-/** An error the API answered, with its message as the gateway wrote it (OpenAI's error shape). */
+/** An error the API answered, with its message as the gateway wrote it (OpenAI's error shape, or Mem0's `detail`). */
 export class ApiError extends Error {
 	constructor(
 		readonly status: number,
@@ -22,7 +22,8 @@ export class ApiError extends Error {
 
 async function errorOf(res: Response): Promise<ApiError> {
 	try {
-		const body = (await res.json()) as { error?: { message?: string; code?: string; param?: string | null } };
+		const body = (await res.json()) as { error?: { message?: string; code?: string; param?: string | null }; detail?: string; code?: string };
+		if (body.error === undefined && typeof body.detail === "string") return new ApiError(res.status, body.detail, body.code ?? null);
 		return new ApiError(res.status, body.error?.message ?? `HTTP ${res.status}`, body.error?.code ?? null, body.error?.param ?? null);
 	} catch {
 		return new ApiError(res.status, `HTTP ${res.status}`);

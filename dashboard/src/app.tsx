@@ -6,6 +6,7 @@ import { BillingPage } from "./pages/billing";
 import { ChannelsPage } from "./pages/channels";
 import { KeysPage } from "./pages/keys";
 import { KnowledgePage } from "./pages/knowledge";
+import { MemoriesPage } from "./pages/memories";
 import { OverviewPage } from "./pages/overview";
 import { PlaygroundPage } from "./pages/playground";
 import { SignInPage } from "./pages/sign-in";
@@ -21,6 +22,7 @@ const t = translator({
 		billing: "Billing",
 		playground: "Playground",
 		knowledge: "Knowledge",
+		memories: "Memories",
 		signOut: "Sign out",
 		notFound: "This page does not exist.",
 		operator: "operator",
@@ -33,6 +35,7 @@ const t = translator({
 		billing: "账单",
 		playground: "试验场",
 		knowledge: "知识库",
+		memories: "记忆",
 		signOut: "退出登录",
 		notFound: "页面不存在。",
 		operator: "管理员",
@@ -47,6 +50,7 @@ const NAV = [
 	{ path: "/billing", key: "billing", admin: false },
 	{ path: "/playground", key: "playground", admin: false },
 	{ path: "/knowledge", key: "knowledge", admin: false },
+	{ path: "/memories", key: "memories", admin: false },
 ] as const;
 
 function Shell() {
@@ -85,6 +89,7 @@ function Shell() {
 					<Route path="/billing" component={BillingPage} />
 					<Route path="/playground" component={PlaygroundPage} />
 					<Route path="/knowledge" component={KnowledgePage} />
+					<Route path="/memories" component={MemoriesPage} />
 					<Route default component={() => <p class="state empty">{t("notFound")}</p>} />
 				</Router>
 			</main>

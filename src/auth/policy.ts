@@ -140,12 +140,13 @@ export function mayTouch(principal: Principal, ownerId: number | null): boolean 
 }
 
 /**
- * The user whose keys a dashboard session may act as on the knowledge routes (/v1/files, /v1/vector_stores), which
- * need a key to embed and bill with: its own user's only, the operator's session standing for the admin user (the
- * operator's own account). Unlike the playground, the operator may not act as another user's key there: files and
- * stores are their user's alone, 404 to anyone else, and acting as the key would be acting as the user.
+ * The user whose keys a dashboard session may act as where it names one in `x-gateway-key-id`: the knowledge routes
+ * (/v1/files, /v1/vector_stores), which need a key to embed and bill with, and Mem0's API (/mem0), whose memories
+ * belong to the key's user. Its own user's keys only, the operator's session standing for the admin user (the
+ * operator's own account). Unlike the playground, the operator may not act as another user's key there: files,
+ * stores and memories are their user's alone, 404 to anyone else, and acting as the key would be acting as the user.
  */
-export function knowledgeKeyOwner(principal: Principal): number {
+export function sessionKeyOwner(principal: Principal): number {
 	return principal.userId ?? ADMIN_USER_ID;
 }
 

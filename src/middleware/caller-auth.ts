@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { knowledgeKeyOwner } from "../auth/policy";
+import { sessionKeyOwner } from "../auth/policy";
 import { looksLikeJwt } from "../auth/session";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
@@ -22,14 +22,19 @@ export interface CallerAuthOptions {
 export function callerAuth({ sessions = false }: CallerAuthOptions = {}): MiddlewareHandler<AppEnv> {
 	return async function callerAuth(c, next) {
 		const presented = presentedKey(c.req.raw.headers);
-		const caller =
-			sessions && presented !== undefined && looksLikeJwt(presented)
-				? await sessionCaller(c.env, presented, c.req.header(KEY_ID_HEADER))
-				: await authenticate(c.env, presented);
+		const caller = sessions ? await keyOrSessionCaller(c.env, presented, c.req.header(KEY_ID_HEADER)) : await authenticate(c.env, presented);
 		c.set("caller", caller);
 		c.get("meter")?.setCaller(caller);
 		await next();
 	};
+}
+
+/**
+ * The key a credential stands for: a gateway key itself, or a dashboard session (a JWT) acting as the key it names
+ * by id in `x-gateway-key-id`, which src/auth/policy.ts lets it name only among its own user's keys.
+ */
+export function keyOrSessionCaller(env: Env, presented: string | undefined, keyId: string | undefined): Promise<CallerKey> {
+	return presented !== undefined && looksLikeJwt(presented) ? sessionCaller(env, presented, keyId) : authenticate(env, presented);
 }
 
 const KEY_ID = /^[1-9]\d{0,15}$/;
@@ -39,5 +44,5 @@ async function sessionCaller(env: Env, token: string, keyId: string | undefined)
 	if (keyId === undefined || !KEY_ID.test(keyId)) {
 		throw new GatewayError("invalid_request", `A dashboard session names the key it acts as, by id, in '${KEY_ID_HEADER}'`, { param: KEY_ID_HEADER });
 	}
-	return callerForKey(env, Number(keyId), knowledgeKeyOwner(principal));
+	return callerForKey(env, Number(keyId), sessionKeyOwner(principal));
 }

@@ -50,7 +50,7 @@ function operation(op: OperationDoc) {
 							? [{ adminToken: [] }, { session: [] }, { gatewayKey: [] }]
 							: op.auth === "admin"
 								? [{ adminToken: [] }, { session: [] }]
-								: op.auth === "knowledge"
+								: op.auth === "keyOrSession"
 									? [{ gatewayKey: [] }, { session: [], keyId: [] }]
 									: [{ gatewayKey: [] }],
 				}),
@@ -89,7 +89,7 @@ export function openApiDocument(ops: readonly OperationDoc[]) {
 					type: "apiKey",
 					in: "header",
 					name: "x-gateway-key-id",
-					description: "With a session on the Files and Vector Stores APIs: the id of one of the user's own keys, which embeds and pays",
+					description: "With a session on the Files, Vector Stores and Mem0 APIs: the id of one of the user's own keys, which embeds and pays",
 				},
 			},
 		},

@@ -9,10 +9,10 @@ export interface OperationDoc {
 	tag: "Relay" | "Auth" | "Channels" | "Tokens" | "Users" | "Prices" | "Usage" | "Billing" | "Jobs" | "Files" | "Vector stores" | "Memory" | "Meta";
 	/**
 	 * admin: the operator's token (or an admin's dashboard session); key: a gateway key (relay); user: the operator,
-	 * or a user by their gateway key or dashboard session, seeing only their own data; knowledge: a gateway key, or a
-	 * dashboard session naming one of its user's keys in `x-gateway-key-id`.
+	 * or a user by their gateway key or dashboard session, seeing only their own data; keyOrSession: a gateway key, or
+	 * a dashboard session naming one of its user's keys in `x-gateway-key-id` (the knowledge routes and /mem0).
 	 */
-	auth: "admin" | "key" | "user" | "knowledge" | "none";
+	auth: "admin" | "key" | "user" | "keyOrSession" | "none";
 	body?: z.ZodType;
 	query?: z.ZodType;
 	response?: z.ZodType;

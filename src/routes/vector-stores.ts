@@ -226,7 +226,7 @@ const doc = (method: OperationDoc["method"], path: string, summary: string, extr
 	path,
 	summary,
 	tag: "Vector stores",
-	auth: "knowledge",
+	auth: "keyOrSession",
 	errors: [404],
 	...extra,
 });

@@ -6,11 +6,11 @@ const doc = (method: OperationDoc["method"], path: string, summary: string, extr
 	path: `/mem0${path}`,
 	summary,
 	tag: "Memory",
-	auth: "key",
+	auth: "keyOrSession",
 	...extra,
 });
 
-/** Mem0's platform API as the gateway serves it (the key also accepted as `Authorization: Token <key>`). */
+/** Mem0's platform API as the gateway serves it (the key also accepted as `Authorization: Token <key>`, or a session naming one). */
 export const mem0Docs: OperationDoc[] = [
 	doc("get", "/v1/ping/", "Mem0's ping: the mem0ai client checks its key with it"),
 	doc("post", "/v3/memories/add/", "Add memories: with infer false each message is stored verbatim; else an extraction event, PENDING", {
