@@ -237,6 +237,8 @@ describe("the dashboard in Chromium", () => {
 		// A model the key's list does not name can still be typed, and is kept too.
 		await page.getByTestId("pg-model").selectOption("Another model…");
 		await page.getByTestId("pg-model-typed").fill("not-listed");
+		// The page keeps the choice after rendering it (an effect): reload once it has, as a person would, not in the same tick.
+		await expect.poll(() => page.evaluate<string>("sessionStorage.getItem('edge-gateway.playground') ?? ''")).toContain('"model":"not-listed"');
 		await page.reload();
 		expect(await page.getByTestId("pg-model-typed").inputValue()).toBe("not-listed");
 	});
