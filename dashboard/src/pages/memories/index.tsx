@@ -1,46 +1,31 @@
 /** The Memories page: the entities the signed-in user's memories are about, each one's memories, searched and edited. */
 
 import { useMemo, useState } from "preact/hooks";
-import { get } from "../../api";
 import type { Token } from "../../components/api-types";
-import { Alert, Async, Empty, useLoad } from "../../components/async";
+import { Alert, Async, useLoad } from "../../components/async";
 import { messageOf } from "../../components/format";
+import { OwnKeys } from "../../components/own-keys";
 import { PageTitle } from "../../components/page-title";
 import { fmt } from "../../i18n";
-import { session } from "../../session";
 import { AddMemory } from "./add";
 import { type Entity, memoryApi } from "./api";
 import { EntityTable, entityKey, typeName } from "./entities";
 import { EntityDetail } from "./entity-detail";
 import { t } from "./strings";
 
-/**
- * The user the operator's own session stands for (the admin user, which the gateway's bootstrap creates): memories
- * belong to a user, and the gateway lets a session act only as its own user's keys (src/auth/policy.ts).
- */
-const ADMIN_USER_ID = 1;
-
-const usable = (k: Token) => k.status === "active" && (k.expires_at === null || Date.parse(k.expires_at) > Date.now());
-
 export function MemoriesPage() {
-	const owner = session.value?.userId ?? ADMIN_USER_ID;
-	const tokens = useLoad(() => get<{ data: Token[] }>("/api/tokens").then((r) => r.data.filter((k) => k.user_id === owner)), [owner]);
 	return (
 		<div class="stack">
 			<PageTitle title={t("title")} subtitle={t("subtitle")} />
-			<Async load={tokens}>
-				{(own) => {
-					const keys = own.filter(usable);
-					if (keys.length === 0) {
-						return (
-							<Empty>
-								{t("noKeys")} <a href="/keys">{t("createKey")}</a>
-							</Empty>
-						);
-					}
-					return <Memories keys={keys} hidden={own.length - keys.length} />;
-				}}
-			</Async>
+			<OwnKeys
+				empty={
+					<>
+						{t("noKeys")} <a href="/keys">{t("createKey")}</a>
+					</>
+				}
+			>
+				{(keys, hidden) => <Memories keys={keys} hidden={hidden} />}
+			</OwnKeys>
 		</div>
 	);
 }
