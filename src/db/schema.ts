@@ -36,6 +36,8 @@ export const users = sqliteTable(
 		// For signing in to the dashboard: a lower-cased email and a PBKDF2 hash (src/auth/password.ts); both optional.
 		email: text("email"),
 		passwordHash: text("password_hash"),
+		// The chat model that extracts this user's memories; null means MEMORY_MODEL.
+		memoryModel: text("memory_model"),
 		createdAt: timestamp("created_at"),
 	},
 	(t) => [uniqueIndex("users_email_idx").on(t.email)],
@@ -64,6 +66,11 @@ export const apiKeys = sqliteTable(
 		...limitColumns(),
 		// The bounds the operator set on this key (src/auth/key-limits.ts): its user may tighten them, never loosen or clear them.
 		operatorLimits: text("operator_limits", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
+		// Chat that remembers (src/relay/memory): off, or the end user's memories put in the prompt (read) and the
+		// turn kept for extraction too (read_write).
+		memoryMode: text("memory_mode", { enum: ["off", "read", "read_write"] })
+			.notNull()
+			.default("off"),
 		createdAt: timestamp("created_at"),
 		lastUsedAt: integer("last_used_at", { mode: "number" }),
 	},
@@ -516,3 +523,16 @@ export const memoryEvents = sqliteTable("memory_events", {
 	createdAt: timestamp("created_at"),
 	updatedAt: timestamp("updated_at"),
 });
+
+/** Mem0's feedback on a memory (/mem0/v1/feedback/): the latest an owner gave on each memory. */
+export const memoryFeedback = sqliteTable(
+	"memory_feedback",
+	{
+		memoryId: text("memory_id").notNull(),
+		ownerId: integer("owner_id").notNull(),
+		feedback: text("feedback", { enum: ["POSITIVE", "NEGATIVE", "VERY_NEGATIVE"] }),
+		feedbackReason: text("feedback_reason"),
+		createdAt: timestamp("created_at"),
+	},
+	(t) => [primaryKey({ columns: [t.ownerId, t.memoryId] })],
+);
