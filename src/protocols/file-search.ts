@@ -1,4 +1,4 @@
-import type { ChatMessage, ChatRequest } from "./ir";
+import type { ChatRequest } from "./ir";
 
 /**
  * File search done by the gateway before a chat goes upstream (OpenAI's `file_search` tool on /v1/responses): the
@@ -36,27 +36,6 @@ export function excerptsText(search: FileSearch): string {
 	return search.hits.length === 0
 		? "A search of the user's files found nothing relevant to the question. Say so if the answer depends on them."
 		: `Excerpts from the user's files, found by searching them for the question. Answer from them where they are relevant, and cite an excerpt by its number in square brackets, like [1], right after what it supports.\n\n${excerpts}`;
-}
-
-/** The system message that hands the model the excerpts. */
-export function excerptsMessage(search: FileSearch): ChatMessage {
-	return { role: "system", content: excerptsText(search) };
-}
-
-/**
- * Messages with the excerpts put before the first non-system one, after the caller's own instructions. Any dialect
- * whose system turns are messages takes it as it is, so a body passed through to its own wire gets it too.
- */
-export function withExcerptsMessage<M extends { role: string }>(messages: readonly M[], search: FileSearch): (M | ChatMessage)[] {
-	const at = messages.findIndex((m) => m.role !== "system" && m.role !== "developer");
-	const all: (M | ChatMessage)[] = [...messages];
-	all.splice(at < 0 ? all.length : at, 0, excerptsMessage(search));
-	return all;
-}
-
-/** The chat with the excerpts put before its first non-system message, after the caller's own instructions. */
-export function withExcerpts(chat: ChatRequest, search: FileSearch): ChatRequest {
-	return { ...chat, messages: withExcerptsMessage(chat.messages, search) };
 }
 
 /**

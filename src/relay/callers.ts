@@ -53,6 +53,7 @@ async function query(env: Env, which: SQL): Promise<KeyRecord | undefined> {
 			userId: apiKeys.userId,
 			group: users.group,
 			models: apiKeys.models,
+			memoryMode: apiKeys.memoryMode,
 			keyStatus: apiKeys.status,
 			userStatus: users.status,
 			expiresAt: apiKeys.expiresAt,
@@ -77,6 +78,7 @@ async function query(env: Env, which: SQL): Promise<KeyRecord | undefined> {
 		userId: row.userId,
 		group: row.group,
 		models: row.models ?? null,
+		memoryMode: row.memoryMode,
 		governed: scopes.flatMap(({ scope, limits }) => {
 			const full = limits ? pickLimits(limits as Limits) : NO_LIMITS;
 			return hasLimits(full) ? [{ scope, limits: full }] : [];
@@ -132,5 +134,12 @@ function usable(record: KeyRecord, now: number, code: "invalid_api_key" | "forbi
 	if (record.expiresAt !== null && record.expiresAt <= now) {
 		throw new GatewayError(code, "This API key has expired");
 	}
-	return { keyId: record.keyId, userId: record.userId, group: record.group, models: record.models, governed: record.governed };
+	return {
+		keyId: record.keyId,
+		userId: record.userId,
+		group: record.group,
+		models: record.models,
+		memoryMode: record.memoryMode,
+		governed: record.governed,
+	};
 }

@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { contentBlock, messagesRequest } from "../protocols/anthropic/schema";
+import { memoryField } from "./shared/chat-memory";
 import { fileSearchOptions } from "./shared/file-search";
 
 export { messagesRequest };
 
-/** /v1/messages takes the gateway's `file_search` extension besides Anthropic's fields. */
-export const messagesCreate = messagesRequest.extend({ file_search: fileSearchOptions.optional() });
+/** /v1/messages takes the gateway's `file_search` and `memory` extensions besides Anthropic's fields. */
+export const messagesCreate = messagesRequest.extend({ file_search: fileSearchOptions.optional(), memory: memoryField.optional() });
 
 export const countTokensRequest = messagesRequest.omit({ max_tokens: true });
 

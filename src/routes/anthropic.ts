@@ -7,11 +7,14 @@ import { callerAuth } from "../middleware/caller-auth";
 import { usageMeter } from "../middleware/usage-meter";
 import type { OperationDoc } from "../openapi/operation";
 import { anthropicIngress } from "../protocols/anthropic";
-import { messagesCitations, withExcerptsSystem } from "../protocols/anthropic/file-search";
-import { lastUserText, withExcerpts } from "../protocols/file-search";
+import { messagesCitations } from "../protocols/anthropic/file-search";
+import { withSystemText } from "../protocols/anthropic/system-text";
+import { excerptsText, lastUserText } from "../protocols/file-search";
 import { estimatePromptTokens } from "../protocols/prompt-estimate";
+import { joinContexts, withSystemContext } from "../protocols/system-context";
 import { relayChat } from "../relay/chat";
 import { anthropicMessage, countTokensRequest, messagesCreate, tokenCount } from "./anthropic-schemas";
+import { endUserFor, keepTurn, recallMemories } from "./shared/chat-memory";
 import { runFileSearch } from "./shared/file-search";
 import { relayed } from "./shared/relayed";
 
@@ -30,15 +33,27 @@ export const anthropicRoutes = new Hono<AppEnv>()
 	.post("/", usageMeter(), callerAuth(), bodyLimit(), valid("json", messagesCreate), async (c) => {
 		checkVersion(c.req.header("anthropic-version"));
 		const body = c.req.valid("json");
-		// Block shapes the gateway does not model passed validation as they are, for an Anthropic channel.
-		const chat = anthropicIngress.toChat(body);
 		const stream = body.stream === true;
-		if (!body.file_search) return relayed(c, (req) => relayChat(req, { ingress: anthropicIngress, native: body, chat, stream }));
-		// The gateway's extension: it searches, the model gets the excerpts (never the field), the answer the citations.
-		const { file_search: options, ...forModel } = body;
-		const search = await runFileSearch(c, options, lastUserText(chat));
-		const call = { ingress: anthropicIngress, native: withExcerptsSystem(forModel, search), chat: withExcerpts(chat, search), stream };
-		return relayed(c, (req) => relayChat(req, { ...call, annotate: messagesCitations(search) }));
+		// Anthropic's own name for the end user is `metadata.user_id`.
+		const endUser = endUserFor(c, body.memory?.user_id ?? body.metadata?.user_id);
+		// Block shapes the gateway does not model passed validation as they are, for an Anthropic channel.
+		if (!body.file_search && !body.memory && endUser === undefined) {
+			return relayed(c, (req) => relayChat(req, { ingress: anthropicIngress, native: body, chat: anthropicIngress.toChat(body), stream }));
+		}
+		// The gateway's extensions: it searches files and memories, the model gets what they found (never the fields).
+		const { file_search: options, memory: _memory, ...forModel } = body;
+		const chat = anthropicIngress.toChat(forModel);
+		const question = lastUserText(chat);
+		const [search, recalled] = await Promise.all([
+			options && runFileSearch(c, options, question),
+			endUser === undefined ? undefined : recallMemories(c, endUser, question),
+		]);
+		const context = joinContexts([search && excerptsText(search), recalled?.text]);
+		const native = context === undefined ? forModel : withSystemText(forModel, context);
+		const call = { ingress: anthropicIngress, native, chat: context === undefined ? chat : withSystemContext(chat, context), stream };
+		const res = await relayed(c, (req) => relayChat(req, search ? { ...call, annotate: messagesCitations(search) } : call));
+		if (recalled) keepTurn(c, recalled, chat);
+		return res;
 	})
 	.post("/count_tokens", callerAuth(), bodyLimit(), valid("json", countTokensRequest), (c) => {
 		checkVersion(c.req.header("anthropic-version"));

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { camelKeys } from "../protocols/gemini/casing";
+import { geminiMemoryField } from "./shared/chat-memory";
 import { geminiFileSearchOptions } from "./shared/file-search";
 
 const record = z.record(z.string(), z.unknown());
@@ -56,6 +57,7 @@ const camelRequest = z.looseObject({
 		.describe(
 			"The gateway's extension (also `file_search`): search your vector stores and answer from them. `{vectorStoreIds, maxNumResults, filters, rankingOptions}`; the answer gains `citations` and `fileSearch`.",
 		),
+	memory: geminiMemoryField.optional(),
 });
 
 /**

@@ -7,11 +7,14 @@ import { bodyLimit } from "../middleware/body-limit";
 import { callerAuth } from "../middleware/caller-auth";
 import { usageMeter } from "../middleware/usage-meter";
 import type { OperationDoc } from "../openapi/operation";
-import { lastUserText, withExcerpts } from "../protocols/file-search";
+import { excerptsText, lastUserText } from "../protocols/file-search";
 import { geminiIngress } from "../protocols/gemini";
-import { geminiCitations, withExcerptsInstruction } from "../protocols/gemini/file-search";
+import { geminiCitations } from "../protocols/gemini/file-search";
+import { withInstructionText } from "../protocols/gemini/system-instruction";
+import { joinContexts, withSystemContext } from "../protocols/system-context";
 import { relayChat } from "../relay/chat";
 import { geminiModelList, geminiQuery, generateContentRequest, generateContentResponse } from "./gemini-schemas";
+import { endUserFor, keepTurn, recallMemories } from "./shared/chat-memory";
 import { runFileSearch } from "./shared/file-search";
 import { relayed } from "./shared/relayed";
 
@@ -55,22 +58,37 @@ export const geminiRoutes = new Hono<AppEnv>()
 			const action = parseAction(c.req.param("action"));
 			if (!action) throw new GatewayError("not_found", "No such method");
 			const { model, stream } = action;
-			const { fileSearch, ...body } = c.req.valid("json");
+			const { fileSearch, memory, ...body } = c.req.valid("json");
 			const sse = c.req.valid("query").alt === "sse";
-			if (!fileSearch) {
+			const endUser = endUserFor(c, memory?.user_id);
+			if (!fileSearch && endUser === undefined) {
 				// Answers that are not streamed, and SSE streams, are what a Gemini channel sends: those may pass through.
 				const ingress = geminiIngress(!stream || sse);
 				const chat = { ...ingress.toChat({ ...body, model }), stream };
 				return relayed(c, (req) => relayChat(req, { ingress, native: body, chat, stream }));
 			}
-			// The gateway's extension: it searches, the model gets the excerpts (never the field), the answer the citations.
-			// The answer is annotated as SSE, so a client that asked for the JSON array gets it from the annotation's framing.
+			// The gateway's extensions: it searches files and memories, the model gets what they found (never the fields).
+			// An answer with citations is annotated as SSE, so a client that asked for the JSON array gets it from the
+			// annotation's framing.
 			const form = stream && !sse ? "json-array" : "sse";
-			const ingress = form === "sse" ? geminiIngress(true) : { ...geminiIngress(true), streamContentType: "application/json" };
+			const cited = fileSearch !== undefined;
+			const ingress = !cited
+				? geminiIngress(!stream || sse)
+				: form === "sse"
+					? geminiIngress(true)
+					: { ...geminiIngress(true), streamContentType: "application/json" };
 			const chat = { ...ingress.toChat({ ...body, model }), stream };
-			const search = await runFileSearch(c, fileSearch, lastUserText(chat));
-			const call = { ingress, native: withExcerptsInstruction(body, search), chat: withExcerpts(chat, search), stream };
-			return relayed(c, (req) => relayChat(req, { ...call, annotate: geminiCitations(search, form) }));
+			const question = lastUserText(chat);
+			const [search, recalled] = await Promise.all([
+				fileSearch && runFileSearch(c, fileSearch, question),
+				endUser === undefined ? undefined : recallMemories(c, endUser, question),
+			]);
+			const context = joinContexts([search && excerptsText(search), recalled?.text]);
+			const native = context === undefined ? body : withInstructionText(body, context);
+			const call = { ingress, native, chat: context === undefined ? chat : withSystemContext(chat, context), stream };
+			const res = await relayed(c, (req) => relayChat(req, search ? { ...call, annotate: geminiCitations(search, form) } : call));
+			if (recalled) keepTurn(c, recalled, chat);
+			return res;
 		},
 	);
 

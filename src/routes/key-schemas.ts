@@ -3,6 +3,11 @@ import { limitFields, limitsView } from "./limit-schemas";
 
 const models = z.array(z.string().trim().min(1).max(200)).nullish();
 const expiresAt = z.iso.datetime({ offset: true }).nullish();
+/**
+ * Chat that remembers: "read" puts the end user's memories (named by a request's `memory.user_id` or OpenAI `user`)
+ * in the prompt; "read_write" also keeps each turn for extraction; "off" neither. Takes effect without a restart.
+ */
+const memoryMode = z.enum(["off", "read", "read_write"]);
 
 export const keyCreate = z.object({
 	name: z.string().trim().min(1).max(100),
@@ -12,6 +17,7 @@ export const keyCreate = z.object({
 	expires_at: expiresAt,
 	/** The owner; defaults to the admin user. */
 	user_id: z.number().int().positive().optional(),
+	memory_mode: memoryMode.default("off"),
 	...limitFields,
 });
 
@@ -20,6 +26,7 @@ export const keyPatch = z.object({
 	models,
 	expires_at: expiresAt,
 	status: z.enum(["active", "disabled"]).optional(),
+	memory_mode: memoryMode.optional(),
 	...limitFields,
 });
 
@@ -32,6 +39,7 @@ export const keyView = z.object({
 	status: z.enum(["active", "disabled"]),
 	models: z.array(z.string()).nullable(),
 	expires_at: z.string().nullable(),
+	memory_mode: memoryMode,
 	created_at: z.string(),
 	last_used_at: z.string().nullable(),
 	/** Spent in total (usage less refunds), USD. */

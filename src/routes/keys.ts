@@ -31,6 +31,7 @@ function view(row: ApiKeyRow): z.infer<typeof keyView> {
 		status: row.status,
 		models: row.models ?? null,
 		expires_at: iso(row.expiresAt),
+		memory_mode: row.memoryMode,
 		created_at: new Date(row.createdAt).toISOString(),
 		last_used_at: iso(row.lastUsedAt),
 		spent_usd: toUsd(row.spentNusd),
@@ -99,6 +100,7 @@ export const keyRoutes = new Hono<AppEnv>()
 				keyPrefix: `${key.slice(0, 7)}…`,
 				models: input.models ?? null,
 				expiresAt: toMs(input.expires_at) ?? null,
+				memoryMode: input.memory_mode,
 				...limitColumns(input),
 				operatorLimits: boundsAfter(principal, {}, limitChange(input)),
 			})
@@ -118,7 +120,9 @@ export const keyRoutes = new Hono<AppEnv>()
 		}
 		const change = limitChange(input);
 		const operatorLimits = boundsAfter(principal, readBounds(current.operatorLimits), change);
-		const changes = Object.fromEntries(Object.entries({ name: input.name, status: input.status }).filter(([, v]) => v !== undefined));
+		const changes = Object.fromEntries(
+			Object.entries({ name: input.name, status: input.status, memoryMode: input.memory_mode }).filter(([, v]) => v !== undefined),
+		);
 		const limits = limitColumns(input);
 		if (Object.keys(changes).length === 0 && Object.keys(change).length === 0) return c.json(view(current));
 		const [row] = await db(c.env)

@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { chatCompletionRequest } from "../protocols/openai/request";
+import { memoryField } from "./shared/chat-memory";
 import { fileSearchOptions } from "./shared/file-search";
 
 export { chatCompletionRequest };
 
-/** /v1/chat/completions takes the gateway's `file_search` extension besides OpenAI's fields (the playground does not). */
-export const chatCompletionCreate = chatCompletionRequest.extend({ file_search: fileSearchOptions.optional() });
+/** /v1/chat/completions takes the gateway's `file_search` and `memory` extensions besides OpenAI's fields (the playground does not). */
+export const chatCompletionCreate = chatCompletionRequest.extend({ file_search: fileSearchOptions.optional(), memory: memoryField.optional() });
 
 export const embeddingsRequest = z.looseObject({
 	model: z.string().min(1, "is required").max(200, "must be at most 200 characters"),

@@ -5,12 +5,14 @@ import { bodyLimit } from "../middleware/body-limit";
 import { callerAuth } from "../middleware/caller-auth";
 import { usageMeter } from "../middleware/usage-meter";
 import type { OperationDoc } from "../openapi/operation";
-import { lastUserText, withExcerpts, withExcerptsMessage } from "../protocols/file-search";
+import { excerptsText, lastUserText } from "../protocols/file-search";
 import { openaiIngress } from "../protocols/openai";
 import { chatCitations } from "../protocols/openai/citations";
+import { joinContexts, withSystemContext, withSystemMessage } from "../protocols/system-context";
 import { relayChat } from "../relay/chat";
 import { relayEmbeddings } from "../relay/embeddings";
 import { chatCompletion, chatCompletionCreate, embeddingList, embeddingsRequest, modelList } from "./openai-schemas";
+import { endUserFor, keepTurn, recallMemories } from "./shared/chat-memory";
 import { runFileSearch } from "./shared/file-search";
 import { keyModels } from "./shared/key-models";
 import { relayed } from "./shared/relayed";
@@ -20,16 +22,26 @@ export const openaiRoutes = new Hono<AppEnv>()
 	.get("/models", callerAuth(), async (c) => c.json(await keyModels(c.env, c.get("caller"))))
 	.post("/chat/completions", usageMeter(), callerAuth(), bodyLimit(), valid("json", chatCompletionCreate), async (c) => {
 		const body = c.req.valid("json");
-		// Parts the gateway does not model stay in the body an OpenAI channel gets; the translations leave them out.
-		const chat = openaiIngress.toChat(body);
 		const stream = body.stream === true;
-		if (!body.file_search) return relayed(c, (req) => relayChat(req, { ingress: openaiIngress, native: body, chat, stream }));
-		// The gateway's extension: it searches, the model gets the excerpts (never the field), the answer the citations.
-		const { file_search: options, ...forModel } = body;
-		const search = await runFileSearch(c, options, lastUserText(chat));
-		const native = { ...forModel, messages: withExcerptsMessage(forModel.messages, search) };
-		const withSearch = withExcerpts(chat, search);
-		return relayed(c, (req) => relayChat(req, { ingress: openaiIngress, native, chat: withSearch, stream, annotate: chatCitations(search) }));
+		const endUser = endUserFor(c, body.memory?.user_id ?? body.user);
+		// Parts the gateway does not model stay in the body an OpenAI channel gets; the translations leave them out.
+		if (!body.file_search && !body.memory && endUser === undefined) {
+			return relayed(c, (req) => relayChat(req, { ingress: openaiIngress, native: body, chat: openaiIngress.toChat(body), stream }));
+		}
+		// The gateway's extensions: it searches files and memories, the model gets what they found (never the fields).
+		const { file_search: options, memory: _memory, ...forModel } = body;
+		const chat = openaiIngress.toChat(forModel);
+		const question = lastUserText(chat);
+		const [search, recalled] = await Promise.all([
+			options && runFileSearch(c, options, question),
+			endUser === undefined ? undefined : recallMemories(c, endUser, question),
+		]);
+		const context = joinContexts([search && excerptsText(search), recalled?.text]);
+		const native = context === undefined ? forModel : { ...forModel, messages: withSystemMessage(forModel.messages, context) };
+		const call = { ingress: openaiIngress, native, chat: context === undefined ? chat : withSystemContext(chat, context), stream };
+		const res = await relayed(c, (req) => relayChat(req, search ? { ...call, annotate: chatCitations(search) } : call));
+		if (recalled) keepTurn(c, recalled, chat);
+		return res;
 	})
 	.post("/embeddings", usageMeter(), callerAuth(), bodyLimit(), valid("json", embeddingsRequest), (c) =>
 		relayed(c, (req) => relayEmbeddings(req, c.req.valid("json"))),

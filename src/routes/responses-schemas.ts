@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { responsesRequest } from "../protocols/responses/request-schema";
+import { memoryField } from "./shared/chat-memory";
 
-export { responsesRequest };
+/** /v1/responses takes the gateway's `memory` extension besides OpenAI's fields. */
+export const responsesCreate = responsesRequest.extend({ memory: memoryField.optional() });
 
 export const responseObject = z.looseObject({
 	id: z.string(),

@@ -5,27 +5,40 @@ import { bodyLimit } from "../middleware/body-limit";
 import { callerAuth } from "../middleware/caller-auth";
 import { usageMeter } from "../middleware/usage-meter";
 import type { OperationDoc } from "../openapi/operation";
-import { lastUserText, withExcerpts } from "../protocols/file-search";
+import { excerptsText, lastUserText } from "../protocols/file-search";
 import { responsesIngressFor } from "../protocols/responses";
+import { joinContexts, withSystemContext } from "../protocols/system-context";
 import { relayChat } from "../relay/chat";
-import { responseObject, responsesRequest } from "./responses-schemas";
+import { responseObject, responsesCreate } from "./responses-schemas";
+import { endUserFor, keepTurn, recallMemories } from "./shared/chat-memory";
 import { runFileSearch, splitFileSearch } from "./shared/file-search";
 import { relayed } from "./shared/relayed";
 
 /** OpenAI's Responses API, mounted at /v1; every channel is reached through the internal representation. */
-export const responsesRoutes = new Hono<AppEnv>().post("/responses", usageMeter(), callerAuth(), bodyLimit(), valid("json", responsesRequest), async (c) => {
-	const body = c.req.valid("json");
+export const responsesRoutes = new Hono<AppEnv>().post("/responses", usageMeter(), callerAuth(), bodyLimit(), valid("json", responsesCreate), async (c) => {
+	const { memory, ...body } = c.req.valid("json");
+	const stream = body.stream === true;
+	const endUser = endUserFor(c, memory?.user_id ?? body.user);
 	const fileSearch = splitFileSearch(body.tools);
-	if (!fileSearch) {
+	if (!fileSearch && endUser === undefined) {
 		const ingress = responsesIngressFor(body);
-		return relayed(c, (req) => relayChat(req, { ingress, native: body, chat: ingress.toChat(body), stream: body.stream === true }));
+		return relayed(c, (req) => relayChat(req, { ingress, native: body, chat: ingress.toChat(body), stream }));
 	}
 	// The gateway runs the file search itself, then asks the model with the excerpts; the model never sees the tool.
-	const forModel = { ...body, tools: fileSearch.others };
+	const forModel = fileSearch ? { ...body, tools: fileSearch.others } : body;
 	const chat = responsesIngressFor(forModel).toChat(forModel);
-	const search = await runFileSearch(c, fileSearch.tool, lastUserText(chat), body.include);
+	const question = lastUserText(chat);
+	const [search, recalled] = await Promise.all([
+		fileSearch && runFileSearch(c, fileSearch.tool, question, body.include),
+		endUser === undefined ? undefined : recallMemories(c, endUser, question),
+	]);
+	const context = joinContexts([search && excerptsText(search), recalled?.text]);
 	const ingress = responsesIngressFor(body, search);
-	return relayed(c, (req) => relayChat(req, { ingress, native: forModel, chat: withExcerpts(chat, search), stream: body.stream === true }));
+	const res = await relayed(c, (req) =>
+		relayChat(req, { ingress, native: forModel, chat: context === undefined ? chat : withSystemContext(chat, context), stream }),
+	);
+	if (recalled) keepTurn(c, recalled, chat);
+	return res;
 });
 
 export const responsesDocs: OperationDoc[] = [
@@ -35,7 +48,7 @@ export const responsesDocs: OperationDoc[] = [
 		summary: "Create a model response, OpenAI Responses style (streams as SSE when `stream` is true); stateless, so no `previous_response_id`",
 		tag: "Relay",
 		auth: "key",
-		body: responsesRequest,
+		body: responsesCreate,
 		response: responseObject,
 		errors: [403, 413, 429, 502, 503, 504],
 		streams: true,

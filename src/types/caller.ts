@@ -7,6 +7,8 @@ export interface CallerKey {
 	group: string;
 	/** null: every model the group can reach. */
 	models: string[] | null;
+	/** Chat that remembers (src/routes/shared/chat-memory.ts): off, read, or read_write. */
+	memoryMode: "off" | "read" | "read_write";
 	/** The key's, its user's and its group's limits, only those that have any: each is a governor to reserve with. */
 	governed: { scope: Scope; limits: Limits }[];
 }

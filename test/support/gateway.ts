@@ -67,6 +67,7 @@ export interface KeyInput {
 	budget_daily_usd?: number | null;
 	budget_monthly_usd?: number | null;
 	quota_usd?: number | null;
+	memory_mode?: "off" | "read" | "read_write";
 }
 
 export async function createKey(input: KeyInput = {}): Promise<{ id: number; key: string }> {

@@ -1,17 +1,7 @@
 import { z } from "zod";
 import { type CitedDialect, citationsAnnotation } from "../answer-citations";
 import type { AnswerAnnotation } from "../codec";
-import { excerptsText, type FileSearch } from "../file-search";
-import type { MessagesInput } from "./schema";
-
-/** A body passed through to an Anthropic channel: the excerpts follow the caller's own system prompt. */
-export function withExcerptsSystem<B extends Pick<MessagesInput, "system">>(body: B, search: FileSearch): B {
-	const excerpts = excerptsText(search);
-	const { system } = body;
-	if (system === undefined || system === "") return { ...body, system: excerpts };
-	if (typeof system === "string") return { ...body, system: `${system}\n\n${excerpts}` };
-	return { ...body, system: [...system, { type: "text", text: excerpts }] };
-}
+import type { FileSearch } from "../file-search";
 
 const textBlocks = z.looseObject({ content: z.array(z.looseObject({ type: z.string(), text: z.unknown() })) });
 const textDelta = z.looseObject({ type: z.literal("content_block_delta"), delta: z.looseObject({ type: z.literal("text_delta"), text: z.string() }) });

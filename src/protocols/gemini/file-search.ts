@@ -1,16 +1,8 @@
 import { z } from "zod";
 import { type CitationFields, type CitedDialect, citationsAnnotation } from "../answer-citations";
 import type { AnswerAnnotation } from "../codec";
-import { excerptsText, type FileSearch } from "../file-search";
+import type { FileSearch } from "../file-search";
 import { framing, type GeminiStreamForm } from "./framing";
-import type { GenerateContentRequest } from "./types";
-
-/** A body passed through to a Gemini channel: the excerpts follow the caller's own system instruction. */
-export function withExcerptsInstruction<B extends Pick<GenerateContentRequest, "systemInstruction">>(body: B, search: FileSearch): B {
-	const excerpts = { text: excerptsText(search) };
-	const parts = body.systemInstruction?.parts ?? [];
-	return { ...body, systemInstruction: { ...body.systemInstruction, parts: [...parts, excerpts] } };
-}
 
 const firstCandidate = z.looseObject({
 	candidates: z

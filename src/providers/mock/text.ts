@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { rememberedFact } from "./recall";
 
 /** Deterministic content for the offline mock provider: the same request always gets the same answer. */
 
@@ -26,9 +27,14 @@ export function lastUserText(messages: unknown): string {
 }
 
 export function mockReply(model: string, messages: unknown, maxTokens: number | undefined): string[] {
-	const asked = lastUserText(messages).replace(/\s+/g, " ").trim().slice(0, 120);
+	const question = lastUserText(messages);
+	const asked = question.replace(/\s+/g, " ").trim().slice(0, 120);
+	const fact = rememberedFact(messages, question);
+	const recalled = fact === undefined ? "" : ` From what I remember: ${fact.replace(/[.!]+$/, "")}.`;
 	const words =
-		`Hello from the ${model} mock channel. You said: "${asked}". This reply is generated offline, so it needs no provider account and no network.`.split(" ");
+		`Hello from the ${model} mock channel. You said: "${asked}".${recalled} This reply is generated offline, so it needs no provider account and no network.`.split(
+			" ",
+		);
 	const limit = maxTokens && maxTokens > 0 ? Math.min(maxTokens, words.length) : words.length;
 	return words.slice(0, limit).map((w, i) => (i === 0 ? w : ` ${w}`));
 }

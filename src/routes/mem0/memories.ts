@@ -5,6 +5,7 @@ import { memoryOwner } from "../../auth/policy";
 import type { AppEnv } from "../../env";
 import { GatewayError } from "../../errors/gateway-error";
 import { valid } from "../../lib/validate";
+import { fitsQueue, MAX_QUEUED_BYTES, queueExtraction } from "../../memory/enqueue";
 import { recordEvent } from "../../memory/events";
 import { type Entities, entitiesFilter, filterValues, MAX_FILTER_VALUES, type MemoryFilter, namesEntity } from "../../memory/filters";
 import { deleteMemories, findMemory, historyOf, insertMemories, listMemories, selectMemories, updateMemory } from "../../memory/memories";
@@ -15,8 +16,6 @@ import { memoryContext } from "../shared/memory-context";
 import { addBody, deleteAllQuery, listBody, listQuery, memoryParam, searchBody, updateBody } from "./mem0-schemas";
 
 const DEFAULT_PAGE_SIZE = 100;
-/** Below a queue message's 128 KB, with room for the queue's own envelope. */
-const MAX_QUEUED_BYTES = 120_000;
 
 function entitiesOf(body: Entities): Entities {
 	return { user_id: body.user_id, agent_id: body.agent_id, app_id: body.app_id, run_id: body.run_id };
@@ -72,14 +71,12 @@ export const mem0MemoryRoutes = new Hono<AppEnv>()
 				entities,
 				metadata: body.metadata ?? null,
 			};
-			// The conversation travels in the message, and a queue message holds at most 128 KB.
-			if (new TextEncoder().encode(JSON.stringify(message)).length > MAX_QUEUED_BYTES) {
+			if (!fitsQueue(message)) {
 				throw new GatewayError("body_too_large", `An add with infer true takes at most ${MAX_QUEUED_BYTES} bytes of messages and metadata`, {
 					param: "messages",
 				});
 			}
-			const event = await recordEvent(c.env, owner, "PENDING", { ...body }, null, message.event_id);
-			await c.env.MEMORY_QUEUE.send(message);
+			const event = await queueExtraction(c.env, message, { ...body });
 			return c.json({ event_id: event.id, status: event.status });
 		}
 		const texts = messageTexts(body.messages);
