@@ -7,8 +7,11 @@ export interface Row {
 	scenario: string;
 	label: string;
 	connections: number;
-	/** The OpenAI scenario this one translates, for scenarios in another client dialect. */
-	translates?: string | undefined;
+	/**
+	 * The plain OpenAI scenario this one is compared with: another client dialect on the same channel, or a request
+	 * that names what a feature would use on a key without the feature.
+	 */
+	against?: string | undefined;
 	requests: number;
 	errors: number;
 	warmupRequests: number;
@@ -146,10 +149,10 @@ function launcherSections(report: Report, rows: Row[]): string {
 		),
 	);
 
-	out.push("\n### Translation: Anthropic clients on an OpenAI channel against OpenAI clients on it\n");
+	out.push("\n### Against OpenAI clients on the same channel: Anthropic clients (translation), and requests naming an end user on a key with memory off\n");
 	const translated: string[][] = [];
-	for (const t of rows.filter((r) => r.target === "gateway" && r.translates)) {
-		const same = find("gateway", t.translates ?? "");
+	for (const t of rows.filter((r) => r.target === "gateway" && r.against)) {
+		const same = find("gateway", t.against ?? "");
 		if (!same) continue;
 		translated.push([
 			t.label,

@@ -51,8 +51,11 @@ export interface Scenario {
 	path: string;
 	body: string;
 	connections: number;
-	/** Another dialect than the upstream's: only the gateway can serve it, compared with this OpenAI scenario. */
-	translates?: string;
+	/**
+	 * Only the gateway serves it (another dialect than the upstream's, or a gateway field), compared with this plain
+	 * OpenAI scenario.
+	 */
+	against?: string;
 }
 
 const messages = [
@@ -64,6 +67,9 @@ const streamed = JSON.stringify({ model: "bench-chat", messages, max_tokens: 32,
 // The same conversation as an Anthropic client sends it, to a channel that speaks OpenAI: translation both ways.
 const anthropic = JSON.stringify({ model: "bench-chat", system: messages[0]?.content, messages: messages.slice(1), max_tokens: 32 });
 const anthropicStreamed = JSON.stringify({ model: "bench-chat", system: messages[0]?.content, messages: messages.slice(1), max_tokens: 32, stream: true });
+// The OpenAI chat naming its end user, as an app with memory would, on a key whose memory_mode is off: what a
+// request that does not use memory pays for it (the key's field is read; nothing is searched or kept).
+const chatNamingUser = JSON.stringify({ model: "bench-chat", messages, max_tokens: 32, user: "bench-user", memory: { user_id: "bench-user" } });
 const embed = JSON.stringify({ model: "bench-embedding", input: "The quick brown fox jumps over the lazy dog." });
 
 const SCENARIOS: Scenario[] = [
@@ -73,20 +79,28 @@ const SCENARIOS: Scenario[] = [
 	{ id: "stream-1", label: "stream, 1 conn", path: "/v1/chat/completions", body: streamed, connections: 1 },
 	{ id: "stream-32", label: "stream, 32 conns", path: "/v1/chat/completions", body: streamed, connections: 32 },
 	{ id: "embed-32", label: "embeddings, 32 conns", path: "/v1/embeddings", body: embed, connections: 32 },
-	{ id: "anthropic-32", label: "anthropic → openai, 32 conns", path: "/v1/messages", body: anthropic, connections: 32, translates: "chat-32" },
+	{
+		id: "memory-off-32",
+		label: "chat naming an end user, memory off, 32 conns",
+		path: "/v1/chat/completions",
+		body: chatNamingUser,
+		connections: 32,
+		against: "chat-32",
+	},
+	{ id: "anthropic-32", label: "anthropic → openai, 32 conns", path: "/v1/messages", body: anthropic, connections: 32, against: "chat-32" },
 	{
 		id: "anthropic-stream-32",
 		label: "anthropic stream → openai, 32 conns",
 		path: "/v1/messages",
 		body: anthropicStreamed,
 		connections: 32,
-		translates: "stream-32",
+		against: "stream-32",
 	},
 ];
 const chosen = new Set(opts.scenarios?.split(",") ?? SCENARIOS.map((s) => s.id));
 const scenarios = SCENARIOS.filter((s) => chosen.has(s.id));
 const scaling = scenarios.filter((s) => ["chat-1", "chat-32", "stream-32"].includes(s.id));
-const passThrough = scenarios.filter((s) => !s.translates);
+const passThrough = scenarios.filter((s) => !s.against);
 const targets = new Set(opts.targets.split(","));
 
 const encryptionKey = randomBytes(32).toString("base64");
@@ -139,7 +153,7 @@ async function measure(target: Target, scenario: Scenario): Promise<Row> {
 		scenario: scenario.id,
 		label: scenario.label,
 		connections: scenario.connections,
-		translates: scenario.translates,
+		against: scenario.against,
 		requests: result.requests,
 		errors: result.errors,
 		warmupRequests: warmup.requests + warmup.errors,
