@@ -175,7 +175,7 @@ describe("the dashboard in Chromium", () => {
 		await shot("keys");
 	});
 
-	it("offers the users, by name and email, as a new key's owner", async () => {
+	it("offers the users, by name and email, as a new key's owner, and memory in its chats", async () => {
 		const email = `owner-${Date.now()}@example.com`;
 		const user = await adminApi<{ id: number }>("POST", "/api/users", { name: "Key Owner", email });
 		await go("/keys");
@@ -185,10 +185,11 @@ describe("the dashboard in Chromium", () => {
 		expect(await owner.locator("option").first().textContent()).toBe("The operator (the admin user)");
 		await owner.selectOption(String(user.id));
 		await page.locator('input[name="name"]').fill("owned key");
+		await page.getByTestId("key-memory-mode").selectOption("read_write");
 		await page.getByTestId("key-save").click();
 		await page.getByTestId("key-created").waitFor();
-		const keys = await adminApi<{ data: { name: string; user_id: number }[] }>("GET", "/api/tokens");
-		expect(keys.data.find((k) => k.name === "owned key")?.user_id).toBe(user.id);
+		const keys = await adminApi<{ data: { name: string; user_id: number; memory_mode: string }[] }>("GET", "/api/tokens");
+		expect(keys.data.find((k) => k.name === "owned key")).toMatchObject({ user_id: user.id, memory_mode: "read_write" });
 	});
 
 	let requestId = "";

@@ -49,6 +49,8 @@ export interface Token extends Limits {
 	status: "active" | "disabled";
 	models: string[] | null;
 	expires_at: string | null;
+	/** Chat that remembers: the end user's memories in the prompt (read), and each turn kept (read_write). */
+	memory_mode: "off" | "read" | "read_write";
 	created_at: string;
 	last_used_at: string | null;
 	spent_usd: number;

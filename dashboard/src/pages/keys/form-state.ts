@@ -5,7 +5,7 @@ import { splitList } from "../../components/format";
 import { LIMIT_FIELDS } from "./limit-fields";
 import { t } from "./strings";
 
-export type FormState = Record<"name" | "models" | "expires_at" | "user_id" | keyof Limits, string>;
+export type FormState = Record<"name" | "models" | "expires_at" | "user_id" | "memory_mode" | keyof Limits, string>;
 
 /** A field the form cannot send as typed; its message is the form's error. */
 class FormError extends Error {}
@@ -25,6 +25,7 @@ export function initialForm(token: Token | null): FormState {
 		name: token?.name ?? "",
 		models: token?.models?.join(", ") ?? "",
 		expires_at: toLocalInput(token?.expires_at ?? null),
+		memory_mode: token?.memory_mode ?? "off",
 		user_id: "",
 		rpm: limit(token?.rpm ?? null),
 		tpm: limit(token?.tpm ?? null),
@@ -53,7 +54,12 @@ function expiry(local: string): string | null {
 /** The body of POST /api/tokens (`token` null) or of PATCH /api/tokens/{id}; throws FormError on a field it cannot read. */
 export function requestBody(form: FormState, token: Token | null, admin: boolean): Record<string, unknown> {
 	const models = splitList(form.models);
-	const body: Record<string, unknown> = { name: form.name.trim(), models: models.length > 0 ? models : null, expires_at: expiry(form.expires_at) };
+	const body: Record<string, unknown> = {
+		name: form.name.trim(),
+		models: models.length > 0 ? models : null,
+		expires_at: expiry(form.expires_at),
+		memory_mode: form.memory_mode,
+	};
 	for (const f of LIMIT_FIELDS) body[f.name] = number(form, f.name, t(f.label));
 	if (!token && admin) {
 		const owner = number(form, "user_id", t("owner"));

@@ -1,4 +1,4 @@
-/** The dialog that creates a key or edits one: name, models, expiry, owner and limits, the operator's marked. */
+/** The dialog that creates a key or edits one: name, models, expiry, memory, owner and limits, the operator's marked. */
 
 import { useState } from "preact/hooks";
 import { ApiError, api } from "../../api";
@@ -91,6 +91,13 @@ export function KeyDialog({
 					aria-invalid={refused("models")}
 				/>
 				<OperatorNote note={boundNote(bounds, "models")} field="models" />
+			</Field>
+			<Field label={t("memoryMode")} hint={t("memoryHint")}>
+				<select name="memory_mode" value={form.memory_mode} onChange={set("memory_mode")} data-testid="key-memory-mode">
+					<option value="off">{t("memoryOff")}</option>
+					<option value="read">{t("memoryRead")}</option>
+					<option value="read_write">{t("memoryReadWrite")}</option>
+				</select>
 			</Field>
 			{admin && !token && <OwnerField value={form.user_id} onInput={set("user_id")} users={users} />}
 			<fieldset class="stack" style={{ border: "1px solid var(--border)", borderRadius: "var(--radius)", margin: 0 }}>
