@@ -2,6 +2,8 @@
 // gateway's /mem0 API under wrangler dev, as a user meets it: a bad key first, then adding, listing, searching,
 // reading, updating (history), deleting one and all, and another user's key seeing none of it. Memories are added
 // verbatim (`infer: false`), and extracted by the seeded mock channel's chat model (`infer: true`, on the memory queue).
+// Then chat that remembers: the openai SDK on a key with memory on, the mem0ai client looking at what it kept.
+import OpenAI from "openai";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { z } from "zod";
 import { type Mem0Client, mem0Client } from "../support/mem0";
@@ -132,5 +134,45 @@ describe("the mem0ai MemoryClient's default add (infer true) against wrangler de
 		});
 		expect(res.status).toBe(413);
 		expect(await res.json()).toMatchObject({ detail: expect.stringContaining("infer true takes at most 120000 bytes") });
+	});
+});
+
+describe("chat that remembers: the openai SDK on a key with memory_mode read_write, and the mem0ai client on its memories", () => {
+	it("answers a new conversation from a fact the user stated in an earlier one; once the memory is deleted, it no longer can", async () => {
+		const user = await adminApi<{ id: number }>("POST", "/api/users", { name: `chat-memory-${crypto.randomUUID().slice(0, 8)}` });
+		const { key } = await adminApi<{ key: string }>("POST", "/api/tokens", { name: "remembers", user_id: user.id, memory_mode: "read_write" });
+		const sdk = new OpenAI({ apiKey: key, baseURL: `${gateway}/v1`, maxRetries: 0 });
+		const memories = await mem0Client(host, key);
+		const zoe = `zoe-${crypto.randomUUID().slice(0, 8)}`;
+
+		// Session one: the user says something about themselves, naming the end user with OpenAI's own `user` field.
+		await sdk.chat.completions.create({
+			model: "mock-chat",
+			user: zoe,
+			messages: [{ role: "user", content: "My favourite tea is sencha. What should I drink this afternoon?" }],
+		});
+		const until = Date.now() + 30_000;
+		let kept: { id: string; memory: string }[] = [];
+		while (kept.length === 0) {
+			kept = rows(await memories.getAll({ filters: { user_id: zoe } }));
+			if (Date.now() > until) throw new Error("the turn was not remembered");
+			if (kept.length === 0) await new Promise((r) => setTimeout(r, 200));
+		}
+		expect(kept.map((m) => m.memory)).toEqual(["My favourite tea is sencha."]);
+
+		// Session two, a new conversation, streamed.
+		const stream = await sdk.chat.completions.create({
+			model: "mock-chat",
+			user: zoe,
+			stream: true,
+			messages: [{ role: "user", content: "Which tea is my favourite tea?" }],
+		});
+		let answer = "";
+		for await (const chunk of stream) answer += chunk.choices[0]?.delta.content ?? "";
+		expect(answer).toContain("From what I remember: My favourite tea is sencha.");
+
+		await memories.delete(kept[0]?.id ?? "");
+		const after = await sdk.chat.completions.create({ model: "mock-chat", user: zoe, messages: [{ role: "user", content: "Which tea is my favourite tea?" }] });
+		expect(after.choices[0]?.message.content).not.toContain("sencha");
 	});
 });
