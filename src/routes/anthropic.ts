@@ -9,12 +9,11 @@ import type { OperationDoc } from "../openapi/operation";
 import { anthropicIngress } from "../protocols/anthropic";
 import { messagesCitations } from "../protocols/anthropic/file-search";
 import { withSystemText } from "../protocols/anthropic/system-text";
-import { excerptsText, lastUserText } from "../protocols/file-search";
 import { estimatePromptTokens } from "../protocols/prompt-estimate";
-import { joinContexts, withSystemContext } from "../protocols/system-context";
 import { relayChat } from "../relay/chat";
 import { anthropicMessage, countTokensRequest, messagesCreate, tokenCount } from "./anthropic-schemas";
-import { endUserFor, keepTurn, recallMemories } from "./shared/chat-memory";
+import { gatherContext, relayedWithContext } from "./shared/chat-context";
+import { endUserFor } from "./shared/chat-memory";
 import { runFileSearch } from "./shared/file-search";
 import { relayed } from "./shared/relayed";
 
@@ -42,18 +41,12 @@ export const anthropicRoutes = new Hono<AppEnv>()
 		}
 		// The gateway's extensions: it searches files and memories, the model gets what they found (never the fields).
 		const { file_search: options, memory: _memory, ...forModel } = body;
-		const chat = anthropicIngress.toChat(forModel);
-		const question = lastUserText(chat);
-		const [search, recalled] = await Promise.all([
-			options && runFileSearch(c, options, question),
-			endUser === undefined ? undefined : recallMemories(c, endUser, question),
-		]);
-		const context = joinContexts([search && excerptsText(search), recalled?.text]);
-		const native = context === undefined ? forModel : withSystemText(forModel, context);
-		const call = { ingress: anthropicIngress, native, chat: context === undefined ? chat : withSystemContext(chat, context), stream };
-		const res = await relayed(c, (req) => relayChat(req, search ? { ...call, annotate: messagesCitations(search) } : call));
-		if (recalled) keepTurn(c, recalled, chat);
-		return res;
+		const found = await gatherContext(c, anthropicIngress.toChat(forModel), options && ((q) => runFileSearch(c, options, q)), endUser);
+		const native = found.text === undefined ? forModel : withSystemText(forModel, found.text);
+		const annotate = found.search && messagesCitations(found.search);
+		return relayedWithContext(c, found, (req) =>
+			relayChat(req, { ingress: anthropicIngress, native, chat: found.chat, stream, ...(annotate && { annotate }) }),
+		);
 	})
 	.post("/count_tokens", callerAuth(), bodyLimit(), valid("json", countTokensRequest), (c) => {
 		checkVersion(c.req.header("anthropic-version"));

@@ -7,14 +7,13 @@ import { bodyLimit } from "../middleware/body-limit";
 import { callerAuth } from "../middleware/caller-auth";
 import { usageMeter } from "../middleware/usage-meter";
 import type { OperationDoc } from "../openapi/operation";
-import { excerptsText, lastUserText } from "../protocols/file-search";
 import { geminiIngress } from "../protocols/gemini";
 import { geminiCitations } from "../protocols/gemini/file-search";
 import { withInstructionText } from "../protocols/gemini/system-instruction";
-import { joinContexts, withSystemContext } from "../protocols/system-context";
 import { relayChat } from "../relay/chat";
 import { geminiModelList, geminiQuery, generateContentRequest, generateContentResponse } from "./gemini-schemas";
-import { endUserFor, keepTurn, recallMemories } from "./shared/chat-memory";
+import { gatherContext, relayedWithContext } from "./shared/chat-context";
+import { endUserFor } from "./shared/chat-memory";
 import { runFileSearch } from "./shared/file-search";
 import { relayed } from "./shared/relayed";
 
@@ -77,18 +76,11 @@ export const geminiRoutes = new Hono<AppEnv>()
 				: form === "sse"
 					? geminiIngress(true)
 					: { ...geminiIngress(true), streamContentType: "application/json" };
-			const chat = { ...ingress.toChat({ ...body, model }), stream };
-			const question = lastUserText(chat);
-			const [search, recalled] = await Promise.all([
-				fileSearch && runFileSearch(c, fileSearch, question),
-				endUser === undefined ? undefined : recallMemories(c, endUser, question),
-			]);
-			const context = joinContexts([search && excerptsText(search), recalled?.text]);
-			const native = context === undefined ? body : withInstructionText(body, context);
-			const call = { ingress, native, chat: context === undefined ? chat : withSystemContext(chat, context), stream };
-			const res = await relayed(c, (req) => relayChat(req, search ? { ...call, annotate: geminiCitations(search, form) } : call));
-			if (recalled) keepTurn(c, recalled, chat);
-			return res;
+			const asked = { ...ingress.toChat({ ...body, model }), stream };
+			const found = await gatherContext(c, asked, fileSearch && ((q) => runFileSearch(c, fileSearch, q)), endUser);
+			const native = found.text === undefined ? body : withInstructionText(body, found.text);
+			const annotate = found.search && geminiCitations(found.search, form);
+			return relayedWithContext(c, found, (req) => relayChat(req, { ingress, native, chat: found.chat, stream, ...(annotate && { annotate }) }));
 		},
 	);
 

@@ -5,14 +5,14 @@ import { bodyLimit } from "../middleware/body-limit";
 import { callerAuth } from "../middleware/caller-auth";
 import { usageMeter } from "../middleware/usage-meter";
 import type { OperationDoc } from "../openapi/operation";
-import { excerptsText, lastUserText } from "../protocols/file-search";
 import { openaiIngress } from "../protocols/openai";
 import { chatCitations } from "../protocols/openai/citations";
-import { joinContexts, withSystemContext, withSystemMessage } from "../protocols/system-context";
+import { withSystemMessage } from "../protocols/system-context";
 import { relayChat } from "../relay/chat";
 import { relayEmbeddings } from "../relay/embeddings";
 import { chatCompletion, chatCompletionCreate, embeddingList, embeddingsRequest, modelList } from "./openai-schemas";
-import { endUserFor, keepTurn, recallMemories } from "./shared/chat-memory";
+import { gatherContext, relayedWithContext } from "./shared/chat-context";
+import { endUserFor } from "./shared/chat-memory";
 import { runFileSearch } from "./shared/file-search";
 import { keyModels } from "./shared/key-models";
 import { relayed } from "./shared/relayed";
@@ -30,18 +30,10 @@ export const openaiRoutes = new Hono<AppEnv>()
 		}
 		// The gateway's extensions: it searches files and memories, the model gets what they found (never the fields).
 		const { file_search: options, memory: _memory, ...forModel } = body;
-		const chat = openaiIngress.toChat(forModel);
-		const question = lastUserText(chat);
-		const [search, recalled] = await Promise.all([
-			options && runFileSearch(c, options, question),
-			endUser === undefined ? undefined : recallMemories(c, endUser, question),
-		]);
-		const context = joinContexts([search && excerptsText(search), recalled?.text]);
-		const native = context === undefined ? forModel : { ...forModel, messages: withSystemMessage(forModel.messages, context) };
-		const call = { ingress: openaiIngress, native, chat: context === undefined ? chat : withSystemContext(chat, context), stream };
-		const res = await relayed(c, (req) => relayChat(req, search ? { ...call, annotate: chatCitations(search) } : call));
-		if (recalled) keepTurn(c, recalled, chat);
-		return res;
+		const found = await gatherContext(c, openaiIngress.toChat(forModel), options && ((q) => runFileSearch(c, options, q)), endUser);
+		const native = found.text === undefined ? forModel : { ...forModel, messages: withSystemMessage(forModel.messages, found.text) };
+		const annotate = found.search && chatCitations(found.search);
+		return relayedWithContext(c, found, (req) => relayChat(req, { ingress: openaiIngress, native, chat: found.chat, stream, ...(annotate && { annotate }) }));
 	})
 	.post("/embeddings", usageMeter(), callerAuth(), bodyLimit(), valid("json", embeddingsRequest), (c) =>
 		relayed(c, (req) => relayEmbeddings(req, c.req.valid("json"))),

@@ -5,12 +5,11 @@ import { bodyLimit } from "../middleware/body-limit";
 import { callerAuth } from "../middleware/caller-auth";
 import { usageMeter } from "../middleware/usage-meter";
 import type { OperationDoc } from "../openapi/operation";
-import { excerptsText, lastUserText } from "../protocols/file-search";
 import { responsesIngressFor } from "../protocols/responses";
-import { joinContexts, withSystemContext } from "../protocols/system-context";
 import { relayChat } from "../relay/chat";
 import { responseObject, responsesCreate } from "./responses-schemas";
-import { endUserFor, keepTurn, recallMemories } from "./shared/chat-memory";
+import { gatherContext, relayedWithContext } from "./shared/chat-context";
+import { endUserFor } from "./shared/chat-memory";
 import { runFileSearch, splitFileSearch } from "./shared/file-search";
 import { relayed } from "./shared/relayed";
 
@@ -26,19 +25,10 @@ export const responsesRoutes = new Hono<AppEnv>().post("/responses", usageMeter(
 	}
 	// The gateway runs the file search itself, then asks the model with the excerpts; the model never sees the tool.
 	const forModel = fileSearch ? { ...body, tools: fileSearch.others } : body;
-	const chat = responsesIngressFor(forModel).toChat(forModel);
-	const question = lastUserText(chat);
-	const [search, recalled] = await Promise.all([
-		fileSearch && runFileSearch(c, fileSearch.tool, question, body.include),
-		endUser === undefined ? undefined : recallMemories(c, endUser, question),
-	]);
-	const context = joinContexts([search && excerptsText(search), recalled?.text]);
-	const ingress = responsesIngressFor(body, search);
-	const res = await relayed(c, (req) =>
-		relayChat(req, { ingress, native: forModel, chat: context === undefined ? chat : withSystemContext(chat, context), stream }),
-	);
-	if (recalled) keepTurn(c, recalled, chat);
-	return res;
+	const asked = responsesIngressFor(forModel).toChat(forModel);
+	const found = await gatherContext(c, asked, fileSearch && ((q) => runFileSearch(c, fileSearch.tool, q, body.include)), endUser);
+	const ingress = responsesIngressFor(body, found.search);
+	return relayedWithContext(c, found, (req) => relayChat(req, { ingress, native: forModel, chat: found.chat, stream }));
 });
 
 export const responsesDocs: OperationDoc[] = [
