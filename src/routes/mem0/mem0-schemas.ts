@@ -63,3 +63,10 @@ export const batchDeleteBody = z.object({
 		.min(1)
 		.max(1000),
 });
+
+/** POST /v1/feedback/: the caller's verdict on one of their memories; a null `feedback` removes it (Mem0's rule). */
+export const feedbackBody = z.object({
+	memory_id: z.string().min(1).max(64),
+	feedback: z.enum(["POSITIVE", "NEGATIVE", "VERY_NEGATIVE"]).nullish(),
+	feedback_reason: z.string().max(4096).nullish(),
+});
