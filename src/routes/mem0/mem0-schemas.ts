@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { memoryFilter } from "../../memory/filters";
+import { metadataFilter } from "../../memory/metadata-filter";
 
 const entityId = z.string().min(1).max(256);
 const entityIds = { user_id: entityId.optional(), agent_id: entityId.optional(), app_id: entityId.optional(), run_id: entityId.optional() };
@@ -28,6 +29,8 @@ export const searchBody = z.object({
 	query: z.string().min(1).max(8192),
 	...entityIds,
 	filters: memoryFilter.optional(),
+	// Mem0's v1 search took metadata at the top level, and the client still sends it there: a filter, ANDed.
+	metadata: metadataFilter.optional(),
 	top_k: z.number().int().min(1).max(100).default(10),
 	threshold: z.number().min(0).max(1).default(0.1),
 	// Accepted for the client's sake: keyword (BM25) ranking is always part of the fusion; no reranker re-scores yet.

@@ -8,6 +8,7 @@ import { valid } from "../../lib/validate";
 import { recordEvent } from "../../memory/events";
 import { type Entities, entitiesFilter, filterValues, MAX_FILTER_VALUES, type MemoryFilter, namesEntity } from "../../memory/filters";
 import { deleteMemories, findMemory, historyOf, insertMemories, listMemories, selectMemories, updateMemory } from "../../memory/memories";
+import type { MetadataFilter } from "../../memory/metadata-filter";
 import { searchMemories } from "../../memory/search";
 import { embedTexts, indexMemories, unindexMemories } from "../../memory/vectors";
 import { historyView, memoryView } from "../../memory/view";
@@ -23,8 +24,10 @@ function entitiesOf(body: Entities): Entities {
 }
 
 /** The top-level entity ids ANDed with `filters`; at least one entity must be named, as Mem0 requires. */
-function scopeFilter(body: Entities & { filters?: MemoryFilter | undefined }): MemoryFilter {
-	const filter: MemoryFilter = { AND: [entitiesFilter(entitiesOf(body)), ...(body.filters ? [body.filters] : [])] };
+function scopeFilter(body: Entities & { filters?: MemoryFilter | undefined; metadata?: MetadataFilter | undefined }): MemoryFilter {
+	const filter: MemoryFilter = {
+		AND: [entitiesFilter(entitiesOf(body)), ...(body.filters ? [body.filters] : []), ...(body.metadata ? [{ metadata: body.metadata }] : [])],
+	};
 	if (filterValues(filter) > MAX_FILTER_VALUES) {
 		throw new GatewayError("invalid_request", `The filters name more than ${MAX_FILTER_VALUES} values`, { param: "filters" });
 	}
