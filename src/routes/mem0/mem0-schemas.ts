@@ -33,8 +33,9 @@ export const searchBody = z.object({
 	metadata: metadataFilter.optional(),
 	top_k: z.number().int().min(1).max(100).default(10),
 	threshold: z.number().min(0).max(1).default(0.1),
-	// Accepted for the client's sake: keyword (BM25) ranking is always part of the fusion; no reranker re-scores yet.
+	// Re-scores the fused head (VECTOR_RERANK_MODEL, else the built-in lexical re-score); off unless asked, as in Mem0.
 	rerank: z.boolean().optional(),
+	// BM25 is part of the fusion unless this is false (then vector similarity alone, Mem0's search without it).
 	keyword_search: z.boolean().optional(),
 });
 

@@ -125,6 +125,8 @@ export const mem0MemoryRoutes = new Hono<AppEnv>()
 			filter: scopeFilter(body),
 			topK: body.top_k,
 			threshold: body.threshold,
+			keyword: body.keyword_search,
+			rerank: body.rerank,
 		});
 		return c.json({ results: hits.map((h) => ({ ...memoryView(h.row), score: h.score })) });
 	})
