@@ -26,6 +26,7 @@ import { mem0EntityRoutes } from "./routes/mem0/entities";
 import { mem0EventRoutes } from "./routes/mem0/events";
 import { mem0FeedbackRoutes } from "./routes/mem0/feedback";
 import { mem0MemoryRoutes } from "./routes/mem0/memories";
+import { routedPath } from "./routes/mem0/paths";
 import { openaiDocs, openaiRoutes } from "./routes/openai";
 import { playgroundDocs, playgroundRoutes } from "./routes/playground";
 import { groupRoutes, priceDocs, priceRoutes } from "./routes/prices";
@@ -63,7 +64,7 @@ export const operations: OperationDoc[] = [
 
 const document = openApiDocument(operations);
 
-export const app = new Hono<AppEnv>()
+export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.use(requestIds())
 	.get("/api/openapi.json", (c) => c.json(document))
 	.use("/v1/messages", speaks("anthropic"))
