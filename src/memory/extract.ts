@@ -5,10 +5,10 @@ import { db } from "../db/client";
 import { memoryEvents } from "../db/schema";
 import { memoryFactsFormat } from "../protocols/memory-facts";
 import { callerForKey } from "../relay/callers";
-import { askModel, MEMORY_ENDPOINT } from "./ask-model";
+import { askModel, MEMORY_ENDPOINT, type ModelContext, memoryModelOf } from "./ask-model";
 import { consolidate } from "./consolidate";
 import { insertMemories } from "./memories";
-import { embedTexts, indexMemories, type MemoryContext } from "./vectors";
+import { embedTexts, indexMemories } from "./vectors";
 
 /** Tries of one message: wrangler.toml's max_retries (3) + 1. After the last, its event is FAILED with the reason. */
 const TRIES = 4;
@@ -57,7 +57,13 @@ async function extract(env: Env, ctx: ExecutionContext, msg: MemoryMessage, atte
 		.limit(1);
 	if (event?.status !== "PENDING") return;
 	const caller = await callerForKey(env, msg.key_id, msg.owner_id);
-	const mctx: MemoryContext = { env, waitUntil: (w) => ctx.waitUntil(w), caller, requestId: `${msg.event_id}-extract-${attempt}` };
+	const mctx: ModelContext = {
+		env,
+		waitUntil: (w) => ctx.waitUntil(w),
+		caller,
+		requestId: `${msg.event_id}-extract-${attempt}`,
+		model: await memoryModelOf(env, msg.owner_id),
+	};
 	const facts = await askFacts(mctx, msg);
 	const vectors = facts.length > 0 ? await embedTexts({ ...mctx, requestId: `${msg.event_id}-embed` }, MEMORY_ENDPOINT, facts) : [];
 	const rows = await insertMemories(
@@ -77,8 +83,8 @@ async function extract(env: Env, ctx: ExecutionContext, msg: MemoryMessage, atte
 	await finish(env, msg, { status: "SUCCEEDED", results, error: null });
 }
 
-/** The facts MEMORY_MODEL finds in the conversation. Each try is a call of its own, billed as one. */
-async function askFacts(ctx: MemoryContext, msg: MemoryMessage): Promise<string[]> {
+/** The facts the owner's memory model finds in the conversation. Each try is a call of its own, billed as one. */
+async function askFacts(ctx: ModelContext, msg: MemoryMessage): Promise<string[]> {
 	const { facts } = await askModel(ctx, [{ role: "system", content: PROMPT }, ...msg.messages], memoryFactsFormat, factsReply);
 	return facts.map((f) => f.trim()).filter((f) => f !== "");
 }

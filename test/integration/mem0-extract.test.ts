@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { MEMORY_QUEUE, type MemoryMessage } from "../../queues/memory-message";
 import { recordEvent } from "../../src/memory/events";
 import { consumeMemory } from "../../src/memory/extract";
-import { call, createChannel, createKey, uid, upstream } from "../support/gateway";
+import { admin, call, createChannel, createKey, uid, upstream } from "../support/gateway";
 
 interface EventAnswer {
 	id: string;
@@ -154,6 +154,38 @@ describe("Mem0 adds with infer true: facts extracted on the memory queue", () =>
 		expect(failed.error).toBe(`Extraction failed after 4 tries: ${model} did not answer with the JSON asked for: "Hi there, from the upstream."`);
 		const list = await post(user.key, "/v3/memories/", { filters: { user_id: "frank" } });
 		expect((await list.json<{ count: number }>()).count).toBe(0);
+	});
+
+	it("extracts with the user's own memory model when the operator set one (users.memory_model), else MEMORY_MODEL", async () => {
+		// A second model on the offline mock channel, which answers the extraction whatever its name.
+		const model = `memory-model-${uid()}`;
+		await createChannel({ type: "mock", models: [model] });
+		const created = await admin("POST", "/api/users", { name: `mem-${uid()}`, memory_model: model });
+		expect(created.status).toBe(201);
+		const user = await created.json<{ id: number; memory_model: string | null }>();
+		expect(user.memory_model).toBe(model);
+		const { key } = await createKey({ user_id: user.id });
+		const modelOf = async (eventId: string) => {
+			const until = Date.now() + 8_000;
+			for (;;) {
+				const row = await env.DB.prepare("SELECT model FROM usage_logs WHERE request_id LIKE ?1").bind(`${eventId}-extract-%`).first<{ model: string }>();
+				if (row) return row.model;
+				if (Date.now() > until) throw new Error(`no usage row for ${eventId}`);
+				await new Promise((r) => setTimeout(r, 100));
+			}
+		};
+		const extractWith = async (entity: string) => {
+			const res = await post(key, "/v3/memories/add/", { user_id: entity, messages: "I collect stamps." });
+			const { event_id } = await res.json<{ event_id: string }>();
+			const done = await settled(key, event_id);
+			expect(done.results.map((r) => r.data.memory)).toEqual(["I collect stamps."]);
+			return modelOf(event_id);
+		};
+		expect(await extractWith("ola")).toBe(model);
+
+		const cleared = await admin("PATCH", `/api/users/${user.id}`, { memory_model: null });
+		expect(await cleared.json()).toMatchObject({ memory_model: null });
+		expect(await extractWith("per")).toBe(env.MEMORY_MODEL);
 	});
 
 	it("supersedes an older memory of the same entity that a new fact changes: hidden from list and search, kept in history", async () => {
