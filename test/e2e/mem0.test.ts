@@ -99,8 +99,8 @@ async function settled(eventId: string) {
 		const res = await fetch(`${host}/v1/event/${eventId}/`, { headers: { Authorization: `Token ${clientKey}` } });
 		expect(res.status).toBe(200);
 		const event = eventAnswer.parse(await res.json());
-		if (event.status !== "PENDING") return event;
-		if (Date.now() > until) throw new Error(`event ${eventId} still PENDING`);
+		if (event.status !== "PENDING" && event.status !== "RUNNING") return event;
+		if (Date.now() > until) throw new Error(`event ${eventId} still PENDING or RUNNING`);
 		await new Promise((r) => setTimeout(r, 200));
 	}
 }

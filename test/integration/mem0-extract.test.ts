@@ -35,17 +35,17 @@ async function settled(key: string, id: string): Promise<EventAnswer> {
 	const until = Date.now() + 20_000;
 	for (;;) {
 		const e = await event(key, id);
-		if (e.status !== "PENDING") return e;
-		if (Date.now() > until) throw new Error(`event ${id} still PENDING`);
+		if (e.status !== "PENDING" && e.status !== "RUNNING") return e;
+		if (Date.now() > until) throw new Error(`event ${id} still PENDING or RUNNING`);
 		await new Promise((r) => setTimeout(r, 100));
 	}
 }
 
 /** Runs the consumer on one message, as the queue delivers it for the `attempts`th time. */
-async function deliver(body: MemoryMessage, attempts: number, model = env.MEMORY_MODEL) {
+async function deliver(body: MemoryMessage, attempts: number, model = env.MEMORY_MODEL, vars: Partial<Env> = {}) {
 	const batch = createMessageBatch(MEMORY_QUEUE, [{ id: `m-${body.event_id}`, timestamp: new Date(), attempts, body }]);
 	const ctx = createExecutionContext();
-	await consumeMemory(batch, { ...env, MEMORY_MODEL: model }, ctx);
+	await consumeMemory(batch, { ...env, MEMORY_MODEL: model, ...vars }, ctx);
 	await waitOnExecutionContext(ctx);
 	return getQueueResult(batch, ctx);
 }
@@ -125,6 +125,38 @@ describe("Mem0 adds with infer true: facts extracted on the memory queue", () =>
 		expect(await event(user.key, event_id)).toEqual(first);
 		const list = await post(user.key, "/v3/memories/", { filters: { user_id: "erin" } });
 		expect((await list.json<{ count: number }>()).count).toBe(1);
+	});
+
+	it("adds nothing twice when a delivery stored the memories and stopped before finishing the event", async () => {
+		const { id } = await recordEvent(env, user.userId, "PENDING", {}, null);
+		const body: MemoryMessage = {
+			event_id: id,
+			owner_id: user.userId,
+			key_id: user.keyId,
+			messages: [{ role: "user", content: "I grow tomatoes. I sail on weekends." }],
+			entities: { user_id: "quinn" },
+			metadata: null,
+		};
+		const listed = async () => {
+			const res = await post(user.key, "/v3/memories/", { filters: { user_id: "quinn" } });
+			return (await res.json<{ results: { id: string; memory: string }[] }>()).results.map((m) => [m.id, m.memory]).sort();
+		};
+		// The first delivery stops right after storing the facts: no vector index to write to (as if the Worker died there).
+		const first = await deliver(body, 1, env.MEMORY_MODEL, { VECTOR_INDEX: "vectorize" });
+		expect(first.retryMessages).toEqual([expect.objectContaining({ msgId: `m-${id}` })]);
+		const stored = await listed();
+		expect(stored.map(([, memory]) => memory).sort()).toEqual(["I grow tomatoes.", "I sail on weekends."]);
+		expect((await event(user.key, id)).status).toBe("RUNNING");
+
+		const second = await deliver(body, 2);
+		expect(second.explicitAcks).toEqual([`m-${id}`]);
+		expect(await listed()).toEqual(stored);
+		const done = await event(user.key, id);
+		expect(done.status).toBe("SUCCEEDED");
+		expect(done.results.map((r) => [r.id, r.data.memory, r.event]).sort()).toEqual(stored.map(([mid, memory]) => [mid, memory, "ADD"]));
+		// The resumed delivery indexed them: a misspelt word, which only the vectors can match, finds one.
+		const search = await post(user.key, "/v3/memories/search/", { query: "tomattoes", filters: { user_id: "quinn" }, keyword_search: false });
+		expect((await search.json<{ results: { memory: string }[] }>()).results[0]?.memory).toBe("I grow tomatoes.");
 	});
 
 	it("retries a reply that is not the JSON asked for, then FAILS the event with the reason, adding nothing", async () => {
