@@ -7,7 +7,7 @@ import { sha256Hex } from "../lib/crypto";
 import type { MemoryRow } from "./memories";
 
 /** An extraction's ADD results, as its event keeps them from the moment its memories are stored. */
-export type AddResult = { id: string; data: { memory: string }; event: "ADD" };
+type AddResult = { id: string; data: { memory: string }; event: "ADD" };
 const storedResults = z.array(z.object({ id: z.string() }));
 
 /**

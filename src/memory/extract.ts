@@ -67,25 +67,19 @@ async function extract(env: Env, ctx: ExecutionContext, msg: MemoryMessage, atte
 		requestId: `${msg.event_id}-extract-${attempt}`,
 		model: await memoryModelOf(env, msg.owner_id),
 	};
-	const embedCtx = { ...mctx, requestId: `${msg.event_id}-embed` };
 	if (event.status === "RUNNING") {
 		// An earlier delivery stored the memories and stopped before the end: index and consolidate those, add none.
 		const rows = await storedMemories(env, msg.owner_id, event.results);
-		const vectors =
-			rows.length > 0
-				? await embedTexts(
-						embedCtx,
-						MEMORY_ENDPOINT,
-						rows.map((r) => r.memory),
-					)
-				: [];
+		const texts = rows.map((r) => r.memory);
+		const vectors = texts.length > 0 ? await embedTexts({ ...mctx, requestId: `${msg.event_id}-reembed-${attempt}` }, MEMORY_ENDPOINT, texts) : [];
 		return settle(mctx, msg, rows, vectors);
 	}
 	const facts = await askFacts(mctx, msg);
-	const vectors = facts.length > 0 ? await embedTexts(embedCtx, MEMORY_ENDPOINT, facts) : [];
+	const vectors = facts.length > 0 ? await embedTexts({ ...mctx, requestId: `${msg.event_id}-embed` }, MEMORY_ENDPOINT, facts) : [];
 	const rows = await storeFacts(env, msg, facts, vectors[0]?.length ?? null);
-	// Null: another delivery of the message stored its facts first, and finishes the event.
-	if (rows !== null) await settle(mctx, msg, rows, vectors);
+	// Null: another delivery of the message stored its facts meanwhile; look again (RUNNING: finish its work, in case it died).
+	if (rows === null) return extract(env, ctx, msg, attempt);
+	await settle(mctx, msg, rows, vectors);
 }
 
 /** Indexes the stored memories, consolidates them with the entity's older ones and finishes the event. */
