@@ -24,7 +24,9 @@ import { mem0BatchRoutes } from "./routes/mem0/batch";
 import { mem0Docs } from "./routes/mem0/docs";
 import { mem0EntityRoutes } from "./routes/mem0/entities";
 import { mem0EventRoutes } from "./routes/mem0/events";
+import { mem0FeedbackRoutes } from "./routes/mem0/feedback";
 import { mem0MemoryRoutes } from "./routes/mem0/memories";
+import { routedPath } from "./routes/mem0/paths";
 import { openaiDocs, openaiRoutes } from "./routes/openai";
 import { playgroundDocs, playgroundRoutes } from "./routes/playground";
 import { groupRoutes, priceDocs, priceRoutes } from "./routes/prices";
@@ -62,7 +64,7 @@ export const operations: OperationDoc[] = [
 
 const document = openApiDocument(operations);
 
-export const app = new Hono<AppEnv>()
+export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.use(requestIds())
 	.get("/api/openapi.json", (c) => c.json(document))
 	.use("/v1/messages", speaks("anthropic"))
@@ -105,6 +107,7 @@ export const app = new Hono<AppEnv>()
 	.route("/mem0", mem0MemoryRoutes)
 	.route("/mem0", mem0EntityRoutes)
 	.route("/mem0", mem0BatchRoutes)
+	.route("/mem0", mem0FeedbackRoutes)
 	.notFound((c) => {
 		throw new GatewayError("not_found", `No route for ${c.req.method} ${c.req.path}`);
 	})

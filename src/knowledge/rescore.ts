@@ -15,7 +15,7 @@ export interface Candidate {
 	score: number;
 }
 
-/** Where the search's rerank calls are billed and logged, with its query embedding. */
+/** Where a vector store search's rerank calls are billed and logged, with its query embedding (the default). */
 const ENDPOINT = "/v1/vector_stores/search";
 
 const clamp = (n: number) => Math.min(1, Math.max(0, n));
@@ -27,11 +27,11 @@ const clamp = (n: number) => Math.min(1, Math.max(0, n));
  * built-in lexical re-score: the mean of the fused score and the words the chunk shares with the query, which moves
  * a chunk that says what was asked above one found only by a near vector.
  */
-export async function rescore(ctx: RescoreContext, query: string, candidates: readonly Candidate[]): Promise<number[]> {
+export async function rescore(ctx: RescoreContext, query: string, candidates: readonly Candidate[], endpoint = ENDPOINT): Promise<number[]> {
 	const texts = candidates.map((c) => c.text);
 	const model = ctx.env.VECTOR_RERANK_MODEL;
 	if (model) {
-		const req = ownerRelayRequest(ctx, `${ctx.requestId}-rerank`, ENDPOINT);
+		const req = ownerRelayRequest(ctx, `${ctx.requestId}-rerank`, endpoint);
 		try {
 			const { results } = await rerank(req, { model, query, documents: texts, returnDocuments: false });
 			const scores = candidates.map(() => 0);

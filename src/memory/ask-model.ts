@@ -1,4 +1,7 @@
+import { eq } from "drizzle-orm";
 import { z } from "zod";
+import { db } from "../db/client";
+import { users } from "../db/schema";
 import { ownerRelayRequest, recordFailure } from "../knowledge/owner-relay";
 import { openaiIngress } from "../protocols/openai";
 import { chatCompletionRequest } from "../protocols/openai/request";
@@ -10,18 +13,29 @@ export const MEMORY_ENDPOINT = "/mem0/v3/memories/add/";
 
 const completion = z.object({ choices: z.array(z.object({ message: z.object({ content: z.string().nullish() }) })).min(1) });
 
+/** Whom a memory model call is for: the owner's key, and the model that owner's memories use (`memoryModelOf`). */
+export interface ModelContext extends MemoryContext {
+	model: string;
+}
+
+/** The chat model of an owner's memories: their own (`users.memory_model`, set by the operator), else MEMORY_MODEL. */
+export async function memoryModelOf(env: Env, ownerId: number): Promise<string> {
+	const [row] = await db(env).select({ model: users.memoryModel }).from(users).where(eq(users.id, ownerId)).limit(1);
+	return row?.model ?? env.MEMORY_MODEL;
+}
+
 /**
- * Asks MEMORY_MODEL for strict JSON (`format`, a `json_schema` response format) through the gateway's own channels as
+ * Asks `ctx.model` for strict JSON (`format`, a `json_schema` response format) through the gateway's own channels as
  * the owner's key: admitted, limited and billed like the owner's own chat request, under `ctx.requestId`. A reply that
  * is not the JSON asked for throws, saying what came instead.
  */
 export async function askModel<T>(
-	ctx: MemoryContext,
+	ctx: ModelContext,
 	messages: readonly { role: string; content: string }[],
 	format: Record<string, unknown>,
 	reply: z.ZodType<T>,
 ): Promise<T> {
-	const model = ctx.env.MEMORY_MODEL;
+	const { model } = ctx;
 	const input = chatCompletionRequest.parse({ model, messages, response_format: format, temperature: 0 });
 	const req = ownerRelayRequest(ctx, ctx.requestId, MEMORY_ENDPOINT);
 	let res: Response;

@@ -4,9 +4,9 @@ import { db } from "../db/client";
 import { memories } from "../db/schema";
 import { vectorIndex } from "../knowledge/vector-index";
 import { memorySupersedesFormat } from "../protocols/memory-facts";
-import { askModel } from "./ask-model";
+import { askModel, type ModelContext } from "./ask-model";
 import type { MemoryRow } from "./memories";
-import { entitiesOfRow, type MemoryContext, memoryNamespace, unindexMemories } from "./vectors";
+import { entitiesOfRow, memoryNamespace, unindexMemories } from "./vectors";
 
 /** Existing memories a new fact is compared with: its nearest of the same entity. */
 const NEIGHBOURS = 5;
@@ -24,11 +24,7 @@ const supersedesReply = z.object({ superseded: z.array(z.string()) });
  * those are superseded (hidden from list and search, their vector removed), with an UPDATE in their history from the
  * old text to the new. Best effort: a comparison that fails leaves both memories current, never loses the new one.
  */
-export async function consolidate(
-	ctx: MemoryContext,
-	fresh: readonly MemoryRow[],
-	vectors: readonly Float32Array[],
-): Promise<{ old: MemoryRow; by: string }[]> {
+export async function consolidate(ctx: ModelContext, fresh: readonly MemoryRow[], vectors: readonly Float32Array[]): Promise<{ old: MemoryRow; by: string }[]> {
 	const freshIds = new Set(fresh.map((r) => r.id));
 	const superseded: { old: MemoryRow; by: string }[] = [];
 	for (const [i, row] of fresh.entries()) {

@@ -1,14 +1,15 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type MemoryMessage, memoryMessage } from "../../queues/memory-message";
 import { db } from "../db/client";
 import { memoryEvents } from "../db/schema";
 import { memoryFactsFormat } from "../protocols/memory-facts";
 import { callerForKey } from "../relay/callers";
-import { askModel, MEMORY_ENDPOINT } from "./ask-model";
+import { askModel, MEMORY_ENDPOINT, type ModelContext, memoryModelOf } from "./ask-model";
 import { consolidate } from "./consolidate";
-import { insertMemories } from "./memories";
-import { embedTexts, indexMemories, type MemoryContext } from "./vectors";
+import { storedMemories, storeFacts } from "./extract-store";
+import type { MemoryRow } from "./memories";
+import { embedTexts, indexMemories } from "./vectors";
 
 /** Tries of one message: wrangler.toml's max_retries (3) + 1. After the last, its event is FAILED with the reason. */
 const TRIES = 4;
@@ -21,8 +22,10 @@ Answer with JSON only: {"facts": ["..."]}; no facts: {"facts": []}.`;
 const factsReply = z.object({ facts: z.array(z.string()) });
 
 /**
- * Extracts the facts of `infer: true` adds (one message each) into memories, and finishes their events. A message
- * whose event is no longer PENDING is done and skipped, so a redelivery adds nothing twice. A failure (the model's
+ * Extracts the facts of `infer: true` adds (one message each) into memories, and finishes their events. The facts
+ * are stored and the event moved to RUNNING in one transaction (extract-store.ts): a redelivery of a RUNNING event
+ * only indexes, consolidates and finishes what was stored, one of a finished event does nothing, so no redelivery
+ * adds anything twice, even after a crash between storing and finishing. A failure (the model's
  * channel down, a reply that is not the JSON asked for) is retried with backoff; after the last try the event is
  * FAILED with the reason, which the client reads from GET /mem0/v1/event/{id}/.
  */
@@ -51,42 +54,60 @@ export async function consumeMemory(batch: MessageBatch, env: Env, ctx: Executio
 
 async function extract(env: Env, ctx: ExecutionContext, msg: MemoryMessage, attempt: number): Promise<void> {
 	const [event] = await db(env)
-		.select({ status: memoryEvents.status })
+		.select({ status: memoryEvents.status, results: memoryEvents.results })
 		.from(memoryEvents)
 		.where(and(eq(memoryEvents.id, msg.event_id), eq(memoryEvents.ownerId, msg.owner_id)))
 		.limit(1);
-	if (event?.status !== "PENDING") return;
+	if (event?.status !== "PENDING" && event?.status !== "RUNNING") return;
 	const caller = await callerForKey(env, msg.key_id, msg.owner_id);
-	const mctx: MemoryContext = { env, waitUntil: (w) => ctx.waitUntil(w), caller, requestId: `${msg.event_id}-extract-${attempt}` };
+	const mctx: ModelContext = {
+		env,
+		waitUntil: (w) => ctx.waitUntil(w),
+		caller,
+		requestId: `${msg.event_id}-extract-${attempt}`,
+		model: await memoryModelOf(env, msg.owner_id),
+	};
+	if (event.status === "RUNNING") {
+		// An earlier delivery stored the memories and stopped before the end: index and consolidate those, add none.
+		const rows = await storedMemories(env, msg.owner_id, event.results);
+		const texts = rows.map((r) => r.memory);
+		const vectors = texts.length > 0 ? await embedTexts({ ...mctx, requestId: `${msg.event_id}-reembed-${attempt}` }, MEMORY_ENDPOINT, texts) : [];
+		return settle(mctx, msg, rows, vectors);
+	}
 	const facts = await askFacts(mctx, msg);
 	const vectors = facts.length > 0 ? await embedTexts({ ...mctx, requestId: `${msg.event_id}-embed` }, MEMORY_ENDPOINT, facts) : [];
-	const rows = await insertMemories(
-		env,
-		msg.owner_id,
-		facts.map((memory) => ({ memory, entities: msg.entities, metadata: msg.metadata })),
-		vectors[0]?.length ?? null,
-	);
-	await indexMemories(env, rows, vectors);
-	const superseded = await consolidate({ ...mctx, requestId: `${msg.event_id}-consolidate` }, rows, vectors);
+	const rows = await storeFacts(env, msg, facts, vectors[0]?.length ?? null);
+	// Null: another delivery of the message stored its facts meanwhile; look again (RUNNING: finish its work, in case it died).
+	if (rows === null) return extract(env, ctx, msg, attempt);
+	await settle(mctx, msg, rows, vectors);
+}
+
+/** Indexes the stored memories, consolidates them with the entity's older ones and finishes the event. */
+async function settle(ctx: ModelContext, msg: MemoryMessage, rows: readonly MemoryRow[], vectors: readonly Float32Array[]): Promise<void> {
+	await indexMemories(ctx.env, rows, vectors);
+	const superseded = await consolidate({ ...ctx, requestId: `${msg.event_id}-consolidate` }, rows, vectors);
 	const byId = new Map(rows.map((r) => [r.id, r.memory]));
 	const results = [
 		...rows.map((r) => ({ id: r.id, data: { memory: r.memory }, event: "ADD" as const })),
 		// As Mem0 reports a memory its add changed: the new text, and the one it replaced.
 		...superseded.map(({ old, by }) => ({ id: old.id, data: { memory: byId.get(by) ?? "" }, previous_memory: old.memory, event: "UPDATE" as const })),
 	];
-	await finish(env, msg, { status: "SUCCEEDED", results, error: null });
+	await finish(ctx.env, msg, { status: "SUCCEEDED", results, error: null });
 }
 
-/** The facts MEMORY_MODEL finds in the conversation. Each try is a call of its own, billed as one. */
-async function askFacts(ctx: MemoryContext, msg: MemoryMessage): Promise<string[]> {
+/** The facts the owner's memory model finds in the conversation. Each try is a call of its own, billed as one. */
+async function askFacts(ctx: ModelContext, msg: MemoryMessage): Promise<string[]> {
 	const { facts } = await askModel(ctx, [{ role: "system", content: PROMPT }, ...msg.messages], memoryFactsFormat, factsReply);
 	return facts.map((f) => f.trim()).filter((f) => f !== "");
 }
 
-/** Ends a PENDING event; one already ended stays as it is. */
+/**
+ * Ends a PENDING or RUNNING event; one already ended stays as it is. A RUNNING event that FAILS keeps its results:
+ * its memories were stored (and stay, found by their words even if not indexed).
+ */
 async function finish(env: Env, msg: MemoryMessage, end: { status: "SUCCEEDED" | "FAILED"; results: unknown[] | null; error: string | null }): Promise<void> {
 	await db(env)
 		.update(memoryEvents)
-		.set({ ...end, updatedAt: Date.now() })
-		.where(and(eq(memoryEvents.id, msg.event_id), eq(memoryEvents.ownerId, msg.owner_id), eq(memoryEvents.status, "PENDING")));
+		.set({ status: end.status, results: end.results ?? sql`${memoryEvents.results}`, error: end.error, updatedAt: Date.now() })
+		.where(and(eq(memoryEvents.id, msg.event_id), eq(memoryEvents.ownerId, msg.owner_id), inArray(memoryEvents.status, ["PENDING", "RUNNING"])));
 }

@@ -2,6 +2,7 @@ import { and, eq, gt, gte, inArray, isNotNull, lt, lte, ne, not, or, type SQL, s
 import { z } from "zod";
 import { memories } from "../db/schema";
 import { GatewayError } from "../errors/gateway-error";
+import { type MetadataFilter, metadataFilter, metadataSql, metadataValues } from "./metadata-filter";
 
 /** The entity kinds of Mem0: whom or what a memory is about. */
 export const ENTITY_FIELDS = ["user_id", "agent_id", "app_id", "run_id"] as const;
@@ -29,9 +30,10 @@ export interface MemoryFilter {
 	run_id?: z.infer<typeof entityCondition> | undefined;
 	created_at?: z.infer<typeof dateCondition> | undefined;
 	updated_at?: z.infer<typeof dateCondition> | undefined;
+	metadata?: MetadataFilter | undefined;
 }
 
-/** Mem0's `filters`: entity ids, dates, nested under `AND` / `OR` / `NOT` (v2/v3 shape). */
+/** Mem0's `filters`: entity ids, dates, metadata, nested under `AND` / `OR` / `NOT` (v2/v3 shape). */
 export const memoryFilter: z.ZodType<MemoryFilter> = z.lazy(() =>
 	z.strictObject({
 		AND: z.array(memoryFilter).max(20).optional(),
@@ -43,6 +45,7 @@ export const memoryFilter: z.ZodType<MemoryFilter> = z.lazy(() =>
 		run_id: entityCondition.optional(),
 		created_at: dateCondition.optional(),
 		updated_at: dateCondition.optional(),
+		metadata: metadataFilter.optional(),
 	}),
 );
 
@@ -85,6 +88,7 @@ export function filterSql(f: MemoryFilter): SQL | undefined {
 	}
 	if (f.created_at) parts.push(dateClause("created_at", f.created_at));
 	if (f.updated_at) parts.push(dateClause("updated_at", f.updated_at));
+	if (f.metadata) parts.push(metadataSql(f.metadata));
 	if (f.AND) parts.push(and(...f.AND.map(filterSql)));
 	if (f.OR && f.OR.length > 0) parts.push(or(...f.OR.map((g) => filterSql(g) ?? sql`1`)));
 	if (f.NOT)
@@ -143,6 +147,7 @@ export function filterValues(f: MemoryFilter): number {
 		else if (cond) n += (cond.in?.length ?? 0) + (cond.eq === undefined ? 0 : 1) + (cond.ne === undefined ? 0 : 1);
 	}
 	for (const date of [f.created_at, f.updated_at]) if (date) n += Object.values(date).filter((v) => v !== undefined).length;
+	if (f.metadata) n += metadataValues(f.metadata);
 	for (const inner of [...(f.AND ?? []), ...(f.OR ?? []), ...(f.NOT ?? [])]) n += filterValues(inner);
 	return n;
 }

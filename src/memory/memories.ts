@@ -118,10 +118,14 @@ export async function deleteMemories(env: Env, rows: readonly MemoryRow[]): Prom
 		`INSERT INTO memory_history (memory_id, owner_id, event, old_memory, new_memory, created_at)
 		SELECT id, owner_id, 'DELETE', memory, NULL, ?1 FROM memories WHERE seq IN (SELECT value FROM json_each(?2)) ORDER BY seq`,
 	);
+	// The feedback goes with its memory (the history stays: Mem0 shows a deleted memory's history, not its feedback).
+	const feedback = env.DB.prepare(
+		"DELETE FROM memory_feedback WHERE (owner_id, memory_id) IN (SELECT owner_id, id FROM memories WHERE seq IN (SELECT value FROM json_each(?1)))",
+	);
 	const remove = env.DB.prepare("DELETE FROM memories WHERE seq IN (SELECT value FROM json_each(?1))");
 	for (const part of chunks(rows, 500)) {
 		const seqs = JSON.stringify(part.map((r) => r.seq));
-		await env.DB.batch([history.bind(now, seqs), remove.bind(seqs)]);
+		await env.DB.batch([history.bind(now, seqs), feedback.bind(seqs), remove.bind(seqs)]);
 	}
 }
 

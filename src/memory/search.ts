@@ -3,6 +3,7 @@ import { db } from "../db/client";
 import { memories } from "../db/schema";
 import { fuse } from "../knowledge/fuse";
 import { ftsQuery } from "../knowledge/keyword-search";
+import { rescore } from "../knowledge/rescore";
 import { vectorIndex } from "../knowledge/vector-index";
 import { filterSql, type MemoryFilter, requiredEntities } from "./filters";
 import type { MemoryRow } from "./memories";
@@ -13,6 +14,10 @@ export interface MemorySearch {
 	filter: MemoryFilter;
 	topK: number;
 	threshold: number;
+	/** Mem0's `keyword_search`: BM25 joins the vector ranking unless false (then vector similarity alone). */
+	keyword?: boolean | undefined;
+	/** Mem0's `rerank`: when true, the fused head is re-scored by VECTOR_RERANK_MODEL, or the built-in lexical re-score. */
+	rerank?: boolean | undefined;
 }
 
 export interface MemoryHit {
@@ -35,14 +40,21 @@ function recency(updatedAt: number, now: number): number {
 	return 1 / (1 + days / RECENCY_HALF_DAYS);
 }
 
+/** Where a memory search's model calls (query embedding, rerank) are billed and logged. */
+const SEARCH_ENDPOINT = "/mem0/v3/memories/search/";
+/** Candidates a rerank re-scores: enough for the new order to matter, few enough for a reranker's bill. */
+const MIN_RERANKED = 20;
+const MAX_RERANKED = 100;
+
 /**
  * The owner's current memories that pass the filter, ranked by the fusion (reciprocal ranks) of the query's
- * embedding against the owner's namespace of the vector index and BM25 over the memory texts (FTS5), blended with
- * recency; scores lie in [0, 1].
+ * embedding against the owner's namespace of the vector index and BM25 over the memory texts (FTS5; unless
+ * `keyword` is false), optionally re-scored (`rerank`), blended with recency; scores lie in [0, 1].
  */
 export async function searchMemories(ctx: MemoryContext, ownerId: number, q: MemorySearch): Promise<MemoryHit[]> {
 	const where = and(eq(memories.ownerId, ownerId), isNull(memories.supersededBy), filterSql(q.filter));
-	const [keyword, nearest] = await Promise.all([keywordRanking(ctx.env, q.query, where), vectorRanking(ctx, ownerId, q)]);
+	const withKeywords = q.keyword !== false;
+	const [keyword, nearest] = await Promise.all([withKeywords ? keywordRanking(ctx.env, q.query, where) : [], vectorRanking(ctx, ownerId, q)]);
 	const byId = new Map<string, MemoryRow>();
 	if (nearest.length > 0) {
 		const rows = await db(ctx.env)
@@ -60,17 +72,31 @@ export async function searchMemories(ctx: MemoryContext, ownerId: number, q: Mem
 	});
 	const fused = fuse([
 		{ ids: vectorSeqs, weight: 1 },
-		{ ids: keyword.map((k) => k.row.seq), scores: keyword.map((k) => k.bm25), weight: 1 },
-	]);
+		...(withKeywords ? [{ ids: keyword.map((k) => k.row.seq), scores: keyword.map((k) => k.bm25), weight: 1 }] : []),
+	]).flatMap(({ chunkId, score }) => {
+		const row = bySeq.get(chunkId);
+		return row ? [{ row, score }] : [];
+	});
+	const relevant = q.rerank === true ? await reranked(ctx, q, fused) : fused;
 	const now = Date.now();
-	return fused
-		.flatMap(({ chunkId, score }) => {
-			const row = bySeq.get(chunkId);
-			return row ? [{ row, score: (1 - RECENCY_WEIGHT) * score + RECENCY_WEIGHT * recency(row.updatedAt, now) }] : [];
-		})
+	return relevant
+		.map(({ row, score }) => ({ row, score: (1 - RECENCY_WEIGHT) * score + RECENCY_WEIGHT * recency(row.updatedAt, now) }))
 		.sort((a, b) => b.score - a.score || b.row.seq - a.row.seq)
 		.filter((h) => h.score >= q.threshold)
 		.slice(0, q.topK);
+}
+
+/** The fused head re-scored (knowledge/rescore.ts, billed as the search's); what lies below the head is not returned. */
+async function reranked(ctx: MemoryContext, q: MemorySearch, fused: readonly MemoryHit[]): Promise<MemoryHit[]> {
+	const head = fused.slice(0, Math.min(MAX_RERANKED, Math.max(MIN_RERANKED, 2 * q.topK)));
+	if (head.length === 0) return [];
+	const scores = await rescore(
+		ctx,
+		q.query,
+		head.map((h) => ({ text: h.row.memory, score: h.score })),
+		SEARCH_ENDPOINT,
+	);
+	return head.map((h, i) => ({ row: h.row, score: scores[i] ?? 0 }));
 }
 
 async function keywordRanking(env: Env, query: string, where: ReturnType<typeof and>): Promise<{ row: MemoryRow; bm25: number }[]> {
@@ -87,7 +113,7 @@ async function keywordRanking(env: Env, query: string, where: ReturnType<typeof 
 }
 
 async function vectorRanking(ctx: MemoryContext, ownerId: number, q: MemorySearch): Promise<{ id: string; score: number }[]> {
-	const [vector] = await embedTexts({ ...ctx, requestId: `${ctx.requestId}-query` }, "/mem0/v3/memories/search/", [q.query]);
+	const [vector] = await embedTexts({ ...ctx, requestId: `${ctx.requestId}-query` }, SEARCH_ENDPOINT, [q.query]);
 	if (!vector) return [];
 	const filter = requiredEntities(q.filter);
 	const { matches } = await vectorIndex(ctx.env, vector.length).query(vector, {

@@ -6,6 +6,8 @@ const group = z.string().trim().min(1).max(100);
 const email = z.email().max(200).nullish();
 /** For dashboard sign-in; stored only as a PBKDF2 hash. */
 const password = z.string().min(8, "A password needs at least 8 characters").max(200).optional();
+/** The chat model that extracts and consolidates this user's memories instead of MEMORY_MODEL; null: MEMORY_MODEL. */
+const memoryModel = z.string().trim().min(1).max(200).nullish();
 
 export const userCreate = z.object({
 	name: z.string().trim().min(1).max(100),
@@ -13,6 +15,7 @@ export const userCreate = z.object({
 	group: group.optional(),
 	email,
 	password,
+	memory_model: memoryModel,
 	/** Limits on all the user's keys together; each null or omitted for none. */
 	...limitFields,
 });
@@ -23,6 +26,7 @@ export const userPatch = z.object({
 	status: z.enum(["active", "disabled"]).optional(),
 	email,
 	password,
+	memory_model: memoryModel,
 	...limitFields,
 });
 
@@ -36,6 +40,8 @@ export const userView = z.object({
 	email: z.string().nullable(),
 	/** Whether the user can sign in to the dashboard (has a password); the hash never leaves the database. */
 	has_password: z.boolean(),
+	/** The model that extracts the user's memories when not MEMORY_MODEL (null). */
+	memory_model: z.string().nullable(),
 	created_at: z.string(),
 	...limitsView.shape,
 });

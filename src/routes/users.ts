@@ -29,6 +29,7 @@ function view(row: UserRow): z.infer<typeof userView> {
 		balance_usd: toUsd(row.balanceNusd),
 		email: row.email,
 		has_password: row.passwordHash !== null,
+		memory_model: row.memoryModel,
 		created_at: new Date(row.createdAt).toISOString(),
 		...limitsOf(row),
 	};
@@ -63,7 +64,13 @@ export const userRoutes = new Hono<AppEnv>()
 		try {
 			const [row] = await db(c.env)
 				.insert(users)
-				.values({ name: input.name, ...(input.group === undefined ? {} : { group: input.group }), ...(await signIn(input)), ...limitColumns(input) })
+				.values({
+					name: input.name,
+					...(input.group === undefined ? {} : { group: input.group }),
+					...(input.memory_model === undefined ? {} : { memoryModel: input.memory_model }),
+					...(await signIn(input)),
+					...limitColumns(input),
+				})
 				.returning();
 			if (!row) throw new Error("insert returned no row");
 			return c.json(view(row), 201);
@@ -79,6 +86,7 @@ export const userRoutes = new Hono<AppEnv>()
 		const current = await findUser(c.env, id);
 		const changes = {
 			...Object.fromEntries(Object.entries({ group: input.group, status: input.status }).filter(([, v]) => v !== undefined)),
+			...(input.memory_model === undefined ? {} : { memoryModel: input.memory_model }),
 			...(await signIn(input)),
 		};
 		const limits = limitColumns(input);
@@ -129,7 +137,7 @@ export const userDocs: OperationDoc[] = [
 	{
 		method: "patch",
 		path: "/api/users/{id}",
-		summary: "Move a user to another group, set their limits, email and password, disable or re-enable them",
+		summary: "Move a user to another group, set their limits, email, password and memory model, disable or re-enable them",
 		tag: "Users",
 		auth: "admin",
 		body: userPatch,

@@ -74,6 +74,16 @@ describe("the mem0ai MemoryClient against wrangler dev", () => {
 		expect(history.map((h) => h.event)).toEqual(["ADD", "UPDATE"]);
 		expect(history[1]).toMatchObject({ oldMemory: "My favourite city is Lisbon.", newMemory: "My favourite city is Porto." });
 
+		expect(await client.feedback({ memoryId: id, feedback: "POSITIVE", feedbackReason: "right city" })).toEqual({
+			id,
+			feedback: "POSITIVE",
+			feedbackReason: "right city",
+		});
+		// Metadata filters and the search options, as the client sends them.
+		expect(rows(await client.getAll({ filters: { AND: [{ user_id: alice }, { metadata: { source: "nowhere" } }] } }))).toEqual([]);
+		const [reranked] = hits(await client.search("Which city does the user like best?", { filters: { user_id: alice }, rerank: true, keywordSearch: false }));
+		expect(reranked?.memory).toBe("My favourite city is Porto.");
+
 		await client.delete(add.results[0]?.id ?? "");
 		expect(rows(await client.getAll({ filters: { user_id: alice } }))).toHaveLength(2);
 
@@ -101,8 +111,8 @@ async function settled(eventId: string) {
 		const res = await fetch(`${host}/v1/event/${eventId}/`, { headers: { Authorization: `Token ${clientKey}` } });
 		expect(res.status).toBe(200);
 		const event = eventAnswer.parse(await res.json());
-		if (event.status !== "PENDING") return event;
-		if (Date.now() > until) throw new Error(`event ${eventId} still PENDING`);
+		if (event.status !== "PENDING" && event.status !== "RUNNING") return event;
+		if (Date.now() > until) throw new Error(`event ${eventId} still PENDING or RUNNING`);
 		await new Promise((r) => setTimeout(r, 200));
 	}
 }

@@ -274,3 +274,27 @@ describe("Mem0's platform API at /mem0", () => {
 		expect(await missing.json()).toMatchObject({ detail: expect.any(String) });
 	});
 });
+
+describe("Mem0's paths without their trailing slash", () => {
+	it("answer as with it: ping, add, list, get", async () => {
+		await createChannel({ type: "mock", models: ["mock-embedding"] });
+		const { key } = await newUser();
+		const ping = await call("/mem0/v1/ping", { headers: token(key) });
+		expect(ping.status).toBe(200);
+		expect(await ping.json()).toMatchObject({ status: "ok" });
+		const added = await call("/mem0/v3/memories/add", {
+			method: "POST",
+			headers: token(key),
+			body: JSON.stringify({ infer: false, user_id: "sam", messages: say("Sam rows on Saturdays") }),
+		});
+		expect(added.status).toBe(200);
+		const id = (await added.json<AddAnswer>()).results[0]?.id ?? "";
+		const list = await call("/mem0/v3/memories?page=1", { method: "POST", headers: token(key), body: JSON.stringify({ filters: { user_id: "sam" } }) });
+		expect((await list.json<ListAnswer>()).results.map((m) => m.id)).toEqual([id]);
+		const got = await call(`/mem0/v1/memories/${id}`, { headers: token(key) });
+		expect(await got.json()).toMatchObject({ id, memory: "Sam rows on Saturdays" });
+		// Still 404 for what is no route at all, and still 401 without a key.
+		expect((await call("/mem0/v9/nothing", { headers: token(key) })).status).toBe(404);
+		expect((await call("/mem0/v1/ping")).status).toBe(401);
+	});
+});

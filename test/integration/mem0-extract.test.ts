@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { MEMORY_QUEUE, type MemoryMessage } from "../../queues/memory-message";
 import { recordEvent } from "../../src/memory/events";
 import { consumeMemory } from "../../src/memory/extract";
-import { call, createChannel, createKey, uid, upstream } from "../support/gateway";
+import { admin, call, createChannel, createKey, uid, upstream } from "../support/gateway";
 
 interface EventAnswer {
 	id: string;
@@ -35,17 +35,17 @@ async function settled(key: string, id: string): Promise<EventAnswer> {
 	const until = Date.now() + 20_000;
 	for (;;) {
 		const e = await event(key, id);
-		if (e.status !== "PENDING") return e;
-		if (Date.now() > until) throw new Error(`event ${id} still PENDING`);
+		if (e.status !== "PENDING" && e.status !== "RUNNING") return e;
+		if (Date.now() > until) throw new Error(`event ${id} still PENDING or RUNNING`);
 		await new Promise((r) => setTimeout(r, 100));
 	}
 }
 
 /** Runs the consumer on one message, as the queue delivers it for the `attempts`th time. */
-async function deliver(body: MemoryMessage, attempts: number, model = env.MEMORY_MODEL) {
+async function deliver(body: MemoryMessage, attempts: number, model = env.MEMORY_MODEL, vars: Partial<Env> = {}) {
 	const batch = createMessageBatch(MEMORY_QUEUE, [{ id: `m-${body.event_id}`, timestamp: new Date(), attempts, body }]);
 	const ctx = createExecutionContext();
-	await consumeMemory(batch, { ...env, MEMORY_MODEL: model }, ctx);
+	await consumeMemory(batch, { ...env, MEMORY_MODEL: model, ...vars }, ctx);
 	await waitOnExecutionContext(ctx);
 	return getQueueResult(batch, ctx);
 }
@@ -127,6 +127,38 @@ describe("Mem0 adds with infer true: facts extracted on the memory queue", () =>
 		expect((await list.json<{ count: number }>()).count).toBe(1);
 	});
 
+	it("adds nothing twice when a delivery stored the memories and stopped before finishing the event", async () => {
+		const { id } = await recordEvent(env, user.userId, "PENDING", {}, null);
+		const body: MemoryMessage = {
+			event_id: id,
+			owner_id: user.userId,
+			key_id: user.keyId,
+			messages: [{ role: "user", content: "I grow tomatoes. I sail on weekends." }],
+			entities: { user_id: "quinn" },
+			metadata: null,
+		};
+		const listed = async () => {
+			const res = await post(user.key, "/v3/memories/", { filters: { user_id: "quinn" } });
+			return (await res.json<{ results: { id: string; memory: string }[] }>()).results.map((m) => [m.id, m.memory]).sort();
+		};
+		// The first delivery stops right after storing the facts: no vector index to write to (as if the Worker died there).
+		const first = await deliver(body, 1, env.MEMORY_MODEL, { VECTOR_INDEX: "vectorize" });
+		expect(first.retryMessages).toEqual([expect.objectContaining({ msgId: `m-${id}` })]);
+		const stored = await listed();
+		expect(stored.map(([, memory]) => memory).sort()).toEqual(["I grow tomatoes.", "I sail on weekends."]);
+		expect((await event(user.key, id)).status).toBe("RUNNING");
+
+		const second = await deliver(body, 2);
+		expect(second.explicitAcks).toEqual([`m-${id}`]);
+		expect(await listed()).toEqual(stored);
+		const done = await event(user.key, id);
+		expect(done.status).toBe("SUCCEEDED");
+		expect(done.results.map((r) => [r.id, r.data.memory, r.event]).sort()).toEqual(stored.map(([mid, memory]) => [mid, memory, "ADD"]));
+		// The resumed delivery indexed them: a misspelt word, which only the vectors can match, finds one.
+		const search = await post(user.key, "/v3/memories/search/", { query: "tomattoes", filters: { user_id: "quinn" }, keyword_search: false });
+		expect((await search.json<{ results: { memory: string }[] }>()).results[0]?.memory).toBe("I grow tomatoes.");
+	});
+
 	it("retries a reply that is not the JSON asked for, then FAILS the event with the reason, adding nothing", async () => {
 		// A channel whose model answers prose ("Hi there, from the upstream."), never {"facts": [...]}.
 		const model = `prose-${uid()}`;
@@ -154,6 +186,38 @@ describe("Mem0 adds with infer true: facts extracted on the memory queue", () =>
 		expect(failed.error).toBe(`Extraction failed after 4 tries: ${model} did not answer with the JSON asked for: "Hi there, from the upstream."`);
 		const list = await post(user.key, "/v3/memories/", { filters: { user_id: "frank" } });
 		expect((await list.json<{ count: number }>()).count).toBe(0);
+	});
+
+	it("extracts with the user's own memory model when the operator set one (users.memory_model), else MEMORY_MODEL", async () => {
+		// A second model on the offline mock channel, which answers the extraction whatever its name.
+		const model = `memory-model-${uid()}`;
+		await createChannel({ type: "mock", models: [model] });
+		const created = await admin("POST", "/api/users", { name: `mem-${uid()}`, memory_model: model });
+		expect(created.status).toBe(201);
+		const user = await created.json<{ id: number; memory_model: string | null }>();
+		expect(user.memory_model).toBe(model);
+		const { key } = await createKey({ user_id: user.id });
+		const modelOf = async (eventId: string) => {
+			const until = Date.now() + 8_000;
+			for (;;) {
+				const row = await env.DB.prepare("SELECT model FROM usage_logs WHERE request_id LIKE ?1").bind(`${eventId}-extract-%`).first<{ model: string }>();
+				if (row) return row.model;
+				if (Date.now() > until) throw new Error(`no usage row for ${eventId}`);
+				await new Promise((r) => setTimeout(r, 100));
+			}
+		};
+		const extractWith = async (entity: string) => {
+			const res = await post(key, "/v3/memories/add/", { user_id: entity, messages: "I collect stamps." });
+			const { event_id } = await res.json<{ event_id: string }>();
+			const done = await settled(key, event_id);
+			expect(done.results.map((r) => r.data.memory)).toEqual(["I collect stamps."]);
+			return modelOf(event_id);
+		};
+		expect(await extractWith("ola")).toBe(model);
+
+		const cleared = await admin("PATCH", `/api/users/${user.id}`, { memory_model: null });
+		expect(await cleared.json()).toMatchObject({ memory_model: null });
+		expect(await extractWith("per")).toBe(env.MEMORY_MODEL);
 	});
 
 	it("supersedes an older memory of the same entity that a new fact changes: hidden from list and search, kept in history", async () => {

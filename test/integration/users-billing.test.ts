@@ -74,6 +74,7 @@ describe("users API", () => {
 			balance_usd: 0,
 			email: null,
 			has_password: false,
+			memory_model: null,
 			created_at: expect.any(String),
 			...NO_LIMITS_VIEW,
 		});

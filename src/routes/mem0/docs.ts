@@ -1,5 +1,5 @@
 import type { OperationDoc } from "../../openapi/operation";
-import { addBody, batchDeleteBody, batchUpdateBody, deleteAllQuery, listBody, listQuery, searchBody, updateBody } from "./mem0-schemas";
+import { addBody, batchDeleteBody, batchUpdateBody, deleteAllQuery, feedbackBody, listBody, listQuery, searchBody, updateBody } from "./mem0-schemas";
 
 const doc = (method: OperationDoc["method"], path: string, summary: string, extra: Partial<OperationDoc> = {}): OperationDoc => ({
 	method,
@@ -29,4 +29,8 @@ export const mem0Docs: OperationDoc[] = [
 	doc("delete", "/v2/entities/{entity_type}/{entity_id}/", "Delete every memory of one entity"),
 	doc("put", "/v1/batch/", "Change the text of up to 1,000 memories", { body: batchUpdateBody, errors: [404] }),
 	doc("delete", "/v1/batch/", "Delete up to 1,000 memories", { body: batchDeleteBody, errors: [404] }),
+	doc("post", "/v1/feedback/", "Feedback on a memory (POSITIVE, NEGATIVE, VERY_NEGATIVE; null removes it): the latest is kept", {
+		body: feedbackBody,
+		errors: [404],
+	}),
 ];

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { memoryFilter } from "../../memory/filters";
+import { metadataFilter } from "../../memory/metadata-filter";
 
 const entityId = z.string().min(1).max(256);
 const entityIds = { user_id: entityId.optional(), agent_id: entityId.optional(), app_id: entityId.optional(), run_id: entityId.optional() };
@@ -28,10 +29,13 @@ export const searchBody = z.object({
 	query: z.string().min(1).max(8192),
 	...entityIds,
 	filters: memoryFilter.optional(),
+	// Mem0's v1 search took metadata at the top level, and the client still sends it there: a filter, ANDed.
+	metadata: metadataFilter.optional(),
 	top_k: z.number().int().min(1).max(100).default(10),
 	threshold: z.number().min(0).max(1).default(0.1),
-	// Accepted for the client's sake: keyword (BM25) ranking is always part of the fusion; no reranker re-scores yet.
+	// Re-scores the fused head (VECTOR_RERANK_MODEL, else the built-in lexical re-score); off unless asked, as in Mem0.
 	rerank: z.boolean().optional(),
+	// BM25 is part of the fusion unless this is false (then vector similarity alone, Mem0's search without it).
 	keyword_search: z.boolean().optional(),
 });
 
@@ -62,4 +66,11 @@ export const batchDeleteBody = z.object({
 		.array(z.object({ memory_id: z.string().min(1).max(64) }))
 		.min(1)
 		.max(1000),
+});
+
+/** POST /v1/feedback/: the caller's verdict on one of their memories; a null `feedback` removes it (Mem0's rule). */
+export const feedbackBody = z.object({
+	memory_id: z.string().min(1).max(64),
+	feedback: z.enum(["POSITIVE", "NEGATIVE", "VERY_NEGATIVE"]).nullish(),
+	feedback_reason: z.string().max(4096).nullish(),
 });

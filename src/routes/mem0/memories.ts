@@ -9,6 +9,7 @@ import { fitsQueue, MAX_QUEUED_BYTES, queueExtraction } from "../../memory/enque
 import { recordEvent } from "../../memory/events";
 import { type Entities, entitiesFilter, filterValues, MAX_FILTER_VALUES, type MemoryFilter, namesEntity } from "../../memory/filters";
 import { deleteMemories, findMemory, historyOf, insertMemories, listMemories, selectMemories, updateMemory } from "../../memory/memories";
+import type { MetadataFilter } from "../../memory/metadata-filter";
 import { searchMemories } from "../../memory/search";
 import { embedTexts, indexMemories, unindexMemories } from "../../memory/vectors";
 import { historyView, memoryView } from "../../memory/view";
@@ -22,8 +23,10 @@ function entitiesOf(body: Entities): Entities {
 }
 
 /** The top-level entity ids ANDed with `filters`; at least one entity must be named, as Mem0 requires. */
-function scopeFilter(body: Entities & { filters?: MemoryFilter | undefined }): MemoryFilter {
-	const filter: MemoryFilter = { AND: [entitiesFilter(entitiesOf(body)), ...(body.filters ? [body.filters] : [])] };
+function scopeFilter(body: Entities & { filters?: MemoryFilter | undefined; metadata?: MetadataFilter | undefined }): MemoryFilter {
+	const filter: MemoryFilter = {
+		AND: [entitiesFilter(entitiesOf(body)), ...(body.filters ? [body.filters] : []), ...(body.metadata ? [{ metadata: body.metadata }] : [])],
+	};
 	if (filterValues(filter) > MAX_FILTER_VALUES) {
 		throw new GatewayError("invalid_request", `The filters name more than ${MAX_FILTER_VALUES} values`, { param: "filters" });
 	}
@@ -119,6 +122,8 @@ export const mem0MemoryRoutes = new Hono<AppEnv>()
 			filter: scopeFilter(body),
 			topK: body.top_k,
 			threshold: body.threshold,
+			keyword: body.keyword_search,
+			rerank: body.rerank,
 		});
 		return c.json({ results: hits.map((h) => ({ ...memoryView(h.row), score: h.score })) });
 	})
