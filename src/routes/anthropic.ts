@@ -36,8 +36,10 @@ export const anthropicRoutes = new Hono<AppEnv>()
 		// Anthropic's own name for the end user is `metadata.user_id`.
 		const endUser = endUserFor(c, body.memory?.user_id ?? body.metadata?.user_id);
 		// Block shapes the gateway does not model passed validation as they are, for an Anthropic channel.
-		if (!body.file_search && !body.memory && endUser === undefined) {
-			return relayed(c, (req) => relayChat(req, { ingress: anthropicIngress, native: body, chat: anthropicIngress.toChat(body), stream }));
+		if (!body.file_search && endUser === undefined) {
+			// On a key with memory off the extension is only taken out of the body: nothing is searched or kept.
+			const native = body.memory ? (({ memory: _memory, ...rest }) => rest)(body) : body;
+			return relayed(c, (req) => relayChat(req, { ingress: anthropicIngress, native, chat: anthropicIngress.toChat(native), stream }));
 		}
 		// The gateway's extensions: it searches files and memories, the model gets what they found (never the fields).
 		const { file_search: options, memory: _memory, ...forModel } = body;

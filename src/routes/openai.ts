@@ -25,8 +25,10 @@ export const openaiRoutes = new Hono<AppEnv>()
 		const stream = body.stream === true;
 		const endUser = endUserFor(c, body.memory?.user_id ?? body.user);
 		// Parts the gateway does not model stay in the body an OpenAI channel gets; the translations leave them out.
-		if (!body.file_search && !body.memory && endUser === undefined) {
-			return relayed(c, (req) => relayChat(req, { ingress: openaiIngress, native: body, chat: openaiIngress.toChat(body), stream }));
+		if (!body.file_search && endUser === undefined) {
+			// On a key with memory off the extension is only taken out of the body: nothing is searched or kept.
+			const native = body.memory ? (({ memory: _memory, ...rest }) => rest)(body) : body;
+			return relayed(c, (req) => relayChat(req, { ingress: openaiIngress, native, chat: openaiIngress.toChat(native), stream }));
 		}
 		// The gateway's extensions: it searches files and memories, the model gets what they found (never the fields).
 		const { file_search: options, memory: _memory, ...forModel } = body;

@@ -273,6 +273,18 @@ describe("Mem0's platform API at /mem0", () => {
 		expect(missing.status).toBe(404);
 		expect(await missing.json()).toMatchObject({ detail: expect.any(String) });
 	});
+
+	it("refuses a key over its rate limit with 429 in Mem0's format (its embeddings are requests of the key)", async () => {
+		const user = await env.DB.prepare("INSERT INTO users (name) VALUES (?) RETURNING id").bind(`mem-${uid()}`).first<{ id: number }>();
+		const { key: limited } = await createKey({ user_id: user?.id, rpm: 1 });
+		// Two questions: an embedding already made is cached, and a cached one asks no channel.
+		const search = (query: string) => post(limited, "/v3/memories/search/", { query, filters: { user_id: "ann" } });
+		expect((await search("where does she live?")).status).toBe(200);
+		const refused = await search("what does she do for a living?");
+		expect(refused.status).toBe(429);
+		expect(refused.headers.get("retry-after")).not.toBeNull();
+		expect(await refused.json()).toMatchObject({ detail: expect.stringMatching(/rate|limit/i) });
+	});
 });
 
 describe("Mem0's paths without their trailing slash", () => {
