@@ -67,7 +67,8 @@ async function extract(env: Env, ctx: ExecutionContext, msg: MemoryMessage, atte
 		vectors[0]?.length ?? null,
 	);
 	await indexMemories(env, rows, vectors);
-	const superseded = await consolidate({ ...mctx, requestId: `${msg.event_id}-consolidate` }, rows, vectors);
+	// MEMORY_CONSOLIDATION "off" keeps every fact current, as Mem0 v3 does (add only): the baseline of bench:memory.
+	const superseded = env.MEMORY_CONSOLIDATION === "off" ? [] : await consolidate({ ...mctx, requestId: `${msg.event_id}-consolidate` }, rows, vectors);
 	const byId = new Map(rows.map((r) => [r.id, r.memory]));
 	const results = [
 		...rows.map((r) => ({ id: r.id, data: { memory: r.memory }, event: "ADD" as const })),
