@@ -111,12 +111,20 @@ interface Answered {
 	rank: number;
 	staleInTop: boolean;
 	staleFirst: boolean;
+	/** What came first, for a look at the misses in the JSON. */
+	first: string | undefined;
 }
 
 async function answer(g: Launched, key: string, questions: readonly Question[]): Promise<Answered[]> {
 	return pool(questions, 4, async (q) => {
 		const texts = (await search(g, key, q.user, q.question)).results.map((r) => r.memory);
-		return { q, rank: texts.indexOf(q.current) + 1, staleInTop: texts.some((t) => q.stale.includes(t)), staleFirst: q.stale.includes(texts[0] ?? "") };
+		return {
+			q,
+			rank: texts.indexOf(q.current) + 1,
+			staleInTop: texts.some((t) => q.stale.includes(t)),
+			staleFirst: q.stale.includes(texts[0] ?? ""),
+			first: texts[0],
+		};
 	});
 }
 
@@ -230,18 +238,21 @@ console.log(
 );
 
 const quality: ReturnType<typeof qualityRows> = [];
+/** Questions whose current fact was not first with consolidation on: few enough to read one by one. */
+let misses: { user: string; question: string; current: string; first: string | undefined }[] = [];
 const ingestion: (Ingested & { consolidation: Consolidation })[] = [];
-let latency: Awaited<ReturnType<typeof latencyAt>>[] = [];
+const latency: Awaited<ReturnType<typeof latencyAt>>[] = [];
 let delay: Awaited<ReturnType<typeof addToSearchable>> | undefined;
 for (const consolidation of ["off", "on"] as const) {
 	const { g, key, dir } = await start(consolidation);
 	try {
 		const ingested = await ingest(g, key, users);
 		ingestion.push({ consolidation, ...ingested });
-		quality.push(...qualityRows(consolidation, await answer(g, key, questions)));
+		const answered = await answer(g, key, questions);
+		quality.push(...qualityRows(consolidation, answered));
 		if (consolidation === "on") {
+			misses = answered.filter((a) => a.rank !== 1).map(({ q, first }) => ({ user: q.user, question: q.question, current: q.current, first }));
 			delay = await addToSearchable(g, key);
-			latency = [];
 			for (const size of SIZES) latency.push(await latencyAt(g, size));
 		}
 	} finally {
@@ -291,6 +302,7 @@ const report = {
 	quality,
 	latency,
 	addToSearchable: delay,
+	misses,
 };
 mkdirSync("bench-results", { recursive: true });
 const file = join("bench-results", `memory-${at.replaceAll(":", "-")}.json`);
