@@ -266,5 +266,16 @@ const WHEN = ["on Monday", "last week", "in spring", "yesterday", "at dawn", "in
 
 /** The i-th filler memory of a bulk entity: a distinct one-sentence note. */
 export const note = (i: number) => `I ${pick(VERBS)} the ${pick(NOUNS)} in ${pick(PLACES)} ${pick(WHEN)} (note ${i}).`;
-/** A search over bulk notes, worded as a user would ask. */
-export const noteQuery = () => `What did I do with the ${pick(NOUNS)} in ${pick(PLACES)}?`;
+const asked = new Set<string>();
+/**
+ * A search over bulk notes, worded as a user would ask, never asked before in the run: a repeated query's embedding
+ * would come from the embedding cache, and a search would skip the embedding call a new question pays.
+ */
+export function noteQuery(): string {
+	for (;;) {
+		const q = `Which ${pick(NOUNS)} in ${pick(PLACES)} was ${pick(VERBS)} ${pick(WHEN)}?`;
+		if (asked.has(q)) continue;
+		asked.add(q);
+		return q;
+	}
+}
