@@ -85,7 +85,8 @@ async function extract(env: Env, ctx: ExecutionContext, msg: MemoryMessage, atte
 /** Indexes the stored memories, consolidates them with the entity's older ones and finishes the event. */
 async function settle(ctx: ModelContext, msg: MemoryMessage, rows: readonly MemoryRow[], vectors: readonly Float32Array[]): Promise<void> {
 	await indexMemories(ctx.env, rows, vectors);
-	const superseded = await consolidate({ ...ctx, requestId: `${msg.event_id}-consolidate` }, rows, vectors);
+	// MEMORY_CONSOLIDATION "off" keeps every fact current, as Mem0 v3 does (add only): the baseline of bench:memory.
+	const superseded = ctx.env.MEMORY_CONSOLIDATION === "off" ? [] : await consolidate({ ...ctx, requestId: `${msg.event_id}-consolidate` }, rows, vectors);
 	const byId = new Map(rows.map((r) => [r.id, r.memory]));
 	const results = [
 		...rows.map((r) => ({ id: r.id, data: { memory: r.memory }, event: "ADD" as const })),
