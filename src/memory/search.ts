@@ -46,72 +46,98 @@ const SEARCH_ENDPOINT = "/mem0/v3/memories/search/";
 const MIN_RERANKED = 20;
 const MAX_RERANKED = 100;
 
+/** What ranking reads of a candidate: never its text or metadata, which only the memories returned need. */
+const candidateColumns = { seq: memories.seq, id: memories.id, updatedAt: memories.updatedAt };
+type Candidate = { seq: number; id: string; updatedAt: number };
+
 /**
  * The owner's current memories that pass the filter, ranked by the fusion (reciprocal ranks) of the query's
  * embedding against the owner's namespace of the vector index and BM25 over the memory texts (FTS5; unless
- * `keyword` is false), optionally re-scored (`rerank`), blended with recency; scores lie in [0, 1].
+ * `keyword` is false), optionally re-scored (`rerank`), blended with recency; scores lie in [0, 1]. Up to 200
+ * candidates are ranked by their ids and times; only the `topK` kept (or the reranked head) are read whole.
  */
 export async function searchMemories(ctx: MemoryContext, ownerId: number, q: MemorySearch): Promise<MemoryHit[]> {
 	const where = and(eq(memories.ownerId, ownerId), isNull(memories.supersededBy), filterSql(q.filter));
 	const withKeywords = q.keyword !== false;
 	const [keyword, nearest] = await Promise.all([withKeywords ? keywordRanking(ctx.env, q.query, where) : [], vectorRanking(ctx, ownerId, q)]);
-	const byId = new Map<string, MemoryRow>();
+	const bySeq = new Map<number, Candidate>(keyword.map((k) => [k.seq, k]));
+	const vectorSeqs: number[] = [];
 	if (nearest.length > 0) {
-		const rows = await db(ctx.env)
-			.select()
+		const found = await db(ctx.env)
+			.select(candidateColumns)
 			.from(memories)
-			// One JSON parameter for the ids: D1 binds at most 100 a statement.
-			.where(and(sql`${memories.id} IN (SELECT value FROM json_each(${JSON.stringify(nearest.map((n) => n.id))}))`, where));
-		for (const r of rows) byId.set(r.id, r);
+			.where(and(idIn(nearest.map((n) => n.id)), where));
+		const byId = new Map(found.map((c) => [c.id, c]));
+		for (const n of nearest) {
+			const c = byId.get(n.id);
+			if (!c) continue;
+			bySeq.set(c.seq, c);
+			vectorSeqs.push(c.seq);
+		}
 	}
-	for (const k of keyword) byId.set(k.row.id, k.row);
-	const bySeq = new Map([...byId.values()].map((r) => [r.seq, r]));
-	const vectorSeqs = nearest.flatMap((n) => {
-		const row = byId.get(n.id);
-		return row ? [row.seq] : [];
-	});
 	const fused = fuse([
 		{ ids: vectorSeqs, weight: 1 },
-		...(withKeywords ? [{ ids: keyword.map((k) => k.row.seq), scores: keyword.map((k) => k.bm25), weight: 1 }] : []),
+		...(withKeywords ? [{ ids: keyword.map((k) => k.seq), scores: keyword.map((k) => k.bm25), weight: 1 }] : []),
 	]).flatMap(({ chunkId, score }) => {
-		const row = bySeq.get(chunkId);
-		return row ? [{ row, score }] : [];
+		const candidate = bySeq.get(chunkId);
+		return candidate ? [{ candidate, score }] : [];
 	});
 	const relevant = q.rerank === true ? await reranked(ctx, q, fused) : fused;
 	const now = Date.now();
-	return relevant
-		.map(({ row, score }) => ({ row, score: (1 - RECENCY_WEIGHT) * score + RECENCY_WEIGHT * recency(row.updatedAt, now) }))
-		.sort((a, b) => b.score - a.score || b.row.seq - a.row.seq)
+	const kept = relevant
+		.map(({ candidate, score }) => ({ candidate, score: (1 - RECENCY_WEIGHT) * score + RECENCY_WEIGHT * recency(candidate.updatedAt, now) }))
+		.sort((a, b) => b.score - a.score || b.candidate.seq - a.candidate.seq)
 		.filter((h) => h.score >= q.threshold)
 		.slice(0, q.topK);
+	const rows = await rowsOf(
+		ctx.env,
+		kept.map((k) => k.candidate.id),
+	);
+	return kept.flatMap(({ candidate, score }) => {
+		const row = rows.get(candidate.id);
+		return row ? [{ row, score }] : [];
+	});
 }
 
+/** One JSON parameter for the ids: D1 binds at most 100 a statement. */
+const idIn = (ids: readonly string[]) => sql`${memories.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
+
+async function rowsOf(env: Env, ids: readonly string[]): Promise<Map<string, MemoryRow>> {
+	if (ids.length === 0) return new Map();
+	const rows = await db(env).select().from(memories).where(idIn(ids));
+	return new Map(rows.map((r) => [r.id, r]));
+}
+
+type Scored = { candidate: Candidate; score: number };
+
 /** The fused head re-scored (knowledge/rescore.ts, billed as the search's); what lies below the head is not returned. */
-async function reranked(ctx: MemoryContext, q: MemorySearch, fused: readonly MemoryHit[]): Promise<MemoryHit[]> {
+async function reranked(ctx: MemoryContext, q: MemorySearch, fused: readonly Scored[]): Promise<Scored[]> {
 	const head = fused.slice(0, Math.min(MAX_RERANKED, Math.max(MIN_RERANKED, 2 * q.topK)));
 	if (head.length === 0) return [];
+	const rows = await rowsOf(
+		ctx.env,
+		head.map((h) => h.candidate.id),
+	);
 	const scores = await rescore(
 		ctx,
 		q.query,
-		head.map((h) => ({ text: h.row.memory, score: h.score })),
+		head.map((h) => ({ text: rows.get(h.candidate.id)?.memory ?? "", score: h.score })),
 		SEARCH_ENDPOINT,
 	);
-	return head.map((h, i) => ({ row: h.row, score: scores[i] ?? 0 }));
+	return head.map((h, i) => ({ candidate: h.candidate, score: scores[i] ?? 0 }));
 }
 
-async function keywordRanking(env: Env, query: string, where: ReturnType<typeof and>): Promise<{ row: MemoryRow; bm25: number }[]> {
+async function keywordRanking(env: Env, query: string, where: ReturnType<typeof and>): Promise<(Candidate & { bm25: number })[]> {
 	const match = ftsQuery(query);
 	if (match === null) return [];
-	const ranked = await db(env)
-		.select({ row: memories, bm25: sql<number>`-bm25(memories_fts)` })
+	return db(env)
+		.select({ ...candidateColumns, bm25: sql<number>`-bm25(memories_fts)` })
 		.from(memories)
 		.innerJoin(sql`memories_fts`, sql`memories_fts.rowid = ${memories.seq}`)
 		.where(and(sql`memories_fts MATCH ${match}`, where))
 		.orderBy(sql`bm25(memories_fts)`)
 		.limit(CANDIDATES);
-	return ranked;
 }
-
 async function vectorRanking(ctx: MemoryContext, ownerId: number, q: MemorySearch): Promise<{ id: string; score: number }[]> {
 	const [vector] = await embedTexts({ ...ctx, requestId: `${ctx.requestId}-query` }, SEARCH_ENDPOINT, [q.query]);
 	if (!vector) return [];
