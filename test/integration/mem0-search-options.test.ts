@@ -1,6 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import worker from "../../src";
 import { admin, call, createChannel, createKey, uid, upstream, upstreamLog, usageRow } from "../support/gateway";
 
@@ -87,7 +88,7 @@ describe("Mem0's search options keyword_search and rerank", () => {
 
 		const { res, hits } = await search({ ...query, rerank: true }, model);
 		const [sent] = await upstreamLog(tag);
-		const documents = (sent?.body as { documents: string[] }).documents;
+		const { documents } = z.object({ documents: z.array(z.string()) }).parse(sent?.body);
 		expect(documents).toHaveLength(3);
 		expect(hits.map((h) => h.memory)).toEqual([...documents].reverse());
 		expect(await usageRow(`${res.headers.get("x-request-id")}-rerank`)).toMatchObject({ endpoint: "/mem0/v3/memories/search/", model, status: 200 });
