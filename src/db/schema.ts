@@ -512,17 +512,23 @@ export const memoryHistory = sqliteTable(
 );
 
 /** The add endpoint's events: what a client polls at /mem0/v1/event/{id}/. */
-export const memoryEvents = sqliteTable("memory_events", {
-	id: text("id").primaryKey(),
-	ownerId: integer("owner_id").notNull(),
-	status: text("status", { enum: ["PENDING", "RUNNING", "SUCCEEDED", "FAILED"] }).notNull(),
-	// The request as received (messages, entity ids, metadata), for the extraction to read.
-	payload: text("payload", { mode: "json" }).$type<Record<string, unknown>>(),
-	results: text("results", { mode: "json" }).$type<unknown[]>(),
-	error: text("error"),
-	createdAt: timestamp("created_at"),
-	updatedAt: timestamp("updated_at"),
-});
+export const memoryEvents = sqliteTable(
+	"memory_events",
+	{
+		id: text("id").primaryKey(),
+		ownerId: integer("owner_id").notNull(),
+		status: text("status", { enum: ["PENDING", "RUNNING", "SUCCEEDED", "FAILED"] }).notNull(),
+		// What the event was made from; for an extraction, its queue message under `message`, which the cron sends
+		// again if it never arrived (src/memory/upkeep.ts).
+		payload: text("payload", { mode: "json" }).$type<Record<string, unknown>>(),
+		results: text("results", { mode: "json" }).$type<unknown[]>(),
+		error: text("error"),
+		createdAt: timestamp("created_at"),
+		updatedAt: timestamp("updated_at"),
+	},
+	// The cron's look for extractions whose message was lost reads only the unfinished.
+	(t) => [index("memory_events_open_idx").on(t.updatedAt).where(sql`${t.status} IN ('PENDING', 'RUNNING')`)],
+);
 
 /** Mem0's feedback on a memory (/mem0/v1/feedback/): the latest an owner gave on each memory. */
 export const memoryFeedback = sqliteTable(

@@ -2,6 +2,7 @@ import { pruneSessions } from "../auth/sessions";
 import { config } from "../env";
 import { knowledgeUpkeep } from "../knowledge/cleanup";
 import { purgeFiles } from "../knowledge/files/store";
+import { memoryUpkeep } from "../memory/upkeep";
 import { d1Spool } from "../relay/usage-spool";
 import { pruneUsageLogs, retentionCutoff } from "./retention";
 import { rollupRecent } from "./rollup";
@@ -24,9 +25,10 @@ async function drainSpool(env: Env): Promise<number> {
 /**
  * The cron trigger: sends usage messages the relay had to spool back to the queue, refreshes the recent rollups,
  * then prunes old raw logs and sessions that can no longer be used, finishes file deletes (expired files, and
- * deletes and uploads a crash interrupted) and looks after the vector stores (ingestions whose message was lost,
- * store deletions a crash interrupted). Each job runs even if another fails (a broken rollup must not let the logs
- * grow without bound); a failure still fails the invocation, so it shows in the cron's history.
+ * deletes and uploads a crash interrupted), looks after the vector stores (ingestions whose message was lost, store
+ * deletions a crash interrupted) and sends again memory extractions whose message was lost. Each job runs even if
+ * another fails (a broken rollup must not let the logs grow without bound); a failure still fails the invocation, so
+ * it shows in the cron's history.
  */
 export async function scheduled(controller: ScheduledController, env: Env): Promise<void> {
 	const now = controller.scheduledTime;
@@ -44,6 +46,7 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
 	const sessions = await attempt("sessions", () => pruneSessions(env, now));
 	const knowledge = await attempt("knowledge", () => knowledgeUpkeep(env, now));
 	const purgedFiles = await attempt("files", () => purgeFiles(env, now));
+	const extractions = await attempt("memory", () => memoryUpkeep(env, now));
 	console.log(
 		JSON.stringify({
 			level: "info",
@@ -56,6 +59,7 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
 			ingest_requeued: knowledge?.requeued,
 			vector_stores_deleted: knowledge?.stores_deleted,
 			purged_files: purgedFiles,
+			memory_extractions_requeued: extractions,
 		}),
 	);
 	if (failures.length > 0) throw new AggregateError(failures, "cron jobs failed");

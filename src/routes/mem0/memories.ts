@@ -79,7 +79,7 @@ export const mem0MemoryRoutes = new Hono<AppEnv>()
 					param: "messages",
 				});
 			}
-			const event = await queueExtraction(c.env, message, { ...body });
+			const event = await queueExtraction(c.env, message, { ...body }, { failUnsent: true });
 			return c.json({ event_id: event.id, status: event.status });
 		}
 		const texts = messageTexts(body.messages);

@@ -106,10 +106,10 @@ export function keepTurn(c: Context<AppEnv>, recalled: Recalled, chat: ChatReque
 		metadata: null,
 	};
 	if (message.messages.every((m) => m.role !== "user") || !fitsQueue(message)) return;
-	const payload = { source: "chat", request_id: c.get("requestId"), user_id: recalled.endUser, messages: message.messages };
 	c.executionCtx.waitUntil(
-		queueExtraction(c.env, message, payload).catch((err: unknown) => {
-			// The answer is out; a turn that could not be queued is lost to memory, which the log says.
+		queueExtraction(c.env, message, { source: "chat", request_id: c.get("requestId") }).catch((err: unknown) => {
+			// The answer is out. An event recorded but not sent is sent again by the cron (src/memory/upkeep.ts); one
+			// not even recorded is lost to memory, which the log says.
 			console.error(JSON.stringify({ level: "error", event: "memory_turn_not_queued", request_id: c.get("requestId"), error: String(err) }));
 		}),
 	);

@@ -1,0 +1,1 @@
+CREATE INDEX `memory_events_open_idx` ON `memory_events` (`updated_at`) WHERE "memory_events"."status" IN ('PENDING', 'RUNNING');
