@@ -1,4 +1,4 @@
-import type { ChatRequest } from "./ir";
+import type { ChatMessage, ChatRequest } from "./ir";
 
 /**
  * File search done by the gateway before a chat goes upstream (OpenAI's `file_search` tool on /v1/responses): the
@@ -53,10 +53,15 @@ export function citationsOf(text: string, search: FileSearch): FileCitation[] {
 	return [...files].map(([file_id, filename]) => ({ type: "file_citation", file_id, filename, index: text.length }));
 }
 
-/** The last user turn's text: what a file search looks for. */
+/** A message's text, its text parts joined; nothing for a message without text. */
+export function messageText(m: ChatMessage): string {
+	if (!m.content) return "";
+	if (typeof m.content === "string") return m.content;
+	return m.content.flatMap((p) => (p.type === "text" ? [p.text] : [])).join("\n");
+}
+
+/** The last user turn's text: what a file search and a memory search look for. */
 export function lastUserText(chat: ChatRequest): string {
 	const user = chat.messages.findLast((m) => m.role === "user");
-	if (!user?.content) return "";
-	if (typeof user.content === "string") return user.content;
-	return user.content.flatMap((p) => (p.type === "text" ? [p.text] : [])).join("\n");
+	return user ? messageText(user) : "";
 }

@@ -1,5 +1,7 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import worker from "../../src";
 import { admin, call, chat, createChannel, createKey, readSse, uid, upstream, upstreamLog, usageRow } from "../support/gateway";
 
 interface Completion {
@@ -164,6 +166,21 @@ describe("chat that remembers: a key's memory_mode and the request's end user", 
 		expect(sent?.body).not.toHaveProperty("memory");
 		// OpenAI's own field is the client's: it goes on as sent.
 		expect(sent?.body).toMatchObject({ user: "gus" });
+	});
+
+	it("answers without memories when the memory search fails, and says so", async () => {
+		const request = new Request("http://gateway.test/v1/chat/completions", {
+			method: "POST",
+			headers: { authorization: `Bearer ${owner.key}`, "content-type": "application/json" },
+			body: JSON.stringify({ model: "mock-chat", memory: { user_id: "dana" }, messages: [{ role: "user", content: "Which city is my home city?" }] }),
+		});
+		const ctx = createExecutionContext();
+		// No channel serves this embedding model: the search cannot embed the question.
+		const res = await worker.fetch(request, { ...env, MEMORY_EMBEDDING_MODEL: "no-such-embedding-model" }, ctx);
+		await waitOnExecutionContext(ctx);
+		expect(res.status).toBe(200);
+		expect(res.headers.get("x-gateway-memories")).toBe("unavailable");
+		expect(await answerOf(res)).toContain('You said: "Which city is my home city?"');
 	});
 
 	it("refuses a malformed memory field with OpenAI's 400 naming it", async () => {

@@ -6,7 +6,8 @@ import type { AppEnv } from "../../env";
 import { fitsQueue, queueExtraction } from "../../memory/enqueue";
 import { entitiesFilter } from "../../memory/filters";
 import { searchMemories } from "../../memory/search";
-import type { ChatMessage, ChatRequest } from "../../protocols/ir";
+import { messageText } from "../../protocols/file-search";
+import type { ChatRequest } from "../../protocols/ir";
 import { memoriesText } from "../../protocols/memory-prompt";
 import { memoryContext } from "./memory-context";
 
@@ -35,9 +36,8 @@ const TURN_CHARS = 8_000;
 /** What a chat with memory found for its end user, and what it will do after the answer. */
 export interface Recalled {
 	endUser: string;
-	/** The system text that lists the memories; undefined when none was relevant. */
+	/** The system text that lists the memories; undefined when none was relevant, or the search failed. */
 	text: string | undefined;
-	count: number;
 	/** read_write: the turn is queued for extraction once answered. */
 	keepsTurn: boolean;
 }
@@ -55,37 +55,40 @@ export function endUserFor(c: Context<AppEnv>, named: string | null | undefined)
 /**
  * Searches the end user's memories (the key's owner's: `alice` of another user is someone else) for the question,
  * as the key (the query's embedding billed to it), and says how many went into the prompt in `x-gateway-memories`.
+ * Memory helps an answer but is not the answer: a search that fails (the embedding model's channels down, say) is
+ * logged, the header says `unavailable`, and the chat goes on without memories.
  */
 export async function recallMemories(c: Context<AppEnv>, endUser: string, question: string): Promise<Recalled> {
 	const caller = c.get("caller");
-	const hits = question.trim()
-		? await searchMemories(memoryContext(c), memoryOwner(caller), {
-				query: question,
-				filter: entitiesFilter({ user_id: endUser }),
-				topK: RECALLED,
-				threshold: RECALL_THRESHOLD,
-			})
-		: [];
-	c.header("x-gateway-memories", String(hits.length));
-	return { endUser, text: memoriesText(hits.map((h) => h.row.memory)), count: hits.length, keepsTurn: caller.memoryMode === "read_write" };
-}
-
-function textOf(m: ChatMessage): string {
-	if (!m.content) return "";
-	if (typeof m.content === "string") return m.content;
-	return m.content.flatMap((p) => (p.type === "text" ? [p.text] : [])).join("\n");
+	const keepsTurn = caller.memoryMode === "read_write";
+	try {
+		const hits = question.trim()
+			? await searchMemories(memoryContext(c), memoryOwner(caller), {
+					query: question,
+					filter: entitiesFilter({ user_id: endUser }),
+					topK: RECALLED,
+					threshold: RECALL_THRESHOLD,
+				})
+			: [];
+		c.header("x-gateway-memories", String(hits.length));
+		return { endUser, text: memoriesText(hits.map((h) => h.row.memory)), keepsTurn };
+	} catch (err) {
+		console.error(JSON.stringify({ level: "warn", event: "memory_search_failed", request_id: c.get("requestId"), error: String(err) }));
+		c.header("x-gateway-memories", "unavailable");
+		return { endUser, text: undefined, keepsTurn };
+	}
 }
 
 /**
  * The turn the extraction reads: the user's messages since the last assistant message, after that message for
  * context (what a "yes" answers). The model's new answer is not in it: the extraction keeps what the user states.
  */
-export function turnOf(chat: ChatRequest): MemoryMessage["messages"] {
+function turnOf(chat: ChatRequest): MemoryMessage["messages"] {
 	const lastAssistant = chat.messages.findLastIndex((m) => m.role === "assistant");
 	const from = Math.max(0, lastAssistant);
 	return chat.messages.slice(from).flatMap((m) => {
 		if (m.role !== "user" && m.role !== "assistant") return [];
-		const content = textOf(m).slice(0, TURN_CHARS);
+		const content = messageText(m).slice(0, TURN_CHARS);
 		return content.trim() === "" ? [] : [{ role: m.role, content }];
 	});
 }
