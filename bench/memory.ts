@@ -9,14 +9,15 @@
 //    search returns its fact (MEMORY_PROBES adds).
 // A quick run: MEMORY_USERS=4 MEMORY_SESSIONS=5 MEMORY_SIZES=0,1000 MEMORY_SEARCHES=30 MEMORY_PROBES=3.
 // Figures are printed and written to bench-results/memory-<time>.json, never asserted.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { prepareDatabase } from "../scripts/local-state.mjs";
 import { type Launched, launch } from "./launchers.ts";
 import { quantile } from "./load.ts";
 import { corpus, type EndUser, note, noteQuery, pick, type Question } from "./memory-corpus.ts";
 import { cpuMs } from "./proc.ts";
+import { machine } from "./report.ts";
 
 const USERS = Number(process.env.MEMORY_USERS ?? 50);
 const SESSIONS = Number(process.env.MEMORY_SESSIONS ?? 20);
@@ -296,13 +297,7 @@ if (at10k) {
 const at = new Date().toISOString();
 const report = {
 	at,
-	machine: {
-		cpu: cpus()[0]?.model ?? "unknown",
-		cores: cpus().length,
-		memoryGb: Math.round(totalmem() / 2 ** 30),
-		node: process.version,
-		workerd: JSON.parse(readFileSync("node_modules/workerd/package.json", "utf8")).version,
-	},
+	machine: machine(),
 	settings: { users: USERS, sessions: SESSIONS, sizes: SIZES, searches: SEARCHES, probes: PROBES, topK: TOP_K, models: "mock-chat, mock-embedding" },
 	ingestion,
 	quality,

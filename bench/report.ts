@@ -1,4 +1,6 @@
 // The benchmark's printed report: Markdown tables, so that a run can be pasted into docs/PERFORMANCE.md as is.
+import { readFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
 
 export interface Row {
 	target: string;
@@ -24,6 +26,17 @@ export interface Row {
 	/** CPU of the runtime's processes over the run (queue consumer included) per request served. */
 	cpuMsPerRequest: number | undefined;
 	peakRssMb: number | undefined;
+}
+
+/** The machine a run was on, as every report records it. */
+export function machine(): Report["machine"] {
+	return {
+		cpu: cpus()[0]?.model ?? "unknown",
+		cores: cpus().length,
+		memoryGb: Math.round(totalmem() / 2 ** 30),
+		node: process.version,
+		workerd: JSON.parse(readFileSync("node_modules/workerd/package.json", "utf8")).version,
+	};
 }
 
 export interface Report {

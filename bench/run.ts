@@ -3,8 +3,8 @@
 // Targets are reported, never asserted: figures from a shared 2-core machine vary from run to run.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { freePort } from "../scripts/free-port.mjs";
@@ -13,7 +13,7 @@ import { type Launched, type LauncherKind, launch, type WorkerSpec } from "./lau
 import { quantile, runLoad } from "./load.ts";
 import { cpuMs, watchPeakRss } from "./proc.ts";
 import { openSession, recordProfile, type Session } from "./profile.ts";
-import { formatReport, type Report, type Row } from "./report.ts";
+import { formatReport, machine, type Report, type Row } from "./report.ts";
 import { type Population, prepareGatewayState, usageRecords } from "./state.ts";
 
 const { values: opts } = parseArgs({
@@ -405,13 +405,7 @@ async function main() {
 
 		const report: Report = {
 			at: new Date().toISOString(),
-			machine: {
-				cpu: cpus()[0]?.model ?? "unknown",
-				cores: cpus().length,
-				memoryGb: Math.round(totalmem() / 2 ** 30),
-				node: process.version,
-				workerd: JSON.parse(readFileSync("node_modules/workerd/package.json", "utf8")).version,
-			},
+			machine: machine(),
 			settings: { durationMs, warmupMs, rounds, chunks: Number(opts.chunks), chunkDelayMs: Number(opts["chunk-delay-ms"]) },
 			launchers,
 			launcherRows,

@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src";
 import { admin, call, chat, createChannel, createKey, readSse, uid, upstream, upstreamLog, usageRow } from "../support/gateway";
+import { newOwner, post } from "../support/mem0-api";
 
 interface Completion {
 	choices: { message: { content: string } }[];
@@ -13,18 +14,8 @@ interface Listed {
 	results: { memory: string }[];
 }
 
-async function newUser(memory_mode: "off" | "read" | "read_write"): Promise<{ key: string; keyId: number; userId: number }> {
-	const user = await env.DB.prepare("INSERT INTO users (name) VALUES (?) RETURNING id").bind(`chatmem-${uid()}`).first<{ id: number }>();
-	if (!user) throw new Error("no user");
-	const { key, id } = await createKey({ user_id: user.id, memory_mode });
-	return { key, keyId: id, userId: user.id };
-}
-
-const mem0 = (key: string, path: string, body: unknown) =>
-	call(`/mem0${path}`, { method: "POST", headers: { Authorization: `Token ${key}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
-
 async function memoriesOf(key: string, endUser: string): Promise<string[]> {
-	const res = await mem0(key, "/v3/memories/", { filters: { user_id: endUser } });
+	const res = await post(key, "/v3/memories/", { filters: { user_id: endUser } });
 	expect(res.status).toBe(200);
 	return (await res.json<Listed>()).results.map((r) => r.memory);
 }
@@ -48,7 +39,7 @@ describe("chat that remembers: a key's memory_mode and the request's end user", 
 
 	beforeAll(async () => {
 		await createChannel({ type: "mock", models: ["mock-chat", "mock-embedding"] });
-		owner = await newUser("read_write");
+		owner = await newOwner({ memory_mode: "read_write" });
 	});
 
 	it("keeps a fact from one session and answers from it in the next, in every dialect", async () => {
@@ -105,7 +96,7 @@ describe("chat that remembers: a key's memory_mode and the request's end user", 
 	});
 
 	it("meters the memories put in the prompt: the same question costs more prompt tokens with them", async () => {
-		const user = await newUser("read_write");
+		const user = await newOwner({ memory_mode: "read_write" });
 		await ask(user.key, { memory: { user_id: "eli" }, messages: [{ role: "user", content: "My favourite colour is teal." }] });
 		await remembered(user.key, "eli", "My favourite colour is teal.");
 		const question = [{ role: "user", content: "What is my favourite colour?" }];
@@ -118,7 +109,7 @@ describe("chat that remembers: a key's memory_mode and the request's end user", 
 	});
 
 	it("another user's key with memory on knows nothing of the first user's end user of the same name", async () => {
-		const stranger = await newUser("read_write");
+		const stranger = await newOwner({ memory_mode: "read_write" });
 		const res = await ask(stranger.key, { memory: { user_id: "dana" }, messages: [{ role: "user", content: "Which city is my home city?" }] });
 		expect(res.status).toBe(200);
 		expect(res.headers.get("x-gateway-memories")).toBe("0");
@@ -126,7 +117,7 @@ describe("chat that remembers: a key's memory_mode and the request's end user", 
 	});
 
 	it("in read mode uses memories but keeps no turn; switched off, neither, without a restart", async () => {
-		const user = await newUser("read_write");
+		const user = await newOwner({ memory_mode: "read_write" });
 		await ask(user.key, { memory: { user_id: "fay" }, messages: [{ role: "user", content: "My dog is called Pixel." }] });
 		await remembered(user.key, "fay", "My dog is called Pixel.");
 

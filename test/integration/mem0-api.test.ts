@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { vectorIndex } from "../../src/knowledge/vector-index";
 import { call, createChannel, createKey, uid } from "../support/gateway";
+import { get, newOwner, post, token } from "../support/mem0-api";
 
 interface Memory {
 	id: string;
@@ -26,15 +27,6 @@ interface ListAnswer {
 }
 
 /** The header the mem0ai client sends. */
-const token = (key: string) => ({ Authorization: `Token ${key}`, "Content-Type": "application/json" });
-const post = (key: string, path: string, body: unknown) => call(`/mem0${path}`, { method: "POST", headers: token(key), body: JSON.stringify(body) });
-const get = (key: string, path: string) => call(`/mem0${path}`, { headers: token(key) });
-
-async function newUser(): Promise<{ key: string; userId: number }> {
-	const user = await env.DB.prepare("INSERT INTO users (name) VALUES (?) RETURNING id").bind(`mem-${uid()}`).first<{ id: number }>();
-	if (!user) throw new Error("no user");
-	return { key: (await createKey({ user_id: user.id })).key, userId: user.id };
-}
 
 async function add(key: string, body: Record<string, unknown>): Promise<AddAnswer> {
 	const res = await post(key, "/v3/memories/add/", { infer: false, ...body });
@@ -53,8 +45,8 @@ describe("Mem0's platform API at /mem0", () => {
 	beforeAll(async () => {
 		// The offline mock channel embeds: texts that share words get similar vectors.
 		await createChannel({ type: "mock", models: ["mock-embedding"] });
-		({ key, userId: owner } = await newUser());
-		other = (await newUser()).key;
+		({ key, userId: owner } = await newOwner());
+		other = (await newOwner()).key;
 		alice = await add(key, {
 			user_id: "alice",
 			metadata: { source: "onboarding" },
@@ -161,7 +153,7 @@ describe("Mem0's platform API at /mem0", () => {
 	});
 
 	it("finds an entity's memory by its vector even when the owner's other entities have 100 nearer ones", async () => {
-		const { key: crowded } = await newUser();
+		const { key: crowded } = await newOwner();
 		const crowd = Array.from({ length: 110 }, (_, i) => `violoncello ${i}`);
 		await add(crowded, { user_id: "crowd", messages: say(...crowd) });
 		await add(crowded, { user_id: "zed", messages: say("Zed plays the violoncello in a quartet") });
@@ -218,7 +210,7 @@ describe("Mem0's platform API at /mem0", () => {
 	});
 
 	it("changes and deletes memories in a batch, all of them the caller's or none", async () => {
-		const { key: mine } = await newUser();
+		const { key: mine } = await newOwner();
 		const added = await add(mine, { user_id: "erin", messages: say("Erin drinks tea", "Erin owns a cat") });
 		const [tea, cat] = added.results.map((r) => r.id);
 		const theirs = alice.results[0]?.id;
@@ -290,7 +282,7 @@ describe("Mem0's platform API at /mem0", () => {
 describe("Mem0's paths without their trailing slash", () => {
 	it("answer as with it: ping, add, list, get", async () => {
 		await createChannel({ type: "mock", models: ["mock-embedding"] });
-		const { key } = await newUser();
+		const { key } = await newOwner();
 		const ping = await call("/mem0/v1/ping", { headers: token(key) });
 		expect(ping.status).toBe(200);
 		expect(await ping.json()).toMatchObject({ status: "ok" });

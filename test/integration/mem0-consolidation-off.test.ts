@@ -4,27 +4,21 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { MEMORY_QUEUE, type MemoryMessage } from "../../queues/memory-message";
 import { recordEvent } from "../../src/memory/events";
 import { consumeMemory } from "../../src/memory/extract";
-import { call, createChannel, createKey, uid } from "../support/gateway";
+import { createChannel } from "../support/gateway";
+import { get, newOwner, type Owner, post } from "../support/mem0-api";
 
 interface EventAnswer {
 	status: string;
 	results: { id: string; data: { memory: string }; event: string; previous_memory?: string }[];
 }
 
-const token = (key: string) => ({ Authorization: `Token ${key}`, "Content-Type": "application/json" });
-const post = (key: string, path: string, body: unknown) => call(`/mem0${path}`, { method: "POST", headers: token(key), body: JSON.stringify(body) });
-const get = (key: string, path: string) => call(`/mem0${path}`, { headers: token(key) });
-
 describe("MEMORY_CONSOLIDATION off: Mem0 v3's add-only behaviour", () => {
-	let user: { key: string; keyId: number; userId: number };
+	let user: Owner;
 
 	beforeAll(async () => {
 		// The offline mock channel answers the extraction (each stated user sentence is a fact) and embeds.
 		await createChannel({ type: "mock", models: ["mock-chat", "mock-embedding"] });
-		const row = await env.DB.prepare("INSERT INTO users (name) VALUES (?) RETURNING id").bind(`mem-${uid()}`).first<{ id: number }>();
-		if (!row) throw new Error("no user");
-		const { key, id } = await createKey({ user_id: row.id });
-		user = { key, keyId: id, userId: row.id };
+		user = await newOwner();
 	});
 
 	/** One infer true add of `content` for `entity`, extracted by the consumer under `consolidation`; its finished event. */

@@ -4,24 +4,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { MEMORY_QUEUE, type MemoryMessage } from "../../queues/memory-message";
 import { recordEvent } from "../../src/memory/events";
 import { consumeMemory } from "../../src/memory/extract";
-import { admin, call, createChannel, createKey, uid, upstream } from "../support/gateway";
+import { admin, createChannel, createKey, uid, upstream } from "../support/gateway";
+import { get, newOwner, type Owner, post } from "../support/mem0-api";
 
 interface EventAnswer {
 	id: string;
 	status: string;
 	results: { id: string; data: { memory: string }; event: string }[];
 	error: string | null;
-}
-
-const token = (key: string) => ({ Authorization: `Token ${key}`, "Content-Type": "application/json" });
-const post = (key: string, path: string, body: unknown) => call(`/mem0${path}`, { method: "POST", headers: token(key), body: JSON.stringify(body) });
-const get = (key: string, path: string) => call(`/mem0${path}`, { headers: token(key) });
-
-async function newUser(): Promise<{ key: string; keyId: number; userId: number }> {
-	const user = await env.DB.prepare("INSERT INTO users (name) VALUES (?) RETURNING id").bind(`mem-${uid()}`).first<{ id: number }>();
-	if (!user) throw new Error("no user");
-	const { key, id } = await createKey({ user_id: user.id });
-	return { key, keyId: id, userId: user.id };
 }
 
 async function event(key: string, id: string): Promise<EventAnswer> {
@@ -51,12 +41,12 @@ async function deliver(body: MemoryMessage, attempts: number, model = env.MEMORY
 }
 
 describe("Mem0 adds with infer true: facts extracted on the memory queue", () => {
-	let user: { key: string; keyId: number; userId: number };
+	let user: Owner;
 
 	beforeAll(async () => {
 		// The offline mock channel answers the extraction (each stated user sentence is a fact) and embeds.
 		await createChannel({ type: "mock", models: ["mock-chat", "mock-embedding"] });
-		user = await newUser();
+		user = await newOwner();
 	});
 
 	it("answers PENDING, then the event SUCCEEDS with the facts the model found, which list and search show", async () => {

@@ -1,15 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, createChannel, createKey, uid } from "../support/gateway";
-
-const token = (key: string) => ({ Authorization: `Token ${key}`, "Content-Type": "application/json" });
-const post = (key: string, path: string, body: unknown) => call(`/mem0${path}`, { method: "POST", headers: token(key), body: JSON.stringify(body) });
-
-async function newUser(): Promise<{ key: string; userId: number }> {
-	const user = await env.DB.prepare("INSERT INTO users (name) VALUES (?) RETURNING id").bind(`mem-${uid()}`).first<{ id: number }>();
-	if (!user) throw new Error("no user");
-	return { key: (await createKey({ user_id: user.id })).key, userId: user.id };
-}
+import { call, createChannel } from "../support/gateway";
+import { newOwner, post, token } from "../support/mem0-api";
 
 const stored = (owner: number, id: string) =>
 	env.DB.prepare("SELECT feedback, feedback_reason FROM memory_feedback WHERE owner_id = ?1 AND memory_id = ?2").bind(owner, id).first();
@@ -21,8 +13,8 @@ describe("Mem0's feedback on a memory (POST /mem0/v1/feedback/)", () => {
 
 	beforeAll(async () => {
 		await createChannel({ type: "mock", models: ["mock-embedding"] });
-		mine = await newUser();
-		other = await newUser();
+		mine = await newOwner();
+		other = await newOwner();
 		const res = await post(mine.key, "/v3/memories/add/", { infer: false, user_id: "ana", messages: [{ role: "user", content: "I like jazz" }] });
 		id = (await res.json<{ results: { id: string }[] }>()).results[0]?.id ?? "";
 	});

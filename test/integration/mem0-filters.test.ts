@@ -1,15 +1,6 @@
-import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, createChannel, createKey, uid } from "../support/gateway";
-
-const token = (key: string) => ({ Authorization: `Token ${key}`, "Content-Type": "application/json" });
-const post = (key: string, path: string, body: unknown) => call(`/mem0${path}`, { method: "POST", headers: token(key), body: JSON.stringify(body) });
-
-async function newKey(): Promise<string> {
-	const user = await env.DB.prepare("INSERT INTO users (name) VALUES (?) RETURNING id").bind(`mem-${uid()}`).first<{ id: number }>();
-	if (!user) throw new Error("no user");
-	return (await createKey({ user_id: user.id })).key;
-}
+import { createChannel } from "../support/gateway";
+import { newOwner, post } from "../support/mem0-api";
 
 describe("Mem0's metadata filters on list and search", () => {
 	let key: string;
@@ -27,13 +18,13 @@ describe("Mem0's metadata filters on list and search", () => {
 
 	beforeAll(async () => {
 		await createChannel({ type: "mock", models: ["mock-embedding"] });
-		key = await newKey();
+		key = (await newOwner()).key;
 		await add("alpha", { source: "chat", priority: 5, pinned: true, tags: ["work", "travel"], note: "Met Bob at the Airport" });
 		await add("bravo", { source: "email", priority: 2, pinned: false, code: "5" });
 		await add("charlie", { source: "Chat", priority: 9.5 });
 		await add("delta", null);
 		// Another user's memory with the same metadata: never listed.
-		const other = await newKey();
+		const other = (await newOwner()).key;
 		await post(other, "/v3/memories/add/", { infer: false, user_id: "meta", metadata: { source: "chat" }, messages: [{ role: "user", content: "zulu" }] });
 	});
 

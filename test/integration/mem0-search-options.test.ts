@@ -3,21 +3,13 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import worker from "../../src";
-import { admin, call, createChannel, createKey, uid, upstream, upstreamLog, usageRow } from "../support/gateway";
+import { admin, createChannel, uid, upstream, upstreamLog, usageRow } from "../support/gateway";
+import { newOwner, post, token } from "../support/mem0-api";
 
 interface Hit {
 	id: string;
 	memory: string;
 	score: number;
-}
-
-const token = (key: string) => ({ Authorization: `Token ${key}`, "Content-Type": "application/json" });
-const post = (key: string, path: string, body: unknown) => call(`/mem0${path}`, { method: "POST", headers: token(key), body: JSON.stringify(body) });
-
-async function newKey(): Promise<string> {
-	const user = await env.DB.prepare("INSERT INTO users (name) VALUES (?) RETURNING id").bind(`mem-${uid()}`).first<{ id: number }>();
-	if (!user) throw new Error("no user");
-	return (await createKey({ user_id: user.id })).key;
 }
 
 async function add(key: string, user_id: string, texts: string[]): Promise<void> {
@@ -40,7 +32,7 @@ describe("Mem0's search options keyword_search and rerank", () => {
 
 	beforeAll(async () => {
 		await createChannel({ type: "mock", models: ["mock-embedding"] });
-		key = await newKey();
+		key = (await newOwner()).key;
 		// 110 memories nearer the query by their vectors than the one that has its rarer word.
 		await add(
 			key,

@@ -5,16 +5,8 @@ import type { MemoryMessage } from "../../queues/memory-message";
 import worker from "../../src";
 import { recordEvent } from "../../src/memory/events";
 import { memoryUpkeep } from "../../src/memory/upkeep";
-import { call, createChannel, createKey, uid } from "../support/gateway";
-
-const token = (key: string) => ({ Authorization: `Token ${key}`, "Content-Type": "application/json" });
-
-async function newUser(): Promise<{ key: string; keyId: number; userId: number }> {
-	const user = await env.DB.prepare("INSERT INTO users (name) VALUES (?) RETURNING id").bind(`mem-${uid()}`).first<{ id: number }>();
-	if (!user) throw new Error("no user");
-	const { key, id } = await createKey({ user_id: user.id });
-	return { key, keyId: id, userId: user.id };
-}
+import { call, createChannel } from "../support/gateway";
+import { newOwner, type Owner, token } from "../support/mem0-api";
 
 async function status(key: string, id: string): Promise<{ status: string; results: { data: { memory: string } }[] }> {
 	const res = await call(`/mem0/v1/event/${id}/`, { headers: token(key) });
@@ -23,11 +15,11 @@ async function status(key: string, id: string): Promise<{ status: string; result
 }
 
 describe("memory extractions whose queue message was lost", () => {
-	let user: { key: string; keyId: number; userId: number };
+	let user: Owner;
 
 	beforeAll(async () => {
 		await createChannel({ type: "mock", models: ["mock-chat", "mock-embedding"] });
-		user = await newUser();
+		user = await newOwner();
 	});
 
 	it("are sent again by the cron from the copy their event keeps, and extracted once", async () => {
