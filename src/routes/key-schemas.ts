@@ -4,8 +4,9 @@ import { limitFields, limitsView } from "./limit-schemas";
 const models = z.array(z.string().trim().min(1).max(200)).nullish();
 const expiresAt = z.iso.datetime({ offset: true }).nullish();
 /**
- * Chat that remembers: "read" puts the end user's memories (named by a request's `memory.user_id` or OpenAI `user`)
- * in the prompt; "read_write" also keeps each turn for extraction; "off" neither. Takes effect without a restart.
+ * Chat that remembers: "read" puts the end user's memories (named by a request's `memory.user_id`, or its dialect's
+ * own user field) in the prompt; "read_write" also keeps each turn for extraction; "off" neither. Takes effect
+ * without a restart.
  */
 const memoryMode = z.enum(["off", "read", "read_write"]);
 
