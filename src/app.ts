@@ -16,6 +16,7 @@ import { authDocs, authRoutes, loginRoutes } from "./routes/auth";
 import { billingDocs, billingRoutes } from "./routes/billing";
 import { channelHealthDocs, channelHealthRoutes } from "./routes/channel-health";
 import { channelDocs, channelRoutes } from "./routes/channels";
+import { conversationDocs, conversationRoutes } from "./routes/conversations";
 import { fileDocs, fileRoutes } from "./routes/files";
 import { geminiDocs, geminiRoutes } from "./routes/gemini";
 import { jobDocs, jobRoutes } from "./routes/jobs";
@@ -46,6 +47,7 @@ export const operations: OperationDoc[] = [
 	...geminiDocs,
 	...fileDocs,
 	...vectorStoreDocs,
+	...conversationDocs,
 	...mem0Docs,
 	...authDocs,
 	...channelDocs,
@@ -97,6 +99,7 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.route("/v1/messages", anthropicRoutes)
 	.route("/v1/vector_stores", vectorStoreRoutes)
 	.route("/v1/files", fileRoutes)
+	.route("/v1/conversations", conversationRoutes)
 	.route("/v1", responsesRoutes)
 	.route("/v1", openaiRoutes)
 	.route("/", rerankRoutes)

@@ -169,3 +169,11 @@ export function setsOperatorLimits(principal: Principal): boolean {
 export function memoryOwner(caller: CallerKey): number {
 	return caller.userId;
 }
+
+/**
+ * The gateway user whose conversations (/v1/conversations) a key reaches: its own user's. Every read and write is
+ * narrowed to this owner, so another user's conversation or item is "not found", never listed or changed.
+ */
+export function conversationOwner(caller: CallerKey): number {
+	return caller.userId;
+}

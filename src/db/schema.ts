@@ -542,3 +542,39 @@ export const memoryFeedback = sqliteTable(
 	},
 	(t) => [primaryKey({ columns: [t.ownerId, t.memoryId] })],
 );
+
+/**
+ * OpenAI's conversations (/v1/conversations): one store of conversation state, which stored Responses
+ * (`previous_response_id`, `conversation`) and Dify's chat apps are to share. Those will add: an end user
+ * (Dify's `user`) and app, a title, a last-active time for newest-first lists, and an FTS5 table over message text.
+ * Deleting one removes it and its items (no soft delete: nothing reads a deleted conversation).
+ */
+export const conversations = sqliteTable(
+	"conversations",
+	{
+		id: text("id").primaryKey(),
+		ownerId: integer("owner_id").notNull(),
+		metadata: text("metadata", { mode: "json" }).$type<Record<string, string>>(),
+		createdAt: timestamp("created_at"),
+	},
+	(t) => [index("conversations_owner_created_idx").on(t.ownerId, t.createdAt)],
+);
+
+/**
+ * The items of a conversation in order (`seq`, assigned on insert), each an item as OpenAI returns it (`item`, the
+ * whole JSON, without its id); `type` and `role` are kept apart for the queries that rebuild a model's history.
+ */
+export const conversationItems = sqliteTable(
+	"conversation_items",
+	{
+		seq: integer("seq").primaryKey({ autoIncrement: true }),
+		id: text("id").notNull(),
+		conversationId: text("conversation_id").notNull(),
+		ownerId: integer("owner_id").notNull(),
+		type: text("type").notNull(),
+		role: text("role"),
+		item: text("item", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+		createdAt: timestamp("created_at"),
+	},
+	(t) => [uniqueIndex("conversation_items_id_idx").on(t.id), index("conversation_items_conversation_seq_idx").on(t.conversationId, t.seq)],
+);

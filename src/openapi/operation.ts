@@ -6,7 +6,21 @@ export interface OperationDoc {
 	/** OpenAPI form: `/api/channels/{id}`. */
 	path: string;
 	summary: string;
-	tag: "Relay" | "Auth" | "Channels" | "Tokens" | "Users" | "Prices" | "Usage" | "Billing" | "Jobs" | "Files" | "Vector stores" | "Memory" | "Meta";
+	tag:
+		| "Relay"
+		| "Auth"
+		| "Channels"
+		| "Tokens"
+		| "Users"
+		| "Prices"
+		| "Usage"
+		| "Billing"
+		| "Jobs"
+		| "Files"
+		| "Vector stores"
+		| "Conversations"
+		| "Memory"
+		| "Meta";
 	/**
 	 * admin: the operator's token (or an admin's dashboard session); key: a gateway key (relay); user: the operator,
 	 * or a user by their gateway key or dashboard session, seeing only their own data; keyOrSession: a gateway key, or
