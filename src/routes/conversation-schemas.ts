@@ -29,7 +29,7 @@ export const conversationCreate = z.object({ items: items.nullish(), metadata: m
 export const conversationUpdate = z.object({ metadata });
 export const conversationParam = z.object({ conversation_id: z.string().min(1).max(100) });
 export const itemParam = conversationParam.extend({ item_id: z.string().min(1).max(100) });
-export const itemCreate = z.object({ items });
+export const itemCreate = z.object({ items: items.min(1) });
 export const itemCreateQuery = z.object({ include });
 export const itemList = z.object({
 	after: z.string().min(1).max(100).optional(),

@@ -179,6 +179,8 @@ describe("/v1/conversations", () => {
 			["POST", "/v1/conversations", { metadata: { k: 1 } }, "metadata.k"],
 			["POST", `/v1/conversations/${conv.id}`, {}, "metadata"],
 			["POST", `/v1/conversations/${conv.id}/items`, {}, "items"],
+			["POST", `/v1/conversations/${conv.id}/items`, { items: [] }, "items"],
+			["POST", `/v1/conversations/${conv.id}/items`, { items: [{ type: "item_reference", id: "msg_1" }] }, "items.0"],
 			["GET", `/v1/conversations/${conv.id}/items?limit=0`, undefined, "limit"],
 			["GET", `/v1/conversations/${conv.id}/items?order=sideways`, undefined, "order"],
 			["GET", `/v1/conversations/${conv.id}/items?after=msg_nope`, undefined, "after"],
