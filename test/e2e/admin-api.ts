@@ -10,3 +10,9 @@ export async function adminApi<T>(method: string, path: string, body?: unknown):
 	if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
 	return res.json() as Promise<T>;
 }
+
+/** A key of a new user of its own (`fields`: more of the key's, e.g. `memory_mode`): each user sees only their own objects. */
+export async function userKey(name: string, fields: Record<string, unknown> = {}): Promise<string> {
+	const user = await adminApi<{ id: number }>("POST", "/api/users", { name: `${name}-${crypto.randomUUID().slice(0, 8)}` });
+	return (await adminApi<{ key: string }>("POST", "/api/tokens", { ...fields, name, user_id: user.id })).key;
+}

@@ -1,15 +1,10 @@
 // The openai SDK's Conversations API against the gateway under wrangler dev, with the local D1.
 import OpenAI, { NotFoundError } from "openai";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { adminApi } from "./admin-api";
+import { userKey } from "./admin-api";
 
 const gateway = inject("gatewayUrl");
 const client = (apiKey: string) => new OpenAI({ apiKey, baseURL: `${gateway}/v1`, maxRetries: 0 });
-
-async function userKey(name: string): Promise<string> {
-	const user = await adminApi<{ id: number }>("POST", "/api/users", { name: `${name}-${crypto.randomUUID().slice(0, 8)}` });
-	return (await adminApi<{ key: string }>("POST", "/api/tokens", { name, user_id: user.id })).key;
-}
 
 let sdk: OpenAI;
 let stranger: OpenAI;

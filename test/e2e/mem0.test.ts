@@ -7,15 +7,10 @@ import OpenAI from "openai";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { z } from "zod";
 import { type Mem0Client, mem0Client } from "../support/mem0";
-import { adminApi } from "./admin-api";
+import { userKey } from "./admin-api";
 
 const gateway = inject("gatewayUrl");
 const host = `${gateway}/mem0`;
-
-async function userKey(name: string): Promise<string> {
-	const user = await adminApi<{ id: number }>("POST", "/api/users", { name: `${name}-${crypto.randomUUID().slice(0, 8)}` });
-	return (await adminApi<{ key: string }>("POST", "/api/tokens", { name, user_id: user.id })).key;
-}
 
 const added = z.object({ results: z.array(z.object({ id: z.string(), data: z.object({ memory: z.string() }), event: z.literal("ADD") })) });
 const memory = z.looseObject({ id: z.string(), memory: z.string(), userId: z.string().nullish() });
@@ -149,8 +144,7 @@ describe("the mem0ai MemoryClient's default add (infer true) against wrangler de
 
 describe("chat that remembers: the openai SDK on a key with memory_mode read_write, and the mem0ai client on its memories", () => {
 	it("answers a new conversation from a fact the user stated in an earlier one; once the memory is deleted, it no longer can", async () => {
-		const user = await adminApi<{ id: number }>("POST", "/api/users", { name: `chat-memory-${crypto.randomUUID().slice(0, 8)}` });
-		const { key } = await adminApi<{ key: string }>("POST", "/api/tokens", { name: "remembers", user_id: user.id, memory_mode: "read_write" });
+		const key = await userKey("remembers", { memory_mode: "read_write" });
 		const sdk = new OpenAI({ apiKey: key, baseURL: `${gateway}/v1`, maxRetries: 0 });
 		const memories = await mem0Client(host, key);
 		const zoe = `zoe-${crypto.randomUUID().slice(0, 8)}`;

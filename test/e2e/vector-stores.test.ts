@@ -3,15 +3,10 @@
 import OpenAI, { NotFoundError, toFile } from "openai";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { tinyDocx, tinyPdf } from "../support/document-fixtures";
-import { adminApi } from "./admin-api";
+import { adminApi, userKey } from "./admin-api";
 
 const gateway = inject("gatewayUrl");
 const client = (apiKey: string) => new OpenAI({ apiKey, baseURL: `${gateway}/v1`, maxRetries: 0 });
-
-async function userKey(name: string): Promise<string> {
-	const user = await adminApi<{ id: number }>("POST", "/api/users", { name: `${name}-${crypto.randomUUID().slice(0, 8)}` });
-	return (await adminApi<{ key: string }>("POST", "/api/tokens", { name, user_id: user.id })).key;
-}
 
 const DOCS = {
 	"breakers.md":
