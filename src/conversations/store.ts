@@ -35,7 +35,9 @@ function notFound(what: string, id: string, param: string): GatewayError {
 export async function createConversation(db: D1Database, ownerId: number, metadata: Metadata | null, items: StoredItem[]): Promise<ConversationRow> {
 	const id = newId("conv");
 	const [first] = await db.batch([
-		db.prepare("INSERT INTO conversations (id, owner_id, metadata) VALUES (?1, ?2, ?3) RETURNING *").bind(id, ownerId, metadata && JSON.stringify(metadata)),
+		db
+			.prepare("INSERT INTO conversations (id, owner_id, metadata, updated_at) VALUES (?1, ?2, ?3, cast(unixepoch('subsec') * 1000 as integer)) RETURNING *")
+			.bind(id, ownerId, metadata && JSON.stringify(metadata)),
 		...insertItems(db, id, ownerId, items),
 	]);
 	const row = first?.results[0];
@@ -74,10 +76,15 @@ function insertItems(db: D1Database, conversationId: string, ownerId: number, it
 	);
 }
 
+/** Marks a conversation active now: lists put it first, and retention and summaries count idle time from here. */
+function touch(db: D1Database, id: string): D1PreparedStatement {
+	return db.prepare("UPDATE conversations SET updated_at = cast(unixepoch('subsec') * 1000 as integer) WHERE id = ?1").bind(id);
+}
+
 /** Appends items to a conversation, in the order given, after every item it has. */
 export async function addItems(db: D1Database, c: ConversationRow, items: StoredItem[]): Promise<void> {
 	const statements = insertItems(db, c.id, c.ownerId, items);
-	if (statements.length) await db.batch(statements);
+	if (statements.length) await db.batch([...statements, touch(db, c.id)]);
 }
 
 export async function findItem(db: D1Database, c: ConversationRow, itemId: string) {

@@ -71,10 +71,12 @@ export const apiKeys = sqliteTable(
 		memoryMode: text("memory_mode", { enum: ["off", "read", "read_write"] })
 			.notNull()
 			.default("off"),
+		// An app key (Dify's /dify/v1) speaks for this app of the user's; null for an ordinary key.
+		appId: text("app_id"),
 		createdAt: timestamp("created_at"),
 		lastUsedAt: integer("last_used_at", { mode: "number" }),
 	},
-	(t) => [uniqueIndex("tokens_key_hash_idx").on(t.keyHash), index("tokens_user_idx").on(t.userId)],
+	(t) => [uniqueIndex("tokens_key_hash_idx").on(t.keyHash), index("tokens_user_idx").on(t.userId), index("tokens_app_idx").on(t.appId)],
 );
 
 /**
@@ -544,10 +546,39 @@ export const memoryFeedback = sqliteTable(
 );
 
 /**
- * OpenAI's conversations (/v1/conversations): one store of conversation state, which stored Responses
- * (`previous_response_id`, `conversation`) and Dify's chat apps are to share. Those will add: an end user
- * (Dify's `user`) and app, a title, a last-active time for newest-first lists, and an FTS5 table over message text.
- * Deleting one removes it and its items (no soft delete: nothing reads a deleted conversation).
+ * Chat apps, as Dify's /dify/v1 serves them: a model, prompts, knowledge and memory bound under one name, reached
+ * with the app's own keys (`tokens.app_id`).
+ */
+export const apps = sqliteTable(
+	"apps",
+	{
+		id: text("id").primaryKey(),
+		ownerId: integer("owner_id").notNull(),
+		name: text("name").notNull(),
+		description: text("description").notNull().default(""),
+		// A model or alias, resolved like a key's request for it.
+		model: text("model").notNull(),
+		systemPrompt: text("system_prompt").notNull().default(""),
+		openingStatement: text("opening_statement").notNull().default(""),
+		suggestedQuestions: text("suggested_questions", { mode: "json" }).$type<string[]>().notNull().default([]),
+		// Retrieval over the owner's vector stores: none when empty.
+		vectorStoreIds: text("vector_store_ids", { mode: "json" }).$type<string[]>().notNull().default([]),
+		retrievalTopK: integer("retrieval_top_k").notNull().default(4),
+		scoreThreshold: real("score_threshold"),
+		memoryMode: text("memory_mode", { enum: ["off", "read", "read_write"] })
+			.notNull()
+			.default("off"),
+		createdAt: timestamp("created_at"),
+		updatedAt: timestamp("updated_at"),
+	},
+	(t) => [index("apps_owner_created_idx").on(t.ownerId, t.createdAt)],
+);
+
+/**
+ * One store of conversation state for OpenAI's Conversations, stored Responses and Dify's chat apps. A Dify
+ * conversation has an app and an end user (Dify's `user`); `key_id` is the key that started it, for the dashboard.
+ * `updated_at` is the last turn's time: newest-first lists, retention and the summary of idle conversations into
+ * memory (`summarized_at`) read it. Deleting one removes it, its turns and items (no soft delete).
  */
 export const conversations = sqliteTable(
 	"conversations",
@@ -555,14 +586,26 @@ export const conversations = sqliteTable(
 		id: text("id").primaryKey(),
 		ownerId: integer("owner_id").notNull(),
 		metadata: text("metadata", { mode: "json" }).$type<Record<string, string>>(),
+		appId: text("app_id"),
+		endUser: text("end_user"),
+		keyId: integer("key_id"),
+		name: text("name"),
+		summarizedAt: integer("summarized_at", { mode: "number" }),
 		createdAt: timestamp("created_at"),
+		// Set by every insert: SQLite cannot add a column whose default is an expression.
+		updatedAt: integer("updated_at", { mode: "number" }).notNull().default(0),
 	},
-	(t) => [index("conversations_owner_created_idx").on(t.ownerId, t.createdAt)],
+	(t) => [
+		index("conversations_owner_created_idx").on(t.ownerId, t.createdAt),
+		index("conversations_app_user_updated_idx").on(t.appId, t.endUser, t.updatedAt),
+		index("conversations_owner_updated_idx").on(t.ownerId, t.updatedAt),
+	],
 );
 
 /**
  * The items of a conversation in order (`seq`, assigned on insert), each an item as OpenAI returns it (`item`, the
- * whole JSON, without its id); `type` and `role` are kept apart for the queries that rebuild a model's history.
+ * whole JSON); `type` and `role` are kept apart for the queries that rebuild a model's history. Items a model turn
+ * wrote or read carry its `turn_id`.
  */
 export const conversationItems = sqliteTable(
 	"conversation_items",
@@ -574,7 +617,57 @@ export const conversationItems = sqliteTable(
 		type: text("type").notNull(),
 		role: text("role"),
 		item: text("item", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+		turnId: text("turn_id"),
 		createdAt: timestamp("created_at"),
 	},
-	(t) => [uniqueIndex("conversation_items_id_idx").on(t.id), index("conversation_items_conversation_seq_idx").on(t.conversationId, t.seq)],
+	(t) => [
+		uniqueIndex("conversation_items_id_idx").on(t.id),
+		index("conversation_items_conversation_seq_idx").on(t.conversationId, t.seq),
+		index("conversation_items_turn_idx").on(t.turnId),
+	],
+);
+
+/**
+ * A model's turn in a conversation: a stored response's id, or a Dify message's. What the Chat page and Dify's
+ * `message_end` show per turn: model, tokens, cost, latency, cited sources, and the end user's feedback.
+ */
+export const conversationTurns = sqliteTable(
+	"conversation_turns",
+	{
+		id: text("id").primaryKey(),
+		conversationId: text("conversation_id").notNull(),
+		ownerId: integer("owner_id").notNull(),
+		model: text("model").notNull(),
+		status: text("status", { enum: ["completed", "incomplete", "failed", "stopped"] }).notNull(),
+		inputTokens: integer("input_tokens").notNull().default(0),
+		outputTokens: integer("output_tokens").notNull().default(0),
+		costNusd: integer("cost_nusd").notNull().default(0),
+		latencyMs: integer("latency_ms").notNull().default(0),
+		// The excerpts retrieval gave the model, as Dify's retriever_resources.
+		sources: text("sources", { mode: "json" }).$type<Record<string, unknown>[]>().notNull().default([]),
+		feedback: text("feedback", { enum: ["like", "dislike"] }),
+		feedbackContent: text("feedback_content"),
+		createdAt: timestamp("created_at"),
+	},
+	(t) => [index("conversation_turns_conversation_created_idx").on(t.conversationId, t.createdAt)],
+);
+
+/**
+ * Stored Responses (`store`, OpenAI's default): the response as returned and the input items it answered, so
+ * that `previous_response_id` can rebuild the history and GET /v1/responses/{id} and its input_items can show
+ * them. Kept until `expires_at` (RESPONSE_RETENTION_DAYS; null for ever).
+ */
+export const storedResponses = sqliteTable(
+	"responses",
+	{
+		id: text("id").primaryKey(),
+		ownerId: integer("owner_id").notNull(),
+		previousResponseId: text("previous_response_id"),
+		conversationId: text("conversation_id"),
+		input: text("input", { mode: "json" }).$type<Record<string, unknown>[]>().notNull(),
+		response: text("response", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+		createdAt: timestamp("created_at"),
+		expiresAt: integer("expires_at", { mode: "number" }),
+	},
+	(t) => [index("responses_expires_idx").on(t.expiresAt)],
 );
