@@ -60,10 +60,11 @@ export async function setMetadata(db: D1Database, c: ConversationRow, metadata: 
 	return { ...c, metadata };
 }
 
-/** Deletes a conversation and its items together. */
+/** Deletes a conversation, its turns and its items together. */
 export async function deleteConversation(db: D1Database, c: ConversationRow): Promise<void> {
 	await db.batch([
 		db.prepare("DELETE FROM conversation_items WHERE conversation_id = ?1").bind(c.id),
+		db.prepare("DELETE FROM conversation_turns WHERE conversation_id = ?1").bind(c.id),
 		db.prepare("DELETE FROM conversations WHERE id = ?1").bind(c.id),
 	]);
 }
