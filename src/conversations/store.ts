@@ -123,3 +123,12 @@ export async function listItems(db: D1Database, c: ConversationRow, q: ItemPageQ
 	const items = rows.results.map((r) => itemRow.parse(r).item);
 	return { items: items.slice(0, q.limit), hasMore: items.length > q.limit };
 }
+
+/** The most recent `max` items of a conversation, oldest first: the history a model turn in it is given. */
+export async function recentItems(db: D1Database, c: ConversationRow, max: number): Promise<Record<string, unknown>[]> {
+	const rows = await db
+		.prepare("SELECT seq, item FROM (SELECT seq, item FROM conversation_items WHERE conversation_id = ?1 ORDER BY seq DESC LIMIT ?2) ORDER BY seq ASC")
+		.bind(c.id, max)
+		.all();
+	return rows.results.map((r) => itemRow.parse(r).item);
+}
