@@ -1,7 +1,7 @@
 import { GatewayError } from "../errors/gateway-error";
 import { findResponse } from "./response-writes";
 import { responseChain, type StoredResponse } from "./responses";
-import { type ConversationRow, findConversation, recentItems } from "./store";
+import { type ConversationRow, conversationHistory } from "./store";
 
 /** How far back a turn's history reaches: responses up a `previous_response_id` chain, items of a conversation. */
 const MAX_CHAIN = 1000;
@@ -50,8 +50,7 @@ export async function historyFor(env: Env, ownerId: number, req: StateRequest, n
 	}
 	if (req.previous_response_id) return { items: itemsOf(await chainTo(env, req.previous_response_id, ownerId, now)), conversation: undefined };
 	if (req.conversation) {
-		const conversation = await findConversation(env.DB, req.conversation.id, ownerId);
-		return { items: await recentItems(env.DB, conversation, MAX_CONVERSATION_ITEMS), conversation };
+		return conversationHistory(env.DB, req.conversation.id, ownerId, MAX_CONVERSATION_ITEMS);
 	}
 	return { items: [], conversation: undefined };
 }

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { findResponse, saveWrite } from "../../src/conversations/response-writes";
 import { conversationUpkeep } from "../../src/conversations/upkeep";
 import type { ResponseObject } from "../../src/protocols/responses/types";
@@ -151,6 +151,32 @@ describe("stored responses (/v1/responses with store, previous_response_id, conv
 			.first<{ model: string; input_tokens: number; status: string }>();
 		expect(turn).toMatchObject({ model, status: "completed", input_tokens: first.usage?.input_tokens });
 		expect((await send(stranger, "POST", "/v1/responses", { model, conversation: conv.id, input: "peek" })).status).toBe(404);
+	});
+});
+
+describe("stored responses on channels of other dialects", () => {
+	it.each([
+		["anthropic", (tag: string) => `${inject("upstreamUrl")}/${tag}/fixture/anthropic/text`],
+		["gemini", (tag: string) => `${inject("upstreamUrl")}/${tag}/fixture/gemini/text`],
+	])("rebuilds the history for a %s channel", async (type, baseUrl) => {
+		const tag = uid();
+		const model = `state-${type}-${uid()}`;
+		await createChannel({ type, base_url: baseUrl(tag), models: [model] });
+		const { key } = await createKey();
+		const first = await (await send(key, "POST", "/v1/responses", { model, input: "My name is Ada." })).json<Stored>();
+		expect(first.output_text.length).toBeGreaterThan(0);
+		const second = await send(key, "POST", "/v1/responses", { model, previous_response_id: first.id, input: "What is my name?" });
+		expect(second.status).toBe(200);
+		const body = (await upstreamLog(tag)).at(-1)?.body;
+		// Each dialect's own shape: Anthropic's messages with text, Gemini's contents with parts.
+		const turns =
+			type === "anthropic"
+				? (body?.messages as { role: string; content: unknown }[]).map((m) => [m.role, JSON.stringify(m.content)])
+				: (body?.contents as { role: string; parts: unknown }[]).map((m) => [m.role, JSON.stringify(m.parts)]);
+		expect(turns.map(([role]) => role)).toEqual(["user", type === "anthropic" ? "assistant" : "model", "user"]);
+		expect(turns[0]?.[1]).toContain("My name is Ada.");
+		expect(turns[1]?.[1]).toContain(JSON.stringify(first.output_text).slice(1, -1));
+		expect(turns[2]?.[1]).toContain("What is my name?");
 	});
 });
 
