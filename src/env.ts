@@ -41,6 +41,7 @@ const configSchema = z.object({
 	RESPONSE_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
 	CONVERSATION_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
 	CONTEXT_WINDOW_TOKENS: positiveInt.default(128_000),
+	CONVERSATION_SUMMARY_IDLE_MINUTES: positiveInt.default(30),
 	FILES_QUOTA_BYTES_PER_USER: positiveInt.default(1_073_741_824),
 	ADMIN_TOKEN: z.string().min(16, "ADMIN_TOKEN must be at least 16 characters"),
 	ENCRYPTION_KEY: z.string().refine((v) => decodedLength(v) === 32, "ENCRYPTION_KEY must be 32 bytes, base64-encoded"),
@@ -71,6 +72,8 @@ export type Config = {
 	conversationRetentionDays: number;
 	/** The context window stateful Responses with `truncation: "auto"` cut their history to, in estimated tokens. */
 	contextWindowTokens: number;
+	/** Minutes without a turn after which a chat app's conversation counts as finished and is summed up into memory. */
+	conversationSummaryIdleMinutes: number;
 	/** The bytes of files one user may keep stored, all their keys together. */
 	filesQuotaBytesPerUser: number;
 	adminToken: string;
@@ -113,6 +116,7 @@ export function config(env: Env): Config {
 		responseRetentionDays: v.RESPONSE_RETENTION_DAYS,
 		conversationRetentionDays: v.CONVERSATION_RETENTION_DAYS,
 		contextWindowTokens: v.CONTEXT_WINDOW_TOKENS,
+		conversationSummaryIdleMinutes: v.CONVERSATION_SUMMARY_IDLE_MINUTES,
 		filesQuotaBytesPerUser: v.FILES_QUOTA_BYTES_PER_USER,
 		adminToken: v.ADMIN_TOKEN,
 		encryptionKey: v.ENCRYPTION_KEY,

@@ -1,6 +1,7 @@
 import { config } from "../env";
 import { drainResponseSpool } from "./response-writes";
 import { pruneResponses } from "./responses";
+import { summariseIdle } from "./summarise";
 
 const DAY_MS = 86_400_000;
 /** Conversations deleted per run; a larger backlog waits for the next run. */
@@ -23,13 +24,15 @@ async function pruneConversations(db: D1Database, cutoff: number): Promise<numbe
 }
 
 /**
- * The cron's share of conversation state: lands the stored-response writes D1 refused (spooled to R2), then deletes
- * stored responses past RESPONSE_RETENTION_DAYS and conversations idle past CONVERSATION_RETENTION_DAYS.
+ * The cron's share of conversation state: lands the stored-response writes D1 refused (spooled to R2), deletes
+ * stored responses past RESPONSE_RETENTION_DAYS, sums up chat apps' finished conversations into memory, and deletes
+ * conversations idle past CONVERSATION_RETENTION_DAYS.
  */
 export async function conversationUpkeep(env: Env, now: number) {
 	const cfg = config(env);
 	const spooled = await drainResponseSpool(env);
 	const responses = await pruneResponses(env.DB, now);
+	const summarised = await summariseIdle(env, now);
 	const conversations = cfg.conversationRetentionDays === 0 ? 0 : await pruneConversations(env.DB, now - cfg.conversationRetentionDays * DAY_MS);
-	return { spooled, responses, conversations };
+	return { spooled, responses, summarised, conversations };
 }

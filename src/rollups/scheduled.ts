@@ -65,6 +65,7 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
 			memory_extractions_requeued: extractions,
 			responses_unspooled: conversations?.spooled,
 			responses_expired: conversations?.responses,
+			conversations_summarised: conversations?.summarised,
 			conversations_expired: conversations?.conversations,
 		}),
 	);
