@@ -167,12 +167,12 @@ describe("stored responses on channels of other dialects", () => {
 		expect(first.output_text.length).toBeGreaterThan(0);
 		const second = await send(key, "POST", "/v1/responses", { model, previous_response_id: first.id, input: "What is my name?" });
 		expect(second.status).toBe(200);
-		const body = (await upstreamLog(tag)).at(-1)?.body;
+		const body = (await upstreamLog(tag)).at(-1)?.body ?? {};
 		// Each dialect's own shape: Anthropic's messages with text, Gemini's contents with parts.
 		const turns =
 			type === "anthropic"
-				? (body?.messages as { role: string; content: unknown }[]).map((m) => [m.role, JSON.stringify(m.content)])
-				: (body?.contents as { role: string; parts: unknown }[]).map((m) => [m.role, JSON.stringify(m.parts)]);
+				? (body.messages as { role: string; content: unknown }[]).map((m) => [m.role, JSON.stringify(m.content)])
+				: (body.contents as { role: string; parts: unknown }[]).map((m) => [m.role, JSON.stringify(m.parts)]);
 		expect(turns.map(([role]) => role)).toEqual(["user", type === "anthropic" ? "assistant" : "model", "user"]);
 		expect(turns[0]?.[1]).toContain("My name is Ada.");
 		expect(turns[1]?.[1]).toContain(JSON.stringify(first.output_text).slice(1, -1));
