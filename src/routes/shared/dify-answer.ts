@@ -22,6 +22,8 @@ import type { UsageMeter } from "../../relay/meter";
 
 /** Dify's clients and the proxies between are kept from timing out a slow answer by a ping at least this often. */
 const PING_MS = 10_000;
+/** How often a streamed answer looks whether it was asked to stop. */
+const STOP_POLL_MS = 50;
 /** How long a finished answer waits for its usage record before reporting what it knows; the record is normally there already. */
 const RECORD_WAIT_MS = 3_000;
 
@@ -114,10 +116,11 @@ export function streamingTurn(plan: TurnPlan, upstream: ReadableStream<Uint8Arra
 	const writer = writable.getWriter();
 	const encoder = new TextEncoder();
 	const reader = upstream.getReader();
-	let stopped = false;
+	let stopRequested = false;
+	// A stop may come from another request (the stop route), which may not touch this request's streams: it only
+	// asks, and this request's own timer sees the request and cancels the upstream itself.
 	const stop = () => {
-		stopped = true;
-		reader.cancel().catch(() => {});
+		stopRequested = true;
 	};
 	const send = (text: string) => writer.write(encoder.encode(text)).catch(() => {});
 	writer.closed.catch(stop);
@@ -136,9 +139,13 @@ export function streamingTurn(plan: TurnPlan, upstream: ReadableStream<Uint8Arra
 		});
 		const decoder = new TextDecoder();
 		const ping = setInterval(() => void send(PING_EVENT), PING_MS);
+		const stopping = Promise.withResolvers<{ done: true; value: undefined }>();
+		const watch = setInterval(() => {
+			if (stopRequested) stopping.resolve({ done: true, value: undefined });
+		}, STOP_POLL_MS);
 		try {
 			for (;;) {
-				const { done, value } = await reader.read();
+				const { done, value } = await Promise.race([reader.read(), stopping.promise]);
 				if (done) break;
 				events.feed(decoder.decode(value, { stream: true }));
 				if (pending) await send(pending);
@@ -149,8 +156,12 @@ export function streamingTurn(plan: TurnPlan, upstream: ReadableStream<Uint8Arra
 			failure ??= "The model's answer broke off";
 		} finally {
 			clearInterval(ping);
+			clearInterval(watch);
 			untrack();
 		}
+		const stopped = stopRequested;
+		// The upstream is cancelled here, in this request: the relay records the answer as cut short by its reader.
+		if (stopped) await reader.cancel().catch(() => {});
 		if (pending) await send(pending);
 		const status = stopped ? "stopped" : failure === undefined ? "completed" : "failed";
 		const billed = await billedTurn(plan);
