@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { leaveStop } from "../../src/conversations/running-turns";
 import { appWithKey } from "../support/apps";
 import { type DifyEvent, dify, difyEvents, userWithKey } from "../support/dify";
 import { createChannel, uid, upstream, usageRow } from "../support/gateway";
@@ -55,6 +56,24 @@ describe("POST /dify/v1/chat-messages/{task_id}/stop", () => {
 		const row = await usageRow(res.headers.get("x-request-id") ?? "");
 		expect(row).toMatchObject({ partial: 1, status: 499 });
 		expect(row.completion_tokens).toBe(end.metadata?.usage.completion_tokens);
+	});
+
+	it("stops an answer streaming in another isolate through the stop it leaves in the data center's cache", async () => {
+		const model = `dify-slow-${uid()}`;
+		await createChannel({ base_url: upstream(`dify-stop-${uid()}`, "slow-long"), models: [model] });
+		const owner = await userWithKey();
+		const { app, key } = await appWithKey(owner.userId, { model });
+		const res = await dify(key, "POST", "/chat-messages", { inputs: {}, query: "Talk slowly", user: "u1", response_mode: "streaming" });
+		const { first, rest } = await untilFirstMessage(res);
+		// What the stop route does when the task is not running in its own isolate.
+		await leaveStop(first.task_id ?? "", { ownerId: owner.userId, appId: app.id, endUser: "u1" });
+		const events = await rest();
+		const end = events.at(-1) as DifyEvent;
+		expect(end.event).toBe("message_end");
+		// Stopped a second or so in: far from the forty words of the whole answer.
+		expect(events.filter((e) => e.event === "message").length).toBeLessThan(30);
+		const messages = await dify(key, "GET", `/messages?user=u1&conversation_id=${end.conversation_id}`);
+		expect(await messages.json()).toMatchObject({ data: [{ status: "stopped" }] });
 	});
 
 	it("answers success for a task that is not running, and 400 without a user", async () => {

@@ -3,7 +3,7 @@ import type { DifyScope, NewDifyConversation } from "../../conversations/dify-st
 import { newConversationStatement } from "../../conversations/dify-store";
 import type { StoredItem } from "../../conversations/items";
 import { toStoredItem } from "../../conversations/items";
-import { trackTurn } from "../../conversations/running-turns";
+import { stopLeftElsewhere, trackTurn } from "../../conversations/running-turns";
 import { type Turn, turnStatements } from "../../conversations/turns";
 import {
 	blockingAnswer,
@@ -24,6 +24,8 @@ import type { UsageMeter } from "../../relay/meter";
 const PING_MS = 10_000;
 /** How often a streamed answer looks whether it was asked to stop. */
 const STOP_POLL_MS = 50;
+/** Every this many polls (a second), the data center's cache is asked for a stop left by another isolate. */
+const CACHE_POLL_TICKS = 20;
 /** How long a finished answer waits for its usage record before reporting what it knows; the record is normally there already. */
 const RECORD_WAIT_MS = 3_000;
 
@@ -140,7 +142,18 @@ export function streamingTurn(plan: TurnPlan, upstream: ReadableStream<Uint8Arra
 		const decoder = new TextDecoder();
 		const ping = setInterval(() => void send(PING_EVENT), PING_MS);
 		const stopping = Promise.withResolvers<{ done: true; value: undefined }>();
+		let ticks = 0;
 		const watch = setInterval(() => {
+			ticks += 1;
+			// A stop that landed in another isolate is looked for in the data center's cache, once a second.
+			if (ticks % CACHE_POLL_TICKS === 0) {
+				stopLeftElsewhere(plan.ids.taskId, plan.scope).then(
+					(left) => {
+						if (left) stopRequested = true;
+					},
+					() => {},
+				);
+			}
 			if (stopRequested) stopping.resolve({ done: true, value: undefined });
 		}, STOP_POLL_MS);
 		try {
