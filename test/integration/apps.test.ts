@@ -110,6 +110,9 @@ describe("/api/apps", () => {
 			data: [{ id: made.id, name: "web", key_prefix: made.key_prefix, status: "active", created_at: made.created_at, last_used_at: null }],
 		});
 		expect((await as(made.key, "GET", "/dify/v1/parameters?user=u")).status).toBe(200);
+		// It is one of the owner's keys, where its limits are set, marked as the app's.
+		const inTokens = await (await as(alice.session, "GET", `/api/tokens/${made.id}`)).json();
+		expect(inTokens).toMatchObject({ id: made.id, user_id: alice.id, app_id: app.id, status: "active" });
 		expect((await as(alice.session, "DELETE", `/api/apps/${app.id}/keys/${made.id}`)).status).toBe(204);
 		expect((await as(made.key, "GET", "/dify/v1/parameters?user=u")).status).toBe(401);
 		expect((await as(alice.session, "DELETE", `/api/apps/${app.id}/keys/${made.id}`)).status).toBe(404);
