@@ -1,8 +1,6 @@
 import { z } from "zod";
-import type { DifyScope, NewDifyConversation } from "../../conversations/dify-store";
-import { newConversationStatement } from "../../conversations/dify-store";
-import type { StoredItem } from "../../conversations/items";
-import { toStoredItem } from "../../conversations/items";
+import { type DifyScope, type NewDifyConversation, newConversationStatement } from "../../conversations/dify-store";
+import { type StoredItem, toStoredItem } from "../../conversations/items";
 import { stopLeftElsewhere, trackTurn } from "../../conversations/running-turns";
 import { type Turn, turnStatements } from "../../conversations/turns";
 import {
