@@ -65,16 +65,7 @@ function messageOut(c: DifyConversation, m: DifyMessage): z.infer<typeof message
 		status: m.status === "completed" ? "normal" : m.status,
 		message_files: m.images.map((img, i) => ({ id: img.fileId ?? `${m.id}-${i}`, type: "image", url: img.url ?? "", belongs_to: "user" })),
 		feedback: m.feedback === null ? null : { rating: m.feedback },
-		retriever_resources: m.sources.map((s) => ({
-			position: Number(s.position ?? 0),
-			dataset_id: String(s.dataset_id ?? ""),
-			dataset_name: String(s.dataset_name ?? ""),
-			document_id: String(s.document_id ?? ""),
-			document_name: String(s.document_name ?? ""),
-			segment_id: String(s.segment_id ?? ""),
-			score: Number(s.score ?? 0),
-			content: String(s.content ?? ""),
-		})),
+		retriever_resources: m.sources,
 		created_at: seconds(m.createdAt),
 	};
 }
