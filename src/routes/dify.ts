@@ -55,6 +55,12 @@ function conversationOut(c: DifyConversation, introduction: string): z.infer<typ
 	};
 }
 
+/** Dify's message status: `normal`, `error` for an answer that failed, and the gateway's `stopped` for one cut short. */
+function messageStatus(turn: string): string {
+	if (turn === "stopped") return "stopped";
+	return turn === "completed" ? "normal" : "error";
+}
+
 function messageOut(c: DifyConversation, m: DifyMessage): z.infer<typeof messageView> {
 	return {
 		id: m.id,
@@ -62,7 +68,7 @@ function messageOut(c: DifyConversation, m: DifyMessage): z.infer<typeof message
 		inputs: c.metadata ?? {},
 		query: m.query,
 		answer: m.answer,
-		status: m.status === "completed" ? "normal" : m.status,
+		status: messageStatus(m.status),
 		message_files: m.images.map((img, i) => ({ id: img.fileId ?? `${m.id}-${i}`, type: "image", url: img.url ?? "", belongs_to: "user" })),
 		feedback: m.feedback === null ? null : { rating: m.feedback },
 		retriever_resources: m.sources,
