@@ -73,7 +73,9 @@ export const difyChatRoutes = new Hono<AppEnv>()
 		const plan: TurnPlan = {
 			ids,
 			scope,
-			newConversation: conversation ? undefined : { id: ids.conversationId, scope, keyId: caller.keyId, name: [...body.query].slice(0, NAME_CHARS).join(""), inputs },
+			newConversation: conversation
+				? undefined
+				: { id: ids.conversationId, scope, keyId: caller.keyId, name: [...body.query].slice(0, NAME_CHARS).join(""), inputs },
 			userItem,
 			resources,
 			meter: c.get("meter"),
