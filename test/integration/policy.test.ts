@@ -104,6 +104,14 @@ describe("the authorization policy", () => {
 				"GET /api/stats/top (any)",
 				"GET /api/playground/models (person)",
 				"POST /api/playground/chat/completions (person)",
+				"GET /api/apps (person)",
+				"POST /api/apps (person)",
+				"GET /api/apps/:id (person)",
+				"PATCH /api/apps/:id (person)",
+				"DELETE /api/apps/:id (person)",
+				"GET /api/apps/:id/keys (person)",
+				"POST /api/apps/:id/keys (person)",
+				"DELETE /api/apps/:id/keys/:key_id (person)",
 			].sort(),
 		);
 	});
