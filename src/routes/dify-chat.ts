@@ -5,13 +5,14 @@ import type { AppRow } from "../conversations/apps";
 import { type DifyConversation, findDifyConversation, historyOf } from "../conversations/dify-store";
 import { toStoredItem } from "../conversations/items";
 import { stopTurn } from "../conversations/running-turns";
-import type { AppEnv } from "../env";
+import { type AppEnv, config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { valid } from "../lib/validate";
 import { bodyLimit } from "../middleware/body-limit";
 import { difyAuth } from "../middleware/dify-auth";
 import { usageMeter } from "../middleware/usage-meter";
 import type { RetrieverResource } from "../protocols/dify/events";
+import { fitContext } from "../protocols/fit-context";
 import type { ChatMessage, ChatPart, ChatRequest } from "../protocols/ir";
 import { openaiIngress } from "../protocols/openai";
 import { newId } from "../protocols/responses/response";
@@ -38,7 +39,10 @@ async function askedChat(c: Context<AppEnv>, app: AppRow, body: ChatMessageCreat
 	const system = fillInputs(app.systemPrompt, inputs);
 	const question: ChatPart[] | string = images.forModel.length ? [{ type: "text", text: body.query }, ...images.forModel] : body.query;
 	const messages: ChatMessage[] = [...(system ? [{ role: "system" as const, content: system }] : []), ...history, { role: "user", content: question }];
-	const chat: ChatRequest = { model: app.model, messages, stream: body.response_mode === "streaming", user: body.user };
+	// As Dify keeps a conversation within the model's window: the oldest turns go first (CONTEXT_WINDOW_TOKENS).
+	const cfg = config(c.env);
+	const whole: ChatRequest = { model: app.model, messages, stream: body.response_mode === "streaming", user: body.user };
+	const { chat } = fitContext(whole, cfg.contextWindowTokens, cfg.reserveDefaultOutputTokens);
 	const userItem = toStoredItem({ type: "message", role: "user", content: [{ type: "input_text", text: body.query }, ...images.stored] }, "query");
 	return { chat, inputs, userItem };
 }
