@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { GatewayError } from "../errors/gateway-error";
+import { jsonText } from "../lib/json-text";
 import type { RetrieverResource } from "../protocols/dify/events";
 import type { ChatMessage } from "../protocols/ir";
 import type { ConversationRow } from "./store";
@@ -11,21 +12,12 @@ export interface DifyScope {
 	endUser: string;
 }
 
-const json = z.string().transform((s, ctx) => {
-	try {
-		return JSON.parse(s) as unknown;
-	} catch {
-		ctx.addIssue({ code: "custom", message: "not JSON" });
-		return z.NEVER;
-	}
-});
-
 const conversationRow = z
 	.object({
 		id: z.string(),
 		owner_id: z.number(),
 		name: z.string().nullable(),
-		metadata: json.pipe(z.record(z.string(), z.string())).nullable(),
+		metadata: jsonText.pipe(z.record(z.string(), z.string())).nullable(),
 		created_at: z.number(),
 		updated_at: z.number(),
 	})
@@ -63,7 +55,7 @@ export function newConversationStatement(db: D1Database, c: NewDifyConversation)
 		.bind(c.id, c.scope.ownerId, Object.keys(c.inputs).length ? JSON.stringify(c.inputs) : null, c.scope.appId, c.scope.endUser, c.keyId, c.name);
 }
 
-const historyRow = z.object({ role: z.string().nullable(), item: json.pipe(z.looseObject({ content: z.unknown() })) });
+const historyRow = z.object({ role: z.string().nullable(), item: jsonText.pipe(z.looseObject({ content: z.unknown() })) });
 const textPart = z.looseObject({ type: z.string(), text: z.string().optional() });
 
 /** A stored message item's text: its text parts joined (images of earlier turns are not sent again). */
@@ -127,10 +119,10 @@ const turnRow = z.object({
 	id: z.string(),
 	status: z.string(),
 	feedback: z.enum(["like", "dislike"]).nullable(),
-	sources: json.pipe(z.array(source)),
+	sources: jsonText.pipe(z.array(source)),
 	created_at: z.number(),
 });
-const turnItemRow = z.object({ turn_id: z.string(), role: z.string().nullable(), item: json.pipe(z.looseObject({ content: z.unknown() })) });
+const turnItemRow = z.object({ turn_id: z.string(), role: z.string().nullable(), item: jsonText.pipe(z.looseObject({ content: z.unknown() })) });
 const imagePart = z.looseObject({ type: z.literal("input_image"), file_id: z.string().nullish(), image_url: z.string().nullish() });
 
 /** One model turn as Dify lists it among a conversation's messages. */

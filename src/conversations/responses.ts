@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { GatewayError } from "../errors/gateway-error";
+import { jsonText } from "../lib/json-text";
 import { type Turn, turnStatements } from "./turns";
 
 /** A stored response as kept: whose it is, what it followed, the input items it answered and the response itself. */
@@ -14,15 +15,6 @@ export interface StoredResponse {
 	response: Record<string, unknown> & { output: unknown[] };
 	expiresAt: number | null;
 }
-
-const json = z.string().transform((s, ctx) => {
-	try {
-		return JSON.parse(s) as unknown;
-	} catch {
-		ctx.addIssue({ code: "custom", message: "not JSON" });
-		return z.NEVER;
-	}
-});
 
 const responseJson = z.looseObject({ output: z.array(z.unknown()) });
 
@@ -42,8 +34,8 @@ const responseRow = z
 		owner_id: z.number(),
 		previous_response_id: z.string().nullable(),
 		conversation_id: z.string().nullable(),
-		input: json.pipe(z.array(z.record(z.string(), z.unknown()))),
-		response: json.pipe(responseJson),
+		input: jsonText.pipe(z.array(z.record(z.string(), z.unknown()))),
+		response: jsonText.pipe(responseJson),
 		expires_at: z.number().nullable(),
 	})
 	.transform(

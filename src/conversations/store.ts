@@ -1,26 +1,18 @@
 import { z } from "zod";
 import { GatewayError } from "../errors/gateway-error";
+import { jsonText } from "../lib/json-text";
 import { newId } from "../protocols/responses/response";
 import type { StoredItem } from "./items";
 
 export type Metadata = Record<string, string>;
 
-const json = z.string().transform((s, ctx) => {
-	try {
-		return JSON.parse(s) as unknown;
-	} catch {
-		ctx.addIssue({ code: "custom", message: "not JSON" });
-		return z.NEVER;
-	}
-});
-
 const conversationRow = z
-	.object({ id: z.string(), owner_id: z.number(), metadata: json.pipe(z.record(z.string(), z.string())).nullable(), created_at: z.number() })
+	.object({ id: z.string(), owner_id: z.number(), metadata: jsonText.pipe(z.record(z.string(), z.string())).nullable(), created_at: z.number() })
 	.transform((r) => ({ id: r.id, ownerId: r.owner_id, metadata: r.metadata, createdAt: r.created_at }));
 
 export type ConversationRow = z.output<typeof conversationRow>;
 
-const itemRow = z.object({ seq: z.number(), item: json.pipe(z.looseObject({ id: z.string(), type: z.string() })) });
+const itemRow = z.object({ seq: z.number(), item: jsonText.pipe(z.looseObject({ id: z.string(), type: z.string() })) });
 
 /** OpenAI's conversation object; `created_at` in seconds, as OpenAI counts it. */
 export function conversationView(c: ConversationRow) {
