@@ -87,6 +87,13 @@ export const routeAccess = {
 	"GET /api/playground/models": "person",
 	"POST /api/playground/chat/completions": "person",
 
+	// The Chat page's conversations: a user's own (a key reads them too, as it can through /v1/conversations).
+	"GET /api/conversations": "any",
+	"GET /api/conversations/:id": "any",
+	"PATCH /api/conversations/:id": "person",
+	"DELETE /api/conversations/:id": "person",
+	"PUT /api/conversations/:id/turns/:turn_id/feedback": "person",
+
 	"GET /api/jobs/dead": "operator",
 	"GET /api/jobs/dead/:id": "operator",
 	"POST /api/jobs/dead/:id/replay": "operator",

@@ -104,6 +104,11 @@ describe("the authorization policy", () => {
 				"GET /api/stats/top (any)",
 				"GET /api/playground/models (person)",
 				"POST /api/playground/chat/completions (person)",
+				"GET /api/conversations (any)",
+				"GET /api/conversations/:id (any)",
+				"PATCH /api/conversations/:id (person)",
+				"DELETE /api/conversations/:id (person)",
+				"PUT /api/conversations/:id/turns/:turn_id/feedback (person)",
 			].sort(),
 		);
 	});
