@@ -86,9 +86,11 @@ export const routeAccess = {
 
 	"GET /api/playground/models": "person",
 	"POST /api/playground/chat/completions": "person",
+	"POST /api/playground/responses": "person",
 
 	// The Chat page's conversations: a user's own (a key reads them too, as it can through /v1/conversations).
 	"GET /api/conversations": "any",
+	"POST /api/conversations": "person",
 	"GET /api/conversations/:id": "any",
 	"PATCH /api/conversations/:id": "person",
 	"DELETE /api/conversations/:id": "person",

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { GatewayError } from "../errors/gateway-error";
+import { newId } from "../protocols/responses/response";
 
 /**
  * The dashboard's view of the conversation store (its Chat page): lists newest first with search over titles and
@@ -158,6 +159,19 @@ export async function readThread(db: D1Database, conversationId: string): Promis
 		else parts.push({ turnId: turn_id, turn: turn_id === null ? null : (byId.get(turn_id) ?? null), items: [item] });
 	}
 	return parts.map(({ turn, items }) => ({ turn, items }));
+}
+
+/**
+ * An empty conversation of a key's user, started from the dashboard so that the key's first message can name it
+ * (Responses' `conversation`); the key is kept for the Chat page's filter.
+ */
+export async function startConversation(db: D1Database, ownerId: number, keyId: number, name: string | null): Promise<BrowsedConversation> {
+	const id = newId("conv");
+	await db
+		.prepare("INSERT INTO conversations (id, owner_id, key_id, name, updated_at) VALUES (?1, ?2, ?3, ?4, cast(unixepoch('subsec') * 1000 as integer))")
+		.bind(id, ownerId, keyId, name)
+		.run();
+	return findBrowsable(db, id, ownerId);
 }
 
 export async function renameConversation(db: D1Database, id: string, name: string): Promise<void> {

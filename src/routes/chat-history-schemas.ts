@@ -17,6 +17,11 @@ export const conversationListQuery = z.object({
 export const conversationIdParam = z.object({ id: z.string().min(1).max(100) });
 export const turnParam = conversationIdParam.extend({ turn_id: z.string().min(1).max(100) });
 
+export const conversationStart = z.object({
+	key_id: positiveId.describe("The key whose messages the conversation will hold: one of your own (the operator: anyone's)"),
+	name: z.string().trim().min(1).max(200).optional(),
+});
+
 export const conversationRename = z.object({ name: z.string().trim().min(1).max(200) });
 
 export const feedbackInput = z.object({

@@ -10,18 +10,21 @@ import {
 	readThread,
 	renameConversation,
 	setTurnFeedback,
+	startConversation,
 	type TurnRow,
 } from "../conversations/browse";
 import { deleteConversation } from "../conversations/store";
 import type { AppEnv } from "../env";
 import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
+import { callerForKey } from "../relay/callers";
 import {
 	conversationHeader,
 	conversationIdParam,
 	conversationListQuery,
 	conversationPage,
 	conversationRename,
+	conversationStart,
 	type conversationSummary,
 	feedbackInput,
 	feedbackView,
@@ -83,6 +86,13 @@ export const chatHistoryRoutes = new Hono<AppEnv>()
 			next_cursor: page.hasMore && last ? encodeCursor([last.updated_at, last.id]) : null,
 		} satisfies z.infer<typeof conversationPage>);
 	})
+	.post("/", valid("json", conversationStart), async (c) => {
+		const body = c.req.valid("json");
+		// Only a key the principal may act as, as the playground checks it: the conversation is that key's user's.
+		const caller = await callerForKey(c.env, body.key_id, ownerScope(c.get("principal")));
+		const conversation = await startConversation(c.env.DB, caller.userId, caller.keyId, body.name ?? null);
+		return c.json(header(conversation) satisfies z.infer<typeof conversationHeader>, 201);
+	})
 	.get("/:id", valid("param", conversationIdParam), async (c) => {
 		const conversation = await findBrowsable(c.env.DB, c.req.valid("param").id, ownerScope(c.get("principal")));
 		const parts = await readThread(c.env.DB, conversation.id);
@@ -127,6 +137,11 @@ export const chatHistoryDocs: OperationDoc[] = [
 		query: conversationListQuery,
 		response: conversationPage,
 		errors: [400, 403],
+	}),
+	doc("post", "/api/conversations", "Start an empty conversation for one of your keys, for the Chat page to send its first message in", {
+		body: conversationStart,
+		response: conversationHeader,
+		errors: [400, 403, 404],
 	}),
 	doc("get", path, "A conversation's thread: its items grouped by turn, with each turn's model, tokens, cost, latency, sources and feedback", {
 		response: threadView,

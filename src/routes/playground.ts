@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
 import { ownerScope } from "../auth/policy";
 import type { AppEnv } from "../env";
@@ -6,13 +6,26 @@ import { valid } from "../lib/validate";
 import { usageMeter } from "../middleware/usage-meter";
 import type { OperationDoc } from "../openapi/operation";
 import { openaiIngress } from "../protocols/openai";
+import { responsesIngressFor } from "../protocols/responses";
 import { callerForKey } from "../relay/callers";
 import { relayChat } from "../relay/chat";
 import { chatCompletion, chatCompletionRequest, modelList } from "./openai-schemas";
+import { responseObject, responsesCreate } from "./responses-schemas";
 import { keyModels } from "./shared/key-models";
 import { relayed } from "./shared/relayed";
 
 const playgroundQuery = z.object({ token_id: z.coerce.number().int().positive() });
+
+/**
+ * The key named by `token_id`, as the caller of the relay. Only a person (a session or the operator) reaches here:
+ * src/auth/policy.ts keeps gateway keys out, so that one key cannot act as another.
+ */
+const actAsKey: MiddlewareHandler<AppEnv> = async function actAsKey(c, next) {
+	const caller = await callerForKey(c.env, Number(c.req.query("token_id")), ownerScope(c.get("principal")));
+	c.set("caller", caller);
+	c.get("meter")?.setCaller(caller);
+	await next();
+};
 
 /**
  * The dashboard's playground: a chat completion sent as one of the signed-in user's keys (any key for the
@@ -24,25 +37,18 @@ export const playgroundRoutes = new Hono<AppEnv>()
 		const caller = await callerForKey(c.env, c.req.valid("query").token_id, ownerScope(c.get("principal")));
 		return c.json(await keyModels(c.env, caller));
 	})
-	.post(
-		"/chat/completions",
-		usageMeter(),
-		valid("query", playgroundQuery),
-		async (c, next) => {
-			// Only a person (a session or the operator) reaches here: src/auth/policy.ts keeps gateway keys out, so that one
-			// key cannot act as another.
-			const caller = await callerForKey(c.env, c.req.valid("query").token_id, ownerScope(c.get("principal")));
-			c.set("caller", caller);
-			c.get("meter").setCaller(caller);
-			await next();
-		},
-		valid("json", chatCompletionRequest),
-		(c) => {
-			const body = c.req.valid("json");
-			const chat = openaiIngress.toChat(body);
-			return relayed(c, (req) => relayChat(req, { ingress: openaiIngress, native: body, chat, stream: body.stream === true }));
-		},
-	);
+	.post("/chat/completions", usageMeter(), valid("query", playgroundQuery), actAsKey, valid("json", chatCompletionRequest), (c) => {
+		const body = c.req.valid("json");
+		const chat = openaiIngress.toChat(body);
+		return relayed(c, (req) => relayChat(req, { ingress: openaiIngress, native: body, chat, stream: body.stream === true }));
+	})
+	// The Chat page's messages, as /v1/responses answers them.
+	// Stateless as yet: the stateful /v1/responses (store, conversation) is to answer here too once it is on main.
+	.post("/responses", usageMeter(), valid("query", playgroundQuery), actAsKey, valid("json", responsesCreate), (c) => {
+		const { memory, ...body } = c.req.valid("json");
+		const ingress = responsesIngressFor(body);
+		return relayed(c, (req) => relayChat(req, { ingress, native: body, chat: ingress.toChat(body), stream: body.stream === true }));
+	});
 
 export const playgroundDocs: OperationDoc[] = [
 	{
@@ -64,6 +70,18 @@ export const playgroundDocs: OperationDoc[] = [
 		query: playgroundQuery,
 		body: chatCompletionRequest,
 		response: chatCompletion,
+		errors: [402, 403, 404, 429, 502, 503, 504],
+		streams: true,
+	},
+	{
+		method: "post",
+		path: "/api/playground/responses",
+		summary: "A model response as one of your keys, as /v1/responses answers it, for the dashboard's Chat page (streams as SSE when `stream` is true)",
+		tag: "Relay",
+		auth: "user",
+		query: playgroundQuery,
+		body: responsesCreate,
+		response: responseObject,
 		errors: [402, 403, 404, 429, 502, 503, 504],
 		streams: true,
 	},

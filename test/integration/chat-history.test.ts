@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { startSession } from "../../src/auth/sessions";
 import { toStoredItem } from "../../src/conversations/items";
 import { turnStatements } from "../../src/conversations/turns";
-import { admin, call, createKey, uid } from "../support/gateway";
+import { admin, call, createChannel, createKey, readSse, uid, upstream } from "../support/gateway";
 
 interface Summary {
 	id: string;
@@ -246,5 +246,27 @@ describe("/api/conversations (the Chat page)", () => {
 			.bind(doomed.id)
 			.first<{ n: number }>();
 		expect(left?.n).toBe(0);
+	});
+
+	it("starts an empty conversation for one of the user's keys, and streams a message as /v1/responses answers it", async () => {
+		const started = await as(alice.token, "POST", "/api/conversations", { key_id: alice.key.id, name: "New chat" });
+		expect(started.status).toBe(201);
+		const conversation = await started.json<Summary>();
+		expect(conversation).toMatchObject({ name: "New chat", key_id: alice.key.id, user_id: alice.id });
+		const byKey = await (await as(alice.token, "GET", `/api/conversations?key_id=${alice.key.id}`)).json<Page>();
+		expect(byKey.data.map((c) => c.id)).toContain(conversation.id);
+		// Another user's key is not there to start one for, and a key may not start one for another.
+		expect((await as(bob.token, "POST", "/api/conversations", { key_id: alice.key.id })).status).toBe(404);
+		expect((await as(alice.key.key, "POST", "/api/conversations", { key_id: alice.key.id })).status).toBe(403);
+
+		const model = `chat-${uid()}`;
+		await createChannel({ base_url: upstream(uid(), "ok"), models: [model] });
+		const res = await as(alice.token, "POST", `/api/playground/responses?token_id=${alice.key.id}`, { model, input: "hi", stream: true });
+		expect(res.status).toBe(200);
+		const { events } = await readSse(res);
+		const types = events.map((e) => (e as { type: string }).type);
+		expect(types).toContain("response.output_text.delta");
+		expect(types.at(-1)).toBe("response.completed");
+		expect((await as(bob.token, "POST", `/api/playground/responses?token_id=${alice.key.id}`, { model, input: "hi" })).status).toBe(404);
 	});
 });
