@@ -4,6 +4,7 @@ import { Switches } from "./components/switches";
 import { translator } from "./i18n";
 import { BillingPage } from "./pages/billing";
 import { ChannelsPage } from "./pages/channels";
+import { ChatPage } from "./pages/chat";
 import { KeysPage } from "./pages/keys";
 import { KnowledgePage } from "./pages/knowledge";
 import { MemoriesPage } from "./pages/memories";
@@ -23,6 +24,7 @@ const t = translator({
 		playground: "Playground",
 		knowledge: "Knowledge",
 		memories: "Memories",
+		chat: "Chat",
 		signOut: "Sign out",
 		notFound: "This page does not exist.",
 		operator: "operator",
@@ -36,6 +38,7 @@ const t = translator({
 		playground: "试验场",
 		knowledge: "知识库",
 		memories: "记忆",
+		chat: "对话",
 		signOut: "退出登录",
 		notFound: "页面不存在。",
 		operator: "管理员",
@@ -51,6 +54,7 @@ const NAV = [
 	{ path: "/playground", key: "playground", admin: false },
 	{ path: "/knowledge", key: "knowledge", admin: false },
 	{ path: "/memories", key: "memories", admin: false },
+	{ path: "/chat", key: "chat", admin: false },
 ] as const;
 
 function Shell() {
@@ -90,6 +94,7 @@ function Shell() {
 					<Route path="/playground" component={PlaygroundPage} />
 					<Route path="/knowledge" component={KnowledgePage} />
 					<Route path="/memories" component={MemoriesPage} />
+					<Route path="/chat" component={ChatPage} />
 					<Route default component={() => <p class="state empty">{t("notFound")}</p>} />
 				</Router>
 			</main>

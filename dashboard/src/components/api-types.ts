@@ -142,3 +142,21 @@ export interface Price {
 	request_usd: number;
 	valid_from: string;
 }
+
+/** A chat app (Dify's /dify/v1), as GET /api/apps lists them: the Apps page edits them, the Chat page filters by them. */
+export interface App {
+	id: string;
+	name: string;
+	description: string;
+	model: string;
+	system_prompt: string;
+	opening_statement: string;
+	suggested_questions: string[];
+	vector_store_ids: string[];
+	retrieval_top_k: number;
+	score_threshold: number | null;
+	memory_mode: "off" | "read" | "read_write";
+	owner_id: number;
+	created_at: string;
+	updated_at: string;
+}
