@@ -12,12 +12,17 @@ import { speaks } from "./middleware/speaks";
 import { openApiDocument } from "./openapi/document";
 import type { OperationDoc } from "./openapi/operation";
 import { anthropicDocs, anthropicRoutes } from "./routes/anthropic";
+import { appDocs, appRoutes } from "./routes/apps";
 import { authDocs, authRoutes, loginRoutes } from "./routes/auth";
 import { billingDocs, billingRoutes } from "./routes/billing";
 import { channelHealthDocs, channelHealthRoutes } from "./routes/channel-health";
 import { channelDocs, channelRoutes } from "./routes/channels";
 import { chatHistoryDocs, chatHistoryRoutes } from "./routes/chat-history";
 import { conversationDocs, conversationRoutes } from "./routes/conversations";
+import { difyRoutes } from "./routes/dify";
+import { difyChatRoutes } from "./routes/dify-chat";
+import { difyDocs } from "./routes/dify-docs";
+import { difyFileRoutes } from "./routes/dify-files";
 import { fileDocs, fileRoutes } from "./routes/files";
 import { geminiDocs, geminiRoutes } from "./routes/gemini";
 import { jobDocs, jobRoutes } from "./routes/jobs";
@@ -51,10 +56,12 @@ export const operations: OperationDoc[] = [
 	...conversationDocs,
 	...chatHistoryDocs,
 	...mem0Docs,
+	...difyDocs,
 	...authDocs,
 	...channelDocs,
 	...channelHealthDocs,
 	...keyDocs,
+	...appDocs,
 	...userDocs,
 	...priceDocs,
 	...usageDocs,
@@ -89,6 +96,7 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.route("/api/channels", channelRoutes)
 	.route("/api/channels", channelHealthRoutes)
 	.route("/api/tokens", keyRoutes)
+	.route("/api/apps", appRoutes)
 	.route("/api/users", userRoutes)
 	.route("/api/prices", priceRoutes)
 	.route("/api/groups", groupRoutes)
@@ -114,6 +122,11 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.route("/mem0", mem0EntityRoutes)
 	.route("/mem0", mem0BatchRoutes)
 	.route("/mem0", mem0FeedbackRoutes)
+	// Dify's service API, for dify-client pointed at <gateway>/dify/v1 with an app key: its error format.
+	.use("/dify/*", speaks("dify"))
+	.route("/dify/v1", difyChatRoutes)
+	.route("/dify/v1", difyRoutes)
+	.route("/dify/v1", difyFileRoutes)
 	.notFound((c) => {
 		throw new GatewayError("not_found", `No route for ${c.req.method} ${c.req.path}`);
 	})

@@ -96,6 +96,16 @@ export const routeAccess = {
 	"DELETE /api/conversations/:id": "person",
 	"PUT /api/conversations/:id/turns/:turn_id/feedback": "person",
 
+	// Chat apps and their keys: a person's own apps (the operator's, anyone's); a gateway key may not mint app keys.
+	"GET /api/apps": "person",
+	"POST /api/apps": "person",
+	"GET /api/apps/:id": "person",
+	"PATCH /api/apps/:id": "person",
+	"DELETE /api/apps/:id": "person",
+	"GET /api/apps/:id/keys": "person",
+	"POST /api/apps/:id/keys": "person",
+	"DELETE /api/apps/:id/keys/:key_id": "person",
+
 	"GET /api/jobs/dead": "operator",
 	"GET /api/jobs/dead/:id": "operator",
 	"POST /api/jobs/dead/:id/replay": "operator",
@@ -185,4 +195,26 @@ export function memoryOwner(caller: CallerKey): number {
  */
 export function conversationOwner(caller: CallerKey): number {
 	return caller.userId;
+}
+
+/**
+ * The apps (/api/apps) a principal manages: a user their own (another's is "not found"), the operator every app
+ * (undefined). A new app is the principal's own; the operator may make one for a user by naming them.
+ */
+export function appOwner(principal: Principal): number | undefined {
+	return ownerScope(principal);
+}
+
+/** Whose a new app is: the operator names anyone (the admin user by default); a user only themself (403 otherwise). */
+export function newAppOwner(principal: Principal, requested: number | undefined): number {
+	return scopeToOwner(principal, requested) ?? ADMIN_USER_ID;
+}
+
+/**
+ * What an app key reaches at /dify/v1: its own app, and within it only the conversations of the end user a request
+ * names (Dify's `user`); another end user's conversation, or another app's, is "not found".
+ */
+export function difyScope(caller: CallerKey, endUser: string): { ownerId: number; appId: string; endUser: string } {
+	if (caller.appId === null) throw new GatewayError("unauthorized", "An app key is needed here");
+	return { ownerId: caller.userId, appId: caller.appId, endUser };
 }

@@ -2,7 +2,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ErrorCode } from "./gateway-error";
 
 /** The error formats of the APIs the gateway serves; each route says which one its clients read. */
-export type ErrorDialect = "openai" | "anthropic" | "gemini" | "mem0";
+export type ErrorDialect = "openai" | "anthropic" | "gemini" | "mem0" | "dify";
 
 export interface ErrorBody {
 	status: ContentfulStatusCode;
@@ -77,7 +77,32 @@ export function mem0ErrorJson(e: ErrorBody) {
 	return { detail: e.message, code: e.code };
 }
 
-export const renderError = { openai: openAIErrorJson, anthropic: anthropicErrorJson, gemini: geminiErrorJson, mem0: mem0ErrorJson } as const satisfies Record<
-	ErrorDialect,
-	(e: ErrorBody) => object
->;
+/** Dify's error codes by status, as its service API (api/controllers/service_api) answers them. */
+export function difyCode(status: number): string {
+	if (status === 400) return "invalid_param";
+	if (status === 401) return "unauthorized";
+	if (status === 402) return "quota_exceeded";
+	if (status === 403) return "forbidden";
+	if (status === 404) return "not_found";
+	if (status === 409) return "conflict";
+	if (status === 413) return "file_too_large";
+	if (status === 415) return "unsupported_file_type";
+	if (status === 429) return "too_many_requests";
+	if (status < 500) return "bad_request";
+	if (status === 503) return "provider_not_initialize";
+	if (status === 504) return "gateway_timeout";
+	return "internal_server_error";
+}
+
+/** Dify's service API answers errors as `{code, message, status}`; dify-client throws axios's error with that body. */
+export function difyErrorJson(e: ErrorBody) {
+	return { code: difyCode(e.status), message: e.message, status: e.status };
+}
+
+export const renderError = {
+	openai: openAIErrorJson,
+	anthropic: anthropicErrorJson,
+	gemini: geminiErrorJson,
+	mem0: mem0ErrorJson,
+	dify: difyErrorJson,
+} as const satisfies Record<ErrorDialect, (e: ErrorBody) => object>;

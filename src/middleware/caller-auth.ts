@@ -44,5 +44,7 @@ async function sessionCaller(env: Env, token: string, keyId: string | undefined)
 	if (keyId === undefined || !KEY_ID.test(keyId)) {
 		throw new GatewayError("invalid_request", `A dashboard session names the key it acts as, by id, in '${KEY_ID_HEADER}'`, { param: KEY_ID_HEADER });
 	}
-	return callerForKey(env, Number(keyId), sessionKeyOwner(principal));
+	const caller = await callerForKey(env, Number(keyId), sessionKeyOwner(principal));
+	if (caller.appId !== null) throw new GatewayError("forbidden", "This is an app key: it works only at /dify/v1, for its app", { param: KEY_ID_HEADER });
+	return caller;
 }

@@ -20,13 +20,16 @@ export interface OperationDoc {
 		| "Vector stores"
 		| "Conversations"
 		| "Memory"
+		| "Apps"
+		| "Dify"
 		| "Meta";
 	/**
 	 * admin: the operator's token (or an admin's dashboard session); key: a gateway key (relay); user: the operator,
 	 * or a user by their gateway key or dashboard session, seeing only their own data; keyOrSession: a gateway key, or
-	 * a dashboard session naming one of its user's keys in `x-gateway-key-id` (the knowledge routes and /mem0).
+	 * a dashboard session naming one of its user's keys in `x-gateway-key-id` (the knowledge routes and /mem0);
+	 * appKey: an app key (/dify/v1).
 	 */
-	auth: "admin" | "key" | "user" | "keyOrSession" | "none";
+	auth: "admin" | "key" | "user" | "keyOrSession" | "none" | "appKey";
 	body?: z.ZodType;
 	query?: z.ZodType;
 	response?: z.ZodType;

@@ -54,6 +54,7 @@ async function query(env: Env, which: SQL): Promise<KeyRecord | undefined> {
 			group: users.group,
 			models: apiKeys.models,
 			memoryMode: apiKeys.memoryMode,
+			appId: apiKeys.appId,
 			keyStatus: apiKeys.status,
 			userStatus: users.status,
 			expiresAt: apiKeys.expiresAt,
@@ -79,6 +80,7 @@ async function query(env: Env, which: SQL): Promise<KeyRecord | undefined> {
 		group: row.group,
 		models: row.models ?? null,
 		memoryMode: row.memoryMode,
+		appId: row.appId,
 		governed: scopes.flatMap(({ scope, limits }) => {
 			const full = limits ? pickLimits(limits as Limits) : NO_LIMITS;
 			return hasLimits(full) ? [{ scope, limits: full }] : [];
@@ -101,7 +103,13 @@ export function presentedKey(headers: Headers): string | undefined {
 	return headers.get("x-api-key")?.trim() || headers.get("x-goog-api-key")?.trim() || undefined;
 }
 
-export async function authenticate(env: Env, key: string | undefined, now = Date.now()): Promise<CallerKey> {
+/**
+ * Which keys a route takes: ordinary keys everywhere but at /dify/v1, which takes only app keys. An app key speaks
+ * for one app's end users: a leaked one must not reach the owner's files, memories or models beyond the app.
+ */
+export type KeyKind = "ordinary" | "app";
+
+export async function authenticate(env: Env, key: string | undefined, now = Date.now(), kind: KeyKind = "ordinary"): Promise<CallerKey> {
 	if (!key) {
 		throw new GatewayError("invalid_api_key", "Missing API key: send it as 'Authorization: Bearer <key>', 'x-api-key' or 'x-goog-api-key'");
 	}
@@ -112,7 +120,14 @@ export async function authenticate(env: Env, key: string | undefined, now = Date
 		if (record) byHash.set(keyHash, record, now);
 	}
 	if (!record) throw new GatewayError("invalid_api_key", "Invalid API key");
-	return usable(record, now, "invalid_api_key");
+	const caller = usable(record, now, "invalid_api_key");
+	if (kind === "ordinary" && caller.appId !== null) {
+		throw new GatewayError("forbidden", "This is an app key: it works only at /dify/v1, for its app");
+	}
+	if (kind === "app" && caller.appId === null) {
+		throw new GatewayError("invalid_api_key", "An app key is needed here: create one with POST /api/apps/{id}/keys");
+	}
+	return caller;
 }
 
 /**
@@ -140,6 +155,7 @@ function usable(record: KeyRecord, now: number, code: "invalid_api_key" | "forbi
 		group: record.group,
 		models: record.models,
 		memoryMode: record.memoryMode,
+		appId: record.appId,
 		governed: record.governed,
 	};
 }

@@ -34,6 +34,7 @@ export class UsageMeter {
 	/** Called with the record as it is sent: the governors settle the request's holds with it. */
 	onRecord: ((record: UsageRecord) => Promise<void>) | undefined;
 	#sent = false;
+	readonly #recorded = Promise.withResolvers<UsageRecord>();
 
 	constructor(
 		readonly requestId: string,
@@ -45,6 +46,14 @@ export class UsageMeter {
 
 	setCaller(caller: CallerKey): void {
 		this.#caller = caller;
+	}
+
+	/**
+	 * The record, once the request has ended and been priced: what it was billed (tokens, cost at the prices in force
+	 * when it was accepted). A Dify turn reports it in `message_end` and keeps it with the turn.
+	 */
+	get recorded(): Promise<UsageRecord> {
+		return this.#recorded.promise;
 	}
 
 	/** Whether the request's key was accepted: only then is there a record to send (see middleware/usage-meter.ts). */
@@ -83,6 +92,7 @@ export class UsageMeter {
 			partial: outcome.partial ?? false,
 			created_at: this.startedAt,
 		});
+		this.#recorded.resolve(record);
 		const sent = this.send(record);
 		return this.onRecord ? Promise.all([sent, this.onRecord(record)]).then(() => {}) : sent;
 	}

@@ -10,7 +10,6 @@ import { db } from "../db/client";
 import { type ApiKeyRow, apiKeys, users } from "../db/schema";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
-import { newGatewayKey, sha256Hex } from "../lib/crypto";
 import { iso } from "../lib/iso";
 import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
@@ -18,6 +17,7 @@ import { forgetCallers } from "../relay/callers";
 import { keyCreate, keyCreated, keyList, keyPatch, keyView } from "./key-schemas";
 import { governorStanding, limitColumns, limitsOf } from "./limit-schemas";
 import { limitsChanged, standingOf } from "./shared/limits";
+import { insertKey } from "./shared/new-key";
 import { idParam } from "./shared/params";
 
 const toMs = (value: string | null | undefined) => (value === undefined ? undefined : value === null ? null : Date.parse(value));
@@ -90,22 +90,15 @@ export const keyRoutes = new Hono<AppEnv>()
 		const userId = scopeToOwner(principal, input.user_id) ?? ADMIN_USER_ID;
 		const [owner] = await db(c.env).select({ id: users.id }).from(users).where(eq(users.id, userId)).limit(1);
 		if (!owner) throw new GatewayError("not_found", `User ${userId} does not exist`, { param: "user_id" });
-		const key = newGatewayKey();
-		const [row] = await db(c.env)
-			.insert(apiKeys)
-			.values({
-				userId,
-				name: input.name,
-				keyHash: await sha256Hex(key),
-				keyPrefix: `${key.slice(0, 7)}…`,
-				models: input.models ?? null,
-				expiresAt: toMs(input.expires_at) ?? null,
-				memoryMode: input.memory_mode,
-				...limitColumns(input),
-				operatorLimits: boundsAfter(principal, {}, limitChange(input)),
-			})
-			.returning();
-		if (!row) throw new Error("insert returned no row");
+		const { row, key } = await insertKey(db(c.env), {
+			userId,
+			name: input.name,
+			models: input.models ?? null,
+			expiresAt: toMs(input.expires_at) ?? null,
+			memoryMode: input.memory_mode,
+			...limitColumns(input),
+			operatorLimits: boundsAfter(principal, {}, limitChange(input)),
+		});
 		return c.json({ ...view(row), key }, 201);
 	})
 	.get("/:id", valid("param", idParam), async (c) => c.json(view(await find(c.env, c.req.valid("param").id, c.get("principal")))))

@@ -111,6 +111,14 @@ describe("the authorization policy", () => {
 				"PATCH /api/conversations/:id (person)",
 				"DELETE /api/conversations/:id (person)",
 				"PUT /api/conversations/:id/turns/:turn_id/feedback (person)",
+				"GET /api/apps (person)",
+				"POST /api/apps (person)",
+				"GET /api/apps/:id (person)",
+				"PATCH /api/apps/:id (person)",
+				"DELETE /api/apps/:id (person)",
+				"GET /api/apps/:id/keys (person)",
+				"POST /api/apps/:id/keys (person)",
+				"DELETE /api/apps/:id/keys/:key_id (person)",
 			].sort(),
 		);
 	});

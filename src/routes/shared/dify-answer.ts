@@ -1,0 +1,165 @@
+import { z } from "zod";
+import type { DifyScope, NewDifyConversation } from "../../conversations/dify-store";
+import { newConversationStatement } from "../../conversations/dify-store";
+import type { StoredItem } from "../../conversations/items";
+import { toStoredItem } from "../../conversations/items";
+import { trackTurn } from "../../conversations/running-turns";
+import { type Turn, turnStatements } from "../../conversations/turns";
+import {
+	blockingAnswer,
+	errorEvent,
+	messageEndEvent,
+	messageEvent,
+	PING_EVENT,
+	type RetrieverResource,
+	readChunk,
+	type TurnIds,
+	type TurnMetadata,
+} from "../../protocols/dify/events";
+import { type BilledTurn, difyUsage } from "../../protocols/dify/usage";
+import { sseReader } from "../../protocols/sse";
+import type { UsageMeter } from "../../relay/meter";
+
+/** Dify's clients and the proxies between are kept from timing out a slow answer by a ping at least this often. */
+const PING_MS = 10_000;
+/** How long a finished answer waits for its usage record before reporting what it knows; the record is normally there already. */
+const RECORD_WAIT_MS = 3_000;
+
+/** Everything a Dify turn needs to be answered and kept, gathered before the model is asked. */
+export interface TurnPlan {
+	ids: TurnIds;
+	scope: DifyScope;
+	/** A conversation this turn starts: written in the turn's batch. */
+	newConversation: NewDifyConversation | undefined;
+	userItem: StoredItem;
+	resources: RetrieverResource[];
+	meter: UsageMeter;
+	group: string;
+	db: D1Database;
+	requestId: string;
+	waitUntil: (work: Promise<unknown>) => void;
+}
+
+const STREAM_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache, no-transform", "x-accel-buffering": "no" };
+
+/**
+ * What the turn was billed, from its usage record: the counts and cost the ledger is charged, at the prices in
+ * force when the request was accepted (the meter's price book, as the usage queue's consumer charges it).
+ */
+async function billedTurn(plan: TurnPlan): Promise<BilledTurn> {
+	const { meter } = plan;
+	const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), RECORD_WAIT_MS));
+	const record = await Promise.race([meter.recorded, timeout]);
+	const price = meter.prices?.priceFor(meter.model, meter.channelId);
+	const multiplier = meter.prices?.multiplier(plan.group) ?? 1;
+	return {
+		promptTokens: record?.prompt_tokens ?? 0,
+		completionTokens: record?.completion_tokens ?? 0,
+		costNusd: record?.cost_nusd ?? 0,
+		inputPerMtok: (price?.inputPerMtok ?? 0) * multiplier,
+		outputPerMtok: (price?.outputPerMtok ?? 0) * multiplier,
+		latencyMs: record?.latency_ms ?? Date.now() - meter.startedAt,
+	};
+}
+
+/**
+ * Writes the turn (and the conversation it starts) in one batch, before the answer's end goes out: a client that
+ * sends the next message at once finds it. A failed write is tried once more, then logged: the answer is not lost
+ * to the client, only to the history.
+ */
+async function keepTurn(plan: TurnPlan, answer: string, status: Turn["status"], billed: BilledTurn): Promise<void> {
+	const turn: Turn = {
+		id: plan.ids.messageId,
+		conversationId: plan.ids.conversationId,
+		ownerId: plan.scope.ownerId,
+		model: plan.meter.model,
+		status,
+		inputTokens: billed.promptTokens,
+		outputTokens: billed.completionTokens,
+		costNusd: billed.costNusd,
+		latencyMs: billed.latencyMs,
+		sources: plan.resources,
+		items: [plan.userItem, ...(answer ? [toStoredItem({ type: "message", role: "assistant", content: answer }, "answer")] : [])],
+	};
+	const statements = [...(plan.newConversation ? [newConversationStatement(plan.db, plan.newConversation)] : []), ...turnStatements(plan.db, turn)];
+	try {
+		await plan.db.batch(statements);
+	} catch {
+		await plan.db.batch(statements).catch((err: unknown) => {
+			console.error(JSON.stringify({ level: "error", event: "dify_turn_not_kept", request_id: plan.requestId, error: String(err) }));
+		});
+	}
+}
+
+const metadataOf = (plan: TurnPlan, billed: BilledTurn): TurnMetadata => ({ usage: difyUsage(billed), retriever_resources: plan.resources });
+
+const completion = z.looseObject({ choices: z.array(z.looseObject({ message: z.looseObject({ content: z.string().nullish() }) })) });
+
+/** A blocking answer: the model's whole answer, kept with the turn, then returned as Dify's one JSON. */
+export async function blockingTurn(plan: TurnPlan, res: Response) {
+	const parsed = completion.safeParse(await res.json());
+	const answer = parsed.success ? parsed.data.choices.map((c) => c.message.content ?? "").join("") : "";
+	const billed = await billedTurn(plan);
+	await keepTurn(plan, answer, "completed", billed);
+	return blockingAnswer(plan.ids, answer, metadataOf(plan, billed));
+}
+
+/**
+ * A streamed answer: the relay's OpenAI stream read chunk by chunk into Dify's `message` events, a `ping` every 10 s,
+ * and at the end the turn kept, then `message_end` (or `error`). Stopping it (the stop route, or the client going
+ * away) cancels the upstream; the turn is kept as `stopped` with what was produced, and billed for that.
+ */
+export function streamingTurn(plan: TurnPlan, upstream: ReadableStream<Uint8Array>): Response {
+	const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+	const writer = writable.getWriter();
+	const encoder = new TextEncoder();
+	const reader = upstream.getReader();
+	let stopped = false;
+	const stop = () => {
+		stopped = true;
+		reader.cancel().catch(() => {});
+	};
+	const send = (text: string) => writer.write(encoder.encode(text)).catch(() => {});
+	writer.closed.catch(stop);
+	const untrack = trackTurn(plan.ids.taskId, plan.scope, stop);
+
+	const pump = async () => {
+		let answer = "";
+		let pending = "";
+		let failure: string | undefined;
+		const events = sseReader((e) => {
+			const read = readChunk(e.data);
+			if (read.kind === "text") {
+				answer += read.text;
+				pending += messageEvent(plan.ids, read.text);
+			} else if (read.kind === "error") failure ??= read.message;
+		});
+		const decoder = new TextDecoder();
+		const ping = setInterval(() => void send(PING_EVENT), PING_MS);
+		try {
+			for (;;) {
+				const { done, value } = await reader.read();
+				if (done) break;
+				events.feed(decoder.decode(value, { stream: true }));
+				if (pending) await send(pending);
+				pending = "";
+			}
+			events.end();
+		} catch {
+			failure ??= "The model's answer broke off";
+		} finally {
+			clearInterval(ping);
+			untrack();
+		}
+		if (pending) await send(pending);
+		const status = stopped ? "stopped" : failure === undefined ? "completed" : "failed";
+		const billed = await billedTurn(plan);
+		await keepTurn(plan, answer, status, billed);
+		await send(
+			status === "failed" ? errorEvent(plan.ids, 502, "completion_request_error", failure ?? "") : messageEndEvent(plan.ids, metadataOf(plan, billed)),
+		);
+		await writer.close().catch(() => {});
+	};
+	plan.waitUntil(pump());
+	return new Response(readable, { headers: STREAM_HEADERS });
+}
