@@ -2,6 +2,7 @@ import { LocationProvider, Route, Router, useLocation } from "preact-iso";
 import { signOut } from "./api";
 import { Switches } from "./components/switches";
 import { translator } from "./i18n";
+import { AppsPage } from "./pages/apps";
 import { BillingPage } from "./pages/billing";
 import { ChannelsPage } from "./pages/channels";
 import { ChatPage } from "./pages/chat";
@@ -25,6 +26,7 @@ const t = translator({
 		knowledge: "Knowledge",
 		memories: "Memories",
 		chat: "Chat",
+		apps: "Apps",
 		signOut: "Sign out",
 		notFound: "This page does not exist.",
 		operator: "operator",
@@ -39,6 +41,7 @@ const t = translator({
 		knowledge: "知识库",
 		memories: "记忆",
 		chat: "对话",
+		apps: "应用",
 		signOut: "退出登录",
 		notFound: "页面不存在。",
 		operator: "管理员",
@@ -55,6 +58,7 @@ const NAV = [
 	{ path: "/knowledge", key: "knowledge", admin: false },
 	{ path: "/memories", key: "memories", admin: false },
 	{ path: "/chat", key: "chat", admin: false },
+	{ path: "/apps", key: "apps", admin: false },
 ] as const;
 
 function Shell() {
@@ -95,6 +99,7 @@ function Shell() {
 					<Route path="/knowledge" component={KnowledgePage} />
 					<Route path="/memories" component={MemoriesPage} />
 					<Route path="/chat" component={ChatPage} />
+					<Route path="/apps" component={AppsPage} />
 					<Route default component={() => <p class="state empty">{t("notFound")}</p>} />
 				</Router>
 			</main>
