@@ -18,6 +18,9 @@ import { type Pending, Sender } from "./sender";
 import { t } from "./strings";
 import { ThreadView } from "./thread";
 
+/** The waits between looks for an answer's stored turn. */
+const STORED_POLL_MS = [300, 700, 1500, 3000];
+
 const usable = (k: Token) => k.status === "active" && (k.expires_at === null || Date.parse(k.expires_at) > Date.now());
 
 /** The apps to filter by; none where the gateway serves no /api/apps. */
@@ -66,6 +69,17 @@ function Chat({ keys, apps }: { keys: Token[]; apps: App[] }) {
 	const refresh = () => {
 		setListVersion((v) => v + 1);
 		setThreadVersion((v) => v + 1);
+	};
+
+	// The turn is written after the stream ends (never before its first byte): look a few times until it is there, so
+	// that the stored turn, with its cost and feedback buttons, takes the streamed answer's place.
+	const answered = async (id: string, responseId: string | null) => {
+		for (const wait of responseId === null ? [] : STORED_POLL_MS) {
+			await new Promise((resolve) => setTimeout(resolve, wait));
+			const stored = await chatApi.thread(id).catch(() => null);
+			if (stored?.parts.some((p) => p.turn?.id === responseId)) break;
+		}
+		refresh();
 	};
 
 	const rate = async (turn: Turn, rating: Rating | null) => {
@@ -207,7 +221,7 @@ function Chat({ keys, apps }: { keys: Token[]; apps: App[] }) {
 									setComposing(false);
 									setListVersion((v) => v + 1);
 								}}
-								onAnswered={refresh}
+								onAnswered={(id, responseId) => void answered(id, responseId)}
 							/>
 						))}
 				</div>

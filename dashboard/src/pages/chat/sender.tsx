@@ -46,7 +46,8 @@ export function Sender({
 	pending: Pending[];
 	onPending: (update: (all: Pending[]) => Pending[]) => void;
 	onStarted: (id: string) => void;
-	onAnswered: () => void;
+	/** The answer ended: `responseId` names the turn it is stored as, if the stream said. */
+	onAnswered: (conversationId: string, responseId: string | null) => void;
 }) {
 	const [keyId, setKeyId] = useState(String(preferredKey ?? keys[0]?.id ?? ""));
 	const models = useKeyModels(keyId);
@@ -97,7 +98,7 @@ export function Sender({
 			const res = await request("POST", `/api/playground/responses${query({ token_id: keyId })}`, body, { signal: controller.signal });
 			const outcome = await readResponse(res, (piece) => update(n, (p) => ({ ...p, answer: p.answer + piece })));
 			update(n, (p) => ({ ...p, ...outcome, streaming: false }));
-			onAnswered();
+			onAnswered(id, outcome.responseId);
 		} catch (err) {
 			const stopped = controller.signal.aborted;
 			update(n, (p) => ({ ...p, streaming: false, error: stopped ? t("stopped") : messageOf(err) }));
