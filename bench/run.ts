@@ -70,6 +70,11 @@ const anthropicStreamed = JSON.stringify({ model: "bench-chat", system: messages
 // The OpenAI chat naming its end user, as an app with memory would, on a key whose memory_mode is off: what a
 // request that does not use memory pays for it (the key's field is read; nothing is searched or kept).
 const chatNamingUser = JSON.stringify({ model: "bench-chat", messages, max_tokens: 32, user: "bench-user", memory: { user_id: "bench-user" } });
+// The same chat as a Responses call: with `store: false` the plain relay path; left out, OpenAI's default `store: true`
+// keeps each response (one D1 batch before the last byte).
+const responsesCall = { model: "bench-chat", instructions: messages[0]?.content, input: messages[1]?.content, max_output_tokens: 32 };
+const responsesNoStore = JSON.stringify({ ...responsesCall, store: false });
+const responsesStored = JSON.stringify(responsesCall);
 const embed = JSON.stringify({ model: "bench-embedding", input: "The quick brown fox jumps over the lazy dog." });
 
 const SCENARIOS: Scenario[] = [
@@ -87,6 +92,8 @@ const SCENARIOS: Scenario[] = [
 		connections: 32,
 		against: "chat-32",
 	},
+	{ id: "responses-nostore-32", label: "responses, store false, 32 conns", path: "/v1/responses", body: responsesNoStore, connections: 32, against: "chat-32" },
+	{ id: "responses-store-32", label: "responses, stored, 32 conns", path: "/v1/responses", body: responsesStored, connections: 32, against: "chat-32" },
 	{ id: "anthropic-32", label: "anthropic → openai, 32 conns", path: "/v1/messages", body: anthropic, connections: 32, against: "chat-32" },
 	{
 		id: "anthropic-stream-32",

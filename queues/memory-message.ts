@@ -18,6 +18,8 @@ export const memoryMessage = z.object({
 		run_id: z.string().optional(),
 	}),
 	metadata: z.record(z.string(), z.unknown()).nullable(),
+	/** What the messages are: an add's or a chat turn's (facts stated), or a finished conversation to sum up. */
+	kind: z.enum(["facts", "summary"]).optional(),
 });
 
 export type MemoryMessage = z.infer<typeof memoryMessage>;

@@ -38,6 +38,10 @@ const configSchema = z.object({
 	ALERT_WEBHOOK_URL: z.union([z.url({ protocol: /^https?$/ }), z.literal("")]).default(""),
 	USAGE_RETENTION_DAYS: positiveInt,
 	FILES_MAX_BYTES: positiveInt.default(33_554_432),
+	RESPONSE_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
+	CONVERSATION_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
+	CONTEXT_WINDOW_TOKENS: positiveInt.default(128_000),
+	CONVERSATION_SUMMARY_IDLE_MINUTES: positiveInt.default(30),
 	FILES_QUOTA_BYTES_PER_USER: positiveInt.default(1_073_741_824),
 	ADMIN_TOKEN: z.string().min(16, "ADMIN_TOKEN must be at least 16 characters"),
 	ENCRYPTION_KEY: z.string().refine((v) => decodedLength(v) === 32, "ENCRYPTION_KEY must be 32 bytes, base64-encoded"),
@@ -62,6 +66,14 @@ export type Config = {
 	usageRetentionDays: number;
 	/** The largest file /v1/files accepts, in bytes. */
 	filesMaxBytes: number;
+	/** Days a stored response (/v1/responses with `store`) is kept; 0: for ever. */
+	responseRetentionDays: number;
+	/** Days a conversation is kept after its last turn; 0: for ever. */
+	conversationRetentionDays: number;
+	/** The context window stateful Responses with `truncation: "auto"` cut their history to, in estimated tokens. */
+	contextWindowTokens: number;
+	/** Minutes without a turn after which a chat app's conversation counts as finished and is summed up into memory. */
+	conversationSummaryIdleMinutes: number;
 	/** The bytes of files one user may keep stored, all their keys together. */
 	filesQuotaBytesPerUser: number;
 	adminToken: string;
@@ -101,6 +113,10 @@ export function config(env: Env): Config {
 		dashboardOrigin: v.DASHBOARD_ORIGIN || undefined,
 		usageRetentionDays: v.USAGE_RETENTION_DAYS,
 		filesMaxBytes: v.FILES_MAX_BYTES,
+		responseRetentionDays: v.RESPONSE_RETENTION_DAYS,
+		conversationRetentionDays: v.CONVERSATION_RETENTION_DAYS,
+		contextWindowTokens: v.CONTEXT_WINDOW_TOKENS,
+		conversationSummaryIdleMinutes: v.CONVERSATION_SUMMARY_IDLE_MINUTES,
 		filesQuotaBytesPerUser: v.FILES_QUOTA_BYTES_PER_USER,
 		adminToken: v.ADMIN_TOKEN,
 		encryptionKey: v.ENCRYPTION_KEY,

@@ -36,8 +36,8 @@ export function toStoredItem(raw: unknown, at: string): StoredItem {
 	return { id, type, role: null, item: { ...input, id, type, status: "completed" } };
 }
 
-/** A request's items, numbered as `items.<n>` in errors; at most `max` of them. */
-export function toStoredItems(raw: unknown[], max: number): StoredItem[] {
-	if (raw.length > max) throw invalid("items", `at most ${max} items may be added at once`);
-	return raw.map((r, i) => toStoredItem(r, `items.${i}`));
+/** A request's items, numbered as `<field>.<n>` in errors; at most `max` of them. */
+export function toStoredItems(raw: unknown[], max: number, field = "items"): StoredItem[] {
+	if (raw.length > max) throw invalid(field, `at most ${max} items may be added at once`);
+	return raw.map((r, i) => toStoredItem(r, `${field}.${i}`));
 }

@@ -123,3 +123,23 @@ export async function listItems(db: D1Database, c: ConversationRow, q: ItemPageQ
 	const items = rows.results.map((r) => itemRow.parse(r).item);
 	return { items: items.slice(0, q.limit), hasMore: items.length > q.limit };
 }
+
+/**
+ * A conversation of `ownerId`'s and its most recent `max` items, oldest first: the history a model turn in it is
+ * given. One query (a turn's first byte waits for it); another user's conversation is a 404.
+ */
+export async function conversationHistory(db: D1Database, id: string, ownerId: number, max: number) {
+	const rows = await db
+		.prepare(
+			`SELECT c.*, i.seq, i.item FROM conversations c
+			LEFT JOIN (SELECT seq, item FROM conversation_items WHERE conversation_id = ?1 ORDER BY seq DESC LIMIT ?3) i
+			WHERE c.id = ?1 AND c.owner_id = ?2 ORDER BY i.seq ASC`,
+		)
+		.bind(id, ownerId, max)
+		.all<Record<string, unknown>>();
+	const [first] = rows.results;
+	if (first === undefined) throw notFound("conversation", id, "conversation");
+	const conversation = conversationRow.parse(first);
+	const items = rows.results.flatMap((r) => (r.item === null ? [] : [itemRow.parse(r).item]));
+	return { conversation, items };
+}

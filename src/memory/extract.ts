@@ -19,6 +19,13 @@ Return every fact the user states about themselves, their preferences, plans, re
 one short self-contained sentence in the user's language. Ignore questions, greetings and what the assistant says.
 Answer with JSON only: {"facts": ["..."]}; no facts: {"facts": []}.`;
 
+// A finished conversation of a chat app with memory on (src/conversations/summarise.ts): what it leaves to remember.
+const SUMMARY_PROMPT = `You sum up a finished conversation between a user and an assistant into memories about the user.
+Return what is worth remembering for later conversations: the topics the user raised, their needs, the conclusions
+reached, and their preferences, each as one short self-contained sentence about the user in the user's language.
+Leave out small talk and anything only the assistant said that the user did not take up.
+Answer with JSON only: {"facts": ["..."]}; nothing worth remembering: {"facts": []}.`;
+
 const factsReply = z.object({ facts: z.array(z.string()) });
 
 /**
@@ -98,7 +105,8 @@ async function settle(ctx: ModelContext, msg: MemoryMessage, rows: readonly Memo
 
 /** The facts the owner's memory model finds in the conversation. Each try is a call of its own, billed as one. */
 async function askFacts(ctx: ModelContext, msg: MemoryMessage): Promise<string[]> {
-	const { facts } = await askModel(ctx, [{ role: "system", content: PROMPT }, ...msg.messages], memoryFactsFormat, factsReply);
+	const prompt = msg.kind === "summary" ? SUMMARY_PROMPT : PROMPT;
+	const { facts } = await askModel(ctx, [{ role: "system", content: prompt }, ...msg.messages], memoryFactsFormat, factsReply);
 	return facts.map((f) => f.trim()).filter((f) => f !== "");
 }
 

@@ -61,12 +61,18 @@ export class UsageMeter {
 		return this.#caller !== undefined;
 	}
 
+	/** What `usage` costs the caller at the prices the request was accepted at: what its record charges. */
+	costOf(usage: Usage): number {
+		const price = this.prices?.priceFor(this.model, this.channelId);
+		const multiplier = this.prices?.multiplier(this.#caller?.group ?? "default") ?? 1;
+		return price ? bounded(costNusd(price, usage, multiplier)) : 0;
+	}
+
 	record(outcome: MeterOutcome, now = Date.now()): Promise<void> {
 		if (this.#sent) return Promise.resolve();
 		this.#sent = true;
 		const usage = outcome.usage;
 		const price = this.prices?.priceFor(this.model, this.channelId);
-		const multiplier = this.prices?.multiplier(this.#caller?.group ?? "default") ?? 1;
 		// A client chooses the path and the model name: bounded here, a record can never fail the consumer's schema.
 		const record: UsageRecord = withinBounds({
 			request_id: this.requestId,
@@ -80,7 +86,7 @@ export class UsageMeter {
 			prompt_tokens: bounded(usage?.promptTokens ?? 0),
 			completion_tokens: bounded(usage?.completionTokens ?? 0),
 			cached_tokens: bounded(usage?.cachedTokens ?? 0),
-			cost_nusd: price && usage ? bounded(costNusd(price, usage, multiplier)) : 0,
+			cost_nusd: usage ? this.costOf(usage) : 0,
 			price_id: price?.id ?? null,
 			latency_ms: Math.max(0, now - this.startedAt),
 			ttfb_ms: outcome.ttfbMs ?? null,

@@ -1,4 +1,5 @@
 import { pruneSessions } from "../auth/sessions";
+import { conversationUpkeep } from "../conversations/upkeep";
 import { config } from "../env";
 import { knowledgeUpkeep } from "../knowledge/cleanup";
 import { purgeFiles } from "../knowledge/files/store";
@@ -26,7 +27,8 @@ async function drainSpool(env: Env): Promise<number> {
  * The cron trigger: sends usage messages the relay had to spool back to the queue, refreshes the recent rollups,
  * then prunes old raw logs and sessions that can no longer be used, finishes file deletes (expired files, and
  * deletes and uploads a crash interrupted), looks after the vector stores (ingestions whose message was lost, store
- * deletions a crash interrupted) and sends again memory extractions whose message was lost. Each job runs even if
+ * deletions a crash interrupted), sends again memory extractions whose message was lost, and keeps conversation
+ * state (stored responses D1 refused, retention). Each job runs even if
  * another fails (a broken rollup must not let the logs grow without bound); a failure still fails the invocation, so
  * it shows in the cron's history.
  */
@@ -47,6 +49,7 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
 	const knowledge = await attempt("knowledge", () => knowledgeUpkeep(env, now));
 	const purgedFiles = await attempt("files", () => purgeFiles(env, now));
 	const extractions = await attempt("memory", () => memoryUpkeep(env, now));
+	const conversations = await attempt("conversations", () => conversationUpkeep(env, now));
 	console.log(
 		JSON.stringify({
 			level: "info",
@@ -60,6 +63,10 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
 			vector_stores_deleted: knowledge?.stores_deleted,
 			purged_files: purgedFiles,
 			memory_extractions_requeued: extractions,
+			responses_unspooled: conversations?.spooled,
+			responses_expired: conversations?.responses,
+			conversations_summarised: conversations?.summarised,
+			conversations_expired: conversations?.conversations,
 		}),
 	);
 	if (failures.length > 0) throw new AggregateError(failures, "cron jobs failed");

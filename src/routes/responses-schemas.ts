@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { responsesRequest } from "../protocols/responses/request-schema";
+import { type ResponsesRequest, responsesRequest } from "../protocols/responses/request-schema";
 import { memoryField } from "./shared/chat-memory";
 
 /** /v1/responses takes the gateway's `memory` extension besides OpenAI's fields. */
@@ -24,4 +24,27 @@ export const responseObject = z.looseObject({
 			total_tokens: z.number(),
 		})
 		.optional(),
+});
+
+/** A create request less the gateway's `memory`, which the route takes off first. */
+export type ResponsesCreate = ResponsesRequest;
+
+export const responseIdParam = z.object({ response_id: z.string().min(1).max(200) });
+
+export const deletedResponse = z.object({ id: z.string(), object: z.literal("response"), deleted: z.literal(true) });
+
+// `include` is accepted as OpenAI names it; input items are kept whole, so there is nothing more to add.
+export const inputItemList = z.object({
+	after: z.string().min(1).max(200).optional(),
+	limit: z.coerce.number().int().min(1).max(100).default(20),
+	order: z.enum(["asc", "desc"]).default("desc"),
+	include: z.union([z.string(), z.array(z.string())]).optional(),
+});
+
+export const inputItemPage = z.object({
+	object: z.literal("list"),
+	data: z.array(z.looseObject({ id: z.string(), type: z.string() })),
+	first_id: z.string().nullable(),
+	last_id: z.string().nullable(),
+	has_more: z.boolean(),
 });

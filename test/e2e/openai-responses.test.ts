@@ -1,11 +1,11 @@
 // The Responses API as the openai SDK uses it, against `wrangler dev`, every model routed to an OpenAI chat
 // channel on the loopback mock upstream: its fixed answer for text, its recorded fixtures for tool calls,
 // reasoning and an error in the middle of a stream.
-import OpenAI, { APIError, BadRequestError } from "openai";
+import OpenAI, { APIError, NotFoundError } from "openai";
 import type { ResponseFunctionToolCall, ResponseInput } from "openai/resources/responses/responses";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import type { LoggedRequest } from "../support/mock-upstream";
-import { adminApi } from "./admin-api";
+import { adminApi, userKey } from "./admin-api";
 
 const gateway = inject("gatewayUrl");
 const upstreamUrl = inject("upstreamUrl");
@@ -138,10 +138,66 @@ describe("the openai SDK's Responses API against wrangler dev", () => {
 		expect(text).toBe("Hello");
 		await expect(sdk.responses.stream({ model: "resp-e2e-error", input: "hi" }).finalResponse()).rejects.toThrow(/server had an error/);
 	});
+});
 
-	it("raises BadRequestError for previous_response_id: the gateway is stateless", async () => {
-		const error = await sdk.responses.create({ model: "resp-e2e-text", input: "hi", previous_response_id: "resp_123" }).catch((e: unknown) => e);
-		expect(error).toBeInstanceOf(BadRequestError);
-		expect((error as BadRequestError).message).toMatch(/stateless/);
+type Sent = { role: string; content: unknown }[];
+
+/** What the upstream was sent in the request whose last message is `last`. */
+async function sentEnding(last: string): Promise<Sent | undefined> {
+	const log = (await (await fetch(`${upstreamUrl}/__requests?tag=${TAG}`)).json()) as LoggedRequest[];
+	return log.map((r) => r.body.messages as Sent).find((m) => m.at(-1)?.content === last);
+}
+
+describe("the openai SDK's stored responses and conversations against wrangler dev", () => {
+	it("chains two responses with previous_response_id: the second's upstream request holds the first turn", async () => {
+		const first = await sdk.responses.create({ model: "resp-e2e-text", instructions: "Be brief.", input: "My name is Ada." });
+		const second = await sdk.responses.create({ model: "resp-e2e-text", previous_response_id: first.id, input: "What is my name, Ada asks?" });
+		expect(second.previous_response_id).toBe(first.id);
+		expect(await sentEnding("What is my name, Ada asks?")).toEqual([
+			{ role: "user", content: "My name is Ada." },
+			{ role: "assistant", content: first.output_text },
+			{ role: "user", content: "What is my name, Ada asks?" },
+		]);
+		expect((await sdk.responses.retrieve(second.id)).output_text).toBe(second.output_text);
+		const items = await sdk.responses.inputItems.list(second.id);
+		expect(items.data.map((i) => i.type === "message" && i.content[0])).toEqual([{ type: "input_text", text: "What is my name, Ada asks?" }]);
+		const stranger = new OpenAI({ apiKey: await userKey("resp-stranger"), baseURL: `${gateway}/v1`, maxRetries: 0 });
+		await expect(stranger.responses.retrieve(first.id)).rejects.toBeInstanceOf(NotFoundError);
+		await expect(stranger.responses.create({ model: "resp-e2e-text", previous_response_id: first.id, input: "peek" })).rejects.toBeInstanceOf(NotFoundError);
+		await sdk.responses.delete(second.id);
+		await expect(sdk.responses.retrieve(second.id)).rejects.toBeInstanceOf(NotFoundError);
+	});
+
+	it("builds a conversation with conversations.create and responses.create({conversation}), lists its items and deletes it", async () => {
+		const conv = await sdk.conversations.create({ items: [{ role: "user", content: "I like green tea." }] });
+		const answer = await sdk.responses.create({ model: "resp-e2e-text", conversation: conv.id, input: "What do I like, green or black?" });
+		expect(answer.conversation).toEqual({ id: conv.id });
+		const texts: string[] = [];
+		for await (const item of sdk.conversations.items.list(conv.id, { order: "asc" })) {
+			if (item.type === "message") for (const part of item.content) if ("text" in part) texts.push(`${item.role}: ${part.text}`);
+		}
+		expect(texts).toEqual(["user: I like green tea.", "user: What do I like, green or black?", `assistant: ${answer.output_text}`]);
+		await sdk.responses.create({ model: "resp-e2e-text", conversation: { id: conv.id }, input: "Tell me again, tea lover." });
+		expect((await sentEnding("Tell me again, tea lover."))?.map((m) => m.role)).toEqual(["user", "user", "assistant", "user"]);
+		await sdk.conversations.delete(conv.id);
+		await expect(sdk.conversations.retrieve(conv.id)).rejects.toBeInstanceOf(NotFoundError);
+	});
+
+	it("finds a streamed response from a follow-up sent the moment its stream ends, twelve chains at once", async () => {
+		const chains = Array.from({ length: 12 }, (_, i) => i);
+		const outcomes = await Promise.all(
+			chains.map(async (i) => {
+				const final = await sdk.responses.stream({ model: "resp-e2e-text", input: `chain ${i} opens` }).finalResponse();
+				const next = await sdk.responses.create({ model: "resp-e2e-text", previous_response_id: final.id, input: `chain ${i} follows` });
+				return { i, final, next };
+			}),
+		);
+		for (const { i, final, next } of outcomes) {
+			expect(next.previous_response_id).toBe(final.id);
+			expect((await sentEnding(`chain ${i} follows`))?.slice(0, 2)).toEqual([
+				{ role: "user", content: `chain ${i} opens` },
+				{ role: "assistant", content: final.output_text },
+			]);
+		}
 	});
 });

@@ -118,7 +118,6 @@ describe("POST /v1/responses refuses what it cannot serve, in OpenAI's error for
 	});
 
 	it.each([
-		["previous_response_id", { previous_response_id: "resp_123" }, "previous_response_id", /stateless/],
 		["a hosted tool", { tools: [{ type: "web_search" }] }, "tools", /web_search/],
 		["background mode", { background: true }, "background", /background/],
 		["an empty input list", { input: [] }, "input", /at least one item/],

@@ -173,13 +173,11 @@ describe("responses request → internal representation", () => {
 	});
 
 	it.each([
-		[{ previous_response_id: "resp_1" }, "previous_response_id", /stateless/],
-		[{ conversation: "conv_1" }, "conversation", /stateless/],
 		[{ background: true }, "background", /background/],
 		[{ tools: [{ type: "web_search" }] }, "tools", /web_search.*function/],
 		[{ tools: [{ type: "function" }] }, "tools.0.name", /name/],
 		[{ tool_choice: { type: "file_search" } }, "tool_choice", /file_search/],
-		[{ input: [{ type: "item_reference", id: "msg_1" }] }, "input.0", /stateless/],
+		[{ input: [{ type: "item_reference", id: "msg_1" }] }, "input.0", /not supported.*send the items/],
 		[{ input: [{ type: "web_search_call", id: "ws_1" }] }, "input.0", /web_search_call/],
 		[{ input: [{ role: "robot", content: "x" }] }, "input.0.role", /user/],
 		[{ input: [{ type: "function_call", name: "f", arguments: "{}" }] }, "input.0.call_id", /string/],

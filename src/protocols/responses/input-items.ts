@@ -58,7 +58,7 @@ const schemaOf = new Map<string, z.ZodType<InputItem>>(Object.entries(itemSchema
 export function readItem(raw: unknown, at: string): InputItem {
 	const kind = kindOf(raw);
 	if (kind === "item_reference") {
-		throw invalid(at, "item references point at stored items, and the gateway is stateless: send the items themselves");
+		throw invalid(at, "item references are not supported: send the items themselves, or name their conversation or previous response");
 	}
 	const schema = kind === undefined ? undefined : schemaOf.get(kind);
 	if (kind === undefined || !schema) {

@@ -51,7 +51,8 @@ export const responsesRequest = z.looseObject({
 	reasoning: z.looseObject({ effort: z.string().nullish(), summary: z.string().nullish() }).nullish(),
 	metadata: z.record(z.string(), z.string()).nullish(),
 	truncation: z.enum(["auto", "disabled"]).nullish(),
-	previous_response_id: z.string().nullish(),
+	previous_response_id: z.string().min(1).max(200).nullish(),
+	conversation: z.union([z.string().min(1).max(200), z.looseObject({ id: z.string().min(1).max(200) })]).nullish(),
 	background: z.boolean().nullish(),
 	store: z.boolean().nullish(),
 });

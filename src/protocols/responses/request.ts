@@ -6,12 +6,11 @@ import type { RequestTool, RequestToolChoice, ResponsesRequest, TextFormat } fro
 // `none` has no counterpart: leaving the effort out lets the upstream use its own default.
 const EFFORT: Record<string, ChatRequest["reasoning_effort"]> = { minimal: "minimal", low: "low", medium: "medium", high: "high", xhigh: "high", max: "high" };
 
-/** Requests that need state kept between calls: the gateway keeps none, so these are refused with the way out. */
-function refuseStateful(req: ResponsesRequest): void {
-	const stateless = "the gateway is stateless and keeps no responses or conversations: send the whole conversation in 'input'";
-	if (req.previous_response_id)
-		throw new GatewayError("invalid_request", `'previous_response_id' cannot be used: ${stateless}`, { param: "previous_response_id" });
-	if (req.conversation) throw new GatewayError("invalid_request", `'conversation' cannot be used: ${stateless}`, { param: "conversation" });
+/**
+ * Requests the gateway cannot serve, refused with the way out. `previous_response_id` and `conversation` are not
+ * among them: the route puts the history they name into `input` before this reads it.
+ */
+function refuseUnserved(req: ResponsesRequest): void {
 	if (req.background) {
 		throw new GatewayError("invalid_request", "Background responses are not supported: the gateway keeps no responses to poll; omit 'background'", {
 			param: "background",
@@ -22,7 +21,6 @@ function refuseStateful(req: ResponsesRequest): void {
 			param: "prompt",
 		});
 	}
-	// `store: true` (the API's default) is accepted and ignored: nothing is stored, and no client relies on it within one call.
 }
 
 export function toolsToChat(tools: RequestTool[]): ChatTool[] {
@@ -65,7 +63,7 @@ function formatToChat(format: TextFormat): ChatResponseFormat {
 
 /** A Responses request → the internal representation. */
 export function toChat(req: ResponsesRequest): ChatRequest {
-	refuseStateful(req);
+	refuseUnserved(req);
 	const messages = inputToChat(req.input);
 	if (req.instructions) messages.unshift({ role: "system", content: req.instructions });
 	const chat: ChatRequest = { model: req.model, messages };

@@ -83,7 +83,6 @@ export function responseObject(head: ResponseHead, status: ResponseStatus, outpu
 		...(end.usage ? { usage: usageOut(end.usage) } : {}),
 		access_programs: null,
 		background: false,
-		previous_response_id: null,
 	};
 }
 

@@ -16,6 +16,12 @@ function toolChoiceOf(choice: ResponsesRequest["tool_choice"]): ResponseToolChoi
 	return "auto";
 }
 
+/** The conversation a request names, by id or as `{id}`; its object form is what a Response echoes. */
+export function conversationOf(conversation: ResponsesRequest["conversation"]): { id: string } | null {
+	if (!conversation) return null;
+	return typeof conversation === "string" ? { id: conversation } : { id: conversation.id };
+}
+
 /**
  * What a Response echoes of its request, as OpenAI's does; a setting the client left out reads as null (or the
  * API's documented default) since the gateway cannot know the upstream's own default.
@@ -43,5 +49,8 @@ export function settingsOf(req: ResponsesRequest | undefined): ResponseSettings 
 		metadata: req?.metadata ?? {},
 		truncation: req?.truncation ?? "disabled",
 		...(req?.user ? { user: req.user } : {}),
+		store: req?.store ?? true,
+		previous_response_id: req?.previous_response_id ?? null,
+		conversation: conversationOf(req?.conversation),
 	};
 }

@@ -90,6 +90,10 @@ export interface ResponseSettings {
 	metadata: Record<string, string>;
 	truncation: "auto" | "disabled";
 	user?: string;
+	/** Whether the response is kept (GET /v1/responses/{id}, `previous_response_id`); OpenAI's default is true. */
+	store: boolean;
+	previous_response_id: string | null;
+	conversation: { id: string } | null;
 }
 
 export type ResponseStatus = "in_progress" | "completed" | "incomplete" | "failed";
@@ -109,5 +113,4 @@ export interface ResponseObject extends ResponseSettings {
 	usage?: ResponseUsage;
 	access_programs: null;
 	background: false;
-	previous_response_id: null;
 }

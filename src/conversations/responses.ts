@@ -1,0 +1,131 @@
+import { z } from "zod";
+import { GatewayError } from "../errors/gateway-error";
+import { type Turn, turnStatements } from "./turns";
+
+/** A stored response as kept: whose it is, what it followed, the input items it answered and the response itself. */
+export interface StoredResponse {
+	id: string;
+	ownerId: number;
+	previousResponseId: string | null;
+	conversationId: string | null;
+	/** The request's own input items (not the history it followed), with the ids the store gave them. */
+	input: Record<string, unknown>[];
+	/** The Response object as the client received it. */
+	response: Record<string, unknown> & { output: unknown[] };
+	expiresAt: number | null;
+}
+
+const json = z.string().transform((s, ctx) => {
+	try {
+		return JSON.parse(s) as unknown;
+	} catch {
+		ctx.addIssue({ code: "custom", message: "not JSON" });
+		return z.NEVER;
+	}
+});
+
+const responseJson = z.looseObject({ output: z.array(z.unknown()) });
+
+export const storedResponse: z.ZodType<StoredResponse> = z.object({
+	id: z.string(),
+	ownerId: z.number(),
+	previousResponseId: z.string().nullable(),
+	conversationId: z.string().nullable(),
+	input: z.array(z.record(z.string(), z.unknown())),
+	response: responseJson,
+	expiresAt: z.number().nullable(),
+});
+
+const responseRow = z
+	.object({
+		id: z.string(),
+		owner_id: z.number(),
+		previous_response_id: z.string().nullable(),
+		conversation_id: z.string().nullable(),
+		input: json.pipe(z.array(z.record(z.string(), z.unknown()))),
+		response: json.pipe(responseJson),
+		expires_at: z.number().nullable(),
+	})
+	.transform(
+		(r): StoredResponse => ({
+			id: r.id,
+			ownerId: r.owner_id,
+			previousResponseId: r.previous_response_id,
+			conversationId: r.conversation_id,
+			input: r.input,
+			response: r.response,
+			expiresAt: r.expires_at,
+		}),
+	);
+
+/** A stored response and, when it was a conversation's turn, that turn: all that one write lands. */
+export interface ResponseWrite {
+	response: StoredResponse | undefined;
+	turn: Turn | undefined;
+}
+
+/** The statements of one write, for one batch: the response (unless `store` was false) and the conversation's turn. */
+export function writeStatements(db: D1Database, w: ResponseWrite): D1PreparedStatement[] {
+	const r = w.response;
+	return [
+		...(r
+			? [
+					db
+						.prepare(
+							"INSERT OR IGNORE INTO responses (id, owner_id, previous_response_id, conversation_id, input, response, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+						)
+						.bind(r.id, r.ownerId, r.previousResponseId, r.conversationId, JSON.stringify(r.input), JSON.stringify(r.response), r.expiresAt),
+				]
+			: []),
+		...(w.turn ? turnStatements(db, w.turn) : []),
+	];
+}
+
+export function responseNotFound(id: string, param = "response_id"): GatewayError {
+	return new GatewayError("not_found", `Response with id '${id}' not found.`, { param });
+}
+
+/** `ownerId`'s stored response, unexpired; undefined when there is none (or it is another user's). */
+export async function readResponse(db: D1Database, id: string, ownerId: number, now: number): Promise<StoredResponse | undefined> {
+	const row = await db
+		.prepare("SELECT * FROM responses WHERE id = ?1 AND owner_id = ?2 AND (expires_at IS NULL OR expires_at > ?3)")
+		.bind(id, ownerId, now)
+		.first();
+	return row === null ? undefined : responseRow.parse(row);
+}
+
+/**
+ * The chain of stored responses that ends at `id`, oldest first, at most `max` long: `id`, the response it
+ * followed, and so on back. One recursive query however long the chain.
+ */
+export async function responseChain(db: D1Database, id: string, ownerId: number, now: number, max: number): Promise<StoredResponse[]> {
+	const rows = await db
+		.prepare(
+			`WITH RECURSIVE chain(id, depth) AS (
+				SELECT id, 0 FROM responses WHERE id = ?1 AND owner_id = ?2 AND (expires_at IS NULL OR expires_at > ?3)
+				UNION ALL
+				SELECT r.previous_response_id, chain.depth + 1 FROM chain JOIN responses r ON r.id = chain.id
+				WHERE r.previous_response_id IS NOT NULL AND chain.depth + 1 < ?4
+			)
+			SELECT r.* FROM chain JOIN responses r ON r.id = chain.id
+			WHERE r.owner_id = ?2 AND (r.expires_at IS NULL OR r.expires_at > ?3) ORDER BY chain.depth DESC`,
+		)
+		.bind(id, ownerId, now, max)
+		.all();
+	return rows.results.map((r) => responseRow.parse(r));
+}
+
+/** Deletes `ownerId`'s stored response; false when there was none to delete. */
+export async function deleteResponse(db: D1Database, id: string, ownerId: number): Promise<boolean> {
+	const result = await db.prepare("DELETE FROM responses WHERE id = ?1 AND owner_id = ?2").bind(id, ownerId).run();
+	return result.meta.changes > 0;
+}
+
+/** Deletes stored responses past their retention; returns how many went. */
+export async function pruneResponses(db: D1Database, now: number, limit = 1000): Promise<number> {
+	const result = await db
+		.prepare("DELETE FROM responses WHERE id IN (SELECT id FROM responses WHERE expires_at IS NOT NULL AND expires_at <= ?1 LIMIT ?2)")
+		.bind(now, limit)
+		.run();
+	return result.meta.changes;
+}
