@@ -6,13 +6,13 @@ import { valid } from "../lib/validate";
 import { usageMeter } from "../middleware/usage-meter";
 import type { OperationDoc } from "../openapi/operation";
 import { openaiIngress } from "../protocols/openai";
-import { responsesIngressFor } from "../protocols/responses";
 import { callerForKey } from "../relay/callers";
 import { relayChat } from "../relay/chat";
 import { chatCompletion, chatCompletionRequest, modelList } from "./openai-schemas";
 import { responseObject, responsesCreate } from "./responses-schemas";
 import { keyModels } from "./shared/key-models";
 import { relayed } from "./shared/relayed";
+import { createResponse } from "./shared/responses-create";
 
 const playgroundQuery = z.object({ token_id: z.coerce.number().int().positive() });
 
@@ -42,13 +42,8 @@ export const playgroundRoutes = new Hono<AppEnv>()
 		const chat = openaiIngress.toChat(body);
 		return relayed(c, (req) => relayChat(req, { ingress: openaiIngress, native: body, chat, stream: body.stream === true }));
 	})
-	// The Chat page's messages, as /v1/responses answers them.
-	// Stateless as yet: the stateful /v1/responses (store, conversation) is to answer here too once it is on main.
-	.post("/responses", usageMeter(), valid("query", playgroundQuery), actAsKey, valid("json", responsesCreate), (c) => {
-		const { memory, ...body } = c.req.valid("json");
-		const ingress = responsesIngressFor(body);
-		return relayed(c, (req) => relayChat(req, { ingress, native: body, chat: ingress.toChat(body), stream: body.stream === true }));
-	});
+	// The Chat page's messages, as /v1/responses answers them (stored, continuing a `conversation`).
+	.post("/responses", usageMeter(), valid("query", playgroundQuery), actAsKey, valid("json", responsesCreate), (c) => createResponse(c, c.req.valid("json")));
 
 export const playgroundDocs: OperationDoc[] = [
 	{

@@ -1,7 +1,7 @@
 // The dashboard's Chat page in real headless Chromium against the gateway under `wrangler dev`: a user finds a
 // conversation (listed, then searched by a word of a message), reads its thread with the turn's cost, a tool call
-// and a citation's source chunk, renames it, likes the answer, sends a new message and reads the streamed answer,
-// deletes it; another user sees none of it. Screenshots land in test-results/dashboard/.
+// and a citation's source chunk, renames it, likes the answer, starts a conversation and carries it on through
+// /v1/responses (streamed, then stored), deletes it; another user sees none of it. Screenshots land in test-results/dashboard/.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -152,28 +152,42 @@ describe("the dashboard's Chat page in Chromium", () => {
 		expect(await page.getByTestId("chat-dislike").getAttribute("aria-pressed")).toBe("false");
 	});
 
-	it("starts a new conversation and shows the answer streamed from the model", async () => {
-		// main's /v1/responses is stateless and refuses `conversation`: until the stateful one is there, the field is
-		// taken out on the way, so that the page reads a real stream of Responses events from the gateway's mock model.
-		await page.route("**/api/playground/responses?*", async (route) => {
-			const body = JSON.parse(route.request().postData() ?? "{}") as Record<string, unknown>;
-			expect(body).toMatchObject({ conversation: expect.stringMatching(/^conv_/), stream: true, input: "What is on the menu today?" });
-			const { conversation: _, ...stateless } = body;
-			await route.fulfill({ response: await route.fetch({ postData: JSON.stringify(stateless) }) });
-		});
+	it("starts a new conversation, shows the answer streamed from the model, then the turn as stored", async () => {
 		await page.getByTestId("chat-new").click();
 		await expect.poll(() => page.getByTestId("chat-model").inputValue()).not.toBe("");
 		await page.getByTestId("chat-model").selectOption("mock-chat");
 		await page.getByTestId("chat-input").fill("What is on the menu today?");
 		await page.getByTestId("chat-send").click();
-		await expect
-			.poll(() => page.getByTestId("chat-streamed").textContent(), { timeout: 15_000 })
-			.toContain('Hello from the mock-chat mock channel. You said: "What is on the menu today?"');
-		await expect.poll(() => page.getByTestId("chat-streamed-meta").textContent()).toMatch(/^mock-chat · \d+ in · \d+ out tokens$/);
-		// The new conversation is listed, for the key it was sent with.
-		await expect.poll(async () => (await names()).length).toBe(2);
-		await page.unroute("**/api/playground/responses?*");
+		// The mock channel sends a word every 40 ms: the answer must grow on screen, not appear at once.
+		const streamed = page.getByTestId("chat-streamed");
+		const seen = new Set<string>();
+		const until = Date.now() + 10_000;
+		while (Date.now() < until) {
+			const text = (await streamed.textContent({ timeout: 100 }).catch(() => null)) ?? "";
+			if (text) seen.add(text);
+			if ((await streamed.getAttribute("aria-busy", { timeout: 100 }).catch(() => null)) === "false") break;
+			await page.waitForTimeout(15);
+		}
+		expect(seen.size).toBeGreaterThanOrEqual(3);
+		const lengths = [...seen].map((t) => t.length);
+		expect(Math.max(...lengths)).toBeGreaterThan(Math.min(...lengths));
+		const answer = 'Hello from the mock-chat mock channel. You said: "What is on the menu today?"';
+		// Streamed in first, then read back from the store as the conversation's turn, with its cost.
+		await expect.poll(() => page.getByTestId("chat-assistant").textContent(), { timeout: 15_000 }).toContain(answer);
+		expect(await page.getByTestId("chat-pending").count()).toBe(0);
+		await expect.poll(() => page.getByTestId("chat-turn-meta").textContent()).toMatch(/^mock-chat · \d+ in · \d+ out tokens · \$/);
+		expect(await page.getByTestId("chat-title").textContent()).toBe("What is on the menu today?");
+		await expect.poll(names).toEqual(["What is on the menu today?", "Leave policy"]);
 		await shot("chat-streamed");
+	});
+
+	it("carries the conversation on: the next answer follows the first in the same thread", async () => {
+		await page.getByTestId("chat-input").fill("And tomorrow?");
+		await page.getByTestId("chat-send").click();
+		await expect
+			.poll(() => page.getByTestId("chat-assistant").allTextContents(), { timeout: 15_000 })
+			.toEqual([expect.stringContaining('You said: "What is on the menu today?"'), expect.stringContaining('You said: "And tomorrow?"')]);
+		await expect.poll(() => page.getByTestId("chat-turn-meta").count()).toBe(2);
 	});
 
 	it("shows the page in Chinese, nothing left in English, nothing overflowing at 1440 px", async () => {

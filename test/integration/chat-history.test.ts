@@ -248,7 +248,7 @@ describe("/api/conversations (the Chat page)", () => {
 		expect(left?.n).toBe(0);
 	});
 
-	it("starts an empty conversation for one of the user's keys, and streams a message as /v1/responses answers it", async () => {
+	it("starts an empty conversation for one of the user's keys, and streams a message into it as /v1/responses answers it", async () => {
 		const started = await as(alice.token, "POST", "/api/conversations", { key_id: alice.key.id, name: "New chat" });
 		expect(started.status).toBe(201);
 		const conversation = await started.json<Summary>();
@@ -268,5 +268,26 @@ describe("/api/conversations (the Chat page)", () => {
 		expect(types).toContain("response.output_text.delta");
 		expect(types.at(-1)).toBe("response.completed");
 		expect((await as(bob.token, "POST", `/api/playground/responses?token_id=${alice.key.id}`, { model, input: "hi" })).status).toBe(404);
+
+		// In the conversation: the turn is kept there, and the thread shows it with what it took.
+		const streamed = await as(alice.token, "POST", `/api/playground/responses?token_id=${alice.key.id}`, {
+			model,
+			input: "What is on the menu?",
+			conversation: conversation.id,
+			stream: true,
+		});
+		expect(streamed.status).toBe(200);
+		const completed = (await readSse(streamed)).events.at(-1) as { type: string; response: { id: string } };
+		expect(completed.type).toBe("response.completed");
+		const thread = await (await as(alice.token, "GET", `/api/conversations/${conversation.id}`)).json<Thread>();
+		expect(thread.parts.map((p) => p.turn?.id)).toEqual([completed.response.id]);
+		expect(thread.parts[0]?.turn).toMatchObject({ model });
+		expect(thread.parts[0]?.turn?.output_tokens).toBeGreaterThan(0);
+		expect(thread.parts[0]?.items.map((i) => [i.type, i.role])).toEqual([
+			["message", "user"],
+			["message", "assistant"],
+		]);
+		const found = await (await as(alice.token, "GET", "/api/conversations?q=menu")).json<Page>();
+		expect(found.data.map((c) => c.id)).toEqual([conversation.id]);
 	});
 });
