@@ -21,6 +21,8 @@ let page: Page;
 const problems: string[] = [];
 const alice = { email: `chat-a-${tag}@example.com`, password: "chat-pass-a" };
 const bob = { email: `chat-b-${tag}@example.com`, password: "chat-pass-b" };
+let aliceId = 0;
+let bobId = 0;
 
 const sql = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const item = (id: string, type: string, role: string | null, body: Record<string, unknown>) => ({
@@ -80,8 +82,9 @@ const names = () => page.getByTestId("chat-conv-name").allTextContents();
 beforeAll(async () => {
 	mkdirSync(SHOTS, { recursive: true });
 	const user = await adminApi<{ id: number }>("POST", "/api/users", { name: alice.email, ...alice });
+	aliceId = user.id;
 	const key = await adminApi<{ id: number }>("POST", "/api/tokens", { name: "chat key", user_id: user.id });
-	await adminApi("POST", "/api/users", { name: bob.email, ...bob });
+	bobId = (await adminApi<{ id: number }>("POST", "/api/users", { name: bob.email, ...bob })).id;
 	seed(user.id, key.id);
 	browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: ["--no-sandbox"] });
 	const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "en-US", colorScheme: "light" });
@@ -223,6 +226,21 @@ describe("the dashboard's Chat page in Chromium", () => {
 		await page.getByTestId("chat-search").click();
 		await expect.poll(() => page.getByText("Nothing here yet.").count()).toBe(1);
 		expect(await page.getByTestId("chat-conv").count()).toBe(0);
+	});
+
+	it("lets the operator see every user's conversations, or one user's", async () => {
+		page = watched(await (await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "en-US" })).newPage());
+		await page.goto(gatewayUrl);
+		await page.getByRole("tab", { name: "Admin token" }).click();
+		await page.locator('input[name="token"]').fill(inject("adminToken"));
+		await page.getByRole("button", { name: "Sign in" }).click();
+		await page.getByRole("link", { name: "Chat" }).click();
+		await expect.poll(names).toContain("What is on the menu today?");
+		const filter = page.getByTestId("chat-user-filter");
+		await filter.selectOption({ label: `${alice.email} (#${aliceId})` });
+		await expect.poll(names).toEqual(["What is on the menu today?"]);
+		await filter.selectOption({ label: `${bob.email} (#${bobId})` });
+		await expect.poll(() => page.getByText("Nothing here yet.").count()).toBe(1);
 	});
 
 	it("logged no console error and threw no exception", () => {

@@ -64,8 +64,10 @@ export interface Thread extends ConversationHeader {
 /** Which conversations the page shows: everyone's of the user, one app's, or one key's. */
 export type Scope = { kind: "all" } | { kind: "app"; id: string } | { kind: "key"; id: number };
 
-export const listPath = (scope: Scope, q: string, cursor: string | undefined) =>
+/** The list's path; `userId` (the operator's filter) narrows it to one user's conversations. */
+export const listPath = (scope: Scope, userId: string, q: string, cursor: string | undefined) =>
 	`/api/conversations${query({
+		user_id: userId,
 		app_id: scope.kind === "app" ? scope.id : undefined,
 		key_id: scope.kind === "key" ? scope.id : undefined,
 		q: q.trim(),

@@ -6,11 +6,13 @@
 
 import { useMemo, useState } from "preact/hooks";
 import { get } from "../../api";
-import type { App, Token } from "../../components/api-types";
+import type { App, Token, User } from "../../components/api-types";
 import { Alert, Async, Empty, useLoad } from "../../components/async";
 import { messageOf } from "../../components/format";
 import { usePaged } from "../../components/hooks";
+import { IdSelect } from "../../components/id-select";
 import { PageTitle } from "../../components/page-title";
+import { isAdmin } from "../../session";
 import { type ConversationSummary, chatApi, listPath, type Rating, type Scope, type Thread, type Turn } from "./api";
 import { ConversationList } from "./list";
 import { RenameDialog } from "./rename";
@@ -36,21 +38,24 @@ function scopeOf(value: string): Scope {
 export function ChatPage() {
 	const tokens = useLoad(() => get<{ data: Token[] }>("/api/tokens").then((r) => r.data), []);
 	const apps = useLoad(loadApps, []);
+	const admin = isAdmin.value;
+	const users = useLoad(() => (admin ? get<{ data: User[] }>("/api/users").then((r) => r.data) : Promise.resolve([])), [admin]);
 	return (
 		<div class="stack">
 			<PageTitle title={t("title")} subtitle={t("subtitle")} />
-			<Async load={tokens}>{(keys) => <Chat keys={keys} apps={apps.data ?? []} />}</Async>
+			<Async load={tokens}>{(keys) => <Chat keys={keys} apps={apps.data ?? []} users={users.data ?? []} />}</Async>
 		</div>
 	);
 }
 
-function Chat({ keys, apps }: { keys: Token[]; apps: App[] }) {
+function Chat({ keys, apps, users }: { keys: Token[]; apps: App[] /** The operator's filter; none for a user. */; users: User[] }) {
 	const [scopeValue, setScopeValue] = useState("");
+	const [userId, setUserId] = useState("");
 	const scope = useMemo(() => scopeOf(scopeValue), [scopeValue]);
 	const [typed, setTyped] = useState("");
 	const [q, setQ] = useState("");
 	const [listVersion, setListVersion] = useState(0);
-	const paged = usePaged<ConversationSummary>((cursor) => listPath(scope, q, cursor), [scopeValue, q, listVersion]);
+	const paged = usePaged<ConversationSummary>((cursor) => listPath(scope, userId, q, cursor), [scopeValue, userId, q, listVersion]);
 	const [openId, setOpenId] = useState<string | null>(null);
 	const [composing, setComposing] = useState(false);
 	const [threadVersion, setThreadVersion] = useState(0);
@@ -119,6 +124,12 @@ function Chat({ keys, apps }: { keys: Token[]; apps: App[] }) {
 	return (
 		<>
 			<div class="card row" style={{ alignItems: "flex-end" }}>
+				{users.length > 0 && (
+					<label htmlFor="chat-user-filter">
+						{t("user")}
+						<IdSelect id="chat-user-filter" items={users} value={userId} onChange={setUserId} allLabel={t("allUsers")} testid="chat-user-filter" />
+					</label>
+				)}
 				<label>
 					{t("scope")}
 					<select data-testid="chat-scope" value={scopeValue} onChange={(e) => setScopeValue(e.currentTarget.value)}>

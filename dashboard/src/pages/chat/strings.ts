@@ -6,6 +6,8 @@ export const t = translator({
 	en: {
 		title: "Chat",
 		subtitle: "The conversations of your apps and keys, whichever API made them: search them, read each turn's cost and sources, and carry on.",
+		user: "User",
+		allUsers: "All users",
 		scope: "Show",
 		allConversations: "All conversations",
 		apps: "Apps",
@@ -50,6 +52,8 @@ export const t = translator({
 	zh: {
 		title: "对话",
 		subtitle: "你的应用和密钥的对话（无论由哪个 API 创建）：搜索、查看每轮的费用与引用来源，并继续对话。",
+		user: "用户",
+		allUsers: "全部用户",
 		scope: "显示",
 		allConversations: "全部对话",
 		apps: "应用",
