@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { GatewayError } from "../errors/gateway-error";
+import type { RetrieverResource } from "../protocols/dify/events";
 import type { ChatMessage } from "../protocols/ir";
 import type { ConversationRow } from "./store";
 
@@ -109,12 +110,24 @@ export async function renameConversation(db: D1Database, c: DifyConversation, na
 	return { ...c, name };
 }
 
+/** A cited excerpt as a turn keeps it (Dify's retriever_resources); a field missing from an older row reads as empty. */
+const source = z.object({
+	position: z.number().catch(0),
+	dataset_id: z.string().catch(""),
+	dataset_name: z.string().catch(""),
+	document_id: z.string().catch(""),
+	document_name: z.string().catch(""),
+	segment_id: z.string().catch(""),
+	score: z.number().catch(0),
+	content: z.string().catch(""),
+});
+
 const turnRow = z.object({
 	seq: z.number(),
 	id: z.string(),
 	status: z.string(),
 	feedback: z.enum(["like", "dislike"]).nullable(),
-	sources: json.pipe(z.array(z.record(z.string(), z.unknown()))),
+	sources: json.pipe(z.array(source)),
 	created_at: z.number(),
 });
 const turnItemRow = z.object({ turn_id: z.string(), role: z.string().nullable(), item: json.pipe(z.looseObject({ content: z.unknown() })) });
@@ -128,7 +141,7 @@ export interface DifyMessage {
 	answer: string;
 	images: { fileId: string | null; url: string | null }[];
 	feedback: "like" | "dislike" | null;
-	sources: Record<string, unknown>[];
+	sources: RetrieverResource[];
 	createdAt: number;
 }
 

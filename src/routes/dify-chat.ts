@@ -73,7 +73,9 @@ export const difyChatRoutes = new Hono<AppEnv>()
 		const plan: TurnPlan = {
 			ids,
 			scope,
-			newConversation: conversation ? undefined : { id: ids.conversationId, scope, keyId: caller.keyId, name: body.query.slice(0, NAME_CHARS), inputs },
+			newConversation: conversation
+				? undefined
+				: { id: ids.conversationId, scope, keyId: caller.keyId, name: [...body.query].slice(0, NAME_CHARS).join(""), inputs },
 			userItem,
 			resources,
 			meter: c.get("meter"),
@@ -94,8 +96,8 @@ export const difyChatRoutes = new Hono<AppEnv>()
 		for (const [name, value] of out.headers) headers.set(name, value);
 		return c.newResponse(out.body, { headers });
 	})
-	.post("/chat-messages/:task_id/stop", difyAuth(), bodyLimit(), valid("param", taskParam), valid("json", userBody), (c) => {
+	.post("/chat-messages/:task_id/stop", difyAuth(), bodyLimit(), valid("param", taskParam), valid("json", userBody), async (c) => {
 		// Dify answers success whether or not the task was still running (or is someone else's: nothing to tell them).
-		stopTurn(c.req.valid("param").task_id, difyScope(c.get("caller"), c.req.valid("json").user));
+		await stopTurn(c.req.valid("param").task_id, difyScope(c.get("caller"), c.req.valid("json").user));
 		return c.json({ result: "success" as const });
 	});

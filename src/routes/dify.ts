@@ -15,11 +15,11 @@ import {
 import { deleteConversation } from "../conversations/store";
 import { type AppEnv, config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
+import { ownerRelayRequest, recordFailure } from "../knowledge/owner-relay";
 import { valid } from "../lib/validate";
 import { describeIssues } from "../lib/zod-issue";
 import { bodyLimit } from "../middleware/body-limit";
 import { difyAuth } from "../middleware/dify-auth";
-import { usageMeter } from "../middleware/usage-meter";
 import { openaiIngress } from "../protocols/openai";
 import { relayChat } from "../relay/chat";
 import {
@@ -36,11 +36,12 @@ import {
 	renameBody,
 } from "./dify-schemas";
 import { appOf } from "./shared/dify-app";
-import { relayed } from "./shared/relayed";
 
 const seconds = (ms: number) => Math.floor(ms / 1000);
 /** The title a rename asks the model for is cut to this many characters. */
 const TITLE_CHARS = 100;
+/** The usage log's endpoint for a title asked of the model. */
+const TITLE_ENDPOINT = "/dify/v1/conversations/name";
 
 function conversationOut(c: DifyConversation, introduction: string): z.infer<typeof conversationView> {
 	return {
@@ -54,6 +55,12 @@ function conversationOut(c: DifyConversation, introduction: string): z.infer<typ
 	};
 }
 
+/** Dify's message status: `normal`, `error` for an answer that failed, and the gateway's `stopped` for one cut short. */
+function messageStatus(turn: string): string {
+	if (turn === "stopped") return "stopped";
+	return turn === "completed" ? "normal" : "error";
+}
+
 function messageOut(c: DifyConversation, m: DifyMessage): z.infer<typeof messageView> {
 	return {
 		id: m.id,
@@ -61,19 +68,10 @@ function messageOut(c: DifyConversation, m: DifyMessage): z.infer<typeof message
 		inputs: c.metadata ?? {},
 		query: m.query,
 		answer: m.answer,
-		status: m.status === "completed" ? "normal" : m.status,
+		status: messageStatus(m.status),
 		message_files: m.images.map((img, i) => ({ id: img.fileId ?? `${m.id}-${i}`, type: "image", url: img.url ?? "", belongs_to: "user" })),
 		feedback: m.feedback === null ? null : { rating: m.feedback },
-		retriever_resources: m.sources.map((s) => ({
-			position: Number(s.position ?? 0),
-			dataset_id: String(s.dataset_id ?? ""),
-			dataset_name: String(s.dataset_name ?? ""),
-			document_id: String(s.document_id ?? ""),
-			document_name: String(s.document_name ?? ""),
-			segment_id: String(s.segment_id ?? ""),
-			score: Number(s.score ?? 0),
-			content: String(s.content ?? ""),
-		})),
+		retriever_resources: m.sources,
 		created_at: seconds(m.createdAt),
 	};
 }
@@ -92,7 +90,13 @@ async function generatedTitle(c: Context<AppEnv>, model: string, conversation: D
 		],
 		max_tokens: 30,
 	};
-	const res = await relayed(c, (req) => relayChat(req, { ingress: openaiIngress, native: { ...chat }, chat, stream: false }));
+	// Asked by the gateway as the app key, as memory extraction is: limited, recorded and billed like the key's own chat.
+	const owner = { env: c.env, waitUntil: (w: Promise<unknown>) => c.executionCtx.waitUntil(w), caller: c.get("caller") };
+	const req = ownerRelayRequest(owner, c.get("requestId"), TITLE_ENDPOINT);
+	const res = await relayChat(req, { ingress: openaiIngress, native: { ...chat }, chat, stream: false }).catch((err: unknown) => {
+		recordFailure(owner, req, err);
+		throw err;
+	});
 	const parsed = completion.safeParse(await res.json());
 	const text = parsed.success ? (parsed.data.choices[0]?.message.content ?? "") : "";
 	return text.replace(/^["'\s]+|["'\s.]+$/g, "").slice(0, TITLE_CHARS) || conversation.name;
@@ -112,21 +116,13 @@ export const difyRoutes = new Hono<AppEnv>()
 		const page = await listMessages(c.env.DB, conversation, { limit: q.limit, firstId: q.first_id });
 		return c.json({ limit: q.limit, has_more: page.hasMore, data: page.messages.map((m) => messageOut(conversation, m)) });
 	})
-	.post(
-		"/conversations/:conversation_id/name",
-		usageMeter(),
-		difyAuth(),
-		bodyLimit(),
-		valid("param", conversationParam),
-		valid("json", renameBody),
-		async (c) => {
-			const body = c.req.valid("json");
-			const conversation = await findDifyConversation(c.env.DB, c.req.valid("param").conversation_id, difyScope(c.get("caller"), body.user));
-			const app = await appOf(c);
-			const name = body.auto_generate === true ? await generatedTitle(c, app.model, conversation) : (body.name ?? "");
-			return c.json(conversationOut(await renameConversation(c.env.DB, conversation, name), app.openingStatement));
-		},
-	)
+	.post("/conversations/:conversation_id/name", difyAuth(), bodyLimit(), valid("param", conversationParam), valid("json", renameBody), async (c) => {
+		const body = c.req.valid("json");
+		const conversation = await findDifyConversation(c.env.DB, c.req.valid("param").conversation_id, difyScope(c.get("caller"), body.user));
+		const app = await appOf(c);
+		const name = body.auto_generate === true ? await generatedTitle(c, app.model, conversation) : (body.name ?? "");
+		return c.json(conversationOut(await renameConversation(c.env.DB, conversation, name), app.openingStatement));
+	})
 	.delete("/conversations/:conversation_id", difyAuth(), bodyLimit(), valid("param", conversationParam), async (c) => {
 		// dify-client sends `user` in a JSON body on DELETE; other clients put it in the query.
 		const text = await c.req.text();

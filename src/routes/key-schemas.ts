@@ -41,6 +41,8 @@ export const keyView = z.object({
 	models: z.array(z.string()).nullable(),
 	expires_at: z.string().nullable(),
 	memory_mode: memoryMode,
+	/** An app key's app (it works only at /dify/v1; POST /api/apps/{id}/keys makes one); null for an ordinary key. */
+	app_id: z.string().nullable(),
 	created_at: z.string(),
 	last_used_at: z.string().nullable(),
 	/** Spent in total (usage less refunds), USD. */

@@ -32,6 +32,7 @@ function view(row: ApiKeyRow): z.infer<typeof keyView> {
 		models: row.models ?? null,
 		expires_at: iso(row.expiresAt),
 		memory_mode: row.memoryMode,
+		app_id: row.appId,
 		created_at: new Date(row.createdAt).toISOString(),
 		last_used_at: iso(row.lastUsedAt),
 		spent_usd: toUsd(row.spentNusd),

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { type App, as, signedInUser } from "../support/apps";
 import { TEST_ADMIN_TOKEN } from "../support/constants";
-import { chat, createKey, uid } from "../support/gateway";
+import { call, chat, createKey, uid } from "../support/gateway";
 
 interface AppKeyCreated {
 	id: number;
@@ -110,6 +110,9 @@ describe("/api/apps", () => {
 			data: [{ id: made.id, name: "web", key_prefix: made.key_prefix, status: "active", created_at: made.created_at, last_used_at: null }],
 		});
 		expect((await as(made.key, "GET", "/dify/v1/parameters?user=u")).status).toBe(200);
+		// It is one of the owner's keys, where its limits are set, marked as the app's.
+		const inTokens = await (await as(alice.session, "GET", `/api/tokens/${made.id}`)).json();
+		expect(inTokens).toMatchObject({ id: made.id, user_id: alice.id, app_id: app.id, status: "active" });
 		expect((await as(alice.session, "DELETE", `/api/apps/${app.id}/keys/${made.id}`)).status).toBe(204);
 		expect((await as(made.key, "GET", "/dify/v1/parameters?user=u")).status).toBe(401);
 		expect((await as(alice.session, "DELETE", `/api/apps/${app.id}/keys/${made.id}`)).status).toBe(404);
@@ -128,6 +131,10 @@ describe("/api/apps", () => {
 		const mem0 = await as(key, "GET", "/mem0/v1/memories/?user_id=x");
 		expect(mem0.status).toBe(403);
 		expect(await mem0.json()).toHaveProperty("detail");
+		// Nor may the dashboard act as it where a session names a key by id.
+		const keys = await (await as(alice.session, "GET", `/api/apps/${app.id}/keys`)).json<{ data: { id: number }[] }>();
+		const files = await call("/v1/files", { headers: { authorization: `Bearer ${alice.session}`, "x-gateway-key-id": String(keys.data[0]?.id) } });
+		expect(files.status).toBe(403);
 	});
 
 	it("deletes an app with its keys", async () => {

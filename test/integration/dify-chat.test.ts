@@ -144,6 +144,6 @@ describe("POST /dify/v1/chat-messages", () => {
 		const last = events.at(-1) as DifyEvent;
 		expect(last).toMatchObject({ event: "error", status: 502 });
 		const list = await dify(broken.key, "GET", `/messages?user=u1&conversation_id=${last.conversation_id}`);
-		expect(await list.json()).toMatchObject({ data: [{ query: "hi", status: "failed" }] });
+		expect(await list.json()).toMatchObject({ data: [{ query: "hi", status: "error" }] });
 	});
 });

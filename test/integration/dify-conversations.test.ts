@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { appWithKey } from "../support/apps";
 import { ask, dify, userWithKey } from "../support/dify";
-import { createChannel, uid, upstream, upstreamLog } from "../support/gateway";
+import { createChannel, uid, upstream, upstreamLog, usageRow } from "../support/gateway";
 
 interface Conversation {
 	id: string;
@@ -95,6 +95,8 @@ describe("Dify's conversations and messages at /dify/v1", () => {
 		expect(titled.status).toBe(200);
 		// The mock upstream's answer, without the final full stop a title does not have.
 		expect(await titled.json()).toMatchObject({ name: "Hi there, from the upstream" });
+		// Billed to the app key like a chat of its own.
+		expect(await usageRow(titled.headers.get("x-request-id") ?? "")).toMatchObject({ endpoint: "/dify/v1/conversations/name", status: 200 });
 		const asked = (await upstreamLog(tag)).slice(before);
 		expect(JSON.stringify(asked[0]?.body)).toContain("Tell me about tides");
 		const list = await (await dify(key, "GET", `/conversations?user=${user}`)).json<Page<Conversation>>();

@@ -82,7 +82,8 @@ function spoilStream(text: string): string {
 
 /** What the upstream writes: its words, no more than the request allows, and whether it stopped for that limit. */
 function answerFor(scenario: string, body: Record<string, unknown>) {
-	const all = scenario === "long" ? LONG : WORDS;
+	// slow-long: forty words, slowly (six seconds), for what must happen while an answer is still streaming.
+	const all = scenario === "long" ? LONG : scenario === "slow-long" ? LONG.slice(0, 40) : WORDS;
 	const limits = [body.max_tokens, body.max_completion_tokens].filter((v): v is number => typeof v === "number");
 	const words = all.slice(0, Math.min(all.length, ...limits));
 	const usage = { prompt_tokens: 11, completion_tokens: words.length, total_tokens: 11 + words.length, prompt_tokens_details: { cached_tokens: 3 } };
@@ -94,7 +95,7 @@ type Answer = ReturnType<typeof answerFor>;
 async function stream(res: ServerResponse, model: string, scenario: string, includeUsage: boolean, { words, usage, finish }: Answer) {
 	res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
 	const send = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
-	const pause = scenario === "slow" ? 150 : scenario === "cut" ? 30 : 0;
+	const pause = scenario === "slow" || scenario === "slow-long" ? 150 : scenario === "cut" ? 30 : 0;
 	send(chunk(model, { role: "assistant", content: "" }, null, includeUsage));
 	for (const [i, w] of words.entries()) {
 		if (pause) await sleep(pause);

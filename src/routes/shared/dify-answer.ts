@@ -1,9 +1,7 @@
 import { z } from "zod";
-import type { DifyScope, NewDifyConversation } from "../../conversations/dify-store";
-import { newConversationStatement } from "../../conversations/dify-store";
-import type { StoredItem } from "../../conversations/items";
-import { toStoredItem } from "../../conversations/items";
-import { trackTurn } from "../../conversations/running-turns";
+import { type DifyScope, type NewDifyConversation, newConversationStatement } from "../../conversations/dify-store";
+import { type StoredItem, toStoredItem } from "../../conversations/items";
+import { stopLeftElsewhere, trackTurn } from "../../conversations/running-turns";
 import { type Turn, turnStatements } from "../../conversations/turns";
 import {
 	blockingAnswer,
@@ -22,6 +20,10 @@ import type { UsageMeter } from "../../relay/meter";
 
 /** Dify's clients and the proxies between are kept from timing out a slow answer by a ping at least this often. */
 const PING_MS = 10_000;
+/** How often a streamed answer looks whether it was asked to stop. */
+const STOP_POLL_MS = 50;
+/** Every this many polls (a second), the data center's cache is asked for a stop left by another isolate. */
+const CACHE_POLL_TICKS = 20;
 /** How long a finished answer waits for its usage record before reporting what it knows; the record is normally there already. */
 const RECORD_WAIT_MS = 3_000;
 
@@ -114,10 +116,11 @@ export function streamingTurn(plan: TurnPlan, upstream: ReadableStream<Uint8Arra
 	const writer = writable.getWriter();
 	const encoder = new TextEncoder();
 	const reader = upstream.getReader();
-	let stopped = false;
+	let stopRequested = false;
+	// A stop may come from another request (the stop route), which may not touch this request's streams: it only
+	// asks, and this request's own timer sees the request and cancels the upstream itself.
 	const stop = () => {
-		stopped = true;
-		reader.cancel().catch(() => {});
+		stopRequested = true;
 	};
 	const send = (text: string) => writer.write(encoder.encode(text)).catch(() => {});
 	writer.closed.catch(stop);
@@ -136,9 +139,24 @@ export function streamingTurn(plan: TurnPlan, upstream: ReadableStream<Uint8Arra
 		});
 		const decoder = new TextDecoder();
 		const ping = setInterval(() => void send(PING_EVENT), PING_MS);
+		const stopping = Promise.withResolvers<{ done: true; value: undefined }>();
+		let ticks = 0;
+		const watch = setInterval(() => {
+			ticks += 1;
+			// A stop that landed in another isolate is looked for in the data center's cache, once a second.
+			if (ticks % CACHE_POLL_TICKS === 0) {
+				stopLeftElsewhere(plan.ids.taskId, plan.scope).then(
+					(left) => {
+						if (left) stopRequested = true;
+					},
+					() => {},
+				);
+			}
+			if (stopRequested) stopping.resolve({ done: true, value: undefined });
+		}, STOP_POLL_MS);
 		try {
 			for (;;) {
-				const { done, value } = await reader.read();
+				const { done, value } = await Promise.race([reader.read(), stopping.promise]);
 				if (done) break;
 				events.feed(decoder.decode(value, { stream: true }));
 				if (pending) await send(pending);
@@ -149,8 +167,12 @@ export function streamingTurn(plan: TurnPlan, upstream: ReadableStream<Uint8Arra
 			failure ??= "The model's answer broke off";
 		} finally {
 			clearInterval(ping);
+			clearInterval(watch);
 			untrack();
 		}
+		const stopped = stopRequested;
+		// The upstream is cancelled here, in this request: the relay records the answer as cut short by its reader.
+		if (stopped) await reader.cancel().catch(() => {});
 		if (pending) await send(pending);
 		const status = stopped ? "stopped" : failure === undefined ? "completed" : "failed";
 		const billed = await billedTurn(plan);
