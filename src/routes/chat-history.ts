@@ -17,7 +17,6 @@ import { deleteConversation } from "../conversations/store";
 import type { AppEnv } from "../env";
 import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
-import { callerForKey } from "../relay/callers";
 import {
 	conversationHeader,
 	conversationIdParam,
@@ -32,6 +31,7 @@ import {
 	turnParam,
 	type turnView,
 } from "./chat-history-schemas";
+import { keyById } from "./shared/key-by-id";
 import { encodeCursor } from "./shared/pagination";
 
 const isoOf = (ms: number) => new Date(ms).toISOString();
@@ -89,7 +89,7 @@ export const chatHistoryRoutes = new Hono<AppEnv>()
 	.post("/", valid("json", conversationStart), async (c) => {
 		const body = c.req.valid("json");
 		// Only a key the principal may act as, as the playground checks it: the conversation is that key's user's.
-		const caller = await callerForKey(c.env, body.key_id, ownerScope(c.get("principal")));
+		const caller = await keyById(c.env, body.key_id, c.get("principal"), "key_id");
 		const conversation = await startConversation(c.env.DB, caller.userId, caller.keyId, body.name ?? null);
 		return c.json(header(conversation) satisfies z.infer<typeof conversationHeader>, 201);
 	})

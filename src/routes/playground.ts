@@ -1,15 +1,14 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
-import { ownerScope } from "../auth/policy";
 import type { AppEnv } from "../env";
 import { valid } from "../lib/validate";
 import { usageMeter } from "../middleware/usage-meter";
 import type { OperationDoc } from "../openapi/operation";
 import { openaiIngress } from "../protocols/openai";
-import { callerForKey } from "../relay/callers";
 import { relayChat } from "../relay/chat";
 import { chatCompletion, chatCompletionRequest, modelList } from "./openai-schemas";
 import { responseObject, responsesCreate } from "./responses-schemas";
+import { keyById } from "./shared/key-by-id";
 import { keyModels } from "./shared/key-models";
 import { relayed } from "./shared/relayed";
 import { createResponse } from "./shared/responses-create";
@@ -21,7 +20,7 @@ const playgroundQuery = z.object({ token_id: z.coerce.number().int().positive() 
  * src/auth/policy.ts keeps gateway keys out, so that one key cannot act as another.
  */
 const actAsKey: MiddlewareHandler<AppEnv> = async function actAsKey(c, next) {
-	const caller = await callerForKey(c.env, Number(c.req.query("token_id")), ownerScope(c.get("principal")));
+	const caller = await keyById(c.env, Number(c.req.query("token_id")), c.get("principal"), "token_id");
 	c.set("caller", caller);
 	c.get("meter")?.setCaller(caller);
 	await next();
@@ -34,7 +33,7 @@ const actAsKey: MiddlewareHandler<AppEnv> = async function actAsKey(c, next) {
  */
 export const playgroundRoutes = new Hono<AppEnv>()
 	.get("/models", valid("query", playgroundQuery), async (c) => {
-		const caller = await callerForKey(c.env, c.req.valid("query").token_id, ownerScope(c.get("principal")));
+		const caller = await keyById(c.env, c.req.valid("query").token_id, c.get("principal"), "token_id");
 		return c.json(await keyModels(c.env, caller));
 	})
 	.post("/chat/completions", usageMeter(), valid("query", playgroundQuery), actAsKey, valid("json", chatCompletionRequest), (c) => {

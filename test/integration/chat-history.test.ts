@@ -290,4 +290,23 @@ describe("/api/conversations (the Chat page)", () => {
 		const found = await (await as(alice.token, "GET", "/api/conversations?q=menu")).json<Page>();
 		expect(found.data.map((c) => c.id)).toEqual([conversation.id]);
 	});
+
+	it("refuses an app key as the key a page acts as: it works only at /dify/v1 (the playground, the Chat page)", async () => {
+		const model = `app-only-${uid()}`;
+		await createChannel({ base_url: upstream(uid(), "ok"), models: [model] });
+		const app = await (await admin("POST", "/api/apps", { name: `app-${uid()}`, model, user_id: alice.id })).json<{ id: string }>();
+		const appKey = await (await admin("POST", `/api/apps/${app.id}/keys`, {})).json<{ id: number }>();
+		const chatRefused = await as(alice.token, "POST", `/api/playground/chat/completions?token_id=${appKey.id}`, {
+			model,
+			messages: [{ role: "user", content: "hi" }],
+		});
+		const refused = [
+			chatRefused,
+			await as(alice.token, "POST", `/api/playground/responses?token_id=${appKey.id}`, { model, input: "hi" }),
+			await as(alice.token, "GET", `/api/playground/models?token_id=${appKey.id}`),
+			await as(alice.token, "POST", "/api/conversations", { key_id: appKey.id }),
+		];
+		expect(refused.map((r) => r.status)).toEqual([403, 403, 403, 403]);
+		expect((await chatRefused.json<{ error: { message: string } }>()).error.message).toContain("/dify/v1");
+	});
 });
