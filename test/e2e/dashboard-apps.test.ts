@@ -114,6 +114,12 @@ describe("the dashboard's Apps page in Chromium", () => {
 		await expect.poll(() => page.getByTestId("chat-assistant").textContent()).toContain("Where is the kitchen?");
 		await expect.poll(() => page.getByTestId("chat-turn-meta").textContent()).toMatch(/^mock-chat · \d+ in · \d+ out tokens · /);
 		expect(await page.getByTestId("chat-app-note").count()).toBe(1);
+		// The app key is not one a page acts as (it works only at /dify/v1): not offered to send with, nor in the Playground.
+		const ownKeyOnly = [expect.stringMatching(/^own key \(sk-/)];
+		await page.getByTestId("chat-new").click();
+		expect(await page.getByTestId("chat-key").locator("option").allTextContents()).toEqual(ownKeyOnly);
+		await page.getByRole("link", { name: "Playground" }).click();
+		await expect.poll(() => page.getByTestId("pg-key").locator("option").allTextContents()).toEqual(ownKeyOnly);
 		await page.getByRole("link", { name: "Apps" }).click();
 	});
 

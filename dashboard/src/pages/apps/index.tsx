@@ -25,7 +25,7 @@ const ADMIN_USER_ID = 1;
 async function ownStores(): Promise<VectorStore[] | undefined> {
 	const owner = session.value?.userId ?? ADMIN_USER_ID;
 	const tokens = await get<{ data: Token[] }>("/api/tokens");
-	const key = tokens.data.find((k) => k.user_id === owner && k.status === "active");
+	const key = tokens.data.find((k) => k.user_id === owner && k.app_id === null && k.status === "active");
 	return key ? knowledgeApi(String(key.id)).stores() : undefined;
 }
 

@@ -43,7 +43,8 @@ export function ChatPage() {
 	return (
 		<div class="stack">
 			<PageTitle title={t("title")} subtitle={t("subtitle")} />
-			<Async load={tokens}>{(keys) => <Chat keys={keys} apps={apps.data ?? []} users={users.data ?? []} />}</Async>
+			{/* An app key's conversations are its app's: they are found under the app, and no page sends as an app key. */}
+			<Async load={tokens}>{(keys) => <Chat keys={keys.filter((k) => k.app_id === null)} apps={apps.data ?? []} users={users.data ?? []} />}</Async>
 		</div>
 	);
 }
