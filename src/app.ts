@@ -17,6 +17,7 @@ import { authDocs, authRoutes, loginRoutes } from "./routes/auth";
 import { billingDocs, billingRoutes } from "./routes/billing";
 import { channelHealthDocs, channelHealthRoutes } from "./routes/channel-health";
 import { channelDocs, channelRoutes } from "./routes/channels";
+import { chatHistoryDocs, chatHistoryRoutes } from "./routes/chat-history";
 import { conversationDocs, conversationRoutes } from "./routes/conversations";
 import { difyRoutes } from "./routes/dify";
 import { difyChatRoutes } from "./routes/dify-chat";
@@ -53,6 +54,7 @@ export const operations: OperationDoc[] = [
 	...fileDocs,
 	...vectorStoreDocs,
 	...conversationDocs,
+	...chatHistoryDocs,
 	...mem0Docs,
 	...difyDocs,
 	...authDocs,
@@ -104,6 +106,7 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.route("/api/stats", statsRoutes)
 	.route("/api/playground", playgroundRoutes)
 	.route("/api/jobs", jobRoutes)
+	.route("/api/conversations", chatHistoryRoutes)
 	.route("/v1/messages", anthropicRoutes)
 	.route("/v1/vector_stores", vectorStoreRoutes)
 	.route("/v1/files", fileRoutes)

@@ -2,8 +2,10 @@ import { LocationProvider, Route, Router, useLocation } from "preact-iso";
 import { signOut } from "./api";
 import { Switches } from "./components/switches";
 import { translator } from "./i18n";
+import { AppsPage } from "./pages/apps";
 import { BillingPage } from "./pages/billing";
 import { ChannelsPage } from "./pages/channels";
+import { ChatPage } from "./pages/chat";
 import { KeysPage } from "./pages/keys";
 import { KnowledgePage } from "./pages/knowledge";
 import { MemoriesPage } from "./pages/memories";
@@ -23,6 +25,8 @@ const t = translator({
 		playground: "Playground",
 		knowledge: "Knowledge",
 		memories: "Memories",
+		chat: "Chat",
+		apps: "Apps",
 		signOut: "Sign out",
 		notFound: "This page does not exist.",
 		operator: "operator",
@@ -36,6 +40,8 @@ const t = translator({
 		playground: "试验场",
 		knowledge: "知识库",
 		memories: "记忆",
+		chat: "对话",
+		apps: "应用",
 		signOut: "退出登录",
 		notFound: "页面不存在。",
 		operator: "管理员",
@@ -51,6 +57,8 @@ const NAV = [
 	{ path: "/playground", key: "playground", admin: false },
 	{ path: "/knowledge", key: "knowledge", admin: false },
 	{ path: "/memories", key: "memories", admin: false },
+	{ path: "/chat", key: "chat", admin: false },
+	{ path: "/apps", key: "apps", admin: false },
 ] as const;
 
 function Shell() {
@@ -90,6 +98,8 @@ function Shell() {
 					<Route path="/playground" component={PlaygroundPage} />
 					<Route path="/knowledge" component={KnowledgePage} />
 					<Route path="/memories" component={MemoriesPage} />
+					<Route path="/chat" component={ChatPage} />
+					<Route path="/apps" component={AppsPage} />
 					<Route default component={() => <p class="state empty">{t("notFound")}</p>} />
 				</Router>
 			</main>

@@ -86,6 +86,15 @@ export const routeAccess = {
 
 	"GET /api/playground/models": "person",
 	"POST /api/playground/chat/completions": "person",
+	"POST /api/playground/responses": "person",
+
+	// The Chat page's conversations: a user's own (a key reads them too, as it can through /v1/conversations).
+	"GET /api/conversations": "any",
+	"POST /api/conversations": "person",
+	"GET /api/conversations/:id": "any",
+	"PATCH /api/conversations/:id": "person",
+	"DELETE /api/conversations/:id": "person",
+	"PUT /api/conversations/:id/turns/:turn_id/feedback": "person",
 
 	// Chat apps and their keys: a person's own apps (the operator's, anyone's); a gateway key may not mint app keys.
 	"GET /api/apps": "person",

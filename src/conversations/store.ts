@@ -53,7 +53,7 @@ export async function setMetadata(db: D1Database, c: ConversationRow, metadata: 
 }
 
 /** Deletes a conversation, its turns and its items together. */
-export async function deleteConversation(db: D1Database, c: ConversationRow): Promise<void> {
+export async function deleteConversation(db: D1Database, c: Pick<ConversationRow, "id">): Promise<void> {
 	await db.batch([
 		db.prepare("DELETE FROM conversation_items WHERE conversation_id = ?1").bind(c.id),
 		db.prepare("DELETE FROM conversation_turns WHERE conversation_id = ?1").bind(c.id),

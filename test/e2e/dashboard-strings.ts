@@ -137,7 +137,8 @@ export const VISIBLE_TEXTS = `(() => {
 	const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
 	for (let n = walker.nextNode(); n; n = walker.nextNode()) {
 		const el = n.parentElement;
-		if (!el || el.closest("script, style, code, pre") || !shown(el)) continue;
+		// translate="no" marks the user's own text (a conversation's messages): data, in whatever language it was written.
+		if (!el || el.closest("script, style, code, pre, [translate=no]") || !shown(el)) continue;
 		texts.push(n.textContent ?? "");
 	}
 	for (const el of document.querySelectorAll("[placeholder], [title], [aria-label]")) {

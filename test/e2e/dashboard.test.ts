@@ -434,7 +434,7 @@ describe("the dashboard in Chromium", () => {
 		const phone = await context.newPage();
 		watch(phone);
 		await phone.setViewportSize({ width: 390, height: 844 });
-		for (const path of ["/", "/channels", "/keys", "/usage", "/billing", "/playground", "/knowledge", "/memories"]) {
+		for (const path of ["/", "/channels", "/keys", "/usage", "/billing", "/playground", "/knowledge", "/memories", "/chat", "/apps"]) {
 			await phone.goto(`${gatewayUrl}${path}`);
 			await phone.waitForLoadState("networkidle");
 			const overflow = await phone.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth");
@@ -444,7 +444,7 @@ describe("the dashboard in Chromium", () => {
 		await phone.close();
 	});
 
-	// Sixteen pages, each loaded to network idle and shot whole: more than the default 30 s on a busy machine.
+	// Twenty pages, each loaded to network idle and shot whole: more than the default 30 s on a busy machine.
 	it("uses the width of a desktop screen on every page, in English and in Chinese, with no sideways scrolling and nothing left in English", async () => {
 		// The widest rows a newcomer makes: a key with every limit, and channels showing their test outcome.
 		await adminApi("POST", "/api/tokens", {
@@ -464,7 +464,7 @@ describe("the dashboard in Chromium", () => {
 		for (const language of ["en", "zh"] as const) {
 			await desk.goto(gatewayUrl);
 			await desk.evaluate(`localStorage.setItem("edge-gateway.lang", "${language}")`);
-			for (const path of ["/", "/channels", "/keys", "/usage", "/billing", "/playground", "/knowledge", "/memories"]) {
+			for (const path of ["/", "/channels", "/keys", "/usage", "/billing", "/playground", "/knowledge", "/memories", "/chat", "/apps"]) {
 				const where = `${language} ${path}`;
 				await desk.goto(`${gatewayUrl}${path}`);
 				await desk.waitForLoadState("networkidle");

@@ -80,6 +80,8 @@ export default async function setup(project: TestProject) {
 	project.provide("adminToken", adminToken);
 	project.provide("demoKey", demoKey);
 	project.provide("upstreamUrl", upstream.url);
+	// For a test that seeds rows no API writes yet (wrangler d1 execute --local --persist-to it).
+	project.provide("statePath", state);
 
 	return async () => {
 		if (child.pid) process.kill(-child.pid, "SIGTERM");
@@ -94,5 +96,6 @@ declare module "vitest" {
 		adminToken: string;
 		demoKey: string;
 		upstreamUrl: string;
+		statePath: string;
 	}
 }

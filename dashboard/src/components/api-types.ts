@@ -51,6 +51,8 @@ export interface Token extends Limits {
 	expires_at: string | null;
 	/** Chat that remembers: the end user's memories in the prompt (read), and each turn kept (read_write). */
 	memory_mode: "off" | "read" | "read_write";
+	/** An app key's app: such a key works only at /dify/v1, so no page acts as it. */
+	app_id: string | null;
 	created_at: string;
 	last_used_at: string | null;
 	spent_usd: number;
@@ -141,4 +143,22 @@ export interface Price {
 	cache_write_usd_per_mtok: number | null;
 	request_usd: number;
 	valid_from: string;
+}
+
+/** A chat app (Dify's /dify/v1), as GET /api/apps lists them: the Apps page edits them, the Chat page filters by them. */
+export interface App {
+	id: string;
+	name: string;
+	description: string;
+	model: string;
+	system_prompt: string;
+	opening_statement: string;
+	suggested_questions: string[];
+	vector_store_ids: string[];
+	retrieval_top_k: number;
+	score_threshold: number | null;
+	memory_mode: "off" | "read" | "read_write";
+	owner_id: number;
+	created_at: string;
+	updated_at: string;
 }

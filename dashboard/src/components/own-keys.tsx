@@ -11,7 +11,7 @@ import { Async, Empty, useLoad } from "./async";
  */
 const ADMIN_USER_ID = 1;
 
-const usable = (k: Token) => k.status === "active" && (k.expires_at === null || Date.parse(k.expires_at) > Date.now());
+const usable = (k: Token) => k.app_id === null && k.status === "active" && (k.expires_at === null || Date.parse(k.expires_at) > Date.now());
 
 /**
  * The signed-in user's own usable keys, for the pages that act as one of them (Knowledge, Memories); `empty` when

@@ -7,7 +7,7 @@ import { PageTitle } from "../../components/page-title";
 import { Chat } from "./chat";
 import { t } from "./strings";
 
-const usable = (k: Token) => k.status === "active" && (k.expires_at === null || Date.parse(k.expires_at) > Date.now());
+const usable = (k: Token) => k.app_id === null && k.status === "active" && (k.expires_at === null || Date.parse(k.expires_at) > Date.now());
 
 export function PlaygroundPage() {
 	const tokens = useLoad(() => get<{ data: Token[] }>("/api/tokens").then((r) => r.data), []);
