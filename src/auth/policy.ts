@@ -95,6 +95,7 @@ export const routeAccess = {
 	"PATCH /api/conversations/:id": "person",
 	"DELETE /api/conversations/:id": "person",
 	"PUT /api/conversations/:id/turns/:turn_id/feedback": "person",
+	"POST /api/conversations/:id/summarize": "person",
 
 	// Chat apps and their keys: a person's own apps (the operator's, anyone's); a gateway key may not mint app keys.
 	"GET /api/apps": "person",

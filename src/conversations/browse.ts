@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { GatewayError } from "../errors/gateway-error";
+import { jsonText } from "../lib/json-text";
 import { newId } from "../protocols/responses/response";
 
 /**
@@ -7,15 +8,6 @@ import { newId } from "../protocols/responses/response";
  * message text, a conversation's thread grouped by turn, renaming and feedback. Whichever API wrote a conversation
  * (stored Responses, /v1/conversations, Dify's chat apps) it reads the same rows.
  */
-
-const json = z.string().transform((s, ctx) => {
-	try {
-		return JSON.parse(s) as unknown;
-	} catch {
-		ctx.addIssue({ code: "custom", message: "not JSON" });
-		return z.NEVER;
-	}
-});
 
 /** How much of the first user message stands in for an untitled conversation's name. */
 const EXCERPT_CHARS = 80;
@@ -122,7 +114,7 @@ const turnRow = z.object({
 	output_tokens: z.number(),
 	cost_nusd: z.number(),
 	latency_ms: z.number(),
-	sources: json.pipe(z.array(z.record(z.string(), z.unknown()))),
+	sources: jsonText.pipe(z.array(z.record(z.string(), z.unknown()))),
 	feedback: z.enum(["like", "dislike"]).nullable(),
 	feedback_content: z.string().nullable(),
 	created_at: z.number(),
@@ -130,7 +122,7 @@ const turnRow = z.object({
 
 export type TurnRow = z.output<typeof turnRow>;
 
-const itemRow = z.object({ turn_id: z.string().nullable(), item: json.pipe(z.looseObject({ id: z.string(), type: z.string() })) });
+const itemRow = z.object({ turn_id: z.string().nullable(), item: jsonText.pipe(z.looseObject({ id: z.string(), type: z.string() })) });
 
 type Item = z.output<typeof itemRow>["item"];
 

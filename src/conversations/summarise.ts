@@ -50,11 +50,15 @@ async function transcript(db: D1Database, conversationId: string): Promise<Memor
  * Sums a finished conversation up into memories of its end user: an extraction (src/memory/extract.ts, `kind`
  * summary) on the memory queue, an event of the owner's, billed to the key that held the conversation. The
  * conversation is claimed first (`summarized_at`), so two runs never both sum it up; a new turn later makes it
- * due again. Returns the event's id, or undefined when there was nothing to sum up or another run had it.
+ * due again. Returns the event's id (pollable at /mem0/v1/event/{id}/), or undefined when there was nothing to sum
+ * up or another run had it.
  */
-export async function summarise(env: Env, c: Finished, now: number): Promise<string | undefined> {
-	const claimed = await env.DB.prepare("UPDATE conversations SET summarized_at = ?2 WHERE id = ?1 AND (summarized_at IS NULL OR summarized_at < updated_at)")
-		.bind(c.id, now)
+export async function summarise(env: Env, c: Finished, now: number, { again = false } = {}): Promise<string | undefined> {
+	// `again`: asked for (the dashboard), so summed up even if nothing was said since the last time.
+	const claimed = await env.DB.prepare(
+		"UPDATE conversations SET summarized_at = ?2 WHERE id = ?1 AND (?3 OR summarized_at IS NULL OR summarized_at < updated_at)",
+	)
+		.bind(c.id, now, again ? 1 : 0)
 		.run();
 	if (claimed.meta.changes === 0) return undefined;
 	const messages = await transcript(env.DB, c.id);

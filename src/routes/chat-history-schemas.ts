@@ -71,3 +71,6 @@ export const threadView = conversationHeader.extend({
 	/** The items in order, in runs: a model's turn with what it took, or items added outside a turn (`turn` null). */
 	parts: z.array(z.object({ turn: turnView.nullable(), items: z.array(z.looseObject({ id: z.string(), type: z.string() })) })),
 });
+
+/** A summary asked for: the memory extraction's event, pollable at /mem0/v1/event/{id}/; null when there was nothing said to sum up. */
+export const summaryQueued = z.object({ event_id: z.string().nullable() });

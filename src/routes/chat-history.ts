@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { z } from "zod";
 import { ownerScope, scopeToOwner } from "../auth/policy";
 import { toUsd } from "../billing/money";
+import { findApp } from "../conversations/apps";
 import {
 	type BrowsedConversation,
 	type ConversationSummary,
@@ -14,7 +15,10 @@ import {
 	type TurnRow,
 } from "../conversations/browse";
 import { deleteConversation } from "../conversations/store";
+import { summarise } from "../conversations/summarise";
+import { db } from "../db/client";
 import type { AppEnv } from "../env";
+import { GatewayError } from "../errors/gateway-error";
 import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
 import {
@@ -27,6 +31,7 @@ import {
 	type conversationSummary,
 	feedbackInput,
 	feedbackView,
+	summaryQueued,
 	threadView,
 	turnParam,
 	type turnView,
@@ -112,6 +117,18 @@ export const chatHistoryRoutes = new Hono<AppEnv>()
 		await deleteConversation(c.env.DB, conversation);
 		return c.json({ id: conversation.id, deleted: true });
 	})
+	.post("/:id/summarize", valid("param", conversationIdParam), async (c) => {
+		const conversation = await findBrowsable(c.env.DB, c.req.valid("param").id, ownerScope(c.get("principal")));
+		const app = conversation.app_id === null ? undefined : await findApp(db(c.env), conversation.app_id, conversation.owner_id).catch(() => undefined);
+		const { end_user: endUser, key_id: keyId } = conversation;
+		if (app?.memoryMode !== "read_write" || endUser === null || keyId === null) {
+			throw new GatewayError("invalid_request", "Only a conversation of a chat app whose memory_mode is read_write is summed up into its end user's memories", {
+				param: "id",
+			});
+		}
+		const eventId = await summarise(c.env, { id: conversation.id, ownerId: conversation.owner_id, endUser, keyId }, Date.now(), { again: true });
+		return c.json({ event_id: eventId ?? null } satisfies z.infer<typeof summaryQueued>, 202);
+	})
 	.put("/:id/turns/:turn_id/feedback", valid("param", turnParam), valid("json", feedbackInput), async (c) => {
 		const { id, turn_id } = c.req.valid("param");
 		const conversation = await findBrowsable(c.env.DB, id, ownerScope(c.get("principal")));
@@ -148,6 +165,10 @@ export const chatHistoryDocs: OperationDoc[] = [
 	}),
 	doc("patch", path, "Rename a conversation", { body: conversationRename, response: conversationHeader, errors: [400, 403, 404] }),
 	doc("delete", path, "Delete a conversation, its turns and its items", { errors: [403, 404] }),
+	doc("post", `${path}/summarize`, "Sum a chat app's conversation up into its end user's memories now (the app's memory_mode read_write)", {
+		response: summaryQueued,
+		errors: [400, 403, 404],
+	}),
 	doc("put", `${path}/turns/{turn_id}/feedback`, "Like or dislike a turn (null clears it)", {
 		body: feedbackInput,
 		response: feedbackView,

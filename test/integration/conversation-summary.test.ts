@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { startSession } from "../../src/auth/sessions";
 import { summariseIdle } from "../../src/conversations/summarise";
-import { createKey, uid } from "../support/gateway";
+import { call, createKey, uid } from "../support/gateway";
 
 const HOUR = 3_600_000;
 
@@ -73,5 +74,33 @@ describe("finished conversations of a chat app with memory on are summed up into
 		const read = await seed("read", 2 * HOUR);
 		await summariseIdle(env, Date.now());
 		for (const { ownerId } of [active, off, read]) expect(await events(ownerId)).toEqual([]);
+	});
+});
+
+describe("POST /api/conversations/{id}/summarize: a summary asked for from the dashboard", () => {
+	const ask = async (userId: number, conversationId: string) => {
+		const { token } = await startSession(env, { userId }, env.ENCRYPTION_KEY);
+		return call(`/api/conversations/${conversationId}/summarize`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
+	};
+
+	it("queues a summary now, even of one summed up before, for its owner only", async () => {
+		const { ownerId, conversationId } = await seed("read_write", 60_000);
+		const first = await ask(ownerId, conversationId);
+		expect(first.status).toBe(202);
+		const { event_id } = await first.json<{ event_id: string }>();
+		expect((await events(ownerId)).map((e) => e.message.kind)).toEqual(["summary"]);
+		expect((await ask(ownerId, conversationId)).status).toBe(202);
+		expect(await events(ownerId)).toHaveLength(2);
+		expect(event_id).toMatch(/^[0-9a-f-]{36}$/);
+		const stranger = await seed("read_write", 60_000);
+		expect((await ask(stranger.ownerId, conversationId)).status).toBe(404);
+	});
+
+	it("refuses a conversation whose app does not keep memories, saying why", async () => {
+		const { ownerId, conversationId } = await seed("read", 60_000);
+		const res = await ask(ownerId, conversationId);
+		expect(res.status).toBe(400);
+		expect((await res.json<{ error: { message: string } }>()).error.message).toMatch(/memory_mode is read_write/);
+		expect(await events(ownerId)).toEqual([]);
 	});
 });

@@ -111,6 +111,7 @@ describe("the authorization policy", () => {
 				"PATCH /api/conversations/:id (person)",
 				"DELETE /api/conversations/:id (person)",
 				"PUT /api/conversations/:id/turns/:turn_id/feedback (person)",
+				"POST /api/conversations/:id/summarize (person)",
 				"GET /api/apps (person)",
 				"POST /api/apps (person)",
 				"GET /api/apps/:id (person)",
