@@ -2,7 +2,7 @@ import { z } from "zod";
 import { type ResponseWrite, readResponse, type StoredResponse, storedResponse, writeStatements } from "./responses";
 
 /**
- * Writing a stored response without losing it. The write is tried twice against D1; if both fail, the write is
+ * Writing a stored response, or a Dify turn, without losing it. The write is tried twice against D1; if both fail, the write is
  * spooled to R2 (`spool/responses/<id>.json`), where a read of that response finds it at once (so a follow-up sent
  * the instant the answer ended still has its history) and the cron lands it in D1 later. Lost only if D1 and R2
  * both fail, which is logged.
@@ -31,7 +31,15 @@ const turn = z.object({
 	items: z.array(storedItem),
 });
 
-const spooled = z.object({ response: storedResponse.optional(), turn: turn.optional() });
+const newConversation = z.object({
+	id: z.string(),
+	scope: z.object({ ownerId: z.number(), appId: z.string(), endUser: z.string() }),
+	keyId: z.number(),
+	name: z.string(),
+	inputs: z.record(z.string(), z.string()),
+});
+
+const spooled = z.object({ response: storedResponse.optional(), conversation: newConversation.optional(), turn: turn.optional() });
 
 const spoolKey = (id: string) => `${SPOOL}${id}.json`;
 
@@ -39,7 +47,7 @@ function idOf(w: ResponseWrite): string | undefined {
 	return w.response?.id ?? w.turn?.id;
 }
 
-/** Lands a write in D1, or failing that in the R2 spool; never throws (the client has its answer already). */
+/** Lands a write in D1, or failing that in the R2 spool; never throws (the client has its answer, or is about to). */
 export async function saveWrite(env: Env, w: ResponseWrite): Promise<void> {
 	const statements = writeStatements(env.DB, w);
 	if (statements.length === 0) return;
@@ -55,9 +63,9 @@ export async function saveWrite(env: Env, w: ResponseWrite): Promise<void> {
 	const id = idOf(w) ?? crypto.randomUUID();
 	try {
 		await env.FILES.put(spoolKey(id), JSON.stringify(w), { httpMetadata: { contentType: "application/json" } });
-		console.warn(JSON.stringify({ level: "warn", event: "response_spooled", response_id: id, error: String(failure) }));
+		console.warn(JSON.stringify({ level: "warn", event: "conversation_write_spooled", id, error: String(failure) }));
 	} catch (err) {
-		console.error(JSON.stringify({ level: "error", event: "response_lost", response_id: id, error: String(failure), spool_error: String(err) }));
+		console.error(JSON.stringify({ level: "error", event: "conversation_write_lost", id, error: String(failure), spool_error: String(err) }));
 	}
 }
 
@@ -65,7 +73,7 @@ async function readSpooled(env: Env, id: string): Promise<ResponseWrite | undefi
 	const object = await env.FILES.get(spoolKey(id));
 	if (object === null) return undefined;
 	const parsed = spooled.safeParse(await object.json());
-	return parsed.success ? { response: parsed.data.response, turn: parsed.data.turn } : undefined;
+	return parsed.success ? { response: parsed.data.response, conversation: parsed.data.conversation, turn: parsed.data.turn } : undefined;
 }
 
 /** `ownerId`'s stored response, from D1 or else from the spool; undefined when there is none or it is another user's. */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { GatewayError } from "../errors/gateway-error";
 import { jsonText } from "../lib/json-text";
+import { type NewDifyConversation, newConversationStatement } from "./dify-store";
 import { type Turn, turnStatements } from "./turns";
 
 /** A stored response as kept: whose it is, what it followed, the input items it answered and the response itself. */
@@ -50,16 +51,21 @@ const responseRow = z
 		}),
 	);
 
-/** A stored response and, when it was a conversation's turn, that turn: all that one write lands. */
+/**
+ * What one answer leaves to keep, landed in one batch: a stored response (unless `store` was false), the
+ * conversation a Dify turn starts, and the conversation's turn.
+ */
 export interface ResponseWrite {
 	response: StoredResponse | undefined;
+	conversation?: NewDifyConversation | undefined;
 	turn: Turn | undefined;
 }
 
-/** The statements of one write, for one batch: the response (unless `store` was false) and the conversation's turn. */
+/** The statements of one write, for one batch. */
 export function writeStatements(db: D1Database, w: ResponseWrite): D1PreparedStatement[] {
 	const r = w.response;
 	return [
+		...(w.conversation ? [newConversationStatement(db, w.conversation)] : []),
 		...(r
 			? [
 					db

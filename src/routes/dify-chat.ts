@@ -84,8 +84,7 @@ export const difyChatRoutes = new Hono<AppEnv>()
 			resources,
 			meter: c.get("meter"),
 			group: caller.group,
-			db: c.env.DB,
-			requestId: c.get("requestId"),
+			env: c.env,
 			waitUntil: (work) => c.executionCtx.waitUntil(work),
 		};
 		// The rate-limit and channel headers the relay settled on go out with Dify's answer too.

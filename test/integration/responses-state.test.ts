@@ -207,6 +207,43 @@ describe("a stored response D1 refused", () => {
 		expect(await env.FILES.get(`spool/responses/${id}.json`)).toBeNull();
 	});
 
+	it("keeps a Dify turn that starts its conversation the same way: spooled whole, landed whole", async () => {
+		const DB: D1Database = {
+			prepare: (q) => env.DB.prepare(q),
+			batch: () => Promise.reject(new Error("D1 is down")),
+			exec: (q) => env.DB.exec(q),
+			withSession: (c) => env.DB.withSession(c),
+			dump: () => env.DB.dump(),
+		};
+		const conversationId = `conv_spool${uid()}`;
+		const scope = { ownerId: 7, appId: `app-${uid()}`, endUser: "ann" };
+		const item = { id: `msg_${uid()}`, type: "message" as const, role: "user", item: { id: "x", type: "message", role: "user", content: [] } };
+		item.item.id = item.id;
+		const turn = {
+			id: `msg-${uid()}`,
+			conversationId,
+			ownerId: 7,
+			model: "m",
+			status: "completed" as const,
+			inputTokens: 1,
+			outputTokens: 2,
+			costNusd: 3,
+			latencyMs: 4,
+			sources: [],
+			items: [item],
+		};
+		await saveWrite({ ...env, DB }, { response: undefined, conversation: { id: conversationId, scope, keyId: 1, name: "Hi", inputs: {} }, turn });
+		expect(await env.DB.prepare("SELECT id FROM conversations WHERE id = ?1").bind(conversationId).first()).toBeNull();
+		await conversationUpkeep(env, Date.now());
+		expect(await env.DB.prepare("SELECT app_id, end_user FROM conversations WHERE id = ?1").bind(conversationId).first()).toEqual({
+			app_id: scope.appId,
+			end_user: "ann",
+		});
+		expect(await env.DB.prepare("SELECT id, turn_id FROM conversation_items WHERE conversation_id = ?1").bind(conversationId).all()).toMatchObject({
+			results: [{ id: item.id, turn_id: turn.id }],
+		});
+	});
+
 	it("expires after its retention: the cron deletes it", async () => {
 		const id = `resp_old${uid()}`;
 		await env.DB.prepare("INSERT INTO responses (id, owner_id, input, response, expires_at) VALUES (?1, 1, '[]', '{\"output\":[]}', ?2)")

@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { type DifyScope, type NewDifyConversation, newConversationStatement } from "../../conversations/dify-store";
+import type { DifyScope, NewDifyConversation } from "../../conversations/dify-store";
 import { type StoredItem, toStoredItem } from "../../conversations/items";
+import { saveWrite } from "../../conversations/response-writes";
 import { stopLeftElsewhere, trackTurn } from "../../conversations/running-turns";
-import { type Turn, turnStatements } from "../../conversations/turns";
+import type { Turn } from "../../conversations/turns";
 import {
 	blockingAnswer,
 	errorEvent,
@@ -37,8 +38,7 @@ export interface TurnPlan {
 	resources: RetrieverResource[];
 	meter: UsageMeter;
 	group: string;
-	db: D1Database;
-	requestId: string;
+	env: Env;
 	waitUntil: (work: Promise<unknown>) => void;
 }
 
@@ -66,8 +66,8 @@ async function billedTurn(plan: TurnPlan): Promise<BilledTurn> {
 
 /**
  * Writes the turn (and the conversation it starts) in one batch, before the answer's end goes out: a client that
- * sends the next message at once finds it. A failed write is tried once more, then logged: the answer is not lost
- * to the client, only to the history.
+ * sends the next message at once finds it. A write D1 refuses is spooled to R2 and landed by the cron
+ * (src/conversations/response-writes.ts), so the history loses nothing.
  */
 async function keepTurn(plan: TurnPlan, answer: string, status: Turn["status"], billed: BilledTurn): Promise<void> {
 	const turn: Turn = {
@@ -83,14 +83,7 @@ async function keepTurn(plan: TurnPlan, answer: string, status: Turn["status"], 
 		sources: plan.resources,
 		items: [plan.userItem, ...(answer ? [toStoredItem({ type: "message", role: "assistant", content: answer }, "answer")] : [])],
 	};
-	const statements = [...(plan.newConversation ? [newConversationStatement(plan.db, plan.newConversation)] : []), ...turnStatements(plan.db, turn)];
-	try {
-		await plan.db.batch(statements);
-	} catch {
-		await plan.db.batch(statements).catch((err: unknown) => {
-			console.error(JSON.stringify({ level: "error", event: "dify_turn_not_kept", request_id: plan.requestId, error: String(err) }));
-		});
-	}
+	await saveWrite(plan.env, { response: undefined, conversation: plan.newConversation, turn });
 }
 
 const metadataOf = (plan: TurnPlan, billed: BilledTurn): TurnMetadata => ({ usage: difyUsage(billed), retriever_resources: plan.resources });
