@@ -31,7 +31,7 @@ async function appKey(name: string): Promise<string> {
 		suggested_questions: ["What can you do?"],
 		user_id: user.id,
 	});
-	return (await adminApi<{ key: string }>("POST", `/api/apps/${app.id}/keys`, { name: "e2e" })).key;
+	return (await adminApi<{ key: string }>("POST", `/api/apps/${app.id}/keys`, { name: "dify-e2e" })).key;
 }
 
 /** Dify's SSE events from axios's stream (dify-client asks for `responseType: "stream"`), read as they arrive. */

@@ -5,11 +5,12 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { app } from "../../src/app";
 import { TEST_ADMIN_TOKEN } from "../support/constants";
-import { call, createChannel, scenario, uid, upstream } from "../support/gateway";
+import { admin, call, createChannel, scenario, uid, upstream } from "../support/gateway";
 
 const SEED = 1313;
 
 let key = "";
+let appKey = "";
 let model = "";
 
 beforeAll(async () => {
@@ -17,12 +18,24 @@ beforeAll(async () => {
 	({ key, model } = await scenario([{ base_url: upstream(uid(), "ok"), settings: { breaker: { consecutiveFailures: 100_000 } } }]));
 	// The memory routes embed with the offline mock's model.
 	await createChannel({ type: "mock", models: ["mock-embedding"] });
+	// /dify/v1 takes an app's key: one app, its model the scenario's.
+	const made = await admin("POST", "/api/apps", { name: `fuzz-${uid()}`, model, user_id: 1 });
+	const { id } = await made.json<{ id: string }>();
+	appKey = (await (await admin("POST", `/api/apps/${id}/keys`, {})).json<{ key: string }>()).key;
 });
 
-type Dialect = "openai" | "anthropic" | "gemini" | "mem0";
+type Dialect = "openai" | "anthropic" | "gemini" | "mem0" | "dify";
 
 const dialectOf = (path: string): Dialect =>
-	path.startsWith("/v1/messages") ? "anthropic" : path.startsWith("/v1beta") ? "gemini" : path.startsWith("/mem0/") ? "mem0" : "openai";
+	path.startsWith("/v1/messages")
+		? "anthropic"
+		: path.startsWith("/v1beta")
+			? "gemini"
+			: path.startsWith("/mem0/")
+				? "mem0"
+				: path.startsWith("/dify/")
+					? "dify"
+					: "openai";
 
 /** Every concrete route: middleware (`ALL`) and wildcard mounts are not endpoints of their own. */
 function endpoints(): { method: string; path: string }[] {
@@ -215,6 +228,7 @@ function templates(): Record<string, Record<string, unknown>> {
 		"/mem0/v3/memories/add/": { user_id: "u", infer: false, metadata: { a: 1 }, messages: [{ role: "user", content: "Hello" }] },
 		"/mem0/v3/memories/": { filters: { AND: [{ user_id: "u" }, { created_at: { gte: "2024-01-01" } }] }, page: 1, page_size: 10 },
 		"/mem0/v3/memories/search/": { query: "Hello", filters: { OR: [{ user_id: "u" }, { agent_id: { in: ["a"] } }] }, top_k: 3, threshold: 0.1 },
+		"/dify/v1/chat-messages": { inputs: { name: "Ann" }, query: "Hello", user: "u", response_mode: "blocking", files: [] },
 		"/v1/messages": anthropic,
 		"/v1/messages/count_tokens": { ...anthropic, max_tokens: undefined },
 		"/v1beta/models/:action": {
@@ -251,6 +265,7 @@ function authFor(path: string): Record<string, string> {
 	if (path.startsWith("/api/")) return { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 	if (path.startsWith("/v1beta")) return { "x-goog-api-key": key };
 	if (path.startsWith("/v1/messages")) return { "x-api-key": key, "anthropic-version": "2023-06-01" };
+	if (path.startsWith("/dify/")) return { authorization: `Bearer ${appKey}` };
 	return { authorization: `Bearer ${key}` };
 }
 
@@ -266,6 +281,7 @@ function checkErrorBody(dialect: Dialect, text: string, where: string): void {
 		anthropic: { type: "error", error: { type: expect.any(String), message: expect.any(String) } },
 		gemini: { error: { code: expect.any(Number), message: expect.any(String), status: expect.any(String) } },
 		mem0: { detail: expect.any(String) },
+		dify: { code: expect.any(String), message: expect.any(String), status: expect.any(Number) },
 	};
 	expect(body, where).toMatchObject(shapes[dialect]);
 }
