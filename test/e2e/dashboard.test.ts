@@ -198,8 +198,15 @@ describe("the dashboard in Chromium", () => {
 		await go("/playground");
 		const keys = await adminApi<{ data: { id: number; name: string }[] }>("GET", "/api/tokens");
 		const key = keys.data.find((k) => k.name === "dashboard key");
-		await page.getByTestId("pg-key").selectOption(String(key?.id));
+		// The model is picked from the chosen key's list, once that list is in (a list still loading may reset the pick).
+		const pickKey = page.getByTestId("pg-key");
+		if ((await pickKey.inputValue()) !== String(key?.id)) {
+			const listed = page.waitForResponse((r) => r.url().includes(`/api/playground/models?token_id=${key?.id}`));
+			await pickKey.selectOption(String(key?.id));
+			await listed;
+		}
 		await page.getByTestId("pg-model").selectOption("mock-chat");
+		await expect.poll(() => page.getByTestId("pg-model").inputValue()).toBe("mock-chat");
 		await page.getByTestId("pg-input").fill("Tell me about edge gateways");
 		const replied = page.waitForResponse((r) => r.url().includes("/api/playground/chat/completions"));
 		await page.getByTestId("pg-send").click();
