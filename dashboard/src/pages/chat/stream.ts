@@ -1,6 +1,6 @@
 /** Reading a Responses API answer as it arrives: `response.output_text.delta` pieces, then `response.completed`. */
-import { createParser } from "eventsource-parser";
 import * as z from "zod/mini";
+import { parseJson, readEvents } from "../../components/sse-read";
 
 const usageSchema = z.object({ input_tokens: z.optional(z.number()), output_tokens: z.optional(z.number()) });
 const errorSchema = z.object({ message: z.optional(z.string()) });
@@ -29,14 +29,6 @@ export interface Outcome {
 	error: string | null;
 }
 
-function parseJson(text: string): unknown {
-	try {
-		return JSON.parse(text);
-	} catch {
-		return undefined;
-	}
-}
-
 /** Reads `res` to its end, handing each piece of text to `append` as it arrives (one call per network read). */
 export async function readResponse(res: Response, append: (piece: string) => void): Promise<Outcome> {
 	const outcome: Outcome = { responseId: null, usage: null, error: null };
@@ -55,8 +47,9 @@ export async function readResponse(res: Response, append: (piece: string) => voi
 		return outcome;
 	}
 	let piece = "";
-	const parser = createParser({
-		onEvent({ data }) {
+	await readEvents(
+		res.body,
+		(data) => {
 			const parsed = eventSchema.safeParse(parseJson(data));
 			if (!parsed.success) return;
 			const e = parsed.data;
@@ -65,18 +58,10 @@ export async function readResponse(res: Response, append: (piece: string) => voi
 			else if (e.type === "error") outcome.error = e.message ?? e.error?.message ?? "error";
 			else if (e.response?.id) outcome.responseId = e.response.id;
 		},
-	});
-	const decoder = new TextDecoder();
-	const flush = () => {
-		if (piece) append(piece);
-		piece = "";
-	};
-	const reader = res.body.getReader();
-	for (let read = await reader.read(); !read.done; read = await reader.read()) {
-		parser.feed(decoder.decode(read.value, { stream: true }));
-		flush();
-	}
-	parser.feed(`${decoder.decode()}\n\n`);
-	flush();
+		() => {
+			if (piece) append(piece);
+			piece = "";
+		},
+	);
 	return outcome;
 }

@@ -1,6 +1,6 @@
 /** Reading a chat completion's answer as it arrives: server-sent events, or a whole JSON completion. */
-import { createParser } from "eventsource-parser";
 import * as z from "zod/mini";
+import { parseJson, readEvents } from "../../components/sse-read";
 
 const usageSchema = z.object({ prompt_tokens: z.optional(z.number()), completion_tokens: z.optional(z.number()) });
 
@@ -23,14 +23,6 @@ function chunkOf(json: unknown): Chunk | undefined {
 	return parsed.success ? parsed.data : undefined;
 }
 
-function parseJson(text: string): unknown {
-	try {
-		return JSON.parse(text);
-	} catch {
-		return undefined;
-	}
-}
-
 /** Reads `res` to its end: `take` reads each chunk and answers the text it adds, which goes to `append`. */
 export async function readCompletion(res: Response, take: (chunk: Chunk) => string, append: (piece: string) => void): Promise<void> {
 	if (!res.body || !(res.headers.get("content-type") ?? "").includes("text/event-stream")) {
@@ -40,25 +32,16 @@ export async function readCompletion(res: Response, take: (chunk: Chunk) => stri
 		return;
 	}
 	let piece = "";
-	const parser = createParser({
-		onEvent({ data }) {
+	await readEvents(
+		res.body,
+		(data) => {
 			// An event that is not a chunk (`[DONE]`, anything else) is not ours to show.
 			const chunk = data === "[DONE]" ? undefined : chunkOf(parseJson(data));
 			if (chunk) piece += take(chunk);
 		},
-	});
-	const decoder = new TextDecoder();
-	const flush = () => {
-		// One update per network read, however many events it carried.
-		append(piece);
-		piece = "";
-	};
-	const reader = res.body.getReader();
-	for (let read = await reader.read(); !read.done; read = await reader.read()) {
-		parser.feed(decoder.decode(read.value, { stream: true }));
-		flush();
-	}
-	// A last event that lacks its blank line still counts.
-	parser.feed(`${decoder.decode()}\n\n`);
-	flush();
+		() => {
+			append(piece);
+			piece = "";
+		},
+	);
 }
