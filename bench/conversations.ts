@@ -4,7 +4,7 @@
 //    items), against the same turn with no history and `store: false` (the plain relay path). The measured turns use
 //    `store: false`, and a conversation's new items are deleted after each, so that N stays N. Cases alternate, one
 //    sample of each in turn, so that drift on a shared machine hits them alike. CONV_SAMPLES per case (default 100).
-// 2. Truncation: a chain of CONV_LONG_TURNS (default 300) turns of about 600 tokens each, continued with
+// 2. Truncation: a chain of CONV_LONG_TURNS (default 300) turns of about 250 tokens each, continued with
 //    `truncation: "auto"`: how many turns the gateway dropped to fit CONTEXT_WINDOW_TOKENS (128,000), counted with
 //    its token estimator (src/protocols/token-estimate.ts), and the input tokens the upstream was then sent.
 // Figures are printed and written to bench-results/conversations-<time>.json, never asserted.
@@ -123,7 +123,7 @@ try {
 		};
 	});
 
-	// About 600 tokens a turn: a 100-word question and the mock's answer, which repeats it.
+	// About 250 tokens a turn, as the gateway counts them: a 100-word question and the mock's answer, which repeats it.
 	const words = Array.from({ length: 100 }, (_, i) => `word${i}`).join(" ");
 	const longHead = await chain(g, key, LONG_TURNS, (i) => `Turn ${i}: ${words}`);
 	const full = await request<Answer>(g, key, "POST", "/v1/responses", { model: MODEL, input: "Sum it up.", previous_response_id: longHead, store: false });
