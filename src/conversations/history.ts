@@ -1,5 +1,5 @@
 import { GatewayError } from "../errors/gateway-error";
-import { findResponse } from "./response-writes";
+import { spooledResponse } from "./response-writes";
 import { responseChain, type StoredResponse } from "./responses";
 import { type ConversationRow, conversationHistory } from "./store";
 
@@ -33,8 +33,8 @@ function replayed(item: unknown): item is Record<string, unknown> {
 async function chainTo(env: Env, id: string, ownerId: number, now: number): Promise<StoredResponse[]> {
 	const chain = await responseChain(env.DB, id, ownerId, now, MAX_CHAIN);
 	if (chain.length > 0) return chain;
-	// Not in D1: perhaps written to the spool a moment ago because D1 failed (src/conversations/response-writes.ts).
-	const spooled = await findResponse(env, id, ownerId, now);
+	// Not in D1 (the chain's query has just looked): perhaps spooled a moment ago because D1 failed (response-writes.ts).
+	const spooled = await spooledResponse(env, id, ownerId, now);
 	if (!spooled) throw new GatewayError("not_found", `Previous response with id '${id}' not found.`, { param: "previous_response_id" });
 	return spooled.previousResponseId ? [...(await responseChain(env.DB, spooled.previousResponseId, ownerId, now, MAX_CHAIN - 1)), spooled] : [spooled];
 }

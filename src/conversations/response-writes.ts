@@ -78,8 +78,11 @@ async function readSpooled(env: Env, id: string): Promise<ResponseWrite | undefi
 
 /** `ownerId`'s stored response, from D1 or else from the spool; undefined when there is none or it is another user's. */
 export async function findResponse(env: Env, id: string, ownerId: number, now: number): Promise<StoredResponse | undefined> {
-	const stored = await readResponse(env.DB, id, ownerId, now);
-	if (stored) return stored;
+	return (await readResponse(env.DB, id, ownerId, now)) ?? spooledResponse(env, id, ownerId, now);
+}
+
+/** `ownerId`'s response written to the spool because D1 refused it, unexpired; undefined when there is none. */
+export async function spooledResponse(env: Env, id: string, ownerId: number, now: number): Promise<StoredResponse | undefined> {
 	const response = (await readSpooled(env, id))?.response;
 	return response && response.ownerId === ownerId && (response.expiresAt === null || response.expiresAt > now) ? response : undefined;
 }

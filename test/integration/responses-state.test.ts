@@ -180,21 +180,25 @@ describe("stored responses on channels of other dialects", () => {
 	});
 });
 
+/** The test's bindings with a D1 whose batches all fail, as when D1 is down. */
+function d1Down(): Env {
+	const DB: D1Database = {
+		prepare: (q) => env.DB.prepare(q),
+		batch: () => Promise.reject(new Error("D1 is down")),
+		exec: (q) => env.DB.exec(q),
+		withSession: (c) => env.DB.withSession(c),
+		dump: () => env.DB.dump(),
+	};
+	return { ...env, DB };
+}
+
 describe("a stored response D1 refused", () => {
 	it("is spooled to R2, read from there at once, and landed in D1 by the cron", async () => {
 		const user = await env.DB.prepare("INSERT INTO users (name) VALUES (?) RETURNING id").bind(`spool-${uid()}`).first<{ id: number }>();
 		const ownerId = user?.id ?? 0;
 		const id = `resp_spool${uid()}`;
-		const DB: D1Database = {
-			prepare: (q) => env.DB.prepare(q),
-			batch: () => Promise.reject(new Error("D1 is down")),
-			exec: (q) => env.DB.exec(q),
-			withSession: (c) => env.DB.withSession(c),
-			dump: () => env.DB.dump(),
-		};
-		const broken: Env = { ...env, DB };
 		const response = { id, object: "response", status: "completed", output: [], model: "m" };
-		await saveWrite(broken, {
+		await saveWrite(d1Down(), {
 			response: { id, ownerId, previousResponseId: null, conversationId: null, input: [], response, expiresAt: null },
 			turn: undefined,
 		});
@@ -208,13 +212,6 @@ describe("a stored response D1 refused", () => {
 	});
 
 	it("keeps a Dify turn that starts its conversation the same way: spooled whole, landed whole", async () => {
-		const DB: D1Database = {
-			prepare: (q) => env.DB.prepare(q),
-			batch: () => Promise.reject(new Error("D1 is down")),
-			exec: (q) => env.DB.exec(q),
-			withSession: (c) => env.DB.withSession(c),
-			dump: () => env.DB.dump(),
-		};
 		const conversationId = `conv_spool${uid()}`;
 		const scope = { ownerId: 7, appId: `app-${uid()}`, endUser: "ann" };
 		const item = { id: `msg_${uid()}`, type: "message" as const, role: "user", item: { id: "x", type: "message", role: "user", content: [] } };
@@ -232,7 +229,7 @@ describe("a stored response D1 refused", () => {
 			sources: [],
 			items: [item],
 		};
-		await saveWrite({ ...env, DB }, { response: undefined, conversation: { id: conversationId, scope, keyId: 1, name: "Hi", inputs: {} }, turn });
+		await saveWrite(d1Down(), { response: undefined, conversation: { id: conversationId, scope, keyId: 1, name: "Hi", inputs: {} }, turn });
 		expect(await env.DB.prepare("SELECT id FROM conversations WHERE id = ?1").bind(conversationId).first()).toBeNull();
 		await conversationUpkeep(env, Date.now());
 		expect(await env.DB.prepare("SELECT app_id, end_user FROM conversations WHERE id = ?1").bind(conversationId).first()).toEqual({
