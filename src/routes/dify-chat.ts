@@ -6,12 +6,10 @@ import { type DifyConversation, findDifyConversation, historyOf } from "../conve
 import { toStoredItem } from "../conversations/items";
 import { stopTurn } from "../conversations/running-turns";
 import { type AppEnv, config } from "../env";
-import { GatewayError } from "../errors/gateway-error";
 import { valid } from "../lib/validate";
 import { bodyLimit } from "../middleware/body-limit";
 import { difyAuth } from "../middleware/dify-auth";
 import { usageMeter } from "../middleware/usage-meter";
-import type { RetrieverResource } from "../protocols/dify/events";
 import { fitContext } from "../protocols/fit-context";
 import type { ChatMessage, ChatPart, ChatRequest } from "../protocols/ir";
 import { openaiIngress } from "../protocols/openai";
@@ -57,17 +55,6 @@ export const difyChatRoutes = new Hono<AppEnv>()
 		const scope = difyScope(caller, body.user);
 		const conversation = body.conversation_id ? await findDifyConversation(c.env.DB, body.conversation_id, scope) : undefined;
 		const { chat, inputs, userItem } = await askedChat(c, app, body, conversation);
-		let resources: RetrieverResource[] = [];
-		const retrieval = app.vectorStoreIds.length
-			? async (question: string) => {
-					const found = await appRetrieval(c, app, question);
-					resources = found.resources;
-					return found.search;
-				}
-			: undefined;
-		const found = await gatherContext(c, chat, retrieval, endUserFor(c, body.user));
-		const stream = body.response_mode === "streaming";
-		const res = await relayedWithContext(c, found, (req) => relayChat(req, { ingress: openaiIngress, native: { ...found.chat }, chat: found.chat, stream }));
 		const ids = {
 			taskId: crypto.randomUUID(),
 			messageId: crypto.randomUUID(),
@@ -81,23 +68,35 @@ export const difyChatRoutes = new Hono<AppEnv>()
 				? undefined
 				: { id: ids.conversationId, scope, keyId: caller.keyId, name: [...body.query].slice(0, NAME_CHARS).join(""), inputs },
 			userItem,
-			resources,
+			resources: [],
 			meter: c.get("meter"),
 			group: caller.group,
 			env: c.env,
 			waitUntil: (work) => c.executionCtx.waitUntil(work),
 		};
+		const retrieval = app.vectorStoreIds.length
+			? async (question: string) => {
+					const found = await appRetrieval(c, app, question);
+					plan.resources = found.resources;
+					return found.search;
+				}
+			: undefined;
+		const stream = body.response_mode === "streaming";
+		// Retrieval, memory and the model's first answer, however long they take: a stream may commit before they end.
+		const answered = (async () => {
+			const found = await gatherContext(c, chat, retrieval, endUserFor(c, body.user));
+			return relayedWithContext(c, found, (req) => relayChat(req, { ingress: openaiIngress, native: { ...found.chat }, chat: found.chat, stream }));
+		})();
+		if (stream) {
+			const out = await streamingTurn(plan, answered);
+			return c.newResponse(out.body, out);
+		}
+		const res = await answered;
 		// The rate-limit and channel headers the relay settled on go out with Dify's answer too.
 		const headers = new Headers(res.headers);
 		headers.delete("content-length");
-		if (!stream) {
-			headers.set("content-type", "application/json");
-			return c.newResponse(JSON.stringify(await blockingTurn(plan, res)), { headers });
-		}
-		if (!res.body) throw new GatewayError("upstream_error", "The model's answer had no body");
-		const out = streamingTurn(plan, res.body);
-		for (const [name, value] of out.headers) headers.set(name, value);
-		return c.newResponse(out.body, { headers });
+		headers.set("content-type", "application/json");
+		return c.newResponse(JSON.stringify(await blockingTurn(plan, res)), { headers });
 	})
 	.post("/chat-messages/:task_id/stop", difyAuth(), bodyLimit(), valid("param", taskParam), valid("json", userBody), async (c) => {
 		// Dify answers success whether or not the task was still running (or is someone else's: nothing to tell them).

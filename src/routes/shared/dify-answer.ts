@@ -4,6 +4,10 @@ import { type StoredItem, toStoredItem } from "../../conversations/items";
 import { saveWrite } from "../../conversations/response-writes";
 import { stopLeftElsewhere, trackTurn } from "../../conversations/running-turns";
 import type { Turn } from "../../conversations/turns";
+import type { ErrorCode } from "../../errors/gateway-error";
+import { GatewayError } from "../../errors/gateway-error";
+import { knownError } from "../../errors/on-error";
+import { difyCode } from "../../errors/render";
 import {
 	blockingAnswer,
 	errorEvent,
@@ -21,6 +25,8 @@ import type { UsageMeter } from "../../relay/meter";
 
 /** Dify's clients and the proxies between are kept from timing out a slow answer by a ping at least this often. */
 const PING_MS = 10_000;
+/** How long a streamed turn waits for the model before it begins the stream with a ping (well within PING_MS). */
+const COMMIT_MS = 5_000;
 /** How often a streamed answer looks whether it was asked to stop. */
 const STOP_POLL_MS = 50;
 /** Every this many polls (a second), the data center's cache is asked for a stop left by another isolate. */
@@ -99,16 +105,82 @@ export async function blockingTurn(plan: TurnPlan, res: Response) {
 	return blockingAnswer(plan.ids, answer, metadataOf(plan, billed));
 }
 
+/** Headers of a streamed answer: the relay's (rate limits, channel) when it answered before the stream began. */
+function streamHeaders(relayed: Headers | undefined): Headers {
+	const headers = new Headers(relayed);
+	headers.delete("content-length");
+	for (const [name, value] of Object.entries(STREAM_HEADERS)) headers.set(name, value);
+	return headers;
+}
+
+function bodyOf(res: Response): ReadableStream<Uint8Array> {
+	if (!res.body) throw new GatewayError("upstream_error", "The model's answer had no body");
+	return res.body;
+}
+
+/** Whether `work` settles (either way) within `ms`. */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const late = new Promise<false>((resolve) => {
+		timer = setTimeout(() => resolve(false), ms);
+	});
+	const settled = await Promise.race([
+		work.then(
+			() => true,
+			() => true,
+		),
+		late,
+	]);
+	if (timer !== undefined) clearTimeout(timer);
+	return settled;
+}
+
+/** Dify's words for a failure: a known one as its status says, anything else as an internal error (logged). */
+function failureOf(err: unknown, plan: TurnPlan): Failure {
+	const known = knownError(err);
+	if (known) return { status: known.status, code: difyCode(known.status), message: known.message, errorCode: known.code };
+	console.error(JSON.stringify({ level: "error", request_id: plan.meter.requestId, error: String(err) }));
+	return {
+		status: 500,
+		code: "internal_server_error",
+		message: `Internal error; quote request id ${plan.meter.requestId} when reporting it`,
+		errorCode: "internal_error",
+	};
+}
+
+interface Failure {
+	status: number;
+	code: string;
+	message: string;
+	/** The gateway's code for the usage record, when the failure came before the model answered. */
+	errorCode?: ErrorCode;
+}
+
 /**
- * A streamed answer: the relay's OpenAI stream read chunk by chunk into Dify's `message` events, a `ping` every 10 s,
- * and at the end the turn kept, then `message_end` (or `error`). Stopping it (the stop route, or the client going
- * away) cancels the upstream; the turn is kept as `stopped` with what was produced, and billed for that.
+ * A streamed answer. If retrieval, memory and the model answer within `commitMs`, as they nearly always do, the
+ * stream begins with the model's answer, and a failure before it is an HTTP error as Dify's own are. Otherwise the
+ * stream begins at once with a `ping`, so that Dify's clients and the proxies between hear from the gateway at least
+ * every 10 s however slow the model, and a failure is the stream's `error` event.
  */
-export function streamingTurn(plan: TurnPlan, upstream: ReadableStream<Uint8Array>): Response {
+export async function streamingTurn(plan: TurnPlan, answered: Promise<Response>, commitMs = COMMIT_MS): Promise<Response> {
+	if (await settlesWithin(answered, commitMs)) {
+		const res = await answered;
+		return new Response(turnStream(plan, Promise.resolve(bodyOf(res)), false), { headers: streamHeaders(res.headers) });
+	}
+	// The handler returns before the relay has settled: the turn records the request itself if the relay fails.
+	plan.meter.deferred = true;
+	return new Response(turnStream(plan, answered.then(bodyOf), true), { headers: streamHeaders(undefined) });
+}
+
+/**
+ * The relay's OpenAI stream read chunk by chunk into Dify's `message` events, a `ping` every 10 s, and at the end
+ * the turn kept, then `message_end` (or `error`). Stopping it (the stop route, or the client going away) cancels the
+ * upstream; the turn is kept as `stopped` with what was produced, and billed for that.
+ */
+function turnStream(plan: TurnPlan, upstream: Promise<ReadableStream<Uint8Array>>, pingFirst: boolean): ReadableStream<Uint8Array> {
 	const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
 	const writer = writable.getWriter();
 	const encoder = new TextEncoder();
-	const reader = upstream.getReader();
 	let stopRequested = false;
 	// A stop may come from another request (the stop route), which may not touch this request's streams: it only
 	// asks, and this request's own timer sees the request and cancels the upstream itself.
@@ -122,17 +194,19 @@ export function streamingTurn(plan: TurnPlan, upstream: ReadableStream<Uint8Arra
 	const pump = async () => {
 		let answer = "";
 		let pending = "";
-		let failure: string | undefined;
+		let failure: Failure | undefined;
+		const streamFailure = (message: string): Failure => ({ status: 502, code: "completion_request_error", message });
 		const events = sseReader((e) => {
 			const read = readChunk(e.data);
 			if (read.kind === "text") {
 				answer += read.text;
 				pending += messageEvent(plan.ids, read.text);
-			} else if (read.kind === "error") failure ??= read.message;
+			} else if (read.kind === "error") failure ??= streamFailure(read.message);
 		});
 		const decoder = new TextDecoder();
+		if (pingFirst) void send(PING_EVENT);
 		const ping = setInterval(() => void send(PING_EVENT), PING_MS);
-		const stopping = Promise.withResolvers<{ done: true; value: undefined }>();
+		const stopping = Promise.withResolvers<undefined>();
 		let ticks = 0;
 		const watch = setInterval(() => {
 			ticks += 1;
@@ -145,19 +219,34 @@ export function streamingTurn(plan: TurnPlan, upstream: ReadableStream<Uint8Arra
 					() => {},
 				);
 			}
-			if (stopRequested) stopping.resolve({ done: true, value: undefined });
+			if (stopRequested) stopping.resolve(undefined);
 		}, STOP_POLL_MS);
+		let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
 		try {
-			for (;;) {
-				const { done, value } = await Promise.race([reader.read(), stopping.promise]);
-				if (done) break;
-				events.feed(decoder.decode(value, { stream: true }));
-				if (pending) await send(pending);
-				pending = "";
+			const body = await Promise.race([upstream, stopping.promise]);
+			if (body === undefined) {
+				// Stopped before the model answered: its answer, when it comes, is cancelled unread.
+				upstream.then(
+					(late) => late.cancel(),
+					() => {},
+				);
+			} else {
+				reader = body.getReader();
+				for (;;) {
+					const { done, value } = await Promise.race([reader.read(), stopping.promise.then(() => ({ done: true as const, value: undefined }))]);
+					if (done) break;
+					events.feed(decoder.decode(value, { stream: true }));
+					if (pending) await send(pending);
+					pending = "";
+				}
+				events.end();
 			}
-			events.end();
-		} catch {
-			failure ??= "The model's answer broke off";
+		} catch (err) {
+			if (reader) failure ??= streamFailure("The model's answer broke off");
+			else {
+				failure = failureOf(err, plan);
+				plan.waitUntil(plan.meter.record({ status: failure.status, errorCode: failure.errorCode }));
+			}
 		} finally {
 			clearInterval(ping);
 			clearInterval(watch);
@@ -165,16 +254,18 @@ export function streamingTurn(plan: TurnPlan, upstream: ReadableStream<Uint8Arra
 		}
 		const stopped = stopRequested;
 		// The upstream is cancelled here, in this request: the relay records the answer as cut short by its reader.
-		if (stopped) await reader.cancel().catch(() => {});
+		if (stopped) await reader?.cancel().catch(() => {});
 		if (pending) await send(pending);
 		const status = stopped ? "stopped" : failure === undefined ? "completed" : "failed";
 		const billed = await billedTurn(plan);
 		await keepTurn(plan, answer, status, billed);
 		await send(
-			status === "failed" ? errorEvent(plan.ids, 502, "completion_request_error", failure ?? "") : messageEndEvent(plan.ids, metadataOf(plan, billed)),
+			status === "failed" && failure
+				? errorEvent(plan.ids, failure.status, failure.code, failure.message)
+				: messageEndEvent(plan.ids, metadataOf(plan, billed)),
 		);
 		await writer.close().catch(() => {});
 	};
 	plan.waitUntil(pump());
-	return new Response(readable, { headers: STREAM_HEADERS });
+	return readable;
 }
