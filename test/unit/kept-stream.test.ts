@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { keptStream } from "../../src/routes/shared/keep-response";
+import { keptJson, keptStream } from "../../src/routes/shared/keep-response";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -37,5 +37,24 @@ describe("keptStream: a stored response's last event waits for its write", () =>
 		expect(delivered).toBe(false);
 		release();
 		expect(decoder.decode((await next).value)).toBe(completed);
+	});
+});
+
+describe("keptJson: a stored response's JSON is all sent but its last byte before the write", () => {
+	it("sends every byte but the last at once, and the last once the response is kept", async () => {
+		const text = JSON.stringify({ id: "resp_1", object: "response", output: [] });
+		const written = Promise.withResolvers<void>();
+		const reader = keptJson(encoder.encode(text), written.promise).getReader();
+		expect(decoder.decode((await reader.read()).value)).toBe(text.slice(0, -1));
+		const next = reader.read();
+		let delivered = false;
+		void next.then(() => {
+			delivered = true;
+		});
+		for (let i = 0; i < 20; i++) await Promise.resolve();
+		expect(delivered).toBe(false);
+		written.resolve();
+		expect(decoder.decode((await next).value)).toBe("}");
+		expect((await reader.read()).done).toBe(true);
 	});
 });

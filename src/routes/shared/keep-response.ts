@@ -150,6 +150,23 @@ export function keptStream(keepLast: (response: unknown) => Promise<void>): Tran
 	});
 }
 
+/**
+ * A JSON answer's bytes, all but the last at once and the last once `written` settles: the client cannot read the
+ * answer before it is kept (read-your-writes), but neither its first byte nor its transfer waits for the write.
+ */
+export function keptJson(bytes: Uint8Array, written: Promise<void>): ReadableStream<Uint8Array> {
+	return new ReadableStream<Uint8Array>({
+		start(controller) {
+			if (bytes.length > 1) controller.enqueue(bytes.subarray(0, -1));
+		},
+		async pull(controller) {
+			await written;
+			controller.enqueue(bytes.subarray(-1));
+			controller.close();
+		},
+	});
+}
+
 /** Keeps a stateful call's response (and its conversation's turn) before its end reaches the client. */
 export async function keepResponse(c: Context<AppEnv>, k: Keeping, res: Response): Promise<Response> {
 	if (!res.ok || res.body === null) return res;
@@ -157,10 +174,19 @@ export async function keepResponse(c: Context<AppEnv>, k: Keeping, res: Response
 		return new Response(res.body.pipeThrough(keptStream((raw) => keep(c, k, raw))), res);
 	}
 	const text = await res.text();
+	let raw: unknown;
 	try {
-		await keep(c, k, JSON.parse(text));
+		raw = JSON.parse(text);
 	} catch {
 		// Not a Response object (cannot happen for the gateway's own rendering): nothing to keep, the answer stands.
+		return new Response(text, res);
 	}
-	return new Response(text, res);
+	const w = writeOf(c, k, raw);
+	if (!w) return new Response(text, res);
+	// saveWrite never throws; it runs to its end even if the client goes away.
+	const written = saveWrite(c.env, w);
+	c.executionCtx.waitUntil(written);
+	const headers = new Headers(res.headers);
+	headers.delete("content-length");
+	return new Response(keptJson(new TextEncoder().encode(text), written), { status: res.status, headers });
 }

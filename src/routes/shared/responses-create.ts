@@ -82,5 +82,7 @@ export async function createResponse(c: Context<AppEnv>, request: z.output<typeo
 	const found = await gatherContext(c, asked, fileSearch && ((q) => runFileSearch(c, fileSearch.tool, q, body.include)), endUser);
 	const ingress = responsesIngressFor(body, found.search);
 	const res = await relayedWithContext(c, found, (req) => relayChat(req, { ingress, native: forModel, chat: found.chat, stream }));
-	return state ? keepResponse(c, { ...state.keeping, search: found.search }, res) : res;
+	// With store false and no conversation there is nothing to keep: the answer passes as the plain relay's does.
+	const keeps = state && (state.keeping.store || state.keeping.conversation);
+	return keeps ? keepResponse(c, { ...state.keeping, search: found.search }, res) : res;
 }
