@@ -5,8 +5,9 @@
 //    `store: false`, and a conversation's new items are deleted after each, so that N stays N. Cases alternate, one
 //    sample of each in turn, so that drift on a shared machine hits them alike. CONV_SAMPLES per case (default 100).
 // 2. Truncation: a chain of CONV_LONG_TURNS (default 300) turns of about 250 tokens each, continued with
-//    `truncation: "auto"`: how many turns the gateway dropped to fit CONTEXT_WINDOW_TOKENS (128,000), counted with
-//    its token estimator (src/protocols/token-estimate.ts), and the input tokens the upstream was then sent.
+//    `truncation: "auto"`: how many messages (whole turns) the gateway dropped to fit its CONTEXT_WINDOW_TOKENS, set
+//    for the run to CONV_CONTEXT_WINDOW (default 32,000, so that the chain overflows it), counted with its token
+//    estimator (src/protocols/token-estimate.ts), and the input tokens the upstream was then sent.
 // Figures are printed and written to bench-results/conversations-<time>.json, never asserted.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -19,6 +20,7 @@ import { machine } from "./report.ts";
 const TURNS = (process.env.CONV_TURNS ?? "1,50,500").split(",").filter(Boolean).map(Number);
 const SAMPLES = Number(process.env.CONV_SAMPLES ?? 100);
 const LONG_TURNS = Number(process.env.CONV_LONG_TURNS ?? 300);
+const CONTEXT_WINDOW = Number(process.env.CONV_CONTEXT_WINDOW ?? 32_000);
 const ADMIN = "adm-bench-conversations-0123456789";
 const MODEL = "mock-chat";
 
@@ -82,9 +84,12 @@ const g = await launch("wrangler-dev", {
 	config: "wrangler.toml",
 	script: "",
 	persist: dir,
-	vars: { ADMIN_TOKEN: ADMIN, ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64") },
+	vars: { ADMIN_TOKEN: ADMIN, ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"), CONTEXT_WINDOW_TOKENS: String(CONTEXT_WINDOW) },
 });
 try {
+	// The demo mock channel paces its stream (40 ms a chunk) to look live; time to first byte does not need that.
+	const channels = (await request<{ data: { id: number; type: string }[] }>(g, ADMIN, "GET", "/api/channels")).body.data;
+	for (const ch of channels.filter((c) => c.type === "mock")) await request(g, ADMIN, "PATCH", `/api/channels/${ch.id}`, { settings: {} });
 	const user = (await request<{ id: number }>(g, ADMIN, "POST", "/api/users", { name: "bench-conversations" })).body;
 	const key = (await request<{ key: string }>(g, ADMIN, "POST", "/api/tokens", { name: "bench", user_id: user.id })).body.key;
 
@@ -137,9 +142,9 @@ try {
 	const truncation = {
 		"prior turns": LONG_TURNS,
 		"input tokens, truncation disabled": full.body.usage.input_tokens,
-		"turns dropped, truncation auto": Number(cut.headers.get("x-gateway-history-dropped") ?? 0),
+		"messages dropped, truncation auto": Number(cut.headers.get("x-gateway-history-dropped") ?? 0),
 		"input tokens, truncation auto": cut.body.usage.input_tokens,
-		"context window": 128_000,
+		"context window": CONTEXT_WINDOW,
 	};
 
 	console.log(`Time to first byte of a streamed /v1/responses turn, ${SAMPLES} samples per case, client side on loopback (wrangler dev, mock channel):`);

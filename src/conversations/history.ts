@@ -1,6 +1,6 @@
 import { GatewayError } from "../errors/gateway-error";
 import { spooledResponse } from "./response-writes";
-import { responseChain, type StoredResponse } from "./responses";
+import { type ChainLink, responseChain } from "./responses";
 import { type ConversationRow, conversationHistory } from "./store";
 
 /** How far back a turn's history reaches: responses up a `previous_response_id` chain, items of a conversation. */
@@ -22,21 +22,22 @@ export interface StateRequest {
 	conversation?: { id: string } | null | undefined;
 }
 
-function itemsOf(chain: StoredResponse[]): Record<string, unknown>[] {
-	return chain.flatMap((r) => [...r.input, ...r.response.output.filter(replayed)]);
+function itemsOf(chain: ChainLink[]): Record<string, unknown>[] {
+	return chain.flatMap((r) => [...r.input, ...r.output.filter(replayed)]);
 }
 
 function replayed(item: unknown): item is Record<string, unknown> {
 	return typeof item === "object" && item !== null && "type" in item && typeof item.type === "string" && REPLAYED.has(item.type);
 }
 
-async function chainTo(env: Env, id: string, ownerId: number, now: number): Promise<StoredResponse[]> {
+async function chainTo(env: Env, id: string, ownerId: number, now: number): Promise<ChainLink[]> {
 	const chain = await responseChain(env.DB, id, ownerId, now, MAX_CHAIN);
 	if (chain.length > 0) return chain;
 	// Not in D1 (the chain's query has just looked): perhaps spooled a moment ago because D1 failed (response-writes.ts).
 	const spooled = await spooledResponse(env, id, ownerId, now);
 	if (!spooled) throw new GatewayError("not_found", `Previous response with id '${id}' not found.`, { param: "previous_response_id" });
-	return spooled.previousResponseId ? [...(await responseChain(env.DB, spooled.previousResponseId, ownerId, now, MAX_CHAIN - 1)), spooled] : [spooled];
+	const link = { input: spooled.input, output: spooled.response.output };
+	return spooled.previousResponseId ? [...(await responseChain(env.DB, spooled.previousResponseId, ownerId, now, MAX_CHAIN - 1)), link] : [link];
 }
 
 /** What a Responses request's `previous_response_id` or `conversation` names, as items; another user's is a 404. */

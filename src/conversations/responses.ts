@@ -92,25 +92,38 @@ export async function readResponse(db: D1Database, id: string, ownerId: number, 
 	return row === null ? undefined : responseRow.parse(row);
 }
 
+/** What a later turn is given back of one stored response: its own input items and its output items. */
+export interface ChainLink {
+	input: Record<string, unknown>[];
+	output: unknown[];
+}
+
+const chainRow = z.object({
+	input: jsonText.pipe(z.array(z.record(z.string(), z.unknown()))),
+	output: jsonText.pipe(z.array(z.unknown())),
+});
+
 /**
  * The chain of stored responses that ends at `id`, oldest first, at most `max` long: `id`, the response it
- * followed, and so on back. One recursive query however long the chain.
+ * followed, and so on back, as far as the links are `ownerId`'s and unexpired. One recursive query however long the
+ * chain, reading only what a later turn is given back (not each response's whole JSON).
  */
-export async function responseChain(db: D1Database, id: string, ownerId: number, now: number, max: number): Promise<StoredResponse[]> {
+export async function responseChain(db: D1Database, id: string, ownerId: number, now: number, max: number): Promise<ChainLink[]> {
 	const rows = await db
 		.prepare(
-			`WITH RECURSIVE chain(id, depth) AS (
-				SELECT id, 0 FROM responses WHERE id = ?1 AND owner_id = ?2 AND (expires_at IS NULL OR expires_at > ?3)
+			`WITH RECURSIVE chain(previous, input, output, depth) AS (
+				SELECT previous_response_id, input, json_extract(response, '$.output'), 0 FROM responses
+				WHERE id = ?1 AND owner_id = ?2 AND (expires_at IS NULL OR expires_at > ?3)
 				UNION ALL
-				SELECT r.previous_response_id, chain.depth + 1 FROM chain JOIN responses r ON r.id = chain.id
-				WHERE r.previous_response_id IS NOT NULL AND chain.depth + 1 < ?4
+				SELECT r.previous_response_id, r.input, json_extract(r.response, '$.output'), chain.depth + 1 FROM chain
+				JOIN responses r ON r.id = chain.previous
+				WHERE r.owner_id = ?2 AND (r.expires_at IS NULL OR r.expires_at > ?3) AND chain.depth + 1 < ?4
 			)
-			SELECT r.* FROM chain JOIN responses r ON r.id = chain.id
-			WHERE r.owner_id = ?2 AND (r.expires_at IS NULL OR r.expires_at > ?3) ORDER BY chain.depth DESC`,
+			SELECT input, output FROM chain ORDER BY depth DESC`,
 		)
 		.bind(id, ownerId, now, max)
 		.all();
-	return rows.results.map((r) => responseRow.parse(r));
+	return rows.results.map((r) => chainRow.parse(r));
 }
 
 /** Deletes `ownerId`'s stored response; false when there was none to delete. */
