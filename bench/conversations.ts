@@ -7,7 +7,8 @@
 // 2. Truncation: a chain of CONV_LONG_TURNS (default 300) turns of about 250 tokens each, continued with
 //    `truncation: "auto"`: how many messages (whole turns) the gateway dropped to fit its CONTEXT_WINDOW_TOKENS, set
 //    for the run to CONV_CONTEXT_WINDOW (default 32,000, so that the chain overflows it), counted with its token
-//    estimator (src/protocols/token-estimate.ts), and the input tokens the upstream was then sent.
+//    estimator (src/protocols/token-estimate.ts), and the input tokens the mock upstream reports for what it was then
+//    sent (its own rough count of the JSON it received, not the estimator's: the two columns compare, the window not).
 // Figures are printed and written to bench-results/conversations-<time>.json, never asserted.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -141,15 +142,17 @@ try {
 	});
 	const truncation = {
 		"prior turns": LONG_TURNS,
-		"input tokens, truncation disabled": full.body.usage.input_tokens,
+		"mock's input tokens, truncation disabled": full.body.usage.input_tokens,
 		"messages dropped, truncation auto": Number(cut.headers.get("x-gateway-history-dropped") ?? 0),
-		"input tokens, truncation auto": cut.body.usage.input_tokens,
+		"mock's input tokens, truncation auto": cut.body.usage.input_tokens,
 		"context window": CONTEXT_WINDOW,
 	};
 
 	console.log(`Time to first byte of a streamed /v1/responses turn, ${SAMPLES} samples per case, client side on loopback (wrangler dev, mock channel):`);
 	console.table(ttfbTable);
-	console.log("History cut to the context window (truncation auto), counted with the gateway's token estimator; the mock reports those counts:");
+	console.log(
+		"History cut to the context window (truncation auto) as the gateway's token estimator counts it; input tokens as the mock counts what it received:",
+	);
 	console.table([truncation]);
 	const at = new Date().toISOString();
 	const report = {
