@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { UsageRecord } from "../../queues/usage-message";
 import { toStoredItem } from "../../src/conversations/items";
+import { stopTurn } from "../../src/conversations/running-turns";
 import { GatewayError } from "../../src/errors/gateway-error";
 import { newId } from "../../src/protocols/responses/response";
 import { UsageMeter } from "../../src/relay/meter";
@@ -88,6 +89,25 @@ describe("streamingTurn: a Dify stream hears from the gateway before a slow mode
 		expect(sent).toMatchObject([{ status: 504, error_code: "upstream_timeout" }]);
 		const turn = await env.DB.prepare("SELECT status FROM conversation_turns WHERE id = ?").bind(p.ids.messageId).first();
 		expect(turn).toEqual({ status: "failed" });
+	});
+
+	it("records a relay that fails after the answer was stopped before the model spoke", async () => {
+		const { plan: p, sent } = plan();
+		const answered = Promise.withResolvers<Response>();
+		let waited: Promise<unknown> = Promise.resolve();
+		p.waitUntil = (work) => {
+			waited = Promise.all([waited, work]);
+		};
+		const res = await streamingTurn(p, answered.promise, 1);
+		const reader = res.body?.getReader();
+		if (!reader) throw new Error("no body");
+		expect(decoder.decode((await reader.read()).value)).toBe("event: ping\n\n");
+		await stopTurn(p.ids.taskId, p.scope);
+		const rest = await frames(reader);
+		expect(JSON.parse(rest.at(-1)?.slice(6) ?? "")).toMatchObject({ event: "message_end" });
+		answered.reject(new GatewayError("upstream_unavailable", "No channel answered"));
+		await waited;
+		expect(sent).toMatchObject([{ status: 503, error_code: "upstream_unavailable" }]);
 	});
 
 	it("leaves a failure before the stream began to the route, as an HTTP error", async () => {

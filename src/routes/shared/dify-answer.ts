@@ -148,6 +148,13 @@ function failureOf(err: unknown, plan: TurnPlan): Failure {
 	};
 }
 
+/** A relay that failed after the stream began: its usage record is the turn's to send (the meter was deferred). */
+function recordedFailure(plan: TurnPlan, err: unknown): Failure {
+	const failure = failureOf(err, plan);
+	plan.waitUntil(plan.meter.record({ status: failure.status, errorCode: failure.errorCode }));
+	return failure;
+}
+
 interface Failure {
 	status: number;
 	code: string;
@@ -225,10 +232,13 @@ function turnStream(plan: TurnPlan, upstream: Promise<ReadableStream<Uint8Array>
 		try {
 			const body = await Promise.race([upstream, stopping.promise]);
 			if (body === undefined) {
-				// Stopped before the model answered: its answer, when it comes, is cancelled unread.
-				upstream.then(
-					(late) => late.cancel(),
-					() => {},
+				// Stopped before the model answered: its answer, when it comes, is cancelled unread (the relay records
+				// it as cut short); a failure instead is recorded here, as no one else will.
+				plan.waitUntil(
+					upstream.then(
+						(late) => late.cancel(),
+						(err) => void recordedFailure(plan, err),
+					),
 				);
 			} else {
 				reader = body.getReader();
@@ -244,8 +254,7 @@ function turnStream(plan: TurnPlan, upstream: Promise<ReadableStream<Uint8Array>
 		} catch (err) {
 			if (reader) failure ??= streamFailure("The model's answer broke off");
 			else {
-				failure = failureOf(err, plan);
-				plan.waitUntil(plan.meter.record({ status: failure.status, errorCode: failure.errorCode }));
+				failure = recordedFailure(plan, err);
 			}
 		} finally {
 			clearInterval(ping);
