@@ -44,7 +44,7 @@ async function frames(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<
 }
 
 const sse = (...chunks: unknown[]) =>
-	new Response(chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`).join("") + "data: [DONE]\n\n", { headers: { "content-type": "text/event-stream" } });
+	new Response(`${chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`).join("")}data: [DONE]\n\n`, { headers: { "content-type": "text/event-stream" } });
 
 describe("streamingTurn: a Dify stream hears from the gateway before a slow model answers", () => {
 	it("commits to the stream with a ping while the model is silent, then streams its answer", async () => {
