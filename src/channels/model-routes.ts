@@ -39,7 +39,9 @@ export async function routesByName(env: Env): Promise<ReadonlyMap<string, ModelR
 	return map;
 }
 
-/** The aliases among the routes, for /v1/models. */
-export function aliasesOf(routes: ReadonlyMap<string, ModelRoute>): ModelRoute[] {
-	return [...routes.values()].filter((r) => r.chain.length > 0);
+/** Reachable models and the aliases that lead to at least one of them, for /v1/models. */
+export function withAliases(reachable: readonly string[], routes: ReadonlyMap<string, ModelRoute>): string[] {
+	const models = new Set(reachable);
+	for (const r of routes.values()) if (r.chain.some((m) => models.has(m))) models.add(r.name);
+	return [...models].sort();
 }
