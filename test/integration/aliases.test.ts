@@ -1,6 +1,8 @@
 // Model aliases in the relay: a chain's next model answers when every channel of one is exhausted before the first
 // byte, the answer says which model gave it, and it is billed at that model's price.
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { nextModelAfter } from "../../src/relay/aliases";
 import { admin, call, chat, createChannel, createKey, readSse, uid, upstream, usageRow } from "../support/gateway";
 
 const hello = (model: string) => ({ model, messages: [{ role: "user", content: "hi" }] });
@@ -119,5 +121,14 @@ describe("model aliases in the relay", () => {
 		const res = await chat((await createKey()).key, hello(alias));
 		expect(res.status).toBe(503);
 		expect(await usageRow(requestId(res))).toMatchObject({ model: b, attempts: 2, status: 503 });
+	});
+
+	it("tells the next model of a chain after a given one, for a continuation", async () => {
+		const alias = `next-${uid()}`;
+		await admin("PUT", `/api/models/${alias}`, { chain: ["m-1", "m-2", "m-3"] });
+		expect(await nextModelAfter(env, alias, "m-1")).toBe("m-2");
+		expect(await nextModelAfter(env, alias, "m-3")).toBeUndefined();
+		expect(await nextModelAfter(env, alias, "elsewhere")).toBeUndefined();
+		expect(await nextModelAfter(env, "m-1", "m-1")).toBeUndefined();
 	});
 });
