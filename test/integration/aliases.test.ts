@@ -61,6 +61,14 @@ describe("model aliases in the relay", () => {
 		const { events } = await readSse(streamed);
 		const start = events.find((e): e is { type: string; message: { model: string } } => typeof e === "object" && e !== null && "message" in e);
 		expect(start?.message.model).toBe(second);
+
+		const response = await call("/v1/responses", {
+			method: "POST",
+			headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+			body: JSON.stringify({ model: alias, input: "hi", store: false }),
+		});
+		expect(response.status).toBe(200);
+		expect((await response.json<{ model: string }>()).model).toBe(second);
 	});
 
 	it("charges the price of the model that answered", async () => {
