@@ -161,6 +161,21 @@ describe("routing policies", () => {
 		expect(new Set(bad.map((r) => r.body.user)).size).toBe(bad.length / 2);
 	});
 
+	it("consistent_hash on the key keeps each key on one channel whatever end user it names", async () => {
+		const model = `chk-${uid()}`;
+		for (let i = 0; i < 3; i++) await createChannel({ base_url: upstream(uid(), "ok"), models: [model] });
+		await route(model, { policy: "consistent_hash", hash_on: "key" });
+		const seen = new Set<string>();
+		for (let k = 0; k < 10; k++) {
+			const { key } = await createKey();
+			const ids = await answeredBy(key, 3, (i) => ask(model, `someone-${i}`));
+			expect(new Set(ids).size).toBe(1);
+			seen.add(ids[0] ?? "");
+		}
+		// Ten keys over three channels all on one: a chance of 1 in 20,000 for a fair hash.
+		expect(seen.size).toBeGreaterThan(1);
+	});
+
 	it("an alias lends its policy to the models of its chain", async () => {
 		const model = `al-${uid()}`;
 		const one = await createChannel({ base_url: upstream(uid(), "ok"), models: [model], weight: 100 });
