@@ -115,7 +115,7 @@ describe("routing policies", () => {
 
 		await admin("PATCH", `/api/channels/${a.id}`, { base_url: upstream(uid(), "slow-headers") });
 		const after = await answeredBy(key, 20, () => ask(model));
-		// At most one slow answer is needed to learn it (two when its last fast sample was the freshest).
+		// One slow answer is enough to learn it: its average then stands far above the other's (two allowed, for a loaded machine).
 		expect(countOf(after, a.id)).toBeLessThanOrEqual(2);
 		expect(countOf(after.slice(2), b.id)).toBe(18);
 	});
@@ -150,7 +150,7 @@ describe("routing policies", () => {
 		await createChannel({ base_url: upstream(uid(), "ok"), models: [model] });
 		await route(model, { policy: "consistent_hash" });
 		const { key } = await createKey();
-		const users = Array.from({ length: 20 }, (_, i) => `u-${i}`);
+		const users = Array.from({ length: 30 }, (_, i) => `u-${i}`);
 		const once = await answeredBy(key, users.length, (i) => ask(model, users[i]));
 		const twice = await answeredBy(key, users.length, (i) => ask(model, users[i]));
 		expect(twice).toEqual(once);
