@@ -120,6 +120,21 @@ describe("routing policies", () => {
 		expect(countOf(after.slice(2), b.id)).toBe(18);
 	});
 
+	it("lowest_latency fails over past a failing channel, tries it once, then puts it last", async () => {
+		const model = `llf-${uid()}`;
+		const tag = uid();
+		await createChannel({ base_url: upstream(`${tag}-bad`, "status-500"), models: [model], settings: patient });
+		const good = await createChannel({ base_url: upstream(uid(), "ok"), models: [model] });
+		await route(model, { policy: "lowest_latency" });
+		const { key } = await createKey();
+		for (let i = 0; i < 10; i++) {
+			const res = await chat(key, ask(model));
+			expect(res.status).toBe(200);
+			expect(res.headers.get("x-gateway-channel")).toBe(String(good.id));
+		}
+		expect((await upstreamLog(`${tag}-bad`)).length).toBeLessThanOrEqual(1);
+	});
+
 	it("consistent_hash keeps each user on one channel, spreads users, and moves only the users of a channel removed", async () => {
 		const model = `ch-${uid()}`;
 		const channels = [];
