@@ -82,6 +82,30 @@ describe("model aliases in the relay", () => {
 		expect(await usageRow(requestId(res))).toMatchObject({ model: second, cost_nusd: 11 * 10_000 + 7 * 20_000 });
 	});
 
+	it("holds a budget for the dearest model of the chain, wherever failover may take the request", async () => {
+		const tag = uid();
+		const [cheap, dear] = [`cheap-${tag}`, `dear-${tag}`];
+		await createChannel({ base_url: upstream(`${tag}-cheap`, "ok"), models: [cheap] });
+		await createChannel({ base_url: upstream(`${tag}-dear`, "ok"), models: [dear] });
+		await setPrice(cheap, 0.01, 0.01);
+		await setPrice(dear, 1_000, 1_000);
+		const alias = `smart-${tag}`;
+		await admin("PUT", `/api/models/${alias}`, { chain: [cheap, dear] });
+		const { key } = await createKey({ budget_daily_usd: 0.1 });
+		const direct = await chat(key, { ...hello(cheap), max_tokens: 1_000 });
+		expect(direct.status).toBe(200);
+		expect(direct.headers.get("x-gateway-max-tokens-capped")).toBeNull();
+		await direct.text();
+		// The cheap model answers, but the budget could not have paid 1,000 tokens of the dear one had it been needed.
+		const aliased = await chat(key, { ...hello(alias), max_tokens: 1_000 });
+		expect(aliased.status).toBe(200);
+		expect(aliased.headers.get("x-gateway-model")).toBe(cheap);
+		const cap = aliased.headers.get("x-gateway-max-tokens-capped");
+		expect(cap).not.toBeNull();
+		expect(Number(cap)).toBeLessThan(1_000);
+		await aliased.text();
+	});
+
 	it("does not move on to the next model when the upstream blames the request", async () => {
 		const { alias, answering } = await chainOf("billing-400");
 		const { key } = await createKey();
