@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { freePort } from "../scripts/free-port.mjs";
 import { wrangler } from "../scripts/local-state.mjs";
+import { ROUTING_POLICIES } from "../src/types/routing.ts";
 import { type Launched, type LauncherKind, launch, type WorkerSpec } from "./launchers.ts";
 import { quantile, runLoad } from "./load.ts";
 import { cpuMs, watchPeakRss } from "./proc.ts";
@@ -77,6 +78,17 @@ const responsesNoStore = JSON.stringify({ ...responsesCall, store: false });
 const responsesStored = JSON.stringify(responsesCall);
 const embed = JSON.stringify({ model: "bench-embedding", input: "The quick brown fox jumps over the lazy dog." });
 
+// The chat through an alias of one model served by five channels, one alias per routing policy (bench/state.ts):
+// what choosing the channel costs each policy, against the plain chat (one channel, no route).
+const policyScenarios: Scenario[] = ROUTING_POLICIES.map((policy) => ({
+	id: `policy-${policy}-32`,
+	label: `chat, ${policy} of 5, 32 conns`,
+	path: "/v1/chat/completions",
+	body: JSON.stringify({ model: `bench-${policy}`, messages, max_tokens: 32, user: "bench-user" }),
+	connections: 32,
+	against: "chat-32",
+}));
+
 const SCENARIOS: Scenario[] = [
 	{ id: "chat-1", label: "chat, 1 conn", path: "/v1/chat/completions", body: chat, connections: 1 },
 	{ id: "chat-32", label: "chat, 32 conns", path: "/v1/chat/completions", body: chat, connections: 32 },
@@ -103,6 +115,7 @@ const SCENARIOS: Scenario[] = [
 		connections: 32,
 		against: "stream-32",
 	},
+	...policyScenarios,
 ];
 const chosen = new Set(opts.scenarios?.split(",") ?? SCENARIOS.map((s) => s.id));
 const scenarios = SCENARIOS.filter((s) => chosen.has(s.id));

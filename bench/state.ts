@@ -6,8 +6,12 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { wrangler } from "../scripts/local-state.mjs";
 import { encryptSecret } from "../src/lib/crypto.ts";
+import { ROUTING_POLICIES } from "../src/types/routing.ts";
 
 export const BENCH_MODELS = ["bench-chat", "bench-embedding"];
+/** Served by five channels of its own, and named by one alias per routing policy (`bench-<policy>`), for the policy rows. */
+const ROUTED_MODEL = "bench-routed";
+const ROUTED_CHANNELS = 5;
 
 export interface Population {
 	keys: number;
@@ -44,6 +48,18 @@ export async function prepareGatewayState(dir: string, upstreamUrl: string, encr
 	statements.push(
 		`INSERT INTO channels (name, type, base_url, key_ciphertext, models) VALUES ('bench', 'openai', ${quote(`${upstreamUrl}/v1`)}, ${quote(channelKey)}, ${quote(JSON.stringify(BENCH_MODELS))});`,
 	);
+	// The routed model's channels and aliases: the plain scenarios never meet them.
+	for (let i = 0; i < ROUTED_CHANNELS; i++) {
+		statements.push(
+			`INSERT INTO channels (name, type, base_url, key_ciphertext, models) VALUES (${quote(`routed-${i}`)}, 'openai', ${quote(`${upstreamUrl}/v1`)}, ${quote(channelKey)}, ${quote(JSON.stringify([ROUTED_MODEL]))});`,
+		);
+	}
+	for (const policy of ROUTING_POLICIES) {
+		const hashOn = policy === "consistent_hash" ? "'user'" : "NULL";
+		statements.push(
+			`INSERT INTO model_routes (name, chain, policy, hash_on) VALUES (${quote(`bench-${policy}`)}, ${quote(JSON.stringify([ROUTED_MODEL]))}, ${quote(policy)}, ${hashOn});`,
+		);
+	}
 	for (const rows of rowsOf(
 		population.keys - 1,
 		(i) => `(1, ${quote(`other-${i}`)}, ${quote(sha256(`sk-other-${i}-${randomBytes(8).toString("hex")}`))}, 'sk-othe…')`,
@@ -51,7 +67,7 @@ export async function prepareGatewayState(dir: string, upstreamUrl: string, encr
 		statements.push(`INSERT INTO tokens (user_id, name, key_hash, key_prefix) VALUES ${rows.join(", ")};`);
 	}
 	// Priced like a small commercial model, so that every request is priced and charged through the ledger.
-	for (const model of BENCH_MODELS) {
+	for (const model of [...BENCH_MODELS, ROUTED_MODEL]) {
 		statements.push(`INSERT INTO prices (model, input_nusd_per_mtok, output_nusd_per_mtok, valid_from) VALUES (${quote(model)}, 150000000, 600000000, 0);`);
 	}
 	const key = `sk-bench-${randomBytes(21).toString("hex")}`;

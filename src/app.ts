@@ -34,6 +34,7 @@ import { mem0EventRoutes } from "./routes/mem0/events";
 import { mem0FeedbackRoutes } from "./routes/mem0/feedback";
 import { mem0MemoryRoutes } from "./routes/mem0/memories";
 import { routedPath } from "./routes/mem0/paths";
+import { modelRouteDocs, modelRouteRoutes } from "./routes/models";
 import { openaiDocs, openaiRoutes } from "./routes/openai";
 import { playgroundDocs, playgroundRoutes } from "./routes/playground";
 import { groupRoutes, priceDocs, priceRoutes } from "./routes/prices";
@@ -60,6 +61,7 @@ export const operations: OperationDoc[] = [
 	...authDocs,
 	...channelDocs,
 	...channelHealthDocs,
+	...modelRouteDocs,
 	...keyDocs,
 	...appDocs,
 	...userDocs,
@@ -95,6 +97,7 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.route("/api/auth", authRoutes)
 	.route("/api/channels", channelRoutes)
 	.route("/api/channels", channelHealthRoutes)
+	.route("/api/models", modelRouteRoutes)
 	.route("/api/tokens", keyRoutes)
 	.route("/api/apps", appRoutes)
 	.route("/api/users", userRoutes)

@@ -9,6 +9,7 @@ import { ChatPage } from "./pages/chat";
 import { KeysPage } from "./pages/keys";
 import { KnowledgePage } from "./pages/knowledge";
 import { MemoriesPage } from "./pages/memories";
+import { ModelsPage } from "./pages/models";
 import { OverviewPage } from "./pages/overview";
 import { PlaygroundPage } from "./pages/playground";
 import { SignInPage } from "./pages/sign-in";
@@ -19,6 +20,7 @@ const t = translator({
 	en: {
 		overview: "Overview",
 		channels: "Channels",
+		models: "Models",
 		keys: "Keys",
 		usage: "Usage logs",
 		billing: "Billing",
@@ -34,6 +36,7 @@ const t = translator({
 	zh: {
 		overview: "概览",
 		channels: "渠道",
+		models: "模型",
 		keys: "密钥",
 		usage: "使用日志",
 		billing: "账单",
@@ -51,6 +54,7 @@ const t = translator({
 const NAV = [
 	{ path: "/", key: "overview", admin: false },
 	{ path: "/channels", key: "channels", admin: true },
+	{ path: "/models", key: "models", admin: true },
 	{ path: "/keys", key: "keys", admin: false },
 	{ path: "/usage", key: "usage", admin: false },
 	{ path: "/billing", key: "billing", admin: false },
@@ -92,6 +96,7 @@ function Shell() {
 				<Router>
 					<Route path="/" component={OverviewPage} />
 					<Route path="/channels" component={ChannelsPage} />
+					<Route path="/models" component={ModelsPage} />
 					<Route path="/keys" component={KeysPage} />
 					<Route path="/usage" component={UsagePage} />
 					<Route path="/billing" component={BillingPage} />

@@ -42,6 +42,10 @@ export const routeAccess = {
 	"GET /api/channels/:id/health": "operator",
 	"POST /api/channels/:id/health/reset": "operator",
 
+	"GET /api/models": "operator",
+	"PUT /api/models/:name": "operator",
+	"DELETE /api/models/:name": "operator",
+
 	"GET /api/tokens": "any",
 	"POST /api/tokens": "person",
 	"GET /api/tokens/:id": "any",

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { HASH_FIELDS, ROUTING_POLICIES } from "../types/routing";
 
 // Milliseconds since the epoch, like Date.now().
 const timestamp = (name: string) => integer(name, { mode: "number" }).notNull().default(sql`(cast(unixepoch('subsec') * 1000 as integer))`);
@@ -122,6 +123,21 @@ export const channels = sqliteTable(
 	},
 	(t) => [uniqueIndex("channels_name_idx").on(t.name), index("channels_status_idx").on(t.status)],
 );
+
+/**
+ * A model name's routing: an alias (`chain` names the models it stands for, tried in order when every channel of
+ * one is exhausted) or a plain model that only carries a policy (`chain` empty). Read through an isolate cache
+ * (src/channels/model-routes.ts), never per request.
+ */
+export const modelRoutes = sqliteTable("model_routes", {
+	name: text("name").primaryKey(),
+	chain: text("chain", { mode: "json" }).$type<string[]>().notNull().default([]),
+	policy: text("policy", { enum: ROUTING_POLICIES }).notNull().default("weighted"),
+	// Only for consistent_hash: which request field keeps a caller on one channel.
+	hashOn: text("hash_on", { enum: HASH_FIELDS }),
+	createdAt: timestamp("created_at"),
+	updatedAt: timestamp("updated_at").$onUpdate(() => Date.now()),
+});
 
 export const usageLogs = sqliteTable(
 	"usage_logs",
@@ -314,6 +330,7 @@ export const usageRollups = sqliteTable(
 );
 
 export type UserRow = typeof users.$inferSelect;
+export type ModelRouteRow = typeof modelRoutes.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
 export type ChannelRow = typeof channels.$inferSelect;

@@ -22,6 +22,7 @@ export interface OperationDoc {
 		| "Memory"
 		| "Apps"
 		| "Dify"
+		| "Models"
 		| "Meta";
 	/**
 	 * admin: the operator's token (or an admin's dashboard session); key: a gateway key (relay); user: the operator,

@@ -139,3 +139,10 @@ export async function claimTrial(env: Env, channelId: number, model: string): Pr
 		return false;
 	}
 }
+
+/** The failure rate of the recent window, the worse of the channel's own and the model's on it; 0 when not known here. */
+export function errorRate(channelId: number, model: string): number {
+	const cached = views.get(channelId);
+	if (!cached) return 0;
+	return Math.max(cached.channel.window.errorRate, cached.models.get(model)?.window.errorRate ?? 0);
+}

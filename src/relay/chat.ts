@@ -23,9 +23,12 @@ export async function relayChat(req: RelayRequest, call: ChatCall): Promise<Resp
 		promptTokens: promptTokens(),
 		outputTokens: chat.max_completion_tokens ?? chat.max_tokens ?? config(req.env).reserveDefaultOutputTokens,
 	});
-	const done = await dispatch(req, { op: "chat", model: chat.model, stream, bodyFor: requestFor(call), estimate, read: chatAnswerReader(call) });
+	const read = chatAnswerReader(call);
+	const done = await dispatch(req, { op: "chat", model: chat.model, stream, bodyFor: requestFor(call), estimate, read, user: chat.user });
 	const { answer } = done;
-	if (answer.kind === "stream") return streamAnswer(req, call, done, answer.body, promptTokens);
+	// An alias's answer names the model that gave it, wherever the gateway writes the name.
+	const answering = done.model === chat.model ? call : { ...call, chat: { ...chat, model: done.model } };
+	if (answer.kind === "stream") return streamAnswer(req, answering, done, answer.body, promptTokens);
 	if (answer.kind === "passed") {
 		recordAnswer(req, answer.usage, promptTokens, answer.text.length);
 		// Parsed again (bounded, as it is then written out whole) only when something is added to it.
@@ -34,6 +37,6 @@ export async function relayChat(req: RelayRequest, call: ChatCall): Promise<Resp
 		return answered(req, text, { "content-type": done.response.headers.get("content-type") ?? "application/json" });
 	}
 	recordAnswer(req, readUsage(answer.chat.usage), promptTokens, answer.text.length);
-	const json = ingress.fromChat(answer.chat, chat.model);
+	const json = ingress.fromChat(answer.chat, done.model);
 	return answered(req, JSON.stringify(call.annotate ? call.annotate.answer(json) : json), { "content-type": "application/json" });
 }

@@ -33,8 +33,7 @@ export interface Estimate {
 export async function reserveWithGovernors(
 	req: RelayRequest,
 	book: PriceBook,
-	model: string,
-	channelIds: readonly number[],
+	targets: readonly { model: string; channelId: number }[],
 	estimate: () => Estimate,
 ): Promise<number | undefined> {
 	const { caller, env, requestId } = req;
@@ -42,11 +41,11 @@ export async function reserveWithGovernors(
 	const { promptTokens, outputTokens } = estimate();
 	const usage = { promptTokens, completionTokens: outputTokens, cachedTokens: 0 };
 	const multiplier = book.multiplier(caller.group);
-	// The dearest channel the request may land on: the hold must cover wherever failover takes it.
+	// The dearest channel (and model, for an alias) the request may land on: the hold must cover wherever failover takes it.
 	let cost = 0;
 	const terms = { baseNusd: 0, nusdPerToken: 0 };
-	for (const id of channelIds) {
-		const price = book.priceFor(model, id);
+	for (const { model, channelId } of targets) {
+		const price = book.priceFor(model, channelId);
 		if (!price) continue;
 		cost = Math.max(cost, costNusd(price, usage, multiplier));
 		const t = costTerms(price, promptTokens, multiplier);

@@ -1,5 +1,6 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { enabledChannels, modelsForGroup } from "../channels/live";
+import { routesByName, withAliases } from "../channels/model-routes";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { valid } from "../lib/validate";
@@ -40,7 +41,7 @@ function knownAction(): MiddlewareHandler<AppEnv> {
 export const geminiRoutes = new Hono<AppEnv>()
 	.get("/models", callerAuth(), async (c) => {
 		const caller = c.get("caller");
-		const reachable = modelsForGroup((await enabledChannels(c.env)).all, caller.group);
+		const reachable = withAliases(modelsForGroup((await enabledChannels(c.env)).all, caller.group), await routesByName(c.env));
 		const allowed = caller.models ? reachable.filter((m) => caller.models?.includes(m)) : reachable;
 		const supportedGenerationMethods = METHODS;
 		return c.json({ models: allowed.map((id) => ({ name: `models/${id}`, displayName: id, supportedGenerationMethods })) });

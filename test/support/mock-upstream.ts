@@ -3,6 +3,7 @@
 // <tag> keeps concurrent tests apart in the request log (GET /__requests?tag=...); scenarios:
 //   ok | status-<code> | hang | reset | no-usage | cut | slow | billing-400 | quota-429
 //   long (4,096 words, as many as max_tokens allows)
+//   slow-headers: answers as ok, but only after 800 ms (a channel that is slow to its first byte)
 //   badjson: 200 with JSON cut in half; a stream with one event (after the first few) whose data does not parse
 // Every answer honours max_tokens / max_completion_tokens (a word is a token), as a real upstream does.
 // An upstream model named `scenario/<scenario>` (a channel's model_mapping gives it) behaves as that scenario
@@ -267,6 +268,7 @@ export async function startMockUpstream(): Promise<{ url: string; server: Server
 				usage: { prompt_tokens: 4, total_tokens: 4 },
 			});
 		}
+		if (scenario === "slow-headers") await sleep(800);
 		const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
 		const answer = answerFor(scenario, body);
 		if (body.stream) return stream(res, model, scenario, includeUsage, answer);
