@@ -2,7 +2,7 @@ import type { ModelOutcome } from "../../durable-objects/breaker-types";
 import type { LiveChannel } from "../channels/live";
 import { config } from "../env";
 import type { Operation, Provider } from "../providers/types";
-import { admit } from "./admit";
+import { type Admitted, admit } from "./admit";
 import { report } from "./breakers";
 import { type Dispatched, type FailoverInput, failover } from "./failover";
 import type { Estimate } from "./governor";
@@ -25,11 +25,15 @@ export interface DispatchInput<A> {
  * attempts as they happen (a failed request records them too); the breakers learn every attempt's outcome after
  * the response, whatever it was: they learn from failed requests most of all.
  */
-export async function dispatch<A>(req: RelayRequest, { op, model, stream, bodyFor, estimate, read }: DispatchInput<A>): Promise<Dispatched<A>> {
+export async function dispatch<A>(
+	req: RelayRequest,
+	{ op, model, stream, bodyFor, estimate, read }: DispatchInput<A>,
+): Promise<Dispatched<A> & { admitted: Admitted }> {
 	const { meter } = req;
 	meter.model = model;
 	meter.stream = stream;
-	const { candidates, outputCap } = await admit(req, op, model, estimate);
+	const admitted = await admit(req, op, model, estimate);
+	const { candidates, outputCap } = admitted;
 	const outcomes: { channel: LiveChannel; outcome: ModelOutcome }[] = [];
 	const reportOutcomes = () => {
 		if (outcomes.length > 0) req.waitUntil(report(req.env, outcomes));
@@ -58,5 +62,6 @@ export async function dispatch<A>(req: RelayRequest, { op, model, stream, bodyFo
 	).finally(reportOutcomes);
 	req.responseHeaders.set("x-gateway-channel", String(done.channel.id));
 	req.responseHeaders.set("x-gateway-attempts", String(done.attempts));
-	return done;
+	// Kept for a stream continued on another channel, which goes where this request was admitted.
+	return { ...done, admitted };
 }

@@ -4,6 +4,11 @@
 //   ok | status-<code> | hang | reset | no-usage | cut | slow | billing-400 | quota-429
 //   long (4,096 words, as many as max_tokens allows)
 //   badjson: 200 with JSON cut in half; a stream with one event (after the first few) whose data does not parse
+//   story: the deterministic STORY ("word0 word1 … word39"), streamed; asked to continue (the last message the
+//   assistant's, or the assistant's followed by a user's), it goes on after the words already there
+//   story-cut-<n> | story-error-<n> | story-stall-<n>: story, but after <n> words the connection drops, an error
+//   event ends it, or it goes silent (kept open); story-repeat: continues by repeating the last two words given;
+//   story-tool-cut: a text word, then a tool call's first delta, then the connection drops
 // Every answer honours max_tokens / max_completion_tokens (a word is a token), as a real upstream does.
 // An upstream model named `scenario/<scenario>` (a channel's model_mapping gives it) behaves as that scenario
 // whatever the path says, so one channel can serve healthy and failing models side by side; `scenario/tools`
@@ -19,6 +24,7 @@
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { STORY } from "./story";
 
 export interface LoggedRequest {
 	tag: string;
@@ -109,6 +115,43 @@ async function stream(res: ServerResponse, model: string, scenario: string, incl
 	}
 	send(chunk(model, {}, finish, includeUsage));
 	if (includeUsage && scenario !== "no-usage") send({ id: "chatcmpl-up", object: "chat.completion.chunk", created: 1, model, choices: [], usage });
+	res.end("data: [DONE]\n\n");
+}
+
+/** The text an assistant message already holds of STORY, when asked to continue: the last assistant message's. */
+function storyStart(body: Record<string, unknown>): number {
+	const messages = Array.isArray(body.messages) ? (body.messages as { role?: string; content?: unknown }[]) : [];
+	const given = messages.findLast((m) => m.role === "assistant")?.content;
+	if (typeof given !== "string" || !given) return 0;
+	for (let k = STORY.length; k > 0; k--) if (STORY.slice(0, k).join("").trimEnd() === given.trimEnd()) return k;
+	return 0;
+}
+
+async function storyStream(res: ServerResponse, model: string, scenario: string, body: Record<string, unknown>) {
+	res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+	const send = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
+	const start = storyStart(body);
+	const words = STORY.slice(scenario === "story-repeat" ? Math.max(0, start - 2) : start);
+	const breaks = /^story-(cut|error|stall)-(\d+)$/.exec(scenario);
+	send(chunk(model, { role: "assistant", content: "" }, null, true));
+	for (const [i, w] of words.entries()) {
+		await sleep(2);
+		if (res.destroyed) return;
+		if (breaks && i === Number(breaks[2])) {
+			if (breaks[1] === "cut") return res.destroy();
+			if (breaks[1] === "error") return res.end(`data: ${JSON.stringify({ error: { message: "overloaded mid-stream", type: "server_error" } })}\n\n`);
+			return; // stall: silent, the connection kept open
+		}
+		if (scenario === "story-tool-cut" && i === 1) {
+			send(chunk(model, { tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: "lookup", arguments: "" } }] }, null, true));
+			await sleep(2);
+			return res.destroy();
+		}
+		send(chunk(model, { content: w }, null, true));
+	}
+	send(chunk(model, {}, "stop", true));
+	const usage = { prompt_tokens: 11, completion_tokens: words.length, total_tokens: 11 + words.length };
+	send({ id: "chatcmpl-up", object: "chat.completion.chunk", created: 1, model, choices: [], usage });
 	res.end("data: [DONE]\n\n");
 }
 
@@ -267,6 +310,7 @@ export async function startMockUpstream(): Promise<{ url: string; server: Server
 				usage: { prompt_tokens: 4, total_tokens: 4 },
 			});
 		}
+		if (scenario.startsWith("story") && body.stream) return storyStream(res, model, scenario, body);
 		const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
 		const answer = answerFor(scenario, body);
 		if (body.stream) return stream(res, model, scenario, includeUsage, answer);

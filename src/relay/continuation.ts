@@ -1,0 +1,165 @@
+import type { ModelOutcome } from "../../durable-objects/breaker-types";
+import { type LiveChannel, upstreamModelFor } from "../channels/live";
+import { config } from "../env";
+import type { StreamResumption, Wire } from "../protocols/codec";
+import { continuedChat } from "../protocols/continue-request";
+import { egressCodecs } from "../protocols/egress";
+import { openaiTap } from "../protocols/openai/stream-tap";
+import { chatTranscript } from "../protocols/openai/stream-transcript";
+import { sseTransform } from "../protocols/sse";
+import { seamMapper } from "../protocols/stream-seam";
+import type { StreamTap } from "../protocols/stream-tap";
+import { providers } from "../providers/registry";
+import { UnreadableAnswer } from "../providers/types";
+import type { Admitted } from "./admit";
+import { report, usability } from "./breakers";
+import { failover } from "./failover";
+import { recordBrokenAttempt } from "./record";
+import type { ChatCall, RelayRequest } from "./request";
+import type { Resume, Resumed } from "./sse-meter";
+import { translatedBody } from "./translate";
+
+/** Where a broken stream goes on: a model, and the channels (in order) that may continue it. */
+export interface ContinueTarget {
+	model: string;
+	candidates: readonly LiveChannel[];
+}
+
+/**
+ * Decides where a broken stream is continued, from the model it broke on, that model's admitted channels and the
+ * channels already tried for this request. `sameModel` is today's answer; an alias's fallback chain (its next model
+ * once these channels run out) is another ContinueOn, passed to `continuation` in its place.
+ */
+export type ContinueOn = (broken: { model: string; candidates: readonly LiveChannel[]; tried: ReadonlySet<number> }) => Promise<ContinueTarget | undefined>;
+
+/** The same model, on its admitted channels not yet tried. */
+export const sameModel: ContinueOn = async ({ model, candidates, tried }) => {
+	const rest = candidates.filter((ch) => !tried.has(ch.id));
+	return rest.length > 0 ? { model, candidates: rest } : undefined;
+};
+
+/** The header a client turns continuation off with, for one request. */
+export const CONTINUE_HEADER = "x-gateway-continue";
+
+export interface ContinuationInput {
+	req: RelayRequest;
+	call: ChatCall;
+	promptTokens: () => number;
+	admitted: Admitted;
+	/** The channel the stream began on. */
+	channel: LiveChannel;
+	/** The wire of a stream passed through in its own dialect; undefined when the client gets chat chunks translated. */
+	passthrough: Wire | undefined;
+	forwardUsage: boolean;
+	/** Learns each channel that takes the stream over, for the breakers' report when it ends. */
+	onChannel: (channel: LiveChannel) => void;
+	continueOn?: ContinueOn;
+}
+
+/** Whether the request may be continued at all: the setting allows it, and neither the key nor the client said no. */
+function wanted({ req }: ContinuationInput): boolean {
+	return config(req.env).streamMaxContinuations > 0 && req.clientHeaders.get(CONTINUE_HEADER)?.trim().toLowerCase() !== "off";
+}
+
+/** A stream answer read inside the failover: anything but a stream is the channel's failure. */
+async function readStream(response: Response): Promise<ReadableStream<Uint8Array>> {
+	const isSse = response.headers.get("content-type")?.includes("text/event-stream") ?? false;
+	if (!isSse || !response.body) throw new UnreadableAnswer("it did not answer with a stream");
+	return response.body;
+}
+
+/**
+ * How a streamed chat answer survives a dying channel: when it breaks after its first byte with only text in flight,
+ * the rest is asked of another channel (the original request plus the text delivered, see continuedChat) and
+ * spliced into the same client stream, at most STREAM_MAX_CONTINUATIONS times. Undefined when the request may not be
+ * continued: then nothing here runs, and a stream that breaks ends with its error event as it always did.
+ */
+export function continuation(input: ContinuationInput): Resume | undefined {
+	const { req, call, admitted, passthrough } = input;
+	if (!wanted(input)) return undefined;
+	const reading: ((delivered: readonly string[]) => StreamResumption) | undefined = passthrough
+		? egressCodecs[passthrough].resumeStream
+		: (delivered) => ({ transcript: chatTranscript(delivered) });
+	if (!reading) return undefined;
+	const { streamMaxContinuations: most, streamIdleTimeoutMs: idleMs } = config(req.env);
+	const continueOn = input.continueOn ?? sameModel;
+	const tried = new Set([input.channel.id]);
+	let channel = input.channel;
+	let model = call.chat.model;
+	let used = 0;
+	/** The text delivered by the attempts before the current one, which the current one's tap has not seen. */
+	let before = "";
+	let id: string | undefined;
+
+	const target = () => continueOn({ model, candidates: admitted.candidates, tried });
+	const read = (tap: StreamTap) => {
+		const resumption = reading(tap.delivered());
+		id ??= resumption.transcript.id;
+		return { ...resumption, text: before + resumption.transcript.text };
+	};
+
+	/** The broken attempt is settled: its own record, and its channel's failure for the breakers. */
+	const settle = (tap: StreamTap, next: { channel: LiveChannel; attempts: number }, outcomes: { channel: LiveChannel; outcome: ModelOutcome }[]) => {
+		const broken = { channel, outcome: { kind: "failure", at: Date.now(), message: "stream broken off", model } as const };
+		req.waitUntil(Promise.all([recordBrokenAttempt(req, tap, input.promptTokens, used), report(req.env, [broken, ...outcomes])]));
+		const { meter } = req;
+		meter.attempts += next.attempts;
+		meter.channelId = next.channel.id;
+		meter.upstreamModel = upstreamModelFor(next.channel, model);
+	};
+
+	const next = async (tap: StreamTap): Promise<Resumed | undefined> => {
+		if (used >= most) return undefined;
+		const { transcript, text, fromChat } = read(tap);
+		if (!transcript.continuable) return undefined;
+		const to = await target();
+		if (!to) return undefined;
+		const outcomes: { channel: LiveChannel; outcome: ModelOutcome }[] = [];
+		const done = await failover(
+			{
+				op: "chat",
+				stream: true,
+				bodyFor: (p) => translatedBody(p, continuedChat({ ...call.chat, model: to.model }, text, p.prefill === true), admitted.outputCap),
+				read: readStream,
+				model: to.model,
+				candidates: to.candidates,
+				config: config(req.env),
+				requestId: req.requestId,
+				clientSignal: req.signal,
+				clientHeaders: req.clientHeaders,
+				env: req.env,
+				onAttempt: (ch) => tried.add(ch.id),
+				onOutcome: (ch, outcome) => outcomes.push({ channel: ch, outcome }),
+			},
+			Date.now(),
+		).catch(() => {
+			if (outcomes.length > 0) req.waitUntil(report(req.env, outcomes));
+			return undefined;
+		});
+		if (!done) return undefined;
+		used++;
+		settle(tap, done, outcomes);
+		before = text;
+		channel = done.channel;
+		model = to.model;
+		req.meter.model = model;
+		input.onChannel(channel);
+		const wire = providers[channel.type].wire;
+		const toChat = egressCodecs[wire].streamToChat;
+		let body = done.answer;
+		if (toChat) body = body.pipeThrough(sseTransform(toChat(model)));
+		body = body.pipeThrough(sseTransform(seamMapper(text, id)));
+		if (fromChat) body = body.pipeThrough(sseTransform(fromChat()));
+		return { body, tap: passthrough ? egressCodecs[passthrough].tap(input.forwardUsage) : openaiTap(input.forwardUsage) };
+	};
+
+	return {
+		idleMs,
+		async ready(tap) {
+			if (used >= most || !read(tap).transcript.continuable) return false;
+			const to = await target();
+			return to?.candidates.some((ch) => usability(ch.id, to.model) !== "no") ?? false;
+		},
+		next,
+	};
+}
