@@ -41,7 +41,8 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 /**
  * The chunks of a continuation (internal representation) as they join the broken stream: the first text is checked
  * against what was delivered (see seamText), the role announcement is dropped (the answer has begun already), and
- * the chunks take the broken stream's id, so the client sees one answer.
+ * the chunks take the broken stream's id, so the client sees one answer. Once text was delivered, the
+ * continuation's reasoning is left out: the client's answer is past it.
  */
 export function seamMapper(delivered: string, id: string | undefined): SseMapper {
 	const tail = delivered.slice(-TAIL_CHARS);
@@ -71,6 +72,11 @@ export function seamMapper(delivered: string, id: string | undefined): SseMapper
 			if (!choice) return sse(chunk);
 			const delta = isObject(choice.delta) ? choice.delta : {};
 			delete delta.role;
+			// The client is reading the answer's text: a continuation that thinks again has nothing to add to it.
+			if (tail) {
+				delete delta.reasoning_content;
+				delete delta.reasoning_signature;
+			}
 			if (deciding && (typeof delta.content === "string" || choice.finish_reason)) {
 				held += typeof delta.content === "string" ? delta.content : "";
 				const text = release(Boolean(choice.finish_reason));

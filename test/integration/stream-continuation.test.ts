@@ -1,7 +1,7 @@
 // A stream that breaks after its first byte with only text in flight is continued on another channel of the model
 // and spliced into the same client stream: one answer, no repeat, no gap, one end, in each client dialect.
-import { describe, expect, it } from "vitest";
-import { call, chat, readSse, scenario, uid, upstream, upstreamLog, usageRow } from "../support/gateway";
+import { describe, expect, inject, it } from "vitest";
+import { call, chat, createChannel, createKey, readSse, scenario, uid, upstream, upstreamLog, usageRow } from "../support/gateway";
 import { STORY } from "../support/story";
 
 const WHOLE = STORY.join("");
@@ -177,5 +177,75 @@ describe("a stream that survives a dying channel", () => {
 		expect(got.text).toBe(STORY.slice(0, 10).join(""));
 		expect(await upstreamLog(second)).toHaveLength(0);
 		expect(await usageRow(got.requestId)).toMatchObject({ status: 502, error_code: "upstream_stream_failed" });
+	});
+
+	describe("a stream passed through in its own wire", () => {
+		/** A channel of a type, for a model, whose mock upstream plays `story` scenarios in that type's wire. */
+		const channel = (type: "openai" | "anthropic" | "gemini", tag: string, story: string, model: string, priority: number) =>
+			createChannel({
+				type,
+				base_url: type === "gemini" ? `${inject("upstreamUrl")}/${tag}/${story}/v1beta` : upstream(tag, story),
+				models: [model],
+				priority,
+			});
+
+		it("anthropic on anthropic: continued with a prefill, text into the same open block, one message_stop", async () => {
+			const model = `model-${uid()}`;
+			const [a, b] = [uid(), uid()];
+			await channel("anthropic", a, "story-cut-10", model, 2);
+			await channel("anthropic", b, "story", model, 1);
+			const { key } = await createKey();
+			const res = await send("anthropic", model, key, {});
+			const { events } = await readSse(res);
+			const got = readDialect("anthropic", events);
+			expect(got.error).toBeUndefined();
+			expect(got.text).toBe(WHOLE);
+			expect(got.ends).toBe(1);
+			const typed = events as { type: string; index?: number; message?: { id: string } }[];
+			expect(typed.filter((e) => e.type === "message_start")).toHaveLength(1);
+			expect(new Set(typed.filter((e) => e.type === "content_block_delta").map((e) => e.index))).toEqual(new Set([0]));
+			expect(typed.filter((e) => e.type === "content_block_stop")).toHaveLength(1);
+			// Anthropic continues the assistant's own message: the delivered text is its prefill, nothing follows it.
+			const messages = (await upstreamLog(b))[0]?.body.messages as { role: string; content: unknown }[];
+			expect(messages.at(-1)?.role).toBe("assistant");
+			expect(JSON.stringify(messages.at(-1)?.content)).toContain(STORY.slice(0, 10).join(""));
+		});
+
+		it("anthropic on anthropic, continued on an OpenAI channel after an error event: the chunks resume Anthropic's stream", async () => {
+			const model = `model-${uid()}`;
+			await channel("anthropic", uid(), "story-error-15", model, 2);
+			await channel("openai", uid(), "story", model, 1);
+			const { key } = await createKey();
+			const { events } = await readSse(await send("anthropic", model, key, {}));
+			const got = readDialect("anthropic", events);
+			expect(got.error).toBeUndefined();
+			expect(got.text).toBe(WHOLE);
+			expect(got.ends).toBe(1);
+			expect((events as { type: string }[]).filter((e) => e.type === "message_start")).toHaveLength(1);
+		});
+
+		it("gemini on gemini: continued under the same response id, one finish", async () => {
+			const model = `model-${uid()}`;
+			await channel("gemini", uid(), "story-cut-10", model, 2);
+			await channel("gemini", uid(), "story-repeat", model, 1);
+			const { key } = await createKey();
+			const { events } = await readSse(await send("gemini", model, key, {}));
+			const got = readDialect("gemini", events);
+			expect(got.error).toBeUndefined();
+			expect(got.text).toBe(WHOLE);
+			expect(got.ends).toBe(1);
+			expect(new Set((events as { responseId?: string }[]).map((e) => e.responseId))).toEqual(new Set(["resp_up"]));
+		});
+
+		it("openai on openai, continued on an Anthropic channel with a prefill", async () => {
+			const model = `model-${uid()}`;
+			await channel("openai", uid(), "story-cut-25", model, 2);
+			await channel("anthropic", uid(), "story", model, 1);
+			const { key } = await createKey();
+			const got = await ask("openai", model, key);
+			expect(got.error).toBeUndefined();
+			expect(got.text).toBe(WHOLE);
+			expect(got.ends).toBe(1);
+		});
 	});
 });
