@@ -58,7 +58,8 @@ export interface ContinuationInput {
 
 /** Whether the request may be continued at all: the setting allows it, and neither the key nor the client said no. */
 function wanted({ req }: ContinuationInput): boolean {
-	return config(req.env).streamMaxContinuations > 0 && req.clientHeaders.get(CONTINUE_HEADER)?.trim().toLowerCase() !== "off";
+	if (config(req.env).streamMaxContinuations === 0 || !req.caller.streamContinuation) return false;
+	return req.clientHeaders.get(CONTINUE_HEADER)?.trim().toLowerCase() !== "off";
 }
 
 /** A stream answer read inside the failover: anything but a stream is the channel's failure. */

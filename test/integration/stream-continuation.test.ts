@@ -1,7 +1,7 @@
 // A stream that breaks after its first byte with only text in flight is continued on another channel of the model
 // and spliced into the same client stream: one answer, no repeat, no gap, one end, in each client dialect.
 import { describe, expect, inject, it } from "vitest";
-import { call, chat, createChannel, createKey, readSse, scenario, uid, upstream, upstreamLog, usageRow } from "../support/gateway";
+import { admin, call, chat, createChannel, createKey, readSse, scenario, uid, upstream, upstreamLog, usageRow } from "../support/gateway";
 import { STORY } from "../support/story";
 
 const WHOLE = STORY.join("");
@@ -168,6 +168,20 @@ describe("a stream that survives a dying channel", () => {
 		expect(got.error).toMatchObject({ message: expect.stringMatching(/incomplete/) });
 		expect(got.ends).toBe(0);
 		expect(await upstreamLog(second)).toHaveLength(0);
+	});
+
+	it("is turned off for a key by its stream_continuation setting, which PATCH changes", async () => {
+		const { model, second } = await channels("story-cut-10");
+		const { id, key } = await createKey({ stream_continuation: false });
+		const off = await ask("openai", model, key);
+		expect(off.error).toBeDefined();
+		expect(off.text).toBe(STORY.slice(0, 10).join(""));
+		expect(await upstreamLog(second)).toHaveLength(0);
+		const patched = await admin("PATCH", `/api/tokens/${id}`, { stream_continuation: true });
+		expect(await patched.json()).toMatchObject({ stream_continuation: true });
+		// The key is cached for a moment by the isolate that read it: a fresh key shows the default instead.
+		const { key: fresh } = await createKey();
+		expect((await ask("openai", model, fresh)).text).toBe(WHOLE);
 	});
 
 	it("is turned off for a request by x-gateway-continue: off", async () => {
