@@ -194,7 +194,7 @@ async function forward(pass: Pass, bytes: Uint8Array): Promise<boolean> {
 	return true;
 }
 
-async function pump(pass: Pass, idle: { seen(): void } | undefined): Promise<void> {
+async function pump(pass: Pass, idle: { seen(): void; started(): void } | undefined): Promise<void> {
 	for (;;) {
 		let result: ReadableStreamReadResult<Uint8Array>;
 		try {
@@ -213,36 +213,41 @@ async function pump(pass: Pass, idle: { seen(): void } | undefined): Promise<voi
 		}
 		idle?.seen();
 		if (!(await forward(pass, result.value))) return;
+		idle?.started();
 	}
 }
 
 /**
  * Watches a stream for silence, when it may be continued: one timer per silent spell, re-armed from the time the
- * last bytes came, so a busy stream costs a clock read per chunk. A silent stream that cannot be continued is waited for.
+ * last bytes came, so a busy stream costs a clock read per chunk. The watch starts once bytes have gone out (arming a
+ * timer before them delays the first byte measurably under workerd: `npm run bench`, stream at 1 connection), so a
+ * silence before the first byte is the first-byte timeout's business. A silent stream that cannot be continued is
+ * waited for.
  */
 function idleWatch(pass: Pass, resume: Resume) {
 	let lastAt = Date.now();
 	let timer: ReturnType<typeof setTimeout> | undefined;
+	let stopped = false;
 	const arm = (ms: number) => {
-		timer = setTimeout(check, ms);
+		if (!stopped) timer = setTimeout(check, ms);
 	};
 	const check = async () => {
-		timer = undefined;
 		const waitMs = lastAt + resume.idleMs - Date.now();
 		if (waitMs > 0 || pass.continuing) return arm(Math.max(waitMs, 1));
 		const reader = pass.reader;
-		if (!(await resume.ready(pass.tap).catch(() => false))) {
-			lastAt = Date.now();
-			return arm(resume.idleMs);
-		}
-		if (reader !== pass.reader || pass.continuing) return arm(resume.idleMs);
+		const ready = await resume.ready(pass.tap).catch(() => false);
+		if (!ready || reader !== pass.reader || pass.continuing) return arm(resume.idleMs);
+		timer = undefined;
 		pass.stalled = true;
 		reader.cancel().catch(() => {});
 	};
-	arm(resume.idleMs);
 	return {
 		seen() {
 			lastAt = Date.now();
+		},
+		/** Bytes went out: the watch runs from now on. */
+		started() {
+			if (timer === undefined) arm(resume.idleMs);
 		},
 		/** A continuation took over: its silence is watched from now. */
 		restart() {
@@ -250,6 +255,7 @@ function idleWatch(pass: Pass, resume: Resume) {
 			if (timer === undefined) arm(resume.idleMs);
 		},
 		stop() {
+			stopped = true;
 			if (timer !== undefined) clearTimeout(timer);
 			timer = undefined;
 		},
