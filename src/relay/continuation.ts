@@ -53,7 +53,8 @@ export interface ContinuationInput {
 	forwardUsage: boolean;
 	/** Learns each channel that takes the stream over, for the breakers' report when it ends. */
 	onChannel: (channel: LiveChannel) => void;
-	continueOn?: ContinueOn;
+	/** Where the stream goes on; undefined: `sameModel`. */
+	continueOn?: ContinueOn | undefined;
 }
 
 /** Whether the request may be continued at all: the setting allows it, and neither the key nor the client said no. */

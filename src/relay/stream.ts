@@ -5,7 +5,7 @@ import { sseTransform } from "../protocols/sse";
 import { providers } from "../providers/registry";
 import type { Admitted } from "./admit";
 import { report } from "./breakers";
-import { continuation } from "./continuation";
+import { type ContinueOn, continuation } from "./continuation";
 import type { Dispatched } from "./failover";
 import { recordStream } from "./record";
 import { answered, type ChatCall, type RelayRequest } from "./request";
@@ -20,8 +20,9 @@ const STREAM_HEADERS = {
 
 /**
  * A streamed answer on its way to the client: mapped event by event into the internal representation and on into
- * the client's dialect when the channel speaks another, metered as it goes, and recorded when it ends (the request's
- * work is kept alive until then).
+ * the client's dialect when the channel speaks another, metered as it goes, continued on another channel if it
+ * breaks with only text in flight (`continueOn` says where; by default the same model's other channels), and
+ * recorded when it ends (the request's work is kept alive until then).
  */
 export function streamAnswer(
 	req: RelayRequest,
@@ -29,6 +30,7 @@ export function streamAnswer(
 	done: Dispatched & { admitted: Admitted },
 	body: ReadableStream<Uint8Array>,
 	promptTokens: () => number,
+	continueOn?: ContinueOn,
 ): Response {
 	const { ingress, chat } = call;
 	const model = chat.model;
@@ -47,7 +49,8 @@ export function streamAnswer(
 	const onChannel = (next: LiveChannel) => {
 		channel = next;
 	};
-	const resume = continuation({ req, call, promptTokens, admitted: done.admitted, channel, passthrough: same ? wire : undefined, forwardUsage, onChannel });
+	const passthrough = same ? wire : undefined;
+	const resume = continuation({ req, call, promptTokens, admitted: done.admitted, channel, passthrough, forwardUsage, onChannel, continueOn });
 	const onEnd = (s: StreamSummary) => {
 		// A stream the upstream broke off is a failure of the model on its channel, though the headers said 200.
 		const broken =
