@@ -111,6 +111,16 @@ describe("a stream that survives a dying channel", () => {
 		});
 	}
 
+	it("tells the breakers of the broken channel's failure, for the model", async () => {
+		const { model, key, channels: ids } = await channels("story-cut-10");
+		expect((await ask("openai", model, key)).text).toBe(WHOLE);
+		const failures = async () => {
+			const health = await (await admin("GET", `/api/channels/${ids[0]?.id}/health`)).json<{ models: { model: string; consecutive_failures: number }[] }>();
+			return health.models.find((m) => m.model === model)?.consecutive_failures;
+		};
+		await expect.poll(failures).toBe(1);
+	});
+
 	it("continues after an error event mid-stream, and the error never reaches the client", async () => {
 		const { model, key } = await channels("story-error-20");
 		for (const dialect of ["openai", "anthropic"] as const) {

@@ -26,7 +26,7 @@
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { STORY } from "./story";
+import { STORY } from "./story.ts";
 
 export interface LoggedRequest {
 	tag: string;
