@@ -89,16 +89,11 @@ export function continuation(input: ContinuationInput): Resume | undefined {
 	let channel = input.channel;
 	let model = call.chat.model;
 	let used = 0;
-	/** The text delivered by the attempts before the current one, which the current one's tap has not seen. */
-	let before = "";
-	let id: string | undefined;
+	/** What the client was sent by the attempts before the current one, whose tap has seen only its own. */
+	let earlier: readonly string[] = [];
 
 	const target = () => continueOn({ model, candidates: admitted.candidates, tried });
-	const read = (tap: StreamTap) => {
-		const resumption = reading(tap.delivered());
-		id ??= resumption.transcript.id;
-		return { ...resumption, text: before + resumption.transcript.text };
-	};
+	const read = (tap: StreamTap) => reading(earlier.length > 0 ? [...earlier, ...tap.delivered()] : tap.delivered());
 
 	/** The broken attempt is settled: its own record, and its channel's failure for the breakers. */
 	const settle = (tap: StreamTap, next: { channel: LiveChannel; attempts: number }, outcomes: { channel: LiveChannel; outcome: ModelOutcome }[]) => {
@@ -112,7 +107,8 @@ export function continuation(input: ContinuationInput): Resume | undefined {
 
 	const next = async (tap: StreamTap): Promise<Resumed | undefined> => {
 		if (used >= most) return undefined;
-		const { transcript, text, fromChat } = read(tap);
+		const { transcript, fromChat } = read(tap);
+		const { text, id } = transcript;
 		if (!transcript.continuable) return undefined;
 		const to = await target();
 		if (!to) return undefined;
@@ -141,7 +137,7 @@ export function continuation(input: ContinuationInput): Resume | undefined {
 		if (!done) return undefined;
 		used++;
 		settle(tap, done, outcomes);
-		before = text;
+		earlier = [...earlier, ...tap.delivered()];
 		channel = done.channel;
 		model = to.model;
 		req.meter.model = model;

@@ -235,6 +235,22 @@ describe("a stream that survives a dying channel", () => {
 			expect(JSON.stringify(messages.at(-1)?.content)).toContain(STORY.slice(0, 10).join(""));
 		});
 
+		it("anthropic on anthropic, broken twice: the second continuation still writes into the one text block", async () => {
+			const model = `model-${uid()}`;
+			await channel("anthropic", uid(), "story-cut-10", model, 3);
+			await channel("anthropic", uid(), "story-cut-5", model, 2);
+			await channel("anthropic", uid(), "story", model, 1);
+			const { key } = await createKey();
+			const { events } = await readSse(await send("anthropic", model, key, {}));
+			const got = readDialect("anthropic", events);
+			expect(got.error).toBeUndefined();
+			expect(got.text).toBe(WHOLE);
+			expect(got.ends).toBe(1);
+			const typed = events as { type: string; index?: number }[];
+			expect(typed.filter((e) => e.type === "content_block_start")).toHaveLength(1);
+			expect(new Set(typed.filter((e) => e.type === "content_block_delta").map((e) => e.index))).toEqual(new Set([0]));
+		});
+
 		it("anthropic on anthropic, continued on an OpenAI channel after an error event: the chunks resume Anthropic's stream", async () => {
 			const model = `model-${uid()}`;
 			await channel("anthropic", uid(), "story-error-15", model, 2);

@@ -14,7 +14,7 @@ export const anthropicIngress: IngressCodec<MessagesInput> = {
 	wire: "anthropic",
 	toChat: requestToChat,
 	fromChat: responseFromChat,
-	streamFromChat: (model, promptTokens) => streamFromChat(model, promptTokens),
+	streamFromChat,
 };
 
 export const anthropicEgress: EgressCodec = {
