@@ -154,7 +154,9 @@ export function continuation(input: ContinuationInput): Resume | undefined {
 	return {
 		idleMs,
 		async ready(tap) {
-			if (used >= most || !read(tap).transcript.continuable) return false;
+			// Silence before any text is a model thinking without streaming it (OpenAI's reasoning models): waited for.
+			const { transcript } = read(tap);
+			if (used >= most || !transcript.continuable || !transcript.text) return false;
 			const to = await target();
 			return to?.candidates.some((ch) => usability(ch.id, to.model) !== "no") ?? false;
 		},

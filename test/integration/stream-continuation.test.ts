@@ -141,6 +141,17 @@ describe("a stream that survives a dying channel", () => {
 		await expect.poll(async () => (await upstreamLog(first))[0]?.aborted).toBe(true);
 	});
 
+	it("waits for a stream silent before any text (a model thinking unseen) instead of continuing it", async () => {
+		const { model, key, second } = await channels("story-stall-0");
+		const res = await send("openai", model, key, {});
+		const reader = res.body?.getReader();
+		expect((await reader?.read())?.done).toBe(false);
+		// Well past STREAM_IDLE_TIMEOUT_MS (1 s in the tests): the other channel has still not been asked.
+		await new Promise((r) => setTimeout(r, 2_500));
+		expect(await upstreamLog(second)).toHaveLength(0);
+		await reader?.cancel();
+	});
+
 	it("drops a continuation's leading repeat of the delivered text at the seam", async () => {
 		const { model, key } = await channels("story-cut-12", "story-repeat");
 		for (const dialect of ["openai", "responses"] as const) {
