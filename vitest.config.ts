@@ -33,6 +33,7 @@ export default defineConfig({
 									ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
 									// Short timeouts so failover tests finish quickly; production defaults live in wrangler.toml.
 									RELAY_FIRST_BYTE_TIMEOUT_MS: "800",
+									STREAM_IDLE_TIMEOUT_MS: "1000",
 									RELAY_DEADLINE_MS: "8000",
 									MAX_BODY_BYTES: "65536",
 									// Small file limits, so that the tests reach them with small uploads.

@@ -30,6 +30,8 @@ const configSchema = z.object({
 	RELAY_MAX_ATTEMPTS: positiveInt.max(10),
 	RELAY_DEADLINE_MS: positiveInt,
 	RELAY_FIRST_BYTE_TIMEOUT_MS: positiveInt,
+	STREAM_IDLE_TIMEOUT_MS: positiveInt.default(30_000),
+	STREAM_MAX_CONTINUATIONS: z.coerce.number().int().min(0).max(10).default(2),
 	MAX_BODY_BYTES: positiveInt,
 	ALLOW_UNPRICED_MODELS: z.enum(["true", "false"]).default("false"),
 	RESERVE_DEFAULT_OUTPUT_TOKENS: positiveInt.default(1024),
@@ -51,6 +53,10 @@ export type Config = {
 	maxAttempts: number;
 	deadlineMs: number;
 	firstByteTimeoutMs: number;
+	/** A stream silent this long, with only text in flight, is continued on another channel. */
+	streamIdleTimeoutMs: number;
+	/** How many times one stream may be continued on another channel after breaking; 0: never. */
+	streamMaxContinuations: number;
 	maxBodyBytes: number;
 	/** Where operator notifications (channel opened, recovered, disabled) are POSTed; undefined: nowhere. */
 	alertWebhookUrl: string | undefined;
@@ -105,6 +111,8 @@ export function config(env: Env): Config {
 		maxAttempts: v.RELAY_MAX_ATTEMPTS,
 		deadlineMs: v.RELAY_DEADLINE_MS,
 		firstByteTimeoutMs: v.RELAY_FIRST_BYTE_TIMEOUT_MS,
+		streamIdleTimeoutMs: v.STREAM_IDLE_TIMEOUT_MS,
+		streamMaxContinuations: v.STREAM_MAX_CONTINUATIONS,
 		maxBodyBytes: v.MAX_BODY_BYTES,
 		allowUnpriced: v.ALLOW_UNPRICED_MODELS === "true",
 		alertWebhookUrl: v.ALERT_WEBHOOK_URL || undefined,

@@ -74,6 +74,8 @@ export const apiKeys = sqliteTable(
 			.default("off"),
 		// An app key (Dify's /dify/v1) speaks for this app of the user's; null for an ordinary key.
 		appId: text("app_id"),
+		// A stream that breaks mid-way is continued on another channel (src/relay/continuation.ts); false: it ends with its error.
+		streamContinuation: integer("stream_continuation", { mode: "boolean" }).notNull().default(true),
 		createdAt: timestamp("created_at"),
 		lastUsedAt: integer("last_used_at", { mode: "number" }),
 	},

@@ -1,4 +1,5 @@
 import type { ChatRequest, ChatResponse } from "./ir";
+import type { Transcript } from "./openai/stream-transcript";
 import type { SseMapper } from "./sse";
 import type { StreamTap } from "./stream-tap";
 import type { Usage } from "./usage";
@@ -31,6 +32,11 @@ export interface EgressCodec {
 	streamToChat?(model: string): SseMapper;
 	/** Meters this wire's own stream, when it is passed through untouched. */
 	tap(forwardUsage: boolean): StreamTap;
+	/**
+	 * Reads what a client was sent of this wire's own stream (passed through) before it broke, and how to go on in
+	 * this wire from there; absent, such a stream is not continued.
+	 */
+	resumeStream?(delivered: readonly string[]): StreamResumption;
 	readUsage(response: unknown): Usage | undefined;
 }
 
@@ -41,4 +47,11 @@ export interface EgressCodec {
 export interface AnswerAnnotation {
 	answer(json: object): object;
 	stream(): SseMapper;
+}
+
+/** A broken stream in a client's dialect: what the client saw, and how chat chunks continue it. */
+export interface StreamResumption {
+	transcript: Transcript;
+	/** Maps the continuation's chat chunks into the dialect mid-stream; absent when the dialect is chat chunks. */
+	fromChat?(): SseMapper;
 }

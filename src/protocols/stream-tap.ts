@@ -17,6 +17,8 @@ export interface StreamTap {
 	readonly usage: Usage | undefined;
 	/** Characters of generated text, reasoning and tool arguments delivered: the basis of an estimate. */
 	deliveredChars(): number;
+	/** The data of every event delivered so far, in order: what the client has seen, should the stream be continued. */
+	delivered(): readonly string[];
 	/** A whole SSE event, in this dialect, that ends a failed stream so the client's SDK raises it. */
 	errorEvent(message: string): string;
 }
@@ -81,6 +83,7 @@ export function streamTap(dialect: TapDialect): StreamTap {
 			return usageEvents.length ? dialect.usage(usageEvents) : undefined;
 		},
 		deliveredChars: () => delivered.reduce((n, data) => n + dialect.chars(data), 0),
+		delivered: () => delivered,
 		errorEvent: (message) => dialect.errorEvent(message),
 	};
 }

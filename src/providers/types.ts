@@ -41,6 +41,11 @@ export interface Provider {
 	 * e.g. OpenAI's reasoning models refusing `max_tokens`.
 	 */
 	adaptTranslated?(body: Record<string, unknown>): Record<string, unknown>;
+	/**
+	 * The upstream continues a chat whose last message is the assistant's own unfinished text (Anthropic's prefill):
+	 * a broken stream is continued that way; otherwise with an instruction to continue.
+	 */
+	readonly prefill?: boolean;
 	/** Every channel of this type has its own endpoint (e.g. an Azure resource), so `base_url` must be given. */
 	readonly requiresBaseUrl?: boolean;
 	/** The URL `send` calls; absent for a provider reached without one (a binding, the built-in mock). */

@@ -54,6 +54,7 @@ async function query(env: Env, which: SQL): Promise<KeyRecord | undefined> {
 			group: users.group,
 			models: apiKeys.models,
 			memoryMode: apiKeys.memoryMode,
+			streamContinuation: apiKeys.streamContinuation,
 			appId: apiKeys.appId,
 			keyStatus: apiKeys.status,
 			userStatus: users.status,
@@ -80,6 +81,7 @@ async function query(env: Env, which: SQL): Promise<KeyRecord | undefined> {
 		group: row.group,
 		models: row.models ?? null,
 		memoryMode: row.memoryMode,
+		streamContinuation: row.streamContinuation,
 		appId: row.appId,
 		governed: scopes.flatMap(({ scope, limits }) => {
 			const full = limits ? pickLimits(limits as Limits) : NO_LIMITS;
@@ -155,6 +157,7 @@ function usable(record: KeyRecord, now: number, code: "invalid_api_key" | "forbi
 		group: record.group,
 		models: record.models,
 		memoryMode: record.memoryMode,
+		streamContinuation: record.streamContinuation,
 		appId: record.appId,
 		governed: record.governed,
 	};

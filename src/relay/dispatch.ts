@@ -4,7 +4,7 @@ import { routesByName } from "../channels/model-routes";
 import { config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import type { Operation, Provider } from "../providers/types";
-import { admit, type Leg } from "./admit";
+import { type Admitted, admit, type Leg } from "./admit";
 import { resolveModel } from "./aliases";
 import { report } from "./breakers";
 import { type Dispatched, type FailoverInput, failover } from "./failover";
@@ -41,12 +41,13 @@ const EXHAUSTED = new Set(["upstream_timeout", "upstream_error", "rate_limited",
  * channel and the attempts as they happen (a failed request records them too); the breakers learn every attempt's
  * outcome after the response, whatever it was: they learn from failed requests most of all.
  */
-export async function dispatch<A>(req: RelayRequest, input: DispatchInput<A>): Promise<Routed<A>> {
+export async function dispatch<A>(req: RelayRequest, input: DispatchInput<A>): Promise<Routed<A> & { admitted: Admitted }> {
 	const { meter } = req;
 	meter.model = input.model;
 	meter.stream = input.stream;
 	const resolved = resolveModel(await routesByName(req.env), input.model);
-	const { legs, outputCap } = await admit(req, input.op, resolved, input.estimate);
+	const admitted = await admit(req, input.op, resolved, input.estimate);
+	const { legs, outputCap } = admitted;
 	const outcomes: Outcomes = [];
 	const order: LegRequest = { resolved, caller: req.caller, stream: input.stream, user: input.user };
 	// lowest_latency learns from its own requests only: no other request pays for the measuring.
@@ -67,7 +68,8 @@ export async function dispatch<A>(req: RelayRequest, input: DispatchInput<A>): P
 	req.responseHeaders.set("x-gateway-channel", String(done.channel.id));
 	req.responseHeaders.set("x-gateway-attempts", String(done.attempts));
 	req.responseHeaders.set("x-gateway-model", done.model);
-	return done;
+	// Kept for a stream continued on another channel, which goes where this request was admitted.
+	return { ...done, admitted };
 }
 
 type Outcomes = { channel: LiveChannel; outcome: ModelOutcome }[];

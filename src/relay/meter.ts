@@ -34,6 +34,8 @@ export class UsageMeter {
 	/** Called with the record as it is sent: the governors settle the request's holds with it. */
 	onRecord: ((record: UsageRecord) => Promise<void>) | undefined;
 	#sent = false;
+	/** What the attempts a stream was continued from used, for the governors' one settlement. */
+	readonly #earlier = { promptTokens: 0, completionTokens: 0, costNusd: 0 };
 	readonly #recorded = Promise.withResolvers<UsageRecord>();
 
 	constructor(
@@ -71,11 +73,40 @@ export class UsageMeter {
 	record(outcome: MeterOutcome, now = Date.now()): Promise<void> {
 		if (this.#sent) return Promise.resolve();
 		this.#sent = true;
+		const record = this.#build(outcome, this.requestId, now);
+		this.#recorded.resolve(record);
+		const sent = this.send(record);
+		if (!this.onRecord) return sent;
+		// The governors settle the request's hold once, for every attempt it made.
+		const { promptTokens, completionTokens, costNusd } = this.#earlier;
+		const whole = {
+			...record,
+			prompt_tokens: record.prompt_tokens + promptTokens,
+			completion_tokens: record.completion_tokens + completionTokens,
+			cost_nusd: record.cost_nusd + costNusd,
+		};
+		return Promise.all([sent, this.onRecord(whole)]).then(() => {});
+	}
+
+	/**
+	 * The record of an attempt a stream was continued from (src/relay/continuation.ts): its own row, on the channel
+	 * it ran on, named for the request with the attempt's number (`<request id>.1`, `.2` …); the request's own record
+	 * is the attempt that ended the stream. Billed like any record.
+	 */
+	recordAttempt(attempt: number, outcome: MeterOutcome, now = Date.now()): Promise<void> {
+		const record = this.#build(outcome, `${this.requestId}.${attempt}`, now);
+		this.#earlier.promptTokens += record.prompt_tokens;
+		this.#earlier.completionTokens += record.completion_tokens;
+		this.#earlier.costNusd += record.cost_nusd;
+		return this.send(record);
+	}
+
+	#build(outcome: MeterOutcome, requestId: string, now: number): UsageRecord {
 		const usage = outcome.usage;
 		const price = this.prices?.priceFor(this.model, this.channelId);
 		// A client chooses the path and the model name: bounded here, a record can never fail the consumer's schema.
-		const record: UsageRecord = withinBounds({
-			request_id: this.requestId,
+		return withinBounds({
+			request_id: requestId,
 			client_request_id: this.clientRequestId,
 			token_id: this.#caller?.keyId ?? null,
 			user_id: this.#caller?.userId ?? null,
@@ -98,8 +129,5 @@ export class UsageMeter {
 			partial: outcome.partial ?? false,
 			created_at: this.startedAt,
 		});
-		this.#recorded.resolve(record);
-		const sent = this.send(record);
-		return this.onRecord ? Promise.all([sent, this.onRecord(record)]).then(() => {}) : sent;
 	}
 }

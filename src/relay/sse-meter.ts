@@ -18,6 +18,27 @@ export interface MeterOptions {
 	tap: StreamTap;
 	startedAt: number;
 	onEnd: (summary: StreamSummary) => void;
+	/** Continues the stream when it breaks; absent, a broken stream ends with the dialect's error event. */
+	resume?: Resume | undefined;
+}
+
+/** The rest of a broken stream: more of the same dialect, from where the client's stream stands, read by its own tap. */
+export interface Resumed {
+	body: ReadableStream<Uint8Array>;
+	tap: StreamTap;
+}
+
+/**
+ * How a broken stream is continued (src/relay/continuation.ts). Each call gets the tap of the stream that broke,
+ * whose delivered events say what the client has already seen.
+ */
+export interface Resume {
+	/** Silence this long is a break, if `ready` agrees; a stream that cannot be continued is waited for instead. */
+	readonly idleMs: number;
+	/** Whether a silent stream could be continued now: only then is it given up. */
+	ready(tap: StreamTap): Promise<boolean>;
+	/** The rest of the answer from another attempt, or undefined: the stream then ends with its error event. */
+	next(tap: StreamTap): Promise<Resumed | undefined>;
 }
 
 /** Where one event's bytes end: its terminating blank line. */
@@ -35,6 +56,8 @@ function eventFramer(tap: StreamTap) {
 	const decoder = new TextDecoder();
 	let pending = "";
 	let data: string | undefined;
+	/** The upstream's own error event, which ends the client's stream if it is not continued. */
+	let failure = "";
 	const fields = sseReader((event) => {
 		data = event.data;
 	});
@@ -55,15 +78,22 @@ function eventFramer(tap: StreamTap) {
 			const event = pending.slice(0, end);
 			pending = pending.slice(end);
 			if (!event.trim()) continue;
-			if (shows(event)) text += event;
+			const shown = shows(event);
+			// Nothing after a failure goes out: the stream ends there, with the failing event unless it is continued.
+			if (tap.failed) {
+				if (shown) failure = event;
+				break;
+			}
+			if (shown) text += event;
 			else held = true;
-			// Nothing after a failure goes out: the stream ends there.
-			if (tap.failed) break;
 		}
 		return { text, held };
 	};
 
 	return {
+		get failure() {
+			return failure;
+		},
 		/** The text to forward for one network chunk, and whether the chunk's own bytes say exactly that. */
 		push(bytes: Uint8Array): { text: string; asIs: boolean } {
 			const aligned = pending === "";
@@ -92,6 +122,12 @@ interface Pass {
 	end(how: StreamEnd): boolean;
 	/** Notes when the first bytes go out. */
 	sent(): void;
+	/** Switches to the rest of a broken stream, if it can be continued: false leaves the stream to end as broken. */
+	resumed(): Promise<boolean>;
+	/** The upstream went silent and was given up for a continuation. */
+	stalled: boolean;
+	/** A continuation is being asked for. */
+	continuing: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -110,50 +146,120 @@ async function close(pass: Pass, text: string, how: StreamEnd): Promise<void> {
 	await pass.writer.close();
 }
 
+/** What came before a break goes out at once: the client keeps it whether or not the stream is continued. */
+async function flush(pass: Pass, text: string): Promise<void> {
+	if (!text) return;
+	pass.sent();
+	await pass.writer.write(encoder.encode(text));
+}
+
 /** The upstream broke the connection: the client gets the dialect's error event, which its SDK raises. */
 function failMidStream(pass: Pass): Promise<void> {
 	return close(pass, pass.tap.errorEvent("The upstream connection failed mid-stream; the response is incomplete"), "upstream_failed");
 }
 
-/** The upstream is done: the rest goes out, with an error event if the dialect's normal end never came. */
-function finishStream(pass: Pass): Promise<void> {
-	const text = pass.framer.finish() + closingError(pass.tap);
-	return close(pass, text, pass.tap.complete ? "complete" : "upstream_failed");
+/** The upstream is done: the rest goes out, with an error event if the dialect's normal end never came. False: continued. */
+async function finishStream(pass: Pass): Promise<boolean> {
+	const text = pass.framer.finish();
+	if (pass.tap.complete) {
+		await close(pass, text, "complete");
+		return true;
+	}
+	await flush(pass, text);
+	if (await pass.resumed()) return false;
+	await close(pass, closingError(pass.tap), "upstream_failed");
+	return true;
 }
 
 /**
  * The stream failed on the way (the upstream said so, or sent an event that could not be read): what came before the
  * failure goes out, then the error event, and the stream ends; the rest of the upstream's answer is not waited for.
+ * False: the stream was continued instead.
  */
-function stopFailed(pass: Pass, text: string): Promise<void> {
+async function stopFailed(pass: Pass, text: string): Promise<boolean> {
 	pass.reader.cancel().catch(() => {});
-	return close(pass, text + closingError(pass.tap), "upstream_failed");
+	await flush(pass, text);
+	if (await pass.resumed()) return false;
+	await close(pass, pass.framer.failure + closingError(pass.tap), "upstream_failed");
+	return true;
 }
 
 /** One network chunk on its way; false once the stream has ended. */
 async function forward(pass: Pass, bytes: Uint8Array): Promise<boolean> {
 	const { text, asIs } = pass.framer.push(bytes);
-	if (pass.tap.failed) {
-		await stopFailed(pass, text);
-		return false;
-	}
+	if (pass.tap.failed) return !(await stopFailed(pass, text));
 	if (!text) return true;
 	pass.sent();
 	await pass.writer.write(asIs ? bytes : encoder.encode(text));
 	return true;
 }
 
-async function pump(pass: Pass): Promise<void> {
+async function pump(pass: Pass, idle: { seen(): void; started(): void } | undefined): Promise<void> {
 	for (;;) {
 		let result: ReadableStreamReadResult<Uint8Array>;
 		try {
 			result = await pass.reader.read();
 		} catch {
+			if (await pass.resumed()) continue;
 			return failMidStream(pass);
 		}
-		if (result.done) return finishStream(pass);
+		if (result.done && pass.stalled) {
+			if (await pass.resumed()) continue;
+			return failMidStream(pass);
+		}
+		if (result.done) {
+			if (await finishStream(pass)) return;
+			continue;
+		}
+		idle?.seen();
 		if (!(await forward(pass, result.value))) return;
+		idle?.started();
 	}
+}
+
+/**
+ * Watches a stream for silence, when it may be continued: one timer per silent spell, re-armed from the time the
+ * last bytes came, so a busy stream costs a clock read per chunk. The watch starts once bytes have gone out (arming a
+ * timer before them delays the first byte measurably under workerd: `npm run bench`, stream at 1 connection), so a
+ * silence before the first byte is the first-byte timeout's business. A silent stream that cannot be continued is
+ * waited for.
+ */
+function idleWatch(pass: Pass, resume: Resume) {
+	let lastAt = Date.now();
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	let stopped = false;
+	const arm = (ms: number) => {
+		if (!stopped) timer = setTimeout(check, ms);
+	};
+	const check = async () => {
+		const waitMs = lastAt + resume.idleMs - Date.now();
+		if (waitMs > 0 || pass.continuing) return arm(Math.max(waitMs, 1));
+		const reader = pass.reader;
+		const ready = await resume.ready(pass.tap).catch(() => false);
+		if (!ready || reader !== pass.reader || pass.continuing) return arm(resume.idleMs);
+		timer = undefined;
+		pass.stalled = true;
+		reader.cancel().catch(() => {});
+	};
+	return {
+		seen() {
+			lastAt = Date.now();
+		},
+		/** Bytes went out: the watch runs from now on. */
+		started() {
+			if (timer === undefined) arm(resume.idleMs);
+		},
+		/** A continuation took over: its silence is watched from now. */
+		restart() {
+			lastAt = Date.now();
+			if (timer === undefined) arm(resume.idleMs);
+		},
+		stop() {
+			stopped = true;
+			if (timer !== undefined) clearTimeout(timer);
+			timer = undefined;
+		},
+	};
 }
 
 /**
@@ -169,31 +275,54 @@ async function pump(pass: Pass): Promise<void> {
  */
 export function meterStream(upstream: ReadableStream<Uint8Array>, options: MeterOptions): ReadableStream<Uint8Array> {
 	const { readable, writable } = new IdentityTransformStream();
-	const { tap } = options;
+	const { resume } = options;
 	let ttfbMs: number | undefined;
 	let ended = false;
 	const pass: Pass = {
 		reader: upstream.getReader(),
 		writer: writable.getWriter(),
-		framer: eventFramer(tap),
-		tap,
+		framer: eventFramer(options.tap),
+		tap: options.tap,
+		stalled: false,
+		continuing: false,
 		end(how) {
 			if (ended) return true;
 			ended = true;
+			idle?.stop();
+			const { tap } = pass;
 			options.onEnd({ end: how, usage: tap.usage, deliveredChars: () => tap.deliveredChars(), ttfbMs });
 			return false;
 		},
 		sent() {
 			ttfbMs ??= Date.now() - options.startedAt;
 		},
+		async resumed() {
+			if (!resume || ended || pass.continuing) return false;
+			pass.continuing = true;
+			const next = await resume.next(pass.tap).catch(() => undefined);
+			pass.continuing = false;
+			if (!next) return false;
+			if (ended) {
+				// The client left while the continuation was being asked for.
+				next.body.cancel().catch(() => {});
+				return false;
+			}
+			pass.reader = next.body.getReader();
+			pass.framer = eventFramer(next.tap);
+			pass.tap = next.tap;
+			pass.stalled = false;
+			idle?.restart();
+			return true;
+		},
 	};
+	const idle = resume ? idleWatch(pass, resume) : undefined;
 
 	// The client went away: the body's readable side was cancelled, which errors our writer.
 	pass.writer.closed.catch((reason: unknown) => {
 		pass.end("client_closed");
 		pass.reader.cancel(reason).catch(() => {});
 	});
-	pump(pass).catch(() => {
+	pump(pass, idle).catch(() => {
 		// A write failed because the client went away; the handler above has already cancelled the upstream.
 	});
 	return readable;

@@ -1,8 +1,11 @@
+import type { LiveChannel } from "../channels/live";
 import { egressCodecs } from "../protocols/egress";
 import { openaiTap } from "../protocols/openai/stream-tap";
 import { sseTransform } from "../protocols/sse";
 import { providers } from "../providers/registry";
+import type { Admitted } from "./admit";
 import { report } from "./breakers";
+import { continuation } from "./continuation";
 import type { Dispatched } from "./failover";
 import { recordStream } from "./record";
 import { answered, type ChatCall, type RelayRequest } from "./request";
@@ -17,10 +20,17 @@ const STREAM_HEADERS = {
 
 /**
  * A streamed answer on its way to the client: mapped event by event into the internal representation and on into
- * the client's dialect when the channel speaks another, metered as it goes, and recorded when it ends (the request's
- * work is kept alive until then).
+ * the client's dialect when the channel speaks another, metered as it goes, continued on another channel if it
+ * breaks with only text in flight (the same model's other channels, then the next models of an alias's chain), and
+ * recorded when it ends (the request's work is kept alive until then).
  */
-export function streamAnswer(req: RelayRequest, call: ChatCall, done: Dispatched, body: ReadableStream<Uint8Array>, promptTokens: () => number): Response {
+export function streamAnswer(
+	req: RelayRequest,
+	call: ChatCall,
+	done: Dispatched & { admitted: Admitted },
+	body: ReadableStream<Uint8Array>,
+	promptTokens: () => number,
+): Response {
 	const { ingress, chat } = call;
 	const model = chat.model;
 	const wire = providers[done.channel.type].wire;
@@ -34,15 +44,21 @@ export function streamAnswer(req: RelayRequest, call: ChatCall, done: Dispatched
 	let source = body;
 	if (!same && egress.streamToChat) source = source.pipeThrough(sseTransform(egress.streamToChat(model)));
 	const tap = same ? egress.tap(forwardUsage) : openaiTap(forwardUsage);
+	let channel = done.channel;
+	const onChannel = (next: LiveChannel) => {
+		channel = next;
+	};
+	const passthrough = same ? wire : undefined;
+	const resume = continuation({ req, call, promptTokens, admitted: done.admitted, channel, passthrough, forwardUsage, onChannel });
 	const onEnd = (s: StreamSummary) => {
 		// A stream the upstream broke off is a failure of the model on its channel, though the headers said 200.
 		const broken =
 			s.end === "upstream_failed"
-				? report(req.env, [{ channel: done.channel, outcome: { kind: "failure", at: Date.now(), message: "stream broken off", model } }])
+				? report(req.env, [{ channel, outcome: { kind: "failure", at: Date.now(), message: "stream broken off", model: req.meter.model } }])
 				: undefined;
 		Promise.all([recordStream(req, s, promptTokens), broken]).then(settle, settle);
 	};
-	let out = meterStream(source, { tap, startedAt: req.meter.startedAt, onEnd });
+	let out = meterStream(source, { tap, startedAt: req.meter.startedAt, onEnd, resume });
 	if (!same && ingress.streamFromChat) out = out.pipeThrough(sseTransform(ingress.streamFromChat(model, promptTokens)));
 	if (call.annotate) out = out.pipeThrough(sseTransform(call.annotate.stream()));
 	return answered(req, out, { ...STREAM_HEADERS, ...(ingress.streamContentType ? { "content-type": ingress.streamContentType } : {}) });

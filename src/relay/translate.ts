@@ -1,5 +1,6 @@
 import { asRecord } from "../lib/json-depth";
 import { egressCodecs } from "../protocols/egress";
+import type { ChatRequest } from "../protocols/ir";
 import type { Provider } from "../providers/types";
 import type { ChatCall } from "./request";
 
@@ -18,10 +19,15 @@ export function requestFor(call: ChatCall): (p: Provider, outputCap?: number) =>
 		const adapt = (body: Record<string, unknown>) => (p.adaptTranslated ? p.adaptTranslated(body) : body);
 		let body: Record<string, unknown>;
 		if (p.wire === ingress.wire) body = outputCap === undefined ? call.native : adapt(egress.capOutput(call.native, outputCap));
-		else {
-			const translated = egress.fromChat(chat);
-			body = adapt(outputCap === undefined ? translated : egress.capOutput(translated, outputCap));
-		}
+		else body = translatedBody(p, chat, outputCap);
 		return p.wire === "openai" ? withUsage(body) : body;
 	};
+}
+
+/** A chat request in a channel's wire through the internal representation, with the provider's own adjustments. */
+export function translatedBody(p: Provider, chat: ChatRequest, outputCap?: number): Record<string, unknown> {
+	const egress = egressCodecs[p.wire];
+	const translated = egress.fromChat(chat);
+	const body = outputCap === undefined ? translated : egress.capOutput(translated, outputCap);
+	return p.adaptTranslated ? p.adaptTranslated(body) : body;
 }

@@ -19,6 +19,8 @@ export const keyCreate = z.object({
 	/** The owner; defaults to the admin user. */
 	user_id: z.number().int().positive().optional(),
 	memory_mode: memoryMode.default("off"),
+	/** A stream that breaks mid-way is continued on another channel of the model; false: it ends with its error event. */
+	stream_continuation: z.boolean().default(true),
 	...limitFields,
 });
 
@@ -28,6 +30,7 @@ export const keyPatch = z.object({
 	expires_at: expiresAt,
 	status: z.enum(["active", "disabled"]).optional(),
 	memory_mode: memoryMode.optional(),
+	stream_continuation: z.boolean().optional(),
 	...limitFields,
 });
 
@@ -41,6 +44,7 @@ export const keyView = z.object({
 	models: z.array(z.string()).nullable(),
 	expires_at: z.string().nullable(),
 	memory_mode: memoryMode,
+	stream_continuation: z.boolean(),
 	/** An app key's app (it works only at /dify/v1; POST /api/apps/{id}/keys makes one); null for an ordinary key. */
 	app_id: z.string().nullable(),
 	created_at: z.string(),

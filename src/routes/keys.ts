@@ -32,6 +32,7 @@ function view(row: ApiKeyRow): z.infer<typeof keyView> {
 		models: row.models ?? null,
 		expires_at: iso(row.expiresAt),
 		memory_mode: row.memoryMode,
+		stream_continuation: row.streamContinuation,
 		app_id: row.appId,
 		created_at: new Date(row.createdAt).toISOString(),
 		last_used_at: iso(row.lastUsedAt),
@@ -97,6 +98,7 @@ export const keyRoutes = new Hono<AppEnv>()
 			models: input.models ?? null,
 			expiresAt: toMs(input.expires_at) ?? null,
 			memoryMode: input.memory_mode,
+			streamContinuation: input.stream_continuation,
 			...limitColumns(input),
 			operatorLimits: boundsAfter(principal, {}, limitChange(input)),
 		});
@@ -115,7 +117,9 @@ export const keyRoutes = new Hono<AppEnv>()
 		const change = limitChange(input);
 		const operatorLimits = boundsAfter(principal, readBounds(current.operatorLimits), change);
 		const changes = Object.fromEntries(
-			Object.entries({ name: input.name, status: input.status, memoryMode: input.memory_mode }).filter(([, v]) => v !== undefined),
+			Object.entries({ name: input.name, status: input.status, memoryMode: input.memory_mode, streamContinuation: input.stream_continuation }).filter(
+				([, v]) => v !== undefined,
+			),
 		);
 		const limits = limitColumns(input);
 		if (Object.keys(changes).length === 0 && Object.keys(change).length === 0) return c.json(view(current));

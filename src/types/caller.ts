@@ -9,6 +9,8 @@ export interface CallerKey {
 	models: string[] | null;
 	/** Chat that remembers (src/routes/shared/chat-memory.ts): off, read, or read_write. */
 	memoryMode: "off" | "read" | "read_write";
+	/** A stream of this key's that breaks mid-way is continued on another channel (unless the request says no). */
+	streamContinuation: boolean;
 	/** An app key's app (Dify's /dify/v1, the only place such a key works); null for an ordinary key. */
 	appId: string | null;
 	/** The key's, its user's and its group's limits, only those that have any: each is a governor to reserve with. */

@@ -175,7 +175,7 @@ describe("the dashboard in Chromium", () => {
 		await shot("keys");
 	});
 
-	it("offers the users, by name and email, as a new key's owner, and memory in its chats", async () => {
+	it("offers the users, by name and email, as a new key's owner, memory in its chats, and whether its broken streams continue", async () => {
 		const email = `owner-${Date.now()}@example.com`;
 		const user = await adminApi<{ id: number }>("POST", "/api/users", { name: "Key Owner", email });
 		await go("/keys");
@@ -186,10 +186,12 @@ describe("the dashboard in Chromium", () => {
 		await owner.selectOption(String(user.id));
 		await page.locator('input[name="name"]').fill("owned key");
 		await page.getByTestId("key-memory-mode").selectOption("read_write");
+		expect(await page.getByTestId("key-stream-continuation").inputValue()).toBe("on");
+		await page.getByTestId("key-stream-continuation").selectOption("off");
 		await page.getByTestId("key-save").click();
 		await page.getByTestId("key-created").waitFor();
-		const keys = await adminApi<{ data: { name: string; user_id: number; memory_mode: string }[] }>("GET", "/api/tokens");
-		expect(keys.data.find((k) => k.name === "owned key")).toMatchObject({ user_id: user.id, memory_mode: "read_write" });
+		const keys = await adminApi<{ data: { name: string; user_id: number; memory_mode: string; stream_continuation: boolean }[] }>("GET", "/api/tokens");
+		expect(keys.data.find((k) => k.name === "owned key")).toMatchObject({ user_id: user.id, memory_mode: "read_write", stream_continuation: false });
 	});
 
 	let requestId = "";

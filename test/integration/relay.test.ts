@@ -175,14 +175,15 @@ describe("relay: streaming", () => {
 		expect(rest).toBeGreaterThan(3);
 	});
 
-	it("ends with an error event the SDK surfaces when the upstream dies mid-stream, and bills only what was delivered", async () => {
+	it("ends with an error event the SDK surfaces when the upstream dies mid-stream and the client turned continuation off, and bills only what was delivered", async () => {
 		const tag = uid();
 		const other = uid();
 		const { model, key } = await scenario([
 			{ base_url: upstream(tag, "cut"), priority: 1 },
 			{ base_url: upstream(other, "ok"), priority: 0 },
 		]);
-		const res = await chat(key, hello(model, { stream: true }));
+		// Without the header the stream would be continued on the other channel (stream-continuation.test.ts).
+		const res = await chat(key, hello(model, { stream: true }), { "x-gateway-continue": "off" });
 		expect(res.status).toBe(200);
 		const { events } = await readSse(res);
 		const last = events.at(-1) as { error?: { message: string } };

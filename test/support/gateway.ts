@@ -68,6 +68,7 @@ export interface KeyInput {
 	budget_monthly_usd?: number | null;
 	quota_usd?: number | null;
 	memory_mode?: "off" | "read" | "read_write";
+	stream_continuation?: boolean;
 }
 
 export async function createKey(input: KeyInput = {}): Promise<{ id: number; key: string }> {

@@ -5,6 +5,13 @@
 //   long (4,096 words, as many as max_tokens allows)
 //   slow-headers: answers as ok, but only after 800 ms (a channel that is slow to its first byte)
 //   badjson: 200 with JSON cut in half; a stream with one event (after the first few) whose data does not parse
+//   story: the deterministic STORY ("word0 word1 … word39"), streamed; asked to continue (the last message the
+//   assistant's, or the assistant's followed by a user's), it goes on after the words already there
+//   story-cut-<n> | story-error-<n> | story-stall-<n>: story, but after <n> words the connection drops, an error
+//   event ends it, or it goes silent (kept open); story-repeat: continues by repeating the last two words given;
+//   story-tool-cut: a text word, then a tool call's first delta, then the connection drops
+// The story scenarios also speak Anthropic's and Gemini's streams: /<tag>/story…/v1/messages and
+// /<tag>/story…/v1beta/models/<model>:streamGenerateContent (its prefill, or its last model turn, says where to go on).
 // Every answer honours max_tokens / max_completion_tokens (a word is a token), as a real upstream does.
 // An upstream model named `scenario/<scenario>` (a channel's model_mapping gives it) behaves as that scenario
 // whatever the path says, so one channel can serve healthy and failing models side by side; `scenario/tools`
@@ -20,6 +27,7 @@
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { STORY } from "./story.ts";
 
 export interface LoggedRequest {
 	tag: string;
@@ -110,6 +118,116 @@ async function stream(res: ServerResponse, model: string, scenario: string, incl
 	}
 	send(chunk(model, {}, finish, includeUsage));
 	if (includeUsage && scenario !== "no-usage") send({ id: "chatcmpl-up", object: "chat.completion.chunk", created: 1, model, choices: [], usage });
+	res.end("data: [DONE]\n\n");
+}
+
+type Turn = { role?: string; content?: unknown; parts?: { text?: string }[] };
+
+/** A turn's text, however the dialect holds it: a string, content blocks, or Gemini's parts. */
+const turnText = (turn: Turn | undefined): string => {
+	if (typeof turn?.content === "string") return turn.content;
+	const blocks = Array.isArray(turn?.content) ? (turn.content as { text?: string }[]) : (turn?.parts ?? []);
+	return blocks.map((b) => b.text ?? "").join("");
+};
+
+/** The text an assistant message already holds of STORY, when asked to continue: the last assistant (model) turn's. */
+function storyStart(body: Record<string, unknown>): number {
+	const turns = (Array.isArray(body.messages) ? body.messages : Array.isArray(body.contents) ? body.contents : []) as Turn[];
+	const given = turnText(turns.findLast((m) => m.role === "assistant" || m.role === "model"));
+	if (!given) return 0;
+	for (let k = STORY.length; k > 0; k--) if (STORY.slice(0, k).join("").trimEnd() === given.trimEnd()) return k;
+	return 0;
+}
+
+/** A story stream's events in one wire: its opening, one word, its end (with the words sent), a mid-stream error. */
+interface StoryWire {
+	open(model: string): string[];
+	word(model: string, text: string): string;
+	close(model: string, words: number): string[];
+	error: string;
+}
+
+const sseOf = (data: unknown, event?: string) => `${event ? `event: ${event}\n` : ""}data: ${JSON.stringify(data)}\n\n`;
+
+const STORY_WIRES: Record<"anthropic" | "gemini", StoryWire> = {
+	anthropic: {
+		open: (model) => [
+			sseOf(
+				{
+					type: "message_start",
+					message: { id: "msg_up", type: "message", role: "assistant", model, content: [], usage: { input_tokens: 11, output_tokens: 1 } },
+				},
+				"message_start",
+			),
+			sseOf({ type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }, "content_block_start"),
+		],
+		word: (_, text) => sseOf({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text } }, "content_block_delta"),
+		close: (_, words) => [
+			sseOf({ type: "content_block_stop", index: 0 }, "content_block_stop"),
+			sseOf({ type: "message_delta", delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: words } }, "message_delta"),
+			sseOf({ type: "message_stop" }, "message_stop"),
+		],
+		error: sseOf({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } }, "error"),
+	},
+	gemini: {
+		open: () => [],
+		word: (model, text) => sseOf({ candidates: [{ content: { role: "model", parts: [{ text }] }, index: 0 }], modelVersion: model, responseId: "resp_up" }),
+		close: (model, words) => [
+			sseOf({
+				candidates: [{ content: { role: "model", parts: [{ text: "" }] }, finishReason: "STOP", index: 0 }],
+				usageMetadata: { promptTokenCount: 11, candidatesTokenCount: words, totalTokenCount: 11 + words },
+				modelVersion: model,
+				responseId: "resp_up",
+			}),
+		],
+		error: sseOf({ error: { code: 503, message: "overloaded mid-stream", status: "UNAVAILABLE" } }),
+	},
+};
+
+async function storyInWire(res: ServerResponse, wire: StoryWire, model: string, scenario: string, body: Record<string, unknown>) {
+	res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+	const start = storyStart(body);
+	const words = STORY.slice(scenario === "story-repeat" ? Math.max(0, start - 2) : start);
+	const breaks = /^story-(cut|error|stall)-(\d+)$/.exec(scenario);
+	for (const event of wire.open(model)) res.write(event);
+	for (const [i, w] of words.entries()) {
+		await sleep(2);
+		if (res.destroyed) return;
+		if (breaks && i === Number(breaks[2])) {
+			if (breaks[1] === "cut") return res.destroy();
+			if (breaks[1] === "error") return res.end(wire.error);
+			return;
+		}
+		res.write(wire.word(model, w));
+	}
+	res.end(wire.close(model, words.length).join(""));
+}
+
+async function storyStream(res: ServerResponse, model: string, scenario: string, body: Record<string, unknown>) {
+	res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+	const send = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
+	const start = storyStart(body);
+	const words = STORY.slice(scenario === "story-repeat" ? Math.max(0, start - 2) : start);
+	const breaks = /^story-(cut|error|stall)-(\d+)$/.exec(scenario);
+	send(chunk(model, { role: "assistant", content: "" }, null, true));
+	for (const [i, w] of words.entries()) {
+		await sleep(2);
+		if (res.destroyed) return;
+		if (breaks && i === Number(breaks[2])) {
+			if (breaks[1] === "cut") return res.destroy();
+			if (breaks[1] === "error") return res.end(`data: ${JSON.stringify({ error: { message: "overloaded mid-stream", type: "server_error" } })}\n\n`);
+			return; // stall: silent, the connection kept open
+		}
+		if (scenario === "story-tool-cut" && i === 1) {
+			send(chunk(model, { tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: "lookup", arguments: "" } }] }, null, true));
+			await sleep(2);
+			return res.destroy();
+		}
+		send(chunk(model, { content: w }, null, true));
+	}
+	send(chunk(model, {}, "stop", true));
+	const usage = { prompt_tokens: 11, completion_tokens: words.length, total_tokens: 11 + words.length };
+	send({ id: "chatcmpl-up", object: "chat.completion.chunk", created: 1, model, choices: [], usage });
 	res.end("data: [DONE]\n\n");
 }
 
@@ -231,6 +349,14 @@ export async function startMockUpstream(): Promise<{ url: string; server: Server
 			const provider = root[1] === "messages" ? "anthropic" : root[1] ? "openai" : "gemini";
 			return playFixture(res, provider, "text", body.stream === true || root[2] === "streamGenerateContent");
 		}
+		const story = /^\/([^/]+)\/(story[\w-]*)\/(?:v1\/messages|v1beta\/models\/([^/:]+):streamGenerateContent)$/.exec(url.pathname);
+		if (story) {
+			const [, tag = "", scenario = "", geminiModel] = story;
+			const body = await readBody(req);
+			logRequest(tag, scenario, body);
+			const wire = geminiModel === undefined ? STORY_WIRES.anthropic : STORY_WIRES.gemini;
+			return storyInWire(res, wire, geminiModel ?? String(body.model), scenario, body);
+		}
 		const match = /^\/([^/]+)\/([^/]+)\/(?:v1\/(chat\/completions|embeddings|rerank)|v2\/(rerank))$/.exec(url.pathname);
 		if (!match) return json(res, 404, { error: { message: "no such route" } });
 		const [, tag = "", pathScenario = "", v1op, v2op] = match;
@@ -269,6 +395,7 @@ export async function startMockUpstream(): Promise<{ url: string; server: Server
 			});
 		}
 		if (scenario === "slow-headers") await sleep(800);
+		if (scenario.startsWith("story") && body.stream) return storyStream(res, model, scenario, body);
 		const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
 		const answer = answerFor(scenario, body);
 		if (body.stream) return stream(res, model, scenario, includeUsage, answer);

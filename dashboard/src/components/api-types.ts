@@ -51,6 +51,8 @@ export interface Token extends Limits {
 	expires_at: string | null;
 	/** Chat that remembers: the end user's memories in the prompt (read), and each turn kept (read_write). */
 	memory_mode: "off" | "read" | "read_write";
+	/** A stream that breaks mid-way with only text in flight is continued on another channel. */
+	stream_continuation: boolean;
 	/** An app key's app: such a key works only at /dify/v1, so no page acts as it. */
 	app_id: string | null;
 	created_at: string;

@@ -5,6 +5,7 @@ import { fromChat as requestFromChat, toChat as requestToChat } from "./request"
 import { fromChat as responseFromChat, toChat as responseToChat } from "./response";
 import { answerUsage, type MessagesInput, messageAnswer } from "./schema";
 import { streamFromChat } from "./stream-from-chat";
+import { resumeAnthropic } from "./stream-resume";
 import { anthropicTap } from "./stream-tap";
 import { streamToChat } from "./stream-to-chat";
 import { chatUsage } from "./usage";
@@ -23,6 +24,7 @@ export const anthropicEgress: EgressCodec = {
 	toChat: (response, model) => responseToChat(messageAnswer.parse(response), model),
 	streamToChat,
 	tap: anthropicTap,
+	resumeStream: resumeAnthropic,
 	readUsage(response): Usage | undefined {
 		const parsed = answerUsage.safeParse(response);
 		return parsed.success ? readUsage(chatUsage(parsed.data.usage)) : undefined;

@@ -12,10 +12,16 @@ const ev = (type: string, body: object) => sse({ type, ...body }, type);
 
 const EMPTY_BLOCK = { text: { type: "text", text: "" }, thinking: { type: "thinking", thinking: "", signature: "" } } as const;
 
+/** Where a stream passed through stood when it broke: the next block's index, and the text block still open, if any. */
+export interface BlocksSoFar {
+	next: number;
+	openText: number | undefined;
+}
+
 /** The content blocks of the answer: opened and closed as the kind of delta changes, numbered in order. */
-function contentBlocks() {
-	let open: Open | undefined;
-	let next = 0;
+function contentBlocks(from?: BlocksSoFar) {
+	let open: Open | undefined = from?.openText === undefined ? undefined : { index: from.openText, kind: "text" };
+	let next = from?.next ?? 0;
 	const close = () => {
 		if (!open) return "";
 		const out = ev("content_block_stop", { index: open.index });
@@ -88,10 +94,12 @@ function errorEvent(error: NonNullable<ChatChunkIn["error"]>): string {
  * changes (thinking, text, each tool call), text and argument deltas sent as they arrive, and message_delta with
  * the stop reason and usage before message_stop. OpenAI sends usage last: message_start carries the estimate of the
  * input tokens (Anthropic always fills it, and clients read it there), message_delta the upstream's real counts.
+ * With `from`, the chunks continue a message the client is already reading, from the blocks it has.
  */
-export function streamFromChat(model: string, promptTokens?: () => number): SseMapper {
-	const blocks = contentBlocks();
-	let started = false;
+export function streamFromChat(model: string, promptTokens?: () => number, from?: BlocksSoFar): SseMapper {
+	const blocks = contentBlocks(from);
+	// Continuing a stream the client already has (src/relay/continuation.ts): its message has started.
+	let started = from !== undefined;
 	let done = false;
 	let finish: FinishReason | null = null;
 	let usage: ChatUsage | null = null;

@@ -4,6 +4,7 @@ import { requestFromChat } from "./request-from-chat";
 import { requestToChat } from "./request-to-chat";
 import { responseFromChat, responseToChat } from "./response";
 import { streamFromChat } from "./stream-from-chat";
+import { resumeGemini } from "./stream-resume";
 import { geminiTap } from "./stream-tap";
 import { streamToChat } from "./stream-to-chat";
 import type { GenerateContentRequest } from "./types";
@@ -16,6 +17,7 @@ export const geminiEgress: EgressCodec = {
 	toChat: responseToChat,
 	streamToChat,
 	tap: geminiTap,
+	resumeStream: resumeGemini,
 	readUsage: readGeminiUsage,
 };
 

@@ -14,6 +14,7 @@ export const anthropic: Provider = {
 	wire: "anthropic",
 	operations: ["chat"],
 	defaultBaseUrl: "https://api.anthropic.com/v1",
+	prefill: true,
 	endpoint,
 	send(body, target, ctx) {
 		const headers: Record<string, string> = {

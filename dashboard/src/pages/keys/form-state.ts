@@ -5,7 +5,7 @@ import { splitList } from "../../components/format";
 import { LIMIT_FIELDS } from "./limit-fields";
 import { t } from "./strings";
 
-export type FormState = Record<"name" | "models" | "expires_at" | "user_id" | "memory_mode" | keyof Limits, string>;
+export type FormState = Record<"name" | "models" | "expires_at" | "user_id" | "memory_mode" | "stream_continuation" | keyof Limits, string>;
 
 /** A field the form cannot send as typed; its message is the form's error. */
 class FormError extends Error {}
@@ -26,6 +26,7 @@ export function initialForm(token: Token | null): FormState {
 		models: token?.models?.join(", ") ?? "",
 		expires_at: toLocalInput(token?.expires_at ?? null),
 		memory_mode: token?.memory_mode ?? "off",
+		stream_continuation: token?.stream_continuation === false ? "off" : "on",
 		user_id: "",
 		rpm: limit(token?.rpm ?? null),
 		tpm: limit(token?.tpm ?? null),
@@ -59,6 +60,7 @@ export function requestBody(form: FormState, token: Token | null, admin: boolean
 		models: models.length > 0 ? models : null,
 		expires_at: expiry(form.expires_at),
 		memory_mode: form.memory_mode,
+		stream_continuation: form.stream_continuation !== "off",
 	};
 	for (const f of LIMIT_FIELDS) body[f.name] = number(form, f.name, t(f.label));
 	if (!token && admin) {

@@ -99,6 +99,12 @@ export function KeyDialog({
 					<option value="read_write">{t("memoryReadWrite")}</option>
 				</select>
 			</Field>
+			<Field label={t("streamContinuation")} hint={t("streamContinuationHint")}>
+				<select name="stream_continuation" value={form.stream_continuation} onChange={set("stream_continuation")} data-testid="key-stream-continuation">
+					<option value="on">{t("streamContinue")}</option>
+					<option value="off">{t("streamEnd")}</option>
+				</select>
+			</Field>
 			{admin && !token && <OwnerField value={form.user_id} onInput={set("user_id")} users={users} />}
 			<fieldset class="stack" style={{ border: "1px solid var(--border)", borderRadius: "var(--radius)", margin: 0 }}>
 				<legend>

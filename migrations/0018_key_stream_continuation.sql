@@ -1,0 +1,1 @@
+ALTER TABLE `tokens` ADD `stream_continuation` integer DEFAULT true NOT NULL;
