@@ -118,7 +118,7 @@ export function continuation(input: ContinuationInput): Resume | undefined {
 			{
 				op: "chat",
 				stream: true,
-				bodyFor: (p) => translatedBody(p, continuedChat({ ...call.chat, model: to.model }, text, p.prefill === true), admitted.outputCap),
+				bodyFor: (p) => translatedBody(p, continuedChat({ ...call.chat, model: to.model }, text, p.prefill === true), true, admitted.outputCap),
 				read: readStream,
 				model: to.model,
 				candidates: to.candidates,

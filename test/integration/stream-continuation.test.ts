@@ -102,6 +102,8 @@ describe("a stream that survives a dying channel", () => {
 			const messages = asked?.body.messages as { role: string; content: string }[];
 			expect(messages.at(-2)).toEqual({ role: "assistant", content: STORY.slice(0, 10).join("") });
 			expect(messages.at(-1)?.role).toBe("user");
+			// An OpenAI channel is asked for its usage chunk, as the first attempt was: the record need not be estimated.
+			expect(asked?.body.stream_options).toMatchObject({ include_usage: true });
 			// Each attempt has its record, linked by the request id; the request's own is the attempt that ended it.
 			const main = await usageRow(got.requestId);
 			expect(main).toMatchObject({ status: 200, channel_id: ids[1]?.id, completion_tokens: 30, partial: 0 });
