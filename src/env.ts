@@ -38,6 +38,18 @@ const configSchema = z.object({
 	RESERVE_MIN_OUTPUT_TOKENS: positiveInt.default(16),
 	DASHBOARD_ORIGIN: z.union([z.url({ protocol: /^https?$/ }).transform((u) => new URL(u).origin), z.literal("")]).default(""),
 	ALERT_WEBHOOK_URL: z.union([z.url({ protocol: /^https?$/ }), z.literal("")]).default(""),
+	ALERT_WEBHOOK_FORMAT: z.enum(["json", "slack", "dingtalk", "feishu"]).default("json"),
+	ALERT_WEBHOOK_SECRET: z.string().default(""),
+	CHANNEL_PROBE_INTERVAL_MINUTES: z.coerce.number().int().min(0).default(5),
+	CHANNEL_PROBE_FAILURES_TO_DISABLE: positiveInt.default(3),
+	METRICS: z.enum(["on", "off"]).default("on"),
+	METRICS_SHARDS: positiveInt.max(64).default(4),
+	METRICS_FLUSH_MS: z.coerce.number().int().min(0).default(1000),
+	METRICS_TOKEN: z.string().default(""),
+	REQUEST_LOGS: z.enum(["on", "off"]).default("on"),
+	OTEL_EXPORTER_OTLP_ENDPOINT: z.union([z.url({ protocol: /^https?$/ }), z.literal("")]).default(""),
+	OTEL_EXPORTER_OTLP_HEADERS: z.string().default(""),
+	OTEL_SERVICE_NAME: z.string().min(1).default("edge-gateway"),
 	USAGE_RETENTION_DAYS: positiveInt,
 	FILES_MAX_BYTES: positiveInt.default(33_554_432),
 	RESPONSE_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
@@ -60,6 +72,29 @@ export type Config = {
 	maxBodyBytes: number;
 	/** Where operator notifications (channel opened, recovered, disabled) are POSTed; undefined: nowhere. */
 	alertWebhookUrl: string | undefined;
+	/** The body shape the webhook receives. */
+	alertWebhookFormat: "json" | "slack" | "dingtalk" | "feishu";
+	/** Signs each webhook POST (HMAC-SHA256) when set. */
+	alertWebhookSecret: string | undefined;
+	/** Minutes between two active probes of a channel; 0: no probes. */
+	channelProbeIntervalMinutes: number;
+	/** Probes failed in a row after which a channel is disabled. */
+	channelProbeFailuresToDisable: number;
+	/** Count requests for GET /metrics. */
+	metrics: boolean;
+	/** How many aggregator Durable Objects the isolates spread their metric flushes over. */
+	metricsShards: number;
+	/** The longest an isolate holds counts before flushing them; 0: after every request. */
+	metricsFlushMs: number;
+	/** A bearer token that may read /metrics besides the admin token; undefined: only the admin token. */
+	metricsToken: string | undefined;
+	/** One JSON log line per request. */
+	requestLogs: boolean;
+	/** The OTLP/HTTP collector spans are exported to; undefined: tracing off. */
+	otlpEndpoint: string | undefined;
+	/** Headers sent with each export, e.g. the collector's API key. */
+	otlpHeaders: Record<string, string>;
+	otelServiceName: string;
 	/** Serve models that have no price, at no charge; otherwise they are refused. */
 	allowUnpriced: boolean;
 	/** The origin of a dashboard served apart from the Worker (Pages), allowed to call /api across origins. */
@@ -94,6 +129,22 @@ function decodedLength(b64: string): number {
 	}
 }
 
+/** OTEL_EXPORTER_OTLP_HEADERS as OpenTelemetry's SDKs read it: "name=value,name2=value2", values URL-encoded. */
+function headerList(raw: string): Record<string, string> {
+	const headers: Record<string, string> = {};
+	for (const pair of raw.split(",")) {
+		const at = pair.indexOf("=");
+		if (at <= 0) continue;
+		const value = pair.slice(at + 1).trim();
+		try {
+			headers[pair.slice(0, at).trim()] = decodeURIComponent(value);
+		} catch {
+			headers[pair.slice(0, at).trim()] = value;
+		}
+	}
+	return headers;
+}
+
 // One parse per env object: bindings are fixed for the life of an isolate.
 const parsed = new WeakMap<Env, Config>();
 
@@ -116,6 +167,18 @@ export function config(env: Env): Config {
 		maxBodyBytes: v.MAX_BODY_BYTES,
 		allowUnpriced: v.ALLOW_UNPRICED_MODELS === "true",
 		alertWebhookUrl: v.ALERT_WEBHOOK_URL || undefined,
+		alertWebhookFormat: v.ALERT_WEBHOOK_FORMAT,
+		alertWebhookSecret: v.ALERT_WEBHOOK_SECRET || undefined,
+		channelProbeIntervalMinutes: v.CHANNEL_PROBE_INTERVAL_MINUTES,
+		channelProbeFailuresToDisable: v.CHANNEL_PROBE_FAILURES_TO_DISABLE,
+		metrics: v.METRICS === "on",
+		metricsShards: v.METRICS_SHARDS,
+		metricsFlushMs: v.METRICS_FLUSH_MS,
+		metricsToken: v.METRICS_TOKEN || undefined,
+		requestLogs: v.REQUEST_LOGS === "on",
+		otlpEndpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
+		otlpHeaders: headerList(v.OTEL_EXPORTER_OTLP_HEADERS),
+		otelServiceName: v.OTEL_SERVICE_NAME,
 		reserveDefaultOutputTokens: v.RESERVE_DEFAULT_OUTPUT_TOKENS,
 		reserveMinOutputTokens: v.RESERVE_MIN_OUTPUT_TOKENS,
 		dashboardOrigin: v.DASHBOARD_ORIGIN || undefined,

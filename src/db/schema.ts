@@ -690,3 +690,92 @@ export const storedResponses = sqliteTable(
 	},
 	(t) => [index("responses_expires_idx").on(t.expiresAt)],
 );
+
+/**
+ * The active health checks' results: one row per probe of an enabled channel by the cron (a models list or a
+ * one-token request, per channel type). The latest rows decide whether a channel is disabled (a run of failures)
+ * or enabled again (a success after the probe disabled it); the Channels page shows them. Old rows are pruned.
+ */
+export const channelProbes = sqliteTable(
+	"channel_probes",
+	{
+		id: integer("id").primaryKey({ autoIncrement: true }),
+		channelId: integer("channel_id").notNull(),
+		// How the channel was probed: "models" (a models list, free) or "completion" (a one-token request, metered).
+		kind: text("kind", { enum: ["models", "completion"] }).notNull(),
+		ok: integer("ok", { mode: "boolean" }).notNull(),
+		// The upstream's HTTP status; null when no answer came (timeout, connection refused).
+		status: integer("status"),
+		latencyMs: integer("latency_ms").notNull(),
+		error: text("error"),
+		inputTokens: integer("input_tokens").notNull().default(0),
+		outputTokens: integer("output_tokens").notNull().default(0),
+		costNusd: integer("cost_nusd").notNull().default(0),
+		createdAt: timestamp("created_at"),
+	},
+	(t) => [index("channel_probes_channel_created_idx").on(t.channelId, t.createdAt)],
+);
+
+/** A queue's consumer paused by an operator: its messages are put back on the queue, delayed, until it is resumed. */
+export const queueControls = sqliteTable("queue_controls", {
+	queue: text("queue").primaryKey(),
+	pausedAt: integer("paused_at", { mode: "number" }),
+	pausedBy: text("paused_by"),
+	updatedAt: timestamp("updated_at").$onUpdate(() => Date.now()),
+});
+
+/**
+ * What each queue's consumer did, per minute: messages acknowledged, retried, deferred (paused) and dead-lettered,
+ * one upsert per batch. The Jobs view's recent throughput and failures; pruned after a few days.
+ */
+export const queueStats = sqliteTable(
+	"queue_stats",
+	{
+		queue: text("queue").notNull(),
+		// Minutes since the epoch.
+		minute: integer("minute").notNull(),
+		outcome: text("outcome", { enum: ["acked", "retried", "deferred", "dead"] }).notNull(),
+		count: integer("count").notNull().default(0),
+	},
+	(t) => [primaryKey({ columns: [t.queue, t.minute, t.outcome] })],
+);
+
+/**
+ * A threshold rule the cron evaluates over the recent usage logs: when `metric` over the last `window_minutes`
+ * (for every model, channel or key, or one of them) passes `threshold`, an alert goes out through the webhook, at
+ * most once per `cooldown_minutes` for the same rule and subject.
+ */
+export const alertRules = sqliteTable("alert_rules", {
+	id: integer("id").primaryKey({ autoIncrement: true }),
+	name: text("name").notNull(),
+	metric: text("metric", { enum: ["error_rate", "p95_latency_ms", "p95_ttfb_ms", "spend_usd"] }).notNull(),
+	// "all": the whole gateway; "model" | "channel" | "key": each one apart, or only `subject` when set.
+	scope: text("scope", { enum: ["all", "model", "channel", "key"] })
+		.notNull()
+		.default("all"),
+	subject: text("subject"),
+	threshold: real("threshold").notNull(),
+	windowMinutes: integer("window_minutes").notNull().default(5),
+	// Rates and percentiles over fewer requests than this are noise, not an alert.
+	minRequests: integer("min_requests").notNull().default(10),
+	cooldownMinutes: integer("cooldown_minutes").notNull().default(60),
+	enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+	createdAt: timestamp("created_at"),
+	updatedAt: timestamp("updated_at").$onUpdate(() => Date.now()),
+});
+
+/** An alert a rule raised: what it measured, for whom, and when; also its cooldown's memory. */
+export const alertFirings = sqliteTable(
+	"alert_firings",
+	{
+		id: integer("id").primaryKey({ autoIncrement: true }),
+		ruleId: integer("rule_id").notNull(),
+		// The model, channel id or key id the value is for; "" for the whole gateway.
+		subject: text("subject").notNull().default(""),
+		value: real("value").notNull(),
+		threshold: real("threshold").notNull(),
+		requests: integer("requests").notNull(),
+		createdAt: timestamp("created_at"),
+	},
+	(t) => [index("alert_firings_rule_subject_created_idx").on(t.ruleId, t.subject, t.createdAt)],
+);
