@@ -5,8 +5,12 @@ import { knowledgeUpkeep } from "../knowledge/cleanup";
 import { purgeFiles } from "../knowledge/files/store";
 import { memoryUpkeep } from "../memory/upkeep";
 import { d1Spool } from "../relay/usage-spool";
+import { operations } from "./operations";
 import { pruneUsageLogs, retentionCutoff } from "./retention";
 import { rollupRecent } from "./rollup";
+
+/** wrangler.toml's per-minute trigger: only the operations jobs, each deciding whether it is due. */
+export const OPERATIONS_CRON = "* * * * *";
 
 /** Spooled usage messages the cron sends back per run, in rounds of a hundred; a larger backlog waits for the next run. */
 const SPOOL_ROUNDS = 10;
@@ -33,6 +37,7 @@ async function drainSpool(env: Env): Promise<number> {
  * it shows in the cron's history.
  */
 export async function scheduled(controller: ScheduledController, env: Env): Promise<void> {
+	if (controller.cron === OPERATIONS_CRON) return operations(controller, env);
 	const now = controller.scheduledTime;
 	const failures: unknown[] = [];
 	const attempt = <T>(job: string, run: () => Promise<T>): Promise<T | undefined> =>

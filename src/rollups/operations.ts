@@ -1,0 +1,16 @@
+/**
+ * The per-minute cron (wrangler.toml): the operations jobs, each of which decides whether it is due. Each runs even
+ * if another fails; a failure still fails the invocation, so it shows in the cron's history.
+ */
+export async function operations(controller: ScheduledController, _env: Env): Promise<void> {
+	const failures: unknown[] = [];
+	const attempt = <T>(job: string, run: () => Promise<T>): Promise<T | undefined> =>
+		run().catch((err: unknown) => {
+			console.error(JSON.stringify({ level: "error", cron: controller.cron, job, error: String(err) }));
+			failures.push(err);
+			return undefined;
+		});
+	// The jobs (channel probes, alert rules) are added here by issue 20's parts.
+	void attempt;
+	if (failures.length > 0) throw new AggregateError(failures, "operations jobs failed");
+}
