@@ -36,6 +36,8 @@ export default defineConfig({
 									STREAM_IDLE_TIMEOUT_MS: "1000",
 									RELAY_DEADLINE_MS: "8000",
 									MAX_BODY_BYTES: "65536",
+									// Counts flushed right after each response, so that /metrics sees them without a wait.
+									METRICS_FLUSH_MS: "0",
 									// Small file limits, so that the tests reach them with small uploads.
 									FILES_MAX_BYTES: "65536",
 									FILES_QUOTA_BYTES_PER_USER: "262144",

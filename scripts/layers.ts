@@ -36,6 +36,8 @@ export const LAYERS: readonly Layer[] = [
 		rank: 1,
 		paths: [
 			"src/lib/",
+			// Metrics, logs and traces: every layer reports to them.
+			"src/observability/",
 			"src/db/",
 			"src/errors/",
 			"src/types/",

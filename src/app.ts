@@ -7,6 +7,7 @@ import { authorize } from "./middleware/authorize";
 import { bodyLimit } from "./middleware/body-limit";
 import { dashboardCors } from "./middleware/dashboard-cors";
 import { mem0Auth } from "./middleware/mem0-auth";
+import { observe } from "./middleware/observe";
 import { requestIds } from "./middleware/request-ids";
 import { speaks } from "./middleware/speaks";
 import { openApiDocument } from "./openapi/document";
@@ -34,6 +35,7 @@ import { mem0EventRoutes } from "./routes/mem0/events";
 import { mem0FeedbackRoutes } from "./routes/mem0/feedback";
 import { mem0MemoryRoutes } from "./routes/mem0/memories";
 import { routedPath } from "./routes/mem0/paths";
+import { metricsDocs, metricsRoutes } from "./routes/metrics";
 import { modelRouteDocs, modelRouteRoutes } from "./routes/models";
 import { openaiDocs, openaiRoutes } from "./routes/openai";
 import { playgroundDocs, playgroundRoutes } from "./routes/playground";
@@ -72,6 +74,7 @@ export const operations: OperationDoc[] = [
 	...statsDocs,
 	...playgroundDocs,
 	...jobDocs,
+	...metricsDocs,
 	{ method: "get", path: "/api/openapi.json", summary: "This document", tag: "Meta", auth: "none" },
 ];
 
@@ -79,7 +82,10 @@ const document = openApiDocument(operations);
 
 export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.use(requestIds())
+	// Counted for /metrics and logged, every request, whatever becomes of it.
+	.use(observe())
 	.get("/api/openapi.json", (c) => c.json(document))
+	.route("/metrics", metricsRoutes)
 	.use("/v1/messages", speaks("anthropic"))
 	.use("/v1/messages/*", speaks("anthropic"))
 	.use("/v1beta/*", speaks("gemini"))
@@ -130,7 +136,6 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.route("/dify/v1", difyChatRoutes)
 	.route("/dify/v1", difyRoutes)
 	.route("/dify/v1", difyFileRoutes)
-	.notFound((c) => {
-		throw new GatewayError("not_found", `No route for ${c.req.method} ${c.req.path}`);
-	})
+	// Answered, not thrown: a throw here would skip the rest of the middleware that wraps every request (observe()).
+	.notFound((c) => onError(new GatewayError("not_found", `No route for ${c.req.method} ${c.req.path}`), c))
 	.onError(onError);

@@ -11,6 +11,7 @@ import { scheduled } from "./rollups/scheduled";
 export { ChannelBreaker } from "../durable-objects/channel-breaker";
 export { KeyGovernor } from "../durable-objects/key-governor";
 export { LocalVectorIndex } from "../durable-objects/local-vector-index";
+export { MetricsAggregator } from "../durable-objects/metrics-aggregator";
 
 export default {
 	fetch: app.fetch,

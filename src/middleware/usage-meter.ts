@@ -1,15 +1,48 @@
-import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../env";
+import type { Context, MiddlewareHandler } from "hono";
+import type { UsageRecord } from "../../queues/usage-message";
+import { type AppEnv, config } from "../env";
 import { knownError } from "../errors/on-error";
+import { scheduleFlush } from "../observability/metrics-flush";
+import { logRequest } from "../observability/request-log";
 import { UsageMeter } from "../relay/meter";
 import { usageBatcher } from "../relay/usage-batcher";
 import { refusalCounter } from "../rollups/refusals";
+import { routeTemplate } from "./observe";
 
 declare module "../env" {
 	interface AppVariables {
 		/** The relay routes' usage meter, set here. */
 		meter: UsageMeter;
 	}
+}
+
+/** A relay request's log line: its usage record's ids and counts. A continued stream's broken attempt has its own. */
+function logRecord(c: Context<AppEnv>, meter: UsageMeter, r: UsageRecord): void {
+	logRequest(
+		{
+			request_id: r.request_id,
+			client_request_id: r.client_request_id,
+			method: c.req.method,
+			route: routeTemplate(c),
+			status: r.status,
+			latency_ms: r.latency_ms,
+			user_id: r.user_id,
+			key_id: r.token_id,
+			app_id: meter.appId,
+			channel_id: r.channel_id,
+			provider: r.channel_id === null ? null : meter.provider,
+			model: r.model,
+			ttfb_ms: r.ttfb_ms,
+			prompt_tokens: r.prompt_tokens,
+			completion_tokens: r.completion_tokens,
+			cached_tokens: r.cached_tokens,
+			cost_usd: r.cost_nusd / 1e9,
+			attempts: r.attempts,
+			stream: r.stream,
+			error_code: r.error_code,
+		},
+		r.request_id === meter.requestId ? "request" : "request.attempt",
+	);
 }
 
 /**
@@ -20,9 +53,13 @@ declare module "../env" {
  */
 export function usageMeter(): MiddlewareHandler<AppEnv> {
 	return async function usageMeter(c, next) {
-		const meter = new UsageMeter(c.get("requestId"), c.get("clientRequestId") ?? null, c.req.path, Date.now(), (record) =>
-			usageBatcher(c.env.USAGE_QUEUE, c.env.DB).send(record),
-		);
+		const cfg = config(c.env);
+		const meter = new UsageMeter(c.get("requestId"), c.get("clientRequestId") ?? null, c.req.path, Date.now(), (record) => {
+			if (cfg.requestLogs) logRecord(c, meter, record);
+			// A stream records when it ends, after observe()'s flush: its counts need one of their own.
+			if (cfg.metrics) scheduleFlush(c.env, (p) => c.executionCtx.waitUntil(p));
+			return usageBatcher(c.env.USAGE_QUEUE, c.env.DB).send(record);
+		});
 		c.set("meter", meter);
 		await next();
 		if (meter.deferred) return;

@@ -23,6 +23,7 @@ export interface OperationDoc {
 		| "Apps"
 		| "Dify"
 		| "Models"
+		| "Operations"
 		| "Meta";
 	/**
 	 * admin: the operator's token (or an admin's dashboard session); key: a gateway key (relay); user: the operator,

@@ -9,6 +9,8 @@ export interface Usage {
 	cachedTokens: number;
 	/** Input tokens written to the prompt cache (Anthropic charges them apart). */
 	cacheWriteTokens?: number;
+	/** Output tokens spent reasoning, part of completionTokens (for /metrics; billed as output). */
+	reasoningTokens?: number;
 }
 
 /** A token count read from a provider's JSON: a non-negative integer, 0 for anything else. */
@@ -19,6 +21,7 @@ const reported = z.object({
 	prompt_tokens: z.unknown().optional(),
 	completion_tokens: z.unknown().optional(),
 	prompt_tokens_details: z.object({ cached_tokens: z.unknown().optional(), cache_creation_tokens: z.unknown().optional() }).nullish().catch(undefined),
+	completion_tokens_details: z.object({ reasoning_tokens: z.unknown().optional() }).nullish().catch(undefined),
 });
 
 export function readUsage(value: unknown): Usage | undefined {
@@ -31,6 +34,7 @@ export function readUsage(value: unknown): Usage | undefined {
 		completionTokens: tokenCount(u.completion_tokens),
 		cachedTokens: tokenCount(u.prompt_tokens_details?.cached_tokens),
 		cacheWriteTokens: tokenCount(u.prompt_tokens_details?.cache_creation_tokens),
+		reasoningTokens: tokenCount(u.completion_tokens_details?.reasoning_tokens),
 	};
 }
 

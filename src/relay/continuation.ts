@@ -103,6 +103,7 @@ export function continuation(input: ContinuationInput): Resume | undefined {
 		const { meter } = req;
 		meter.attempts += next.attempts;
 		meter.channelId = next.channel.id;
+		meter.provider = next.channel.type;
 		meter.upstreamModel = upstreamModelFor(next.channel, model);
 	};
 

@@ -111,6 +111,7 @@ async function sendLeg<A>(
 			env: req.env,
 			onAttempt: (channel, attempt, upstreamModel) => {
 				meter.channelId = channel.id;
+				meter.provider = channel.type;
 				meter.attempts = prior + attempt;
 				meter.upstreamModel = upstreamModel;
 				sentAt = Date.now();

@@ -5,6 +5,8 @@ import { costNusd, costTerms } from "../billing/cost";
 import type { PriceBook } from "../billing/price-book";
 import { config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
+import { FAMILIES as F } from "../observability/metric-families";
+import { metrics } from "../observability/metrics";
 import { rateLimitHeaders, retryAfterHeader } from "./governor-headers";
 import type { RelayRequest } from "./request";
 
@@ -66,6 +68,7 @@ export async function reserveWithGovernors(
 	if (decisions.length < results.length) {
 		// Limits that cannot be checked are not waived: a budget could be overrun.
 		giveBack();
+		metrics.inc(F.refusals, ["limits_unavailable"]);
 		throw new GatewayError("limits_unavailable", "This key's limits could not be checked just now; try again", { headers: retryAfterHeader(1_000) });
 	}
 
@@ -73,6 +76,8 @@ export async function reserveWithGovernors(
 	const refusal = worst(decisions);
 	if (refusal) {
 		giveBack();
+		// The reason names what was spent: a budget's period, or the rate limit (requests, tokens, concurrency).
+		metrics.inc(F.refusals, [refusal.kind === "budget" ? `budget_${refusal.period}` : refusal.limit]);
 		if (refusal.kind === "budget") throw new GatewayError("insufficient_quota", refusal.message, { headers });
 		throw new GatewayError("rate_limit_exceeded", refusal.message, { headers: { ...headers, ...retryAfterHeader(refusal.retryAfterMs) } });
 	}

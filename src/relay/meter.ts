@@ -3,6 +3,7 @@ import { costNusd } from "../billing/cost";
 import type { PriceBook } from "../billing/price-book";
 import type { Usage } from "../protocols/usage";
 import type { CallerKey } from "../types/caller";
+import { countRecord } from "./llm-metrics";
 
 export interface MeterOutcome {
 	status: number;
@@ -27,6 +28,8 @@ export class UsageMeter {
 	/** The prices in force when the request was accepted: a request is charged at those, whenever it ends. */
 	prices: PriceBook | undefined;
 	channelId: number | null = null;
+	/** The serving channel's type (its provider), for /metrics. */
+	provider: string | null = null;
 	upstreamModel: string | null = null;
 	attempts = 0;
 	/** Set when the response body outlives the handler (a stream) and will record on its own when it ends. */
@@ -58,6 +61,11 @@ export class UsageMeter {
 		return this.#recorded.promise;
 	}
 
+	/** The app of an app key (Dify's /dify/v1), for the request log. */
+	get appId(): string | null {
+		return this.#caller?.appId ?? null;
+	}
+
 	/** Whether the request's key was accepted: only then is there a record to send (see middleware/usage-meter.ts). */
 	get authenticated(): boolean {
 		return this.#caller !== undefined;
@@ -75,6 +83,7 @@ export class UsageMeter {
 		this.#sent = true;
 		const record = this.#build(outcome, this.requestId, now);
 		this.#recorded.resolve(record);
+		countRecord(record, outcome.usage, this.provider, false);
 		const sent = this.send(record);
 		if (!this.onRecord) return sent;
 		// The governors settle the request's hold once, for every attempt it made.
@@ -98,6 +107,8 @@ export class UsageMeter {
 		this.#earlier.promptTokens += record.prompt_tokens;
 		this.#earlier.completionTokens += record.completion_tokens;
 		this.#earlier.costNusd += record.cost_nusd;
+		// The attempt broke and the stream went on elsewhere: each continuation leaves one such record.
+		countRecord(record, outcome.usage, this.provider, true);
 		return this.send(record);
 	}
 
