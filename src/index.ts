@@ -4,8 +4,11 @@ import { MEMORY_QUEUE } from "../queues/memory-message";
 import { consumeNotifications } from "../queues/notify-consumer";
 import { consumeUsage } from "../queues/usage-consumer";
 import { app } from "./app";
+import { config } from "./env";
 import { consumeIngest } from "./knowledge/ingest";
 import { consumeMemory } from "./memory/extract";
+import { metrics } from "./observability/metrics";
+import { flushMetrics } from "./observability/metrics-flush";
 import { scheduled } from "./rollups/scheduled";
 
 export { ChannelBreaker } from "../durable-objects/channel-breaker";
@@ -13,13 +16,30 @@ export { KeyGovernor } from "../durable-objects/key-governor";
 export { LocalVectorIndex } from "../durable-objects/local-vector-index";
 export { MetricsAggregator } from "../durable-objects/metrics-aggregator";
 
+function consume(batch: MessageBatch, env: Env, ctx: ExecutionContext): Promise<void> {
+	if (isDeadLetterQueue(batch.queue)) return consumeDeadLetters(batch, env);
+	if (batch.queue === INGEST_QUEUE) return consumeIngest(batch, env, ctx);
+	if (batch.queue === MEMORY_QUEUE) return consumeMemory(batch, env, ctx);
+	return batch.queue === "edge-gateway-notify" ? consumeNotifications(batch, env) : consumeUsage(batch, env);
+}
+
 export default {
 	fetch: app.fetch,
-	queue(batch, env, ctx) {
-		if (isDeadLetterQueue(batch.queue)) return consumeDeadLetters(batch, env);
-		if (batch.queue === INGEST_QUEUE) return consumeIngest(batch, env, ctx);
-		if (batch.queue === MEMORY_QUEUE) return consumeMemory(batch, env, ctx);
-		return batch.queue === "edge-gateway-notify" ? consumeNotifications(batch, env) : consumeUsage(batch, env);
+	// A consumer's and the cron's counts are flushed when they end: no request follows them to do it.
+	async queue(batch, env, ctx) {
+		metrics.enabled = config(env).metrics;
+		try {
+			await consume(batch, env, ctx);
+		} finally {
+			await flushMetrics(env);
+		}
 	},
-	scheduled,
+	async scheduled(controller, env) {
+		metrics.enabled = config(env).metrics;
+		try {
+			await scheduled(controller, env);
+		} finally {
+			await flushMetrics(env);
+		}
+	},
 } satisfies ExportedHandler<Env>;

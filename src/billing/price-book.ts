@@ -13,7 +13,7 @@ export interface PriceBook {
 	multiplier(group: string): number;
 }
 
-const cache = new TtlCache<"book", PriceBook>(10_000);
+const cache = new TtlCache<"book", PriceBook>("prices", 10_000);
 
 /** Called by the admin API after any change to prices or multipliers. */
 export function forgetPrices(): void {

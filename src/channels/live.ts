@@ -27,7 +27,7 @@ export interface ChannelSet {
 	byModel: ReadonlyMap<string, readonly LiveChannel[]>;
 }
 
-const enabled = new TtlCache<"enabled", ChannelSet>(10_000);
+const enabled = new TtlCache<"enabled", ChannelSet>("channels", 10_000);
 const plainKeys = new Map<string, Promise<string>>();
 
 /** Called by the admin API after any change to channels. */

@@ -13,7 +13,7 @@ export interface ModelRoute {
 	hashOn: HashField | undefined;
 }
 
-const all = new TtlCache<"routes", ReadonlyMap<string, ModelRoute>>(10_000);
+const all = new TtlCache<"routes", ReadonlyMap<string, ModelRoute>>("model_routes", 10_000);
 
 /** Called by the admin API after any change to model routes. */
 export function forgetModelRoutes(): void {

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { sha256Hex } from "../lib/crypto";
+import { FAMILIES as F } from "../observability/metric-families";
+import { metrics } from "../observability/metrics";
 import { relayEmbeddings } from "../relay/embeddings";
 import { type OwnerContext, ownerRelayRequest, recordFailure } from "./owner-relay";
 
@@ -74,6 +76,8 @@ async function readCache(db: D1Database, model: string, hashes: readonly string[
 			.all<{ text_hash: string; vector: ArrayBuffer | number[] }>();
 		for (const r of results) found.set(r.text_hash, new Float32Array(r.vector instanceof ArrayBuffer ? r.vector : Uint8Array.from(r.vector).buffer));
 	}
+	metrics.inc(F.cache, ["embeddings", "hit"], found.size);
+	metrics.inc(F.cache, ["embeddings", "miss"], unique.length - found.size);
 	return found;
 }
 

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { type IngestMessage, ingestMessage } from "../../queues/ingest-message";
 import { GatewayError } from "../errors/gateway-error";
+import { FAMILIES as F } from "../observability/metric-families";
+import { metrics } from "../observability/metrics";
 import { callerForKey } from "../relay/callers";
 import { chunk } from "./documents/chunk";
 import { parseDocument } from "./documents/parse";
@@ -114,7 +116,18 @@ async function ingest(env: Env, ctx: ExecutionContext, msg: IngestMessage): Prom
 	}
 }
 
+/** Times each stage of one ingestion for /metrics: `lap(name)` ends the stage `name` and starts the next. */
+function stageClock(): (name: "parse" | "chunk" | "embed" | "index") => void {
+	let since = Date.now();
+	return (name) => {
+		const now = Date.now();
+		metrics.observe(F.ingestStage, [name], (now - since) / 1000);
+		since = now;
+	};
+}
+
 async function run(env: Env, ctx: ExecutionContext, msg: IngestMessage, store: StoreRow, file: StoreFileRow): Promise<void> {
+	const lap = stageClock();
 	await stage(env.DB, msg, "parsing", 0.05);
 	const row = await env.DB.prepare("SELECT r2_key, content_type FROM files WHERE id = ?1 AND deleted_at IS NULL").bind(file.fileId).first();
 	if (!row) throw new IngestFailure("invalid_file", "The file was deleted.");
@@ -123,11 +136,13 @@ async function run(env: Env, ctx: ExecutionContext, msg: IngestMessage, store: S
 	if (!object) throw new IngestFailure("invalid_file", "The file's content is missing.");
 	const parsed = await parseDocument(new Uint8Array(await object.arrayBuffer()), meta.content_type, binaryParser(env));
 	if (!parsed.ok) throw new IngestFailure(parsed.code, parsed.message);
+	lap("parse");
 
 	await stage(env.DB, msg, "chunking", 0.2);
 	const chunks = chunk(parsed.document.text, file.chunkingStrategy, parsed.document.sections);
 	if (chunks.length === 0) throw new IngestFailure("invalid_file", "The file has no text to index.");
 	const ids = await writeChunks(env, store, file, chunks);
+	lap("chunk");
 
 	await stage(env.DB, msg, "embedding", 0.3);
 	if (file.tokenId === null) throw new IngestFailure("server_error", "No gateway key added this file, so nobody can be billed for its embeddings.");
@@ -137,6 +152,7 @@ async function run(env: Env, ctx: ExecutionContext, msg: IngestMessage, store: S
 		store.embeddingModel,
 		chunks.map((c) => c.text),
 	);
+	lap("embed");
 
 	await stage(env.DB, msg, "indexing", 0.9);
 	const dimensions = vectors[0]?.length ?? 0;
@@ -145,6 +161,7 @@ async function run(env: Env, ctx: ExecutionContext, msg: IngestMessage, store: S
 	}
 	await env.DB.prepare("UPDATE vector_stores SET dimensions = ?2 WHERE id = ?1 AND dimensions IS NULL").bind(store.id, dimensions).run();
 	await vectorIndex(env, dimensions).upsert(ids.map((id, i) => ({ id: String(id), values: vectors[i] ?? new Float32Array(dimensions), namespace: store.id })));
+	lap("index");
 
 	const usageBytes = chunks.reduce((sum, c) => sum + new TextEncoder().encode(c.text).length, 0);
 	const done = await env.DB.prepare(

@@ -1,3 +1,6 @@
+import { FAMILIES as F } from "../observability/metric-families";
+import { metrics } from "../observability/metrics";
+
 /**
  * A per-isolate cache with a time to live. The relay reads keys and channels from it so that a request
  * costs no D1 round trip; writes through the admin API clear it, and other isolates catch up within the TTL.
@@ -5,19 +8,22 @@
 export class TtlCache<K, V> {
 	readonly #entries = new Map<K, { value: V; until: number }>();
 
+	/** `name` labels its hits and misses in /metrics (cache_requests_total). */
 	constructor(
+		private readonly name: string,
 		private readonly ttlMs: number,
 		private readonly maxEntries = 10_000,
 	) {}
 
 	get(key: K, now = Date.now()): V | undefined {
 		const hit = this.#entries.get(key);
-		if (!hit) return undefined;
-		if (hit.until <= now) {
-			this.#entries.delete(key);
-			return undefined;
+		if (hit && hit.until > now) {
+			metrics.inc(F.cache, [this.name, "hit"]);
+			return hit.value;
 		}
-		return hit.value;
+		if (hit) this.#entries.delete(key);
+		metrics.inc(F.cache, [this.name, "miss"]);
+		return undefined;
 	}
 
 	set(key: K, value: V, now = Date.now()): void {

@@ -3,6 +3,8 @@ import { z } from "zod";
 import { type MemoryMessage, memoryMessage } from "../../queues/memory-message";
 import { db } from "../db/client";
 import { memoryEvents } from "../db/schema";
+import { FAMILIES as F } from "../observability/metric-families";
+import { metrics } from "../observability/metrics";
 import { memoryFactsFormat } from "../protocols/memory-facts";
 import { callerForKey } from "../relay/callers";
 import { askModel, MEMORY_ENDPOINT, type ModelContext, memoryModelOf } from "./ask-model";
@@ -46,14 +48,17 @@ export async function consumeMemory(batch: MessageBatch, env: Env, ctx: Executio
 		}
 		try {
 			await extract(env, ctx, parsed.data, message.attempts);
+			metrics.inc(F.memoryExtractions, ["succeeded"]);
 			message.ack();
 		} catch (err) {
 			const reason = err instanceof Error ? err.message : String(err);
 			if (message.attempts < TRIES) {
+				metrics.inc(F.memoryExtractions, ["retried"]);
 				message.retry({ delaySeconds: Math.min(300, 5 * 2 ** (message.attempts - 1)) });
 				continue;
 			}
 			await finish(env, parsed.data, { status: "FAILED", results: null, error: `Extraction failed after ${TRIES} tries: ${reason}` });
+			metrics.inc(F.memoryExtractions, ["failed"]);
 			message.ack();
 		}
 	}

@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { UsageRecord } from "../../queues/usage-message";
 import { type AppEnv, config } from "../env";
 import { knownError } from "../errors/on-error";
+import { writeAnalytics } from "../observability/analytics";
 import { scheduleFlush } from "../observability/metrics-flush";
 import { logRequest } from "../observability/request-log";
 import { UsageMeter } from "../relay/meter";
@@ -56,6 +57,7 @@ export function usageMeter(): MiddlewareHandler<AppEnv> {
 		const cfg = config(c.env);
 		const meter = new UsageMeter(c.get("requestId"), c.get("clientRequestId") ?? null, c.req.path, Date.now(), (record) => {
 			if (cfg.requestLogs) logRecord(c, meter, record);
+			writeAnalytics(c.env.REQUEST_ANALYTICS, record, record.channel_id === null ? null : meter.provider, meter.appId);
 			// A stream records when it ends, after observe()'s flush: its counts need one of their own.
 			if (cfg.metrics) scheduleFlush(c.env, (p) => c.executionCtx.waitUntil(p));
 			return usageBatcher(c.env.USAGE_QUEUE, c.env.DB).send(record);

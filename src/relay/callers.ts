@@ -24,7 +24,7 @@ function limitsOf(t: typeof apiKeys | typeof users | typeof groupPricing) {
 	};
 }
 
-const byHash = new TtlCache<string, KeyRecord>(15_000);
+const byHash = new TtlCache<string, KeyRecord>("keys", 15_000);
 
 /** Called by the admin API after any change to keys or users. */
 export function forgetCallers(): void {
