@@ -2,15 +2,22 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { buildParser } from "./scripts/build-parser.mjs";
 
-import { TEST_ADMIN_TOKEN } from "./test/support/constants.ts";
+import { TEST_ADMIN_TOKEN, TEST_ENCRYPTION_KEY } from "./test/support/constants.ts";
+import { consoleLines } from "./test/support/secret-scan.ts";
 
-const TEST_ENCRYPTION_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+/** The gateway's request log lines: kept for the secret scan, not printed (one per request of the suite). */
+const REQUEST_LINE = /^\{"level":"info","event":"request/;
 /** The parser Worker, built for the workers project, which runs it beside the gateway (the binding PARSER). */
 const PARSER_SCRIPT = ".wrangler/test-parser/index.js";
 
 export default defineConfig({
 	test: {
 		reporters: ["default", "./test/support/summary-reporter.ts"],
+		// Every line is scanned for secrets when the run ends (test/support/upstream-global.ts, gateway-global.ts).
+		onConsoleLog(log) {
+			consoleLines().push(log);
+			return !REQUEST_LINE.test(log);
+		},
 		projects: [
 			{
 				plugins: [

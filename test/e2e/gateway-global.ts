@@ -9,6 +9,7 @@ import type { TestProject } from "vitest/node";
 import { freePort } from "../../scripts/free-port.mjs";
 import { prepareDatabase } from "../../scripts/local-state.mjs";
 import { startMockUpstream } from "../support/mock-upstream";
+import { assertNoLeaks } from "../support/secret-scan";
 
 async function waitUntilUp(url: string, child: ChildProcess, log: () => string): Promise<void> {
 	const until = Date.now() + 150_000;
@@ -33,6 +34,7 @@ export default async function setup(project: TestProject) {
 
 	const port = await freePort();
 	const adminToken = `adm-${randomBytes(16).toString("hex")}`;
+	const encryptionKey = randomBytes(32).toString("base64");
 	let output = "";
 	const child = spawn(
 		"wrangler",
@@ -52,7 +54,7 @@ export default async function setup(project: TestProject) {
 			"--var",
 			`ADMIN_TOKEN:${adminToken}`,
 			"--var",
-			`ENCRYPTION_KEY:${randomBytes(32).toString("base64")}`,
+			`ENCRYPTION_KEY:${encryptionKey}`,
 			"--var",
 			"RELAY_FIRST_BYTE_TIMEOUT_MS:2000",
 			// The suites make up model names; the seeded mock models are priced and charged as in production.
@@ -87,6 +89,8 @@ export default async function setup(project: TestProject) {
 		if (child.pid) process.kill(-child.pid, "SIGTERM");
 		await upstream.close();
 		rmSync(state, { recursive: true, force: true });
+		// Everything the gateway logged over the whole e2e run, against every secret the run used.
+		assertNoLeaks("wrangler dev's output", output.split("\n"), [adminToken, encryptionKey, demoKey, ...upstream.credentials()]);
 	};
 }
 

@@ -291,7 +291,20 @@ async function playFixture(res: ServerResponse, provider: string, name: string, 
 	res.end();
 }
 
-export async function startMockUpstream(): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
+/** The credentials a logged request carried (Bearer tokens and API key headers): the upstream keys a run used. */
+function credentialsOf(log: readonly LoggedRequest[]): string[] {
+	const seen = new Set<string>();
+	for (const r of log) {
+		if (r.authorization) seen.add(r.authorization.replace(/^(Bearer|Token)\s+/i, ""));
+		for (const name of ["x-api-key", "x-goog-api-key", "api-key"]) {
+			const value = r.headers[name];
+			if (value) seen.add(value);
+		}
+	}
+	return [...seen];
+}
+
+export async function startMockUpstream(): Promise<{ url: string; server: Server; close: () => Promise<void>; credentials: () => string[] }> {
 	const log: LoggedRequest[] = [];
 	const server = createServer(async (req, res) => {
 		const url = new URL(req.url ?? "/", "http://x");
@@ -413,6 +426,7 @@ export async function startMockUpstream(): Promise<{ url: string; server: Server
 	return {
 		url: `http://127.0.0.1:${port}`,
 		server,
+		credentials: () => credentialsOf(log),
 		close: () =>
 			new Promise<void>((resolve) => {
 				server.closeAllConnections();
