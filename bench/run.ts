@@ -33,7 +33,7 @@ const { values: opts } = parseArgs({
 		// The domains miniflare+inspector enables: Runtime as wrangler dev does (runtime), or also Debugger as DevTools does (debugger).
 		attach: { type: "string", default: "runtime" },
 		// For quick iterations: comma-separated subsets, e.g. --targets floor,gateway --scenarios chat-1,chat-32
-		targets: { type: "string", default: "direct,floor,gateway,gateway-10k,gateway-limits" },
+		targets: { type: "string", default: "direct,floor,gateway,gateway-10k,gateway-limits,gateway-quiet" },
 		scenarios: { type: "string" },
 	},
 });
@@ -282,6 +282,8 @@ async function startTargets(launcher: Launcher, setup: Setup): Promise<Live[]> {
 		{ name: "gateway-10k", population: { keys: 10_000, channels: 1_000 }, scenarios: scaling },
 		// The same key with limits it never reaches: what its governor costs on the hot path.
 		{ name: "gateway-limits", population: { keys: 1, channels: 1, limits: true }, scenarios: scaling },
+		// Without /metrics counting and request logs (METRICS, REQUEST_LOGS off): what observing each request costs.
+		{ name: "gateway-quiet", population: { keys: 1, channels: 1 }, scenarios: scaling, vars: { METRICS: "off", REQUEST_LOGS: "off" } },
 	];
 	for (const g of gateways.filter((g) => targets.has(g.name))) {
 		const persist = join(setup.work, `${g.name}-${launcher}`);
@@ -294,7 +296,7 @@ async function startTargets(launcher: Launcher, setup: Setup): Promise<Live[]> {
 			script: setup.gatewayScript,
 			companions: [{ config: PARSER_CONFIG, script: setup.parserScript }],
 			persist,
-			vars: { ADMIN_TOKEN: adminToken, ENCRYPTION_KEY: encryptionKey },
+			vars: { ADMIN_TOKEN: adminToken, ENCRYPTION_KEY: encryptionKey, ...g.vars },
 			inspectorPort,
 		});
 		const session = await attach(launcher, inspectorPort, "core:user:edge-gateway");

@@ -8,6 +8,7 @@ import { testChannel } from "../src/channels/test-request";
 import { db } from "../src/db/client";
 import { channels } from "../src/db/schema";
 import { config as appConfig } from "../src/env";
+import { logEvent } from "../src/observability/request-log";
 import { eventFor } from "./breaker-events";
 import {
 	alarmAt,
@@ -153,6 +154,7 @@ export class ChannelBreaker extends DurableObject<Env> {
 				reason,
 				at: new Date(now).toISOString(),
 			};
+			logEvent(event.type, event, event.type === "channel.recovered" ? "info" : "warn");
 			try {
 				await this.env.NOTIFY_QUEUE.send(event);
 			} catch (err) {

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Notification } from "../queues/notify-message";
+import { logEvent } from "../src/observability/request-log";
 import type { Held } from "./governor-budget";
 import { ledgerSpend, recordedUsage } from "./governor-ledger";
 import {
@@ -249,6 +250,7 @@ export class KeyGovernor extends DurableObject<Env> {
 			spent_usd: event.spentNusd / 1e9,
 			at: new Date(now).toISOString(),
 		};
+		logEvent(message.type, message);
 		try {
 			await this.env.NOTIFY_QUEUE.send(message);
 		} catch (err) {

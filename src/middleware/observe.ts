@@ -4,7 +4,7 @@ import { type AppEnv, config } from "../env";
 import { FAMILIES as F } from "../observability/metric-families";
 import { metrics } from "../observability/metrics";
 import { scheduleFlush } from "../observability/metrics-flush";
-import { logRequest } from "../observability/request-log";
+import { logEvent, logRequest } from "../observability/request-log";
 
 /**
  * The route a request matched, as registered (`/v1/files/:id`): a bounded label. A request no handler took ends at
@@ -49,6 +49,10 @@ export function observe(): MiddlewareHandler<AppEnv> {
 				latency_ms: latency,
 				...who(c),
 			});
+		}
+		// Refused for who the caller is (a bad key, a session that may not): a security event of its own.
+		if (c.res.status === 401 || c.res.status === 403) {
+			logEvent("security.denied", { request_id: c.get("requestId"), method: c.req.method, route, status: c.res.status, ...who(c) });
 		}
 		if (cfg.metrics) scheduleFlush(c.env, (p) => c.executionCtx.waitUntil(p));
 	};

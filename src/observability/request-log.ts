@@ -30,3 +30,11 @@ export interface RequestLine {
 export function logRequest(line: RequestLine, event = "request"): void {
 	console.log(JSON.stringify({ level: "info", event, ...line }));
 }
+
+/**
+ * A key event as its own JSON line (a channel opened or recovered, a budget crossed, a job dead, access denied), so
+ * that Workers Logs can alert on `event` without parsing request lines. Callers pass ids and reasons, never secrets.
+ */
+export function logEvent(event: string, fields: Record<string, unknown>, level: "info" | "warn" = "warn"): void {
+	console.log(JSON.stringify({ level, ...fields, event }));
+}
