@@ -1,4 +1,4 @@
-import { count, isNull } from "drizzle-orm";
+import { count, eq, isNull } from "drizzle-orm";
 import { Hono } from "hono";
 import type { BreakerState } from "../../durable-objects/breaker-types";
 import { db } from "../db/client";
@@ -20,7 +20,8 @@ async function gauges(env: Env): Promise<GaugeValue[]> {
 	const [dead, files, rows] = await Promise.all([
 		d.select({ queue: deadJobs.queue, n: count() }).from(deadJobs).where(isNull(deadJobs.replayedAt)).groupBy(deadJobs.queue),
 		d.select({ status: vectorStoreFiles.status, n: count() }).from(vectorStoreFiles).groupBy(vectorStoreFiles.status),
-		d.select({ id: channels.id }).from(channels),
+		// A disabled channel serves nothing: its breaker is not worth a call per scrape.
+		d.select({ id: channels.id }).from(channels).where(eq(channels.status, "enabled")),
 	]);
 	const views = await Promise.all(
 		rows.map(({ id }) =>
