@@ -11,6 +11,7 @@ import { requestIds } from "./middleware/request-ids";
 import { speaks } from "./middleware/speaks";
 import { openApiDocument } from "./openapi/document";
 import type { OperationDoc } from "./openapi/operation";
+import { alertDocs, alertRoutes } from "./routes/alerts";
 import { anthropicDocs, anthropicRoutes } from "./routes/anthropic";
 import { appDocs, appRoutes } from "./routes/apps";
 import { authDocs, authRoutes, loginRoutes } from "./routes/auth";
@@ -72,6 +73,7 @@ export const operations: OperationDoc[] = [
 	...statsDocs,
 	...playgroundDocs,
 	...jobDocs,
+	...alertDocs,
 	{ method: "get", path: "/api/openapi.json", summary: "This document", tag: "Meta", auth: "none" },
 ];
 
@@ -109,6 +111,7 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.route("/api/stats", statsRoutes)
 	.route("/api/playground", playgroundRoutes)
 	.route("/api/jobs", jobRoutes)
+	.route("/api/alerts", alertRoutes)
 	.route("/api/conversations", chatHistoryRoutes)
 	.route("/v1/messages", anthropicRoutes)
 	.route("/v1/vector_stores", vectorStoreRoutes)
