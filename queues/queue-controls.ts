@@ -28,9 +28,9 @@ export async function deferBatch(batch: MessageBatch, producer: Queue): Promise<
 		await producer.sendBatch(batch.messages.map((m) => ({ body: m.body, delaySeconds: PAUSED_DELAY_SECONDS })));
 	} catch (err) {
 		console.error(JSON.stringify({ level: "error", event: "queue_defer_failed", queue: batch.queue, error: String(err) }));
-		batch.retryAll({ delaySeconds: PAUSED_DELAY_SECONDS });
+		for (const m of batch.messages) m.retry({ delaySeconds: PAUSED_DELAY_SECONDS });
 		return 0;
 	}
-	batch.ackAll();
+	for (const m of batch.messages) m.ack();
 	return batch.messages.length;
 }
