@@ -22,7 +22,6 @@ export function Throughput({ queues }: { queues: QueueState[] }) {
 	}
 	return (
 		<div class="card" data-testid="jobs-chart">
-			<h2>{t("chartTitle")}</h2>
 			<Chart
 				title={t("chartTitle")}
 				x={x}
