@@ -1,11 +1,11 @@
 import { createExecutionContext, createMessageBatch, createScheduledController, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, inject, it } from "vitest";
 import type { z } from "zod";
 import type { Notification } from "../../queues/notify-message";
 import worker from "../../src";
 import type { deadJobView, queueList, queueView } from "../../src/routes/job-schemas";
-import { admin, uid } from "../support/gateway";
+import { admin, uid, upstreamLog } from "../support/gateway";
 import { deliver, usageRecord } from "../support/usage-records";
 
 type QueueView = z.infer<typeof queueView>;
@@ -124,6 +124,21 @@ describe("jobs: counts and dead jobs", () => {
 		const after = await queueOf("usage");
 		expect(after.last_hour.acked - before.last_hour.acked).toBe(1);
 		expect(after.last_hour.retried - before.last_hour.retried).toBe(1);
+	});
+
+	it("delivers a batch even when D1 can neither say whether it is paused nor record its counts", async () => {
+		const tag = uid();
+		const broken = { prepare: () => ({ bind: () => broken.prepare(), first: fail, run: fail, all: fail }), batch: fail };
+		async function fail(): Promise<never> {
+			throw new Error("D1 unavailable");
+		}
+		const body: Notification = { id: uid(), at: new Date().toISOString(), type: "channel.recovered", channel_id: 4, state: "closed", reason: null };
+		const result = await run("edge-gateway-notify", [{ id: "n1", body }], {
+			DB: broken as unknown as D1Database,
+			ALERT_WEBHOOK_URL: `${inject("upstreamUrl")}/${tag}/webhook/hook`,
+		});
+		expect(result.explicitAcks).toEqual(["n1"]);
+		expect((await upstreamLog(tag)).map((r) => r.body)).toEqual([body]);
 	});
 
 	it("files a dead-lettered message as dead for its queue and announces it without its body, once", async () => {
