@@ -147,6 +147,15 @@ describe("the dashboard's Jobs page in Chromium", () => {
 		await page.evaluate(`localStorage.setItem("edge-gateway.lang", "en")`);
 	});
 
+	it("fits a phone-width screen", async () => {
+		await page.setViewportSize({ width: 390, height: 844 });
+		await page.reload();
+		await page.getByTestId("queue-row-usage").waitFor();
+		expect(await page.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth")).toBeLessThanOrEqual(1);
+		await page.screenshot({ path: join(SHOTS, "phone-jobs.png"), fullPage: true });
+		await page.setViewportSize({ width: 1440, height: 900 });
+	});
+
 	it("logged no console error and threw no exception", () => {
 		expect(problems).toEqual([]);
 	});
