@@ -29,8 +29,36 @@ const budgetEvent = z.object({
 	spent_usd: z.number(),
 });
 
+/** An alert rule's threshold was passed over its window (src/rollups/alerts.ts), for the whole gateway or one subject. */
+const alertEvent = z.object({
+	...common,
+	type: z.literal("alert.fired"),
+	rule_id: z.number().int(),
+	rule: z.string().max(200),
+	metric: z.enum(["error_rate", "p95_latency_ms", "p95_ttfb_ms", "spend_usd"]),
+	scope: z.enum(["all", "model", "channel", "key"]),
+	/** The model, channel id or key id measured; "" for the whole gateway. */
+	subject: z.string().max(200),
+	value: z.number(),
+	threshold: z.number(),
+	window_minutes: z.number().int(),
+	requests: z.number().int(),
+});
+
+/** A queue message exhausted its retries and was filed in dead_jobs. Its body is left out: it may hold user content. */
+const jobEvent = z.object({
+	...common,
+	type: z.literal("job.dead"),
+	queue: z.string().max(100),
+	dead_job_id: z.number().int(),
+	message_id: z.string().max(200),
+	attempts: z.number().int(),
+	error: z.string().max(500).nullable(),
+});
+
 /** An operator notification, as the producers send it and the webhook receives it (the body of the POST). */
-export const notification = z.discriminatedUnion("type", [channelEvent, budgetEvent]);
+export const notification = z.discriminatedUnion("type", [channelEvent, budgetEvent, alertEvent, jobEvent]);
 
 export type Notification = z.infer<typeof notification>;
 export type ChannelNotification = z.infer<typeof channelEvent>;
+export type AlertNotification = z.infer<typeof alertEvent>;

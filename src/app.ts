@@ -12,6 +12,7 @@ import { requestIds } from "./middleware/request-ids";
 import { speaks } from "./middleware/speaks";
 import { openApiDocument } from "./openapi/document";
 import type { OperationDoc } from "./openapi/operation";
+import { alertDocs, alertRoutes } from "./routes/alerts";
 import { anthropicDocs, anthropicRoutes } from "./routes/anthropic";
 import { appDocs, appRoutes } from "./routes/apps";
 import { authDocs, authRoutes, loginRoutes } from "./routes/auth";
@@ -75,6 +76,7 @@ export const operations: OperationDoc[] = [
 	...playgroundDocs,
 	...jobDocs,
 	...metricsDocs,
+	...alertDocs,
 	{ method: "get", path: "/api/openapi.json", summary: "This document", tag: "Meta", auth: "none" },
 ];
 
@@ -115,6 +117,7 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.route("/api/stats", statsRoutes)
 	.route("/api/playground", playgroundRoutes)
 	.route("/api/jobs", jobRoutes)
+	.route("/api/alerts", alertRoutes)
 	.route("/api/conversations", chatHistoryRoutes)
 	.route("/v1/messages", anthropicRoutes)
 	.route("/v1/vector_stores", vectorStoreRoutes)

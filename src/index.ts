@@ -1,7 +1,7 @@
 import { consumeDeadLetters, isDeadLetterQueue } from "../queues/dead-letters";
-import { INGEST_QUEUE } from "../queues/ingest-message";
-import { MEMORY_QUEUE } from "../queues/memory-message";
+import { jobQueueOf } from "../queues/job-queues";
 import { consumeNotifications } from "../queues/notify-consumer";
+import { runConsumer } from "../queues/run-consumer";
 import { consumeUsage } from "../queues/usage-consumer";
 import { app } from "./app";
 import { config } from "./env";
@@ -18,9 +18,13 @@ export { MetricsAggregator } from "../durable-objects/metrics-aggregator";
 
 function consume(batch: MessageBatch, env: Env, ctx: ExecutionContext): Promise<void> {
 	if (isDeadLetterQueue(batch.queue)) return consumeDeadLetters(batch, env);
-	if (batch.queue === INGEST_QUEUE) return consumeIngest(batch, env, ctx);
-	if (batch.queue === MEMORY_QUEUE) return consumeMemory(batch, env, ctx);
-	return batch.queue === "edge-gateway-notify" ? consumeNotifications(batch, env) : consumeUsage(batch, env);
+	// Every consumer runs through runConsumer: pause and resume, and the counts of the Jobs view.
+	const queue = jobQueueOf(batch.queue) ?? "usage";
+	return runConsumer(queue, batch, env, (b) => {
+		if (queue === "ingest") return consumeIngest(b, env, ctx);
+		if (queue === "memory") return consumeMemory(b, env, ctx);
+		return queue === "notify" ? consumeNotifications(b, env) : consumeUsage(b, env);
+	});
 }
 
 export default {

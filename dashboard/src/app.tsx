@@ -6,6 +6,7 @@ import { AppsPage } from "./pages/apps";
 import { BillingPage } from "./pages/billing";
 import { ChannelsPage } from "./pages/channels";
 import { ChatPage } from "./pages/chat";
+import { JobsPage } from "./pages/jobs";
 import { KeysPage } from "./pages/keys";
 import { KnowledgePage } from "./pages/knowledge";
 import { MemoriesPage } from "./pages/memories";
@@ -29,6 +30,7 @@ const t = translator({
 		memories: "Memories",
 		chat: "Chat",
 		apps: "Apps",
+		jobs: "Jobs",
 		signOut: "Sign out",
 		notFound: "This page does not exist.",
 		operator: "operator",
@@ -45,6 +47,7 @@ const t = translator({
 		memories: "记忆",
 		chat: "对话",
 		apps: "应用",
+		jobs: "任务",
 		signOut: "退出登录",
 		notFound: "页面不存在。",
 		operator: "管理员",
@@ -63,6 +66,7 @@ const NAV = [
 	{ path: "/memories", key: "memories", admin: false },
 	{ path: "/chat", key: "chat", admin: false },
 	{ path: "/apps", key: "apps", admin: false },
+	{ path: "/jobs", key: "jobs", admin: true },
 ] as const;
 
 function Shell() {
@@ -105,6 +109,7 @@ function Shell() {
 					<Route path="/memories" component={MemoriesPage} />
 					<Route path="/chat" component={ChatPage} />
 					<Route path="/apps" component={AppsPage} />
+					<Route path="/jobs" component={JobsPage} />
 					<Route default component={() => <p class="state empty">{t("notFound")}</p>} />
 				</Router>
 			</main>

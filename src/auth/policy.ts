@@ -114,6 +114,16 @@ export const routeAccess = {
 	"GET /api/jobs/dead": "operator",
 	"GET /api/jobs/dead/:id": "operator",
 	"POST /api/jobs/dead/:id/replay": "operator",
+	"POST /api/jobs/dead/:id/discard": "operator",
+	"GET /api/jobs": "operator",
+	"POST /api/jobs/:queue/pause": "operator",
+	"POST /api/jobs/:queue/resume": "operator",
+	"GET /api/alerts/rules": "operator",
+	"POST /api/alerts/rules": "operator",
+	"GET /api/alerts/rules/:id": "operator",
+	"PATCH /api/alerts/rules/:id": "operator",
+	"DELETE /api/alerts/rules/:id": "operator",
+	"GET /api/alerts/firings": "operator",
 } as const satisfies Record<string, Access>;
 
 /** The access a route needs; operator-only unless listed. */

@@ -269,6 +269,7 @@ export const deadJobs = sqliteTable(
 		body: text("body", { mode: "json" }).notNull(),
 		attempts: integer("attempts").notNull(),
 		error: text("error"),
+		// When it was replayed; a negative value is minus the time an operator discarded it (src/routes/jobs.ts).
 		replayedAt: integer("replayed_at", { mode: "number" }),
 		createdAt: timestamp("created_at"),
 	},

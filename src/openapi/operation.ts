@@ -16,6 +16,7 @@ export interface OperationDoc {
 		| "Usage"
 		| "Billing"
 		| "Jobs"
+		| "Alerts"
 		| "Files"
 		| "Vector stores"
 		| "Conversations"

@@ -6,6 +6,7 @@ import { purgeFiles } from "../knowledge/files/store";
 import { memoryUpkeep } from "../memory/upkeep";
 import { d1Spool } from "../relay/usage-spool";
 import { operations } from "./operations";
+import { pruneQueueStats } from "./queue-stats-retention";
 import { pruneUsageLogs, retentionCutoff } from "./retention";
 import { rollupRecent } from "./rollup";
 
@@ -32,7 +33,7 @@ async function drainSpool(env: Env): Promise<number> {
  * then prunes old raw logs and sessions that can no longer be used, finishes file deletes (expired files, and
  * deletes and uploads a crash interrupted), looks after the vector stores (ingestions whose message was lost, store
  * deletions a crash interrupted), sends again memory extractions whose message was lost, and keeps conversation
- * state (stored responses D1 refused, retention). Each job runs even if
+ * state (stored responses D1 refused, retention), and prunes old queue counts. Each job runs even if
  * another fails (a broken rollup must not let the logs grow without bound); a failure still fails the invocation, so
  * it shows in the cron's history.
  */
@@ -55,6 +56,7 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
 	const purgedFiles = await attempt("files", () => purgeFiles(env, now));
 	const extractions = await attempt("memory", () => memoryUpkeep(env, now));
 	const conversations = await attempt("conversations", () => conversationUpkeep(env, now));
+	const queueStats = await attempt("queue stats", () => pruneQueueStats(env, now));
 	console.log(
 		JSON.stringify({
 			level: "info",
@@ -72,6 +74,7 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
 			responses_expired: conversations?.responses,
 			conversations_summarised: conversations?.summarised,
 			conversations_expired: conversations?.conversations,
+			queue_stats_pruned: queueStats,
 		}),
 	);
 	if (failures.length > 0) throw new AggregateError(failures, "cron jobs failed");

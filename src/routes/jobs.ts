@@ -1,24 +1,32 @@
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
 import { ingestMessage } from "../../queues/ingest-message";
+import type { JobQueue } from "../../queues/job-queues";
 import { notification } from "../../queues/notify-message";
 import { writeUsage } from "../../queues/usage-consumer";
 import { type UsageRecord, usageEnvelope, usageRecord, withinBounds } from "../../queues/usage-message";
+import type { Principal } from "../auth/principal";
 import { db } from "../db/client";
-import { deadJobs } from "../db/schema";
+import { deadJobs, queueControls } from "../db/schema";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { requeueFile } from "../knowledge/cleanup";
 import { valid } from "../lib/validate";
 import { describeIssues } from "../lib/zod-issue";
 import type { OperationDoc } from "../openapi/operation";
-import { deadJobList, deadJobQuery, deadJobView } from "./job-schemas";
+import { deadJobList, deadJobQuery, deadJobView, queueList, queueParam, queueView } from "./job-schemas";
 import { idParam } from "./shared/params";
+import { queueOverview } from "./shared/queue-overview";
 
 type DeadJob = typeof deadJobs.$inferSelect;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+// dead_jobs has no column of its own for a discard: a discarded job's replayed_at holds minus the time of it, so
+// that every reader that takes a set replayed_at for "handled" (the pending filter, replay's check) stays right.
+const replayedAt = (row: DeadJob) => (row.replayedAt !== null && row.replayedAt > 0 ? new Date(row.replayedAt).toISOString() : null);
+const discardedAt = (row: DeadJob) => (row.replayedAt !== null && row.replayedAt < 0 ? new Date(-row.replayedAt).toISOString() : null);
 
 function view(row: DeadJob): z.infer<typeof deadJobView> {
 	return {
@@ -28,7 +36,8 @@ function view(row: DeadJob): z.infer<typeof deadJobView> {
 		body: row.body,
 		attempts: row.attempts,
 		error: row.error,
-		replayed_at: row.replayedAt === null ? null : new Date(row.replayedAt).toISOString(),
+		replayed_at: replayedAt(row),
+		discarded_at: discardedAt(row),
 		created_at: new Date(row.createdAt).toISOString(),
 	};
 }
@@ -63,14 +72,49 @@ const replayers: Record<string, (env: Env, body: unknown) => Promise<void>> = {
 	},
 };
 
+function handled(job: DeadJob): GatewayError {
+	const discarded = discardedAt(job);
+	return new GatewayError("conflict", `Dead job ${job.id} was already ${discarded ? `discarded at ${discarded}` : `replayed at ${replayedAt(job)}`}`);
+}
+
+/** Who paused a queue, as the Jobs view shows it. */
+const pausedBy = (p: Principal) => (p.userId === null ? "operator token" : `user ${p.userId}`);
+
 async function find(env: Env, id: number): Promise<DeadJob> {
 	const [row] = await db(env).select().from(deadJobs).where(eq(deadJobs.id, id)).limit(1);
 	if (!row) throw new GatewayError("not_found", `Dead job ${id} does not exist`);
 	return row;
 }
 
-/** Queue messages that exhausted their retries (operator only; see queues/dead-letters.ts). */
+async function queueState(env: Env, queue: JobQueue) {
+	const state = (await queueOverview(env)).find((q) => q.queue === queue);
+	if (!state) throw new GatewayError("not_found", `Queue '${queue}' does not exist`);
+	return state;
+}
+
+/**
+ * The queues and their consumers (pause and resume, recent counts), and the messages that exhausted their retries
+ * (operator only; see queues/run-consumer.ts and queues/dead-letters.ts).
+ */
 export const jobRoutes = new Hono<AppEnv>()
+	.get("/", async (c) => c.json({ data: await queueOverview(c.env) }))
+	// Consumers read the state once per batch: a batch already running finishes as it began.
+	.post("/:queue/pause", valid("param", queueParam), async (c) => {
+		const { queue } = c.req.valid("param");
+		await db(c.env)
+			.insert(queueControls)
+			.values({ queue, pausedAt: Date.now(), pausedBy: pausedBy(c.get("principal")) })
+			.onConflictDoUpdate({
+				target: queueControls.queue,
+				set: { pausedAt: sql`coalesce(${queueControls.pausedAt}, excluded.paused_at)`, pausedBy: sql`coalesce(${queueControls.pausedBy}, excluded.paused_by)` },
+			});
+		return c.json(await queueState(c.env, queue));
+	})
+	.post("/:queue/resume", valid("param", queueParam), async (c) => {
+		const { queue } = c.req.valid("param");
+		await db(c.env).update(queueControls).set({ pausedAt: null, pausedBy: null }).where(eq(queueControls.queue, queue));
+		return c.json(await queueState(c.env, queue));
+	})
 	.get("/dead", valid("query", deadJobQuery), async (c) => {
 		const pending = c.req.valid("query").pending === "true";
 		const rows = await db(c.env)
@@ -84,7 +128,7 @@ export const jobRoutes = new Hono<AppEnv>()
 	.get("/dead/:id", valid("param", idParam), async (c) => c.json(view(await find(c.env, c.req.valid("param").id))))
 	.post("/dead/:id/replay", valid("param", idParam), async (c) => {
 		const job = await find(c.env, c.req.valid("param").id);
-		if (job.replayedAt !== null) throw new GatewayError("conflict", `Dead job ${job.id} was already replayed at ${new Date(job.replayedAt).toISOString()}`);
+		if (job.replayedAt !== null) throw handled(job);
 		const replay = replayers[job.queue];
 		if (!replay) throw new GatewayError("invalid_request", `Messages of queue '${job.queue}' cannot be replayed`);
 		// Writes are idempotent (request ids, ledger idempotency keys): a replay after a partial success is safe.
@@ -99,9 +143,38 @@ export const jobRoutes = new Hono<AppEnv>()
 			.where(and(eq(deadJobs.id, job.id), isNull(deadJobs.replayedAt)))
 			.returning();
 		return c.json(view(row ?? job));
+	})
+	// Kept, marked, rather than deleted: what died and why stays on record.
+	.post("/dead/:id/discard", valid("param", idParam), async (c) => {
+		const job = await find(c.env, c.req.valid("param").id);
+		if (job.replayedAt !== null) throw handled(job);
+		const [row] = await db(c.env)
+			.update(deadJobs)
+			.set({ replayedAt: -Date.now() })
+			.where(and(eq(deadJobs.id, job.id), isNull(deadJobs.replayedAt)))
+			.returning();
+		if (!row) throw handled(await find(c.env, job.id));
+		return c.json(view(row));
 	});
 
 export const jobDocs: OperationDoc[] = [
+	{
+		method: "get",
+		path: "/api/jobs",
+		summary: "Each queue (usage, notify, ingest, memory): paused or not, its last hour per outcome and minute, its pending dead jobs",
+		tag: "Jobs",
+		auth: "admin",
+		response: queueList,
+	},
+	{
+		method: "post",
+		path: "/api/jobs/{queue}/pause",
+		summary: "Pause a queue's consumer: its messages wait on the queue (put back with a delay), none is lost",
+		tag: "Jobs",
+		auth: "admin",
+		response: queueView,
+	},
+	{ method: "post", path: "/api/jobs/{queue}/resume", summary: "Resume a paused queue's consumer", tag: "Jobs", auth: "admin", response: queueView },
 	{
 		method: "get",
 		path: "/api/jobs/dead",
@@ -116,6 +189,15 @@ export const jobDocs: OperationDoc[] = [
 		method: "post",
 		path: "/api/jobs/dead/{id}/replay",
 		summary: "Process a dead message again, as its consumer would (idempotent)",
+		tag: "Jobs",
+		auth: "admin",
+		response: deadJobView,
+		errors: [404, 409],
+	},
+	{
+		method: "post",
+		path: "/api/jobs/dead/{id}/discard",
+		summary: "Give a dead message up: it stays listed as discarded and is never replayed",
 		tag: "Jobs",
 		auth: "admin",
 		response: deadJobView,

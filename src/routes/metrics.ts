@@ -1,6 +1,7 @@
 import { count, eq, isNull } from "drizzle-orm";
 import { Hono } from "hono";
 import type { BreakerState } from "../../durable-objects/breaker-types";
+import { jobQueueOf } from "../../queues/job-queues";
 import { db } from "../db/client";
 import { channels, deadJobs, vectorStoreFiles } from "../db/schema";
 import { type AppEnv, config } from "../env";
@@ -31,7 +32,8 @@ async function gauges(env: Env): Promise<GaugeValue[]> {
 		),
 	);
 	return [
-		...dead.map((r) => ({ family: F.deadJobs, values: [r.queue], value: r.n })),
+		// By the short name the Jobs API and queue_messages_total use (usage, notify, ingest, memory).
+		...dead.map((r) => ({ family: F.deadJobs, values: [jobQueueOf(r.queue) ?? r.queue], value: r.n })),
 		...files.map((r) => ({ family: F.knowledgeFiles, values: [r.status], value: r.n })),
 		...views.flatMap(({ id, view }) => [
 			{ family: F.breakerState, values: [String(id), ""], value: BREAKER_VALUE[view.state] },

@@ -41,6 +41,8 @@ export interface LoggedRequest {
 	body: Record<string, unknown>;
 	/** The client closed the connection before the response was finished. */
 	aborted: boolean;
+	/** A webhook's body exactly as received (/<tag>/webhook/…), for checking its signature. */
+	raw?: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -346,6 +348,23 @@ export async function startMockUpstream(): Promise<{ url: string; server: Server
 				if (!res.writableFinished) entry.aborted = true;
 			});
 		};
+		// An operator webhook (ALERT_WEBHOOK_URL): /<tag>/webhook/<anything>, logged with its raw body and the gateway's
+		// x-gateway-* headers, answered 200.
+		const webhook = /^\/([^/]+)\/webhook(\/.*)?$/.exec(url.pathname);
+		if (webhook) {
+			let raw = "";
+			for await (const part of req) raw += part;
+			const headers: Record<string, string | undefined> = {};
+			for (const [name, value] of Object.entries(req.headers)) if (name.startsWith("x-gateway-") && typeof value === "string") headers[name] = value;
+			let body: Record<string, unknown> = {};
+			try {
+				body = JSON.parse(raw);
+			} catch {
+				// Logged as received: the test judges it.
+			}
+			log.push({ tag: webhook[1] ?? "", scenario: "webhook", path: url.pathname, search: url.search, authorization: null, headers, body, aborted: false, raw });
+			return json(res, 200, { ok: true });
+		}
 		// (/<tag>/badjson/v1/… is the OpenAI scenario below.)
 		const fixture = /^\/([^/]+)\/(fixture|badjson)\/(?!v1\/)([\w-]+)\/([\w-]+)(\/.*)?$/.exec(url.pathname);
 		if (fixture) {
