@@ -16,6 +16,7 @@ import { appDocs, appRoutes } from "./routes/apps";
 import { authDocs, authRoutes, loginRoutes } from "./routes/auth";
 import { billingDocs, billingRoutes } from "./routes/billing";
 import { channelHealthDocs, channelHealthRoutes } from "./routes/channel-health";
+import { channelProbeDocs, channelProbeRoutes } from "./routes/channel-probes";
 import { channelDocs, channelRoutes } from "./routes/channels";
 import { chatHistoryDocs, chatHistoryRoutes } from "./routes/chat-history";
 import { conversationDocs, conversationRoutes } from "./routes/conversations";
@@ -61,6 +62,7 @@ export const operations: OperationDoc[] = [
 	...authDocs,
 	...channelDocs,
 	...channelHealthDocs,
+	...channelProbeDocs,
 	...modelRouteDocs,
 	...keyDocs,
 	...appDocs,
@@ -97,6 +99,7 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.route("/api/auth", authRoutes)
 	.route("/api/channels", channelRoutes)
 	.route("/api/channels", channelHealthRoutes)
+	.route("/api/channels", channelProbeRoutes)
 	.route("/api/models", modelRouteRoutes)
 	.route("/api/tokens", keyRoutes)
 	.route("/api/apps", appRoutes)

@@ -1,8 +1,10 @@
+import { probeChannels } from "./channel-probes";
+
 /**
  * The per-minute cron (wrangler.toml): the operations jobs, each of which decides whether it is due. Each runs even
  * if another fails; a failure still fails the invocation, so it shows in the cron's history.
  */
-export async function operations(controller: ScheduledController, _env: Env): Promise<void> {
+export async function operations(controller: ScheduledController, env: Env): Promise<void> {
 	const failures: unknown[] = [];
 	const attempt = <T>(job: string, run: () => Promise<T>): Promise<T | undefined> =>
 		run().catch((err: unknown) => {
@@ -10,7 +12,7 @@ export async function operations(controller: ScheduledController, _env: Env): Pr
 			failures.push(err);
 			return undefined;
 		});
-	// The jobs (channel probes, alert rules) are added here by issue 20's parts.
-	void attempt;
+	const probes = await attempt("channel probes", () => probeChannels(env, controller.scheduledTime));
+	if (probes && (probes.probed > 0 || probes.pruned > 0)) console.log(JSON.stringify({ level: "info", cron: controller.cron, channel_probes: probes }));
 	if (failures.length > 0) throw new AggregateError(failures, "operations jobs failed");
 }
