@@ -26,6 +26,7 @@ import { difyDocs } from "./routes/dify-docs";
 import { difyFileRoutes } from "./routes/dify-files";
 import { fileDocs, fileRoutes } from "./routes/files";
 import { geminiDocs, geminiRoutes } from "./routes/gemini";
+import { healthDocs, healthRoutes } from "./routes/health";
 import { jobDocs, jobRoutes } from "./routes/jobs";
 import { keyDocs, keyRoutes } from "./routes/keys";
 import { mem0BatchRoutes } from "./routes/mem0/batch";
@@ -74,6 +75,7 @@ export const operations: OperationDoc[] = [
 	...statsDocs,
 	...playgroundDocs,
 	...jobDocs,
+	...healthDocs,
 	{ method: "get", path: "/api/openapi.json", summary: "This document", tag: "Meta", auth: "none" },
 ];
 
@@ -82,6 +84,7 @@ const document = openApiDocument(operations);
 export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.use(requestIds())
 	.get("/api/openapi.json", (c) => c.json(document))
+	.route("/", healthRoutes)
 	.use("/v1/messages", speaks("anthropic"))
 	.use("/v1/messages/*", speaks("anthropic"))
 	.use("/v1beta/*", speaks("gemini"))
