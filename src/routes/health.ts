@@ -23,10 +23,10 @@ export const healthDocs: OperationDoc[] = [
 	{
 		method: "get",
 		path: "/readyz",
-		summary: "Readiness: D1, each Durable Object namespace, the usage queue, R2 and the vector index, each with its latency; 503 when one fails",
+		summary:
+			"Readiness: D1, each Durable Object namespace, the usage queue, R2 and the vector index, each with its latency; 503, with the same body, when one fails",
 		tag: "Meta",
 		auth: "none",
 		response: readiness,
-		errors: [503],
 	},
 ];

@@ -130,6 +130,26 @@ describe("active health checks", () => {
 		expect(await probes(other.id)).toEqual([]);
 	});
 
+	it("read each type's own models list, with its own credentials", async () => {
+		const tag = uid();
+		const base = upstream(tag, "ok");
+		const openai = await createChannel({ base_url: base, key: "sk-openai-probe", models: [`model-${uid()}`] });
+		const anthropic = await createChannel({ type: "anthropic", base_url: base, key: "sk-ant-probe", models: [`model-${uid()}`] });
+		const gemini = await createChannel({ type: "gemini", base_url: base, key: "gm-probe", models: [`model-${uid()}`] });
+		const { run } = cron();
+		await run(Date.now());
+		for (const { id } of [openai, anthropic, gemini]) expect((await probes(id))[0]).toMatchObject({ kind: "models", ok: true, status: 200, cost_usd: 0 });
+		const seen = (await upstreamLog(tag)).map((r) => ({ path: r.path, authorization: r.authorization, ...r.headers }));
+		expect(seen).toEqual(
+			expect.arrayContaining([
+				expect.objectContaining({ path: `/${tag}/ok/v1/models`, authorization: "Bearer sk-openai-probe" }),
+				expect.objectContaining({ path: `/${tag}/ok/v1/models`, "x-api-key": "sk-ant-probe", "anthropic-version": "2023-06-01" }),
+				expect.objectContaining({ path: `/${tag}/ok/v1/models`, "x-goog-api-key": "gm-probe" }),
+			]),
+		);
+		expect(seen).toHaveLength(3);
+	});
+
 	it("meter a one-token probe of a type without a models list with the price book", async () => {
 		const model = `model-${uid()}`;
 		expect((await admin("PUT", `/api/prices/${model}`, { input_usd_per_mtok: 1000, output_usd_per_mtok: 2000 })).status).toBe(200);
