@@ -22,6 +22,11 @@ export interface BreakerRecord {
 	lastError: string | null;
 	lastErrorAt: number | null;
 	disabledReason: string | null;
+	/**
+	 * "probes": the active health checks (the cron) disabled it, and their first success enables it again. Absent
+	 * when the upstream refused the channel's credentials or account, which waits for an operator.
+	 */
+	disabledBy?: "probes";
 	nextProbeAt: number | null;
 	updatedAt: number;
 }
@@ -97,7 +102,18 @@ export function release(rec: BreakerRecord, at: number, cfg: BreakerConfig, now:
 
 /** An operator's reset: closed, counters and cooldown back to the start; the last error stays for the record. */
 export function reset(rec: BreakerRecord, now: number): BreakerRecord {
-	return close({ ...rec, disabledReason: null }, now);
+	return close({ ...rec, disabledReason: null, disabledBy: undefined }, now);
+}
+
+/** A run of failed health probes: disabled until a probe succeeds; a channel already disabled keeps its reason. */
+export function disableByProbes(rec: BreakerRecord, reason: string, now: number): BreakerRecord {
+	if (rec.state === "disabled") return rec;
+	return { ...rec, ...settled("disabled", now), disabledReason: reason, disabledBy: "probes", updatedAt: now };
+}
+
+/** A successful health probe ends only the probes' own disabling: the upstream's refusal waits for an operator. */
+export function enableByProbes(rec: BreakerRecord, now: number): BreakerRecord {
+	return rec.state === "disabled" && rec.disabledBy === "probes" ? reset(rec, now) : rec;
 }
 
 /** After a config change: probes turned off stop, probes turned on start for a breaker already open. */

@@ -41,6 +41,8 @@ const recordSchema = z.object({
 	lastError: z.string().nullable(),
 	lastErrorAt: time.nullable(),
 	disabledReason: z.string().nullable(),
+	// Absent from records written before the active health checks, and from every other state.
+	disabledBy: z.literal("probes").optional(),
 	nextProbeAt: time.nullable(),
 	updatedAt: time,
 });

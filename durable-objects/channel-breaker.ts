@@ -25,10 +25,10 @@ import {
 	trial,
 	viewOf,
 } from "./breaker-scope";
-import { resolveConfig } from "./breaker-state";
+import { disableByProbes, enableByProbes, resolveConfig } from "./breaker-state";
 import { load, type StoredBreaker, save } from "./breaker-storage";
 import type { AttemptOutcome, BreakerConfig, BreakerView } from "./breaker-types";
-import { breakerConfigInput, channelIdInput, modelInput, outcomesInput } from "./rpc-inputs";
+import { breakerConfigInput, channelIdInput, modelInput, outcomesInput, probeReason } from "./rpc-inputs";
 
 /**
  * One channel's circuit breakers (named by the channel id): the single, atomic truth of its health, the channel's
@@ -81,6 +81,34 @@ export class ChannelBreaker extends DurableObject<Env> {
 		return viewOf(this.stored.breakers, this.stored.config, Date.now());
 	}
 
+	/**
+	 * The active health checks' verdicts (src/rollups/channel-probes.ts): a run of failed probes disables the
+	 * channel, and a success enables it again only if the probes had disabled it. `changed` says whether the state
+	 * moved; the cron announces it, with what its probes saw, so the breaker does not announce it twice.
+	 */
+	async disableByProbes(id: number, reason: string): Promise<{ changed: boolean; view: BreakerView }> {
+		const now = Date.now();
+		const before = this.stored.breakers;
+		const channel = disableByProbes(before.channel, probeReason.parse(reason), now);
+		const view = await this.commit({ ...this.stored, channelId: channelIdInput.parse(id), breakers: { ...before, channel } }, now, false);
+		return { changed: channel !== before.channel, view };
+	}
+
+	async enableByProbes(): Promise<{ changed: boolean; view: BreakerView }> {
+		const now = Date.now();
+		const before = this.stored.breakers;
+		const channel = enableByProbes(before.channel, now);
+		if (channel === before.channel) return { changed: false, view: viewOf(before, this.stored.config, now) };
+		// As an operator's reset does: the models' breakers start afresh with the channel.
+		const view = await this.commit({ ...this.stored, breakers: resetAll(before, now) }, now, false);
+		return { changed: true, view };
+	}
+
+	/** For /readyz: the namespace answers (called on an instance of its own, which guards no channel). */
+	async ping(): Promise<true> {
+		return true;
+	}
+
 	/** Closes the channel and every model on it. */
 	async reset(): Promise<BreakerView> {
 		const now = Date.now();
@@ -126,13 +154,13 @@ export class ChannelBreaker extends DurableObject<Env> {
 		await this.commit({ ...this.stored, breakers: apply(this.stored.breakers, outcome, this.stored.config, now) }, now);
 	}
 
-	private async commit(stored: StoredBreaker, now: number): Promise<BreakerView> {
+	private async commit(stored: StoredBreaker, now: number, announce = true): Promise<BreakerView> {
 		const before = this.stored.breakers;
 		this.stored = stored;
 		save(this.ctx.storage.kv, stored);
 		await this.syncAlarm();
 		const view = viewOf(stored.breakers, stored.config, now);
-		await this.notify(before, stored.breakers, view, now);
+		if (announce) await this.notify(before, stored.breakers, view, now);
 		return view;
 	}
 

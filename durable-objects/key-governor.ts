@@ -54,6 +54,11 @@ export class KeyGovernor extends DurableObject<Env> {
 		});
 	}
 
+	/** For /readyz: the namespace answers (called on an instance of its own, which holds nothing). */
+	async ping(): Promise<true> {
+		return true;
+	}
+
 	/** Admits the request and holds its estimate, or refuses it (nothing held). */
 	async reserve(request: ReserveRequest): Promise<Decision> {
 		const req = reserveInput.parse(request);

@@ -19,6 +19,11 @@ export class LocalVectorIndex extends DurableObject<Env> {
 		this.storage = new VectorStorage(ctx.storage.sql);
 	}
 
+	/** For /readyz: the namespace answers (called on an instance of its own, which holds nothing). */
+	async ping(): Promise<true> {
+		return true;
+	}
+
 	/** Inserts or replaces by id; at most 1,000 vectors per call, all checked before any is written. Returns the ids. */
 	async upsert(dimensions: number, vectors: unknown): Promise<IndexResult<string[]>> {
 		return answer(() => {

@@ -69,3 +69,6 @@ export const breakerConfigInput: z.ZodType<Partial<BreakerConfig>> = z.object({
 	rateLimitCooldownMs: count.optional(),
 	probeIntervalMs: count.optional(),
 });
+
+/** Why the health probes disabled a channel, as the health API and the notification show it. */
+export const probeReason = z.string().min(1).max(500);

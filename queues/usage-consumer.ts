@@ -1,6 +1,6 @@
 import { describeIssues } from "../src/lib/zod-issue";
 import { type DeadLetter, fileDead } from "./dead-letters";
-import { type UsageRecord, usageEnvelope, usageRecord } from "./usage-message";
+import { readinessMessage, type UsageRecord, usageEnvelope, usageRecord } from "./usage-message";
 
 // The record's fields are the table's columns; SQLite reads each message's records out of one JSON parameter,
 // which keeps a message to one statement (D1 allows only 100 bound parameters, fewer than two rows' worth).
@@ -70,6 +70,10 @@ export async function consumeUsage(batch: MessageBatch, env: Env): Promise<void>
 	const readable: { msg: Message; records: UsageRecord[] }[] = [];
 	const dead: DeadLetter[] = [];
 	for (const msg of batch.messages) {
+		if (readinessMessage.safeParse(msg.body).success) {
+			msg.ack();
+			continue;
+		}
 		const envelope = usageEnvelope.safeParse(msg.body);
 		if (!envelope.success) {
 			console.error(JSON.stringify({ level: "error", queue: batch.queue, message_id: msg.id, error: "invalid usage message" }));

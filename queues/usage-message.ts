@@ -87,3 +87,9 @@ export type UsageMessage = z.infer<typeof usageMessage>;
  * one bad record costs only itself, never the records of other requests (other tenants') that share its message.
  */
 export const usageEnvelope = z.object({ records: z.array(z.unknown()).min(1).max(MAX_RECORDS_PER_MESSAGE) });
+
+/**
+ * What /readyz sends to check the usage queue's producer: the consumer acknowledges it and writes nothing. Only
+ * sending proves the binding and the Queues service answer; a message that did nothing is the cheapest such proof.
+ */
+export const readinessMessage = z.object({ readyz: z.literal(true) });

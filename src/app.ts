@@ -18,6 +18,7 @@ import { appDocs, appRoutes } from "./routes/apps";
 import { authDocs, authRoutes, loginRoutes } from "./routes/auth";
 import { billingDocs, billingRoutes } from "./routes/billing";
 import { channelHealthDocs, channelHealthRoutes } from "./routes/channel-health";
+import { channelProbeDocs, channelProbeRoutes } from "./routes/channel-probes";
 import { channelDocs, channelRoutes } from "./routes/channels";
 import { chatHistoryDocs, chatHistoryRoutes } from "./routes/chat-history";
 import { conversationDocs, conversationRoutes } from "./routes/conversations";
@@ -27,6 +28,7 @@ import { difyDocs } from "./routes/dify-docs";
 import { difyFileRoutes } from "./routes/dify-files";
 import { fileDocs, fileRoutes } from "./routes/files";
 import { geminiDocs, geminiRoutes } from "./routes/gemini";
+import { healthDocs, healthRoutes } from "./routes/health";
 import { jobDocs, jobRoutes } from "./routes/jobs";
 import { keyDocs, keyRoutes } from "./routes/keys";
 import { mem0BatchRoutes } from "./routes/mem0/batch";
@@ -64,6 +66,7 @@ export const operations: OperationDoc[] = [
 	...authDocs,
 	...channelDocs,
 	...channelHealthDocs,
+	...channelProbeDocs,
 	...modelRouteDocs,
 	...keyDocs,
 	...appDocs,
@@ -77,6 +80,7 @@ export const operations: OperationDoc[] = [
 	...jobDocs,
 	...metricsDocs,
 	...alertDocs,
+	...healthDocs,
 	{ method: "get", path: "/api/openapi.json", summary: "This document", tag: "Meta", auth: "none" },
 ];
 
@@ -88,6 +92,7 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.use(observe())
 	.get("/api/openapi.json", (c) => c.json(document))
 	.route("/metrics", metricsRoutes)
+	.route("/", healthRoutes)
 	.use("/v1/messages", speaks("anthropic"))
 	.use("/v1/messages/*", speaks("anthropic"))
 	.use("/v1beta/*", speaks("gemini"))
@@ -105,6 +110,7 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.route("/api/auth", authRoutes)
 	.route("/api/channels", channelRoutes)
 	.route("/api/channels", channelHealthRoutes)
+	.route("/api/channels", channelProbeRoutes)
 	.route("/api/models", modelRouteRoutes)
 	.route("/api/tokens", keyRoutes)
 	.route("/api/apps", appRoutes)

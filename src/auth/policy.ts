@@ -41,6 +41,7 @@ export const routeAccess = {
 	"POST /api/channels/:id/test": "operator",
 	"GET /api/channels/:id/health": "operator",
 	"POST /api/channels/:id/health/reset": "operator",
+	"GET /api/channels/:id/probes": "operator",
 
 	"GET /api/models": "operator",
 	"PUT /api/models/:name": "operator",

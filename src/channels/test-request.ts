@@ -3,6 +3,7 @@ import { answerExcerpt, shownUrl, upstreamMessage } from "../lib/sanitize";
 import { egressCodecs } from "../protocols/egress";
 import type { ChatRequest } from "../protocols/ir";
 import type { RerankBody } from "../protocols/rerank";
+import type { Usage } from "../protocols/usage";
 import { providers } from "../providers/registry";
 import type { Operation, Provider, SendContext } from "../providers/types";
 import { type LiveChannel, targetFor } from "./live";
@@ -32,6 +33,13 @@ const isJsonObject = (text: string) => {
 	return typeof json === "object" && json !== null && !Array.isArray(json);
 };
 
+/** The answer's token counts, where it reports them: a rerank's are not tokens the price book prices. */
+function usageOf(provider: Provider, op: Operation, text: string): Usage | undefined {
+	if (op === "rerank") return undefined;
+	// Embeddings always come back in OpenAI's shape, whatever the provider speaks for chat.
+	return egressCodecs[op === "embeddings" ? "openai" : provider.wire].readUsage(parseShallowRead(text));
+}
+
 /**
  * One tiny real request through a channel, reported as an operator needs it to fix the channel: the URL called
  * (without credentials) and the upstream's answer (status, the provider's error codes, and the start of its body,
@@ -39,13 +47,18 @@ const isJsonObject = (text: string) => {
  * body is not JSON is no success: the relay would fail it over.
  */
 export async function testChannel(channel: LiveChannel, model: string, env: Env, encryptionKey: string) {
+	return (await meteredTest(channel, model, env, encryptionKey, TEST_TIMEOUT_MS)).result;
+}
+
+/** The same test, with the usage its answer reports (the active health checks price it) and a timeout of the caller's. */
+export async function meteredTest(channel: LiveChannel, model: string, env: Env, encryptionKey: string, timeoutMs: number) {
 	const started = Date.now();
 	let url: string | null = null;
 	try {
 		const provider = providers[channel.type];
 		const target = await targetFor(channel, model, encryptionKey);
 		const { op, body } = smallestRequest(provider, target.upstreamModel);
-		const ctx: SendContext = { op, stream: false, signal: AbortSignal.timeout(TEST_TIMEOUT_MS), clientHeaders: new Headers(), env };
+		const ctx: SendContext = { op, stream: false, signal: AbortSignal.timeout(timeoutMs), clientHeaders: new Headers(), env };
 		url = provider.endpoint ? shownUrl(provider.endpoint(target, ctx)) : null;
 		const res = await provider.send(body, target, ctx);
 		const text = await boundedText(res, MAX_ANSWER_BYTES);
@@ -55,9 +68,11 @@ export async function testChannel(channel: LiveChannel, model: string, env: Env,
 				? null
 				: `The upstream answered ${res.status}, but not with JSON: is the base URL right?`;
 		const error_codes = res.ok ? [] : errorCodes(text);
-		return { ok: error === null, model, url, status: res.status, latency_ms: Date.now() - started, error, error_codes, body: answerExcerpt(text) };
+		const result = { ok: error === null, model, url, status: res.status, latency_ms: Date.now() - started, error, error_codes, body: answerExcerpt(text) };
+		return { result, usage: error === null ? usageOf(provider, op, text) : undefined };
 	} catch (err) {
 		const reason = err instanceof Error && err.name === "TimeoutError" ? "timed out" : upstreamMessage(err instanceof Error ? err.message : String(err));
-		return { ok: false, model, url, status: null, latency_ms: Date.now() - started, error: reason, error_codes: [], body: null };
+		const result = { ok: false, model, url, status: null, latency_ms: Date.now() - started, error: reason, error_codes: [], body: null };
+		return { result, usage: undefined };
 	}
 }

@@ -23,13 +23,12 @@ export async function flushMetrics(env: Env): Promise<void> {
 	await sending;
 	const entries = metrics.drain();
 	if (entries.length === 0) return;
-	sending = aggregator(env)
-		.add(entries)
-		.catch((err: unknown) => {
-			metrics.restore(entries);
-			if (!warned) console.error(JSON.stringify({ level: "error", event: "metrics.flush_failed", error: String(err) }));
-			warned = true;
-		});
+	// Async, so that a binding that throws as it is called fails this send like one that rejects.
+	sending = (async () => aggregator(env).add(entries))().catch((err: unknown) => {
+		metrics.restore(entries);
+		if (!warned) console.error(JSON.stringify({ level: "error", event: "metrics.flush_failed", error: String(err) }));
+		warned = true;
+	});
 	await sending;
 }
 

@@ -55,6 +55,12 @@ export interface Provider {
 	 * Non-2xx statuses are returned, not thrown; a transport failure throws.
 	 */
 	send(body: Record<string, unknown>, target: Target, ctx: SendContext): Promise<Response>;
+	/**
+	 * Lists the upstream's models: a free call that still proves the host and the key, which the active health
+	 * checks prefer to a billed one-token request. Absent where the API has no such list (or the gateway cannot be
+	 * sure every server of the type offers one).
+	 */
+	listModels?(target: Target, signal: AbortSignal): Promise<Response>;
 }
 
 const trimSlashes = (url: string) => url.replace(/\/+$/, "");

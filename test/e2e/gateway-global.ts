@@ -70,6 +70,8 @@ export default async function setup(project: TestProject) {
 			"--var",
 			`ALERT_WEBHOOK_URL:${upstream.url}/webhooks/fixture/openai/text/hook`,
 			"--show-interactive-dev-session=false",
+			// GET /__scheduled?cron=… runs a cron trigger on demand, as under `npm run dev` (the channel probes' test).
+			"--test-scheduled",
 		],
 		{ env: { ...process.env, WRANGLER_SEND_METRICS: "false" }, detached: true, stdio: ["ignore", "pipe", "pipe"] },
 	);

@@ -1,5 +1,6 @@
 // An OpenAI-compatible upstream on loopback for tests and benchmarks. The path says how to behave:
 //   /<tag>/<scenario>/v1/chat/completions | /v1/embeddings | /v1/rerank (Jina's or Voyage's shape) | /v2/rerank (Cohere's)
+//   | GET /v1/models (the list the health probes read; the scenario's errors apply to it as to the others)
 // <tag> keeps concurrent tests apart in the request log (GET /__requests?tag=...); scenarios:
 //   ok | status-<code> | hang | reset | no-usage | cut | slow | billing-400 | quota-429
 //   long (4,096 words, as many as max_tokens allows)
@@ -389,7 +390,7 @@ export async function startMockUpstream(): Promise<{ url: string; server: Server
 			const wire = geminiModel === undefined ? STORY_WIRES.anthropic : STORY_WIRES.gemini;
 			return storyInWire(res, wire, geminiModel ?? String(body.model), scenario, body);
 		}
-		const match = /^\/([^/]+)\/([^/]+)\/(?:v1\/(chat\/completions|embeddings|rerank)|v2\/(rerank))$/.exec(url.pathname);
+		const match = /^\/([^/]+)\/([^/]+)\/(?:v1\/(chat\/completions|embeddings|rerank|models)|v2\/(rerank))$/.exec(url.pathname);
 		if (!match) return json(res, 404, { error: { message: "no such route" } });
 		const [, tag = "", pathScenario = "", v1op, v2op] = match;
 		const op = v1op ?? (v2op ? "rerank-v2" : "");
@@ -418,6 +419,7 @@ export async function startMockUpstream(): Promise<{ url: string; server: Server
 			res.end(scenario === "badjson" ? cutJson(JSON.stringify(value)) : JSON.stringify(value));
 		};
 		if (op === "rerank" || op === "rerank-v2") return reply(rerankAnswer(op, model, body));
+		if (op === "models") return reply({ object: "list", data: [{ id: "mock-listed", object: "model", created: 1, owned_by: "upstream" }] });
 		if (op === "embeddings") {
 			return reply({
 				object: "list",

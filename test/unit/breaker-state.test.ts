@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
 	type BreakerRecord,
+	disableByProbes,
+	enableByProbes,
 	grantTrial,
 	initial,
 	next,
@@ -245,5 +247,25 @@ describe("breaker config", () => {
 	it("falls back to the defaults for missing or nonsensical values", () => {
 		const c = resolveConfig({ cooldownMs: -1, windowMs: Number.NaN, minRequests: 3, errorRate: undefined });
 		expect(c).toMatchObject({ cooldownMs: 15_000, windowMs: 60_000, minRequests: 3, errorRate: 0.5 });
+	});
+});
+
+describe("breaker state: the active health checks", () => {
+	it("disable it until a probe succeeds, and undo only their own disabling", () => {
+		const byProbes = disableByProbes(run([fail(T)]), "3 health probes failed in a row", T + 1_000);
+		expect(byProbes).toMatchObject({ state: "disabled", disabledBy: "probes", disabledReason: "3 health probes failed in a row" });
+		expect(run([ok(T + 2_000)], byProbes).state).toBe("disabled");
+		expect(enableByProbes(byProbes, T + 3_000)).toMatchObject({ state: "closed", disabledReason: null, disabledBy: undefined, consecutiveFailures: 0 });
+
+		// The upstream refused the key: a probe's success does not undo it, nor do the probes take it over.
+		const byUpstream = run([fatal(T)]);
+		expect(disableByProbes(byUpstream, "probes", T + 1_000)).toBe(byUpstream);
+		expect(enableByProbes(byUpstream, T + 2_000)).toBe(byUpstream);
+		// A closed breaker has nothing to enable.
+		const closed = initial(T);
+		expect(enableByProbes(closed, T + 1_000)).toBe(closed);
+		// An operator's reset clears the mark, so a later refusal by the upstream is not the probes' to undo.
+		const later = run([fatal(T + 5_000)], reset(byProbes, T + 4_000));
+		expect(enableByProbes(later, T + 6_000)).toBe(later);
 	});
 });

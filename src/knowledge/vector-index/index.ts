@@ -30,6 +30,19 @@ function isVectorize(binding: unknown): binding is Vectorize {
 	return typeof binding === "object" && binding !== null && "query" in binding && "upsert" in binding && "getByIds" in binding;
 }
 
+/** Every Vectorize index bound (`VECTORIZE_<dimensions>`), by binding name: what /readyz checks in production. */
+export function vectorizeBindings(env: Env): [string, Vectorize][] {
+	return Object.keys(env).flatMap((name) => {
+		const binding: unknown = Reflect.get(env, name);
+		return /^VECTORIZE_\d+$/.test(name) && isVectorize(binding) ? [[name, binding] as [string, Vectorize]] : [];
+	});
+}
+
+/** Whether the knowledge features use Vectorize (VECTOR_INDEX "vectorize") rather than the local Durable Object. */
+export function usesVectorize(env: Env): boolean {
+	return env.VECTOR_INDEX === "vectorize";
+}
+
 /** The binding name of the Vectorize index for a dimension: one index per embedding dimension. */
 export function vectorizeBindingName(dimensions: number): string {
 	return `VECTORIZE_${dimensions}`;

@@ -26,4 +26,9 @@ export const anthropic: Provider = {
 		if (target.apiKey) headers["x-api-key"] = target.apiKey;
 		return jsonPost(endpoint(target, ctx), headers, { ...body, model: target.upstreamModel }, ctx.signal);
 	},
+	listModels(target, signal) {
+		const headers: Record<string, string> = { "anthropic-version": ANTHROPIC_VERSION, accept: "application/json" };
+		if (target.apiKey) headers["x-api-key"] = target.apiKey;
+		return fetch(`${baseUrl(anthropic, target)}/models`, { headers, signal });
+	},
 };

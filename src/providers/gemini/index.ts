@@ -48,4 +48,7 @@ export const gemini: Provider = {
 		const headers = { ...auth(target), accept: ctx.stream ? "text/event-stream" : "application/json" };
 		return jsonPost(endpoint(target, ctx), headers, body, ctx.signal);
 	},
+	listModels(target, signal) {
+		return fetch(`${baseUrl(gemini, target)}/models`, { headers: { ...auth(target), accept: "application/json" }, signal });
+	},
 };

@@ -1,4 +1,4 @@
-import { baseUrl, type Endpoint, jsonPost, type Operation, type Provider } from "../types";
+import { baseUrl, type Endpoint, jsonPost, type Operation, type Provider, type Target } from "../types";
 
 /** Rerank where the servers that offer it put it (Jina, vLLM, Infinity, TEI's OpenAI-style routers): Cohere's shape at /rerank. */
 const paths = { chat: "/chat/completions", embeddings: "/embeddings", rerank: "/rerank" } as const;
@@ -18,21 +18,28 @@ function completionTokensField(body: Record<string, unknown>): Record<string, un
  */
 export function openaiCompatible(
 	defaultBaseUrl: string | undefined,
-	quirks: Pick<Provider, "adaptTranslated"> = {},
+	quirks: Pick<Provider, "adaptTranslated"> & { noModelsList?: true } = {},
 	operations: readonly Operation[] = ["chat", "embeddings"],
 ): Provider {
+	const { noModelsList, ...hooks } = quirks;
 	const endpoint: Endpoint = (target, { op }) => `${baseUrl(provider, target)}${paths[op]}`;
+	const bearer = (target: Target): Record<string, string> => (target.apiKey ? { authorization: `Bearer ${target.apiKey}` } : {});
 	const provider: Provider = {
 		wire: "openai",
 		operations,
 		...(defaultBaseUrl ? { defaultBaseUrl } : {}),
-		...quirks,
+		...hooks,
 		endpoint,
 		send(body, target, ctx) {
-			const headers: Record<string, string> = { accept: ctx.stream ? "text/event-stream" : "application/json" };
-			if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
+			const headers: Record<string, string> = { accept: ctx.stream ? "text/event-stream" : "application/json", ...bearer(target) };
 			return jsonPost(endpoint(target, ctx), headers, { ...body, model: target.upstreamModel }, ctx.signal);
 		},
+		...(noModelsList
+			? {}
+			: {
+					listModels: (target: Target, signal: AbortSignal) =>
+						fetch(`${baseUrl(provider, target)}/models`, { headers: { accept: "application/json", ...bearer(target) }, signal }),
+				}),
 	};
 	return provider;
 }

@@ -1,4 +1,4 @@
-/** The channels page (the operator's): upstream providers, their breakers' health, tests, and the form to add or edit one. */
+/** The channels page (the operator's): upstream providers, their breakers' health, tests, probe history, and the form to add or edit one. */
 
 import { useState } from "preact/hooks";
 import { api, get } from "../../api";
@@ -9,6 +9,7 @@ import { PageTitle } from "../../components/page-title";
 import { ChannelDialog, type ChannelType } from "./form";
 import { useHealth } from "./health";
 import { useUnpriced } from "./prices";
+import { ProbesDialog } from "./probes";
 import { t } from "./strings";
 import { ChannelTable } from "./table";
 import { useTests } from "./test";
@@ -20,6 +21,7 @@ export function ChannelsPage() {
 	const { tests, test } = useTests(refreshHealth);
 	const prices = useUnpriced();
 	const [editing, setEditing] = useState<Channel | "new" | null>(null);
+	const [probing, setProbing] = useState<Channel | null>(null);
 	const { busy, error: actionError, act } = useRowAction();
 
 	const toggle = (c: Channel) =>
@@ -70,11 +72,13 @@ export function ChannelsPage() {
 						onToggle={(c) => void toggle(c)}
 						onEdit={setEditing}
 						onReset={(c) => void reset(c)}
+						onProbes={setProbing}
 						onDelete={remove}
 						unpriced={(c) => prices.unpriced(c.id, c.models)}
 					/>
 				)}
 			</Async>
+			{probing !== null && <ProbesDialog channel={probing} onClose={() => setProbing(null)} />}
 			{editing !== null && (
 				<ChannelDialog
 					channel={editing === "new" ? null : editing}

@@ -18,6 +18,7 @@ export function ChannelTable({
 	onToggle,
 	onEdit,
 	onReset,
+	onProbes,
 	onDelete,
 	unpriced,
 }: {
@@ -29,6 +30,8 @@ export function ChannelTable({
 	onToggle: (c: Channel) => void;
 	onEdit: (c: Channel) => void;
 	onReset: (c: Channel) => void;
+	/** Shows the channel's active health checks. */
+	onProbes: (c: Channel) => void;
 	onDelete: (c: Channel) => void;
 	/** The channel's models that have no price on it. */
 	unpriced: (c: Channel) => string[];
@@ -72,6 +75,9 @@ export function ChannelTable({
 									{t("reset")}
 								</button>
 							)}
+							<button type="button" class="secondary" data-testid={`channel-probes-${c.id}`} onClick={() => onProbes(c)}>
+								{t("probes")}
+							</button>
 							<button type="button" class="danger" data-testid={`channel-delete-${c.id}`} disabled={busy === c.id} onClick={() => onDelete(c)}>
 								{t("delete")}
 							</button>
