@@ -9,6 +9,7 @@ import { dashboardCors } from "./middleware/dashboard-cors";
 import { mem0Auth } from "./middleware/mem0-auth";
 import { requestIds } from "./middleware/request-ids";
 import { speaks } from "./middleware/speaks";
+import { tracing } from "./middleware/tracing";
 import { openApiDocument } from "./openapi/document";
 import type { OperationDoc } from "./openapi/operation";
 import { anthropicDocs, anthropicRoutes } from "./routes/anthropic";
@@ -78,6 +79,8 @@ export const operations: OperationDoc[] = [
 const document = openApiDocument(operations);
 
 export const app = new Hono<AppEnv>({ getPath: routedPath })
+	// First, so that the request's span covers all the rest.
+	.use(tracing())
 	.use(requestIds())
 	.get("/api/openapi.json", (c) => c.json(document))
 	.use("/v1/messages", speaks("anthropic"))

@@ -45,7 +45,7 @@ export async function testChannel(channel: LiveChannel, model: string, env: Env,
 		const provider = providers[channel.type];
 		const target = await targetFor(channel, model, encryptionKey);
 		const { op, body } = smallestRequest(provider, target.upstreamModel);
-		const ctx: SendContext = { op, stream: false, signal: AbortSignal.timeout(TEST_TIMEOUT_MS), clientHeaders: new Headers(), env };
+		const ctx: SendContext = { op, stream: false, signal: AbortSignal.timeout(TEST_TIMEOUT_MS), clientHeaders: new Headers(), traceHeaders: {}, env };
 		url = provider.endpoint ? shownUrl(provider.endpoint(target, ctx)) : null;
 		const res = await provider.send(body, target, ctx);
 		const text = await boundedText(res, MAX_ANSWER_BYTES);

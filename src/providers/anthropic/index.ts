@@ -24,6 +24,6 @@ export const anthropic: Provider = {
 		const beta = ctx.clientHeaders.get("anthropic-beta");
 		if (beta) headers["anthropic-beta"] = beta;
 		if (target.apiKey) headers["x-api-key"] = target.apiKey;
-		return jsonPost(endpoint(target, ctx), headers, { ...body, model: target.upstreamModel }, ctx.signal);
+		return jsonPost(endpoint(target, ctx), headers, { ...body, model: target.upstreamModel }, ctx);
 	},
 };

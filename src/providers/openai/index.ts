@@ -31,7 +31,7 @@ export function openaiCompatible(
 		send(body, target, ctx) {
 			const headers: Record<string, string> = { accept: ctx.stream ? "text/event-stream" : "application/json" };
 			if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
-			return jsonPost(endpoint(target, ctx), headers, { ...body, model: target.upstreamModel }, ctx.signal);
+			return jsonPost(endpoint(target, ctx), headers, { ...body, model: target.upstreamModel }, ctx);
 		},
 	};
 	return provider;
