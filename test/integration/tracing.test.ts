@@ -1,0 +1,127 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, inject, it } from "vitest";
+import worker from "../../src";
+import { chat, scenario, uid, upstream, upstreamLog } from "../support/gateway";
+
+interface OtlpSpan {
+	traceId: string;
+	spanId: string;
+	parentSpanId?: string;
+	name: string;
+	kind: number;
+	attributes: { key: string; value: Record<string, unknown> }[];
+	status: { code: number; message?: string };
+}
+
+const CLIENT_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+const CLIENT_SPAN = "00f067aa0ba902b7";
+
+/** A request through the Worker with a collector configured, its export (after the response) awaited. */
+async function tracedCall(collector: string, path: string, init: RequestInit): Promise<{ res: Response; body: string }> {
+	const ctx = createExecutionContext();
+	const traced = { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: `${inject("upstreamUrl")}/${collector}/otlp`, OTEL_SERVICE_NAME: "gw-test" };
+	const res = await worker.fetch(new Request(`http://gateway.test${path}`, init), traced as unknown as Env, ctx);
+	const body = await res.text();
+	await waitOnExecutionContext(ctx);
+	return { res, body };
+}
+
+async function exported(collector: string): Promise<{ services: unknown[]; spans: OtlpSpan[] }> {
+	const posts = await upstreamLog(collector);
+	const resources = posts.flatMap(
+		(p) => (p.body as { resourceSpans: { resource: { attributes: unknown[] }; scopeSpans: { spans: OtlpSpan[] }[] }[] }).resourceSpans,
+	);
+	return { services: resources.map((r) => r.resource.attributes), spans: resources.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)) };
+}
+
+const attr = (span: OtlpSpan | undefined, key: string) => {
+	const value = span?.attributes.find((a) => a.key === key)?.value;
+	return value === undefined ? undefined : Object.values(value)[0];
+};
+
+const chatInit = (key: string, model: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): RequestInit => ({
+	method: "POST",
+	headers: { authorization: `Bearer ${key}`, "content-type": "application/json", ...headers },
+	body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }], ...extra }),
+});
+
+describe("tracing", () => {
+	it("exports one request's spans, with a failover, under the client's trace id that both upstreams saw as their parent", async () => {
+		const [bad, good, collector] = [uid(), uid(), uid()];
+		const { model, key } = await scenario([
+			{ base_url: upstream(bad, "status-500"), priority: 10 },
+			{ base_url: upstream(good, "ok"), priority: 0 },
+		]);
+		const { res } = await tracedCall(
+			collector,
+			"/v1/chat/completions",
+			chatInit(key, model, {}, { traceparent: `00-${CLIENT_TRACE}-${CLIENT_SPAN}-01`, tracestate: "vendor=abc" }),
+		);
+		expect(res.status).toBe(200);
+
+		const { services, spans } = await exported(collector);
+		expect(services).toEqual([[{ key: "service.name", value: { stringValue: "gw-test" } }]]);
+		expect(new Set(spans.map((s) => s.traceId))).toEqual(new Set([CLIENT_TRACE]));
+		const server = spans.find((s) => s.kind === 2);
+		expect(server).toMatchObject({ name: "POST /v1/chat/completions", parentSpanId: CLIENT_SPAN, status: { code: 1 } });
+		expect(attr(server, "http.response.status_code")).toBe("200");
+		const children = spans.filter((s) => s.parentSpanId === server?.spanId).map((s) => s.name);
+		expect(children).toEqual(expect.arrayContaining(["authenticate", "admission", "upstream chat"]));
+
+		const attempts = spans.filter((s) => s.name === "upstream chat").sort((a, b) => Number(attr(a, "gateway.attempt")) - Number(attr(b, "gateway.attempt")));
+		expect(attempts.map((s) => [s.kind, s.parentSpanId, attr(s, "gateway.attempt"), attr(s, "gateway.failover"), s.status])).toEqual([
+			[3, server?.spanId, "1", false, { code: 2, message: "status 500" }],
+			[3, server?.spanId, "2", true, { code: 1 }],
+		]);
+		expect(attr(attempts[0], "gen_ai.request.model")).toBe(model);
+		// Each upstream saw its own attempt's span as its parent, in the client's trace, with the client's vendor state.
+		const [toBad] = await upstreamLog(bad);
+		const [toGood] = await upstreamLog(good);
+		expect(toBad?.headers.traceparent).toBe(`00-${CLIENT_TRACE}-${attempts[0]?.spanId}-01`);
+		expect(toGood?.headers.traceparent).toBe(`00-${CLIENT_TRACE}-${attempts[1]?.spanId}-01`);
+		expect(toGood?.headers.tracestate).toBe("vendor=abc");
+	});
+
+	it("exports a streamed answer once the stream has ended, with its stream span", async () => {
+		const [up, collector] = [uid(), uid()];
+		const { model, key } = await scenario([{ base_url: upstream(up, "ok") }]);
+		const { res, body } = await tracedCall(collector, "/v1/chat/completions", chatInit(key, model, { stream: true }));
+		expect(res.status).toBe(200);
+		expect(body).toContain("[DONE]");
+
+		const posts = await upstreamLog(collector);
+		expect(posts).toHaveLength(1);
+		const { spans } = await exported(collector);
+		const server = spans.find((s) => s.kind === 2);
+		const stream = spans.find((s) => s.name === "stream");
+		expect(stream?.parentSpanId).toBe(server?.spanId);
+		expect(attr(stream, "gateway.stream.end")).toBe("complete");
+		// A trace the gateway started: a fresh id, which the upstream saw too.
+		expect(server?.parentSpanId).toBeUndefined();
+		const [sent] = await upstreamLog(up);
+		expect(sent?.headers.traceparent).toMatch(new RegExp(`^00-${server?.traceId}-[\\da-f]{16}-01$`));
+	});
+
+	it("marks a refused request's spans failed, and starts a new trace for a malformed traceparent", async () => {
+		const collector = uid();
+		const { res } = await tracedCall(
+			collector,
+			"/v1/chat/completions",
+			chatInit("sk-not-a-key", "m", {}, { traceparent: `00-${CLIENT_TRACE}-${CLIENT_SPAN}-1` }),
+		);
+		expect(res.status).toBe(401);
+		const { spans } = await exported(collector);
+		expect(spans.map((s) => s.traceId).every((id) => id !== CLIENT_TRACE)).toBe(true);
+		expect(spans.find((s) => s.name === "authenticate")?.status).toEqual({ code: 2, message: "invalid_api_key" });
+	});
+
+	it("without a collector exports nothing, and still passes the client's trace on to the upstream", async () => {
+		const up = uid();
+		const { model, key } = await scenario([{ base_url: upstream(up, "ok") }]);
+		const res = await chat(key, { model, messages: [{ role: "user", content: "hi" }] }, { traceparent: `00-${CLIENT_TRACE}-${CLIENT_SPAN}-00` });
+		expect(res.status).toBe(200);
+		const [sent] = await upstreamLog(up);
+		expect(sent?.headers.traceparent).toMatch(new RegExp(`^00-${CLIENT_TRACE}-(?!${CLIENT_SPAN})[\\da-f]{16}-00$`));
+	});
+});
