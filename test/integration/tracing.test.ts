@@ -1,8 +1,10 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
+import { MEMORY_QUEUE } from "../../queues/memory-message";
 import worker from "../../src";
-import { chat, scenario, uid, upstream, upstreamLog } from "../support/gateway";
+import { chat, createChannel, scenario, uid, upstream, upstreamLog } from "../support/gateway";
+import { newOwner, token } from "../support/mem0-api";
 
 interface OtlpSpan {
 	traceId: string;
@@ -17,11 +19,13 @@ interface OtlpSpan {
 const CLIENT_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 const CLIENT_SPAN = "00f067aa0ba902b7";
 
+const tracedEnv = (collector: string) =>
+	({ ...env, OTEL_EXPORTER_OTLP_ENDPOINT: `${inject("upstreamUrl")}/${collector}/otlp`, OTEL_SERVICE_NAME: "gw-test" }) as unknown as Env;
+
 /** A request through the Worker with a collector configured, its export (after the response) awaited. */
 async function tracedCall(collector: string, path: string, init: RequestInit): Promise<{ res: Response; body: string }> {
 	const ctx = createExecutionContext();
-	const traced = { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: `${inject("upstreamUrl")}/${collector}/otlp`, OTEL_SERVICE_NAME: "gw-test" };
-	const res = await worker.fetch(new Request(`http://gateway.test${path}`, init), traced as unknown as Env, ctx);
+	const res = await worker.fetch(new Request(`http://gateway.test${path}`, init), tracedEnv(collector), ctx);
 	const body = await res.text();
 	await waitOnExecutionContext(ctx);
 	return { res, body };
@@ -123,5 +127,53 @@ describe("tracing", () => {
 		expect(res.status).toBe(200);
 		const [sent] = await upstreamLog(up);
 		expect(sent?.headers.traceparent).toMatch(new RegExp(`^00-${CLIENT_TRACE}-(?!${CLIENT_SPAN})[\\da-f]{16}-00$`));
+	});
+
+	it("puts a memory search and its query embedding under the request's span", async () => {
+		const collector = uid();
+		await createChannel({ type: "mock", models: ["mock-embedding"] });
+		const { key } = await newOwner();
+		const { res } = await tracedCall(collector, "/mem0/v3/memories/search/", {
+			method: "POST",
+			headers: token(key),
+			body: JSON.stringify({ query: "peanuts", filters: { user_id: "alice" } }),
+		});
+		expect(res.status).toBe(200);
+		const { spans } = await exported(collector);
+		const server = spans.find((s) => s.kind === 2);
+		const search = spans.find((s) => s.name === "memory search");
+		expect(search?.parentSpanId).toBe(server?.spanId);
+		expect(spans.find((s) => s.name === "upstream embeddings")?.parentSpanId).toBe(search?.spanId);
+	});
+
+	it("gives each queue message a consumer span in the trace of the request that queued it; a message without one starts its own", async () => {
+		const collector = uid();
+		const message = (eventId: string, traceparent?: string) => ({
+			event_id: eventId,
+			owner_id: 1,
+			key_id: 1,
+			messages: [{ role: "user", content: "hi" }],
+			entities: { user_id: "u" },
+			metadata: null,
+			...(traceparent === undefined ? {} : { traceparent }),
+		});
+		// Events nobody recorded: the consumer has nothing to do, and acknowledges them.
+		const batch = createMessageBatch(MEMORY_QUEUE, [
+			{ id: "m1", timestamp: new Date(), attempts: 1, body: message(`ev-${uid()}`, `00-${CLIENT_TRACE}-${CLIENT_SPAN}-01`) },
+			{ id: "m2", timestamp: new Date(), attempts: 1, body: message(`ev-${uid()}`) },
+		]);
+		const ctx = createExecutionContext();
+		await worker.queue(batch, tracedEnv(collector), ctx);
+		expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["m1", "m2"]);
+
+		const { spans } = await exported(collector);
+		expect(spans.map((s) => [s.name, s.kind])).toEqual([
+			[`process ${MEMORY_QUEUE}`, 5],
+			[`process ${MEMORY_QUEUE}`, 5],
+		]);
+		const [linked, fresh] = spans;
+		expect(linked).toMatchObject({ traceId: CLIENT_TRACE, parentSpanId: CLIENT_SPAN });
+		expect(fresh?.traceId).not.toBe(CLIENT_TRACE);
+		expect(fresh?.parentSpanId).toBeUndefined();
 	});
 });
