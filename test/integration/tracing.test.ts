@@ -3,7 +3,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
 import { MEMORY_QUEUE } from "../../queues/memory-message";
 import worker from "../../src";
-import { chat, createChannel, scenario, uid, upstream, upstreamLog } from "../support/gateway";
+import { TEST_ADMIN_TOKEN } from "../support/constants";
+import { call, chat, createChannel, scenario, uid, upstream, upstreamLog } from "../support/gateway";
 import { newOwner, token } from "../support/mem0-api";
 
 interface OtlpSpan {
@@ -127,6 +128,18 @@ describe("tracing", () => {
 		expect(res.status).toBe(200);
 		const [sent] = await upstreamLog(up);
 		expect(sent?.headers.traceparent).toMatch(new RegExp(`^00-${CLIENT_TRACE}-(?!${CLIENT_SPAN})[\\da-f]{16}-00$`));
+	});
+
+	it("passes the operator's trace on to a channel test's request", async () => {
+		const up = uid();
+		const { channels } = await scenario([{ base_url: upstream(up, "ok") }]);
+		const res = await call(`/api/channels/${channels[0]?.id}/test`, {
+			method: "POST",
+			headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, traceparent: `00-${CLIENT_TRACE}-${CLIENT_SPAN}-01` },
+		});
+		expect(res.status).toBe(200);
+		const [sent] = await upstreamLog(up);
+		expect(sent?.headers.traceparent).toMatch(new RegExp(`^00-${CLIENT_TRACE}-[\\da-f]{16}-01$`));
 	});
 
 	it("puts a memory search and its query embedding under the request's span", async () => {
