@@ -49,10 +49,19 @@ export function parseTracestate(header: string | null | undefined): string | und
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
+// Ids are drawn from a pool filled a few KiB at a time: one getRandomValues call per request costs more than the
+// rest of a trace that is off.
+const pool = new Uint8Array(4096);
+let drawn = pool.length;
+
 function randomHex(bytes: number): string {
-	const buf = crypto.getRandomValues(new Uint8Array(bytes));
+	if (drawn + bytes > pool.length) {
+		crypto.getRandomValues(pool);
+		drawn = 0;
+	}
 	let out = "";
-	for (const b of buf) out += HEX[b];
+	for (let i = drawn; i < drawn + bytes; i++) out += HEX[pool[i] ?? 0];
+	drawn += bytes;
 	return ALL_ZEROS.test(out) ? randomHex(bytes) : out;
 }
 

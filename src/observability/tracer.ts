@@ -13,8 +13,9 @@
  * - `@hono/otel` 1.1.2 only adds a server span middleware over @opentelemetry/api: it needs a tracer provider, which on
  *   Workers is otel-cf-workers again (274 KiB minified together, the same cost plus 3 KiB).
  * What we need is small (W3C traceparent in and out, a few spans with explicit parents, one OTLP JSON POST per
- * request after the response, nothing at all when export is off), so this file and its two neighbours do it in
- * about 300 lines and a few KiB.
+ * request after the response, nothing at all when export is off), so this file and its neighbours do it in about
+ * 350 lines: the gateway grew by 8 KiB minified (3 KiB gzip). In node, a request's tracing costs about 2 µs off and
+ * about 50 µs on (five spans, their OTLP body, a stubbed fetch).
  *
  * Off (no OTEL_EXPORTER_OTLP_ENDPOINT) a trace is one object per request: its ids, for the request log and for the
  * `traceparent` every upstream call still carries; `start` returns that same object, so no span is ever built.

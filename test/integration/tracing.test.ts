@@ -21,7 +21,12 @@ const CLIENT_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 const CLIENT_SPAN = "00f067aa0ba902b7";
 
 const tracedEnv = (collector: string) =>
-	({ ...env, OTEL_EXPORTER_OTLP_ENDPOINT: `${inject("upstreamUrl")}/${collector}/otlp`, OTEL_SERVICE_NAME: "gw-test" }) as unknown as Env;
+	({
+		...env,
+		OTEL_EXPORTER_OTLP_ENDPOINT: `${inject("upstreamUrl")}/${collector}/otlp`,
+		OTEL_EXPORTER_OTLP_HEADERS: "authorization=Bearer%20collector-secret",
+		OTEL_SERVICE_NAME: "gw-test",
+	}) as unknown as Env;
 
 /** A request through the Worker with a collector configured, its export (after the response) awaited. */
 async function tracedCall(collector: string, path: string, init: RequestInit): Promise<{ res: Response; body: string }> {
@@ -67,6 +72,8 @@ describe("tracing", () => {
 
 		const { services, spans } = await exported(collector);
 		expect(services).toEqual([[{ key: "service.name", value: { stringValue: "gw-test" } }]]);
+		// One export, with the collector's own headers (OTEL_EXPORTER_OTLP_HEADERS, URL-decoded).
+		expect((await upstreamLog(collector)).map((p) => p.authorization)).toEqual(["Bearer collector-secret"]);
 		expect(new Set(spans.map((s) => s.traceId))).toEqual(new Set([CLIENT_TRACE]));
 		const server = spans.find((s) => s.kind === 2);
 		expect(server).toMatchObject({ name: "POST /v1/chat/completions", parentSpanId: CLIENT_SPAN, status: { code: 1 } });
@@ -106,6 +113,26 @@ describe("tracing", () => {
 		expect(server?.parentSpanId).toBeUndefined();
 		const [sent] = await upstreamLog(up);
 		expect(sent?.headers.traceparent).toMatch(new RegExp(`^00-${server?.traceId}-[\\da-f]{16}-01$`));
+	});
+
+	it("shows a stream continued on another channel: the continuation's attempt, and one stream span to the end", async () => {
+		const [dies, continues, collector] = [uid(), uid(), uid()];
+		const { model, key } = await scenario([
+			{ base_url: upstream(dies, "story-cut-20"), priority: 10 },
+			{ base_url: upstream(continues, "story"), priority: 0 },
+		]);
+		const { res } = await tracedCall(collector, "/v1/chat/completions", chatInit(key, model, { stream: true }));
+		expect(res.status).toBe(200);
+		const { spans } = await exported(collector);
+		const attempts = spans.filter((s) => s.name === "upstream chat");
+		expect(attempts.map((s) => [attr(s, "gateway.attempt"), attr(s, "gateway.continuation")])).toEqual([
+			["1", false],
+			["2", true],
+		]);
+		const [, continued] = await Promise.all([upstreamLog(dies), upstreamLog(continues)]);
+		expect(continued[0]?.headers.traceparent).toBe(`00-${attempts[1]?.traceId}-${attempts[1]?.spanId}-01`);
+		const streams = spans.filter((s) => s.name === "stream");
+		expect(streams.map((s) => attr(s, "gateway.stream.end"))).toEqual(["complete"]);
 	});
 
 	it("marks a refused request's spans failed, and starts a new trace for a malformed traceparent", async () => {
