@@ -181,6 +181,7 @@ describe("tracing", () => {
 		expect(res.status).toBe(200);
 		const { spans } = await exported(collector);
 		const server = spans.find((s) => s.kind === 2);
+		expect(spans.map((s) => s.name)).toEqual(expect.arrayContaining(["POST /mem0/v3/memories/search/", "memory search", "upstream embeddings"]));
 		const search = spans.find((s) => s.name === "memory search");
 		expect(search?.parentSpanId).toBe(server?.spanId);
 		expect(spans.find((s) => s.name === "upstream embeddings")?.parentSpanId).toBe(search?.spanId);
