@@ -169,6 +169,25 @@ describe("tracing", () => {
 		expect(sent?.headers.traceparent).toMatch(new RegExp(`^00-${CLIENT_TRACE}-[\\da-f]{16}-01$`));
 	});
 
+	it("puts a vector store search under the request's span as retrieval", async () => {
+		const collector = uid();
+		const { key } = await newOwner();
+		const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+		const store = await (await call("/v1/vector_stores", { method: "POST", headers, body: JSON.stringify({ name: "empty" }) })).json<{ id: string }>();
+		const { res } = await tracedCall(collector, `/v1/vector_stores/${store.id}/search`, {
+			method: "POST",
+			headers,
+			body: JSON.stringify({ query: "breakers" }),
+		});
+		expect(res.status).toBe(200);
+		const { spans } = await exported(collector);
+		const server = spans.find((s) => s.kind === 2);
+		expect(server?.name).toBe("POST /v1/vector_stores/:vector_store_id/search");
+		const retrieval = spans.find((s) => s.name === "retrieval");
+		expect(retrieval?.parentSpanId).toBe(server?.spanId);
+		expect(attr(retrieval, "gateway.retrieval.hits")).toBe("0");
+	});
+
 	it("puts a memory search and its query embedding under the request's span", async () => {
 		const collector = uid();
 		await createChannel({ type: "mock", models: ["mock-embedding"] });
