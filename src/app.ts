@@ -79,9 +79,9 @@ export const operations: OperationDoc[] = [
 const document = openApiDocument(operations);
 
 export const app = new Hono<AppEnv>({ getPath: routedPath })
-	// First, so that the request's span covers all the rest.
-	.use(tracing())
 	.use(requestIds())
+	// Before everything else but the ids (which an invalid configuration's error, thrown here, still quotes).
+	.use(tracing())
 	.get("/api/openapi.json", (c) => c.json(document))
 	.use("/v1/messages", speaks("anthropic"))
 	.use("/v1/messages/*", speaks("anthropic"))
