@@ -111,15 +111,30 @@ function attemptSpan(input: FailoverInput, channel: LiveChannel, attempt: number
 	});
 }
 
-function endAttempt(span: Span, outcome: { response: Response } | { failure: Failure }): void {
-	if ("response" in outcome) {
-		span.set({ "http.response.status_code": outcome.response.status });
-	} else {
-		const { failure } = outcome;
-		if (failure.kind === "status") span.set({ "http.response.status_code": failure.status });
-		span.fail(failure.kind === "status" ? `status ${failure.status}` : failure.kind);
+/** An attempt and the reading of its answer, in its span: the upstream's status, and why it failed if it did. */
+async function tracedAttempt<A>(
+	input: FailoverInput<A>,
+	channel: LiveChannel,
+	timeoutMs: number,
+	span: Span,
+): Promise<{ response: Response; answer: A } | { failure: Failure }> {
+	try {
+		const attempt = await attemptOnce(input, channel, timeoutMs, span);
+		const outcome = "ok" in attempt ? await readOk(input, attempt.ok, channel) : attempt;
+		if ("response" in outcome) {
+			span.set({ "http.response.status_code": outcome.response.status });
+		} else {
+			const { failure } = outcome;
+			if (failure.kind === "status") span.set({ "http.response.status_code": failure.status });
+			span.fail(failure.kind === "status" ? `status ${failure.status}` : failure.kind);
+		}
+		return outcome;
+	} catch (err) {
+		span.fail(errorReason(err));
+		throw err;
+	} finally {
+		span.end();
 	}
-	span.end();
 }
 
 /** A 2xx answer as `read` makes it out; one it cannot read is the channel's failure, as a 5xx would be. */
@@ -156,20 +171,12 @@ export async function failover<A>(input: FailoverInput<A>, startedAt = Date.now(
 		attempts++;
 		const upstreamModel = upstreamModelFor(channel, input.model);
 		input.onAttempt?.(channel, attempts, upstreamModel);
-		const span = attemptSpan(input, channel, attempts, upstreamModel);
-		const outcome = await attemptOnce(input, channel, Math.min(input.config.firstByteTimeoutMs, remaining), span)
-			.then((attempt) => ("ok" in attempt ? readOk(input, attempt.ok, channel) : attempt))
-			.then(
-				(settled) => {
-					endAttempt(span, settled);
-					return settled;
-				},
-				(err: unknown) => {
-					span.fail(errorReason(err));
-					span.end();
-					throw err;
-				},
-			);
+		const outcome = await tracedAttempt(
+			input,
+			channel,
+			Math.min(input.config.firstByteTimeoutMs, remaining),
+			attemptSpan(input, channel, attempts, upstreamModel),
+		);
 		if ("answer" in outcome) {
 			input.onOutcome?.(channel, { kind: "success", at: Date.now(), model: input.model });
 			return { response: outcome.response, channel, attempts, answer: outcome.answer };
