@@ -10,6 +10,8 @@ export const ingestMessage = z.object({
 	vector_store_id: z.string().min(1).max(100),
 	file_id: z.string().min(1).max(100),
 	generation: z.number().int(),
+	/** The W3C traceparent of the request that queued it: the consumer's span continues that trace. */
+	traceparent: z.string().max(256).optional(),
 });
 
 export type IngestMessage = z.infer<typeof ingestMessage>;

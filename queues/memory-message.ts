@@ -20,6 +20,8 @@ export const memoryMessage = z.object({
 	metadata: z.record(z.string(), z.unknown()).nullable(),
 	/** What the messages are: an add's or a chat turn's (facts stated), or a finished conversation to sum up. */
 	kind: z.enum(["facts", "summary"]).optional(),
+	/** The W3C traceparent of the request that queued it: the consumer's span continues that trace. */
+	traceparent: z.string().max(256).optional(),
 });
 
 export type MemoryMessage = z.infer<typeof memoryMessage>;

@@ -41,6 +41,8 @@ export const LAYERS: readonly Layer[] = [
 			"src/db/",
 			"src/errors/",
 			"src/types/",
+			// Trace context and the OTLP exporter: the request and every layer under it add their spans.
+			"src/observability/",
 			// AppEnv and the validated config: every layer reads them.
 			"src/env.ts",
 			// Who called /api: produced by auth, read by every layer that decides anything.

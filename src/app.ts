@@ -10,6 +10,7 @@ import { mem0Auth } from "./middleware/mem0-auth";
 import { observe } from "./middleware/observe";
 import { requestIds } from "./middleware/request-ids";
 import { speaks } from "./middleware/speaks";
+import { tracing } from "./middleware/tracing";
 import { openApiDocument } from "./openapi/document";
 import type { OperationDoc } from "./openapi/operation";
 import { alertDocs, alertRoutes } from "./routes/alerts";
@@ -88,6 +89,8 @@ const document = openApiDocument(operations);
 
 export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.use(requestIds())
+	// Before everything else but the ids (which an invalid configuration's error, thrown here, still quotes).
+	.use(tracing())
 	// Counted for /metrics and logged, every request, whatever becomes of it.
 	.use(observe())
 	.get("/api/openapi.json", (c) => c.json(document))

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Principal } from "./auth/principal";
 import type { ErrorDialect } from "./errors/render";
+import type { Span } from "./observability/tracer";
 import type { CallerKey } from "./types/caller";
 
 /**
@@ -17,6 +18,8 @@ export interface AppVariables {
 	principal: Principal;
 	/** The error format of the API called; OpenAI's when unset. */
 	dialect: ErrorDialect;
+	/** The request's server span (src/middleware/tracing.ts): its trace and span ids, and its child spans. */
+	trace: Span;
 }
 
 export type AppEnv = {

@@ -44,21 +44,28 @@ function usageOf(provider: Provider, op: Operation, text: string): Usage | undef
  * One tiny real request through a channel, reported as an operator needs it to fix the channel: the URL called
  * (without credentials) and the upstream's answer (status, the provider's error codes, and the start of its body,
  * secrets redacted). The breaker's probe reads it as the relay reads an attempt. A 2xx whose
- * body is not JSON is no success: the relay would fail it over.
+ * body is not JSON is no success: the relay would fail it over. `traceparent`: the operator's request's, passed on.
  */
-export async function testChannel(channel: LiveChannel, model: string, env: Env, encryptionKey: string) {
-	return (await meteredTest(channel, model, env, encryptionKey, TEST_TIMEOUT_MS)).result;
+export async function testChannel(channel: LiveChannel, model: string, env: Env, encryptionKey: string, traceparent?: string) {
+	return (await meteredTest(channel, model, env, encryptionKey, TEST_TIMEOUT_MS, traceparent)).result;
 }
 
 /** The same test, with the usage its answer reports (the active health checks price it) and a timeout of the caller's. */
-export async function meteredTest(channel: LiveChannel, model: string, env: Env, encryptionKey: string, timeoutMs: number) {
+export async function meteredTest(channel: LiveChannel, model: string, env: Env, encryptionKey: string, timeoutMs: number, traceparent?: string) {
 	const started = Date.now();
 	let url: string | null = null;
 	try {
 		const provider = providers[channel.type];
 		const target = await targetFor(channel, model, encryptionKey);
 		const { op, body } = smallestRequest(provider, target.upstreamModel);
-		const ctx: SendContext = { op, stream: false, signal: AbortSignal.timeout(timeoutMs), clientHeaders: new Headers(), env };
+		const ctx: SendContext = {
+			op,
+			stream: false,
+			signal: AbortSignal.timeout(timeoutMs),
+			clientHeaders: new Headers(),
+			traceHeaders: traceparent === undefined ? {} : { traceparent },
+			env,
+		};
 		url = provider.endpoint ? shownUrl(provider.endpoint(target, ctx)) : null;
 		const res = await provider.send(body, target, ctx);
 		const text = await boundedText(res, MAX_ANSWER_BYTES);

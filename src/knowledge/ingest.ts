@@ -1,8 +1,10 @@
 import { z } from "zod";
-import { type IngestMessage, ingestMessage } from "../../queues/ingest-message";
+import { INGEST_QUEUE, type IngestMessage, ingestMessage } from "../../queues/ingest-message";
 import { GatewayError } from "../errors/gateway-error";
 import { FAMILIES as F } from "../observability/metric-families";
 import { metrics } from "../observability/metrics";
+import { traceMessage } from "../observability/queue-span";
+import type { Span } from "../observability/tracer";
 import { callerForKey } from "../relay/callers";
 import { chunk } from "./documents/chunk";
 import { parseDocument } from "./documents/parse";
@@ -47,7 +49,9 @@ export async function consumeIngest(batch: MessageBatch, env: Env, ctx: Executio
 			continue;
 		}
 		try {
-			await ingest(env, ctx, parsed.data);
+			const msg = parsed.data;
+			const about = { "gateway.vector_store_id": msg.vector_store_id, "gateway.file_id": msg.file_id, "messaging.delivery.attempt": message.attempts };
+			await traceMessage(env, ctx, INGEST_QUEUE, msg.traceparent, about, (span) => ingest(env, ctx, msg, span));
 			message.ack();
 		} catch (err) {
 			const reason = err instanceof Error ? err.message : String(err);
@@ -105,13 +109,14 @@ function binaryParser(env: Env): BinaryParser {
 
 const fileRow = z.object({ r2_key: z.string(), content_type: z.string() });
 
-async function ingest(env: Env, ctx: ExecutionContext, msg: IngestMessage): Promise<void> {
+async function ingest(env: Env, ctx: ExecutionContext, msg: IngestMessage, span: Span): Promise<void> {
 	const work = await current(env, msg);
 	if (!work) return;
 	try {
-		await run(env, ctx, msg, work.store, work.file);
+		await run(env, ctx, msg, work.store, work.file, span);
 	} catch (err) {
 		if (!(err instanceof IngestFailure)) throw err;
+		span.fail(err.code);
 		await markFailed(env.DB, msg, err.code, err.message);
 	}
 }
@@ -126,7 +131,7 @@ function stageClock(): (name: "parse" | "chunk" | "embed" | "index") => void {
 	};
 }
 
-async function run(env: Env, ctx: ExecutionContext, msg: IngestMessage, store: StoreRow, file: StoreFileRow): Promise<void> {
+async function run(env: Env, ctx: ExecutionContext, msg: IngestMessage, store: StoreRow, file: StoreFileRow, span: Span): Promise<void> {
 	const lap = stageClock();
 	await stage(env.DB, msg, "parsing", 0.05);
 	const row = await env.DB.prepare("SELECT r2_key, content_type FROM files WHERE id = ?1 AND deleted_at IS NULL").bind(file.fileId).first();
@@ -148,7 +153,14 @@ async function run(env: Env, ctx: ExecutionContext, msg: IngestMessage, store: S
 	if (file.tokenId === null) throw new IngestFailure("server_error", "No gateway key added this file, so nobody can be billed for its embeddings.");
 	const caller = await callerForKey(env, file.tokenId, file.userId);
 	const vectors = await embed(
-		{ env, waitUntil: (w) => ctx.waitUntil(w), caller, requestId: `ingest-${store.id}-${file.fileId}-${msg.generation}`, endpoint: "/v1/vector_stores/ingest" },
+		{
+			env,
+			waitUntil: (w) => ctx.waitUntil(w),
+			caller,
+			trace: span,
+			requestId: `ingest-${store.id}-${file.fileId}-${msg.generation}`,
+			endpoint: "/v1/vector_stores/ingest",
+		},
 		store.embeddingModel,
 		chunks.map((c) => c.text),
 	);

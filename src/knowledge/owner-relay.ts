@@ -1,4 +1,5 @@
 import { knownError } from "../errors/on-error";
+import { type Span, untraced } from "../observability/tracer";
 import { UsageMeter } from "../relay/meter";
 import type { RelayRequest } from "../relay/request";
 import { usageBatcher } from "../relay/usage-batcher";
@@ -9,6 +10,8 @@ export interface OwnerContext {
 	env: Env;
 	waitUntil: (work: Promise<unknown>) => void;
 	caller: CallerKey;
+	/** The span the call's steps go under: a request's, a retrieval's, a queue message's; absent, a trace of its own. */
+	trace?: Span | undefined;
 }
 
 /**
@@ -25,6 +28,7 @@ export function ownerRelayRequest(ctx: OwnerContext, requestId: string, endpoint
 		requestId,
 		signal: new AbortController().signal,
 		clientHeaders: new Headers(),
+		trace: ctx.trace ?? untraced(),
 		caller: ctx.caller,
 		meter,
 		dialect: "openai",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type Span, traced, untraced } from "../observability/tracer";
 import type { CallerKey } from "../types/caller";
 import { embed } from "./embed";
 import { type AttributeFilter, type Attributes, matchesFilter } from "./filters";
@@ -38,6 +39,8 @@ export interface SearchContext {
 	waitUntil: (work: Promise<unknown>) => void;
 	caller: CallerKey;
 	requestId: string;
+	/** The span the retrieval goes under (a request's); absent, a trace of its own. */
+	trace?: Span | undefined;
 }
 
 /** How many candidates each ranking contributes per wanted hit: room for the filter to drop some. */
@@ -59,7 +62,16 @@ const chunkRow = z.object({
  * vectors (its namespace in the index of its model's dimension) and BM25 over the chunks' text, fused by rank, then
  * filtered by the files' attributes. A store with nothing embedded yet is searched by keywords alone.
  */
-export async function searchStores(ctx: SearchContext, stores: readonly StoreRow[], q: SearchQuery): Promise<SearchHit[]> {
+export function searchStores(ctx: SearchContext, stores: readonly StoreRow[], q: SearchQuery): Promise<SearchHit[]> {
+	const attributes = { "gateway.retrieval.stores": stores.length, "gateway.retrieval.max_results": q.maxResults };
+	return traced(ctx.trace ?? untraced(), "retrieval", { attributes }, async (span) => {
+		const hits = await search({ ...ctx, trace: span }, stores, q);
+		span.set({ "gateway.retrieval.hits": hits.length });
+		return hits;
+	});
+}
+
+async function search(ctx: SearchContext, stores: readonly StoreRow[], q: SearchQuery): Promise<SearchHit[]> {
 	const k = Math.min(MAX_CANDIDATES, Math.max(20, q.maxResults * CANDIDATES_PER_HIT));
 	const ids = stores.map((s) => s.id);
 	const weights = q.weights ?? { embedding: 1, text: 1 };

@@ -1,10 +1,12 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
-import { type MemoryMessage, memoryMessage } from "../../queues/memory-message";
+import { MEMORY_QUEUE, type MemoryMessage, memoryMessage } from "../../queues/memory-message";
 import { db } from "../db/client";
 import { memoryEvents } from "../db/schema";
 import { FAMILIES as F } from "../observability/metric-families";
 import { metrics } from "../observability/metrics";
+import { traceMessage } from "../observability/queue-span";
+import type { Span } from "../observability/tracer";
 import { memoryFactsFormat } from "../protocols/memory-facts";
 import { callerForKey } from "../relay/callers";
 import { askModel, MEMORY_ENDPOINT, type ModelContext, memoryModelOf } from "./ask-model";
@@ -47,7 +49,9 @@ export async function consumeMemory(batch: MessageBatch, env: Env, ctx: Executio
 			continue;
 		}
 		try {
-			await extract(env, ctx, parsed.data, message.attempts);
+			const msg = parsed.data;
+			const about = { "gateway.memory_event_id": msg.event_id, "gateway.memory_kind": msg.kind ?? "facts", "messaging.delivery.attempt": message.attempts };
+			await traceMessage(env, ctx, MEMORY_QUEUE, msg.traceparent, about, (span) => extract(env, ctx, msg, message.attempts, span));
 			metrics.inc(F.memoryExtractions, ["succeeded"]);
 			message.ack();
 		} catch (err) {
@@ -64,7 +68,7 @@ export async function consumeMemory(batch: MessageBatch, env: Env, ctx: Executio
 	}
 }
 
-async function extract(env: Env, ctx: ExecutionContext, msg: MemoryMessage, attempt: number): Promise<void> {
+async function extract(env: Env, ctx: ExecutionContext, msg: MemoryMessage, attempt: number, span: Span): Promise<void> {
 	const [event] = await db(env)
 		.select({ status: memoryEvents.status, results: memoryEvents.results })
 		.from(memoryEvents)
@@ -76,6 +80,7 @@ async function extract(env: Env, ctx: ExecutionContext, msg: MemoryMessage, atte
 		env,
 		waitUntil: (w) => ctx.waitUntil(w),
 		caller,
+		trace: span,
 		requestId: `${msg.event_id}-extract-${attempt}`,
 		model: await memoryModelOf(env, msg.owner_id),
 	};
@@ -90,7 +95,7 @@ async function extract(env: Env, ctx: ExecutionContext, msg: MemoryMessage, atte
 	const vectors = facts.length > 0 ? await embedTexts({ ...mctx, requestId: `${msg.event_id}-embed` }, MEMORY_ENDPOINT, facts) : [];
 	const rows = await storeFacts(env, msg, facts, vectors[0]?.length ?? null);
 	// Null: another delivery of the message stored its facts meanwhile; look again (RUNNING: finish its work, in case it died).
-	if (rows === null) return extract(env, ctx, msg, attempt);
+	if (rows === null) return extract(env, ctx, msg, attempt, span);
 	await settle(mctx, msg, rows, vectors);
 }
 

@@ -5,6 +5,7 @@ import { fuse } from "../knowledge/fuse";
 import { ftsQuery } from "../knowledge/keyword-search";
 import { rescore } from "../knowledge/rescore";
 import { vectorIndex } from "../knowledge/vector-index";
+import { traced, untraced } from "../observability/tracer";
 import { filterSql, type MemoryFilter, requiredEntities } from "./filters";
 import type { MemoryRow } from "./memories";
 import { embedTexts, type MemoryContext, memoryNamespace } from "./vectors";
@@ -56,7 +57,16 @@ type Candidate = { seq: number; id: string; updatedAt: number };
  * `keyword` is false), optionally re-scored (`rerank`), blended with recency; scores lie in [0, 1]. Up to 200
  * candidates are ranked by their ids and times; only the `topK` kept (or the reranked head) are read whole.
  */
-export async function searchMemories(ctx: MemoryContext, ownerId: number, q: MemorySearch): Promise<MemoryHit[]> {
+export function searchMemories(ctx: MemoryContext, ownerId: number, q: MemorySearch): Promise<MemoryHit[]> {
+	const attributes = { "gateway.memory.top_k": q.topK, "gateway.memory.rerank": q.rerank === true };
+	return traced(ctx.trace ?? untraced(), "memory search", { attributes }, async (span) => {
+		const hits = await search({ ...ctx, trace: span }, ownerId, q);
+		span.set({ "gateway.memory.hits": hits.length });
+		return hits;
+	});
+}
+
+async function search(ctx: MemoryContext, ownerId: number, q: MemorySearch): Promise<MemoryHit[]> {
 	const where = and(eq(memories.ownerId, ownerId), isNull(memories.supersededBy), filterSql(q.filter));
 	const withKeywords = q.keyword !== false;
 	const [keyword, nearest] = await Promise.all([withKeywords ? keywordRanking(ctx.env, q.query, where) : [], vectorRanking(ctx, ownerId, q)]);

@@ -4,6 +4,7 @@ import { looksLikeJwt } from "../auth/session";
 import { type AppEnv, config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { secretsEqual } from "../lib/crypto";
+import { traced } from "../observability/tracer";
 import { authenticate, presentedKey } from "../relay/callers";
 import { principalOfSession } from "./session-principal";
 
@@ -14,7 +15,7 @@ import { principalOfSession } from "./session-principal";
  */
 export function apiAuth(): MiddlewareHandler<AppEnv> {
 	return async function apiAuth(c, next) {
-		c.set("principal", await principalOf(c.env, presentedKey(c.req.raw.headers)));
+		c.set("principal", await traced(c.get("trace"), "authenticate", {}, () => principalOf(c.env, presentedKey(c.req.raw.headers))));
 		await next();
 	};
 }

@@ -3,6 +3,7 @@ import { sessionKeyOwner } from "../auth/policy";
 import { looksLikeJwt } from "../auth/session";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
+import { traced } from "../observability/tracer";
 import { authenticate, callerForKey, presentedKey } from "../relay/callers";
 import type { CallerKey } from "../types/caller";
 import { principalOfSession } from "./session-principal";
@@ -22,7 +23,9 @@ export interface CallerAuthOptions {
 export function callerAuth({ sessions = false }: CallerAuthOptions = {}): MiddlewareHandler<AppEnv> {
 	return async function callerAuth(c, next) {
 		const presented = presentedKey(c.req.raw.headers);
-		const caller = sessions ? await keyOrSessionCaller(c.env, presented, c.req.header(KEY_ID_HEADER)) : await authenticate(c.env, presented);
+		const caller = await traced(c.get("trace"), "authenticate", {}, () =>
+			sessions ? keyOrSessionCaller(c.env, presented, c.req.header(KEY_ID_HEADER)) : authenticate(c.env, presented),
+		);
 		c.set("caller", caller);
 		c.get("meter")?.setCaller(caller);
 		await next();

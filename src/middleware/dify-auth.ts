@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
+import { traced } from "../observability/tracer";
 import { authenticate, presentedKey } from "../relay/callers";
 
 /**
@@ -9,10 +10,12 @@ import { authenticate, presentedKey } from "../relay/callers";
  */
 export function difyAuth(): MiddlewareHandler<AppEnv> {
 	return async function difyAuth(c, next) {
-		const caller = await authenticate(c.env, presentedKey(c.req.raw.headers), Date.now(), "app").catch((err: unknown) => {
-			if (err instanceof GatewayError && err.code === "invalid_api_key") throw new GatewayError("unauthorized", err.message);
-			throw err;
-		});
+		const caller = await traced(c.get("trace"), "authenticate", {}, () => authenticate(c.env, presentedKey(c.req.raw.headers), Date.now(), "app")).catch(
+			(err: unknown) => {
+				if (err instanceof GatewayError && err.code === "invalid_api_key") throw new GatewayError("unauthorized", err.message);
+				throw err;
+			},
+		);
 		c.set("caller", caller);
 		c.get("meter")?.setCaller(caller);
 		await next();

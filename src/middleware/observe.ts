@@ -43,6 +43,8 @@ export function observe(): MiddlewareHandler<AppEnv> {
 			logRequest({
 				request_id: c.get("requestId"),
 				client_request_id: c.get("clientRequestId") ?? null,
+				trace_id: c.get("trace")?.traceId,
+				span_id: c.get("trace")?.spanId,
 				method: c.req.method,
 				route,
 				status: c.res.status,

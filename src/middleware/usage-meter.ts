@@ -23,6 +23,8 @@ function logRecord(c: Context<AppEnv>, meter: UsageMeter, r: UsageRecord): void 
 		{
 			request_id: r.request_id,
 			client_request_id: r.client_request_id,
+			trace_id: c.get("trace")?.traceId,
+			span_id: c.get("trace")?.spanId,
 			method: c.req.method,
 			route: routeTemplate(c),
 			status: r.status,

@@ -20,6 +20,8 @@ export interface SendContext {
 	signal: AbortSignal;
 	/** The client's request headers, for the few a provider forwards (e.g. `anthropic-beta`). */
 	clientHeaders: Headers;
+	/** W3C trace context for the upstream (`traceparent`, and `tracestate` when the client sent one): the call's span. */
+	traceHeaders: Readonly<Record<string, string>>;
 	env: Env;
 }
 
@@ -98,13 +100,21 @@ export class UnsendableRequest extends Error {
 	}
 }
 
-/** Serializes first, so that only the network call itself can fail as the channel's failure. */
-export async function jsonPost(url: string, headers: Record<string, string>, body: unknown, signal: AbortSignal): Promise<Response> {
+/**
+ * Serializes first, so that only the network call itself can fail as the channel's failure. The trace context goes
+ * first, so that a channel's own headers win over it.
+ */
+export async function jsonPost(
+	url: string,
+	headers: Record<string, string>,
+	body: unknown,
+	ctx: Pick<SendContext, "signal" | "traceHeaders">,
+): Promise<Response> {
 	let text: string;
 	try {
 		text = JSON.stringify(body);
 	} catch (err) {
 		throw new UnsendableRequest(err);
 	}
-	return fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: text, signal });
+	return fetch(url, { method: "POST", headers: { ...ctx.traceHeaders, "content-type": "application/json", ...headers }, body: text, signal: ctx.signal });
 }

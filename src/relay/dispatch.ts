@@ -3,6 +3,7 @@ import type { LiveChannel } from "../channels/live";
 import { routesByName } from "../channels/model-routes";
 import { config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
+import { traced } from "../observability/tracer";
 import type { Operation, Provider } from "../providers/types";
 import { type Admitted, admit, type Leg } from "./admit";
 import { resolveModel } from "./aliases";
@@ -46,7 +47,9 @@ export async function dispatch<A>(req: RelayRequest, input: DispatchInput<A>): P
 	meter.model = input.model;
 	meter.stream = input.stream;
 	const resolved = resolveModel(await routesByName(req.env), input.model);
-	const admitted = await admit(req, input.op, resolved, input.estimate);
+	const admitted = await traced(req.trace, "admission", { attributes: { "gen_ai.request.model": input.model } }, () =>
+		admit(req, input.op, resolved, input.estimate),
+	);
 	const { legs, outputCap } = admitted;
 	const outcomes: Outcomes = [];
 	const order: LegRequest = { resolved, caller: req.caller, stream: input.stream, user: input.user };
@@ -109,6 +112,8 @@ async function sendLeg<A>(
 			clientSignal: req.signal,
 			clientHeaders: req.clientHeaders,
 			env: req.env,
+			trace: req.trace,
+			priorAttempts: prior,
 			onAttempt: (channel, attempt, upstreamModel) => {
 				meter.channelId = channel.id;
 				meter.provider = channel.type;

@@ -6,6 +6,7 @@ import { readUpstreamError } from "../channels/upstream-error";
 import type { Config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { upstreamMessage } from "../lib/sanitize";
+import { errorReason, type Span } from "../observability/tracer";
 import { providers } from "../providers/registry";
 import { type Operation, type Provider, UnreadableAnswer, UnsendableRequest } from "../providers/types";
 import { claimTrial, cooling, usability } from "./breakers";
@@ -23,6 +24,12 @@ export interface FailoverInput<A = unknown> {
 	clientSignal: AbortSignal;
 	clientHeaders: Headers;
 	env: Env;
+	/** Each attempt is a client span under it, and the upstream receives that span as its parent. */
+	trace: Span;
+	/** Attempts the request made before this failover (earlier models of an alias's chain), for the spans' numbering. */
+	priorAttempts?: number;
+	/** This failover continues a broken stream (relay/continuation.ts). */
+	continuation?: boolean;
 	/** Called before each attempt so a failed request still records the channel and attempts it reached. */
 	onAttempt?: (channel: LiveChannel, attempt: number, upstreamModel: string) => void;
 	/** Each attempt's meaning for its channel's health, for the breakers (reported after the response). */
@@ -60,7 +67,7 @@ function backoffMs(attempt: number, remainingMs: number): number {
  * dialect cannot express, a key that does not decrypt, a body that does not serialize) goes up as it is, never
  * blamed on the channel. Only the call itself (the connection, the wait for headers) and the answer are the channel's.
  */
-async function attemptOnce(input: FailoverInput, channel: LiveChannel, timeoutMs: number): Promise<Outcome> {
+async function attemptOnce(input: FailoverInput, channel: LiveChannel, timeoutMs: number, span: Span): Promise<Outcome> {
 	const provider = providers[channel.type];
 	const body = input.bodyFor(provider);
 	const target = await targetFor(channel, input.model, input.config.encryptionKey);
@@ -68,7 +75,9 @@ async function attemptOnce(input: FailoverInput, channel: LiveChannel, timeoutMs
 	const handle = setTimeout(() => timer.abort(new TimedOut()), timeoutMs);
 	try {
 		const signal = AbortSignal.any([timer.signal, input.clientSignal]);
-		const ctx = { op: input.op, stream: input.stream, signal, clientHeaders: input.clientHeaders, env: input.env };
+		const traceHeaders: Record<string, string> = { traceparent: span.traceparent };
+		if (span.tracestate !== undefined) traceHeaders.tracestate = span.tracestate;
+		const ctx = { op: input.op, stream: input.stream, signal, clientHeaders: input.clientHeaders, traceHeaders, env: input.env };
 		const response = await provider.send(body, target, ctx);
 		if (response.ok) return { ok: response };
 		const { message, codes } = await readUpstreamError(response);
@@ -81,6 +90,50 @@ async function attemptOnce(input: FailoverInput, channel: LiveChannel, timeoutMs
 	} finally {
 		// Only the wait for headers is bounded here; a long stream is not cut by this timer.
 		clearTimeout(handle);
+	}
+}
+
+/** One attempt as a client span: which channel, provider and model, and why it was made (a failover, a continuation). */
+function attemptSpan(input: FailoverInput, channel: LiveChannel, attempt: number, upstreamModel: string): Span {
+	const number = (input.priorAttempts ?? 0) + attempt;
+	return input.trace.start(`upstream ${input.op}`, {
+		kind: "client",
+		attributes: {
+			"gateway.channel.id": channel.id,
+			"gateway.provider": channel.type,
+			"gen_ai.request.model": input.model,
+			"gateway.upstream_model": upstreamModel,
+			"gateway.attempt": number,
+			"gateway.failover": number > 1,
+			"gateway.continuation": input.continuation === true,
+			"gateway.stream": input.stream,
+		},
+	});
+}
+
+/** An attempt and the reading of its answer, in its span: the upstream's status, and why it failed if it did. */
+async function tracedAttempt<A>(
+	input: FailoverInput<A>,
+	channel: LiveChannel,
+	timeoutMs: number,
+	span: Span,
+): Promise<{ response: Response; answer: A } | { failure: Failure }> {
+	try {
+		const attempt = await attemptOnce(input, channel, timeoutMs, span);
+		const outcome = "ok" in attempt ? await readOk(input, attempt.ok, channel) : attempt;
+		if ("response" in outcome) {
+			span.set({ "http.response.status_code": outcome.response.status });
+		} else {
+			const { failure } = outcome;
+			if (failure.kind === "status") span.set({ "http.response.status_code": failure.status });
+			span.fail(failure.kind === "status" ? `status ${failure.status}` : failure.kind);
+		}
+		return outcome;
+	} catch (err) {
+		span.fail(errorReason(err));
+		throw err;
+	} finally {
+		span.end();
 	}
 }
 
@@ -116,9 +169,14 @@ export async function failover<A>(input: FailoverInput<A>, startedAt = Date.now(
 		const remaining = deadline - Date.now();
 		if (remaining <= 0) break;
 		attempts++;
-		input.onAttempt?.(channel, attempts, upstreamModelFor(channel, input.model));
-		const attempt = await attemptOnce(input, channel, Math.min(input.config.firstByteTimeoutMs, remaining));
-		const outcome = "ok" in attempt ? await readOk(input, attempt.ok, channel) : attempt;
+		const upstreamModel = upstreamModelFor(channel, input.model);
+		input.onAttempt?.(channel, attempts, upstreamModel);
+		const outcome = await tracedAttempt(
+			input,
+			channel,
+			Math.min(input.config.firstByteTimeoutMs, remaining),
+			attemptSpan(input, channel, attempts, upstreamModel),
+		);
 		if ("answer" in outcome) {
 			input.onOutcome?.(channel, { kind: "success", at: Date.now(), model: input.model });
 			return { response: outcome.response, channel, attempts, answer: outcome.answer };

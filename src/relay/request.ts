@@ -1,4 +1,5 @@
 import type { ErrorDialect } from "../errors/render";
+import type { Span } from "../observability/tracer";
 import type { AnswerAnnotation, IngressCodec } from "../protocols/codec";
 import type { ChatRequest } from "../protocols/ir";
 import type { CallerKey } from "../types/caller";
@@ -13,6 +14,8 @@ export interface RelayRequest {
 	/** Aborts when the client goes away; the upstream request goes with it. */
 	signal: AbortSignal;
 	clientHeaders: Headers;
+	/** The span the relay's steps are children of: the request's, or a retrieval's or memory step's. */
+	trace: Span;
 	caller: CallerKey;
 	meter: UsageMeter;
 	/** The called API's format, for its rate-limit headers. */

@@ -39,6 +39,8 @@ export function streamAnswer(
 	// Clients that do not speak OpenAI still need the usage chunk: their own stream format carries usage.
 	const forwardUsage = ingress.wire !== "openai" || chat.stream_options?.include_usage === true;
 	req.meter.deferred = true;
+	// From the answer's headers to its last event; the trace is exported once it ends.
+	const span = req.trace.start("stream", { attributes: { "gateway.channel.id": done.channel.id, "gen_ai.request.model": model } });
 	let settle: () => void = () => {};
 	req.waitUntil(new Promise<void>((resolve) => (settle = resolve)));
 	let source = body;
@@ -57,6 +59,15 @@ export function streamAnswer(
 				? report(req.env, [{ channel, outcome: { kind: "failure", at: Date.now(), message: "stream broken off", model: req.meter.model } }])
 				: undefined;
 		Promise.all([recordStream(req, s, promptTokens), broken]).then(settle, settle);
+		span.set({
+			"gateway.stream.end": s.end,
+			"gateway.channel.id": channel.id,
+			"gateway.ttfb_ms": s.ttfbMs,
+			"gen_ai.usage.input_tokens": s.usage?.promptTokens,
+			"gen_ai.usage.output_tokens": s.usage?.completionTokens,
+		});
+		if (s.end === "upstream_failed") span.fail(s.end);
+		span.end();
 	};
 	let out = meterStream(source, { tap, startedAt: req.meter.startedAt, onEnd, resume });
 	if (!same && ingress.streamFromChat) out = out.pipeThrough(sseTransform(ingress.streamFromChat(model, promptTokens)));

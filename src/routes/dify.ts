@@ -91,7 +91,7 @@ async function generatedTitle(c: Context<AppEnv>, model: string, conversation: D
 		max_tokens: 30,
 	};
 	// Asked by the gateway as the app key, as memory extraction is: limited, recorded and billed like the key's own chat.
-	const owner = { env: c.env, waitUntil: (w: Promise<unknown>) => c.executionCtx.waitUntil(w), caller: c.get("caller") };
+	const owner = { env: c.env, waitUntil: (w: Promise<unknown>) => c.executionCtx.waitUntil(w), caller: c.get("caller"), trace: c.get("trace") };
 	const req = ownerRelayRequest(owner, c.get("requestId"), TITLE_ENDPOINT);
 	const res = await relayChat(req, { ingress: openaiIngress, native: { ...chat }, chat, stream: false }).catch((err: unknown) => {
 		recordFailure(owner, req, err);

@@ -62,7 +62,7 @@ export const vectorStoreRoutes = new Hono<AppEnv>()
 			null,
 			[...files.keys()].map((fileId) => ({ fileId, attributes: null, chunkingStrategy: strategy })),
 		);
-		await enqueueIngest(c.env.INGEST_QUEUE, added);
+		await enqueueIngest(c.env.INGEST_QUEUE, added, c.get("trace").traceparent);
 		const counts = await fileCounts(c.env.DB, [store.id]);
 		return c.json(storeView(store, counts.get(store.id) ?? noFiles()));
 	})
@@ -109,7 +109,7 @@ export const vectorStoreRoutes = new Hono<AppEnv>()
 			{ fileId: body.file_id, attributes: body.attributes ?? null, chunkingStrategy: body.chunking_strategy ?? AUTO },
 		]);
 		if (!added) throw new GatewayError("internal_error", "The file was not added");
-		await enqueueIngest(c.env.INGEST_QUEUE, [added]);
+		await enqueueIngest(c.env.INGEST_QUEUE, [added], c.get("trace").traceparent);
 		await touchStore(c.env.DB, store);
 		return c.json(storeFileView(added));
 	})
@@ -167,7 +167,7 @@ export const vectorStoreRoutes = new Hono<AppEnv>()
 		);
 		const batch = await createBatch(c.env.DB, store);
 		const added = await addStoreFiles(c.env.DB, store, caller.keyId, batch.id, items);
-		await enqueueIngest(c.env.INGEST_QUEUE, added);
+		await enqueueIngest(c.env.INGEST_QUEUE, added, c.get("trace").traceparent);
 		await touchStore(c.env.DB, store);
 		return c.json(await batchView(c.env.DB, batch));
 	})
@@ -195,7 +195,13 @@ export const vectorStoreRoutes = new Hono<AppEnv>()
 		const store = await findStore(c.env.DB, c.req.valid("param").vector_store_id, c.get("caller").userId);
 		const body = c.req.valid("json");
 		const queries = typeof body.query === "string" ? [body.query] : body.query;
-		const context = { env: c.env, waitUntil: (w: Promise<unknown>) => c.executionCtx.waitUntil(w), caller: c.get("caller"), requestId: c.get("requestId") };
+		const context = {
+			env: c.env,
+			waitUntil: (w: Promise<unknown>) => c.executionCtx.waitUntil(w),
+			caller: c.get("caller"),
+			requestId: c.get("requestId"),
+			trace: c.get("trace"),
+		};
 		const hits = await searchStores(context, [store], {
 			query: queries.join("\n"),
 			maxResults: body.max_num_results,

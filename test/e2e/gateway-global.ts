@@ -69,6 +69,9 @@ export default async function setup(project: TestProject) {
 			// Operator notifications go to the mock upstream, which logs them under the tag "webhooks".
 			"--var",
 			`ALERT_WEBHOOK_URL:${upstream.url}/webhooks/fixture/openai/text/hook`,
+			// Traces go to the mock upstream's OTLP collector, which logs each export under the tag "otlp".
+			"--var",
+			`OTEL_EXPORTER_OTLP_ENDPOINT:${upstream.url}/otlp/otlp`,
 			"--show-interactive-dev-session=false",
 			// GET /__scheduled?cron=… runs a cron trigger on demand, as under `npm run dev` (the channel probes' test).
 			"--test-scheduled",

@@ -19,6 +19,7 @@
 // answers with the OpenAI tools fixture.
 // It also plays any provider from recorded wire fixtures:
 //   /<tag>/fixture/<provider>/<name>/<anything the provider appends>
+// and an OTLP/HTTP JSON collector: POST /<tag>/otlp/v1/traces is logged under <tag> with its body.
 // answers test/fixtures/<provider>/<name>.sse when the request asks for a stream, else <name>.json, the SSE
 // sent in pieces that cut events in two, as networks do; /<tag>/badjson/<provider>/<name>/... plays the same
 // fixture spoiled as the badjson scenario is.
@@ -332,7 +333,7 @@ export async function startMockUpstream(): Promise<{ url: string; server: Server
 		}
 		const logRequest = (tag: string, scenario: string, body: Record<string, unknown>) => {
 			const headers: Record<string, string | undefined> = {};
-			for (const name of ["x-api-key", "x-goog-api-key", "api-key", "anthropic-version", "anthropic-beta"])
+			for (const name of ["x-api-key", "x-goog-api-key", "api-key", "anthropic-version", "anthropic-beta", "traceparent", "tracestate"])
 				headers[name] = req.headers[name] as string | undefined;
 			const entry: LoggedRequest = {
 				tag,
@@ -365,6 +366,12 @@ export async function startMockUpstream(): Promise<{ url: string; server: Server
 			}
 			log.push({ tag: webhook[1] ?? "", scenario: "webhook", path: url.pathname, search: url.search, authorization: null, headers, body, aborted: false, raw });
 			return json(res, 200, { ok: true });
+		}
+		// A loopback OTLP/HTTP collector: the gateway's OTEL_EXPORTER_OTLP_ENDPOINT set to <url>/<tag>/otlp.
+		const otlp = /^\/([^/]+)\/otlp\/v1\/traces$/.exec(url.pathname);
+		if (otlp && req.method === "POST") {
+			logRequest(otlp[1] ?? "", "otlp", await readBody(req));
+			return json(res, 200, {});
 		}
 		// (/<tag>/badjson/v1/… is the OpenAI scenario below.)
 		const fixture = /^\/([^/]+)\/(fixture|badjson)\/(?!v1\/)([\w-]+)\/([\w-]+)(\/.*)?$/.exec(url.pathname);

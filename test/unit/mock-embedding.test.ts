@@ -49,7 +49,7 @@ describe("the mock channel's embeddings", () => {
 	});
 
 	it("answers /v1/embeddings with the requested dimensions (512 when none), in OpenAI's shape", async () => {
-		const ctx = { op: "embeddings" as const, stream: false, signal: new AbortController().signal, clientHeaders: new Headers(), env };
+		const ctx = { op: "embeddings" as const, stream: false, signal: new AbortController().signal, clientHeaders: new Headers(), traceHeaders: {}, env };
 		const target = { channelId: 1, baseUrl: undefined, apiKey: undefined, upstreamModel: "mock-embedding", settings: {} };
 		const answer = async (body: Record<string, unknown>) => (await mock.send(body, target, ctx)).json();
 

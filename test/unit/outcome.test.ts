@@ -78,7 +78,7 @@ describe("building the upstream call", () => {
 		const cyclic: Record<string, unknown> = {};
 		cyclic.self = cyclic;
 		// An address nothing listens on: a call that went out would fail as a network error instead.
-		const sent = jsonPost("http://127.0.0.1:9/v1/chat/completions", {}, cyclic, AbortSignal.timeout(1_000));
+		const sent = jsonPost("http://127.0.0.1:9/v1/chat/completions", {}, cyclic, { signal: AbortSignal.timeout(1_000), traceHeaders: {} });
 		await expect(sent).rejects.toBeInstanceOf(UnsendableRequest);
 	});
 });

@@ -24,7 +24,7 @@ export const anthropic: Provider = {
 		const beta = ctx.clientHeaders.get("anthropic-beta");
 		if (beta) headers["anthropic-beta"] = beta;
 		if (target.apiKey) headers["x-api-key"] = target.apiKey;
-		return jsonPost(endpoint(target, ctx), headers, { ...body, model: target.upstreamModel }, ctx.signal);
+		return jsonPost(endpoint(target, ctx), headers, { ...body, model: target.upstreamModel }, ctx);
 	},
 	listModels(target, signal) {
 		const headers: Record<string, string> = { "anthropic-version": ANTHROPIC_VERSION, accept: "application/json" };

@@ -26,6 +26,6 @@ export const azureOpenai: Provider = {
 		const url = endpoint(target, ctx);
 		const headers: Record<string, string> = { accept: ctx.stream ? "text/event-stream" : "application/json" };
 		if (target.apiKey) headers["api-key"] = target.apiKey;
-		return jsonPost(url, headers, { ...body, model: target.upstreamModel }, ctx.signal);
+		return jsonPost(url, headers, { ...body, model: target.upstreamModel }, ctx);
 	},
 };

@@ -16,6 +16,6 @@ export const cohere: Provider = {
 		const { query, documents, top_n, max_tokens_per_doc } = body;
 		const headers: Record<string, string> = { accept: "application/json" };
 		if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
-		return jsonPost(endpoint(target, ctx), headers, { model: target.upstreamModel, query, documents, top_n, max_tokens_per_doc }, ctx.signal);
+		return jsonPost(endpoint(target, ctx), headers, { model: target.upstreamModel, query, documents, top_n, max_tokens_per_doc }, ctx);
 	},
 };

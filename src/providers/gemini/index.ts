@@ -14,7 +14,7 @@ async function embeddings(body: Record<string, unknown>, target: Target, ctx: Se
 		const error = { code: 400, message: "Gemini embeddings take text input, not token arrays", status: "INVALID_ARGUMENT" };
 		return Response.json({ error }, { status: 400 });
 	}
-	const upstream = await jsonPost(endpoint(target, ctx), auth(target), batchEmbedBody(texts, target.upstreamModel, body.dimensions), ctx.signal);
+	const upstream = await jsonPost(endpoint(target, ctx), auth(target), batchEmbedBody(texts, target.upstreamModel, body.dimensions), ctx);
 	if (!upstream.ok) return upstream;
 	return Response.json(openaiList(await upstream.text(), String(body.model), texts, body.encoding_format === "base64"), { status: 200 });
 }
@@ -46,7 +46,7 @@ export const gemini: Provider = {
 	send(body, target, ctx) {
 		if (ctx.op === "embeddings") return embeddings(body, target, ctx);
 		const headers = { ...auth(target), accept: ctx.stream ? "text/event-stream" : "application/json" };
-		return jsonPost(endpoint(target, ctx), headers, body, ctx.signal);
+		return jsonPost(endpoint(target, ctx), headers, body, ctx);
 	},
 	listModels(target, signal) {
 		return fetch(`${baseUrl(gemini, target)}/models`, { headers: { ...auth(target), accept: "application/json" }, signal });

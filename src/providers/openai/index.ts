@@ -32,7 +32,7 @@ export function openaiCompatible(
 		endpoint,
 		send(body, target, ctx) {
 			const headers: Record<string, string> = { accept: ctx.stream ? "text/event-stream" : "application/json", ...bearer(target) };
-			return jsonPost(endpoint(target, ctx), headers, { ...body, model: target.upstreamModel }, ctx.signal);
+			return jsonPost(endpoint(target, ctx), headers, { ...body, model: target.upstreamModel }, ctx);
 		},
 		...(noModelsList
 			? {}

@@ -15,6 +15,6 @@ export const voyage: Provider = {
 		const { query, documents, top_n } = body;
 		const headers: Record<string, string> = { accept: "application/json" };
 		if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
-		return jsonPost(endpoint(target, ctx), headers, { model: target.upstreamModel, query, documents, top_k: top_n, truncation: true }, ctx.signal);
+		return jsonPost(endpoint(target, ctx), headers, { model: target.upstreamModel, query, documents, top_k: top_n, truncation: true }, ctx);
 	},
 };

@@ -73,6 +73,7 @@ export const mem0MemoryRoutes = new Hono<AppEnv>()
 				messages: conversation(body.messages),
 				entities,
 				metadata: body.metadata ?? null,
+				traceparent: c.get("trace").traceparent,
 			};
 			if (!fitsQueue(message)) {
 				throw new GatewayError("body_too_large", `An add with infer true takes at most ${MAX_QUEUED_BYTES} bytes of messages and metadata`, {

@@ -107,6 +107,7 @@ export function keepTurn(c: Context<AppEnv>, recalled: Recalled, chat: ChatReque
 		messages: turnOf(chat),
 		entities: { user_id: recalled.endUser },
 		metadata: null,
+		traceparent: c.get("trace").traceparent,
 	};
 	if (message.messages.every((m) => m.role !== "user") || !fitsQueue(message)) return;
 	c.executionCtx.waitUntil(

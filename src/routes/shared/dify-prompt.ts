@@ -70,7 +70,13 @@ async function liveStores(env: Env, app: AppRow): Promise<StoreRow[]> {
  */
 export async function appRetrieval(c: Context<AppEnv>, app: AppRow, question: string): Promise<{ search: FileSearch; resources: RetrieverResource[] }> {
 	const stores = await liveStores(c.env, app);
-	const context = { env: c.env, waitUntil: (w: Promise<unknown>) => c.executionCtx.waitUntil(w), caller: c.get("caller"), requestId: c.get("requestId") };
+	const context = {
+		env: c.env,
+		waitUntil: (w: Promise<unknown>) => c.executionCtx.waitUntil(w),
+		caller: c.get("caller"),
+		requestId: c.get("requestId"),
+		trace: c.get("trace"),
+	};
 	const hits =
 		question.trim() && stores.length
 			? await searchStores(context, stores, { query: question, maxResults: app.retrievalTopK, scoreThreshold: app.scoreThreshold ?? 0 })

@@ -59,7 +59,7 @@ export function splitFileSearch(tools: readonly { type: string }[] | null | unde
 export async function runFileSearch(c: Context<AppEnv>, tool: z.output<typeof fileSearchOptions>, query: string, include?: unknown): Promise<FileSearch> {
 	const caller = c.get("caller");
 	const stores = await Promise.all(tool.vector_store_ids.map((id) => findStore(c.env.DB, id, caller.userId)));
-	const context = { env: c.env, waitUntil: (w: Promise<unknown>) => c.executionCtx.waitUntil(w), caller, requestId: c.get("requestId") };
+	const context = { env: c.env, waitUntil: (w: Promise<unknown>) => c.executionCtx.waitUntil(w), caller, requestId: c.get("requestId"), trace: c.get("trace") };
 	const hits = query.trim()
 		? await searchStores(context, stores, {
 				query,

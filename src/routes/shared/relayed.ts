@@ -15,6 +15,7 @@ export async function relayed(c: Context<AppEnv>, relay: (req: RelayRequest) => 
 		requestId: c.get("requestId"),
 		signal: c.req.raw.signal,
 		clientHeaders: c.req.raw.headers,
+		trace: c.get("trace"),
 		caller: c.get("caller"),
 		meter: c.get("meter"),
 		dialect: c.get("dialect") ?? "openai",
