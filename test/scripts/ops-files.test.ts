@@ -145,6 +145,31 @@ describe("ops/prometheus/alerts.yml", () => {
 	});
 });
 
+describe("docs/OPERATIONS.md", () => {
+	const handbook = readFileSync(join(root, "docs/OPERATIONS.md"), "utf8");
+	const row = (first: string) => handbook.split("\n").find((line) => line.startsWith(`| \`${first}\` |`));
+
+	it("has a row for every var of wrangler.toml and every secret of .dev.vars.example", () => {
+		const toml = readFileSync(join(root, "wrangler.toml"), "utf8");
+		const vars = [...(/^\[vars\]\n([\s\S]*?)^\[/m.exec(toml)?.[1] ?? "").matchAll(/^([A-Z][A-Z0-9_]*) = /gm)].map((m) => m[1]);
+		const secrets = [...readFileSync(join(root, ".dev.vars.example"), "utf8").matchAll(/^#? ?([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]);
+		expect(vars.length).toBeGreaterThan(30);
+		expect([...vars, ...secrets].filter((name) => !row(name ?? ""))).toEqual([]);
+	});
+
+	it("lists every metric family with its type and labels", () => {
+		for (const f of families) {
+			const labels = f.labels.map((l) => `\`${l}\``).join(", ");
+			expect(row(f.name), f.name).toContain(`| ${f.type} | ${labels} |`);
+		}
+	});
+
+	it("explains every alert of alerts.yml", () => {
+		const names = rules.parse(parseBlockYaml(readFileSync(join(root, "ops/prometheus/alerts.yml"), "utf8"))).groups.flatMap((g) => g.rules.map((r) => r.alert));
+		expect(names.filter((name) => !row(name))).toEqual([]);
+	});
+});
+
 describe("the check itself", () => {
 	it("catches a misspelled metric, a suffix on a counter, and a label its series lacks", () => {
 		expect(promqlProblems(families, "sum(rate(http_request_total[5m]))")).toEqual(["http_request_total is no family of src/observability/metric-families.ts"]);
