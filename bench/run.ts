@@ -33,7 +33,7 @@ const { values: opts } = parseArgs({
 		// The domains miniflare+inspector enables: Runtime as wrangler dev does (runtime), or also Debugger as DevTools does (debugger).
 		attach: { type: "string", default: "runtime" },
 		// For quick iterations: comma-separated subsets, e.g. --targets floor,gateway --scenarios chat-1,chat-32
-		targets: { type: "string", default: "direct,floor,gateway,gateway-10k,gateway-limits,gateway-quiet" },
+		targets: { type: "string", default: "direct,floor,gateway,gateway-10k,gateway-limits,gateway-quiet,gateway-traced" },
 		scenarios: { type: "string" },
 	},
 });
@@ -277,13 +277,20 @@ async function startTargets(launcher: Launcher, setup: Setup): Promise<Live[]> {
 		const session = await attach(launcher, inspectorPort, "core:user:edge-gateway-floor");
 		live.push({ name: "floor", launcher, url: floor.url, key: setup.floorKey, pid: floor.pid, scenarios: passThrough, session });
 	}
-	const gateways = [
+	const gateways: { name: string; population: Population; scenarios: Scenario[]; vars?: Record<string, string> }[] = [
 		{ name: "gateway", population: { keys: 1, channels: 1 }, scenarios },
 		{ name: "gateway-10k", population: { keys: 10_000, channels: 1_000 }, scenarios: scaling },
 		// The same key with limits it never reaches: what its governor costs on the hot path.
 		{ name: "gateway-limits", population: { keys: 1, channels: 1, limits: true }, scenarios: scaling },
 		// Without /metrics counting and request logs (METRICS, REQUEST_LOGS off): what observing each request costs.
 		{ name: "gateway-quiet", population: { keys: 1, channels: 1 }, scenarios: scaling, vars: { METRICS: "off", REQUEST_LOGS: "off" } },
+		// With tracing on, every request's spans exported to the upstream's stand-in collector: what tracing costs.
+		{
+			name: "gateway-traced",
+			population: { keys: 1, channels: 1 },
+			scenarios: scaling,
+			vars: { OTEL_EXPORTER_OTLP_ENDPOINT: `${setup.upstream}/otlp` },
+		},
 	];
 	for (const g of gateways.filter((g) => targets.has(g.name))) {
 		const persist = join(setup.work, `${g.name}-${launcher}`);

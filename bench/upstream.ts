@@ -67,6 +67,8 @@ const server = createServer((req, res) => {
 	req.on("data", (part: Buffer) => parts.push(part));
 	req.on("end", () => {
 		if (req.url?.endsWith("/embeddings")) return send(res, embedding);
+		// The traced gateway's OTLP exports (bench/run.ts, gateway-traced): taken and dropped, as a collector would.
+		if (req.url?.endsWith("/v1/traces")) return send(res, Buffer.from("{}"));
 		if (!req.url?.endsWith("/chat/completions")) {
 			res.writeHead(404).end();
 			return;
