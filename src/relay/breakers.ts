@@ -10,9 +10,20 @@ import type { LiveChannel } from "../channels/live";
 interface Cached {
 	channel: RecordView;
 	models: ReadonlyMap<string, RecordView>;
+	/** When this isolate last read it (a report's answer, or a refresh). */
+	at: number;
 }
 
 const views = new Map<number, Cached>();
+
+/**
+ * A view that keeps a channel from this isolate (disabled, or open with no retry due) is read again from its breaker
+ * once it is this old, in the background: a breaker closed by someone else (a probe's success, an operator's reset)
+ * would otherwise never be heard of here, since a channel this isolate skips gets no report that could answer.
+ */
+const STALE_MS = 30_000;
+/** When each channel's view was last refreshed that way: one read per channel per STALE_MS, however busy the isolate. */
+const refreshedAt = new Map<number, number>();
 
 export type Usability = "yes" | "no" | "trial";
 
@@ -54,8 +65,27 @@ export function cooling(channels: readonly LiveChannel[], model: string, now = D
 	return { retryAt: soonest, rateLimited };
 }
 
-export function observe(channelId: number, view: BreakerView): void {
-	views.set(channelId, { channel: view, models: new Map(view.models.map((m) => [m.model, m])) });
+export function observe(channelId: number, view: BreakerView, now = Date.now()): void {
+	views.set(channelId, { channel: view, models: new Map(view.models.map((m) => [m.model, m])), at: now });
+}
+
+/**
+ * Re-reads a skipped channel's breakers when this isolate's view of them is stale (STALE_MS), after the request has
+ * moved on: the skip stands for this request; the next one sees what the breaker says now. Costs one Durable Object
+ * call per unhealthy channel per STALE_MS, and nothing while every channel is healthy.
+ */
+export function refreshIfStale(env: Env, channelId: number, waitUntil: (p: Promise<unknown>) => void, now = Date.now()): void {
+	const cached = views.get(channelId);
+	if (!cached || now - cached.at < STALE_MS || now - (refreshedAt.get(channelId) ?? 0) < STALE_MS) return;
+	refreshedAt.set(channelId, now);
+	waitUntil(
+		env.CHANNEL_BREAKER.getByName(String(channelId))
+			.view()
+			.then((view) => observe(channelId, view))
+			.catch(() => {
+				// Unreachable just now: the view stands, and is tried again after STALE_MS.
+			}),
+	);
 }
 
 const setting = z.number().finite().nonnegative().optional().catch(undefined);

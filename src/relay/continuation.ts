@@ -128,6 +128,7 @@ export function continuation(input: ContinuationInput): Resume | undefined {
 				clientSignal: req.signal,
 				clientHeaders: req.clientHeaders,
 				env: req.env,
+				waitUntil: (work) => req.waitUntil(work),
 				trace: req.trace,
 				priorAttempts: req.meter.attempts,
 				continuation: true,

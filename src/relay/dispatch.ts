@@ -112,6 +112,7 @@ async function sendLeg<A>(
 			clientSignal: req.signal,
 			clientHeaders: req.clientHeaders,
 			env: req.env,
+			waitUntil: (work) => req.waitUntil(work),
 			trace: req.trace,
 			priorAttempts: prior,
 			onAttempt: (channel, attempt, upstreamModel) => {

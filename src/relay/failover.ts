@@ -9,7 +9,7 @@ import { upstreamMessage } from "../lib/sanitize";
 import { errorReason, type Span } from "../observability/tracer";
 import { providers } from "../providers/registry";
 import { type Operation, type Provider, UnreadableAnswer, UnsendableRequest } from "../providers/types";
-import { claimTrial, cooling, usability } from "./breakers";
+import { claimTrial, cooling, refreshIfStale, usability } from "./breakers";
 
 export interface FailoverInput<A = unknown> {
 	op: Operation;
@@ -24,6 +24,8 @@ export interface FailoverInput<A = unknown> {
 	clientSignal: AbortSignal;
 	clientHeaders: Headers;
 	env: Env;
+	/** Keeps work alive after the response: a skipped channel's stale breaker view is re-read there. */
+	waitUntil: (work: Promise<unknown>) => void;
 	/** Each attempt is a client span under it, and the upstream receives that span as its parent. */
 	trace: Span;
 	/** Attempts the request made before this failover (earlier models of an alias's chain), for the spans' numbering. */
@@ -161,6 +163,7 @@ export async function failover<A>(input: FailoverInput<A>, startedAt = Date.now(
 		if (attempts >= input.config.maxAttempts) break;
 		// A channel, or this model on it, whose breaker is open is skipped without an attempt; after its cooldown one request may try it.
 		const usable = usability(channel.id, input.model);
+		if (usable === "no") refreshIfStale(input.env, channel.id, input.waitUntil);
 		if (usable === "no" || (usable === "trial" && !(await claimTrial(input.env, channel.id, input.model)))) {
 			skipped++;
 			continue;
