@@ -1,10 +1,10 @@
 import type { Family } from "./metric-families";
 
-const escape = (v: string) => v.replace(/[\\"\n]/g, (ch) => (ch === "\n" ? "\\n" : `\\${ch}`));
+const escapeValue = (v: string) => v.replace(/[\\"\n]/g, (ch) => (ch === "\n" ? "\\n" : `\\${ch}`));
 
 function labelText(f: Family, values: readonly string[]): string {
 	let out = "";
-	for (let i = 0; i < f.labels.length; i++) out += `${i === 0 ? "" : ","}${f.labels[i]}="${escape(values[i] ?? "")}"`;
+	for (let i = 0; i < f.labels.length; i++) out += `${i === 0 ? "" : ","}${f.labels[i]}="${escapeValue(values[i] ?? "")}"`;
 	return out;
 }
 
