@@ -12,6 +12,11 @@ describe("the log scan for secrets", () => {
 		expect(leaks).toEqual(['{"auth":"Bearer <gateway key>"}', "upstream said: invalid key <secret>"]);
 	});
 
+	it("finds a session token by its shape", () => {
+		const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl";
+		expect(leakedLines([`{"authorization":"Bearer ${jwt}"}`], [])).toEqual(['{"authorization":"Bearer <session token>"}']);
+	});
+
 	it("ignores secrets too short to tell from words, and clean lines", () => {
 		expect(leakedLines(["a short one: abc"], ["abc", null, undefined])).toEqual([]);
 	});
