@@ -192,6 +192,18 @@ describe("docs/OPERATIONS.md", () => {
 		expect([...vars, ...secrets].filter((name) => !row(name ?? ""))).toEqual([]);
 	});
 
+	it.each(["docs/OPERATIONS.md", "README.md"])("%s gives every var of wrangler.toml the default wrangler.toml gives it", (file) => {
+		const lines = readFileSync(join(root, file), "utf8").split("\n");
+		const toml = readFileSync(join(root, "wrangler.toml"), "utf8");
+		const vars = [...(/^\[vars\]\n([\s\S]*?)^\[/m.exec(toml)?.[1] ?? "").matchAll(/^([A-Z][A-Z0-9_]*) = "([^"]*)"/gm)];
+		expect(vars.length).toBeGreaterThan(30);
+		const wrong = vars.filter(([, name = "", value = ""]) => {
+			const cell = lines.find((line) => line.startsWith(`| \`${name}\` | var |`))?.split(" | ")[2] ?? "";
+			return !cell.startsWith(`\`${value}\``) && !cell.startsWith(`\`"${value}"\``);
+		});
+		expect(wrong.map(([line]) => line)).toEqual([]);
+	});
+
 	it("lists every metric family with its type and labels", () => {
 		for (const f of families) {
 			const labels = f.labels.map((l) => `\`${l}\``).join(", ");
