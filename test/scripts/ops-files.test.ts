@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { JOB_QUEUES } from "../../queues/job-queues";
 import { FAMILIES } from "../../src/observability/metric-families";
 import { parseBlockYaml } from "../support/block-yaml";
 import { promqlProblems, promqlRefs } from "../support/promql-refs";
@@ -76,6 +77,30 @@ const dashboards = readdirSync(GRAFANA)
 
 const allPanels = (panels: readonly Panel[]): Panel[] => panels.flatMap((p) => [p, ...allPanels(p.panels ?? [])]);
 
+/** The values the gateway gives the labels of queue_messages_total and dead_jobs (queues/queue-stats.ts, routes/metrics.ts). */
+const LABEL_VALUES: Record<string, readonly string[]> = { queue: JOB_QUEUES, outcome: ["acked", "retried", "deferred", "dead"] };
+
+/**
+ * Label matchers (`queue="usage"`, `outcome=~"retried|dead"`) and Jobs API paths (`/api/jobs/ingest/pause`) naming a
+ * queue or an outcome the gateway never uses: the queues go by the Jobs API's short names, not Cloudflare's.
+ */
+function labelValueProblems(text: string): string[] {
+	const problems: string[] = [];
+	const check = (label: string, op: string, value: string) => {
+		const values = op === "=~" ? value.split("|") : [value];
+		for (const v of values) if (!LABEL_VALUES[label]?.includes(v)) problems.push(`${label}${op}"${value}": no ${label} is called ${v}`);
+	};
+	for (const [, op = "", value = ""] of text.matchAll(/\bqueue\s*(=~|=)\s*"([^"]*)"/g)) check("queue", op, value);
+	// Other families have an outcome label of their own (memory_extractions_total).
+	for (const [, body = ""] of text.matchAll(/\bqueue_messages_total\s*\{([^}]*)\}/g)) {
+		for (const [, op = "", value = ""] of body.matchAll(/\boutcome\s*(=~|=)\s*"([^"]*)"/g)) check("outcome", op, value);
+	}
+	for (const m of text.matchAll(/\/api\/jobs\/([\w-]+)\/(pause|resume)/g)) {
+		if (!JOB_QUEUES.some((q) => q === m[1])) problems.push(`${m[0]}: no queue is called ${m[1]}`);
+	}
+	return problems;
+}
+
 describe("ops/grafana dashboards", () => {
 	it("are the four the handbook names", () => {
 		expect(dashboards).toEqual(["billing.json", "knowledge.json", "relay.json", "system-overview.json"]);
@@ -105,6 +130,12 @@ describe("ops/grafana dashboards", () => {
 			else problems.push(...promqlProblems(families, m[1], [m[2]]).map((msg) => `variable ${v.name}: ${msg}`));
 		}
 		expect(problems).toEqual([]);
+	});
+
+	it.each(dashboards)("%s: names queues and outcomes as /metrics labels them", (file) => {
+		const board = dashboard.parse(JSON.parse(readFileSync(join(GRAFANA, file), "utf8")));
+		const exprs = allPanels(board.panels).flatMap((p) => (p.targets ?? []).map((t) => `${p.title}: ${t.expr}`));
+		expect(exprs.flatMap((e) => labelValueProblems(e).map((m) => `${e}: ${m}`))).toEqual([]);
 	});
 
 	it("have distinct uids", () => {
@@ -137,6 +168,10 @@ describe("ops/prometheus/alerts.yml", () => {
 		}
 	});
 
+	it("names queues and outcomes as /metrics labels them", () => {
+		expect(all.flatMap((r) => labelValueProblems(r.expr).map((m) => `${r.alert}: ${m}`))).toEqual([]);
+	});
+
 	it("names only series /metrics exposes, and labels they have", () => {
 		const problems = all.flatMap((r) =>
 			promqlProblems(families, r.expr, annotationLabels(`${r.annotations.summary} ${r.annotations.description}`)).map((m) => `${r.alert}: ${m}`),
@@ -157,11 +192,27 @@ describe("docs/OPERATIONS.md", () => {
 		expect([...vars, ...secrets].filter((name) => !row(name ?? ""))).toEqual([]);
 	});
 
+	it.each(["docs/OPERATIONS.md", "README.md"])("%s gives every var of wrangler.toml the default wrangler.toml gives it", (file) => {
+		const lines = readFileSync(join(root, file), "utf8").split("\n");
+		const toml = readFileSync(join(root, "wrangler.toml"), "utf8");
+		const vars = [...(/^\[vars\]\n([\s\S]*?)^\[/m.exec(toml)?.[1] ?? "").matchAll(/^([A-Z][A-Z0-9_]*) = "([^"]*)"/gm)];
+		expect(vars.length).toBeGreaterThan(30);
+		const wrong = vars.filter(([, name = "", value = ""]) => {
+			const cell = lines.find((line) => line.startsWith(`| \`${name}\` | var |`))?.split(" | ")[2] ?? "";
+			return !cell.startsWith(`\`${value}\``) && !cell.startsWith(`\`"${value}"\``);
+		});
+		expect(wrong.map(([line]) => line)).toEqual([]);
+	});
+
 	it("lists every metric family with its type and labels", () => {
 		for (const f of families) {
 			const labels = f.labels.map((l) => `\`${l}\``).join(", ");
 			expect(row(f.name), f.name).toContain(`| ${f.type} | ${labels} |`);
 		}
+	});
+
+	it("names queues as the Jobs API and /metrics do", () => {
+		expect(labelValueProblems(handbook)).toEqual([]);
 	});
 
 	it("explains every alert of alerts.yml", () => {
@@ -186,6 +237,17 @@ describe("the check itself", () => {
 		expect(
 			promqlProblems(families, 'histogram_quantile(0.95, sum by (le, model) (rate(llm_request_duration_seconds_bucket{model=~"$model"}[$__rate_interval])))'),
 		).toEqual([]);
+	});
+
+	it("catches a queue by its Cloudflare name, in PromQL and in a Jobs API path, and an outcome that does not exist", () => {
+		expect(labelValueProblems('sum(rate(queue_messages_total{queue="edge-gateway-usage", outcome=~"acked|failed"}[5m]))')).toEqual([
+			'queue="edge-gateway-usage": no queue is called edge-gateway-usage',
+			'outcome=~"acked|failed": no outcome is called failed',
+		]);
+		expect(labelValueProblems("curl -X POST $GW/api/jobs/edge-gateway-ingest/pause")).toEqual([
+			"/api/jobs/edge-gateway-ingest/pause: no queue is called edge-gateway-ingest",
+		]);
+		expect(labelValueProblems('dead_jobs{queue=~"ingest|memory"} and POST /api/jobs/usage/resume')).toEqual([]);
 	});
 
 	it("reads the YAML it is given as Prometheus would, and refuses what it cannot read", () => {
