@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import { type AppEnv, config } from "../env";
+import { knownError } from "../errors/on-error";
 import { FAMILIES as F } from "../observability/metric-families";
 import { metrics } from "../observability/metrics";
 import { scheduleFlush } from "../observability/metrics-flush";
@@ -52,8 +53,9 @@ export function observe(): MiddlewareHandler<AppEnv> {
 				...who(c),
 			});
 		}
-		// Refused for who the caller is (a bad key, a session that may not): a security event of its own.
-		if (c.res.status === 401 || c.res.status === 403) {
+		// Refused for who the caller is (no or a bad credential, or a route the policy denies it): a security event of
+		// its own. A 403 for a model or a quota is the caller's business, not security's.
+		if (c.res.status === 401 || (c.res.status === 403 && knownError(c.error)?.code === "forbidden")) {
 			logEvent("security.denied", { request_id: c.get("requestId"), method: c.req.method, route, status: c.res.status, ...who(c) });
 		}
 		if (cfg.metrics) scheduleFlush(c.env, (p) => c.executionCtx.waitUntil(p));

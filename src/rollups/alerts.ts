@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Notification } from "../../queues/notify-message";
 import { db } from "../db/client";
 import { alertRules } from "../db/schema";
+import { logEvent } from "../observability/request-log";
 import { type AlertRule, type Measurement, measure } from "./alert-measure";
 
 const RECENT_FIRINGS = "SELECT DISTINCT subject FROM alert_firings WHERE rule_id = ?1 AND created_at > ?2";
@@ -43,6 +44,7 @@ async function fire(env: Env, rule: AlertRule, subjects: readonly Measurement[],
 			requests: m.requests,
 		}),
 	);
+	for (const event of events) logEvent(event.type, event);
 	await env.NOTIFY_QUEUE.sendBatch(events.map((body) => ({ body })));
 }
 

@@ -6,6 +6,7 @@ import { type ProbeResult, probeChannel } from "../channels/probe";
 import { db } from "../db/client";
 import { channelProbes, channels } from "../db/schema";
 import { config } from "../env";
+import { logEvent } from "../observability/request-log";
 import { observe } from "../relay/breakers";
 
 /** Probes per cron run, the longest-waiting first: each is a subrequest, and the rest are still due next minute. */
@@ -138,6 +139,8 @@ async function verdict(
 
 /** Through the notification queue (delivered, with retries, to ALERT_WEBHOOK_URL). */
 async function announce(env: Env, event: Omit<ChannelNotification, "id" | "at">, now: number): Promise<void> {
+	// The breaker kept quiet about this change (the cron announces it, with what the probes saw): logged here instead.
+	logEvent(event.type, { ...event }, event.type === "channel.recovered" ? "info" : "warn");
 	try {
 		await env.NOTIFY_QUEUE.send({ id: crypto.randomUUID(), at: new Date(now).toISOString(), ...event } satisfies ChannelNotification);
 	} catch (err) {

@@ -86,8 +86,10 @@ describe("health", () => {
 		expect(((await down.json()) as Readiness).checks.VECTORIZE_8).toMatchObject({ ok: false, error: "failed" });
 	});
 
-	it("the usage consumer acknowledges /readyz's message and writes nothing", async () => {
+	it("the usage consumer acknowledges /readyz's message and writes nothing, not even to the Jobs view's counts", async () => {
 		const before = await env.DB.prepare("SELECT count(*) AS n FROM usage_logs").first<{ n: number }>();
+		const counted = () => env.DB.prepare("SELECT coalesce(sum(count), 0) AS n FROM queue_stats WHERE queue = 'usage'").first<{ n: number }>();
+		const countedBefore = await counted();
 		const batch = createMessageBatch("edge-gateway-usage", [{ id: "r1", timestamp: new Date(), attempts: 1, body: { readyz: true } }]);
 		const ctx = createExecutionContext();
 		await worker.queue(batch, env, ctx);
@@ -95,5 +97,6 @@ describe("health", () => {
 		expect(result.explicitAcks).toEqual(["r1"]);
 		expect(result.retryMessages).toEqual([]);
 		expect(await env.DB.prepare("SELECT count(*) AS n FROM usage_logs").first<{ n: number }>()).toEqual(before);
+		expect(await counted()).toEqual(countedBefore);
 	});
 });

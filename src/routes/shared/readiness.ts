@@ -70,7 +70,9 @@ async function timed(name: string, run: () => Promise<unknown>): Promise<z.infer
 	});
 	try {
 		const outcome = await Promise.race([run().then(() => "ok" as const), timeout]);
-		return outcome === "ok" ? { ok: true, latency_ms: Date.now() - started } : { ok: false, latency_ms: Date.now() - started, error: outcome };
+		if (outcome === "ok") return { ok: true, latency_ms: Date.now() - started };
+		console.error(JSON.stringify({ level: "error", event: "readiness_check_failed", check: name, error: outcome }));
+		return { ok: false, latency_ms: Date.now() - started, error: outcome };
 	} catch (err) {
 		console.error(JSON.stringify({ level: "error", event: "readiness_check_failed", check: name, error: redactSecrets(String(err)) }));
 		return { ok: false, latency_ms: Date.now() - started, error: "failed" };
