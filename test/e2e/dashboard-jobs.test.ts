@@ -109,11 +109,11 @@ describe("the dashboard's Jobs page in Chromium", () => {
 		const row = page.getByTestId("queue-row-ingest");
 		expect(await row.getByTestId("queue-state").textContent()).toBe("running");
 		await row.getByTestId("queue-pause").click();
-		await expect.poll(() => row.getByTestId("queue-state").textContent()).toBe("paused");
+		await expect.poll(() => row.getByTestId("queue-state").textContent(), { timeout: 10_000 }).toBe("paused");
 		expect((await queueOf("ingest"))?.paused).toBe(true);
 		await page.screenshot({ path: join(SHOTS, "jobs.png"), fullPage: true });
 		await row.getByTestId("queue-resume").click();
-		await expect.poll(() => row.getByTestId("queue-state").textContent()).toBe("running");
+		await expect.poll(() => row.getByTestId("queue-state").textContent(), { timeout: 10_000 }).toBe("running");
 		expect((await queueOf("ingest"))?.paused).toBe(false);
 	});
 
@@ -123,12 +123,12 @@ describe("the dashboard's Jobs page in Chromium", () => {
 		if (!replayed || !discarded) throw new Error("the seeded dead jobs are missing");
 		const replayRow = page.getByTestId(`dead-row-${replayed.id}`);
 		await replayRow.getByTestId("dead-replay").click();
-		await expect.poll(() => replayRow.getByTestId("dead-status").textContent()).toBe("replayed");
+		await expect.poll(() => replayRow.getByTestId("dead-status").textContent(), { timeout: 10_000 }).toBe("replayed");
 		expect((await deadOf(`replay-${tag}`))?.replayed_at).not.toBeNull();
 
 		const discardRow = page.getByTestId(`dead-row-${discarded.id}`);
 		await discardRow.getByTestId("dead-discard").click();
-		await expect.poll(() => discardRow.getByTestId("dead-status").textContent()).toBe("discarded");
+		await expect.poll(() => discardRow.getByTestId("dead-status").textContent(), { timeout: 10_000 }).toBe("discarded");
 		expect(await deadOf(`discard-${tag}`)).toMatchObject({ replayed_at: null, discarded_at: expect.any(String) });
 		expect(await discardRow.getByTestId("dead-replay").count()).toBe(0);
 	});

@@ -75,7 +75,7 @@ describe("the Channels page's probe history in Chromium", () => {
 
 		await page.getByTestId(`channel-probes-${failing}`).click();
 		const dialog = page.getByTestId("channel-probes");
-		await expect.poll(() => dialog.getByTestId("probe-outcome").first().textContent()).toBe("Failed");
+		await expect.poll(() => dialog.getByTestId("probe-outcome").first().textContent(), { timeout: 10_000 }).toBe("Failed");
 		const row = dialog.locator("tbody tr").first();
 		const text = await row.textContent();
 		expect(text).toContain("502");
@@ -89,7 +89,7 @@ describe("the Channels page's probe history in Chromium", () => {
 		await dialog.waitFor({ state: "detached" });
 
 		await page.getByTestId(`channel-probes-${healthy}`).click();
-		await expect.poll(() => page.getByTestId("channel-probes").getByTestId("probe-outcome").first().textContent()).toBe("OK");
+		await expect.poll(() => page.getByTestId("channel-probes").getByTestId("probe-outcome").first().textContent(), { timeout: 10_000 }).toBe("OK");
 		expect(await page.getByTestId("channel-probes").locator("tbody tr").first().textContent()).toContain("200");
 		await page.keyboard.press("Escape");
 		await page.getByTestId("channel-probes").waitFor({ state: "detached" });
@@ -99,7 +99,7 @@ describe("the Channels page's probe history in Chromium", () => {
 		await page.evaluate(`localStorage.setItem("edge-gateway.lang", "zh")`);
 		await page.reload();
 		await page.getByTestId(`channel-probes-${failing}`).click();
-		await expect.poll(() => page.getByTestId("channel-probes").getByTestId("probe-outcome").first().textContent()).toBe("失败");
+		await expect.poll(() => page.getByTestId("channel-probes").getByTestId("probe-outcome").first().textContent(), { timeout: 10_000 }).toBe("失败");
 		const english = englishDetector(stringsTables());
 		const shown = await page.evaluate<string[]>(VISIBLE_TEXTS);
 		// The upstream's own error message is the upstream's words, not the dashboard's.

@@ -7,6 +7,7 @@ import { onError } from "../../src/errors/on-error";
 import worker from "../../src/index";
 import { apiAuth } from "../../src/middleware/api-auth";
 import { authorize } from "../../src/middleware/authorize";
+import { tracing } from "../../src/middleware/tracing";
 import { TEST_ADMIN_TOKEN } from "../support/constants";
 import { admin, call, createChannel, createKey, uid, upstream } from "../support/gateway";
 
@@ -148,7 +149,9 @@ describe("the operator's limits on a user's key", () => {
 
 describe("routes nobody wrote a rule for", () => {
 	it("are the operator's alone", async () => {
+		// As the app stacks them: the authentication span hangs on the request's trace.
 		const probe = new Hono<AppEnv>()
+			.use(tracing())
 			.use("/api/*", apiAuth(), authorize())
 			.get("/api/unlisted", (c) => c.json({ ok: true }))
 			.onError(onError);
