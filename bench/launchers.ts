@@ -52,11 +52,18 @@ function stopper(child: ChildProcess): () => Promise<void> {
 		});
 }
 
+/**
+ * The launcher's last output, for an error message. Only a tail is kept: a gateway logs a line per request, and this
+ * process is also the load generator, so work per line here would be counted against the gateway's latency.
+ */
 function collectOutput(child: ChildProcess): () => string {
 	let output = "";
-	child.stdout?.on("data", (d) => (output += d));
-	child.stderr?.on("data", (d) => (output += d));
-	return () => output.slice(-4000);
+	const keep = (d: Buffer) => {
+		output = (output + d).slice(-4000);
+	};
+	child.stdout?.on("data", keep);
+	child.stderr?.on("data", keep);
+	return () => output;
 }
 
 async function untilAnswering(url: string, child: ChildProcess, output: () => string): Promise<void> {
@@ -83,13 +90,14 @@ async function startMiniflare(spec: WorkerSpec): Promise<Launched> {
 	const output = collectOutput(child);
 	const url = await new Promise<string>((resolve, reject) => {
 		const timer = setTimeout(() => reject(new Error(`miniflare did not come up:\n${output()}`)), 120_000);
-		child.stdout?.on("data", () => {
+		const found = () => {
 			const line = /\{"url":"([^"]+)"\}/.exec(output());
-			if (line?.[1]) {
-				clearTimeout(timer);
-				resolve(line[1]);
-			}
-		});
+			if (!line?.[1]) return;
+			clearTimeout(timer);
+			child.stdout?.off("data", found);
+			resolve(line[1]);
+		};
+		child.stdout?.on("data", found);
 		child.once("exit", () => reject(new Error(`miniflare exited early:\n${output()}`)));
 	});
 	await untilAnswering(url, child, output);
