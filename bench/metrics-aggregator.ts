@@ -7,8 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { build } from "esbuild";
-import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare";
+import { startBenchWorker } from "./bench-worker.ts";
 
 const { values: opts } = parseArgs({
 	options: {
@@ -26,7 +25,7 @@ function deltas(size: number, salt: string): [string, number][] {
 }
 
 const dir = mkdtempSync(join(tmpdir(), "bench-metrics-"));
-const mf = await start();
+const mf = await startBenchWorker(join(import.meta.dirname, "metrics-aggregator", "worker.js"), dir, { METRICS_AGGREGATOR: "MetricsAggregator" });
 try {
 	const url = await mf.ready;
 	const rows: Record<string, string>[] = [];
@@ -55,32 +54,4 @@ try {
 } finally {
 	await mf.dispose();
 	rmSync(dir, { recursive: true, force: true });
-}
-
-async function start(): Promise<Miniflare> {
-	const script = join(dir, "worker.js");
-	await build({
-		entryPoints: [join(import.meta.dirname, "metrics-aggregator", "worker.js")],
-		bundle: true,
-		format: "esm",
-		platform: "neutral",
-		mainFields: ["module", "main"],
-		conditions: ["workerd", "worker", "import"],
-		external: ["cloudflare:*"],
-		outfile: script,
-		logLevel: "warning",
-	});
-	return new Miniflare(
-		convertV4MiniflareOptions({
-			modules: true,
-			scriptPath: script,
-			modulesRoot: dir,
-			compatibilityDate: "2026-11-01",
-			compatibilityFlags: ["nodejs_compat"],
-			durableObjects: { METRICS_AGGREGATOR: { className: "MetricsAggregator", useSQLite: true } },
-			durableObjectsPersist: join(dir, "do"),
-			log: new Log(LogLevel.WARN),
-			cf: false,
-		}),
-	);
 }

@@ -7,8 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { build } from "esbuild";
-import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare";
+import { startBenchWorker } from "./bench-worker.ts";
 import { quantile } from "./load.ts";
 
 const { values: opts } = parseArgs({
@@ -33,7 +32,7 @@ function random(): number {
 const vector = () => Array.from({ length: dims }, random);
 
 const dir = mkdtempSync(join(tmpdir(), "bench-vector-"));
-const mf = await start();
+const mf = await startBenchWorker(join(import.meta.dirname, "vector-index", "worker.js"), dir, { LOCAL_VECTOR_INDEX: "LocalVectorIndex" });
 try {
 	const url = await mf.ready;
 	const call = async (path: string, index: string, body: unknown) => {
@@ -79,33 +78,4 @@ try {
 } finally {
 	await mf.dispose();
 	rmSync(dir, { recursive: true, force: true });
-}
-
-async function start(): Promise<Miniflare> {
-	const script = join(dir, "worker.js");
-	await build({
-		entryPoints: [join(import.meta.dirname, "vector-index", "worker.js")],
-		bundle: true,
-		format: "esm",
-		platform: "neutral",
-		mainFields: ["module", "main"],
-		conditions: ["workerd", "worker", "import"],
-		external: ["cloudflare:*"],
-		outfile: script,
-		logLevel: "warning",
-	});
-	return new Miniflare(
-		convertV4MiniflareOptions({
-			modules: true,
-			scriptPath: script,
-			modulesRoot: dir,
-			compatibilityDate: "2026-11-01",
-			compatibilityFlags: ["nodejs_compat"],
-			durableObjects: { LOCAL_VECTOR_INDEX: { className: "LocalVectorIndex", useSQLite: true } },
-			durableObjectsPersist: join(dir, "do"),
-			log: new Log(LogLevel.WARN),
-			// A placeholder `request.cf`: the real one is fetched from Cloudflare, which a benchmark must not depend on.
-			cf: false,
-		}),
-	);
 }
