@@ -24,13 +24,15 @@ async function gauges(env: Env): Promise<GaugeValue[]> {
 		// A disabled channel serves nothing: its breaker is not worth a call per scrape.
 		d.select({ id: channels.id }).from(channels).where(eq(channels.status, "enabled")),
 	]);
-	const views = await Promise.all(
+	// A breaker that does not answer costs its own gauge, not the whole scrape.
+	const settled = await Promise.allSettled(
 		rows.map(({ id }) =>
 			env.CHANNEL_BREAKER.getByName(String(id))
 				.view()
 				.then((view) => ({ id, view })),
 		),
 	);
+	const views = settled.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
 	return [
 		// By the short name the Jobs API and queue_messages_total use (usage, notify, ingest, memory).
 		...dead.map((r) => ({ family: F.deadJobs, values: [jobQueueOf(r.queue) ?? r.queue], value: r.n })),
