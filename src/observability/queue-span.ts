@@ -1,13 +1,13 @@
 import { config } from "../env";
 import { otlpTarget } from "./otlp-export";
 import { parseTraceparent } from "./trace-context";
-import { type Attributes, errorReason, type Span, startTrace } from "./tracer";
+import { type Attributes, type Span, startTrace, within } from "./tracer";
 
 /**
  * A queue message's work as a consumer span, the child of the request that queued it when its message carries that
  * request's `traceparent` (an optional field, so messages queued before it existed still parse); exported when it ends.
  */
-export async function traceMessage<T>(
+export function traceMessage<T>(
 	env: Env,
 	ctx: ExecutionContext,
 	queue: string,
@@ -21,12 +21,5 @@ export async function traceMessage<T>(
 		attributes: { "messaging.destination.name": queue, ...attributes },
 		waitUntil: (w) => ctx.waitUntil(w),
 	});
-	try {
-		return await work(span);
-	} catch (err) {
-		span.fail(errorReason(err));
-		throw err;
-	} finally {
-		span.end();
-	}
+	return within(span, work);
 }

@@ -73,8 +73,12 @@ export function untraced(): Span {
 }
 
 /** Runs `work` in a child span of `parent`, ended however it goes; a throw marks it failed with the error's name. */
-export async function traced<T>(parent: Span, name: string, options: SpanOptions, work: (span: Span) => Promise<T>): Promise<T> {
-	const span = parent.start(name, options);
+export function traced<T>(parent: Span, name: string, options: SpanOptions, work: (span: Span) => Promise<T>): Promise<T> {
+	return within(parent.start(name, options), work);
+}
+
+/** Runs `work` in `span`, ended however it goes; a throw marks it failed with the error's name. */
+export async function within<T>(span: Span, work: (span: Span) => Promise<T>): Promise<T> {
 	try {
 		return await work(span);
 	} catch (err) {

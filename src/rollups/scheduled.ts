@@ -5,6 +5,7 @@ import { knowledgeUpkeep } from "../knowledge/cleanup";
 import { purgeFiles } from "../knowledge/files/store";
 import { memoryUpkeep } from "../memory/upkeep";
 import { d1Spool } from "../relay/usage-spool";
+import { cronJobs } from "./cron-jobs";
 import { operations } from "./operations";
 import { pruneQueueStats } from "./queue-stats-retention";
 import { pruneUsageLogs, retentionCutoff } from "./retention";
@@ -40,13 +41,7 @@ async function drainSpool(env: Env): Promise<number> {
 export async function scheduled(controller: ScheduledController, env: Env): Promise<void> {
 	if (controller.cron === OPERATIONS_CRON) return operations(controller, env);
 	const now = controller.scheduledTime;
-	const failures: unknown[] = [];
-	const attempt = <T>(job: string, run: () => Promise<T>): Promise<T | undefined> =>
-		run().catch((err: unknown) => {
-			console.error(JSON.stringify({ level: "error", cron: controller.cron, job, error: String(err) }));
-			failures.push(err);
-			return undefined;
-		});
+	const { attempt, settle } = cronJobs(controller.cron);
 
 	const spooled = await attempt("usage spool", () => drainSpool(env));
 	const rows = await attempt("rollup", () => rollupRecent(env, now));
@@ -77,5 +72,5 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
 			queue_stats_pruned: queueStats,
 		}),
 	);
-	if (failures.length > 0) throw new AggregateError(failures, "cron jobs failed");
+	settle("cron jobs failed");
 }
