@@ -1,4 +1,5 @@
 import { describeIssues } from "../src/lib/zod-issue";
+import { type AuditEntry, auditEntry, auditMessage } from "./audit-message";
 import { type DeadLetter, fileDead } from "./dead-letters";
 import { readinessMessage, type UsageRecord, usageEnvelope, usageRecord } from "./usage-message";
 
@@ -17,7 +18,12 @@ const CHARGE_RECORDS = `INSERT INTO ledger_entries (user_id, token_id, kind, amo
 		'usage:' || (value ->> 'request_id'), value ->> 'created_at'
 	FROM json_each(?1) WHERE (value ->> 'cost_nusd') > 0 AND (value ->> 'user_id') IS NOT NULL
 	ON CONFLICT (idempotency_key) DO NOTHING`;
-const MARK_USED = "UPDATE tokens SET last_used_at = max(coalesce(last_used_at, 0), ?2) WHERE id = ?1";
+const MARK_USED = "UPDATE tokens SET last_used_at = max(coalesce(last_used_at, 0), ?2), request_count = request_count + ?3 WHERE id = ?1";
+// Audit entries ride the same queue; their id makes a redelivered one a no-op.
+const auditColumns = Object.keys(auditEntry.shape);
+const INSERT_AUDIT = `INSERT INTO audit_log (${auditColumns.join(", ")})
+	SELECT ${auditColumns.map((c) => (c === "diff" ? "value -> 'diff'" : `value ->> '${c}'`)).join(", ")} FROM json_each(?1) WHERE true
+	ON CONFLICT (id) DO NOTHING`;
 
 const USAGE_QUEUE = "edge-gateway-usage";
 
@@ -26,10 +32,14 @@ const USAGE_QUEUE = "edge-gateway-usage";
  * which is one transaction: rows, charges, balances and dead letters are written together or not at all. Also the
  * replay of a dead-lettered message.
  */
-export async function writeUsage(env: Env, messages: UsageRecord[][], dead: readonly DeadLetter[] = []): Promise<void> {
-	const lastUsed = new Map<number, number>();
+export async function writeUsage(env: Env, messages: UsageRecord[][], dead: readonly DeadLetter[] = [], audit: readonly AuditEntry[] = []): Promise<void> {
+	const lastUsed = new Map<number, { at: number; count: number }>();
 	for (const records of messages) {
-		for (const r of records) if (r.token_id !== null) lastUsed.set(r.token_id, Math.max(lastUsed.get(r.token_id) ?? 0, r.created_at));
+		for (const r of records) {
+			if (r.token_id === null) continue;
+			const seen = lastUsed.get(r.token_id);
+			lastUsed.set(r.token_id, { at: Math.max(seen?.at ?? 0, r.created_at), count: (seen?.count ?? 0) + 1 });
+		}
 	}
 	const insert = env.DB.prepare(INSERT_RECORDS);
 	const charge = env.DB.prepare(CHARGE_RECORDS);
@@ -41,7 +51,8 @@ export async function writeUsage(env: Env, messages: UsageRecord[][], dead: read
 				const json = JSON.stringify(records);
 				return [insert.bind(json), charge.bind(json)];
 			}),
-		...[...lastUsed].map(([id, at]) => markUsed.bind(id, at)),
+		...[...lastUsed].map(([id, { at, count }]) => markUsed.bind(id, at, count)),
+		...(audit.length > 0 ? [env.DB.prepare(INSERT_AUDIT).bind(JSON.stringify(audit))] : []),
 		...fileDead(env.DB, USAGE_QUEUE, dead),
 	]);
 }
@@ -69,9 +80,16 @@ function judge(msg: Message, raw: readonly unknown[]): { records: UsageRecord[];
 export async function consumeUsage(batch: MessageBatch, env: Env): Promise<void> {
 	const readable: { msg: Message; records: UsageRecord[] }[] = [];
 	const dead: DeadLetter[] = [];
+	const audit: AuditEntry[] = [];
 	for (const msg of batch.messages) {
 		if (readinessMessage.safeParse(msg.body).success) {
 			msg.ack();
+			continue;
+		}
+		const entries = auditMessage.safeParse(msg.body);
+		if (entries.success) {
+			audit.push(...entries.data.audit);
+			readable.push({ msg, records: [] });
 			continue;
 		}
 		const envelope = usageEnvelope.safeParse(msg.body);
@@ -96,6 +114,7 @@ export async function consumeUsage(batch: MessageBatch, env: Env): Promise<void>
 			env,
 			readable.map((v) => v.records),
 			dead,
+			audit,
 		);
 		for (const { msg } of readable) msg.ack();
 	} catch (err) {

@@ -26,8 +26,8 @@ export const LAYERS: readonly Layer[] = [
 	{ name: "runtime", rank: 5, paths: ["durable-objects/", "queues/"] },
 	// Billing (prices, cost, ledger) and auth (passwords, sessions, policy) serve the relay, HTTP, the queue consumers
 	// and the Durable Objects alike, and need nothing of theirs; channels (rows to live targets, the test request) serve
-	// the relay, the channel routes and the breaker's probes.
-	{ name: "services", rank: 4, paths: ["src/billing/", "src/auth/", "src/channels/"] },
+	// the relay, the channel routes and the breaker's probes; the audit log records what any of them does.
+	{ name: "services", rank: 4, paths: ["src/billing/", "src/auth/", "src/channels/", "src/audit/"] },
 	// A provider may use a wire helper (SSE, embeddings bodies); a wire format never knows a provider.
 	{ name: "providers", rank: 3, paths: ["src/providers/"] },
 	{ name: "protocols", rank: 2, paths: ["src/protocols/"] },

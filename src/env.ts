@@ -60,8 +60,18 @@ const configSchema = z.object({
 	CONTEXT_WINDOW_TOKENS: positiveInt.default(128_000),
 	CONVERSATION_SUMMARY_IDLE_MINUTES: positiveInt.default(30),
 	FILES_QUOTA_BYTES_PER_USER: positiveInt.default(1_073_741_824),
+	AUDIT_RETENTION_DAYS: z.coerce.number().int().min(30).default(365),
+	KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
+	KEY_EXPIRY_REMINDER_DAYS: z.coerce.number().int().min(0).default(7),
+	KEY_ROTATION_GRACE_HOURS: z.coerce.number().min(0).default(24),
+	ANOMALY_POLICY: z.enum(["off", "alert", "lock"]).default("alert"),
+	AUTH_FAILURES_PER_MINUTE: positiveInt.default(20),
 	ADMIN_TOKEN: z.string().min(16, "ADMIN_TOKEN must be at least 16 characters"),
 	ENCRYPTION_KEY: z.string().refine((v) => decodedLength(v) === 32, "ENCRYPTION_KEY must be 32 bytes, base64-encoded"),
+	ENCRYPTION_KEY_PREVIOUS: z
+		.string()
+		.refine((v) => v === "" || decodedLength(v) === 32, "ENCRYPTION_KEY_PREVIOUS must be 32 bytes, base64-encoded")
+		.default(""),
 });
 
 export type Config = {
@@ -120,8 +130,25 @@ export type Config = {
 	conversationSummaryIdleMinutes: number;
 	/** The bytes of files one user may keep stored, all their keys together. */
 	filesQuotaBytesPerUser: number;
+	/** Days audit entries are kept (at least 30: the database refuses to delete younger ones). */
+	auditRetentionDays: number;
+	/**
+	 * How long an isolate trusts what it read of a key (status, limits, scopes): the bound within which a revoked,
+	 * disabled or locked key is refused everywhere. The isolate that made the change forgets at once.
+	 */
+	keyCacheSeconds: number;
+	/** Days before a key expires that its owner is reminded (and an auto-rotating key is rotated); 0: never. */
+	keyExpiryReminderDays: number;
+	/** Hours a rotated key's old secret keeps working when the rotation names no grace period. */
+	keyRotationGraceHours: number;
+	/** Anomaly detection for keys that set no policy of their own: off, alert (audit + webhook), or lock the key. */
+	anomalyPolicy: "off" | "alert" | "lock";
+	/** Failed authentications one address may make per minute before it is refused without a database read. */
+	authFailuresPerMinute: number;
 	adminToken: string;
 	encryptionKey: string;
+	/** The key upstream keys were encrypted with before ENCRYPTION_KEY, still accepted for reading while a job re-encrypts. */
+	encryptionKeyPrevious: string | undefined;
 };
 
 function decodedLength(b64: string): number {
@@ -192,8 +219,15 @@ export function config(env: Env): Config {
 		contextWindowTokens: v.CONTEXT_WINDOW_TOKENS,
 		conversationSummaryIdleMinutes: v.CONVERSATION_SUMMARY_IDLE_MINUTES,
 		filesQuotaBytesPerUser: v.FILES_QUOTA_BYTES_PER_USER,
+		auditRetentionDays: v.AUDIT_RETENTION_DAYS,
+		keyCacheSeconds: v.KEY_CACHE_SECONDS,
+		keyExpiryReminderDays: v.KEY_EXPIRY_REMINDER_DAYS,
+		keyRotationGraceHours: v.KEY_ROTATION_GRACE_HOURS,
+		anomalyPolicy: v.ANOMALY_POLICY,
+		authFailuresPerMinute: v.AUTH_FAILURES_PER_MINUTE,
 		adminToken: v.ADMIN_TOKEN,
 		encryptionKey: v.ENCRYPTION_KEY,
+		encryptionKeyPrevious: v.ENCRYPTION_KEY_PREVIOUS || undefined,
 	};
 	parsed.set(env, cfg);
 	return cfg;

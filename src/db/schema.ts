@@ -27,7 +27,9 @@ export const users = sqliteTable(
 			.notNull()
 			.default("user"),
 		group: text("group").notNull().default("default"),
-		status: text("status", { enum: ["active", "disabled"] })
+		// "deleted": purged at its own or the operator's request (DELETE /api/users/{id}?purge=true): its data is gone,
+		// its name and email anonymised, its ledger and usage kept for accounting.
+		status: text("status", { enum: ["active", "disabled", "deleted"] })
 			.notNull()
 			.default("active"),
 		// Money is integer nano-USD (1e-9 USD) everywhere in the database, so that sums are exact.
@@ -39,6 +41,9 @@ export const users = sqliteTable(
 		passwordHash: text("password_hash"),
 		// The chat model that extracts this user's memories; null means MEMORY_MODEL.
 		memoryModel: text("memory_model"),
+		// The API surfaces this user's keys may be given (src/auth/scopes.ts); null: all of them.
+		scopes: text("scopes", { mode: "json" }).$type<string[] | null>(),
+		deletedAt: integer("deleted_at", { mode: "number" }),
 		createdAt: timestamp("created_at"),
 	},
 	(t) => [uniqueIndex("users_email_idx").on(t.email)],
@@ -56,7 +61,8 @@ export const apiKeys = sqliteTable(
 		// SHA-256 of the full key, hex; the key itself is shown once and never stored.
 		keyHash: text("key_hash").notNull(),
 		keyPrefix: text("key_prefix").notNull(),
-		status: text("status", { enum: ["active", "disabled"] })
+		// "locked": by anomaly detection or a leak report (src/auth/key-security.ts); its owner or the operator unlocks it.
+		status: text("status", { enum: ["active", "disabled", "locked"] })
 			.notNull()
 			.default("active"),
 		expiresAt: integer("expires_at", { mode: "number" }),
@@ -76,10 +82,35 @@ export const apiKeys = sqliteTable(
 		appId: text("app_id"),
 		// A stream that breaks mid-way is continued on another channel (src/relay/continuation.ts); false: it ends with its error.
 		streamContinuation: integer("stream_continuation", { mode: "boolean" }).notNull().default(true),
+		// The API surfaces the key may call (src/auth/scopes.ts); null: all of its user's.
+		scopes: text("scopes", { mode: "json" }).$type<string[] | null>(),
+		tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default([]),
+		// Requests served, counted by the usage consumer with last_used_at.
+		requestCount: integer("request_count").notNull().default(0),
+		// CIDRs the key may be used from; null: anywhere.
+		ipAllow: text("ip_allow", { mode: "json" }).$type<string[] | null>(),
+		// The secret a rotation replaced (POST /api/tokens/{id}/rotate), valid until previous_key_expires_at.
+		previousKeyHash: text("previous_key_hash"),
+		previousKeyPrefix: text("previous_key_prefix"),
+		previousKeyExpiresAt: integer("previous_key_expires_at", { mode: "number" }),
+		// Anomaly detection's policy for this key (src/auth/key-security.ts); null: the deployment's default.
+		anomaly: text("anomaly", { mode: "json" }).$type<Record<string, unknown> | null>(),
+		// Why and when the key was locked; null while it is not.
+		lockedReason: text("locked_reason"),
+		lockedAt: integer("locked_at", { mode: "number" }),
+		// Rotated by the cron KEY_EXPIRY_REMINDER_DAYS before it expires, instead of only reminding its owner.
+		autoRotate: integer("auto_rotate", { mode: "boolean" }).notNull().default(false),
+		// When its owner was last reminded that it expires, so that the cron reminds once.
+		expiryNotifiedAt: integer("expiry_notified_at", { mode: "number" }),
 		createdAt: timestamp("created_at"),
 		lastUsedAt: integer("last_used_at", { mode: "number" }),
 	},
-	(t) => [uniqueIndex("tokens_key_hash_idx").on(t.keyHash), index("tokens_user_idx").on(t.userId), index("tokens_app_idx").on(t.appId)],
+	(t) => [
+		uniqueIndex("tokens_key_hash_idx").on(t.keyHash),
+		index("tokens_previous_key_hash_idx").on(t.previousKeyHash),
+		index("tokens_user_idx").on(t.userId),
+		index("tokens_app_idx").on(t.appId),
+	],
 );
 
 /**
@@ -780,3 +811,31 @@ export const alertFirings = sqliteTable(
 	},
 	(t) => [index("alert_firings_rule_subject_created_idx").on(t.ruleId, t.subject, t.createdAt)],
 );
+
+/**
+ * Who did what, append-only (triggers refuse UPDATE, and DELETE of entries younger than 30 days: only the retention
+ * job removes older ones). Written through the usage queue (src/audit/record.ts), idempotent on `id`. `user_id` is
+ * the user the entry concerns (the actor's, or the owner of the object acted on), which is what a user may read.
+ */
+export const auditLog = sqliteTable(
+	"audit_log",
+	{
+		id: text("id").primaryKey(),
+		at: integer("at", { mode: "number" }).notNull(),
+		actorType: text("actor_type", { enum: ["operator", "user", "key", "system"] }).notNull(),
+		// The user id of a session, the key id of a key, null for the operator's token and the system.
+		actorId: integer("actor_id"),
+		userId: integer("user_id"),
+		action: text("action").notNull(),
+		objectType: text("object_type"),
+		objectId: text("object_id"),
+		// {before, after}, redacted (src/audit/redact.ts): no secret, no upstream key.
+		diff: text("diff", { mode: "json" }).$type<Record<string, unknown> | null>(),
+		result: text("result", { enum: ["success", "failure", "denied"] }).notNull(),
+		ip: text("ip"),
+		userAgent: text("user_agent"),
+		requestId: text("request_id"),
+	},
+	(t) => [index("audit_log_at_idx").on(t.at), index("audit_log_user_at_idx").on(t.userId, t.at), index("audit_log_action_at_idx").on(t.action, t.at)],
+);
+export type AuditRow = typeof auditLog.$inferSelect;

@@ -40,11 +40,6 @@ export function randomBase62(prefix: string, length: number): string {
 	return out;
 }
 
-/** `sk-` and 48 base62 characters (~285 bits). */
-export function newGatewayKey(): string {
-	return randomBase62("sk-", 48);
-}
-
 const keyCache = new Map<string, Promise<CryptoKey>>();
 
 function aesKey(secretB64: string): Promise<CryptoKey> {

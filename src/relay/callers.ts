@@ -1,5 +1,6 @@
 import { eq, type SQL } from "drizzle-orm";
 import { hasLimits, type Limits, NO_LIMITS, pickLimits, type Scope } from "../../durable-objects/governor-types";
+import { plausibleKey } from "../auth/key-format";
 import { db } from "../db/client";
 import { apiKeys, groupPricing, users } from "../db/schema";
 import { GatewayError } from "../errors/gateway-error";
@@ -115,6 +116,8 @@ export async function authenticate(env: Env, key: string | undefined, now = Date
 	if (!key) {
 		throw new GatewayError("invalid_api_key", "Missing API key: send it as 'Authorization: Bearer <key>', 'x-api-key' or 'x-goog-api-key'");
 	}
+	// A mistyped or made-up key is refused by its shape and checksum, without a database read.
+	if (!plausibleKey(key)) throw new GatewayError("invalid_api_key", "Invalid API key");
 	const keyHash = await sha256Hex(key);
 	let record = byHash.get(keyHash, now);
 	if (!record) {

@@ -1,5 +1,5 @@
 import { MAX_RECORDS_PER_MESSAGE, type UsageMessage, type UsageRecord } from "../../queues/usage-message";
-import { d1Spool, type UsageSpool } from "./usage-spool";
+import { d1Spool, type UsageSpool } from "../db/usage-spool";
 
 interface OpenBatch {
 	records: UsageRecord[];

@@ -1,10 +1,10 @@
 import { pruneSessions } from "../auth/sessions";
 import { conversationUpkeep } from "../conversations/upkeep";
+import { d1Spool } from "../db/usage-spool";
 import { config } from "../env";
 import { knowledgeUpkeep } from "../knowledge/cleanup";
 import { purgeFiles } from "../knowledge/files/store";
 import { memoryUpkeep } from "../memory/upkeep";
-import { d1Spool } from "../relay/usage-spool";
 import { cronJobs } from "./cron-jobs";
 import { operations } from "./operations";
 import { pruneQueueStats } from "./queue-stats-retention";

@@ -40,7 +40,7 @@ export const keyView = z.object({
 	name: z.string(),
 	/** The first characters of the key, to tell keys apart; the key itself is shown only once, at creation. */
 	key_prefix: z.string(),
-	status: z.enum(["active", "disabled"]),
+	status: z.enum(["active", "disabled", "locked"]),
 	models: z.array(z.string()).nullable(),
 	expires_at: z.string().nullable(),
 	memory_mode: memoryMode,

@@ -35,7 +35,7 @@ export const userView = z.object({
 	name: z.string(),
 	role: z.enum(["admin", "user"]),
 	group: z.string(),
-	status: z.enum(["active", "disabled"]),
+	status: z.enum(["active", "disabled", "deleted"]),
 	balance_usd: z.number(),
 	email: z.string().nullable(),
 	/** Whether the user can sign in to the dashboard (has a password); the hash never leaves the database. */

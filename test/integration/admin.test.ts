@@ -86,8 +86,8 @@ describe("tokens API", () => {
 		const res = await admin("POST", "/api/tokens", { name: "ci", models: ["a", "b"], expires_at: "2099-01-01T00:00:00Z" });
 		expect(res.status).toBe(201);
 		const token = await res.json<{ id: number; key: string; key_prefix: string; models: string[]; expires_at: string }>();
-		expect(token.key).toMatch(/^sk-[0-9A-Za-z]{48}$/);
-		expect(token.key_prefix).toBe(`${token.key.slice(0, 7)}…`);
+		expect(token.key).toMatch(/^sk-gw_[0-9A-Za-z]{46}$/);
+		expect(token.key_prefix).toBe(`${token.key.slice(0, 10)}…`);
 		expect(token).toMatchObject({ models: ["a", "b"], expires_at: "2099-01-01T00:00:00.000Z" });
 
 		const row = await env.DB.prepare("SELECT * FROM tokens WHERE id = ?").bind(token.id).first();

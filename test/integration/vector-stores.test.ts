@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { INGEST_QUEUE } from "../../queues/ingest-message";
 import { consumeIngest } from "../../src/knowledge/ingest";
+import { sha256Hex } from "../../src/lib/crypto";
 import { tinyDocx, tinyPdf } from "../support/document-fixtures";
 import { call, createChannel, createKey, uid } from "../support/gateway";
 
@@ -168,9 +169,9 @@ describe("vector stores (OpenAI's API, served by the gateway)", () => {
 
 	it("bills the embeddings to the store's owner, as /v1/embeddings would be", async () => {
 		const { results } = await env.DB.prepare(
-			"SELECT model, status, prompt_tokens FROM usage_logs WHERE endpoint = '/v1/vector_stores/ingest' AND token_id = (SELECT id FROM tokens WHERE key_prefix = ?1)",
+			"SELECT model, status, prompt_tokens FROM usage_logs WHERE endpoint = '/v1/vector_stores/ingest' AND token_id = (SELECT id FROM tokens WHERE key_hash = ?1)",
 		)
-			.bind(`${key.slice(0, 7)}…`)
+			.bind(await sha256Hex(key))
 			.all<{ model: string; status: number; prompt_tokens: number }>();
 		expect(results.length).toBeGreaterThanOrEqual(1);
 		for (const r of results) expect(r).toMatchObject({ model: "mock-embedding", status: 200 });

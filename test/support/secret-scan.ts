@@ -4,8 +4,8 @@
  * upstream keys) are given. A leak is reported with the secret cut out, so that the report does not leak it again.
  */
 
-/** A gateway or app key (src/lib/crypto.ts newGatewayKey): shown once to its owner, never logged. */
-const GATEWAY_KEY = /sk-[0-9A-Za-z]{48}/g;
+/** A gateway or app key (src/auth/key-format.ts, and the legacy shape): shown once to its owner, never logged. */
+const GATEWAY_KEY = /sk-gw_[0-9A-Za-z]{46}|sk-[0-9A-Za-z]{48}/g;
 /** A session token (a JWT: header, claims and signature, base64url): as good as a password while it lasts. */
 const SESSION_TOKEN = /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/g;
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decryptSecret, encryptSecret, maskSecret, newGatewayKey, sha256Hex } from "../../src/lib/crypto";
+import { KEY_PATTERN, newGatewayKey, plausibleKey } from "../../src/auth/key-format";
+import { decryptSecret, encryptSecret, maskSecret, sha256Hex } from "../../src/lib/crypto";
 
 const KEY = btoa("0123456789abcdef0123456789abcdef");
 
@@ -19,10 +20,19 @@ describe("secrets", () => {
 		await expect(decryptSecret(tampered, KEY)).rejects.toThrow();
 	});
 
-	it("makes sk- keys of 48 base62 characters, all different", () => {
+	it("makes sk-gw_ keys with a checksum, all different, and refuses a mistyped one by its shape alone", () => {
 		const keys = new Set(Array.from({ length: 100 }, newGatewayKey));
 		expect(keys.size).toBe(100);
-		for (const k of keys) expect(k).toMatch(/^sk-[0-9A-Za-z]{48}$/);
+		for (const k of keys) {
+			expect(k).toMatch(KEY_PATTERN);
+			expect(plausibleKey(k)).toBe(true);
+			// One character changed anywhere in the random part or the checksum: the checksum no longer holds.
+			const at = 6 + (k.charCodeAt(10) % 46);
+			const typo = `${k.slice(0, at)}${k[at] === "a" ? "b" : "a"}${k.slice(at + 1)}`;
+			expect(plausibleKey(typo)).toBe(false);
+		}
+		expect(plausibleKey(`sk-${"A".repeat(48)}`)).toBe(true); // a key minted before the format
+		for (const bad of ["sk-short", "", "Bearer x", `sk-gw_${"A".repeat(45)}`]) expect(plausibleKey(bad)).toBe(false);
 	});
 
 	it("masks and hashes", async () => {

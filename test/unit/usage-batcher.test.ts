@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { MAX_RECORDS_PER_MESSAGE, type UsageMessage, type UsageRecord } from "../../queues/usage-message";
+import type { UsageSpool } from "../../src/db/usage-spool";
 import { UsageBatcher } from "../../src/relay/usage-batcher";
-import type { UsageSpool } from "../../src/relay/usage-spool";
 
 const record = (n: number) => ({ request_id: `r${n}` }) as UsageRecord;
 
@@ -27,7 +27,7 @@ function fakeSpool(broken = false) {
 	const spool: UsageSpool = {
 		keep: async (message) => {
 			if (broken) throw new Error("D1 unavailable");
-			kept.push(message);
+			if ("records" in message) kept.push(message);
 		},
 		drain: async (queue, limit) => {
 			const batch = kept.splice(0, limit);

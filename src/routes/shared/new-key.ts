@@ -1,7 +1,8 @@
+import { keyPrefixOf, newGatewayKey } from "../../auth/key-format";
 import type { Db } from "../../db/client";
 import { type ApiKeyRow, apiKeys } from "../../db/schema";
 import { GatewayError } from "../../errors/gateway-error";
-import { newGatewayKey, sha256Hex } from "../../lib/crypto";
+import { sha256Hex } from "../../lib/crypto";
 
 export type NewKeyFields = Omit<typeof apiKeys.$inferInsert, "id" | "keyHash" | "keyPrefix">;
 
@@ -13,7 +14,7 @@ export async function insertKey(d: Db, fields: NewKeyFields): Promise<{ row: Api
 	const key = newGatewayKey();
 	const [row] = await d
 		.insert(apiKeys)
-		.values({ ...fields, keyHash: await sha256Hex(key), keyPrefix: `${key.slice(0, 7)}…` })
+		.values({ ...fields, keyHash: await sha256Hex(key), keyPrefix: keyPrefixOf(key) })
 		.returning();
 	if (!row) throw new GatewayError("internal_error", "The key was not created");
 	return { row, key };

@@ -1,12 +1,13 @@
+import type { AuditMessage } from "../../queues/audit-message";
 import type { UsageMessage } from "../../queues/usage-message";
 
 const KEEP = "INSERT INTO usage_spool (body) VALUES (?1)";
 const OLDEST = "SELECT id, body FROM usage_spool ORDER BY id LIMIT ?1";
 const FORGET = "DELETE FROM usage_spool WHERE id IN (SELECT value FROM json_each(?1))";
 
-/** Where usage messages wait when the queue refused them: D1, written on that failure path only. */
+/** Where usage (and audit) messages wait when the queue refused them: D1, written on that failure path only. */
 export interface UsageSpool {
-	keep(message: UsageMessage): Promise<void>;
+	keep(message: UsageMessage | AuditMessage): Promise<void>;
 	/** Sends up to `limit` of the oldest waiting messages to `queue`, removing those sent; returns how many were sent. */
 	drain(queue: Queue, limit: number): Promise<number>;
 }
