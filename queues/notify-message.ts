@@ -56,9 +56,26 @@ const jobEvent = z.object({
 	error: z.string().max(500).nullable(),
 });
 
+/**
+ * Something about a key its owner and the operator should hear of: anomaly detection saw unusual use
+ * (`security.anomaly`) and, per policy, locked it (`security.locked`, also a reported leak); an address failed to
+ * authenticate again and again (`security.auth_failures`, no key); a key expires soon (`key.expiring`) or was rotated
+ * by the cron before it did (`key.rotated`).
+ */
+const keyEvent = z.object({
+	...common,
+	type: z.enum(["security.anomaly", "security.locked", "security.auth_failures", "key.expiring", "key.rotated"]),
+	key_id: z.number().int().nullable(),
+	user_id: z.number().int().nullable(),
+	reason: z.string().max(500),
+	/** What was seen (a new country, a rate), never a secret. */
+	detail: z.record(z.string(), z.unknown()).optional(),
+});
+
 /** An operator notification, as the producers send it and the webhook receives it (the body of the POST). */
-export const notification = z.discriminatedUnion("type", [channelEvent, budgetEvent, alertEvent, jobEvent]);
+export const notification = z.discriminatedUnion("type", [channelEvent, budgetEvent, alertEvent, jobEvent, keyEvent]);
 
 export type Notification = z.infer<typeof notification>;
 export type ChannelNotification = z.infer<typeof channelEvent>;
 export type AlertNotification = z.infer<typeof alertEvent>;
+export type KeyNotification = z.infer<typeof keyEvent>;

@@ -28,5 +28,20 @@ export function summary(n: Notification): string {
 		}
 		case "job.dead":
 			return `Dead job ${n.dead_job_id} on queue ${n.queue} after ${n.attempts} attempts${n.error ? `: ${n.error}` : ""}`;
+		case "security.anomaly":
+		case "security.locked":
+		case "security.auth_failures":
+		case "key.expiring":
+		case "key.rotated": {
+			const what = n.key_id === null ? "" : ` key ${n.key_id}${n.user_id === null ? "" : ` (user ${n.user_id})`}`;
+			const verb = {
+				"security.anomaly": "Unusual use of",
+				"security.locked": "Locked",
+				"security.auth_failures": "Repeated authentication failures",
+				"key.expiring": "Expiring soon:",
+				"key.rotated": "Rotated before it expired:",
+			}[n.type];
+			return `${verb}${what}: ${n.reason}`;
+		}
 	}
 }
