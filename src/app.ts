@@ -32,6 +32,7 @@ import { geminiDocs, geminiRoutes } from "./routes/gemini";
 import { healthDocs, healthRoutes } from "./routes/health";
 import { jobDocs, jobRoutes } from "./routes/jobs";
 import { keyDocs, keyRoutes } from "./routes/keys";
+import { leakedKeyDocs, leakedKeyRoutes } from "./routes/leaked-keys";
 import { mem0BatchRoutes } from "./routes/mem0/batch";
 import { mem0Docs } from "./routes/mem0/docs";
 import { mem0EntityRoutes } from "./routes/mem0/entities";
@@ -70,6 +71,7 @@ export const operations: OperationDoc[] = [
 	...channelProbeDocs,
 	...modelRouteDocs,
 	...keyDocs,
+	...leakedKeyDocs,
 	...appDocs,
 	...userDocs,
 	...priceDocs,
@@ -108,6 +110,7 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
 	// Every JSON body is bounded in size before it is read, as in depth by the validator (lib/validate.ts).
 	.use("/api/*", bodyLimit())
 	.route("/api/auth", loginRoutes)
+	.route("/api/security", leakedKeyRoutes)
 	// Who may call what is src/auth/policy.ts's to say, for every route below; unlisted routes are the operator's.
 	.use("/api/*", apiAuth(), authorize())
 	.route("/api/auth", authRoutes)

@@ -31,6 +31,8 @@ export const routeAccess = {
 	"POST /api/auth/session": "operator-token",
 	"POST /api/auth/logout": "person",
 	"GET /api/auth/me": "any",
+	// Anyone holding a leaked key may report it; mounted before /api's authentication, like the login.
+	"POST /api/security/leaked-keys": "public",
 
 	"GET /api/channels": "operator",
 	"POST /api/channels": "operator",

@@ -26,13 +26,14 @@ export class TtlCache<K, V> {
 		return undefined;
 	}
 
-	set(key: K, value: V, now = Date.now()): void {
+	/** `ttlMs` replaces the cache's own for this entry (a setting read per request, like KEY_CACHE_SECONDS). */
+	set(key: K, value: V, now = Date.now(), ttlMs = this.ttlMs): void {
 		// Maps iterate in insertion order, so the first key is the oldest: a cheap bound on memory.
 		if (this.#entries.size >= this.maxEntries && !this.#entries.has(key)) {
 			const oldest = this.#entries.keys().next();
 			if (!oldest.done) this.#entries.delete(oldest.value);
 		}
-		this.#entries.set(key, { value, until: now + this.ttlMs });
+		this.#entries.set(key, { value, until: now + ttlMs });
 	}
 
 	clear(): void {

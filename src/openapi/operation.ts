@@ -25,6 +25,7 @@ export interface OperationDoc {
 		| "Dify"
 		| "Models"
 		| "Operations"
+		| "Security"
 		| "Meta";
 	/**
 	 * admin: the operator's token (or an admin's dashboard session); key: a gateway key (relay); user: the operator,

@@ -3,6 +3,7 @@ import { hasLimits, type Limits, NO_LIMITS, pickLimits, type Scope } from "../..
 import { plausibleKey } from "../auth/key-format";
 import { db } from "../db/client";
 import { apiKeys, groupPricing, users } from "../db/schema";
+import { config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { sha256Hex } from "../lib/crypto";
 import { TtlCache } from "../lib/ttl-cache";
@@ -25,9 +26,13 @@ function limitsOf(t: typeof apiKeys | typeof users | typeof groupPricing) {
 	};
 }
 
-const byHash = new TtlCache<string, KeyRecord>("keys", 15_000);
+/**
+ * Keys as read, by hash, for KEY_CACHE_SECONDS: the bound within which a key revoked, disabled or locked in another
+ * isolate is refused here (README, "Revocation"). One D1 read per key per isolate per bound, nothing per request.
+ */
+const byHash = new TtlCache<string, KeyRecord>("keys", 5_000);
 
-/** Called by the admin API after any change to keys or users. */
+/** Called by the admin API after any change to keys or users: this isolate refuses a revoked key at once. */
 export function forgetCallers(): void {
 	byHash.clear();
 }
@@ -122,7 +127,7 @@ export async function authenticate(env: Env, key: string | undefined, now = Date
 	let record = byHash.get(keyHash, now);
 	if (!record) {
 		record = await load(env, eq(apiKeys.keyHash, keyHash));
-		if (record) byHash.set(keyHash, record, now);
+		if (record) byHash.set(keyHash, record, now, config(env).keyCacheSeconds * 1000);
 	}
 	if (!record) throw new GatewayError("invalid_api_key", "Invalid API key");
 	const caller = usable(record, now, "invalid_api_key");
