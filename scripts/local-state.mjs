@@ -2,6 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { crc32 } from "node:zlib";
 
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
 
@@ -34,13 +35,21 @@ function query(sql, persist) {
 	return JSON.parse(out)[0]?.results ?? [];
 }
 
-function newKey() {
-	const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-	let key = "sk-";
-	while (key.length < 51) {
-		for (const b of randomBytes(64)) if (b < 248 && key.length < 51) key += alphabet[b % 62];
+const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/** A key in the gateway's format (src/auth/key-format.ts): `sk-gw_`, 40 random base62, 6 base62 of CRC-32 over them. */
+export function newKey() {
+	let body = "";
+	while (body.length < 40) {
+		for (const b of randomBytes(64)) if (b < 248 && body.length < 40) body += BASE62[b % 62];
 	}
-	return key;
+	let crc = crc32(Buffer.from(body));
+	let check = "";
+	for (let i = 0; i < 6; i++) {
+		check = BASE62[crc % 62] + check;
+		crc = Math.floor(crc / 62);
+	}
+	return `sk-gw_${body}${check}`;
 }
 
 /**
@@ -55,7 +64,7 @@ export function prepareDatabase(persist = []) {
 	const hash = createHash("sha256").update(key).digest("hex");
 	query(
 		'INSERT INTO channels (name, type, models, settings) VALUES (\'mock\', \'mock\', \'["mock-chat","mock-chat-large","mock-embedding","mock-rerank"]\', \'{"chunk_delay_ms":40}\'); ' +
-			`INSERT INTO tokens (user_id, name, key_hash, key_prefix) VALUES (1, 'demo', '${hash}', '${key.slice(0, 7)}…');`,
+			`INSERT INTO tokens (user_id, name, key_hash, key_prefix) VALUES (1, 'demo', '${hash}', '${key.slice(0, 10)}…');`,
 		persist,
 	);
 	return key;
