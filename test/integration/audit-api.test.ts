@@ -74,6 +74,7 @@ describe("GET /api/audit", () => {
 		await awaitAudit(`${family}x.other`);
 		await awaitAudit(`${family}.rename`);
 		await awaitAudit(`${family}.delete`);
+		await awaitAudit("auth.login", bob.id);
 	});
 
 	it("filters by action (exact or a prefix), actor, user, object, result and time", async () => {
