@@ -16,6 +16,7 @@ import type { OperationDoc } from "./openapi/operation";
 import { alertDocs, alertRoutes } from "./routes/alerts";
 import { anthropicDocs, anthropicRoutes } from "./routes/anthropic";
 import { appDocs, appRoutes } from "./routes/apps";
+import { auditDocs, auditRoutes } from "./routes/audit";
 import { authDocs, authRoutes, loginRoutes } from "./routes/auth";
 import { billingDocs, billingRoutes } from "./routes/billing";
 import { channelHealthDocs, channelHealthRoutes } from "./routes/channel-health";
@@ -76,6 +77,7 @@ export const operations: OperationDoc[] = [
 	...userDocs,
 	...priceDocs,
 	...usageDocs,
+	...auditDocs,
 	...billingDocs,
 	...redemptionDocs,
 	...statsDocs,
@@ -124,6 +126,7 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.route("/api/prices", priceRoutes)
 	.route("/api/groups", groupRoutes)
 	.route("/api/usage", usageRoutes)
+	.route("/api/audit", auditRoutes)
 	.route("/api/billing", billingRoutes)
 	.route("/api/redemptions", redemptionRoutes)
 	.route("/api/stats", statsRoutes)

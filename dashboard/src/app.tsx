@@ -3,6 +3,7 @@ import { signOut } from "./api";
 import { Switches } from "./components/switches";
 import { translator } from "./i18n";
 import { AppsPage } from "./pages/apps";
+import { AuditPage } from "./pages/audit";
 import { BillingPage } from "./pages/billing";
 import { ChannelsPage } from "./pages/channels";
 import { ChatPage } from "./pages/chat";
@@ -31,6 +32,7 @@ const t = translator({
 		chat: "Chat",
 		apps: "Apps",
 		jobs: "Jobs",
+		audit: "Audit",
 		signOut: "Sign out",
 		notFound: "This page does not exist.",
 		operator: "operator",
@@ -48,6 +50,7 @@ const t = translator({
 		chat: "对话",
 		apps: "应用",
 		jobs: "任务",
+		audit: "审计",
 		signOut: "退出登录",
 		notFound: "页面不存在。",
 		operator: "管理员",
@@ -67,6 +70,7 @@ const NAV = [
 	{ path: "/chat", key: "chat", admin: false },
 	{ path: "/apps", key: "apps", admin: false },
 	{ path: "/jobs", key: "jobs", admin: true },
+	{ path: "/audit", key: "audit", admin: false },
 ] as const;
 
 function Shell() {
@@ -110,6 +114,7 @@ function Shell() {
 					<Route path="/chat" component={ChatPage} />
 					<Route path="/apps" component={AppsPage} />
 					<Route path="/jobs" component={JobsPage} />
+					<Route path="/audit" component={AuditPage} />
 					<Route default component={() => <p class="state empty">{t("notFound")}</p>} />
 				</Router>
 			</main>

@@ -76,6 +76,9 @@ export const routeAccess = {
 	"GET /api/usage/export.csv": "any",
 	"GET /api/usage/:request_id": "any",
 
+	"GET /api/audit": "any",
+	"GET /api/audit/export.csv": "any",
+
 	"GET /api/billing/ledger": "any",
 	"GET /api/billing/balance": "any",
 	"POST /api/billing/topup": "operator",
@@ -185,6 +188,14 @@ export function mayTouch(principal: Principal, ownerId: number | null): boolean 
  */
 export function sessionKeyOwner(principal: Principal): number {
 	return principal.userId ?? ADMIN_USER_ID;
+}
+
+/**
+ * The user whose audit entries a principal reads: the operator everyone's (or the user named), a user only the
+ * entries about them (their own actions, and others' on their objects); naming another user is refused (403).
+ */
+export function auditOwner(principal: Principal, requested: number | undefined): number | undefined {
+	return scopeToOwner(principal, requested);
 }
 
 /** May this principal re-enable a key that is disabled? The operator may have disabled it: only the operator. */

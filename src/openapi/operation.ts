@@ -15,6 +15,7 @@ export interface OperationDoc {
 		| "Prices"
 		| "Usage"
 		| "Billing"
+		| "Audit"
 		| "Jobs"
 		| "Alerts"
 		| "Files"

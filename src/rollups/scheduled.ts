@@ -1,3 +1,4 @@
+import { pruneAudit } from "../audit/retention";
 import { pruneSessions } from "../auth/sessions";
 import { conversationUpkeep } from "../conversations/upkeep";
 import { d1Spool } from "../db/usage-spool";
@@ -34,7 +35,7 @@ async function drainSpool(env: Env): Promise<number> {
  * then prunes old raw logs and sessions that can no longer be used, finishes file deletes (expired files, and
  * deletes and uploads a crash interrupted), looks after the vector stores (ingestions whose message was lost, store
  * deletions a crash interrupted), sends again memory extractions whose message was lost, and keeps conversation
- * state (stored responses D1 refused, retention), and prunes old queue counts. Each job runs even if
+ * state (stored responses D1 refused, retention), and prunes old queue counts and audit entries past their retention. Each job runs even if
  * another fails (a broken rollup must not let the logs grow without bound); a failure still fails the invocation, so
  * it shows in the cron's history.
  */
@@ -52,6 +53,7 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
 	const extractions = await attempt("memory", () => memoryUpkeep(env, now));
 	const conversations = await attempt("conversations", () => conversationUpkeep(env, now));
 	const queueStats = await attempt("queue stats", () => pruneQueueStats(env, now));
+	const audit = await attempt("audit", () => pruneAudit(env, now, config(env).auditRetentionDays));
 	console.log(
 		JSON.stringify({
 			level: "info",
@@ -70,6 +72,7 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
 			conversations_summarised: conversations?.summarised,
 			conversations_expired: conversations?.conversations,
 			queue_stats_pruned: queueStats,
+			audit_pruned: audit,
 		}),
 	);
 	settle("cron jobs failed");

@@ -1,6 +1,7 @@
 import { desc, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
+import { audit } from "../audit/record";
 import { db } from "../db/client";
 import { alertFirings, alertRules } from "../db/schema";
 import type { AppEnv } from "../env";
@@ -65,6 +66,7 @@ export const alertRoutes = new Hono<AppEnv>()
 			.values({ ...columns(input), name: input.name, metric: input.metric, threshold: input.threshold })
 			.returning();
 		if (!row) throw new Error("insert returned no row");
+		audit(c, { action: "alert_rule.create", objectType: "alert_rule", objectId: row.id, after: view(row) });
 		return c.json(view(row), 201);
 	})
 	.get("/rules/:id", valid("param", idParam), async (c) => c.json(view(await find(c.env, c.req.valid("param").id))))
@@ -79,6 +81,7 @@ export const alertRoutes = new Hono<AppEnv>()
 			.set({ ...columns({ ...input, scope }), updatedAt: Date.now() })
 			.where(eq(alertRules.id, rule.id))
 			.returning();
+		if (row) audit(c, { action: "alert_rule.update", objectType: "alert_rule", objectId: rule.id, before: view(rule), after: view(row) });
 		return c.json(view(row ?? rule));
 	})
 	// Its firings stay: the history names the rule by id.
@@ -86,8 +89,10 @@ export const alertRoutes = new Hono<AppEnv>()
 		const gone = await db(c.env)
 			.delete(alertRules)
 			.where(eq(alertRules.id, c.req.valid("param").id))
-			.returning({ id: alertRules.id });
-		if (gone.length === 0) throw new GatewayError("not_found", `Alert rule ${c.req.valid("param").id} does not exist`);
+			.returning();
+		const [rule] = gone;
+		if (!rule) throw new GatewayError("not_found", `Alert rule ${c.req.valid("param").id} does not exist`);
+		audit(c, { action: "alert_rule.delete", objectType: "alert_rule", objectId: rule.id, before: view(rule) });
 		return c.body(null, 204);
 	})
 	.get("/firings", valid("query", firingQuery), async (c) => {

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { z } from "zod";
+import { audit } from "../audit/record";
 import { appOwner, newAppOwner } from "../auth/policy";
 import { type AppFields, type AppRow, appKeys, createApp, deleteApp, deleteAppKey, findApp, listApps, updateApp } from "../conversations/apps";
 import { db } from "../db/client";
@@ -65,6 +66,7 @@ export const appRoutes = new Hono<AppEnv>()
 		await checkStores(c.env, input.vector_store_ids, ownerId);
 		const fields = fieldsOf(input);
 		const app = await createApp(db(c.env), ownerId, { ...fields, name: input.name, model: input.model });
+		audit(c, { action: "app.create", objectType: "app", objectId: app.id, userId: app.ownerId, after: view(app) });
 		return c.json(view(app), 201);
 	})
 	.get("/:id", valid("param", appParam), async (c) => c.json(view(await findApp(db(c.env), c.req.valid("param").id, appOwner(c.get("principal"))))))
@@ -74,12 +76,17 @@ export const appRoutes = new Hono<AppEnv>()
 		const input = c.req.valid("json");
 		await checkStores(c.env, input.vector_store_ids, app.ownerId);
 		const fields = fieldsOf(input);
-		return c.json(view(Object.keys(fields).length === 0 ? app : await updateApp(d, app, fields)));
+		if (Object.keys(fields).length === 0) return c.json(view(app));
+		const updated = await updateApp(d, app, fields);
+		audit(c, { action: "app.update", objectType: "app", objectId: app.id, userId: app.ownerId, before: view(app), after: view(updated) });
+		return c.json(view(updated));
 	})
 	.delete("/:id", valid("param", appParam), async (c) => {
 		const d = db(c.env);
-		await deleteApp(d, await findApp(d, c.req.valid("param").id, appOwner(c.get("principal"))));
+		const app = await findApp(d, c.req.valid("param").id, appOwner(c.get("principal")));
+		await deleteApp(d, app);
 		forgetCallers();
+		audit(c, { action: "app.delete", objectType: "app", objectId: app.id, userId: app.ownerId, before: view(app) });
 		return c.body(null, 204);
 	})
 	.get("/:id/keys", valid("param", appParam), async (c) => {
@@ -101,13 +108,22 @@ export const appRoutes = new Hono<AppEnv>()
 		const app = await findApp(d, c.req.valid("param").id, appOwner(c.get("principal")));
 		// The key's user is the app's owner: it is limited and billed like any key of theirs.
 		const { row, key } = await insertKey(d, { userId: app.ownerId, name: c.req.valid("json").name ?? `${app.name} key`, appId: app.id });
+		audit(c, {
+			action: "app_key.create",
+			objectType: "app_key",
+			objectId: row.id,
+			userId: app.ownerId,
+			after: { name: row.name, key_prefix: row.keyPrefix, app_id: app.id },
+		});
 		return c.json({ id: row.id, key, key_prefix: row.keyPrefix, name: row.name, app_id: app.id, created_at: new Date(row.createdAt).toISOString() }, 201);
 	})
 	.delete("/:id/keys/:key_id", valid("param", appKeyParam), async (c) => {
 		const d = db(c.env);
 		const { id, key_id } = c.req.valid("param");
-		await deleteAppKey(d, await findApp(d, id, appOwner(c.get("principal"))), key_id);
+		const app = await findApp(d, id, appOwner(c.get("principal")));
+		await deleteAppKey(d, app, key_id);
 		forgetCallers();
+		audit(c, { action: "app_key.delete", objectType: "app_key", objectId: key_id, userId: app.ownerId, detail: { app_id: app.id } });
 		return c.body(null, 204);
 	});
 

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import type { Limits, Scope } from "../../durable-objects/governor-types";
 import { NO_LIMITS } from "../../durable-objects/governor-types";
+import { audit } from "../audit/record";
 import { hashPassword, verifyPassword } from "../auth/password";
 import { endSession, startSession } from "../auth/sessions";
 import { db } from "../db/client";
@@ -55,9 +56,23 @@ export const loginRoutes = new Hono<AppEnv>().post("/login", valid("json", login
 	const [user] = await db(c.env).select().from(users).where(eq(users.email, email)).limit(1);
 	decoy ??= hashPassword("not a password");
 	const ok = await verifyPassword(password, user?.passwordHash ?? (await decoy));
-	if (!user?.passwordHash || !ok) throw new GatewayError("unauthorized", "Wrong email or password");
-	if (user.status !== "active") throw new GatewayError("unauthorized", "This user is disabled");
+	// The attempt is the user's when the email is theirs, whatever the outcome: a user sees who tried their account.
+	const attempt = {
+		action: "auth.login",
+		objectType: "user",
+		objectId: user?.id,
+		actor: { actor_type: "user", actor_id: user?.id ?? null, user_id: user?.id ?? null },
+	} as const;
+	if (!user?.passwordHash || !ok) {
+		audit(c, { ...attempt, result: "failure", detail: { reason: user ? "wrong_password" : "unknown_email" } });
+		throw new GatewayError("unauthorized", "Wrong email or password");
+	}
+	if (user.status !== "active") {
+		audit(c, { ...attempt, result: "failure", detail: { reason: "disabled" } });
+		throw new GatewayError("unauthorized", "This user is disabled");
+	}
 	const session = await startSession(c.env, { userId: user.id }, config(c.env).encryptionKey);
+	audit(c, attempt);
 	return c.json({ token: session.token, expires_at: new Date(session.expiresAt).toISOString(), user: userView(user) });
 });
 
@@ -73,11 +88,13 @@ export const authRoutes = new Hono<AppEnv>()
 	.post("/session", async (c) => {
 		const { adminToken, encryptionKey } = config(c.env);
 		const session = await startSession(c.env, { adminToken }, encryptionKey);
+		audit(c, { action: "auth.login", objectType: "operator", detail: { method: "operator_session" } });
 		return c.json({ token: session.token, expires_at: new Date(session.expiresAt).toISOString(), role: "admin" as const, user: null });
 	})
 	.post("/logout", async (c) => {
-		const { sessionId } = c.get("principal");
+		const { sessionId, userId } = c.get("principal");
 		if (sessionId !== null) await endSession(c.env, sessionId);
+		audit(c, { action: "auth.logout", objectType: userId === null ? "operator" : "user", objectId: userId ?? undefined });
 		return c.body(null, 204);
 	});
 

@@ -1,6 +1,7 @@
 import { and, desc, eq, lt } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
+import { audit } from "../audit/record";
 import { scopeToOwner } from "../auth/policy";
 import { appendEntry, type LedgerKind } from "../billing/ledger";
 import { toNusd, toUsd } from "../billing/money";
@@ -28,7 +29,11 @@ interface Credit {
  * (201 again, flagged by `idempotent-replayed: true`) and moves no money; the key is namespaced by kind so that
  * it can never collide with the keys the gateway makes for usage and redemptions.
  */
-async function operatorEntry(env: Env, kind: LedgerKind, input: Credit): Promise<{ entry: z.infer<typeof ledgerEntryView>; headers: Record<string, string> }> {
+async function operatorEntry(
+	env: Env,
+	kind: LedgerKind,
+	input: Credit,
+): Promise<{ entry: z.infer<typeof ledgerEntryView>; created: boolean; headers: Record<string, string> }> {
 	await findUser(env, input.userId, "user_id");
 	const amountNusd = toNusd(input.amountUsd);
 	const { entry, created } = await appendEntry(db(env), {
@@ -41,7 +46,7 @@ async function operatorEntry(env: Env, kind: LedgerKind, input: Credit): Promise
 	if (!created && (entry.userId !== input.userId || entry.amountNusd !== amountNusd)) {
 		throw new GatewayError("conflict", "This idempotency_key was already used for a different user or amount", { param: "idempotency_key" });
 	}
-	return { entry: ledgerView(entry), headers: created ? {} : { "idempotent-replayed": "true" } };
+	return { entry: ledgerView(entry), created, headers: created ? {} : { "idempotent-replayed": "true" } };
 }
 
 export const billingRoutes = new Hono<AppEnv>()
@@ -73,22 +78,25 @@ export const billingRoutes = new Hono<AppEnv>()
 	})
 	.post("/topup", valid("json", topupBody), async (c) => {
 		const input = c.req.valid("json");
-		const { entry, headers } = await operatorEntry(c.env, "topup", {
+		const { entry, created, headers } = await operatorEntry(c.env, "topup", {
 			userId: input.user_id,
 			amountUsd: input.amount_usd,
 			note: input.note,
 			idempotencyKey: input.idempotency_key,
 		});
+		// A replayed retry moved no money: the first call's entry is the record.
+		if (created) audit(c, { action: "billing.topup", objectType: "ledger_entry", objectId: entry.id, userId: input.user_id, after: entry });
 		return c.json(entry, 201, headers);
 	})
 	.post("/adjust", valid("json", adjustBody), async (c) => {
 		const input = c.req.valid("json");
-		const { entry, headers } = await operatorEntry(c.env, "adjustment", {
+		const { entry, created, headers } = await operatorEntry(c.env, "adjustment", {
 			userId: input.user_id,
 			amountUsd: input.amount_usd,
 			note: input.note,
 			idempotencyKey: input.idempotency_key,
 		});
+		if (created) audit(c, { action: "billing.adjust", objectType: "ledger_entry", objectId: entry.id, userId: input.user_id, after: entry });
 		return c.json(entry, 201, headers);
 	})
 	.get("/reconcile", async (c) => {

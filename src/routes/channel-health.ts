@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { z } from "zod";
 import type { BreakerView, RecordView } from "../../durable-objects/breaker-types";
+import { audit } from "../audit/record";
 import type { AppEnv } from "../env";
 import { iso } from "../lib/iso";
 import { valid } from "../lib/validate";
@@ -48,6 +49,7 @@ export const channelHealthRoutes = new Hono<AppEnv>()
 		await findChannel(c.env, id);
 		const view = await c.env.CHANNEL_BREAKER.getByName(String(id)).reset();
 		observe(id, view);
+		audit(c, { action: "channel.breaker_reset", objectType: "channel", objectId: id });
 		return c.json(healthView(id, view));
 	});
 

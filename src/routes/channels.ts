@@ -1,6 +1,8 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
+import { audit } from "../audit/record";
+import { REDACTED } from "../audit/redact";
 import { currentPrices, unpricedOn } from "../billing/price-book";
 import { forgetChannels, toLive } from "../channels/live";
 import { testChannel } from "../channels/test-request";
@@ -18,6 +20,12 @@ import { breakerConfig, observe } from "../relay/breakers";
 import { channelCreate, channelList, channelPatch, channelTestQuery, channelTestResult, channelTypeList, channelView } from "./channel-schemas";
 import { findChannel } from "./shared/find";
 import { idParam } from "./shared/params";
+
+/** A channel as its audit entries show it: never its key, only that it changed (`key: "[redacted]"` on both sides). */
+function auditView(row: ChannelRow, keyChanged = false): Record<string, unknown> {
+	const { key_masked, created_at, updated_at, ...shown } = view(row);
+	return keyChanged ? { ...shown, key: REDACTED } : shown;
+}
 
 function view(row: ChannelRow): z.infer<typeof channelView> {
 	return {
@@ -87,6 +95,7 @@ export const channelRoutes = new Hono<AppEnv>()
 			const [row] = await db(c.env).insert(channels).values(values).returning();
 			forgetChannels();
 			if (!row) throw new Error("insert returned no row");
+			audit(c, { action: "channel.create", objectType: "channel", objectId: row.id, after: auditView(row, input.key != null) });
 			return c.json(view(row), 201);
 		} catch (err) {
 			if (isUniqueViolation(err)) throw conflict(input.name);
@@ -97,7 +106,7 @@ export const channelRoutes = new Hono<AppEnv>()
 	.patch("/:id", valid("param", idParam), valid("json", channelPatch), async (c) => {
 		const { id } = c.req.valid("param");
 		const input = c.req.valid("json");
-		await findChannel(c.env, id);
+		const current = await findChannel(c.env, id);
 		try {
 			const [row] = await db(c.env)
 				.update(channels)
@@ -106,6 +115,7 @@ export const channelRoutes = new Hono<AppEnv>()
 				.returning();
 			forgetChannels();
 			if (!row) throw new GatewayError("not_found", `Channel ${id} does not exist`);
+			audit(c, { action: "channel.update", objectType: "channel", objectId: id, before: auditView(current), after: auditView(row, input.key !== undefined) });
 			if (input.settings !== undefined) {
 				// New breaker settings (probes on or off, thresholds) take effect now, not at the next report.
 				const live = toLive(row);
@@ -119,9 +129,10 @@ export const channelRoutes = new Hono<AppEnv>()
 	})
 	.delete("/:id", valid("param", idParam), async (c) => {
 		const { id } = c.req.valid("param");
-		await findChannel(c.env, id);
+		const current = await findChannel(c.env, id);
 		await db(c.env).delete(channels).where(eq(channels.id, id));
 		forgetChannels();
+		audit(c, { action: "channel.delete", objectType: "channel", objectId: id, before: auditView(current) });
 		return c.body(null, 204);
 	})
 	.post("/:id/test", valid("param", idParam), valid("query", channelTestQuery), async (c) => {

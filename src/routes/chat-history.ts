@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { z } from "zod";
+import { audit } from "../audit/record";
 import { ownerScope, scopeToOwner } from "../auth/policy";
 import { toUsd } from "../billing/money";
 import { findApp } from "../conversations/apps";
@@ -115,6 +116,7 @@ export const chatHistoryRoutes = new Hono<AppEnv>()
 	.delete("/:id", valid("param", conversationIdParam), async (c) => {
 		const conversation = await findBrowsable(c.env.DB, c.req.valid("param").id, ownerScope(c.get("principal")));
 		await deleteConversation(c.env.DB, conversation);
+		audit(c, { action: "conversation.delete", objectType: "conversation", objectId: conversation.id, userId: conversation.owner_id });
 		return c.json({ id: conversation.id, deleted: true });
 	})
 	.post("/:id/summarize", valid("param", conversationIdParam), async (c) => {

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { audit } from "../audit/record";
 import { conversationOwner } from "../auth/policy";
 import { toStoredItems } from "../conversations/items";
 import {
@@ -43,6 +44,7 @@ export const conversationRoutes = new Hono<AppEnv>()
 	.delete("/:conversation_id", valid("param", conversationParam), async (c) => {
 		const conversation = await findConversation(c.env.DB, c.req.valid("param").conversation_id, conversationOwner(c.get("caller")));
 		await deleteConversation(c.env.DB, conversation);
+		audit(c, { action: "conversation.delete", objectType: "conversation", objectId: conversation.id });
 		return c.json({ id: conversation.id, object: "conversation.deleted" as const, deleted: true });
 	})
 	.get("/:conversation_id/items", valid("param", conversationParam), valid("query", itemList), async (c) => {

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { z } from "zod";
+import { audit } from "../audit/record";
 import { difyScope } from "../auth/policy";
 import {
 	type DifyConversation,
@@ -138,6 +139,7 @@ export const difyRoutes = new Hono<AppEnv>()
 		if (user === undefined || user.trim() === "") throw new GatewayError("invalid_request", "'user' is required", { param: "user" });
 		const conversation = await findDifyConversation(c.env.DB, c.req.valid("param").conversation_id, difyScope(c.get("caller"), user.trim()));
 		await deleteConversation(c.env.DB, conversation);
+		audit(c, { action: "conversation.delete", objectType: "conversation", objectId: conversation.id, detail: { app_id: c.get("caller").appId } });
 		return c.body(null, 204);
 	})
 	.post("/messages/:message_id/feedbacks", difyAuth(), bodyLimit(), valid("param", messageParam), valid("json", feedbackBody), async (c) => {

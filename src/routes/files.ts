@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { z } from "zod";
+import { audit } from "../audit/record";
 import { mayTouch } from "../auth/policy";
 import { keyPrincipal } from "../auth/principal";
 import { type AppEnv, config } from "../env";
@@ -91,6 +92,13 @@ export const fileRoutes = new Hono<AppEnv>()
 	.delete("/:file_id", valid("param", fileIdParam), async (c) => {
 		const row = await ownFile(c.env, c.get("caller"), c.req.valid("param").file_id);
 		await deleteFile(c.env, row);
+		audit(c, {
+			action: "file.delete",
+			objectType: "file",
+			objectId: row.id,
+			userId: row.userId,
+			before: { filename: row.filename, purpose: row.purpose, bytes: row.bytes },
+		});
 		const body: z.infer<typeof fileDeleted> = { id: row.id, object: "file", deleted: true };
 		return c.json(body);
 	});

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
 import { NO_LIMITS, pickLimits } from "../../durable-objects/governor-types";
+import { audit } from "../audit/record";
 import { apiName, boundsAfterOperator, type KeyBounds, type KeyLimitChange, loosenedBound, readBounds } from "../auth/key-limits";
 import { mayReenableKey, mayTouch, ownerScope, scopeToOwner, setsOperatorLimits } from "../auth/policy";
 import { ADMIN_USER_ID, type Principal } from "../auth/principal";
@@ -102,6 +103,7 @@ export const keyRoutes = new Hono<AppEnv>()
 			...limitColumns(input),
 			operatorLimits: boundsAfter(principal, {}, limitChange(input)),
 		});
+		audit(c, { action: "key.create", objectType: "key", objectId: row.id, userId: row.userId, after: view(row) });
 		return c.json({ ...view(row), key }, 201);
 	})
 	.get("/:id", valid("param", idParam), async (c) => c.json(view(await find(c.env, c.req.valid("param").id, c.get("principal")))))
@@ -129,6 +131,7 @@ export const keyRoutes = new Hono<AppEnv>()
 			.where(eq(apiKeys.id, id))
 			.returning();
 		if (!row) throw new GatewayError("not_found", `Token ${id} does not exist`);
+		audit(c, { action: "key.update", objectType: "key", objectId: id, userId: row.userId, before: view(current), after: view(row) });
 		if (Object.keys(limits).length > 0) await limitsChanged(c.env, { kind: "token", id: String(id) }, pickLimits(row));
 		else forgetCallers();
 		return c.json(view(row));
@@ -139,9 +142,10 @@ export const keyRoutes = new Hono<AppEnv>()
 	})
 	.delete("/:id", valid("param", idParam), async (c) => {
 		const { id } = c.req.valid("param");
-		await find(c.env, id, c.get("principal"));
+		const current = await find(c.env, id, c.get("principal"));
 		await db(c.env).delete(apiKeys).where(eq(apiKeys.id, id));
 		forgetCallers();
+		audit(c, { action: "key.delete", objectType: "key", objectId: id, userId: current.userId, before: view(current) });
 		return c.body(null, 204);
 	});
 

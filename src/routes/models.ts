@@ -1,6 +1,7 @@
 import { asc, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
+import { audit } from "../audit/record";
 import { forgetModelRoutes, toRoute } from "../channels/model-routes";
 import { db } from "../db/client";
 import { type ModelRouteRow, modelRoutes } from "../db/schema";
@@ -21,6 +22,12 @@ function view(row: ModelRouteRow): z.infer<typeof routeView> {
 		created_at: new Date(row.createdAt).toISOString(),
 		updated_at: new Date(row.updatedAt).toISOString(),
 	};
+}
+
+/** A route as its audit entries show it: what it does, without its timestamps. */
+function routeAudit(row: ModelRouteRow): Record<string, unknown> {
+	const { created_at, updated_at, ...shown } = view(row);
+	return shown;
 }
 
 const invalid = (message: string, param: string) => new GatewayError("invalid_request", message, { param });
@@ -48,7 +55,9 @@ export const modelRouteRoutes = new Hono<AppEnv>()
 		const { name } = c.req.valid("param");
 		const input = c.req.valid("json");
 		const d = db(c.env);
-		checkChain(name, input.chain, await d.select().from(modelRoutes));
+		const routes = await d.select().from(modelRoutes);
+		checkChain(name, input.chain, routes);
+		const old = routes.find((r) => r.name === name);
 		const chain = input.chain.length === 1 && input.chain[0] === name ? [] : input.chain;
 		const hashOn = input.policy === "consistent_hash" ? (input.hash_on ?? "user") : null;
 		const set = { chain, policy: input.policy, hashOn, updatedAt: Date.now() };
@@ -59,13 +68,15 @@ export const modelRouteRoutes = new Hono<AppEnv>()
 			.returning();
 		forgetModelRoutes();
 		if (!row) throw new Error("upsert returned no row");
+		audit(c, { action: "model_route.update", objectType: "model_route", objectId: name, before: old && routeAudit(old), after: routeAudit(row) });
 		return c.json(view(row));
 	})
 	.delete("/:name", valid("param", routeParam), async (c) => {
 		const { name } = c.req.valid("param");
-		const gone = await db(c.env).delete(modelRoutes).where(eq(modelRoutes.name, name)).returning({ name: modelRoutes.name });
-		if (gone.length === 0) throw new GatewayError("not_found", `Model '${name}' has no alias or policy`);
+		const [gone] = await db(c.env).delete(modelRoutes).where(eq(modelRoutes.name, name)).returning();
+		if (!gone) throw new GatewayError("not_found", `Model '${name}' has no alias or policy`);
 		forgetModelRoutes();
+		audit(c, { action: "model_route.delete", objectType: "model_route", objectId: name, before: routeAudit(gone) });
 		return c.body(null, 204);
 	});
 

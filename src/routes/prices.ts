@@ -2,6 +2,7 @@ import { and, asc, desc, eq, isNull, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
 import { NO_LIMITS, pickLimits } from "../../durable-objects/governor-types";
+import { audit } from "../audit/record";
 import { toNusd } from "../billing/money";
 import { forgetPrices } from "../billing/price-book";
 import { db } from "../db/client";
@@ -31,6 +32,14 @@ import { priceViewOf } from "./shared/price-view";
 function versionsOf(model: string, channelId: number | undefined): SQL | undefined {
 	return and(eq(prices.model, model), channelId === undefined ? isNull(prices.channelId) : eq(prices.channelId, channelId));
 }
+
+/** A price version as its audit entries show it: the amounts, not the version's id and dates, so a diff shows what changed. */
+function priceAudit(row: typeof prices.$inferSelect): Record<string, unknown> {
+	const { id, valid_from, valid_to, ...shown } = priceViewOf(row);
+	return shown;
+}
+
+const priceObject = (model: string, channelId: number | undefined) => (channelId === undefined ? model : `${model}@${channelId}`);
 
 const inForce = (model: string, channelId: number | undefined) => and(versionsOf(model, channelId), isNull(prices.validTo));
 
@@ -70,8 +79,8 @@ export const priceRoutes = new Hono<AppEnv>()
 		const now = Date.now();
 		// One batch is one transaction, and D1 runs them one at a time: two concurrent changes leave exactly one
 		// version in force (the later one), never two.
-		const [, [row]] = await d.batch([
-			d.update(prices).set({ validTo: now }).where(inForce(model, channelId)),
+		const [[closed], [row]] = await d.batch([
+			d.update(prices).set({ validTo: now }).where(inForce(model, channelId)).returning(),
 			d
 				.insert(prices)
 				.values({
@@ -88,14 +97,22 @@ export const priceRoutes = new Hono<AppEnv>()
 		]);
 		forgetPrices();
 		if (!row) throw new Error("insert returned no row");
+		audit(c, {
+			action: "price.update",
+			objectType: "price",
+			objectId: priceObject(model, channelId),
+			before: closed && priceAudit(closed),
+			after: priceAudit(row),
+		});
 		return c.json(priceViewOf(row));
 	})
 	.delete("/:model", valid("param", modelParam), valid("query", priceTarget), async (c) => {
 		const { model } = c.req.valid("param");
 		const { channel_id: channelId } = c.req.valid("query");
-		const closed = await db(c.env).update(prices).set({ validTo: Date.now() }).where(inForce(model, channelId)).returning({ id: prices.id });
-		if (closed.length === 0) throw noPrice(model, channelId);
+		const [closed] = await db(c.env).update(prices).set({ validTo: Date.now() }).where(inForce(model, channelId)).returning();
+		if (!closed) throw noPrice(model, channelId);
 		forgetPrices();
+		audit(c, { action: "price.delete", objectType: "price", objectId: priceObject(model, channelId), before: priceAudit(closed) });
 		return c.body(null, 204);
 	});
 
@@ -115,6 +132,7 @@ export const groupRoutes = new Hono<AppEnv>()
 		const { group } = c.req.valid("param");
 		const input = c.req.valid("json");
 		const limits = limitColumns(input);
+		const before = await db(c.env).select().from(groupPricing).where(eq(groupPricing.group, group)).get();
 		const set = { ...(input.price_multiplier === undefined ? {} : { multiplier: input.price_multiplier }), ...limits };
 		const insert = db(c.env)
 			.insert(groupPricing)
@@ -126,6 +144,7 @@ export const groupRoutes = new Hono<AppEnv>()
 		forgetPrices();
 		const current = row ?? (await db(c.env).select().from(groupPricing).where(eq(groupPricing.group, group)).get());
 		if (!current) throw new Error("upsert returned no row");
+		audit(c, { action: "group.update", objectType: "group", objectId: group, before: before && groupViewOf(before), after: groupViewOf(current) });
 		if (Object.keys(limits).length > 0) await limitsChanged(c.env, { kind: "group", id: group }, pickLimits(current));
 		return c.json(groupViewOf(current));
 	})

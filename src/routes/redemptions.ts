@@ -1,6 +1,7 @@
 import { and, desc, eq, lt } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
+import { audit } from "../audit/record";
 import { scopeToOwner } from "../auth/policy";
 import type { Principal } from "../auth/principal";
 import { toNusd, toUsd } from "../billing/money";
@@ -92,6 +93,13 @@ export const redemptionRoutes = new Hono<AppEnv>()
 		const rows = await Promise.all(codes.map(async (code) => ({ hash: await sha256Hex(canonical(code)), prefix: `${code.slice(0, 8)}…` })));
 		await c.env.DB.prepare(INSERT_CODES).bind(JSON.stringify(rows), batch, toNusd(input.value_usd), expiresAt).run();
 		const created: z.infer<typeof redemptionCreated> = { batch, value_usd: input.value_usd, expires_at: iso(expiresAt), codes };
+		// The codes are bearer credit: the entry keeps the batch and its size, never a code.
+		audit(c, {
+			action: "redemption.create",
+			objectType: "redemption_batch",
+			objectId: batch,
+			detail: { count: input.count, value_usd: input.value_usd, expires_at: iso(expiresAt) },
+		});
 		return c.json(created, 201);
 	})
 	.get("/", valid("query", redemptionQuery), async (c) => {
@@ -126,6 +134,13 @@ export const redemptionRoutes = new Hono<AppEnv>()
 			.where(eq(ledgerEntries.idempotencyKey, `redemption:${claimed.data.id}`))
 			.limit(1);
 		if (!entry) throw new Error("a claimed code has no ledger entry");
+		audit(c, {
+			action: "redemption.redeem",
+			objectType: "redemption",
+			objectId: claimed.data.id,
+			userId,
+			detail: { amount_usd: toUsd(entry.amountNusd), ledger_entry_id: entry.id },
+		});
 		return c.json(ledgerView(entry), 201);
 	});
 

@@ -6,7 +6,7 @@ import { positiveId } from "./shared/params";
 const isoInstant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
 
 /** A point in time: an ISO 8601 date or date-time, or milliseconds since the epoch. */
-const instant = z
+export const instant = z
 	.string()
 	.trim()
 	.transform((s, ctx) => {

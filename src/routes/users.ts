@@ -2,6 +2,8 @@ import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
 import { pickLimits } from "../../durable-objects/governor-types";
+import { audit } from "../audit/record";
+import { REDACTED } from "../audit/redact";
 import { hashPassword } from "../auth/password";
 import { endSessionsOf } from "../auth/sessions";
 import { toUsd } from "../billing/money";
@@ -73,6 +75,7 @@ export const userRoutes = new Hono<AppEnv>()
 				})
 				.returning();
 			if (!row) throw new Error("insert returned no row");
+			audit(c, { action: "user.create", objectType: "user", objectId: row.id, userId: row.id, after: view(row) });
 			return c.json(view(row), 201);
 		} catch (err) {
 			if (isUniqueViolation(err)) throw new GatewayError("conflict", `A user named '${input.name}' or with that email already exists`, { param: "name" });
@@ -101,6 +104,9 @@ export const userRoutes = new Hono<AppEnv>()
 				throw err;
 			});
 		if (!row) throw new GatewayError("not_found", `User ${id} does not exist`);
+		// A new password shows as a changed `password`, redacted: the view has no hash to compare.
+		const password = input.password === undefined ? {} : { password: REDACTED };
+		audit(c, { action: "user.update", objectType: "user", objectId: id, userId: id, before: view(current), after: { ...view(row), ...password } });
 		// A new password or a disabled user ends every session signed in with the old state.
 		if (input.password !== undefined || input.status === "disabled") await endSessionsOf(c.env, id);
 		// The relay caches each key with its owner's group, status and limits.

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { audit } from "../audit/record";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { batchView, cancelBatch, createBatch, findBatch } from "../knowledge/batches";
@@ -98,6 +99,7 @@ export const vectorStoreRoutes = new Hono<AppEnv>()
 	.delete("/:vector_store_id", valid("param", storeParam), async (c) => {
 		const store = await findStore(c.env.DB, c.req.valid("param").vector_store_id, c.get("caller").userId);
 		await removeStore(c.env, store);
+		audit(c, { action: "vector_store.delete", objectType: "vector_store", objectId: store.id, before: { name: store.name } });
 		return c.json({ id: store.id, object: "vector_store.deleted" as const, deleted: true });
 	})
 	.post("/:vector_store_id/files", valid("param", storeParam), valid("json", storeFileCreate), async (c) => {
@@ -136,6 +138,7 @@ export const vectorStoreRoutes = new Hono<AppEnv>()
 		const { vector_store_id, file_id } = c.req.valid("param");
 		const store = await findStore(c.env.DB, vector_store_id, c.get("caller").userId);
 		await removeStoreFile(c.env, store, await findStoreFile(c.env.DB, store.id, file_id));
+		audit(c, { action: "vector_store.file_delete", objectType: "vector_store_file", objectId: file_id, detail: { vector_store_id: store.id } });
 		return c.json({ id: file_id, object: "vector_store.file.deleted" as const, deleted: true });
 	})
 	.get("/:vector_store_id/files/:file_id/content", valid("param", storeFileParam), async (c) => {

@@ -98,6 +98,8 @@ describe("the authorization policy", () => {
 				"GET /api/usage (any)",
 				"GET /api/usage/export.csv (any)",
 				"GET /api/usage/:request_id (any)",
+				"GET /api/audit (any)",
+				"GET /api/audit/export.csv (any)",
 				"GET /api/billing/ledger (any)",
 				"GET /api/billing/balance (any)",
 				"POST /api/redemptions/redeem (any)",

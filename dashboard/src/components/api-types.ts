@@ -107,6 +107,24 @@ export interface ChannelHealth extends BreakerRecord {
 	models: ModelHealth[];
 }
 
+/** One entry of the audit log (GET /api/audit). */
+export interface AuditEntry {
+	id: string;
+	at: string;
+	actor_type: "operator" | "user" | "key" | "system";
+	actor_id: number | null;
+	user_id: number | null;
+	action: string;
+	object_type: string | null;
+	object_id: string | null;
+	/** {before, after} of what changed, and `detail`; secrets redacted. */
+	diff: Record<string, unknown> | null;
+	result: "success" | "failure" | "denied";
+	ip: string | null;
+	user_agent: string | null;
+	request_id: string | null;
+}
+
 /** One request in the usage logs (GET /api/usage). */
 export interface UsageRow {
 	/** The gateway's id (the response's x-request-id). */

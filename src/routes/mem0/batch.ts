@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { audit } from "../../audit/record";
 import { memoryOwner } from "../../auth/policy";
 import type { AppEnv } from "../../env";
 import { valid } from "../../lib/validate";
@@ -39,5 +40,6 @@ export const mem0BatchRoutes = new Hono<AppEnv>()
 		);
 		await unindexMemories(c.env, rows);
 		await deleteMemories(c.env, rows);
+		audit(c, { action: "memory.delete", objectType: "memory", detail: { count: rows.length, memory_ids: rows.map((r) => r.id) } });
 		return c.json({ message: `Successfully deleted ${rows.length} memories` });
 	});

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { audit } from "../../audit/record";
 import { memoryOwner } from "../../auth/policy";
 import type { AppEnv } from "../../env";
 import { valid } from "../../lib/validate";
@@ -28,5 +29,6 @@ export const mem0EntityRoutes = new Hono<AppEnv>()
 		const rows = await selectMemories(c.env, memoryOwner(c.get("caller")), { [ENTITY_TYPES[entity_type]]: entity_id });
 		await unindexMemories(c.env, rows);
 		await deleteMemories(c.env, rows);
+		audit(c, { action: "memory.delete", objectType: "entity", objectId: `${entity_type}:${entity_id}`, detail: { count: rows.length } });
 		return c.json({ message: "Entity deleted successfully!" });
 	});

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { z } from "zod";
 import type { MemoryMessage } from "../../../queues/memory-message";
+import { audit } from "../../audit/record";
 import { memoryOwner } from "../../auth/policy";
 import type { AppEnv } from "../../env";
 import { GatewayError } from "../../errors/gateway-error";
@@ -132,6 +133,7 @@ export const mem0MemoryRoutes = new Hono<AppEnv>()
 		const rows = await selectMemories(c.env, memoryOwner(c.get("caller")), scopeFilter(c.req.valid("query")));
 		await unindexMemories(c.env, rows);
 		await deleteMemories(c.env, rows);
+		audit(c, { action: "memory.delete", objectType: "memory", detail: { count: rows.length, filter: c.req.valid("query") } });
 		return c.json({ message: "Memories deleted successfully!" });
 	})
 	.get("/v1/memories/:memory_id/history/", valid("param", memoryParam), async (c) => {
@@ -158,5 +160,6 @@ export const mem0MemoryRoutes = new Hono<AppEnv>()
 		const row = await findMemory(c.env, memoryOwner(c.get("caller")), c.req.valid("param").memory_id);
 		await unindexMemories(c.env, [row]);
 		await deleteMemories(c.env, [row]);
+		audit(c, { action: "memory.delete", objectType: "memory", objectId: row.id, detail: { count: 1 } });
 		return c.json({ message: "Memory deleted successfully!" });
 	});
