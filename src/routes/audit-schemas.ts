@@ -27,7 +27,7 @@ export type AuditFilters = z.infer<typeof auditFilters>;
 /** Newest first, so a page ends at its oldest entry: (at, id) of that entry. */
 export const auditCursor = cursorOf(z.tuple([z.number().int(), z.string()]));
 
-export const auditQuery = auditFilters.extend({ limit: pageLimit(50, 200), after: auditCursor.optional().describe("The next_cursor of the previous page") });
+export const auditQuery = auditFilters.extend({ limit: pageLimit(50, 200), cursor: auditCursor.optional().describe("The next_cursor of the previous page") });
 
 export const auditItem = z.object({
 	id: z.string(),

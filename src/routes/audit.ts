@@ -107,9 +107,9 @@ function csvStream(env: Env, filters: AuditFilters, userId: number | undefined, 
 
 export const auditRoutes = new Hono<AppEnv>()
 	.get("/", valid("query", auditQuery), async (c) => {
-		const { limit, after, ...filters } = c.req.valid("query");
+		const { limit, cursor, ...filters } = c.req.valid("query");
 		const userId = auditOwner(c.get("principal"), filters.user_id);
-		const page = await readPage(c.env, where(filters, userId, after), limit);
+		const page = await readPage(c.env, where(filters, userId, cursor), limit);
 		const body: z.infer<typeof auditPage> = {
 			data: page.rows.map(item),
 			has_more: page.next !== undefined,

@@ -38,7 +38,7 @@ async function all(token: string, query: string): Promise<{ items: Item[]; pages
 	let after: string | null = null;
 	let pages = 0;
 	do {
-		const p: Page = await page(token, `${query}${after === null ? "" : `&after=${after}`}`);
+		const p: Page = await page(token, `${query}${after === null ? "" : `&cursor=${after}`}`);
 		pages++;
 		items.push(...p.data);
 		expect(p.has_more).toBe(p.next_cursor !== null);
@@ -98,7 +98,7 @@ describe("GET /api/audit", () => {
 		const { items, pages } = await all(TEST_ADMIN_TOKEN, `action=${family}.*&limit=2`);
 		expect(pages).toBe(4);
 		expect(items.map((i) => i.object_id)).toEqual(["=HYPERLINK(1)", "a4", "a3", "b0", "a2", "a1", "a0"]);
-		expect((await as(TEST_ADMIN_TOKEN, "GET", "/api/audit?after=not-a-cursor")).status).toBe(400);
+		expect((await as(TEST_ADMIN_TOKEN, "GET", "/api/audit?cursor=not-a-cursor")).status).toBe(400);
 		expect((await as(TEST_ADMIN_TOKEN, "GET", "/api/audit?limit=201")).status).toBe(400);
 		expect((await as(TEST_ADMIN_TOKEN, "GET", "/api/audit?action=key%20create")).status).toBe(400);
 	});

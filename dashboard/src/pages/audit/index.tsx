@@ -22,7 +22,7 @@ export function AuditPage() {
 	const [exporting, setExporting] = useState(false);
 	const [exportError, setExportError] = useState<string | null>(null);
 	const q = params(filters, admin);
-	const page = usePaged<AuditEntry>((after) => `/api/audit${query({ ...q, limit: PAGE, after })}`, [JSON.stringify(q)]);
+	const page = usePaged<AuditEntry>((cursor) => `/api/audit${query({ ...q, limit: PAGE, cursor })}`, [JSON.stringify(q)]);
 
 	const exportCsv = async () => {
 		setExporting(true);
