@@ -49,6 +49,7 @@ import { rerankDocs, rerankRoutes } from "./routes/rerank";
 import { responsesDocs, responsesRoutes } from "./routes/responses";
 import { statsDocs, statsRoutes } from "./routes/stats";
 import { usageDocs, usageRoutes } from "./routes/usage";
+import { userDataDocs, userDataRoutes } from "./routes/user-data";
 import { userDocs, userRoutes } from "./routes/users";
 import { vectorStoreDocs, vectorStoreRoutes } from "./routes/vector-stores";
 
@@ -72,6 +73,7 @@ export const operations: OperationDoc[] = [
 	...keyDocs,
 	...appDocs,
 	...userDocs,
+	...userDataDocs,
 	...priceDocs,
 	...usageDocs,
 	...billingDocs,
@@ -118,6 +120,7 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.route("/api/tokens", keyRoutes)
 	.route("/api/apps", appRoutes)
 	.route("/api/users", userRoutes)
+	.route("/api/users", userDataRoutes)
 	.route("/api/prices", priceRoutes)
 	.route("/api/groups", groupRoutes)
 	.route("/api/usage", usageRoutes)

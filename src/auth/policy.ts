@@ -60,6 +60,11 @@ export const routeAccess = {
 	"GET /api/users/:id": "operator",
 	"PATCH /api/users/:id": "operator",
 	"GET /api/users/:id/limits": "operator",
+	// A person's own data: a gateway key may neither export it all nor delete it.
+	"DELETE /api/users/me": "person",
+	"GET /api/users/me/export": "person",
+	"DELETE /api/users/:id": "operator",
+	"GET /api/users/:id/export": "operator",
 
 	"GET /api/groups": "operator",
 	"PUT /api/groups/:group": "operator",

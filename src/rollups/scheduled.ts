@@ -5,6 +5,7 @@ import { config } from "../env";
 import { knowledgeUpkeep } from "../knowledge/cleanup";
 import { purgeFiles } from "../knowledge/files/store";
 import { memoryUpkeep } from "../memory/upkeep";
+import { purgeUpkeep } from "../privacy/purge";
 import { cronJobs } from "./cron-jobs";
 import { operations } from "./operations";
 import { pruneQueueStats } from "./queue-stats-retention";
@@ -34,7 +35,7 @@ async function drainSpool(env: Env): Promise<number> {
  * then prunes old raw logs and sessions that can no longer be used, finishes file deletes (expired files, and
  * deletes and uploads a crash interrupted), looks after the vector stores (ingestions whose message was lost, store
  * deletions a crash interrupted), sends again memory extractions whose message was lost, and keeps conversation
- * state (stored responses D1 refused, retention), and prunes old queue counts. Each job runs even if
+ * state (stored responses D1 refused, retention), prunes old queue counts, and carries on the purges of users a request left unfinished. Each job runs even if
  * another fails (a broken rollup must not let the logs grow without bound); a failure still fails the invocation, so
  * it shows in the cron's history.
  */
@@ -52,6 +53,7 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
 	const extractions = await attempt("memory", () => memoryUpkeep(env, now));
 	const conversations = await attempt("conversations", () => conversationUpkeep(env, now));
 	const queueStats = await attempt("queue stats", () => pruneQueueStats(env, now));
+	const purges = await attempt("user purges", () => purgeUpkeep(env, now));
 	console.log(
 		JSON.stringify({
 			level: "info",
@@ -70,6 +72,8 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
 			conversations_summarised: conversations?.summarised,
 			conversations_expired: conversations?.conversations,
 			queue_stats_pruned: queueStats,
+			user_purges_finished: purges?.finished,
+			user_purge_pages: purges?.pages,
 		}),
 	);
 	settle("cron jobs failed");
