@@ -27,6 +27,7 @@ import { difyRoutes } from "./routes/dify";
 import { difyChatRoutes } from "./routes/dify-chat";
 import { difyDocs } from "./routes/dify-docs";
 import { difyFileRoutes } from "./routes/dify-files";
+import { encryptionDocs, encryptionRoutes } from "./routes/encryption";
 import { fileDocs, fileRoutes } from "./routes/files";
 import { geminiDocs, geminiRoutes } from "./routes/gemini";
 import { healthDocs, healthRoutes } from "./routes/health";
@@ -74,6 +75,7 @@ export const operations: OperationDoc[] = [
 	...appDocs,
 	...userDocs,
 	...userDataDocs,
+	...encryptionDocs,
 	...priceDocs,
 	...usageDocs,
 	...billingDocs,
@@ -121,6 +123,7 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.route("/api/apps", appRoutes)
 	.route("/api/users", userRoutes)
 	.route("/api/users", userDataRoutes)
+	.route("/api/security", encryptionRoutes)
 	.route("/api/prices", priceRoutes)
 	.route("/api/groups", groupRoutes)
 	.route("/api/usage", usageRoutes)

@@ -130,6 +130,7 @@ export const routeAccess = {
 	"PATCH /api/alerts/rules/:id": "operator",
 	"DELETE /api/alerts/rules/:id": "operator",
 	"GET /api/alerts/firings": "operator",
+	"GET /api/security/encryption": "operator",
 } as const satisfies Record<string, Access>;
 
 /** The access a route needs; operator-only unless listed. */
