@@ -3,6 +3,7 @@ import type { AppEnv } from "./env";
 import { GatewayError } from "./errors/gateway-error";
 import { onError } from "./errors/on-error";
 import { apiAuth } from "./middleware/api-auth";
+import { apiHeaders } from "./middleware/api-headers";
 import { authorize } from "./middleware/authorize";
 import { bodyLimit } from "./middleware/body-limit";
 import { dashboardCors } from "./middleware/dashboard-cors";
@@ -104,6 +105,7 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.use("/v1/messages/*", speaks("anthropic"))
 	.use("/v1beta/*", speaks("gemini"))
 	.use("/api/*", dashboardCors())
+	.use("/api/*", apiHeaders())
 	// The dashboard's Knowledge page calls the Files and Vector Stores APIs themselves, with its session.
 	.use("/v1/files/*", dashboardCors())
 	.use("/v1/vector_stores/*", dashboardCors())
