@@ -9,6 +9,7 @@ import { type UserRow, users } from "../db/schema";
 import { type AppEnv, config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { valid } from "../lib/validate";
+import { clearSessionCookie, setSessionCookie } from "../middleware/session-cookie";
 import type { OperationDoc } from "../openapi/operation";
 import { governor } from "../relay/governor";
 import { retryAfterHeader } from "../relay/governor-headers";
@@ -58,6 +59,7 @@ export const loginRoutes = new Hono<AppEnv>().post("/login", valid("json", login
 	if (!user?.passwordHash || !ok) throw new GatewayError("unauthorized", "Wrong email or password");
 	if (user.status !== "active") throw new GatewayError("unauthorized", "This user is disabled");
 	const session = await startSession(c.env, { userId: user.id }, config(c.env).encryptionKey);
+	setSessionCookie(c, session);
 	return c.json({ token: session.token, expires_at: new Date(session.expiresAt).toISOString(), user: userView(user) });
 });
 
@@ -73,11 +75,13 @@ export const authRoutes = new Hono<AppEnv>()
 	.post("/session", async (c) => {
 		const { adminToken, encryptionKey } = config(c.env);
 		const session = await startSession(c.env, { adminToken }, encryptionKey);
+		setSessionCookie(c, session);
 		return c.json({ token: session.token, expires_at: new Date(session.expiresAt).toISOString(), role: "admin" as const, user: null });
 	})
 	.post("/logout", async (c) => {
 		const { sessionId } = c.get("principal");
 		if (sessionId !== null) await endSession(c.env, sessionId);
+		clearSessionCookie(c);
 		return c.body(null, 204);
 	});
 
