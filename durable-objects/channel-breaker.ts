@@ -208,7 +208,7 @@ async function enabledChannel(env: Env, id: number): Promise<LiveChannel | undef
 
 /** The probe's answer read as the relay reads an attempt's; a refusal that says nothing about the channel still is no success. */
 async function probeOutcome(channel: LiveChannel, model: string, env: Env): Promise<AttemptOutcome> {
-	const result = await testChannel(channel, model, env, appConfig(env).encryptionKey);
+	const result = await testChannel(channel, model, env, appConfig(env));
 	const at = Date.now();
 	if (result.ok) return { kind: "success", at, model };
 	const message = result.error ?? `probe answered ${result.status ?? "nothing"}`;

@@ -3,6 +3,7 @@ import type { AppEnv } from "./env";
 import { GatewayError } from "./errors/gateway-error";
 import { onError } from "./errors/on-error";
 import { apiAuth } from "./middleware/api-auth";
+import { apiHeaders } from "./middleware/api-headers";
 import { authorize } from "./middleware/authorize";
 import { bodyLimit } from "./middleware/body-limit";
 import { dashboardCors } from "./middleware/dashboard-cors";
@@ -28,6 +29,7 @@ import { difyRoutes } from "./routes/dify";
 import { difyChatRoutes } from "./routes/dify-chat";
 import { difyDocs } from "./routes/dify-docs";
 import { difyFileRoutes } from "./routes/dify-files";
+import { encryptionDocs, encryptionRoutes } from "./routes/encryption";
 import { fileDocs, fileRoutes } from "./routes/files";
 import { geminiDocs, geminiRoutes } from "./routes/gemini";
 import { healthDocs, healthRoutes } from "./routes/health";
@@ -51,6 +53,7 @@ import { rerankDocs, rerankRoutes } from "./routes/rerank";
 import { responsesDocs, responsesRoutes } from "./routes/responses";
 import { statsDocs, statsRoutes } from "./routes/stats";
 import { usageDocs, usageRoutes } from "./routes/usage";
+import { userDataDocs, userDataRoutes } from "./routes/user-data";
 import { userDocs, userRoutes } from "./routes/users";
 import { vectorStoreDocs, vectorStoreRoutes } from "./routes/vector-stores";
 
@@ -75,6 +78,8 @@ export const operations: OperationDoc[] = [
 	...leakedKeyDocs,
 	...appDocs,
 	...userDocs,
+	...userDataDocs,
+	...encryptionDocs,
 	...priceDocs,
 	...usageDocs,
 	...auditDocs,
@@ -104,6 +109,7 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.use("/v1/messages/*", speaks("anthropic"))
 	.use("/v1beta/*", speaks("gemini"))
 	.use("/api/*", dashboardCors())
+	.use("/api/*", apiHeaders())
 	// The dashboard's Knowledge page calls the Files and Vector Stores APIs themselves, with its session.
 	.use("/v1/files/*", dashboardCors())
 	.use("/v1/vector_stores/*", dashboardCors())
@@ -123,6 +129,8 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.route("/api/tokens", keyRoutes)
 	.route("/api/apps", appRoutes)
 	.route("/api/users", userRoutes)
+	.route("/api/users", userDataRoutes)
+	.route("/api/security", encryptionRoutes)
 	.route("/api/prices", priceRoutes)
 	.route("/api/groups", groupRoutes)
 	.route("/api/usage", usageRoutes)

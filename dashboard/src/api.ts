@@ -36,13 +36,17 @@ async function errorOf(res: Response): Promise<ApiError> {
  */
 export async function request(method: string, path: string, body?: unknown, init: RequestInit = {}): Promise<Response> {
 	const headers = new Headers(init.headers);
-	const token = headers.has("authorization") ? undefined : session.value?.token;
+	// The session's own credential: its token (a dashboard on another origin) or the cookie the browser sends.
+	const bySession = !headers.has("authorization") && session.value !== null;
+	const token = bySession ? session.value?.token : null;
 	if (token) headers.set("authorization", `Bearer ${token}`);
+	// What the API asks of a change made with the session cookie: another site's page cannot send it.
+	headers.set("x-requested-with", "edge-gateway");
 	if (body !== undefined) headers.set("content-type", "application/json");
 	const res = await fetch(BASE + path, { ...init, method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
 	if (!res.ok) {
 		const error = await errorOf(res);
-		if (res.status === 401 && token) forgetSession();
+		if (res.status === 401 && bySession) forgetSession();
 		throw error;
 	}
 	return res;

@@ -62,6 +62,11 @@ export const routeAccess = {
 	"GET /api/users/:id": "operator",
 	"PATCH /api/users/:id": "operator",
 	"GET /api/users/:id/limits": "operator",
+	// A person's own data: a gateway key may neither export it all nor delete it.
+	"DELETE /api/users/me": "person",
+	"GET /api/users/me/export": "person",
+	"DELETE /api/users/:id": "operator",
+	"GET /api/users/:id/export": "operator",
 
 	"GET /api/groups": "operator",
 	"PUT /api/groups/:group": "operator",
@@ -130,6 +135,7 @@ export const routeAccess = {
 	"PATCH /api/alerts/rules/:id": "operator",
 	"DELETE /api/alerts/rules/:id": "operator",
 	"GET /api/alerts/firings": "operator",
+	"GET /api/security/encryption": "operator",
 } as const satisfies Record<string, Access>;
 
 /** The access a route needs; operator-only unless listed. */

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { db } from "../db/client";
 import { type ChannelRow, channels } from "../db/schema";
-import { decryptSecret } from "../lib/crypto";
+import { decryptSecret, type EncryptionKeys } from "../lib/crypto";
 import { TtlCache } from "../lib/ttl-cache";
 import { type ChannelType, isChannelType } from "../providers/registry";
 import type { Target } from "../providers/types";
@@ -87,11 +87,11 @@ export function modelsForGroup(all: readonly LiveChannel[], group: string): stri
 }
 
 /** Decrypts a channel's upstream key once per isolate; the plaintext lives only in memory. */
-function channelKey(ch: LiveChannel, encryptionKey: string): Promise<string | undefined> {
+function channelKey(ch: LiveChannel, keys: EncryptionKeys): Promise<string | undefined> {
 	if (!ch.keyCiphertext) return Promise.resolve(undefined);
 	let key = plainKeys.get(ch.keyCiphertext);
 	if (!key) {
-		key = decryptSecret(ch.keyCiphertext, encryptionKey);
+		key = decryptSecret(ch.keyCiphertext, keys);
 		plainKeys.set(ch.keyCiphertext, key);
 		key.catch(() => plainKeys.delete(ch.keyCiphertext ?? ""));
 	}
@@ -104,11 +104,11 @@ export function upstreamModelFor(ch: LiveChannel, model: string): string {
 }
 
 /** Everything a provider needs to call this channel for `model`. */
-export async function targetFor(ch: LiveChannel, model: string, encryptionKey: string): Promise<Target> {
+export async function targetFor(ch: LiveChannel, model: string, keys: EncryptionKeys): Promise<Target> {
 	return {
 		channelId: ch.id,
 		baseUrl: ch.baseUrl,
-		apiKey: await channelKey(ch, encryptionKey),
+		apiKey: await channelKey(ch, keys),
 		upstreamModel: upstreamModelFor(ch, model),
 		settings: ch.settings,
 	};

@@ -1,4 +1,5 @@
 import { costNusd, type Price } from "../billing/cost";
+import type { EncryptionKeys } from "../lib/crypto";
 import { parseShallowRead } from "../lib/json-depth";
 import { upstreamMessage } from "../lib/sanitize";
 import { providers } from "../providers/registry";
@@ -53,7 +54,7 @@ async function modelsProbe(list: (signal: AbortSignal) => Promise<Response>, tim
 export async function probeChannel(
 	channel: LiveChannel,
 	env: Env,
-	encryptionKey: string,
+	keys: EncryptionKeys,
 	priceOf: (model: string) => Price | undefined,
 	timeoutMs: number,
 ): Promise<ProbeResult> {
@@ -61,7 +62,7 @@ export async function probeChannel(
 	const model = [...channel.models][0];
 	if (provider.listModels) {
 		const list = provider.listModels.bind(provider);
-		return modelsProbe(async (signal) => list(await targetFor(channel, model ?? "", encryptionKey), signal), timeoutMs);
+		return modelsProbe(async (signal) => list(await targetFor(channel, model ?? "", keys), signal), timeoutMs);
 	}
 	if (model === undefined) {
 		return {
@@ -75,7 +76,7 @@ export async function probeChannel(
 			costNusd: 0,
 		};
 	}
-	const { result, usage } = await meteredTest(channel, model, env, encryptionKey, timeoutMs);
+	const { result, usage } = await meteredTest(channel, model, env, keys, timeoutMs);
 	const price = usage ? priceOf(model) : undefined;
 	return {
 		kind: "completion",

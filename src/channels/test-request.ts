@@ -1,3 +1,4 @@
+import type { EncryptionKeys } from "../lib/crypto";
 import { parseShallowRead } from "../lib/json-depth";
 import { answerExcerpt, shownUrl, upstreamMessage } from "../lib/sanitize";
 import { egressCodecs } from "../protocols/egress";
@@ -46,17 +47,17 @@ function usageOf(provider: Provider, op: Operation, text: string): Usage | undef
  * secrets redacted). The breaker's probe reads it as the relay reads an attempt. A 2xx whose
  * body is not JSON is no success: the relay would fail it over. `traceparent`: the operator's request's, passed on.
  */
-export async function testChannel(channel: LiveChannel, model: string, env: Env, encryptionKey: string, traceparent?: string) {
-	return (await meteredTest(channel, model, env, encryptionKey, TEST_TIMEOUT_MS, traceparent)).result;
+export async function testChannel(channel: LiveChannel, model: string, env: Env, keys: EncryptionKeys, traceparent?: string) {
+	return (await meteredTest(channel, model, env, keys, TEST_TIMEOUT_MS, traceparent)).result;
 }
 
 /** The same test, with the usage its answer reports (the active health checks price it) and a timeout of the caller's. */
-export async function meteredTest(channel: LiveChannel, model: string, env: Env, encryptionKey: string, timeoutMs: number, traceparent?: string) {
+export async function meteredTest(channel: LiveChannel, model: string, env: Env, keys: EncryptionKeys, timeoutMs: number, traceparent?: string) {
 	const started = Date.now();
 	let url: string | null = null;
 	try {
 		const provider = providers[channel.type];
-		const target = await targetFor(channel, model, encryptionKey);
+		const target = await targetFor(channel, model, keys);
 		const { op, body } = smallestRequest(provider, target.upstreamModel);
 		const ctx: SendContext = {
 			op,

@@ -51,18 +51,64 @@ function aesKey(secretB64: string): Promise<CryptoKey> {
 	return key;
 }
 
-/** AES-256-GCM with a random 96-bit IV, stored as `v1.<iv>.<ciphertext>` in base64url. */
+/** The keys secrets are read with: ENCRYPTION_KEY, and while a rotation lasts the one it replaced. */
+export interface EncryptionKeys {
+	encryptionKey: string;
+	encryptionKeyPrevious: string | undefined;
+}
+
+const keyIds = new Map<string, Promise<string>>();
+
+/**
+ * A key's id, written into every ciphertext it makes: the first 4 bytes of SHA-256 of the key, in hex. It names the
+ * key without weakening it, so that a reader picks the right key at once and the operator can count what a rotation
+ * has still to re-encrypt.
+ */
+export function keyIdOf(secretB64: string): Promise<string> {
+	let id = keyIds.get(secretB64);
+	if (!id) {
+		id = crypto.subtle.digest("SHA-256", fromBase64(secretB64)).then((d) => [...new Uint8Array(d, 0, 4)].map((b) => b.toString(16).padStart(2, "0")).join(""));
+		keyIds.set(secretB64, id);
+	}
+	return id;
+}
+
+/** AES-256-GCM with a random 96-bit IV, stored as `v2.<key id>.<iv>.<ciphertext>` (iv and ciphertext in base64url). */
 export async function encryptSecret(plaintext: string, secretB64: string): Promise<string> {
 	const iv = crypto.getRandomValues(new Uint8Array(12));
 	const data = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, await aesKey(secretB64), encoder.encode(plaintext));
-	return `v1.${toBase64Url(iv)}.${toBase64Url(new Uint8Array(data))}`;
+	return `v2.${await keyIdOf(secretB64)}.${toBase64Url(iv)}.${toBase64Url(new Uint8Array(data))}`;
 }
 
-export async function decryptSecret(stored: string, secretB64: string): Promise<string> {
-	const [version, iv, data] = stored.split(".");
-	if (version !== "v1" || !iv || !data) throw new Error("Unrecognised ciphertext format");
+async function decryptWith(secretB64: string, iv: string, data: string): Promise<string> {
 	const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromBase64(iv) }, await aesKey(secretB64), fromBase64(data));
 	return new TextDecoder().decode(plain);
+}
+
+/**
+ * Reads a secret under ENCRYPTION_KEY or, during a rotation, ENCRYPTION_KEY_PREVIOUS: a `v2` ciphertext by the key it
+ * names, a `v1` one (written before ciphertexts named their key) by trying the current key, then the previous.
+ */
+export async function decryptSecret(stored: string, keys: EncryptionKeys): Promise<string> {
+	const parts = stored.split(".");
+	const candidates = [keys.encryptionKey, ...(keys.encryptionKeyPrevious ? [keys.encryptionKeyPrevious] : [])];
+	if (parts[0] === "v2" && parts.length === 4) {
+		const [, kid, iv, data] = parts;
+		if (!kid || !iv || !data) throw new Error("Unrecognised ciphertext format");
+		for (const key of candidates) if ((await keyIdOf(key)) === kid) return decryptWith(key, iv, data);
+		throw new Error(`The secret was encrypted with key ${kid}, which is neither ENCRYPTION_KEY nor ENCRYPTION_KEY_PREVIOUS`);
+	}
+	const [version, iv, data] = parts;
+	if (version !== "v1" || !iv || !data || parts.length !== 3) throw new Error("Unrecognised ciphertext format");
+	let failure: unknown;
+	for (const key of candidates) {
+		try {
+			return await decryptWith(key, iv, data);
+		} catch (err) {
+			failure = err;
+		}
+	}
+	throw failure;
 }
 
 /** What an admin sees instead of an upstream key: enough to tell keys apart, not enough to use one. */

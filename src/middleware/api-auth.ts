@@ -5,17 +5,19 @@ import { type AppEnv, config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { secretsEqual } from "../lib/crypto";
 import { traced } from "../observability/tracer";
-import { authenticate, presentedKey } from "../relay/callers";
+import { authenticate } from "../relay/callers";
+import { presentedCredential } from "./session-cookie";
 import { principalOfSession } from "./session-principal";
 
 /**
  * `Authorization: Bearer <ADMIN_TOKEN>` is the operator; a dashboard session (a JWT from POST /api/auth/login or
  * /api/auth/session) is its user, with the user's role, or the operator; any other Bearer is tried as a gateway
- * key. What each may do is src/auth/policy.ts's to say (the `authorize` middleware asks it).
+ * key. The dashboard served by the Worker sends its session as a cookie instead (src/middleware/session-cookie.ts).
+ * What each may do is src/auth/policy.ts's to say (the `authorize` middleware asks it).
  */
 export function apiAuth(): MiddlewareHandler<AppEnv> {
 	return async function apiAuth(c, next) {
-		c.set("principal", await traced(c.get("trace"), "authenticate", {}, () => principalOf(c.env, presentedKey(c.req.raw.headers))));
+		c.set("principal", await traced(c.get("trace"), "authenticate", {}, () => principalOf(c.env, presentedCredential(c))));
 		await next();
 	};
 }

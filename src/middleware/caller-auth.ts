@@ -6,6 +6,7 @@ import { GatewayError } from "../errors/gateway-error";
 import { traced } from "../observability/tracer";
 import { authenticate, callerForKey, presentedKey } from "../relay/callers";
 import type { CallerKey } from "../types/caller";
+import { presentedCredential } from "./session-cookie";
 import { principalOfSession } from "./session-principal";
 
 /** The header in which a dashboard session names the key it acts as, by id (the gateway does not keep secrets). */
@@ -22,7 +23,8 @@ export interface CallerAuthOptions {
 /** Resolves the gateway key on a relay route into `c.var.caller`. */
 export function callerAuth({ sessions = false }: CallerAuthOptions = {}): MiddlewareHandler<AppEnv> {
 	return async function callerAuth(c, next) {
-		const presented = presentedKey(c.req.raw.headers);
+		// Only where sessions are taken is the session cookie read: a gateway key never comes as a cookie.
+		const presented = sessions ? presentedCredential(c) : presentedKey(c.req.raw.headers);
 		const caller = await traced(c.get("trace"), "authenticate", {}, () =>
 			sessions ? keyOrSessionCaller(c.env, presented, c.req.header(KEY_ID_HEADER)) : authenticate(c.env, presented),
 		);

@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { type AppEnv, config } from "../env";
 import { KEY_ID_HEADER } from "./caller-auth";
+import { CSRF_HEADER } from "./session-cookie";
 
 /**
  * Lets a dashboard deployed on its own origin (Cloudflare Pages) call /api from the browser: only the origin in
@@ -13,7 +14,7 @@ export function dashboardCors(): MiddlewareHandler<AppEnv> {
 		if (!origin) return next();
 		return cors({
 			origin,
-			allowHeaders: ["authorization", "content-type", KEY_ID_HEADER],
+			allowHeaders: ["authorization", "content-type", KEY_ID_HEADER, CSRF_HEADER],
 			exposeHeaders: ["x-request-id", "x-client-request-id"],
 			maxAge: 600,
 		})(c, next);

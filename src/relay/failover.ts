@@ -72,7 +72,7 @@ function backoffMs(attempt: number, remainingMs: number): number {
 async function attemptOnce(input: FailoverInput, channel: LiveChannel, timeoutMs: number, span: Span): Promise<Outcome> {
 	const provider = providers[channel.type];
 	const body = input.bodyFor(provider);
-	const target = await targetFor(channel, input.model, input.config.encryptionKey);
+	const target = await targetFor(channel, input.model, input.config);
 	const timer = new AbortController();
 	const handle = setTimeout(() => timer.abort(new TimedOut()), timeoutMs);
 	try {

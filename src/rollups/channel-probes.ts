@@ -42,14 +42,14 @@ export async function probeChannels(env: Env, now: number): Promise<ProbeRun> {
 	const due = await dueChannels(env, now - intervalMs);
 	if (due.length === 0) return run;
 	const book = await currentPrices(env);
-	const { encryptionKey } = config(env);
+	const keys = config(env);
 	const failures: unknown[] = [];
 	const pending = [...due];
 	const worker = async () => {
 		for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
 			const { channel, lastOk } = next;
 			try {
-				const result = await probeChannel(channel, env, encryptionKey, (model) => book.priceFor(model, channel.id), PROBE_TIMEOUT_MS);
+				const result = await probeChannel(channel, env, keys, (model) => book.priceFor(model, channel.id), PROBE_TIMEOUT_MS);
 				await record(env, channel.id, result, now);
 				run.probed += 1;
 				const changed = await verdict(env, channel, result, lastOk, failuresToDisable, now);

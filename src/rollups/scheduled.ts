@@ -1,11 +1,13 @@
 import { pruneAudit } from "../audit/retention";
 import { pruneSessions } from "../auth/sessions";
+import { reencryptSecrets } from "../channels/rekey";
 import { conversationUpkeep } from "../conversations/upkeep";
 import { d1Spool } from "../db/usage-spool";
 import { config } from "../env";
 import { knowledgeUpkeep } from "../knowledge/cleanup";
 import { purgeFiles } from "../knowledge/files/store";
 import { memoryUpkeep } from "../memory/upkeep";
+import { purgeUpkeep } from "../privacy/purge";
 import { cronJobs } from "./cron-jobs";
 import { operations } from "./operations";
 import { pruneQueueStats } from "./queue-stats-retention";
@@ -35,9 +37,10 @@ async function drainSpool(env: Env): Promise<number> {
  * then prunes old raw logs and sessions that can no longer be used, finishes file deletes (expired files, and
  * deletes and uploads a crash interrupted), looks after the vector stores (ingestions whose message was lost, store
  * deletions a crash interrupted), sends again memory extractions whose message was lost, and keeps conversation
- * state (stored responses D1 refused, retention), and prunes old queue counts and audit entries past their retention. Each job runs even if
- * another fails (a broken rollup must not let the logs grow without bound); a failure still fails the invocation, so
- * it shows in the cron's history.
+ * state (stored responses D1 refused, retention), prunes old queue counts and audit entries past their retention,
+ * carries on the purges of users a request left unfinished, and re-encrypts secrets still under a previous
+ * ENCRYPTION_KEY. Each job runs even if another fails (a broken rollup must not let the logs grow without bound); a
+ * failure still fails the invocation, so it shows in the cron's history.
  */
 export async function scheduled(controller: ScheduledController, env: Env): Promise<void> {
 	if (controller.cron === OPERATIONS_CRON) return operations(controller, env);
@@ -54,6 +57,8 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
 	const conversations = await attempt("conversations", () => conversationUpkeep(env, now));
 	const queueStats = await attempt("queue stats", () => pruneQueueStats(env, now));
 	const audit = await attempt("audit", () => pruneAudit(env, now, config(env).auditRetentionDays));
+	const purges = await attempt("user purges", () => purgeUpkeep(env, now));
+	const rekeyed = await attempt("encryption key rotation", () => reencryptSecrets(env, config(env)));
 	console.log(
 		JSON.stringify({
 			level: "info",
@@ -73,6 +78,10 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
 			conversations_expired: conversations?.conversations,
 			queue_stats_pruned: queueStats,
 			audit_pruned: audit,
+			user_purges_finished: purges?.finished,
+			user_purge_pages: purges?.pages,
+			secrets_reencrypted: rekeyed?.reencrypted,
+			secrets_unreadable: rekeyed?.unreadable,
 		}),
 	);
 	settle("cron jobs failed");

@@ -10,6 +10,7 @@ import { type UserRow, users } from "../db/schema";
 import { type AppEnv, config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { valid } from "../lib/validate";
+import { clearSessionCookie, setSessionCookie } from "../middleware/session-cookie";
 import type { OperationDoc } from "../openapi/operation";
 import { governor } from "../relay/governor";
 import { retryAfterHeader } from "../relay/governor-headers";
@@ -73,6 +74,7 @@ export const loginRoutes = new Hono<AppEnv>().post("/login", valid("json", login
 	}
 	const session = await startSession(c.env, { userId: user.id }, config(c.env).encryptionKey);
 	audit(c, attempt);
+	setSessionCookie(c, session);
 	return c.json({ token: session.token, expires_at: new Date(session.expiresAt).toISOString(), user: userView(user) });
 });
 
@@ -89,12 +91,14 @@ export const authRoutes = new Hono<AppEnv>()
 		const { adminToken, encryptionKey } = config(c.env);
 		const session = await startSession(c.env, { adminToken }, encryptionKey);
 		audit(c, { action: "auth.login", objectType: "operator", detail: { method: "operator_session" } });
+		setSessionCookie(c, session);
 		return c.json({ token: session.token, expires_at: new Date(session.expiresAt).toISOString(), role: "admin" as const, user: null });
 	})
 	.post("/logout", async (c) => {
 		const { sessionId, userId } = c.get("principal");
 		if (sessionId !== null) await endSession(c.env, sessionId);
 		audit(c, { action: "auth.logout", objectType: userId === null ? "operator" : "user", objectId: userId ?? undefined });
+		clearSessionCookie(c);
 		return c.body(null, 204);
 	});
 

@@ -140,12 +140,12 @@ export const channelRoutes = new Hono<AppEnv>()
 		const live = toLive(row);
 		if (!live) throw new GatewayError("invalid_request", `Channel type '${row.type}' is not supported by this gateway`);
 		const model = c.req.valid("query").model ?? row.models[0] ?? "";
-		const { encryptionKey, allowUnpriced } = config(c.env);
-		const [outcome, book] = await Promise.all([testChannel(live, model, c.env, encryptionKey, c.get("trace").traceparent), currentPrices(c.env)]);
+		const cfg = config(c.env);
+		const [outcome, book] = await Promise.all([testChannel(live, model, c.env, cfg, c.get("trace").traceparent), currentPrices(c.env)]);
 		const result: z.infer<typeof channelTestResult> = {
 			...outcome,
 			unpriced_models: unpricedOn(book, row.id, row.models),
-			unpriced_policy: allowUnpriced ? "free" : "refused",
+			unpriced_policy: cfg.allowUnpriced ? "free" : "refused",
 		};
 		return c.json(result);
 	});

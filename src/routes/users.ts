@@ -87,6 +87,8 @@ export const userRoutes = new Hono<AppEnv>()
 		const { id } = c.req.valid("param");
 		const input = c.req.valid("json");
 		const current = await findUser(c.env, id);
+		// A purged user stays purged: their data, sign-in and keys are gone for good.
+		if (current.status === "deleted") throw new GatewayError("conflict", `User ${id} was deleted`);
 		const changes = {
 			...Object.fromEntries(Object.entries({ group: input.group, status: input.status }).filter(([, v]) => v !== undefined)),
 			...(input.memory_model === undefined ? {} : { memoryModel: input.memory_model }),

@@ -161,7 +161,7 @@ describe("the dashboard's Knowledge page in Chromium", () => {
 	it("shows the page in Chinese, nothing left in English, nothing overflowing at 1440 px", async () => {
 		await page.evaluate(`localStorage.setItem("edge-gateway.lang", "zh")`);
 		await page.reload();
-		await expect.poll(() => page.locator("#kn-store-title").textContent()).toBe("向量库“Team handbook”");
+		await expect.poll(() => page.locator("#kn-store-title").textContent(), { timeout: 10_000 }).toBe("向量库“Team handbook”");
 		await expect.poll(fileRows).toEqual(expect.arrayContaining(["breakers.md completed", "billing.txt completed"]));
 		await page.getByTestId("kn-search-input").fill("circuit breaker");
 		await page.getByTestId("kn-search").click();

@@ -36,10 +36,25 @@ async function go(path: string): Promise<void> {
 
 const JWT = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 
-/** The session token the dashboard keeps, as it keeps it. */
+/**
+ * The session, where the dashboard served by the Worker keeps it: an HttpOnly, Secure, SameSite=Strict cookie that
+ * the page's scripts cannot read (and so no injected script could steal).
+ */
 async function storedToken(): Promise<string | undefined> {
-	const raw = await page.evaluate<string>("localStorage.getItem('edge-gateway.session') ?? 'null'");
-	return (JSON.parse(raw) as { token?: string } | null)?.token;
+	const cookie = (await context.cookies(gatewayUrl)).find((c) => c.name === "__Host-gw_session");
+	if (cookie)
+		expect({ httpOnly: cookie.httpOnly, secure: cookie.secure, sameSite: cookie.sameSite, path: cookie.path }).toEqual({
+			httpOnly: true,
+			secure: true,
+			sameSite: "Strict",
+			path: "/",
+		});
+	return cookie?.value;
+}
+
+/** Everything the page's scripts can read of storage and cookies: never the session token. */
+async function readableByScripts(): Promise<string> {
+	return page.evaluate<string>("JSON.stringify([document.cookie, Object.entries(localStorage), Object.entries(sessionStorage)])");
 }
 
 const whoIs = (token: string | undefined) => fetch(`${gatewayUrl}/api/auth/me`, { headers: { authorization: `Bearer ${token}` } });
@@ -79,6 +94,7 @@ describe("the dashboard in Chromium", () => {
 		expect((await context.cookies()).filter((c) => c.value.includes(inject("adminToken")))).toEqual([]);
 		expect(await storedToken()).toMatch(JWT);
 		expect((await whoIs(await storedToken())).status).toBe(200);
+		expect(await readableByScripts()).not.toContain(await storedToken());
 	});
 
 	it("creates a channel from the form and tests it", async () => {
@@ -555,7 +571,8 @@ describe("the dashboard in Chromium", () => {
 		const token = await storedToken();
 		await page.getByTestId("sign-out").click();
 		await page.getByRole("tab", { name: "Admin token" }).waitFor();
-		expect(await page.evaluate<string | null>("localStorage.getItem('edge-gateway.session')")).toBeNull();
+		expect(await storedToken()).toBeUndefined();
+		expect(await page.evaluate<string | null>("localStorage.getItem('edge-gateway.profile')")).toBeNull();
 		expect((await whoIs(token)).status).toBe(401);
 	});
 

@@ -33,7 +33,8 @@ describe("channels API", () => {
 
 		const stored = await env.DB.prepare("SELECT * FROM channels WHERE id = ?").bind(ch.id).first<Record<string, string>>();
 		expect(JSON.stringify(stored)).not.toContain(secret);
-		expect(stored?.key_ciphertext).toMatch(/^v1\./);
+		// Encrypted under ENCRYPTION_KEY, naming that key by its id (README, "Rotating ENCRYPTION_KEY").
+		expect(stored?.key_ciphertext).toMatch(/^v2\.[0-9a-f]{8}\./);
 
 		const listed = await (await admin("GET", "/api/channels")).text();
 		expect(listed).not.toContain(secret);

@@ -93,6 +93,8 @@ describe("the authorization policy", () => {
 				"DELETE /api/tokens/:id (person)",
 				"GET /api/tokens/:id/limits (any)",
 				"GET /api/users/me (any)",
+				"DELETE /api/users/me (person)",
+				"GET /api/users/me/export (person)",
 				"GET /api/prices (any)",
 				"GET /api/prices/:model (any)",
 				"GET /api/usage (any)",

@@ -1,23 +1,39 @@
 import { describe, expect, it } from "vitest";
 import { KEY_PATTERN, newGatewayKey, plausibleKey } from "../../src/auth/key-format";
-import { decryptSecret, encryptSecret, maskSecret, sha256Hex } from "../../src/lib/crypto";
+import { decryptSecret, encryptSecret, keyIdOf, maskSecret, sha256Hex } from "../../src/lib/crypto";
+import { v1Ciphertext } from "../support/ciphertext";
 
 const KEY = btoa("0123456789abcdef0123456789abcdef");
+const OTHER = btoa("fedcba9876543210fedcba9876543210");
 
 describe("secrets", () => {
-	it("encrypts upstream keys with a fresh IV each time and decrypts them back", async () => {
+	const keys = { encryptionKey: KEY, encryptionKeyPrevious: undefined };
+
+	it("encrypts upstream keys with a fresh IV each time, naming the key, and decrypts them back", async () => {
 		const a = await encryptSecret("sk-upstream", KEY);
 		const b = await encryptSecret("sk-upstream", KEY);
 		expect(a).not.toBe(b);
 		expect(a).not.toContain("sk-upstream");
-		expect(await decryptSecret(a, KEY)).toBe("sk-upstream");
+		expect(a.startsWith(`v2.${await keyIdOf(KEY)}.`)).toBe(true);
+		expect(await keyIdOf(KEY)).toMatch(/^[0-9a-f]{8}$/);
+		expect(await decryptSecret(a, keys)).toBe("sk-upstream");
 	});
 
 	it("refuses ciphertext tampered with or read under another key", async () => {
 		const stored = await encryptSecret("sk-upstream", KEY);
-		await expect(decryptSecret(stored, btoa("x".repeat(32)))).rejects.toThrow();
+		await expect(decryptSecret(stored, { encryptionKey: OTHER, encryptionKeyPrevious: undefined })).rejects.toThrow(/neither ENCRYPTION_KEY/);
 		const tampered = `${stored.slice(0, -2)}${stored.endsWith("A") ? "B" : "A"}A`;
-		await expect(decryptSecret(tampered, KEY)).rejects.toThrow();
+		await expect(decryptSecret(tampered, keys)).rejects.toThrow();
+	});
+
+	it("reads a secret under the previous key while a rotation lasts, in both formats", async () => {
+		const rotated = { encryptionKey: OTHER, encryptionKeyPrevious: KEY };
+		expect(await decryptSecret(await encryptSecret("sk-v2", KEY), rotated)).toBe("sk-v2");
+		expect(await decryptSecret(await encryptSecret("sk-new", OTHER), rotated)).toBe("sk-new");
+		const v1 = await v1Ciphertext("sk-v1", KEY);
+		expect(await decryptSecret(v1, rotated)).toBe("sk-v1");
+		expect(await decryptSecret(v1, keys)).toBe("sk-v1");
+		await expect(decryptSecret(v1, { encryptionKey: OTHER, encryptionKeyPrevious: undefined })).rejects.toThrow();
 	});
 
 	it("makes sk-gw_ keys with a checksum, all different, and refuses a mistyped one by its shape alone", () => {
