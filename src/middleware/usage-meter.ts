@@ -55,7 +55,7 @@ function watchRecord(c: Context<AppEnv>, meter: UsageMeter, r: UsageRecord): voi
 	if (!caller?.anomaly || r.request_id !== meter.requestId) return;
 	const cf = c.req.raw.cf;
 	watch(c.env, (p) => c.executionCtx.waitUntil(p), caller, {
-		model: r.model,
+		model: r.model || undefined,
 		failed: r.status >= 400,
 		bytes: Number(c.req.header("content-length")) || 0,
 		country: typeof cf?.country === "string" ? cf.country : undefined,

@@ -6,7 +6,8 @@ import { forgetCallers } from "./callers";
 
 /** One relay request as anomaly detection sees it. */
 export interface Sighting {
-	model: string;
+	/** Absent when the request named none (it failed before). */
+	model: string | undefined;
 	failed: boolean;
 	bytes: number;
 	/** From `request.cf`; absent where the runtime gives none (local development). */
@@ -50,7 +51,7 @@ export function watch(env: Env, waitUntil: (p: Promise<unknown>) => void, caller
 	obs.requests++;
 	if (s.failed) obs.failures++;
 	obs.bytes += s.bytes;
-	tally(obs.families, modelFamily(s.model));
+	tally(obs.families, s.model === undefined ? undefined : modelFamily(s.model));
 	tally(obs.countries, s.country);
 	tally(obs.networks, s.asn === undefined ? undefined : String(s.asn));
 	schedule(env, waitUntil);
