@@ -22,7 +22,8 @@ function chatFrom(key: string, place: Place, body: unknown): Promise<Response> {
 			method: "POST",
 			headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
 			body: JSON.stringify(body),
-			cf: place,
+			// Only the fields the gateway reads; the edge sets many more.
+			cf: place as unknown as IncomingRequestCfProperties,
 		}),
 	);
 }
@@ -41,7 +42,10 @@ async function trackedKey(anomaly: AnomalyOverrides, userId?: number) {
 	const sent: Notification[] = [];
 	await runInDurableObject(governor, (instance) => {
 		// The object's env, with a notification queue that records what it is given.
-		const queue = { send: async (m: Notification) => void sent.push(m), sendBatch: async (ms: { body: Notification }[]) => void sent.push(...ms.map((m) => m.body)) };
+		const queue = {
+			send: async (m: Notification) => void sent.push(m),
+			sendBatch: async (ms: { body: Notification }[]) => void sent.push(...ms.map((m) => m.body)),
+		};
 		Object.assign(instance, { env: { ...env, NOTIFY_QUEUE: queue } });
 	});
 	return { id, key, models, governor, sent };
@@ -113,7 +117,9 @@ describe("anomaly detection", { timeout: 30_000 }, () => {
 		expect(refused.status).toBe(401);
 		const { error } = await refused.json<{ error: { code: string; message: string } }>();
 		expect(error.code).toBe("invalid_api_key");
-		expect(error.message).toMatch(/locked \(unusual use: used from a new country \(DE\); used from a new network \(AS64501\)\); its owner or the operator can unlock it/);
+		expect(error.message).toMatch(
+			/locked \(unusual use: used from a new country \(DE\); used from a new network \(AS64501\)\); its owner or the operator can unlock it/,
+		);
 		const view = await (await as(owner.session, "GET", `/api/tokens/${id}`)).json<{ status: string; locked_reason: string }>();
 		expect(view).toMatchObject({ status: "locked", locked_reason: expect.stringContaining("new country (DE)") });
 
