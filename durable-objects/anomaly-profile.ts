@@ -81,7 +81,8 @@ function rolled(p: Profile, minute: number): Profile {
 export function assess(before: Profile, obs: Observations, isNew: (d: Dimension, value: string) => boolean): { profile: Profile; findings: Finding[] } {
 	const s = obs.settings;
 	const firstAt = before.firstAt ?? obs.at;
-	const learning = before.requests < s.learningRequests || obs.at - firstAt < s.learningHours * 3_600_000;
+	// An empty profile has nothing to compare with, whatever the settings.
+	const learning = before.requests === 0 || before.requests < s.learningRequests || obs.at - firstAt < s.learningHours * 3_600_000;
 	const current = rolled({ ...before, firstAt }, Math.floor(obs.at / 60_000));
 	const total = current.requests + obs.requests;
 	const profile: Profile = {

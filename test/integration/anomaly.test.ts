@@ -2,7 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Profile } from "../../durable-objects/anomaly-profile";
-import type { AnomalyOverrides } from "../../durable-objects/anomaly-types";
+import type { AnomalyOverrides, Observations } from "../../durable-objects/anomaly-types";
 import type { KeyNotification, Notification } from "../../queues/notify-message";
 import { as, signedInUser } from "../support/apps";
 import { auditRows, awaitAudit } from "../support/audit";
@@ -151,6 +151,48 @@ describe("anomaly detection", { timeout: 30_000 }, () => {
 		expect((await admin("PATCH", `/api/tokens/${id}`, { status: "active" })).status).toBe(200);
 		expect(await keyStatus(id)).toBe("active");
 		await awaitAudit("key.unlock", id, 1);
+	});
+
+	it("a burst of failures raises security.anomaly (policy alert: the key keeps working)", async () => {
+		const { id, key, models, governor, sent } = await trackedKey({ policy: "alert", learning_requests: 10, learning_hours: 0, failure_burst: 5 });
+		for (let i = 0; i < 10; i++) expect((await chatFrom(key, FR, ask(models[i % 3] ?? ""))).status).toBe(200);
+		await profileAt(governor, 10);
+		// Twelve in a row: however the minutes fall, one of them holds at least six failures, at a rate far above none.
+		for (let i = 0; i < 12; i++) expect((await chatFrom(key, FR, ask(`gpt-unserved-${uid()}`))).status).toBeGreaterThanOrEqual(400);
+		const [entry] = await awaitAudit("security.anomaly", id, 1);
+		expect(JSON.parse(entry?.diff ?? "{}").detail).toMatchObject({ kind: "failure_burst" });
+		expect(sent).toEqual([expect.objectContaining({ type: "security.anomaly", key_id: id, reason: expect.stringMatching(/^a burst of failures/) })]);
+		expect(await keyStatus(id)).toBe("active");
+		expect((await chatFrom(key, FR, ask(models[0] ?? ""))).status).toBe(200);
+	});
+
+	it("a request rate far above the profile's raises security.anomaly and, under policy lock, locks the key", async () => {
+		const { id, key, models, governor, sent } = await trackedKey({ policy: "lock" });
+		const settings = { policy: "lock" as const, learningRequests: 0, learningHours: 0, rateFactor: 10, failureBurst: 20 };
+		const start = Date.now() - 10 * 60_000;
+		const obs = (minute: number, requests: number): Observations => ({
+			keyId: id,
+			userId: 1,
+			settings,
+			at: start + minute * 60_000,
+			requests,
+			failures: 0,
+			bytes: requests * 200,
+			families: { gpt: requests },
+			countries: { FR: requests },
+			networks: { "64500": requests },
+		});
+		// Five minutes of three requests each (the history the key's own traffic would have given it), then a minute of 100.
+		for (let m = 0; m < 5; m++) expect(await governor.observe(obs(m, 3))).toEqual({ reported: [], locked: false });
+		expect(await governor.observe(obs(5, 100))).toEqual({ reported: ["rate_spike"], locked: true });
+		const [entry] = await awaitAudit("security.anomaly", id, 1);
+		expect(JSON.parse(entry?.diff ?? "{}").detail).toMatchObject({ kind: "rate_spike", per_minute: 100, usual_per_minute: 3 });
+		expect(sent.map((n) => n.type)).toEqual(["security.anomaly", "security.locked"]);
+		await awaitAudit("security.lock", id, 1);
+		// Refused at once in this isolate (the lock forgot its cached keys here; other isolates within KEY_CACHE_SECONDS).
+		const refused = await chatFrom(key, FR, ask(models[0] ?? ""));
+		expect(refused.status).toBe(401);
+		expect(await refused.text()).toMatch(/locked \(unusual use: a request rate far above its usual \(100 a minute, usually 3\)\)/);
 	});
 
 	it("a key whose policy is off is not profiled at all", async () => {
