@@ -70,12 +70,14 @@ export async function prepareGatewayState(dir: string, upstreamUrl: string, encr
 	for (const model of [...BENCH_MODELS, ROUTED_MODEL]) {
 		statements.push(`INSERT INTO prices (model, input_nusd_per_mtok, output_nusd_per_mtok, valid_from) VALUES (${quote(model)}, 150000000, 600000000, 0);`);
 	}
-	const key = `sk-bench-${randomBytes(21).toString("hex")}`;
+	// The legacy shape (`sk-` and 48 letters or digits), which the gateway still accepts: `sk-bench-…` is refused by
+	// its shape since keys are checked before any lookup (src/auth/key-format.ts).
+	const key = `sk-${randomBytes(24).toString("hex")}`;
 	const limits = population.limits
 		? { rpm: 100_000_000, tpm: 10_000_000_000, max_concurrency: 100_000, budget_daily_nusd: 1e15, budget_monthly_nusd: 1e15, quota_nusd: 1e15 }
 		: {};
 	const columns = ["user_id", "name", "key_hash", "key_prefix", ...Object.keys(limits)].join(", ");
-	const values = ["1", "'bench'", quote(sha256(key)), "'sk-benc…'", ...Object.values(limits).map(String)].join(", ");
+	const values = ["1", "'bench'", quote(sha256(key)), quote(`${key.slice(0, 7)}…`), ...Object.values(limits).map(String)].join(", ");
 	statements.push(`INSERT INTO tokens (${columns}) VALUES (${values});`);
 
 	const file = join(dir, "seed.sql");

@@ -179,7 +179,7 @@ export const keyDocs: OperationDoc[] = [
 	{
 		method: "patch",
 		path: "/api/tokens/{id}",
-		summary: "Rename, restrict, expire, limit, disable or re-enable a key",
+		summary: "Rename, restrict, expire, limit, disable, re-enable or unlock a key (its owner or the operator), or set its anomaly detection",
 		tag: "Tokens",
 		auth: "user",
 		body: keyPatch,
