@@ -17,7 +17,7 @@ export interface Sighting {
 
 /** A key's observations wait this long in the isolate: at most one call to its governor per key per second per isolate. */
 const SEND_EVERY_MS = 1_000;
-/** Keys pending at once in one isolate; past this, a new key's sightings wait for the next round. */
+/** Keys pending at once in one isolate; past this, a new key's sightings are dropped until the next send (profiles are best-effort). */
 const MAX_KEYS = 2_000;
 /** Distinct values per dimension in one batch: a flood of made-up values must not grow a batch without bound. */
 const MAX_VALUES = 50;
@@ -71,7 +71,7 @@ function schedule(env: Env, waitUntil: (p: Promise<unknown>) => void): void {
 }
 
 /** Sends each key's observations to its governor; a key it locked is forgotten here at once. Lost sends are only logged. */
-export async function sendPending(env: Env): Promise<void> {
+async function sendPending(env: Env): Promise<void> {
 	const batches = [...pending.values()];
 	pending.clear();
 	const verdicts = await Promise.all(
