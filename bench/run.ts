@@ -284,6 +284,9 @@ async function startTargets(launcher: Launcher, setup: Setup): Promise<Live[]> {
 		{ name: "gateway-limits", population: { keys: 1, channels: 1, limits: true }, scenarios: scaling },
 		// Without /metrics counting and request logs (METRICS, REQUEST_LOGS off): what observing each request costs.
 		{ name: "gateway-quiet", population: { keys: 1, channels: 1 }, scenarios: scaling, vars: { METRICS: "off", REQUEST_LOGS: "off" } },
+		// Anomaly detection off (ANOMALY_POLICY, which the bench key follows): against `gateway` (the default, "alert"),
+		// what profiling each request costs (a map update, and one call to the key's governor per second, after the response).
+		{ name: "gateway-anomaly-off", population: { keys: 1, channels: 1 }, scenarios: scaling, vars: { ANOMALY_POLICY: "off" } },
 		// With tracing on, every request's spans exported to the upstream's stand-in collector: what tracing costs.
 		{
 			name: "gateway-traced",

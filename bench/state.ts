@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { wrangler } from "../scripts/local-state.mjs";
+import { newKey, wrangler } from "../scripts/local-state.mjs";
 import { encryptSecret } from "../src/lib/crypto.ts";
 import { ROUTING_POLICIES } from "../src/types/routing.ts";
 
@@ -70,12 +70,13 @@ export async function prepareGatewayState(dir: string, upstreamUrl: string, encr
 	for (const model of [...BENCH_MODELS, ROUTED_MODEL]) {
 		statements.push(`INSERT INTO prices (model, input_nusd_per_mtok, output_nusd_per_mtok, valid_from) VALUES (${quote(model)}, 150000000, 600000000, 0);`);
 	}
-	const key = `sk-bench-${randomBytes(21).toString("hex")}`;
+	// The gateway's own format: a key of any other shape is refused before any lookup (src/auth/key-format.ts).
+	const key = newKey();
 	const limits = population.limits
 		? { rpm: 100_000_000, tpm: 10_000_000_000, max_concurrency: 100_000, budget_daily_nusd: 1e15, budget_monthly_nusd: 1e15, quota_nusd: 1e15 }
 		: {};
 	const columns = ["user_id", "name", "key_hash", "key_prefix", ...Object.keys(limits)].join(", ");
-	const values = ["1", "'bench'", quote(sha256(key)), "'sk-benc…'", ...Object.values(limits).map(String)].join(", ");
+	const values = ["1", "'bench'", quote(sha256(key)), quote(`${key.slice(0, 10)}…`), ...Object.values(limits).map(String)].join(", ");
 	statements.push(`INSERT INTO tokens (${columns}) VALUES (${values});`);
 
 	const file = join(dir, "seed.sql");

@@ -1,6 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Notification } from "../queues/notify-message";
 import { logEvent } from "../src/observability/request-log";
+import { assess } from "./anomaly-profile";
+import { reportAnomalies, reportAuthFailures } from "./anomaly-report";
+import { type ProfileStore, profileStore } from "./anomaly-storage";
+import type { Observations, ObservationVerdict } from "./anomaly-types";
+import { countFailures, loadFailures, saveFailures } from "./auth-failures";
 import type { Held } from "./governor-budget";
 import { ledgerSpend, recordedUsage } from "./governor-ledger";
 import {
@@ -19,7 +24,7 @@ import {
 } from "./governor-state";
 import { type HoldStore, holdStore, loadHolds, loadState, saveState } from "./governor-storage";
 import type { Actual, Decision, GovernorView, Limits, ReserveRequest, Scope } from "./governor-types";
-import { actualInput, limitsInput, requestIdInput, reserveInput, scopeInput } from "./rpc-inputs";
+import { actualInput, authFailuresInput, limitsInput, observationsInput, requestIdInput, reserveInput, scopeInput } from "./rpc-inputs";
 
 /**
  * The limits of one gateway key, user or group, or of the dashboard sign-in attempts of one email or address
@@ -40,6 +45,8 @@ export class KeyGovernor extends DurableObject<Env> {
 	private alarmAt: number | null | undefined;
 	/** Whether `state` has been brought from the ledger yet (a new object, or limits changed by an admin). */
 	private seeding: Promise<void> | undefined;
+	/** A key's anomaly profile, opened on its first observation (a key without tracking never has one). */
+	private profiles: ProfileStore | undefined;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
@@ -131,6 +138,36 @@ export class KeyGovernor extends DurableObject<Env> {
 			spent: { daily: state.spend.dayNusd, monthly: state.spend.monthNusd, total: state.spend.totalNusd },
 			held_nusd: held.costNusd,
 		};
+	}
+
+	/**
+	 * What an isolate saw of this key since its last send (src/relay/anomaly-watch.ts): the profile takes it in, and
+	 * what departs from the profile is reported, the key locked per its policy. Profile and dedupe are written before
+	 * the first await, so that concurrent sends never report one anomaly twice.
+	 */
+	async observe(batch: Observations): Promise<ObservationVerdict> {
+		const obs = observationsInput.parse(batch);
+		this.profiles ??= profileStore(this.ctx.storage);
+		const store = this.profiles;
+		const { profile, findings } = assess(store.load(), obs, (dim, value) => !store.has(dim, value));
+		store.save(profile);
+		store.see("family", Object.keys(obs.families), obs.at);
+		store.see("country", Object.keys(obs.countries), obs.at);
+		store.see("network", Object.keys(obs.networks), obs.at);
+		const locked = await reportAnomalies(this.env, obs, findings);
+		return { reported: findings.map((f) => f.kind), locked };
+	}
+
+	/**
+	 * `n` more failed authentications from the address this object is named for (`auth-failures:<address>`; called
+	 * only for an address already failing). Returns until when the address is refused (0 or past: it is not).
+	 */
+	async authFailures(address: string, n: number, limit: number): Promise<number> {
+		const input = authFailuresInput.parse({ address, n, limit });
+		const { window, crossed } = countFailures(loadFailures(this.ctx.storage.kv), input.n, input.limit, Date.now());
+		saveFailures(this.ctx.storage.kv, window);
+		if (crossed) await reportAuthFailures(this.env, input.address, window.count, input.limit);
+		return window.blockedUntil;
 	}
 
 	/**

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Observations } from "./anomaly-types";
 import type { AttemptOutcome, BreakerConfig } from "./breaker-types";
 import type { Actual, Limits, ReserveRequest, Scope } from "./governor-types";
 
@@ -72,3 +73,30 @@ export const breakerConfigInput: z.ZodType<Partial<BreakerConfig>> = z.object({
 
 /** Why the health probes disabled a channel, as the health API and the notification show it. */
 export const probeReason = z.string().min(1).max(500);
+
+const tally = z.record(z.string().max(200), z.number().int().nonnegative());
+
+export const observationsInput: z.ZodType<Observations> = z.object({
+	keyId: z.number().int(),
+	userId: z.number().int(),
+	settings: z.object({
+		policy: z.enum(["alert", "lock"]),
+		learningRequests: count,
+		learningHours: count,
+		rateFactor: count,
+		failureBurst: count,
+	}),
+	at: count,
+	requests: z.number().int().nonnegative(),
+	failures: z.number().int().nonnegative(),
+	bytes: z.number().nonnegative(),
+	families: tally,
+	countries: tally,
+	networks: tally,
+});
+
+export const authFailuresInput = z.object({
+	address: z.string().min(1).max(64),
+	n: z.number().int().positive().max(100_000),
+	limit: z.number().int().positive(),
+});

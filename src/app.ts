@@ -4,6 +4,7 @@ import { GatewayError } from "./errors/gateway-error";
 import { onError } from "./errors/on-error";
 import { apiAuth } from "./middleware/api-auth";
 import { apiHeaders } from "./middleware/api-headers";
+import { authThrottle } from "./middleware/auth-throttle";
 import { authorize } from "./middleware/authorize";
 import { bodyLimit } from "./middleware/body-limit";
 import { dashboardCors } from "./middleware/dashboard-cors";
@@ -108,6 +109,10 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.use("/v1/messages", speaks("anthropic"))
 	.use("/v1/messages/*", speaks("anthropic"))
 	.use("/v1beta/*", speaks("gemini"))
+	.use("/mem0/*", speaks("mem0"))
+	.use("/dify/*", speaks("dify"))
+	// After the dialects, so that its 429 is in the route's format; before any credential is read.
+	.use(authThrottle())
 	.use("/api/*", dashboardCors())
 	.use("/api/*", apiHeaders())
 	// The dashboard's Knowledge page calls the Files and Vector Stores APIs themselves, with its session.
@@ -151,14 +156,13 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.route("/", rerankRoutes)
 	.route("/v1beta", geminiRoutes)
 	// Mem0's platform API, for the mem0ai client pointed at <gateway>/mem0: its error format, its Token scheme.
-	.use("/mem0/*", speaks("mem0"), bodyLimit(), mem0Auth())
+	.use("/mem0/*", bodyLimit(), mem0Auth())
 	.route("/mem0", mem0EventRoutes)
 	.route("/mem0", mem0MemoryRoutes)
 	.route("/mem0", mem0EntityRoutes)
 	.route("/mem0", mem0BatchRoutes)
 	.route("/mem0", mem0FeedbackRoutes)
 	// Dify's service API, for dify-client pointed at <gateway>/dify/v1 with an app key: its error format.
-	.use("/dify/*", speaks("dify"))
 	.route("/dify/v1", difyChatRoutes)
 	.route("/dify/v1", difyRoutes)
 	.route("/dify/v1", difyFileRoutes)

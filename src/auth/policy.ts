@@ -209,6 +209,14 @@ export function mayReenableKey(principal: Principal): boolean {
 	return principal.role === "admin";
 }
 
+/**
+ * May this principal unlock a key that anomaly detection or a leak report locked? Its owner, signed in, or the
+ * operator; never a gateway key (a key that was stolen must not unlock itself or its siblings).
+ */
+export function mayUnlockKey(principal: Principal, ownerId: number): boolean {
+	return !isKey(principal) && mayTouch(principal, ownerId);
+}
+
 /** Whether the limits a principal writes on a key are the operator's bounds (a user may then only tighten them) or the user's own. */
 export function setsOperatorLimits(principal: Principal): boolean {
 	return principal.role === "admin";

@@ -5,6 +5,7 @@ import { knownError } from "../errors/on-error";
 import { writeAnalytics } from "../observability/analytics";
 import { scheduleFlush } from "../observability/metrics-flush";
 import { logRequest } from "../observability/request-log";
+import { watch } from "../relay/anomaly-watch";
 import { UsageMeter } from "../relay/meter";
 import { usageBatcher } from "../relay/usage-batcher";
 import { refusalCounter } from "../rollups/refusals";
@@ -48,6 +49,20 @@ function logRecord(c: Context<AppEnv>, meter: UsageMeter, r: UsageRecord): void 
 	);
 }
 
+/** The request's own record (not a continued stream's broken attempt) shown to anomaly detection, if its key is tracked. */
+function watchRecord(c: Context<AppEnv>, meter: UsageMeter, r: UsageRecord): void {
+	const caller = c.get("caller");
+	if (!caller?.anomaly || r.request_id !== meter.requestId) return;
+	const cf = c.req.raw.cf;
+	watch(c.env, (p) => c.executionCtx.waitUntil(p), caller, {
+		model: r.model || undefined,
+		failed: r.status >= 400,
+		bytes: Number(c.req.header("content-length")) || 0,
+		country: typeof cf?.country === "string" ? cf.country : undefined,
+		asn: typeof cf?.asn === "number" ? cf.asn : undefined,
+	});
+}
+
 /**
  * Gives every relay request of an accepted key one usage record, failures included: the relay records successes
  * itself (a stream only when it ends); whatever else happened (bad input, limits, upstream failure) is recorded here
@@ -62,6 +77,7 @@ export function usageMeter(): MiddlewareHandler<AppEnv> {
 			writeAnalytics(c.env.REQUEST_ANALYTICS, record, record.channel_id === null ? null : meter.provider, meter.appId);
 			// A stream records when it ends, after observe()'s flush: its counts need one of their own.
 			if (cfg.metrics) scheduleFlush(c.env, (p) => c.executionCtx.waitUntil(p));
+			watchRecord(c, meter, record);
 			return usageBatcher(c.env.USAGE_QUEUE, c.env.DB).send(record);
 		});
 		c.set("meter", meter);

@@ -1,4 +1,5 @@
 import { eq, type SQL } from "drizzle-orm";
+import { anomalySettings } from "../../durable-objects/anomaly-types";
 import { hasLimits, type Limits, NO_LIMITS, pickLimits, type Scope } from "../../durable-objects/governor-types";
 import { plausibleKey } from "../auth/key-format";
 import { db } from "../db/client";
@@ -12,6 +13,8 @@ import type { CallerKey } from "../types/caller";
 interface KeyRecord extends CallerKey {
 	active: boolean;
 	expiresAt: number | null;
+	/** Why the key is locked (anomaly detection, a leak report); null while it is not. */
+	lockedFor: string | null;
 }
 
 /** A table's limit columns, for a select. */
@@ -65,6 +68,8 @@ async function query(env: Env, which: SQL): Promise<KeyRecord | undefined> {
 			keyStatus: apiKeys.status,
 			userStatus: users.status,
 			expiresAt: apiKeys.expiresAt,
+			anomaly: apiKeys.anomaly,
+			lockedReason: apiKeys.lockedReason,
 			keyLimits: limitsOf(apiKeys),
 			userLimits: limitsOf(users),
 			// The group's name first: drizzle reads a left-joined object whose first column is null as absent.
@@ -93,8 +98,10 @@ async function query(env: Env, which: SQL): Promise<KeyRecord | undefined> {
 			const full = limits ? pickLimits(limits as Limits) : NO_LIMITS;
 			return hasLimits(full) ? [{ scope, limits: full }] : [];
 		}),
+		anomaly: anomalySettings(row.anomaly, config(env).anomalyPolicy),
 		active: row.keyStatus === "active" && row.userStatus === "active",
 		expiresAt: row.expiresAt,
+		lockedFor: row.keyStatus === "locked" ? (row.lockedReason ?? "locked") : null,
 	};
 }
 
@@ -155,6 +162,7 @@ export async function callerForKey(env: Env, keyId: number, ownerId: number | un
 }
 
 function usable(record: KeyRecord, now: number, code: "invalid_api_key" | "forbidden"): CallerKey {
+	if (record.lockedFor !== null) throw new GatewayError(code, `This API key is locked (${record.lockedFor}); its owner or the operator can unlock it`);
 	if (!record.active) throw new GatewayError(code, "This API key is disabled");
 	if (record.expiresAt !== null && record.expiresAt <= now) {
 		throw new GatewayError(code, "This API key has expired");
@@ -168,5 +176,6 @@ function usable(record: KeyRecord, now: number, code: "invalid_api_key" | "forbi
 		streamContinuation: record.streamContinuation,
 		appId: record.appId,
 		governed: record.governed,
+		anomaly: record.anomaly,
 	};
 }

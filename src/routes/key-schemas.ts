@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { anomalyOverrides } from "../../durable-objects/anomaly-types";
 import { limitFields, limitsView } from "./limit-schemas";
 
 const models = z.array(z.string().trim().min(1).max(200)).nullish();
@@ -9,6 +10,8 @@ const expiresAt = z.iso.datetime({ offset: true }).nullish();
  * without a restart.
  */
 const memoryMode = z.enum(["off", "read", "read_write"]);
+/** Anomaly detection for this key (README, "Anomaly detection"); omitted or null: ANOMALY_POLICY with the defaults. */
+const anomaly = anomalyOverrides.nullish();
 
 export const keyCreate = z.object({
 	name: z.string().trim().min(1).max(100),
@@ -21,6 +24,7 @@ export const keyCreate = z.object({
 	memory_mode: memoryMode.default("off"),
 	/** A stream that breaks mid-way is continued on another channel of the model; false: it ends with its error event. */
 	stream_continuation: z.boolean().default(true),
+	anomaly,
 	...limitFields,
 });
 
@@ -28,9 +32,11 @@ export const keyPatch = z.object({
 	name: z.string().trim().min(1).max(100).optional(),
 	models,
 	expires_at: expiresAt,
+	/** "active" also unlocks a locked key (its owner or the operator). */
 	status: z.enum(["active", "disabled"]).optional(),
 	memory_mode: memoryMode.optional(),
 	stream_continuation: z.boolean().optional(),
+	anomaly,
 	...limitFields,
 });
 
@@ -47,6 +53,11 @@ export const keyView = z.object({
 	stream_continuation: z.boolean(),
 	/** An app key's app (it works only at /dify/v1; POST /api/apps/{id}/keys makes one); null for an ordinary key. */
 	app_id: z.string().nullable(),
+	/** The key's own anomaly settings; null: ANOMALY_POLICY with the defaults. */
+	anomaly: anomalyOverrides.nullable(),
+	/** Why the key is locked (status "locked"); null while it is not. */
+	locked_reason: z.string().nullable(),
+	locked_at: z.string().nullable(),
 	created_at: z.string(),
 	last_used_at: z.string().nullable(),
 	/** Spent in total (usage less refunds), USD. */

@@ -1,10 +1,11 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
+import { anomalyOverrides } from "../../durable-objects/anomaly-types";
 import { NO_LIMITS, pickLimits } from "../../durable-objects/governor-types";
 import { audit } from "../audit/record";
 import { apiName, boundsAfterOperator, type KeyBounds, type KeyLimitChange, loosenedBound, readBounds } from "../auth/key-limits";
-import { mayReenableKey, mayTouch, ownerScope, scopeToOwner, setsOperatorLimits } from "../auth/policy";
+import { mayReenableKey, mayTouch, mayUnlockKey, ownerScope, scopeToOwner, setsOperatorLimits } from "../auth/policy";
 import { ADMIN_USER_ID, type Principal } from "../auth/principal";
 import { toUsd } from "../billing/money";
 import { db } from "../db/client";
@@ -35,6 +36,9 @@ function view(row: ApiKeyRow): z.infer<typeof keyView> {
 		memory_mode: row.memoryMode,
 		stream_continuation: row.streamContinuation,
 		app_id: row.appId,
+		anomaly: anomalyOverrides.safeParse(row.anomaly).data ?? null,
+		locked_reason: row.lockedReason,
+		locked_at: iso(row.lockedAt),
 		created_at: new Date(row.createdAt).toISOString(),
 		last_used_at: iso(row.lastUsedAt),
 		spent_usd: toUsd(row.spentNusd),
@@ -100,6 +104,7 @@ export const keyRoutes = new Hono<AppEnv>()
 			expiresAt: toMs(input.expires_at) ?? null,
 			memoryMode: input.memory_mode,
 			streamContinuation: input.stream_continuation,
+			anomaly: input.anomaly ?? null,
 			...limitColumns(input),
 			operatorLimits: boundsAfter(principal, {}, limitChange(input)),
 		});
@@ -116,12 +121,21 @@ export const keyRoutes = new Hono<AppEnv>()
 		if (current.status === "disabled" && input.status === "active" && !mayReenableKey(principal)) {
 			throw new GatewayError("forbidden", "Only the operator may re-enable a disabled key", { param: "status" });
 		}
+		const unlocking = current.status === "locked" && input.status === "active";
+		if (unlocking && !mayUnlockKey(principal, current.userId)) {
+			throw new GatewayError("forbidden", "Only the key's owner or the operator may unlock it", { param: "status" });
+		}
 		const change = limitChange(input);
 		const operatorLimits = boundsAfter(principal, readBounds(current.operatorLimits), change);
 		const changes = Object.fromEntries(
-			Object.entries({ name: input.name, status: input.status, memoryMode: input.memory_mode, streamContinuation: input.stream_continuation }).filter(
-				([, v]) => v !== undefined,
-			),
+			Object.entries({
+				name: input.name,
+				status: input.status,
+				memoryMode: input.memory_mode,
+				streamContinuation: input.stream_continuation,
+				anomaly: input.anomaly,
+				...(unlocking ? { lockedReason: null, lockedAt: null } : {}),
+			}).filter(([, v]) => v !== undefined),
 		);
 		const limits = limitColumns(input);
 		if (Object.keys(changes).length === 0 && Object.keys(change).length === 0) return c.json(view(current));
@@ -131,7 +145,15 @@ export const keyRoutes = new Hono<AppEnv>()
 			.where(eq(apiKeys.id, id))
 			.returning();
 		if (!row) throw new GatewayError("not_found", `Token ${id} does not exist`);
-		audit(c, { action: "key.update", objectType: "key", objectId: id, userId: row.userId, before: view(current), after: view(row) });
+		// Unlocking is its own action (anomaly detection and leak reports lock keys); any other change is an update.
+		audit(c, {
+			...(unlocking ? { action: "key.unlock", detail: { locked_reason: current.lockedReason } } : { action: "key.update" }),
+			objectType: "key",
+			objectId: id,
+			userId: row.userId,
+			before: view(current),
+			after: view(row),
+		});
 		if (Object.keys(limits).length > 0) await limitsChanged(c.env, { kind: "token", id: String(id) }, pickLimits(row));
 		else forgetCallers();
 		return c.json(view(row));
@@ -165,7 +187,7 @@ export const keyDocs: OperationDoc[] = [
 	{
 		method: "patch",
 		path: "/api/tokens/{id}",
-		summary: "Rename, restrict, expire, limit, disable or re-enable a key",
+		summary: "Rename, restrict, expire, limit, disable, re-enable or unlock a key (its owner or the operator), or set its anomaly detection",
 		tag: "Tokens",
 		auth: "user",
 		body: keyPatch,

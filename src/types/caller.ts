@@ -1,3 +1,4 @@
+import type { AnomalySettings } from "../../durable-objects/anomaly-types";
 import type { Limits, Scope } from "../../durable-objects/governor-types";
 
 /** The caller of a relay route, resolved from its gateway key. */
@@ -15,4 +16,6 @@ export interface CallerKey {
 	appId: string | null;
 	/** The key's, its user's and its group's limits, only those that have any: each is a governor to reserve with. */
 	governed: { scope: Scope; limits: Limits }[];
+	/** Anomaly detection's settings for this key; null when its policy is off (its requests are not profiled). */
+	anomaly: AnomalySettings | null;
 }

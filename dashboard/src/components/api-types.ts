@@ -46,7 +46,11 @@ export interface Token extends Limits {
 	user_id: number;
 	name: string;
 	key_prefix: string;
-	status: "active" | "disabled";
+	/** "locked": by anomaly detection or a leak report; its owner or the operator unlocks it (status "active"). */
+	status: "active" | "disabled" | "locked";
+	/** Why the key is locked; null while it is not. */
+	locked_reason: string | null;
+	locked_at: string | null;
 	models: string[] | null;
 	expires_at: string | null;
 	/** Chat that remembers: the end user's memories in the prompt (read), and each turn kept (read_write). */

@@ -9,6 +9,7 @@ import { PageTitle } from "../../components/page-title";
 import { isAdmin } from "../../session";
 import { CreatedKey } from "./created";
 import { type CreatedToken, KeyDialog } from "./form";
+import { SecurityNotice } from "./security-notice";
 import { t } from "./strings";
 import { KeyTable } from "./table";
 import { KeyUsage } from "./usage";
@@ -54,16 +55,19 @@ export function KeysPage() {
 			{actionError && <Alert>{actionError}</Alert>}
 			<Async load={list}>
 				{(keys) => (
-					<KeyTable
-						keys={keys}
-						admin={admin}
-						userName={userName}
-						busy={busy}
-						onView={setViewing}
-						onEdit={setEditing}
-						onToggle={(k) => void toggle(k)}
-						onRevoke={revoke}
-					/>
+					<>
+						<SecurityNotice keys={keys} />
+						<KeyTable
+							keys={keys}
+							admin={admin}
+							userName={userName}
+							busy={busy}
+							onView={setViewing}
+							onEdit={setEditing}
+							onToggle={(k) => void toggle(k)}
+							onRevoke={revoke}
+						/>
+					</>
 				)}
 			</Async>
 			{viewing && <KeyUsage key={viewing.id} token={viewing} onClose={() => setViewing(null)} />}

@@ -112,7 +112,7 @@ export function KeyTable({
 								{t("edit")}
 							</button>
 							<button type="button" class="secondary" data-testid={`key-toggle-${k.id}`} disabled={busy === k.id} onClick={() => onToggle(k)}>
-								{k.status === "active" ? t("disable") : t("enable")}
+								{k.status === "active" ? t("disable") : k.status === "locked" ? t("unlock") : t("enable")}
 							</button>
 							<button type="button" class="danger" data-testid={`key-revoke-${k.id}`} disabled={busy === k.id} onClick={() => onRevoke(k)}>
 								{t("revoke")}

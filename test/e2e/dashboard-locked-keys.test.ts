@@ -1,0 +1,65 @@
+// The Keys page's Security notice in real headless Chromium against the gateway under `wrangler dev`: a locked key is
+// listed with why, and the operator unlocks it there. (How a key gets locked is test/integration/anomaly.test.ts's.)
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { wrangler } from "../../scripts/local-state.mjs";
+import { adminApi } from "./admin-api";
+
+const gatewayUrl = inject("gatewayUrl");
+const SHOTS = join("test-results", "dashboard");
+const name = `locked-${crypto.randomUUID().slice(0, 8)}`;
+const REASON = "unusual use: used from a new country (DE)";
+
+let browser: Browser;
+let page: Page;
+let keyId: number;
+const problems: string[] = [];
+
+const statusOf = async (id: number) => (await adminApi<{ status: string }>("GET", `/api/tokens/${id}`)).status;
+
+beforeAll(async () => {
+	mkdirSync(SHOTS, { recursive: true });
+	keyId = (await adminApi<{ id: number }>("POST", "/api/tokens", { name })).id;
+	// Locked as anomaly detection locks a key (src/auth/key-lock.ts): no API locks a key on request.
+	const lock = `UPDATE tokens SET status = 'locked', locked_reason = '${REASON}', locked_at = ${Date.now()} WHERE id = ${keyId}`;
+	wrangler(["d1", "execute", "DB", "--local", "--persist-to", inject("statePath"), "--command", lock], { capture: true });
+	browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: ["--no-sandbox"] });
+	const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "en-US", colorScheme: "light" });
+	page = await context.newPage();
+	page.on("console", (m) => {
+		if (m.type() === "error") problems.push(`console: ${m.text()}`);
+	});
+	page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+});
+
+afterAll(async () => {
+	await browser?.close();
+});
+
+describe("the Keys page's Security notice in Chromium", () => {
+	it("lists a locked key with why, and the operator unlocks it", async () => {
+		expect(await statusOf(keyId)).toBe("locked");
+		await page.goto(gatewayUrl);
+		await page.getByRole("tab", { name: "Admin token" }).click();
+		await page.locator('input[name="token"]').fill(inject("adminToken"));
+		await page.getByRole("button", { name: "Sign in" }).click();
+		await expect.poll(() => page.getByTestId("who").textContent(), { timeout: 10_000 }).toBe("operator");
+		await page.getByRole("link", { name: "Keys" }).click();
+		const notice = page.getByTestId("keys-security");
+		await expect.poll(() => notice.textContent(), { timeout: 10_000 }).toContain(`${name} (`);
+		expect(await notice.textContent()).toContain(REASON);
+		await page.screenshot({ path: join(SHOTS, "keys-security.png"), fullPage: true });
+
+		const unlock = page.getByTestId(`key-toggle-${keyId}`);
+		expect(await unlock.textContent()).toBe("Unlock");
+		await unlock.click();
+		await expect.poll(() => statusOf(keyId), { timeout: 10_000 }).toBe("active");
+		await expect.poll(async () => ((await notice.count()) === 0 ? "" : await notice.textContent()), { timeout: 10_000 }).not.toContain(name);
+	});
+
+	it("logged no console error and threw no exception", () => {
+		expect(problems).toEqual([]);
+	});
+});
