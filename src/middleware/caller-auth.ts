@@ -6,6 +6,7 @@ import { GatewayError } from "../errors/gateway-error";
 import { traced } from "../observability/tracer";
 import { authenticate, callerForKey, presentedKey } from "../relay/callers";
 import type { CallerKey } from "../types/caller";
+import { admitKey } from "./admit-key";
 import { principalOfSession } from "./session-principal";
 
 /** The header in which a dashboard session names the key it acts as, by id (the gateway does not keep secrets). */
@@ -26,6 +27,7 @@ export function callerAuth({ sessions = false }: CallerAuthOptions = {}): Middle
 		const caller = await traced(c.get("trace"), "authenticate", {}, () =>
 			sessions ? keyOrSessionCaller(c.env, presented, c.req.header(KEY_ID_HEADER)) : authenticate(c.env, presented),
 		);
+		admitKey(c, caller, !bySession(presented));
 		c.set("caller", caller);
 		c.get("meter")?.setCaller(caller);
 		await next();
@@ -37,8 +39,11 @@ export function callerAuth({ sessions = false }: CallerAuthOptions = {}): Middle
  * by id in `x-gateway-key-id`, which src/auth/policy.ts lets it name only among its own user's keys.
  */
 export function keyOrSessionCaller(env: Env, presented: string | undefined, keyId: string | undefined): Promise<CallerKey> {
-	return presented !== undefined && looksLikeJwt(presented) ? sessionCaller(env, presented, keyId) : authenticate(env, presented);
+	return bySession(presented) ? sessionCaller(env, presented ?? "", keyId) : authenticate(env, presented);
 }
+
+/** Whether the credential is a dashboard session (acting as a key) rather than a key's secret. */
+export const bySession = (presented: string | undefined): boolean => presented !== undefined && looksLikeJwt(presented);
 
 const KEY_ID = /^[1-9]\d{0,15}$/;
 

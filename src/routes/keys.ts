@@ -1,20 +1,21 @@
-import { eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
 import { NO_LIMITS, pickLimits } from "../../durable-objects/governor-types";
 import { apiName, boundsAfterOperator, type KeyBounds, type KeyLimitChange, loosenedBound, readBounds } from "../auth/key-limits";
 import { mayReenableKey, mayTouch, ownerScope, scopeToOwner, setsOperatorLimits } from "../auth/policy";
 import { ADMIN_USER_ID, type Principal } from "../auth/principal";
+import { withinUserScopes } from "../auth/scopes";
 import { toUsd } from "../billing/money";
 import { db } from "../db/client";
 import { type ApiKeyRow, apiKeys, users } from "../db/schema";
-import type { AppEnv } from "../env";
+import { type AppEnv, config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { iso } from "../lib/iso";
 import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
 import { forgetCallers } from "../relay/callers";
-import { keyCreate, keyCreated, keyList, keyPatch, keyView } from "./key-schemas";
+import { keyCreate, keyCreated, keyList, keyListQuery, keyPatch, keyView } from "./key-schemas";
 import { governorStanding, limitColumns, limitsOf } from "./limit-schemas";
 import { limitsChanged, standingOf } from "./shared/limits";
 import { insertKey } from "./shared/new-key";
@@ -22,7 +23,12 @@ import { idParam } from "./shared/params";
 
 const toMs = (value: string | null | undefined) => (value === undefined ? undefined : value === null ? null : Date.parse(value));
 
-function view(row: ApiKeyRow): z.infer<typeof keyView> {
+/** The moment before which an expiry counts as soon (KEY_EXPIRY_REMINDER_DAYS from now). */
+export function soonBefore(env: Env, now = Date.now()): number {
+	return now + config(env).keyExpiryReminderDays * 86_400_000;
+}
+
+export function view(row: ApiKeyRow, soon: number): z.infer<typeof keyView> {
 	return {
 		id: row.id,
 		user_id: row.userId,
@@ -37,6 +43,14 @@ function view(row: ApiKeyRow): z.infer<typeof keyView> {
 		created_at: new Date(row.createdAt).toISOString(),
 		last_used_at: iso(row.lastUsedAt),
 		spent_usd: toUsd(row.spentNusd),
+		request_count: row.requestCount,
+		scopes: row.scopes ?? null,
+		tags: row.tags,
+		ip_allow: row.ipAllow ?? null,
+		auto_rotate: row.autoRotate,
+		previous_key_prefix: row.previousKeyPrefix,
+		previous_key_expires_at: iso(row.previousKeyExpiresAt),
+		expiring_soon: row.expiresAt !== null && row.expiresAt <= soon,
 		...limitsOf(row),
 		operator_limits: boundsView(readBounds(row.operatorLimits)),
 	};
@@ -69,6 +83,23 @@ function boundsAfter(principal: Principal, bounds: KeyBounds, change: KeyLimitCh
 	return bounds;
 }
 
+/** The scopes, tags, IP allow-list and renewal a write changes; omitted ones are undefined. */
+function access(input: z.infer<typeof keyPatch>) {
+	return {
+		scopes: input.scopes,
+		tags: input.tags,
+		ipAllow: input.ip_allow,
+		autoRotate: input.auto_rotate,
+		// A new expiry is reminded of (or renewed at) anew.
+		expiryNotifiedAt: input.expires_at === undefined ? undefined : null,
+	};
+}
+
+async function userScopes(env: Env, userId: number): Promise<string[] | null> {
+	const [owner] = await db(env).select({ scopes: users.scopes }).from(users).where(eq(users.id, userId)).limit(1);
+	return owner?.scopes ?? null;
+}
+
 /** The key, if the principal may see it: any for the operator, only their own for a user (another's is "not found"). */
 async function find(env: Env, id: number, principal: Principal): Promise<ApiKeyRow> {
 	const [row] = await db(env).select().from(apiKeys).where(eq(apiKeys.id, id)).limit(1);
@@ -77,21 +108,29 @@ async function find(env: Env, id: number, principal: Principal): Promise<ApiKeyR
 }
 
 export const keyRoutes = new Hono<AppEnv>()
-	.get("/", async (c) => {
+	.get("/", valid("query", keyListQuery), async (c) => {
 		const own = ownerScope(c.get("principal"));
+		const { tag } = c.req.valid("query");
 		const rows = await db(c.env)
 			.select()
 			.from(apiKeys)
-			.where(own === undefined ? undefined : eq(apiKeys.userId, own))
+			.where(
+				and(
+					own === undefined ? undefined : eq(apiKeys.userId, own),
+					tag === undefined ? undefined : sql`EXISTS (SELECT 1 FROM json_each(${apiKeys.tags}) WHERE value = ${tag})`,
+				),
+			)
 			.orderBy(apiKeys.id);
-		return c.json({ data: rows.map(view) });
+		const soon = soonBefore(c.env);
+		return c.json({ data: rows.map((r) => view(r, soon)) });
 	})
 	.post("/", valid("json", keyCreate), async (c) => {
 		const input = c.req.valid("json");
 		const principal = c.get("principal");
 		const userId = scopeToOwner(principal, input.user_id) ?? ADMIN_USER_ID;
-		const [owner] = await db(c.env).select({ id: users.id }).from(users).where(eq(users.id, userId)).limit(1);
+		const [owner] = await db(c.env).select({ id: users.id, scopes: users.scopes }).from(users).where(eq(users.id, userId)).limit(1);
 		if (!owner) throw new GatewayError("not_found", `User ${userId} does not exist`, { param: "user_id" });
+		withinUserScopes(input.scopes ?? null, owner.scopes ?? null);
 		const { row, key } = await insertKey(db(c.env), {
 			userId,
 			name: input.name,
@@ -99,12 +138,16 @@ export const keyRoutes = new Hono<AppEnv>()
 			expiresAt: toMs(input.expires_at) ?? null,
 			memoryMode: input.memory_mode,
 			streamContinuation: input.stream_continuation,
+			scopes: input.scopes ?? null,
+			tags: input.tags ?? [],
+			ipAllow: input.ip_allow ?? null,
+			autoRotate: input.auto_rotate,
 			...limitColumns(input),
 			operatorLimits: boundsAfter(principal, {}, limitChange(input)),
 		});
-		return c.json({ ...view(row), key }, 201);
+		return c.json({ ...view(row, soonBefore(c.env)), key }, 201);
 	})
-	.get("/:id", valid("param", idParam), async (c) => c.json(view(await find(c.env, c.req.valid("param").id, c.get("principal")))))
+	.get("/:id", valid("param", idParam), async (c) => c.json(view(await find(c.env, c.req.valid("param").id, c.get("principal")), soonBefore(c.env))))
 	.patch("/:id", valid("param", idParam), valid("json", keyPatch), async (c) => {
 		const { id } = c.req.valid("param");
 		const input = c.req.valid("json");
@@ -116,13 +159,19 @@ export const keyRoutes = new Hono<AppEnv>()
 		}
 		const change = limitChange(input);
 		const operatorLimits = boundsAfter(principal, readBounds(current.operatorLimits), change);
+		if (input.scopes !== undefined) withinUserScopes(input.scopes, await userScopes(c.env, current.userId));
 		const changes = Object.fromEntries(
-			Object.entries({ name: input.name, status: input.status, memoryMode: input.memory_mode, streamContinuation: input.stream_continuation }).filter(
-				([, v]) => v !== undefined,
-			),
+			Object.entries({
+				name: input.name,
+				status: input.status,
+				memoryMode: input.memory_mode,
+				streamContinuation: input.stream_continuation,
+				...access(input),
+			}).filter(([, v]) => v !== undefined),
 		);
 		const limits = limitColumns(input);
-		if (Object.keys(changes).length === 0 && Object.keys(change).length === 0) return c.json(view(current));
+		const soon = soonBefore(c.env);
+		if (Object.keys(changes).length === 0 && Object.keys(change).length === 0) return c.json(view(current, soon));
 		const [row] = await db(c.env)
 			.update(apiKeys)
 			.set({ ...changes, ...change, operatorLimits })
@@ -131,7 +180,7 @@ export const keyRoutes = new Hono<AppEnv>()
 		if (!row) throw new GatewayError("not_found", `Token ${id} does not exist`);
 		if (Object.keys(limits).length > 0) await limitsChanged(c.env, { kind: "token", id: String(id) }, pickLimits(row));
 		else forgetCallers();
-		return c.json(view(row));
+		return c.json(view(row, soon));
 	})
 	.get("/:id/limits", valid("param", idParam), async (c) => {
 		const { id } = c.req.valid("param");

@@ -30,6 +30,7 @@ function view(row: UserRow): z.infer<typeof userView> {
 		email: row.email,
 		has_password: row.passwordHash !== null,
 		memory_model: row.memoryModel,
+		scopes: row.scopes ?? null,
 		created_at: new Date(row.createdAt).toISOString(),
 		...limitsOf(row),
 	};
@@ -68,6 +69,7 @@ export const userRoutes = new Hono<AppEnv>()
 					name: input.name,
 					...(input.group === undefined ? {} : { group: input.group }),
 					...(input.memory_model === undefined ? {} : { memoryModel: input.memory_model }),
+					...(input.scopes === undefined ? {} : { scopes: input.scopes }),
 					...(await signIn(input)),
 					...limitColumns(input),
 				})
@@ -87,6 +89,7 @@ export const userRoutes = new Hono<AppEnv>()
 		const changes = {
 			...Object.fromEntries(Object.entries({ group: input.group, status: input.status }).filter(([, v]) => v !== undefined)),
 			...(input.memory_model === undefined ? {} : { memoryModel: input.memory_model }),
+			...(input.scopes === undefined ? {} : { scopes: input.scopes }),
 			...(await signIn(input)),
 		};
 		const limits = limitColumns(input);

@@ -1,4 +1,6 @@
 import type { Limits, Scope } from "../../durable-objects/governor-types";
+import type { Cidr } from "../lib/cidr";
+import type { KeyScope } from "./key-scope";
 
 /** The caller of a relay route, resolved from its gateway key. */
 export interface CallerKey {
@@ -15,4 +17,8 @@ export interface CallerKey {
 	appId: string | null;
 	/** The key's, its user's and its group's limits, only those that have any: each is a governor to reserve with. */
 	governed: { scope: Scope; limits: Limits }[];
+	/** The surfaces the key may call: its own scopes within its user's (src/auth/scopes.ts). */
+	scopes: readonly KeyScope[];
+	/** Where the key may be used from; null: anywhere. */
+	ipAllow: readonly Cidr[] | null;
 }
