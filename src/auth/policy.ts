@@ -55,6 +55,8 @@ export const routeAccess = {
 	"PATCH /api/tokens/:id": "person",
 	"DELETE /api/tokens/:id": "person",
 	"GET /api/tokens/:id/limits": "any",
+	// A key may not rotate itself: a leaked key must not be able to mint its own successor.
+	"POST /api/tokens/:id/rotate": "person",
 
 	"GET /api/users/me": "any",
 	"GET /api/users": "operator",

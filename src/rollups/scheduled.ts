@@ -1,3 +1,4 @@
+import { clearExpiredPreviousKeys } from "../auth/key-rotation";
 import { pruneSessions } from "../auth/sessions";
 import { conversationUpkeep } from "../conversations/upkeep";
 import { d1Spool } from "../db/usage-spool";
@@ -52,6 +53,7 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
 	const extractions = await attempt("memory", () => memoryUpkeep(env, now));
 	const conversations = await attempt("conversations", () => conversationUpkeep(env, now));
 	const queueStats = await attempt("queue stats", () => pruneQueueStats(env, now));
+	const previousKeys = await attempt("rotated keys", () => clearExpiredPreviousKeys(env, now));
 	console.log(
 		JSON.stringify({
 			level: "info",
@@ -70,6 +72,7 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
 			conversations_summarised: conversations?.summarised,
 			conversations_expired: conversations?.conversations,
 			queue_stats_pruned: queueStats,
+			previous_keys_cleared: previousKeys,
 		}),
 	);
 	settle("cron jobs failed");

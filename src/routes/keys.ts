@@ -2,7 +2,9 @@ import { and, eq, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
 import { NO_LIMITS, pickLimits } from "../../durable-objects/governor-types";
+import { audit } from "../audit/record";
 import { apiName, boundsAfterOperator, type KeyBounds, type KeyLimitChange, loosenedBound, readBounds } from "../auth/key-limits";
+import { rotateKey } from "../auth/key-rotation";
 import { mayReenableKey, mayTouch, ownerScope, scopeToOwner, setsOperatorLimits } from "../auth/policy";
 import { ADMIN_USER_ID, type Principal } from "../auth/principal";
 import { withinUserScopes } from "../auth/scopes";
@@ -15,7 +17,7 @@ import { iso } from "../lib/iso";
 import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
 import { forgetCallers } from "../relay/callers";
-import { keyCreate, keyCreated, keyList, keyListQuery, keyPatch, keyView } from "./key-schemas";
+import { keyCreate, keyCreated, keyList, keyListQuery, keyPatch, keyRotate, keyView } from "./key-schemas";
 import { governorStanding, limitColumns, limitsOf } from "./limit-schemas";
 import { limitsChanged, standingOf } from "./shared/limits";
 import { insertKey } from "./shared/new-key";
@@ -24,11 +26,11 @@ import { idParam } from "./shared/params";
 const toMs = (value: string | null | undefined) => (value === undefined ? undefined : value === null ? null : Date.parse(value));
 
 /** The moment before which an expiry counts as soon (KEY_EXPIRY_REMINDER_DAYS from now). */
-export function soonBefore(env: Env, now = Date.now()): number {
+function soonBefore(env: Env, now = Date.now()): number {
 	return now + config(env).keyExpiryReminderDays * 86_400_000;
 }
 
-export function view(row: ApiKeyRow, soon: number): z.infer<typeof keyView> {
+function view(row: ApiKeyRow, soon: number): z.infer<typeof keyView> {
 	return {
 		id: row.id,
 		user_id: row.userId,
@@ -101,7 +103,7 @@ async function userScopes(env: Env, userId: number): Promise<string[] | null> {
 }
 
 /** The key, if the principal may see it: any for the operator, only their own for a user (another's is "not found"). */
-async function find(env: Env, id: number, principal: Principal): Promise<ApiKeyRow> {
+async function findKey(env: Env, id: number, principal: Principal): Promise<ApiKeyRow> {
 	const [row] = await db(env).select().from(apiKeys).where(eq(apiKeys.id, id)).limit(1);
 	if (!row || !mayTouch(principal, row.userId)) throw new GatewayError("not_found", `Token ${id} does not exist`);
 	return row;
@@ -147,12 +149,12 @@ export const keyRoutes = new Hono<AppEnv>()
 		});
 		return c.json({ ...view(row, soonBefore(c.env)), key }, 201);
 	})
-	.get("/:id", valid("param", idParam), async (c) => c.json(view(await find(c.env, c.req.valid("param").id, c.get("principal")), soonBefore(c.env))))
+	.get("/:id", valid("param", idParam), async (c) => c.json(view(await findKey(c.env, c.req.valid("param").id, c.get("principal")), soonBefore(c.env))))
 	.patch("/:id", valid("param", idParam), valid("json", keyPatch), async (c) => {
 		const { id } = c.req.valid("param");
 		const input = c.req.valid("json");
 		const principal = c.get("principal");
-		const current = await find(c.env, id, principal);
+		const current = await findKey(c.env, id, principal);
 		// A user may disable their key, but a disabled key may have been disabled by the operator.
 		if (current.status === "disabled" && input.status === "active" && !mayReenableKey(principal)) {
 			throw new GatewayError("forbidden", "Only the operator may re-enable a disabled key", { param: "status" });
@@ -184,14 +186,23 @@ export const keyRoutes = new Hono<AppEnv>()
 	})
 	.get("/:id/limits", valid("param", idParam), async (c) => {
 		const { id } = c.req.valid("param");
-		return c.json(await standingOf(c.env, { kind: "token", id: String(id) }, pickLimits(await find(c.env, id, c.get("principal")))));
+		return c.json(await standingOf(c.env, { kind: "token", id: String(id) }, pickLimits(await findKey(c.env, id, c.get("principal")))));
 	})
 	.delete("/:id", valid("param", idParam), async (c) => {
 		const { id } = c.req.valid("param");
-		await find(c.env, id, c.get("principal"));
+		await findKey(c.env, id, c.get("principal"));
 		await db(c.env).delete(apiKeys).where(eq(apiKeys.id, id));
 		forgetCallers();
 		return c.body(null, 204);
+	})
+	.post("/:id/rotate", valid("param", idParam), valid("json", keyRotate), async (c) => {
+		const { id } = c.req.valid("param");
+		const graceHours = c.req.valid("json").grace_hours ?? config(c.env).keyRotationGraceHours;
+		const { row, key } = await rotateKey(c.env, await findKey(c.env, id, c.get("principal")), graceHours * 3_600_000);
+		forgetCallers();
+		const detail = { grace_hours: graceHours, previous_key_expires_at: iso(row.previousKeyExpiresAt) };
+		audit(c, { action: "key.rotate", objectType: "key", objectId: id, userId: row.userId, detail });
+		return c.json({ ...view(row, soonBefore(c.env)), key });
 	});
 
 export const keyDocs: OperationDoc[] = [
@@ -227,4 +238,15 @@ export const keyDocs: OperationDoc[] = [
 		errors: [404],
 	},
 	{ method: "delete", path: "/api/tokens/{id}", summary: "Revoke a key for good", tag: "Tokens", auth: "user", errors: [204, 404] },
+	{
+		method: "post",
+		path: "/api/tokens/{id}/rotate",
+		summary:
+			"Give a key a new secret (shown only in this response); the old one keeps working for grace_hours (default KEY_ROTATION_GRACE_HOURS). Limits, usage and budget stay with the key",
+		tag: "Tokens",
+		auth: "user",
+		body: keyRotate,
+		response: keyCreated,
+		errors: [404, 409],
+	},
 ];
