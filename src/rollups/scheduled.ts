@@ -1,3 +1,4 @@
+import { keyExpiryUpkeep } from "../auth/key-expiry";
 import { clearExpiredPreviousKeys } from "../auth/key-rotation";
 import { pruneSessions } from "../auth/sessions";
 import { conversationUpkeep } from "../conversations/upkeep";
@@ -35,7 +36,8 @@ async function drainSpool(env: Env): Promise<number> {
  * then prunes old raw logs and sessions that can no longer be used, finishes file deletes (expired files, and
  * deletes and uploads a crash interrupted), looks after the vector stores (ingestions whose message was lost, store
  * deletions a crash interrupted), sends again memory extractions whose message was lost, and keeps conversation
- * state (stored responses D1 refused, retention), and prunes old queue counts. Each job runs even if
+ * state (stored responses D1 refused, retention), prunes old queue counts, forgets rotated keys' secrets whose grace
+ * is over and reminds of (or renews) keys that expire soon. Each job runs even if
  * another fails (a broken rollup must not let the logs grow without bound); a failure still fails the invocation, so
  * it shows in the cron's history.
  */
@@ -54,6 +56,7 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
 	const conversations = await attempt("conversations", () => conversationUpkeep(env, now));
 	const queueStats = await attempt("queue stats", () => pruneQueueStats(env, now));
 	const previousKeys = await attempt("rotated keys", () => clearExpiredPreviousKeys(env, now));
+	const expiring = await attempt("key expiry", () => keyExpiryUpkeep(env, now));
 	console.log(
 		JSON.stringify({
 			level: "info",
@@ -73,6 +76,8 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
 			conversations_expired: conversations?.conversations,
 			queue_stats_pruned: queueStats,
 			previous_keys_cleared: previousKeys,
+			keys_reminded: expiring?.reminded,
+			keys_renewed: expiring?.renewed,
 		}),
 	);
 	settle("cron jobs failed");
