@@ -35,7 +35,56 @@ function LimitSummary({ token: k }: { token: Token }) {
 function Status({ token: k }: { token: Token }) {
 	return (
 		<>
-			<span class={`badge ${k.status}`}>{t(k.status)}</span> {isExpired(k) && <span class="badge warn">{t("expired")}</span>}
+			<span class={`badge ${k.status === "locked" ? "error" : k.status}`} data-testid={`key-status-${k.id}`}>
+				{t(k.status)}
+			</span>{" "}
+			{isExpired(k) ? (
+				<span class="badge warn">{t("expired")}</span>
+			) : (
+				k.expiring_soon && (
+					<span class="badge warn" data-testid={`key-expiring-${k.id}`}>
+						{t("expiringSoon")}
+					</span>
+				)
+			)}
+		</>
+	);
+}
+
+/** The name, with the key's tags and, when narrowed, what it may call and from where. */
+function Name({ token: k }: { token: Token }) {
+	return (
+		<>
+			<strong>{k.name}</strong>
+			{k.tags.length > 0 && <div class="muted">{k.tags.map((tag) => `#${tag}`).join(" ")}</div>}
+			{k.scopes && <div class="muted">{k.scopes.join(", ")}</div>}
+			{k.ip_allow && <div class="muted">{k.ip_allow.join(", ")}</div>}
+			{k.auto_rotate && <div class="muted">{t("autoRenew")}</div>}
+		</>
+	);
+}
+
+/** The secret's prefix and, while a rotation's grace lasts, the old one's and until when it works. */
+function Prefixes({ token: k }: { token: Token }) {
+	return (
+		<>
+			<code>{k.key_prefix}</code>
+			{k.previous_key_prefix && k.previous_key_expires_at && (
+				<div class="muted" data-testid={`key-previous-${k.id}`}>
+					{t("previousUntil", { prefix: k.previous_key_prefix, time: fmt.time(k.previous_key_expires_at) })}
+				</div>
+			)}
+		</>
+	);
+}
+
+/** When the key was last used, and how many requests it has served. */
+function Used({ token: k }: { token: Token }) {
+	if (!k.last_used_at) return <span class="muted">{t("neverUsed")}</span>;
+	return (
+		<>
+			{fmt.time(k.last_used_at)}
+			<div class="muted">{t("requests", { n: fmt.int(k.request_count) })}</div>
 		</>
 	);
 }
@@ -68,6 +117,7 @@ export function KeyTable({
 	onView,
 	onEdit,
 	onToggle,
+	onRotate,
 	onRevoke,
 }: {
 	keys: Token[];
@@ -77,6 +127,7 @@ export function KeyTable({
 	onView: (k: Token) => void;
 	onEdit: (k: Token) => void;
 	onToggle: (k: Token) => void;
+	onRotate: (k: Token) => void;
 	onRevoke: (k: Token) => void;
 }) {
 	return (
@@ -86,8 +137,8 @@ export function KeyTable({
 			rowTestId={(k) => `key-row-${k.id}`}
 			empty={t("none")}
 			columns={[
-				{ id: "name", head: t("colName"), cell: (k) => <strong>{k.name}</strong> },
-				{ id: "key", head: t("colKey"), cell: (k) => <code>{k.key_prefix}</code> },
+				{ id: "name", head: t("colName"), cell: (k) => <Name token={k} /> },
+				{ id: "key", head: t("colKey"), class: "wrap", cell: (k) => <Prefixes token={k} /> },
 				{ id: "status", head: t("colStatus"), cell: (k) => <Status token={k} /> },
 				admin && { id: "owner", head: t("colOwner"), cell: (k) => userName(k.user_id) },
 				{ id: "models", head: t("colModels"), class: "wrap", style: { minWidth: "10rem" }, cell: (k) => <Models token={k} /> },
@@ -98,7 +149,7 @@ export function KeyTable({
 					id: "used",
 					head: t("colLastUsed"),
 					class: "wrap",
-					cell: (k) => (k.last_used_at ? fmt.time(k.last_used_at) : <span class="muted">{t("neverUsed")}</span>),
+					cell: (k) => <Used token={k} />,
 				},
 				{
 					id: "actions",
@@ -113,6 +164,9 @@ export function KeyTable({
 							</button>
 							<button type="button" class="secondary" data-testid={`key-toggle-${k.id}`} disabled={busy === k.id} onClick={() => onToggle(k)}>
 								{k.status === "active" ? t("disable") : t("enable")}
+							</button>
+							<button type="button" class="secondary" data-testid={`key-rotate-${k.id}`} disabled={busy === k.id} onClick={() => onRotate(k)}>
+								{t("rotate")}
 							</button>
 							<button type="button" class="danger" data-testid={`key-revoke-${k.id}`} disabled={busy === k.id} onClick={() => onRevoke(k)}>
 								{t("revoke")}
