@@ -91,6 +91,7 @@ describe("the authorization policy", () => {
 				"PATCH /api/tokens/:id (person)",
 				"DELETE /api/tokens/:id (person)",
 				"GET /api/tokens/:id/limits (any)",
+				"POST /api/tokens/:id/rotate (person)",
 				"GET /api/users/me (any)",
 				"GET /api/prices (any)",
 				"GET /api/prices/:model (any)",
