@@ -206,7 +206,15 @@ export const keyRoutes = new Hono<AppEnv>()
 	});
 
 export const keyDocs: OperationDoc[] = [
-	{ method: "get", path: "/api/tokens", summary: "List gateway keys (never the keys themselves)", tag: "Tokens", auth: "user", response: keyList },
+	{
+		method: "get",
+		path: "/api/tokens",
+		summary: "List gateway keys (never the keys themselves), optionally those with a tag",
+		tag: "Tokens",
+		auth: "user",
+		query: keyListQuery,
+		response: keyList,
+	},
 	{
 		method: "post",
 		path: "/api/tokens",
