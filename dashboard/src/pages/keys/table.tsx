@@ -64,17 +64,25 @@ function Name({ token: k }: { token: Token }) {
 	);
 }
 
-/** The secret's prefix and, while a rotation's grace lasts, the old one's and until when it works. */
-function Prefixes({ token: k }: { token: Token }) {
+/**
+ * The secret's prefix, with the button that rotates it and, while a rotation's grace lasts, the old secret's prefix
+ * and until when it works.
+ */
+function Prefixes({ token: k, busy, onRotate }: { token: Token; busy: boolean; onRotate: (k: Token) => void }) {
 	return (
-		<>
+		<div class="stack" style={{ gap: "0.25rem" }}>
 			<code>{k.key_prefix}</code>
 			{k.previous_key_prefix && k.previous_key_expires_at && (
-				<div class="muted" data-testid={`key-previous-${k.id}`}>
+				<small class="muted" style={{ whiteSpace: "normal" }} data-testid={`key-previous-${k.id}`}>
 					{t("previousUntil", { prefix: k.previous_key_prefix, time: fmt.time(k.previous_key_expires_at) })}
-				</div>
+				</small>
 			)}
-		</>
+			<div class="actions">
+				<button type="button" class="secondary" data-testid={`key-rotate-${k.id}`} disabled={busy} onClick={() => onRotate(k)}>
+					{t("rotate")}
+				</button>
+			</div>
+		</div>
 	);
 }
 
@@ -138,7 +146,7 @@ export function KeyTable({
 			empty={t("none")}
 			columns={[
 				{ id: "name", head: t("colName"), cell: (k) => <Name token={k} /> },
-				{ id: "key", head: t("colKey"), class: "wrap", cell: (k) => <Prefixes token={k} /> },
+				{ id: "key", head: t("colKey"), cell: (k) => <Prefixes token={k} busy={busy === k.id} onRotate={onRotate} /> },
 				{ id: "status", head: t("colStatus"), cell: (k) => <Status token={k} /> },
 				admin && { id: "owner", head: t("colOwner"), cell: (k) => userName(k.user_id) },
 				{ id: "models", head: t("colModels"), class: "wrap", style: { minWidth: "10rem" }, cell: (k) => <Models token={k} /> },
@@ -164,9 +172,6 @@ export function KeyTable({
 							</button>
 							<button type="button" class="secondary" data-testid={`key-toggle-${k.id}`} disabled={busy === k.id} onClick={() => onToggle(k)}>
 								{k.status === "active" ? t("disable") : t("enable")}
-							</button>
-							<button type="button" class="secondary" data-testid={`key-rotate-${k.id}`} disabled={busy === k.id} onClick={() => onRotate(k)}>
-								{t("rotate")}
 							</button>
 							<button type="button" class="danger" data-testid={`key-revoke-${k.id}`} disabled={busy === k.id} onClick={() => onRevoke(k)}>
 								{t("revoke")}
