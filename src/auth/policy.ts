@@ -247,6 +247,11 @@ export function keyMayReach(caller: CallerKey, method: string, path: string): vo
 	requireScope(caller.scopes, scopeOf(method, path));
 }
 
+/** Whether a key a dashboard page acts as (the playground, the Chat page) may make model calls: its `relay` scope. */
+export function keyMayRelay(caller: CallerKey): void {
+	requireScope(caller.scopes, "relay");
+}
+
 /**
  * Whether a key may be used from `address` (Cloudflare's `cf-connecting-ip`): anywhere unless it has an IP
  * allow-list. Asked only when the key's secret is presented; a dashboard session acting as a key is a person

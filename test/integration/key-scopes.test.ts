@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { appWithKey } from "../support/apps";
+import { appWithKey, as } from "../support/apps";
+import { TEST_ADMIN_TOKEN } from "../support/constants";
 import { admin, call, chat, createKey, scenario, uid } from "../support/gateway";
 
 const bearer = (key: string, extra: Record<string, string> = {}) => ({ authorization: `Bearer ${key}`, "content-type": "application/json", ...extra });
@@ -115,6 +116,16 @@ describe("key scopes", () => {
 		expect((await ok.json<{ scopes: string[] }>()).scopes).toEqual(["relay", "usage"]);
 		expect((await admin("PATCH", `/api/users/${userId}`, { scopes: ["usage"] })).status).toBe(200);
 		expect((await call("/v1/models", { headers: bearer(key) })).status).toBe(403);
+	});
+
+	it("the playground acts as a key only if it has `relay`", async () => {
+		const { model } = await scenario([{ base_url: "http://unused.invalid/v1" }]);
+		const { id } = await createKey({ scopes: ["usage"] });
+		const res = await as(TEST_ADMIN_TOKEN, "POST", `/api/playground/chat/completions?token_id=${id}`, { model, messages: [{ role: "user", content: "hi" }] });
+		expect(res.status).toBe(403);
+		const body = await res.json<{ error: { param: string; message: string } }>();
+		expect(body.error.param).toBe("scopes");
+		expect(body.error.message).toContain("'relay'");
 	});
 
 	it("an unknown scope is a 400 naming the field", async () => {
