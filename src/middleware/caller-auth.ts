@@ -39,7 +39,7 @@ export function callerAuth({ sessions = false }: CallerAuthOptions = {}): Middle
  * by id in `x-gateway-key-id`, which src/auth/policy.ts lets it name only among its own user's keys.
  */
 export function keyOrSessionCaller(env: Env, presented: string | undefined, keyId: string | undefined): Promise<CallerKey> {
-	return bySession(presented) ? sessionCaller(env, presented ?? "", keyId) : authenticate(env, presented);
+	return presented !== undefined && looksLikeJwt(presented) ? sessionCaller(env, presented, keyId) : authenticate(env, presented);
 }
 
 /** Whether the credential is a dashboard session (acting as a key) rather than a key's secret. */
