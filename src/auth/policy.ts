@@ -1,6 +1,8 @@
 import { GatewayError } from "../errors/gateway-error";
+import { inRanges } from "../lib/cidr";
 import type { CallerKey } from "../types/caller";
 import { ADMIN_USER_ID, isKey, type Principal } from "./principal";
+import { requireScope, scopeOf } from "./scopes";
 
 /**
  * Every "may this principal do this to that" question of the API, answered here and nowhere else: routes ask,
@@ -55,6 +57,8 @@ export const routeAccess = {
 	"PATCH /api/tokens/:id": "person",
 	"DELETE /api/tokens/:id": "person",
 	"GET /api/tokens/:id/limits": "any",
+	// A key may not rotate itself: a leaked key must not be able to mint its own successor.
+	"POST /api/tokens/:id/rotate": "person",
 
 	"GET /api/users/me": "any",
 	"GET /api/users": "operator",
@@ -260,4 +264,29 @@ export function newAppOwner(principal: Principal, requested: number | undefined)
 export function difyScope(caller: CallerKey, endUser: string): { ownerId: number; appId: string; endUser: string } {
 	if (caller.appId === null) throw new GatewayError("unauthorized", "An app key is needed here");
 	return { ownerId: caller.userId, appId: caller.appId, endUser };
+}
+
+/**
+ * Whether a key may call the API surface a request is for (src/auth/scopes.ts): its effective scopes came with the
+ * cached key, so this costs no read. 403 naming the missing scope, in the dialect of the API called.
+ */
+export function keyMayReach(caller: CallerKey, method: string, path: string): void {
+	requireScope(caller.scopes, scopeOf(method, path));
+}
+
+/** Whether a key a dashboard page acts as (the playground, the Chat page) may make model calls: its `relay` scope. */
+export function keyMayRelay(caller: CallerKey): void {
+	requireScope(caller.scopes, "relay");
+}
+
+/**
+ * Whether a key may be used from `address` (Cloudflare's `cf-connecting-ip`): anywhere unless it has an IP
+ * allow-list. Asked only when the key's secret is presented; a dashboard session acting as a key is a person
+ * signed in, not the key's secret in use.
+ */
+export function keyMayComeFrom(caller: CallerKey, address: string | undefined): void {
+	if (caller.ipAllow === null) return;
+	if (address === undefined || !inRanges(address, caller.ipAllow)) {
+		throw new GatewayError("forbidden", "This key may not be used from this address (its IP allow-list)", { param: "ip_allow" });
+	}
 }

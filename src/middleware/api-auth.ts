@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { Principal } from "../auth/principal";
 import { looksLikeJwt } from "../auth/session";
 import { type AppEnv, config } from "../env";
@@ -6,6 +6,7 @@ import { GatewayError } from "../errors/gateway-error";
 import { secretsEqual } from "../lib/crypto";
 import { traced } from "../observability/tracer";
 import { authenticate } from "../relay/callers";
+import { admitKey } from "./admit-key";
 import { presentedCredential } from "./session-cookie";
 import { principalOfSession } from "./session-principal";
 
@@ -17,12 +18,13 @@ import { principalOfSession } from "./session-principal";
  */
 export function apiAuth(): MiddlewareHandler<AppEnv> {
 	return async function apiAuth(c, next) {
-		c.set("principal", await traced(c.get("trace"), "authenticate", {}, () => principalOf(c.env, presentedCredential(c))));
+		c.set("principal", await traced(c.get("trace"), "authenticate", {}, () => principalOf(c, presentedCredential(c))));
 		await next();
 	};
 }
 
-async function principalOf(env: Env, presented: string | undefined): Promise<Principal> {
+async function principalOf(c: Context<AppEnv>, presented: string | undefined): Promise<Principal> {
+	const env = c.env;
 	if (!presented) throw new GatewayError("unauthorized", "Send 'Authorization: Bearer <ADMIN_TOKEN>', a session token or a gateway key");
 	if (await secretsEqual(presented, config(env).adminToken)) return { role: "admin", userId: null, sessionId: null };
 	if (looksLikeJwt(presented)) return principalOfSession(env, presented);
@@ -32,5 +34,7 @@ async function principalOf(env: Env, presented: string | undefined): Promise<Pri
 		}
 		throw err;
 	});
+	// A key on /api reads its usage, billing and keys: the `usage` scope, from its allowed addresses.
+	admitKey(c, caller, true);
 	return { role: "user", userId: caller.userId, keyId: caller.keyId, sessionId: null };
 }

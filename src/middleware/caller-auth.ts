@@ -6,6 +6,7 @@ import { GatewayError } from "../errors/gateway-error";
 import { traced } from "../observability/tracer";
 import { authenticate, callerForKey, presentedKey } from "../relay/callers";
 import type { CallerKey } from "../types/caller";
+import { admitKey } from "./admit-key";
 import { presentedCredential } from "./session-cookie";
 import { principalOfSession } from "./session-principal";
 
@@ -28,6 +29,7 @@ export function callerAuth({ sessions = false }: CallerAuthOptions = {}): Middle
 		const caller = await traced(c.get("trace"), "authenticate", {}, () =>
 			sessions ? keyOrSessionCaller(c.env, presented, c.req.header(KEY_ID_HEADER)) : authenticate(c.env, presented),
 		);
+		admitKey(c, caller, !bySession(presented));
 		c.set("caller", caller);
 		c.get("meter")?.setCaller(caller);
 		await next();
@@ -41,6 +43,9 @@ export function callerAuth({ sessions = false }: CallerAuthOptions = {}): Middle
 export function keyOrSessionCaller(env: Env, presented: string | undefined, keyId: string | undefined): Promise<CallerKey> {
 	return presented !== undefined && looksLikeJwt(presented) ? sessionCaller(env, presented, keyId) : authenticate(env, presented);
 }
+
+/** Whether the credential is a dashboard session (acting as a key) rather than a key's secret. */
+export const bySession = (presented: string | undefined): boolean => presented !== undefined && looksLikeJwt(presented);
 
 const KEY_ID = /^[1-9]\d{0,15}$/;
 

@@ -3,6 +3,7 @@ import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { traced } from "../observability/tracer";
 import { authenticate, presentedKey } from "../relay/callers";
+import { admitKey } from "./admit-key";
 
 /**
  * Resolves the app key of a /dify/v1 route into `c.var.caller` (`Authorization: Bearer <app key>`, as dify-client
@@ -16,6 +17,7 @@ export function difyAuth(): MiddlewareHandler<AppEnv> {
 				throw err;
 			},
 		);
+		admitKey(c, caller, true);
 		c.set("caller", caller);
 		c.get("meter")?.setCaller(caller);
 		await next();

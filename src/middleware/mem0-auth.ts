@@ -2,7 +2,8 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { traced } from "../observability/tracer";
-import { KEY_ID_HEADER, keyOrSessionCaller } from "./caller-auth";
+import { admitKey } from "./admit-key";
+import { bySession, KEY_ID_HEADER, keyOrSessionCaller } from "./caller-auth";
 import { presentedCredential } from "./session-cookie";
 
 const TOKEN = /^Token\s+(\S+)\s*$/i;
@@ -16,7 +17,9 @@ export function mem0Auth(): MiddlewareHandler<AppEnv> {
 	return async function mem0Auth(c, next) {
 		const key = TOKEN.exec(c.req.header("authorization") ?? "")?.[1] ?? presentedCredential(c);
 		if (key === undefined) throw new GatewayError("invalid_api_key", "Missing API key: send a gateway key as 'Authorization: Token <key>' or 'Bearer <key>'");
-		c.set("caller", await traced(c.get("trace"), "authenticate", {}, () => keyOrSessionCaller(c.env, key, c.req.header(KEY_ID_HEADER))));
+		const caller = await traced(c.get("trace"), "authenticate", {}, () => keyOrSessionCaller(c.env, key, c.req.header(KEY_ID_HEADER)));
+		admitKey(c, caller, !bySession(key));
+		c.set("caller", caller);
 		await next();
 	};
 }

@@ -1,11 +1,13 @@
-import { eq, type SQL } from "drizzle-orm";
+import { eq, type SQL, sql } from "drizzle-orm";
 import { anomalySettings } from "../../durable-objects/anomaly-types";
 import { hasLimits, type Limits, NO_LIMITS, pickLimits, type Scope } from "../../durable-objects/governor-types";
 import { plausibleKey } from "../auth/key-format";
+import { effectiveScopes } from "../auth/scopes";
 import { db } from "../db/client";
 import { apiKeys, groupPricing, users } from "../db/schema";
 import { config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
+import { type Cidr, parseCidr } from "../lib/cidr";
 import { sha256Hex } from "../lib/crypto";
 import { TtlCache } from "../lib/ttl-cache";
 import type { CallerKey } from "../types/caller";
@@ -15,6 +17,14 @@ interface KeyRecord extends CallerKey {
 	expiresAt: number | null;
 	/** Why the key is locked (anomaly detection, a leak report); null while it is not. */
 	lockedFor: string | null;
+	/** The secret a rotation replaced, accepted until `previousKeyExpiresAt` (POST /api/tokens/{id}/rotate). */
+	previousKeyHash: string | null;
+	previousKeyExpiresAt: number | null;
+}
+
+/** A stored allow-list, parsed once per load; an entry that does not parse (none should) allows nothing. */
+function allowList(cidrs: readonly string[] | null): Cidr[] | null {
+	return cidrs === null ? null : cidrs.flatMap((c) => parseCidr(c) ?? []);
 }
 
 /** A table's limit columns, for a select. */
@@ -70,6 +80,11 @@ async function query(env: Env, which: SQL): Promise<KeyRecord | undefined> {
 			expiresAt: apiKeys.expiresAt,
 			anomaly: apiKeys.anomaly,
 			lockedReason: apiKeys.lockedReason,
+			scopes: apiKeys.scopes,
+			userScopes: users.scopes,
+			ipAllow: apiKeys.ipAllow,
+			previousKeyHash: apiKeys.previousKeyHash,
+			previousKeyExpiresAt: apiKeys.previousKeyExpiresAt,
 			keyLimits: limitsOf(apiKeys),
 			userLimits: limitsOf(users),
 			// The group's name first: drizzle reads a left-joined object whose first column is null as absent.
@@ -99,9 +114,13 @@ async function query(env: Env, which: SQL): Promise<KeyRecord | undefined> {
 			return hasLimits(full) ? [{ scope, limits: full }] : [];
 		}),
 		anomaly: anomalySettings(row.anomaly, config(env).anomalyPolicy),
+		scopes: effectiveScopes(row.scopes ?? null, row.userScopes ?? null),
+		ipAllow: allowList(row.ipAllow ?? null),
 		active: row.keyStatus === "active" && row.userStatus === "active",
 		expiresAt: row.expiresAt,
 		lockedFor: row.keyStatus === "locked" ? (row.lockedReason ?? "locked") : null,
+		previousKeyHash: row.previousKeyHash,
+		previousKeyExpiresAt: row.previousKeyExpiresAt,
 	};
 }
 
@@ -133,10 +152,14 @@ export async function authenticate(env: Env, key: string | undefined, now = Date
 	const keyHash = await sha256Hex(key);
 	let record = byHash.get(keyHash, now);
 	if (!record) {
-		record = await load(env, eq(apiKeys.keyHash, keyHash));
+		// A rotated key's previous secret finds it too, during the grace (refused below once it is over).
+		record = await load(env, sql`${apiKeys.keyHash} = ${keyHash} OR ${apiKeys.previousKeyHash} = ${keyHash}`);
 		if (record) byHash.set(keyHash, record, now, config(env).keyCacheSeconds * 1000);
 	}
 	if (!record) throw new GatewayError("invalid_api_key", "Invalid API key");
+	if (record.previousKeyHash === keyHash && (record.previousKeyExpiresAt ?? 0) <= now) {
+		throw new GatewayError("invalid_api_key", "This key was rotated and its grace period is over; use its new secret");
+	}
 	const caller = usable(record, now, "invalid_api_key");
 	if (kind === "ordinary" && caller.appId !== null) {
 		throw new GatewayError("forbidden", "This is an app key: it works only at /dify/v1, for its app");
@@ -177,5 +200,7 @@ function usable(record: KeyRecord, now: number, code: "invalid_api_key" | "forbi
 		appId: record.appId,
 		governed: record.governed,
 		anomaly: record.anomaly,
+		scopes: record.scopes,
+		ipAllow: record.ipAllow,
 	};
 }

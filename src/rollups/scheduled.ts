@@ -1,4 +1,6 @@
 import { pruneAudit } from "../audit/retention";
+import { keyExpiryUpkeep } from "../auth/key-expiry";
+import { clearExpiredPreviousKeys } from "../auth/key-rotation";
 import { pruneSessions } from "../auth/sessions";
 import { reencryptSecrets } from "../channels/rekey";
 import { conversationUpkeep } from "../conversations/upkeep";
@@ -38,9 +40,10 @@ async function drainSpool(env: Env): Promise<number> {
  * deletes and uploads a crash interrupted), looks after the vector stores (ingestions whose message was lost, store
  * deletions a crash interrupted), sends again memory extractions whose message was lost, and keeps conversation
  * state (stored responses D1 refused, retention), prunes old queue counts and audit entries past their retention,
- * carries on the purges of users a request left unfinished, and re-encrypts secrets still under a previous
- * ENCRYPTION_KEY. Each job runs even if another fails (a broken rollup must not let the logs grow without bound); a
- * failure still fails the invocation, so it shows in the cron's history.
+ * carries on the purges of users a request left unfinished, re-encrypts secrets still under a previous
+ * ENCRYPTION_KEY, forgets rotated keys' secrets whose grace is over and reminds of (or renews) keys that expire
+ * soon. Each job runs even if another fails (a broken rollup must not let the logs grow without bound); a failure
+ * still fails the invocation, so it shows in the cron's history.
  */
 export async function scheduled(controller: ScheduledController, env: Env): Promise<void> {
 	if (controller.cron === OPERATIONS_CRON) return operations(controller, env);
@@ -59,6 +62,8 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
 	const audit = await attempt("audit", () => pruneAudit(env, now, config(env).auditRetentionDays));
 	const purges = await attempt("user purges", () => purgeUpkeep(env, now));
 	const rekeyed = await attempt("encryption key rotation", () => reencryptSecrets(env, config(env)));
+	const previousKeys = await attempt("rotated keys", () => clearExpiredPreviousKeys(env, now));
+	const expiring = await attempt("key expiry", () => keyExpiryUpkeep(env, now));
 	console.log(
 		JSON.stringify({
 			level: "info",
@@ -82,6 +87,9 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
 			user_purge_pages: purges?.pages,
 			secrets_reencrypted: rekeyed?.reencrypted,
 			secrets_unreadable: rekeyed?.unreadable,
+			previous_keys_cleared: previousKeys,
+			keys_reminded: expiring?.reminded,
+			keys_renewed: expiring?.renewed,
 		}),
 	);
 	settle("cron jobs failed");

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { anomalyOverrides } from "../../durable-objects/anomaly-types";
+import { ipAllow, scopes, scopesView, tags } from "./key-access-schemas";
 import { limitFields, limitsView } from "./limit-schemas";
 
 const models = z.array(z.string().trim().min(1).max(200)).nullish();
@@ -25,6 +26,12 @@ export const keyCreate = z.object({
 	/** A stream that breaks mid-way is continued on another channel of the model; false: it ends with its error event. */
 	stream_continuation: z.boolean().default(true),
 	anomaly,
+	/** The API surfaces the key may call, within its user's; omitted or null: all of its user's. */
+	scopes,
+	tags,
+	ip_allow: ipAllow,
+	/** Renewed by the cron before it expires instead of only reminding (README, "Expiry reminders"). */
+	auto_rotate: z.boolean().default(false),
 	...limitFields,
 });
 
@@ -37,7 +44,22 @@ export const keyPatch = z.object({
 	memory_mode: memoryMode.optional(),
 	stream_continuation: z.boolean().optional(),
 	anomaly,
+	scopes,
+	tags,
+	ip_allow: ipAllow,
+	auto_rotate: z.boolean().optional(),
 	...limitFields,
+});
+
+export const keyListQuery = z.object({ tag: z.string().trim().min(1).max(50).optional() });
+
+export const keyRotate = z.object({
+	/** How long the old secret keeps working; default KEY_ROTATION_GRACE_HOURS; 0: it stops at once. */
+	grace_hours: z
+		.number()
+		.min(0)
+		.max(24 * 90)
+		.optional(),
 });
 
 export const keyView = z.object({
@@ -62,6 +84,18 @@ export const keyView = z.object({
 	last_used_at: z.string().nullable(),
 	/** Spent in total (usage less refunds), USD. */
 	spent_usd: z.number(),
+	/** Requests served with this key. */
+	request_count: z.number(),
+	/** The key's own scopes; null: all of its user's. */
+	scopes: scopesView,
+	tags: z.array(z.string()),
+	ip_allow: z.array(z.string()).nullable(),
+	auto_rotate: z.boolean(),
+	/** The replaced secret's prefix while it still works after a rotation, and until when; null otherwise. */
+	previous_key_prefix: z.string().nullable(),
+	previous_key_expires_at: z.string().nullable(),
+	/** It expires within KEY_EXPIRY_REMINDER_DAYS. */
+	expiring_soon: z.boolean(),
 	...limitsView.shape,
 	/**
 	 * The limits the operator set on this key, with the operator's values: its user may tighten these (or set them
@@ -79,6 +113,6 @@ export const keyView = z.object({
 	}),
 });
 
-export const keyCreated = keyView.extend({ key: z.string().describe("The full key (sk-...). Shown only in this response.") });
+export const keyCreated = keyView.extend({ key: z.string().describe("The full key (sk-gw_...). Shown only in this response.") });
 
 export const keyList = z.object({ data: z.array(keyView) });

@@ -1,22 +1,24 @@
-import { eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
 import { anomalyOverrides } from "../../durable-objects/anomaly-types";
 import { NO_LIMITS, pickLimits } from "../../durable-objects/governor-types";
 import { audit } from "../audit/record";
 import { apiName, boundsAfterOperator, type KeyBounds, type KeyLimitChange, loosenedBound, readBounds } from "../auth/key-limits";
+import { rotateKey } from "../auth/key-rotation";
 import { mayReenableKey, mayTouch, mayUnlockKey, ownerScope, scopeToOwner, setsOperatorLimits } from "../auth/policy";
 import { ADMIN_USER_ID, type Principal } from "../auth/principal";
+import { withinUserScopes } from "../auth/scopes";
 import { toUsd } from "../billing/money";
 import { db } from "../db/client";
 import { type ApiKeyRow, apiKeys, users } from "../db/schema";
-import type { AppEnv } from "../env";
+import { type AppEnv, config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { iso } from "../lib/iso";
 import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
 import { forgetCallers } from "../relay/callers";
-import { keyCreate, keyCreated, keyList, keyPatch, keyView } from "./key-schemas";
+import { keyCreate, keyCreated, keyList, keyListQuery, keyPatch, keyRotate, keyView } from "./key-schemas";
 import { governorStanding, limitColumns, limitsOf } from "./limit-schemas";
 import { limitsChanged, standingOf } from "./shared/limits";
 import { insertKey } from "./shared/new-key";
@@ -24,7 +26,12 @@ import { idParam } from "./shared/params";
 
 const toMs = (value: string | null | undefined) => (value === undefined ? undefined : value === null ? null : Date.parse(value));
 
-function view(row: ApiKeyRow): z.infer<typeof keyView> {
+/** The moment before which an expiry counts as soon (KEY_EXPIRY_REMINDER_DAYS from now). */
+function soonBefore(env: Env, now = Date.now()): number {
+	return now + config(env).keyExpiryReminderDays * 86_400_000;
+}
+
+function view(row: ApiKeyRow, soon: number): z.infer<typeof keyView> {
 	return {
 		id: row.id,
 		user_id: row.userId,
@@ -42,6 +49,14 @@ function view(row: ApiKeyRow): z.infer<typeof keyView> {
 		created_at: new Date(row.createdAt).toISOString(),
 		last_used_at: iso(row.lastUsedAt),
 		spent_usd: toUsd(row.spentNusd),
+		request_count: row.requestCount,
+		scopes: row.scopes ?? null,
+		tags: row.tags,
+		ip_allow: row.ipAllow ?? null,
+		auto_rotate: row.autoRotate,
+		previous_key_prefix: row.previousKeyPrefix,
+		previous_key_expires_at: iso(row.previousKeyExpiresAt),
+		expiring_soon: row.expiresAt !== null && row.expiresAt <= soon,
 		...limitsOf(row),
 		operator_limits: boundsView(readBounds(row.operatorLimits)),
 	};
@@ -74,29 +89,54 @@ function boundsAfter(principal: Principal, bounds: KeyBounds, change: KeyLimitCh
 	return bounds;
 }
 
+/** The scopes, tags, IP allow-list and renewal a write changes; omitted ones are undefined. */
+function access(input: z.infer<typeof keyPatch>) {
+	return {
+		scopes: input.scopes,
+		tags: input.tags,
+		ipAllow: input.ip_allow,
+		autoRotate: input.auto_rotate,
+		// A new expiry is reminded of (or renewed at) anew.
+		expiryNotifiedAt: input.expires_at === undefined ? undefined : null,
+	};
+}
+
+async function userScopes(env: Env, userId: number): Promise<string[] | null> {
+	const [owner] = await db(env).select({ scopes: users.scopes }).from(users).where(eq(users.id, userId)).limit(1);
+	return owner?.scopes ?? null;
+}
+
 /** The key, if the principal may see it: any for the operator, only their own for a user (another's is "not found"). */
-async function find(env: Env, id: number, principal: Principal): Promise<ApiKeyRow> {
+async function findKey(env: Env, id: number, principal: Principal): Promise<ApiKeyRow> {
 	const [row] = await db(env).select().from(apiKeys).where(eq(apiKeys.id, id)).limit(1);
 	if (!row || !mayTouch(principal, row.userId)) throw new GatewayError("not_found", `Token ${id} does not exist`);
 	return row;
 }
 
 export const keyRoutes = new Hono<AppEnv>()
-	.get("/", async (c) => {
+	.get("/", valid("query", keyListQuery), async (c) => {
 		const own = ownerScope(c.get("principal"));
+		const { tag } = c.req.valid("query");
 		const rows = await db(c.env)
 			.select()
 			.from(apiKeys)
-			.where(own === undefined ? undefined : eq(apiKeys.userId, own))
+			.where(
+				and(
+					own === undefined ? undefined : eq(apiKeys.userId, own),
+					tag === undefined ? undefined : sql`EXISTS (SELECT 1 FROM json_each(${apiKeys.tags}) WHERE value = ${tag})`,
+				),
+			)
 			.orderBy(apiKeys.id);
-		return c.json({ data: rows.map(view) });
+		const soon = soonBefore(c.env);
+		return c.json({ data: rows.map((r) => view(r, soon)) });
 	})
 	.post("/", valid("json", keyCreate), async (c) => {
 		const input = c.req.valid("json");
 		const principal = c.get("principal");
 		const userId = scopeToOwner(principal, input.user_id) ?? ADMIN_USER_ID;
-		const [owner] = await db(c.env).select({ id: users.id }).from(users).where(eq(users.id, userId)).limit(1);
+		const [owner] = await db(c.env).select({ id: users.id, scopes: users.scopes }).from(users).where(eq(users.id, userId)).limit(1);
 		if (!owner) throw new GatewayError("not_found", `User ${userId} does not exist`, { param: "user_id" });
+		withinUserScopes(input.scopes ?? null, owner.scopes ?? null);
 		const { row, key } = await insertKey(db(c.env), {
 			userId,
 			name: input.name,
@@ -105,18 +145,22 @@ export const keyRoutes = new Hono<AppEnv>()
 			memoryMode: input.memory_mode,
 			streamContinuation: input.stream_continuation,
 			anomaly: input.anomaly ?? null,
+			scopes: input.scopes ?? null,
+			tags: input.tags ?? [],
+			ipAllow: input.ip_allow ?? null,
+			autoRotate: input.auto_rotate,
 			...limitColumns(input),
 			operatorLimits: boundsAfter(principal, {}, limitChange(input)),
 		});
-		audit(c, { action: "key.create", objectType: "key", objectId: row.id, userId: row.userId, after: view(row) });
-		return c.json({ ...view(row), key }, 201);
+		audit(c, { action: "key.create", objectType: "key", objectId: row.id, userId: row.userId, after: view(row, soonBefore(c.env)) });
+		return c.json({ ...view(row, soonBefore(c.env)), key }, 201);
 	})
-	.get("/:id", valid("param", idParam), async (c) => c.json(view(await find(c.env, c.req.valid("param").id, c.get("principal")))))
+	.get("/:id", valid("param", idParam), async (c) => c.json(view(await findKey(c.env, c.req.valid("param").id, c.get("principal")), soonBefore(c.env))))
 	.patch("/:id", valid("param", idParam), valid("json", keyPatch), async (c) => {
 		const { id } = c.req.valid("param");
 		const input = c.req.valid("json");
 		const principal = c.get("principal");
-		const current = await find(c.env, id, principal);
+		const current = await findKey(c.env, id, principal);
 		// A user may disable their key, but a disabled key may have been disabled by the operator.
 		if (current.status === "disabled" && input.status === "active" && !mayReenableKey(principal)) {
 			throw new GatewayError("forbidden", "Only the operator may re-enable a disabled key", { param: "status" });
@@ -127,6 +171,7 @@ export const keyRoutes = new Hono<AppEnv>()
 		}
 		const change = limitChange(input);
 		const operatorLimits = boundsAfter(principal, readBounds(current.operatorLimits), change);
+		if (input.scopes !== undefined) withinUserScopes(input.scopes, await userScopes(c.env, current.userId));
 		const changes = Object.fromEntries(
 			Object.entries({
 				name: input.name,
@@ -135,10 +180,12 @@ export const keyRoutes = new Hono<AppEnv>()
 				streamContinuation: input.stream_continuation,
 				anomaly: input.anomaly,
 				...(unlocking ? { lockedReason: null, lockedAt: null } : {}),
+				...access(input),
 			}).filter(([, v]) => v !== undefined),
 		);
 		const limits = limitColumns(input);
-		if (Object.keys(changes).length === 0 && Object.keys(change).length === 0) return c.json(view(current));
+		const soon = soonBefore(c.env);
+		if (Object.keys(changes).length === 0 && Object.keys(change).length === 0) return c.json(view(current, soon));
 		const [row] = await db(c.env)
 			.update(apiKeys)
 			.set({ ...changes, ...change, operatorLimits })
@@ -151,28 +198,45 @@ export const keyRoutes = new Hono<AppEnv>()
 			objectType: "key",
 			objectId: id,
 			userId: row.userId,
-			before: view(current),
-			after: view(row),
+			before: view(current, soon),
+			after: view(row, soon),
 		});
 		if (Object.keys(limits).length > 0) await limitsChanged(c.env, { kind: "token", id: String(id) }, pickLimits(row));
 		else forgetCallers();
-		return c.json(view(row));
+		return c.json(view(row, soon));
 	})
 	.get("/:id/limits", valid("param", idParam), async (c) => {
 		const { id } = c.req.valid("param");
-		return c.json(await standingOf(c.env, { kind: "token", id: String(id) }, pickLimits(await find(c.env, id, c.get("principal")))));
+		return c.json(await standingOf(c.env, { kind: "token", id: String(id) }, pickLimits(await findKey(c.env, id, c.get("principal")))));
 	})
 	.delete("/:id", valid("param", idParam), async (c) => {
 		const { id } = c.req.valid("param");
-		const current = await find(c.env, id, c.get("principal"));
+		const current = await findKey(c.env, id, c.get("principal"));
 		await db(c.env).delete(apiKeys).where(eq(apiKeys.id, id));
 		forgetCallers();
-		audit(c, { action: "key.delete", objectType: "key", objectId: id, userId: current.userId, before: view(current) });
+		audit(c, { action: "key.delete", objectType: "key", objectId: id, userId: current.userId, before: view(current, soonBefore(c.env)) });
 		return c.body(null, 204);
+	})
+	.post("/:id/rotate", valid("param", idParam), valid("json", keyRotate), async (c) => {
+		const { id } = c.req.valid("param");
+		const graceHours = c.req.valid("json").grace_hours ?? config(c.env).keyRotationGraceHours;
+		const { row, key } = await rotateKey(c.env, await findKey(c.env, id, c.get("principal")), graceHours * 3_600_000);
+		forgetCallers();
+		const detail = { grace_hours: graceHours, previous_key_expires_at: iso(row.previousKeyExpiresAt) };
+		audit(c, { action: "key.rotate", objectType: "key", objectId: id, userId: row.userId, detail });
+		return c.json({ ...view(row, soonBefore(c.env)), key });
 	});
 
 export const keyDocs: OperationDoc[] = [
-	{ method: "get", path: "/api/tokens", summary: "List gateway keys (never the keys themselves)", tag: "Tokens", auth: "user", response: keyList },
+	{
+		method: "get",
+		path: "/api/tokens",
+		summary: "List gateway keys (never the keys themselves), optionally those with a tag",
+		tag: "Tokens",
+		auth: "user",
+		query: keyListQuery,
+		response: keyList,
+	},
 	{
 		method: "post",
 		path: "/api/tokens",
@@ -204,4 +268,15 @@ export const keyDocs: OperationDoc[] = [
 		errors: [404],
 	},
 	{ method: "delete", path: "/api/tokens/{id}", summary: "Revoke a key for good", tag: "Tokens", auth: "user", errors: [204, 404] },
+	{
+		method: "post",
+		path: "/api/tokens/{id}/rotate",
+		summary:
+			"Give a key a new secret (shown only in this response); the old one keeps working for grace_hours (default KEY_ROTATION_GRACE_HOURS). Limits, usage and budget stay with the key",
+		tag: "Tokens",
+		auth: "user",
+		body: keyRotate,
+		response: keyCreated,
+		errors: [404, 409],
+	},
 ];

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { scopes, scopesView } from "./key-access-schemas";
 import { limitFields, limitsView } from "./limit-schemas";
 
 const group = z.string().trim().min(1).max(100);
@@ -16,6 +17,8 @@ export const userCreate = z.object({
 	email,
 	password,
 	memory_model: memoryModel,
+	/** The API surfaces the user's keys may be given (and call); null or omitted: all. */
+	scopes,
 	/** Limits on all the user's keys together; each null or omitted for none. */
 	...limitFields,
 });
@@ -27,6 +30,8 @@ export const userPatch = z.object({
 	email,
 	password,
 	memory_model: memoryModel,
+	/** Narrowing them narrows every key of the user's at once (a key's scopes are its own within its user's). */
+	scopes,
 	...limitFields,
 });
 
@@ -42,6 +47,8 @@ export const userView = z.object({
 	has_password: z.boolean(),
 	/** The model that extracts the user's memories when not MEMORY_MODEL (null). */
 	memory_model: z.string().nullable(),
+	/** null: all. */
+	scopes: scopesView,
 	created_at: z.string(),
 	...limitsView.shape,
 });

@@ -32,6 +32,7 @@ function view(row: UserRow): z.infer<typeof userView> {
 		email: row.email,
 		has_password: row.passwordHash !== null,
 		memory_model: row.memoryModel,
+		scopes: row.scopes ?? null,
 		created_at: new Date(row.createdAt).toISOString(),
 		...limitsOf(row),
 	};
@@ -70,6 +71,7 @@ export const userRoutes = new Hono<AppEnv>()
 					name: input.name,
 					...(input.group === undefined ? {} : { group: input.group }),
 					...(input.memory_model === undefined ? {} : { memoryModel: input.memory_model }),
+					...(input.scopes === undefined ? {} : { scopes: input.scopes }),
 					...(await signIn(input)),
 					...limitColumns(input),
 				})
@@ -92,6 +94,7 @@ export const userRoutes = new Hono<AppEnv>()
 		const changes = {
 			...Object.fromEntries(Object.entries({ group: input.group, status: input.status }).filter(([, v]) => v !== undefined)),
 			...(input.memory_model === undefined ? {} : { memoryModel: input.memory_model }),
+			...(input.scopes === undefined ? {} : { scopes: input.scopes }),
 			...(await signIn(input)),
 		};
 		const limits = limitColumns(input);

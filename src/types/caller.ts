@@ -1,5 +1,7 @@
 import type { AnomalySettings } from "../../durable-objects/anomaly-types";
 import type { Limits, Scope } from "../../durable-objects/governor-types";
+import type { Cidr } from "../lib/cidr";
+import type { KeyScope } from "./key-scope";
 
 /** The caller of a relay route, resolved from its gateway key. */
 export interface CallerKey {
@@ -18,4 +20,8 @@ export interface CallerKey {
 	governed: { scope: Scope; limits: Limits }[];
 	/** Anomaly detection's settings for this key; null when its policy is off (its requests are not profiled). */
 	anomaly: AnomalySettings | null;
+	/** The surfaces the key may call: its own scopes within its user's (src/auth/scopes.ts). */
+	scopes: readonly KeyScope[];
+	/** Where the key may be used from; null: anywhere. */
+	ipAllow: readonly Cidr[] | null;
 }

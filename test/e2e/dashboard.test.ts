@@ -191,6 +191,34 @@ describe("the dashboard in Chromium", () => {
 		await shot("keys");
 	});
 
+	it("rotates a key: its new secret shown once, the old prefix while its grace lasts, both working meanwhile", async () => {
+		const made = await adminApi<{ id: number; key: string; key_prefix: string }>("POST", "/api/tokens", {
+			name: "rotated key",
+			tags: ["e2e"],
+			scopes: ["relay", "usage"],
+			ip_allow: ["0.0.0.0/0", "::/0"],
+		});
+		await go("/keys");
+		const row = page.getByTestId(`key-row-${made.id}`);
+		await expect.poll(() => row.textContent(), { timeout: 10_000 }).toContain("#e2e");
+		expect(await row.textContent()).toContain("relay, usage");
+		expect(await row.textContent()).toContain("0.0.0.0/0, ::/0");
+		page.once("dialog", (d) => void d.accept());
+		await page.getByTestId(`key-rotate-${made.id}`).click();
+		const shown = page.getByTestId("key-created");
+		await shown.waitFor();
+		const key = (await shown.textContent())?.trim() ?? "";
+		expect(key).toMatch(/^sk-gw_\w{46}$/);
+		expect(key).not.toBe(made.key);
+		await page.getByTestId("key-rotated-hint").waitFor();
+		await expect.poll(() => page.getByTestId(`key-previous-${made.id}`).textContent(), { timeout: 10_000 }).toContain(made.key_prefix);
+		for (const secret of [made.key, key]) {
+			const res = await fetch(`${gatewayUrl}/v1/models`, { headers: { authorization: `Bearer ${secret}` } });
+			expect(res.status).toBe(200);
+		}
+		await shot("keys-rotated");
+	});
+
 	it("offers the users, by name and email, as a new key's owner, memory in its chats, and whether its broken streams continue", async () => {
 		const email = `owner-${Date.now()}@example.com`;
 		const user = await adminApi<{ id: number }>("POST", "/api/users", { name: "Key Owner", email });

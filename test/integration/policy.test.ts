@@ -92,6 +92,7 @@ describe("the authorization policy", () => {
 				"PATCH /api/tokens/:id (person)",
 				"DELETE /api/tokens/:id (person)",
 				"GET /api/tokens/:id/limits (any)",
+				"POST /api/tokens/:id/rotate (person)",
 				"GET /api/users/me (any)",
 				"DELETE /api/users/me (person)",
 				"GET /api/users/me/export (person)",

@@ -75,6 +75,7 @@ describe("users API", () => {
 			email: null,
 			has_password: false,
 			memory_model: null,
+			scopes: null,
 			created_at: expect.any(String),
 			...NO_LIMITS_VIEW,
 		});

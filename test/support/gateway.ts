@@ -69,6 +69,10 @@ export interface KeyInput {
 	quota_usd?: number | null;
 	memory_mode?: "off" | "read" | "read_write";
 	stream_continuation?: boolean;
+	scopes?: string[] | null;
+	tags?: string[];
+	ip_allow?: string[] | null;
+	auto_rotate?: boolean;
 }
 
 export async function createKey(input: KeyInput = {}): Promise<{ id: number; key: string }> {

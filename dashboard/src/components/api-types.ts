@@ -53,6 +53,19 @@ export interface Token extends Limits {
 	locked_at: string | null;
 	models: string[] | null;
 	expires_at: string | null;
+	/** Within KEY_EXPIRY_REMINDER_DAYS of its expiry. */
+	expiring_soon: boolean;
+	/** Renewed by the gateway before it expires (its secret unchanged). */
+	auto_rotate: boolean;
+	/** The API surfaces it may call, within its user's; null: all of its user's. */
+	scopes: string[] | null;
+	tags: string[];
+	/** CIDRs it may be used from; null: anywhere. */
+	ip_allow: string[] | null;
+	request_count: number;
+	/** The secret a rotation replaced, while it still works, and until when. */
+	previous_key_prefix: string | null;
+	previous_key_expires_at: string | null;
 	/** Chat that remembers: the end user's memories in the prompt (read), and each turn kept (read_write). */
 	memory_mode: "off" | "read" | "read_write";
 	/** A stream that breaks mid-way with only text in flight is continued on another channel. */

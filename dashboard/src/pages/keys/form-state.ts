@@ -5,7 +5,10 @@ import { splitList } from "../../components/format";
 import { LIMIT_FIELDS } from "./limit-fields";
 import { t } from "./strings";
 
-export type FormState = Record<"name" | "models" | "expires_at" | "user_id" | "memory_mode" | "stream_continuation" | keyof Limits, string>;
+export type FormState = Record<
+	"name" | "models" | "expires_at" | "user_id" | "memory_mode" | "stream_continuation" | "scopes" | "tags" | "ip_allow" | "auto_rotate" | keyof Limits,
+	string
+>;
 
 /** A field the form cannot send as typed; its message is the form's error. */
 class FormError extends Error {}
@@ -28,6 +31,10 @@ export function initialForm(token: Token | null): FormState {
 		memory_mode: token?.memory_mode ?? "off",
 		stream_continuation: token?.stream_continuation === false ? "off" : "on",
 		user_id: "",
+		scopes: token?.scopes?.join(", ") ?? "",
+		tags: token?.tags.join(", ") ?? "",
+		ip_allow: token?.ip_allow?.join(", ") ?? "",
+		auto_rotate: token?.auto_rotate ? "on" : "off",
 		rpm: limit(token?.rpm ?? null),
 		tpm: limit(token?.tpm ?? null),
 		max_concurrency: limit(token?.max_concurrency ?? null),
@@ -54,13 +61,17 @@ function expiry(local: string): string | null {
 
 /** The body of POST /api/tokens (`token` null) or of PATCH /api/tokens/{id}; throws FormError on a field it cannot read. */
 export function requestBody(form: FormState, token: Token | null, admin: boolean): Record<string, unknown> {
-	const models = splitList(form.models);
+	const orNull = (list: string[]) => (list.length > 0 ? list : null);
 	const body: Record<string, unknown> = {
 		name: form.name.trim(),
-		models: models.length > 0 ? models : null,
+		models: orNull(splitList(form.models)),
 		expires_at: expiry(form.expires_at),
 		memory_mode: form.memory_mode,
 		stream_continuation: form.stream_continuation !== "off",
+		scopes: orNull(splitList(form.scopes)),
+		tags: splitList(form.tags),
+		ip_allow: orNull(splitList(form.ip_allow)),
+		auto_rotate: form.auto_rotate === "on",
 	};
 	for (const f of LIMIT_FIELDS) body[f.name] = number(form, f.name, t(f.label));
 	if (!token && admin) {

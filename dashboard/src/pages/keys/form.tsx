@@ -105,6 +105,30 @@ export function KeyDialog({
 					<option value="off">{t("streamEnd")}</option>
 				</select>
 			</Field>
+			<div class="form-grid">
+				<Field label={t("scopes")} hint={t("scopesHint")}>
+					<input name="scopes" value={form.scopes} onInput={set("scopes")} placeholder="relay, usage" autoComplete="off" aria-invalid={refused("scopes")} />
+				</Field>
+				<Field label={t("tags")} hint={t("tagsHint")}>
+					<input name="tags" value={form.tags} onInput={set("tags")} placeholder="prod, billing-team" autoComplete="off" aria-invalid={refused("tags")} />
+				</Field>
+				<Field label={t("ipAllow")} hint={t("ipAllowHint")}>
+					<input
+						name="ip_allow"
+						value={form.ip_allow}
+						onInput={set("ip_allow")}
+						placeholder="203.0.113.0/24, 2001:db8::/32"
+						autoComplete="off"
+						aria-invalid={refused("ip_allow")}
+					/>
+				</Field>
+				<Field label={t("autoRotate")}>
+					<select name="auto_rotate" value={form.auto_rotate} onChange={set("auto_rotate")} data-testid="key-auto-rotate">
+						<option value="off">{t("autoRotateOff")}</option>
+						<option value="on">{t("autoRotateOn")}</option>
+					</select>
+				</Field>
+			</div>
 			{admin && !token && <OwnerField value={form.user_id} onInput={set("user_id")} users={users} />}
 			<fieldset class="stack" style={{ border: "1px solid var(--border)", borderRadius: "var(--radius)", margin: 0 }}>
 				<legend>

@@ -14,6 +14,9 @@ import { t } from "./strings";
 import { KeyTable } from "./table";
 import { KeyUsage } from "./usage";
 
+/** The grace the dashboard gives a rotated key's old secret, said in the confirmation (the API's default is the operator's setting). */
+const ROTATION_GRACE_HOURS = 24;
+
 export function KeysPage() {
 	const admin = isAdmin.value;
 	const list = useLoad(() => get<{ data: Token[] }>("/api/tokens").then((r) => r.data), []);
@@ -31,6 +34,16 @@ export function KeysPage() {
 			if (viewing?.id === k.id) setViewing(updated);
 			list.reload();
 		});
+
+	const rotate = (k: Token) => {
+		if (!window.confirm(t("confirmRotate", { name: k.name, hours: ROTATION_GRACE_HOURS }))) return;
+		void act(k.id, async () => {
+			const rotated = await api<CreatedToken>("POST", `/api/tokens/${k.id}/rotate`, { grace_hours: ROTATION_GRACE_HOURS });
+			setCreated(rotated);
+			if (viewing?.id === k.id) setViewing(rotated);
+			list.reload();
+		});
+	};
 
 	const revoke = (k: Token) => {
 		if (!window.confirm(t("confirmRevoke", { name: k.name }))) return;
@@ -65,6 +78,7 @@ export function KeysPage() {
 							onView={setViewing}
 							onEdit={setEditing}
 							onToggle={(k) => void toggle(k)}
+							onRotate={rotate}
 							onRevoke={revoke}
 						/>
 					</>

@@ -35,7 +35,64 @@ function LimitSummary({ token: k }: { token: Token }) {
 function Status({ token: k }: { token: Token }) {
 	return (
 		<>
-			<span class={`badge ${k.status}`}>{t(k.status)}</span> {isExpired(k) && <span class="badge warn">{t("expired")}</span>}
+			<span class={`badge ${k.status === "locked" ? "error" : k.status}`} data-testid={`key-status-${k.id}`}>
+				{t(k.status)}
+			</span>{" "}
+			{isExpired(k) ? (
+				<span class="badge warn">{t("expired")}</span>
+			) : (
+				k.expiring_soon && (
+					<span class="badge warn" data-testid={`key-expiring-${k.id}`}>
+						{t("expiringSoon")}
+					</span>
+				)
+			)}
+		</>
+	);
+}
+
+/** The name, with the key's tags and, when narrowed, what it may call and from where. */
+function Name({ token: k }: { token: Token }) {
+	return (
+		<>
+			<strong>{k.name}</strong>
+			{k.tags.length > 0 && <div class="muted">{k.tags.map((tag) => `#${tag}`).join(" ")}</div>}
+			{k.scopes && <div class="muted">{k.scopes.join(", ")}</div>}
+			{k.ip_allow && <div class="muted">{k.ip_allow.join(", ")}</div>}
+			{k.auto_rotate && <div class="muted">{t("autoRenew")}</div>}
+		</>
+	);
+}
+
+/**
+ * The secret's prefix, with the button that rotates it and, while a rotation's grace lasts, the old secret's prefix
+ * and until when it works.
+ */
+function Prefixes({ token: k, busy, onRotate }: { token: Token; busy: boolean; onRotate: (k: Token) => void }) {
+	return (
+		<div class="stack" style={{ gap: "0.25rem" }}>
+			<code>{k.key_prefix}</code>
+			{k.previous_key_prefix && k.previous_key_expires_at && (
+				<small class="muted" style={{ whiteSpace: "normal" }} data-testid={`key-previous-${k.id}`}>
+					{t("previousUntil", { prefix: k.previous_key_prefix, time: fmt.time(k.previous_key_expires_at) })}
+				</small>
+			)}
+			<div class="actions">
+				<button type="button" class="secondary" data-testid={`key-rotate-${k.id}`} disabled={busy} onClick={() => onRotate(k)}>
+					{t("rotate")}
+				</button>
+			</div>
+		</div>
+	);
+}
+
+/** When the key was last used, and how many requests it has served. */
+function Used({ token: k }: { token: Token }) {
+	if (!k.last_used_at) return <span class="muted">{t("neverUsed")}</span>;
+	return (
+		<>
+			{fmt.time(k.last_used_at)}
+			<div class="muted">{t("requests", { n: fmt.int(k.request_count) })}</div>
 		</>
 	);
 }
@@ -68,6 +125,7 @@ export function KeyTable({
 	onView,
 	onEdit,
 	onToggle,
+	onRotate,
 	onRevoke,
 }: {
 	keys: Token[];
@@ -77,6 +135,7 @@ export function KeyTable({
 	onView: (k: Token) => void;
 	onEdit: (k: Token) => void;
 	onToggle: (k: Token) => void;
+	onRotate: (k: Token) => void;
 	onRevoke: (k: Token) => void;
 }) {
 	return (
@@ -86,8 +145,8 @@ export function KeyTable({
 			rowTestId={(k) => `key-row-${k.id}`}
 			empty={t("none")}
 			columns={[
-				{ id: "name", head: t("colName"), cell: (k) => <strong>{k.name}</strong> },
-				{ id: "key", head: t("colKey"), cell: (k) => <code>{k.key_prefix}</code> },
+				{ id: "name", head: t("colName"), cell: (k) => <Name token={k} /> },
+				{ id: "key", head: t("colKey"), cell: (k) => <Prefixes token={k} busy={busy === k.id} onRotate={onRotate} /> },
 				{ id: "status", head: t("colStatus"), cell: (k) => <Status token={k} /> },
 				admin && { id: "owner", head: t("colOwner"), cell: (k) => userName(k.user_id) },
 				{ id: "models", head: t("colModels"), class: "wrap", style: { minWidth: "10rem" }, cell: (k) => <Models token={k} /> },
@@ -98,7 +157,7 @@ export function KeyTable({
 					id: "used",
 					head: t("colLastUsed"),
 					class: "wrap",
-					cell: (k) => (k.last_used_at ? fmt.time(k.last_used_at) : <span class="muted">{t("neverUsed")}</span>),
+					cell: (k) => <Used token={k} />,
 				},
 				{
 					id: "actions",
