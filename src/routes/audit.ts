@@ -9,6 +9,7 @@ import type { AppEnv } from "../env";
 import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
 import { type AuditFilters, auditFilters, auditItem, auditPage, auditQuery } from "./audit-schemas";
+import { csvPages } from "./shared/csv-pages";
 import { encodeCursor } from "./shared/pagination";
 
 type AuditItem = z.infer<typeof auditItem>;
@@ -80,31 +81,6 @@ function csvLines(rows: AuditRow[]): string {
 		.join("");
 }
 
-/** The CSV of every matching entry, a page read only when the client has taken the one before (as the usage export). */
-function csvStream(env: Env, filters: AuditFilters, userId: number | undefined, first: Awaited<ReturnType<typeof readPage>>): ReadableStream<Uint8Array> {
-	const encoder = new TextEncoder();
-	let next = first.next;
-	return new ReadableStream<Uint8Array>({
-		start(controller) {
-			controller.enqueue(encoder.encode(csvRow(CSV_COLUMNS) + csvLines(first.rows)));
-			if (next === undefined) controller.close();
-		},
-		async pull(controller) {
-			if (next === undefined) return;
-			try {
-				const page = await readPage(env, where(filters, userId, next), EXPORT_PAGE);
-				next = page.next;
-				if (page.rows.length > 0) controller.enqueue(encoder.encode(csvLines(page.rows)));
-				if (next === undefined) controller.close();
-			} catch (err) {
-				// The 200 is sent already: cutting the body short is what tells the client the file is incomplete.
-				console.error(JSON.stringify({ level: "error", route: "audit export", error: String(err) }));
-				controller.error(new Error("audit export failed"));
-			}
-		},
-	});
-}
-
 export const auditRoutes = new Hono<AppEnv>()
 	.get("/", valid("query", auditQuery), async (c) => {
 		const { limit, cursor, ...filters } = c.req.valid("query");
@@ -123,11 +99,15 @@ export const auditRoutes = new Hono<AppEnv>()
 		// The first page is read before answering, so that a failing query is still a proper error response.
 		const first = await readPage(c.env, where(filters, userId, undefined), EXPORT_PAGE);
 		const stamp = new Date().toISOString().slice(0, 19).replaceAll(":", "");
-		return c.body(csvStream(c.env, filters, userId, first), 200, {
-			"content-type": "text/csv; charset=utf-8",
-			"content-disposition": `attachment; filename="audit-${stamp}.csv"`,
-			"cache-control": "no-store",
-		});
+		return c.body(
+			csvPages(csvRow(CSV_COLUMNS), first, (next) => readPage(c.env, where(filters, userId, next), EXPORT_PAGE), csvLines, "audit export"),
+			200,
+			{
+				"content-type": "text/csv; charset=utf-8",
+				"content-disposition": `attachment; filename="audit-${stamp}.csv"`,
+				"cache-control": "no-store",
+			},
+		);
 	});
 
 export const auditDocs: OperationDoc[] = [

@@ -10,6 +10,7 @@ import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
+import { csvPages } from "./shared/csv-pages";
 import { encodeCursor } from "./shared/pagination";
 import { priceViewOf } from "./shared/price-view";
 import { requestIdParam, type UsageFilters, usageDetail, usageFilters, usageItem, usagePage, usageQuery } from "./usage-schemas";
@@ -78,41 +79,13 @@ async function readPage(env: Env, condition: SQL | undefined, limit: number): Pr
 const CSV_COLUMNS = Object.keys(usageItem.shape) as (keyof UsageItem)[];
 const EXPORT_PAGE = 500;
 
-/**
- * The CSV of every matching row, a page at a time: each page is read only when the client has taken the one
- * before (pull), so an export of any size holds one page in memory and stops reading D1 if the client goes away.
- */
-function csvStream(env: Env, filters: UsageFilters, userId: number | undefined, first: Awaited<ReturnType<typeof readPage>>): ReadableStream<Uint8Array> {
-	const encoder = new TextEncoder();
-	const lines = (rows: UsageLogRow[]) =>
-		rows
-			.map((r) => {
-				const v = item(r);
-				return csvRow(CSV_COLUMNS.map((k) => v[k]));
-			})
-			.join("");
-	let next = first.next;
-	return new ReadableStream<Uint8Array>({
-		start(controller) {
-			controller.enqueue(encoder.encode(csvRow(CSV_COLUMNS) + lines(first.rows)));
-			if (next === undefined) controller.close();
-		},
-		async pull(controller) {
-			if (next === undefined) return;
-			try {
-				const page = await readPage(env, where(filters, userId, next), EXPORT_PAGE);
-				next = page.next;
-				if (page.rows.length > 0) controller.enqueue(encoder.encode(lines(page.rows)));
-				if (next === undefined) controller.close();
-			} catch (err) {
-				// The 200 and the first rows are gone already: all that is left is to cut the body short, which
-				// the client sees as a failed download rather than a complete-looking file.
-				console.error(JSON.stringify({ level: "error", route: "usage export", error: String(err) }));
-				controller.error(new Error("usage export failed"));
-			}
-		},
-	});
-}
+const csvLines = (rows: UsageLogRow[]) =>
+	rows
+		.map((r) => {
+			const v = item(r);
+			return csvRow(CSV_COLUMNS.map((k) => v[k]));
+		})
+		.join("");
 
 export const usageRoutes = new Hono<AppEnv>()
 	.get("/", valid("query", usageQuery), async (c) => {
@@ -127,11 +100,15 @@ export const usageRoutes = new Hono<AppEnv>()
 		// The first page is read before answering, so that a failing query is still a proper error response.
 		const first = await readPage(c.env, where(filters, userId, undefined), EXPORT_PAGE);
 		const stamp = new Date().toISOString().slice(0, 19).replaceAll(":", "");
-		return c.body(csvStream(c.env, filters, userId, first), 200, {
-			"content-type": "text/csv; charset=utf-8",
-			"content-disposition": `attachment; filename="usage-${stamp}.csv"`,
-			"cache-control": "no-store",
-		});
+		return c.body(
+			csvPages(csvRow(CSV_COLUMNS), first, (next) => readPage(c.env, where(filters, userId, next), EXPORT_PAGE), csvLines, "usage export"),
+			200,
+			{
+				"content-type": "text/csv; charset=utf-8",
+				"content-disposition": `attachment; filename="usage-${stamp}.csv"`,
+				"cache-control": "no-store",
+			},
+		);
 	})
 	.get("/:request_id", valid("param", requestIdParam), async (c) => {
 		const requestId = c.req.valid("param").request_id;
