@@ -1,5 +1,7 @@
 /** The audit filters: the form's fields as typed, and the API query they make. */
 
+import { idOf, isoOf } from "../../components/filter-values";
+
 export interface Filters {
 	action: string;
 	actor_type: string;
@@ -12,15 +14,6 @@ export interface Filters {
 }
 
 export const NO_FILTERS: Filters = { action: "", actor_type: "", result: "", user_id: "", object_type: "", object_id: "", from: "", to: "" };
-
-/** A `datetime-local` value (local time) as ISO 8601 UTC; empty or invalid gives undefined. */
-function isoOf(local: string): string | undefined {
-	if (!local) return undefined;
-	const ms = new Date(local).getTime();
-	return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
-}
-
-const idOf = (s: string) => (/^\d+$/.test(s.trim()) && Number(s) > 0 ? s.trim() : undefined);
 
 /** A user sees only their own entries whatever they ask, so the user filter is the operator's alone. */
 export function params(f: Filters, admin: boolean) {

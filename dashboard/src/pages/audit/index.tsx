@@ -4,11 +4,10 @@ import { useState } from "preact/hooks";
 import { query } from "../../api";
 import type { AuditEntry } from "../../components/api-types";
 import { Alert } from "../../components/async";
-import { messageOf } from "../../components/format";
+import { useCsvExport } from "../../components/csv-export";
 import { usePaged } from "../../components/hooks";
 import { PageTitle } from "../../components/page-title";
 import { isAdmin } from "../../session";
-import { download } from "../usage/export";
 import { FilterForm } from "./filter-form";
 import { type Filters, NO_FILTERS, params } from "./filters";
 import { t } from "./strings";
@@ -19,22 +18,11 @@ const PAGE = 50;
 export function AuditPage() {
 	const admin = isAdmin.value;
 	const [filters, setFilters] = useState<Filters>(NO_FILTERS);
-	const [exporting, setExporting] = useState(false);
-	const [exportError, setExportError] = useState<string | null>(null);
+	const csv = useCsvExport((message) => t("exportFailed", { message }));
 	const q = params(filters, admin);
 	const page = usePaged<AuditEntry>((cursor) => `/api/audit${query({ ...q, limit: PAGE, cursor })}`, [JSON.stringify(q)]);
 
-	const exportCsv = async () => {
-		setExporting(true);
-		setExportError(null);
-		try {
-			await download(`/api/audit/export.csv${query(q)}`);
-		} catch (err) {
-			setExportError(t("exportFailed", { message: messageOf(err) }));
-		} finally {
-			setExporting(false);
-		}
-	};
+	const exportCsv = () => csv.run(`/api/audit/export.csv${query(q)}`);
 
 	return (
 		<div class="stack">
@@ -42,11 +30,11 @@ export function AuditPage() {
 				<button type="button" class="secondary" onClick={page.first.reload} disabled={page.first.loading} data-testid="audit-refresh">
 					{t("refresh")}
 				</button>
-				<button type="button" class="secondary" onClick={exportCsv} disabled={exporting} data-testid="audit-export">
-					{exporting ? t("exporting") : t("export")}
+				<button type="button" class="secondary" onClick={exportCsv} disabled={csv.busy} data-testid="audit-export">
+					{csv.busy ? t("exporting") : t("export")}
 				</button>
 			</PageTitle>
-			{exportError && <Alert>{exportError}</Alert>}
+			{csv.error && <Alert>{csv.error}</Alert>}
 			<FilterForm value={filters} admin={admin} onApply={setFilters} />
 			<AuditTable page={page} />
 		</div>

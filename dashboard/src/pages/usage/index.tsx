@@ -5,12 +5,11 @@ import { useLocation } from "preact-iso";
 import { get, query } from "../../api";
 import type { Channel, UsageRow } from "../../components/api-types";
 import { Alert, useLoad } from "../../components/async";
-import { messageOf } from "../../components/format";
+import { useCsvExport } from "../../components/csv-export";
 import { usePaged } from "../../components/hooks";
 import { PageTitle } from "../../components/page-title";
 import { isAdmin } from "../../session";
 import { Detail } from "./detail";
-import { download } from "./export";
 import { FilterForm } from "./filter-form";
 import { type Filters, NO_FILTERS, params } from "./filters";
 import { t } from "./strings";
@@ -32,8 +31,7 @@ export function UsagePage() {
 		setSelected(null);
 		if (linked) location.route("/usage", true);
 	};
-	const [exporting, setExporting] = useState(false);
-	const [exportError, setExportError] = useState<string | null>(null);
+	const csv = useCsvExport((message) => t("exportFailed", { message }));
 	const q = params(filters, admin);
 	const key = JSON.stringify(q);
 	const page = usePaged<UsageRow>((cursor) => `/api/usage${query({ ...q, limit: PAGE, cursor })}`, [key]);
@@ -44,17 +42,7 @@ export function UsagePage() {
 	const names = useMemo(() => new Map((channels.data ?? []).map((c) => [c.id, c.name])), [channels.data]);
 	const channelName = (id: number | null) => (id === null ? t("none") : (names.get(id) ?? `#${id}`));
 
-	const exportCsv = async () => {
-		setExporting(true);
-		setExportError(null);
-		try {
-			await download(`/api/usage/export.csv${query(q)}`);
-		} catch (err) {
-			setExportError(t("exportFailed", { message: messageOf(err) }));
-		} finally {
-			setExporting(false);
-		}
-	};
+	const exportCsv = () => csv.run(`/api/usage/export.csv${query(q)}`);
 
 	return (
 		<div class="stack">
@@ -62,11 +50,11 @@ export function UsagePage() {
 				<button type="button" class="secondary" onClick={page.first.reload} disabled={page.first.loading} data-testid="usage-refresh">
 					{t("refresh")}
 				</button>
-				<button type="button" class="secondary" onClick={exportCsv} disabled={exporting} data-testid="usage-export">
-					{exporting ? t("exporting") : t("export")}
+				<button type="button" class="secondary" onClick={exportCsv} disabled={csv.busy} data-testid="usage-export">
+					{csv.busy ? t("exporting") : t("export")}
 				</button>
 			</PageTitle>
-			{exportError && <Alert>{exportError}</Alert>}
+			{csv.error && <Alert>{csv.error}</Alert>}
 			<FilterForm value={filters} admin={admin} channels={channels.data ?? undefined} onApply={setFilters} />
 			<UsageTable page={page} channelName={channelName} onSelect={setSelected} />
 			{selected && <Detail key={selected} id={selected} channelName={channelName} onClose={closeDetail} />}
