@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { type AuditEntry, type AuditMessage, MAX_AUDIT_PER_MESSAGE } from "../../queues/audit-message";
 import type { Principal } from "../auth/principal";
-import { d1Spool } from "../db/usage-spool";
+import { d1Spool, sendWithRetries } from "../db/usage-spool";
 import type { AppEnv } from "../env";
 import { auditDiff, redact } from "./redact";
 
@@ -88,29 +88,15 @@ export function audit(c: Context<AppEnv>, a: AuditAction): void {
 	c.executionCtx.waitUntil(sendAudit(c.env, [entry]));
 }
 
-const RETRY_DELAYS_MS = [100, 400];
-
 /**
- * Sends entries to the usage queue, retrying twice; entries the queue still refuses are kept in the usage spool (the
- * cron sends them again), and only when that fails too are they logged in full, for an operator to recover: the
- * durability of usage records.
+ * Sends entries to the usage queue, retrying as usage messages are; entries the queue still refuses are kept in the
+ * usage spool (the cron sends them again), and only when that fails too are they logged in full, for an operator to
+ * recover: the durability of usage records.
  */
 export async function sendAudit(env: Env, entries: readonly AuditEntry[]): Promise<void> {
 	for (let i = 0; i < entries.length; i += MAX_AUDIT_PER_MESSAGE) {
 		const message: AuditMessage = { audit: entries.slice(i, i + MAX_AUDIT_PER_MESSAGE) };
-		let refusal: unknown;
-		for (let attempt = 0; ; attempt++) {
-			try {
-				await env.USAGE_QUEUE.send(message, { contentType: "json" });
-				refusal = undefined;
-				break;
-			} catch (err) {
-				refusal = err;
-				const delay = RETRY_DELAYS_MS[attempt];
-				if (delay === undefined) break;
-				await new Promise((resolve) => setTimeout(resolve, delay));
-			}
-		}
+		const refusal = await sendWithRetries(env.USAGE_QUEUE, message);
 		if (refusal === undefined) continue;
 		try {
 			await d1Spool(env.DB).keep(message);

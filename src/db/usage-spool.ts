@@ -39,3 +39,23 @@ export function d1Spool(database: D1Database): UsageSpool {
 		},
 	};
 }
+
+/** Waits before the second and third tries of a send the queue refused. */
+export const SEND_RETRY_DELAYS_MS: readonly number[] = [100, 400];
+
+/**
+ * Sends a usage (or audit) message, trying again after each of `delays` when the queue refuses it: undefined once the
+ * queue took it, the last refusal if it never did (the caller then spools it).
+ */
+export async function sendWithRetries(queue: Queue, message: UsageMessage | AuditMessage, delays = SEND_RETRY_DELAYS_MS): Promise<unknown> {
+	for (let attempt = 0; ; attempt++) {
+		try {
+			await queue.send(message, { contentType: "json" });
+			return undefined;
+		} catch (err) {
+			const delay = delays[attempt];
+			if (delay === undefined) return err;
+			await new Promise((resolve) => setTimeout(resolve, delay));
+		}
+	}
+}

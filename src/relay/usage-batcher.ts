@@ -1,13 +1,11 @@
 import { MAX_RECORDS_PER_MESSAGE, type UsageMessage, type UsageRecord } from "../../queues/usage-message";
-import { d1Spool, type UsageSpool } from "../db/usage-spool";
+import { d1Spool, SEND_RETRY_DELAYS_MS, sendWithRetries, type UsageSpool } from "../db/usage-spool";
 
 interface OpenBatch {
 	records: UsageRecord[];
 	sent: Promise<void>;
 }
 
-/** Waits before the second and third tries of a send the queue refused. */
-const RETRY_DELAYS_MS = [100, 400];
 /** Spooled messages a request's context sends back along with its own; the cron takes any more. */
 const DRAIN_ON_SEND = 10;
 
@@ -32,7 +30,7 @@ export class UsageBatcher {
 		private readonly queue: Queue,
 		private readonly spool: UsageSpool,
 		private readonly lingerMs: number,
-		private readonly retryDelaysMs: readonly number[] = RETRY_DELAYS_MS,
+		private readonly retryDelaysMs: readonly number[] = SEND_RETRY_DELAYS_MS,
 	) {}
 
 	/** Resolves when the message is sent for the request that opened it, at once for those that joined it. */
@@ -60,7 +58,7 @@ export class UsageBatcher {
 	}
 
 	async #flush(message: UsageMessage): Promise<void> {
-		const refusal = await this.#trySend(message);
+		const refusal = await sendWithRetries(this.queue, message, this.retryDelaysMs);
 		if (refusal === undefined) {
 			if (this.#spooled) await this.#drainSpool();
 			return;
@@ -71,20 +69,6 @@ export class UsageBatcher {
 			console.error(JSON.stringify({ level: "warn", event: "usage_spooled", error: String(refusal), records: message.records.length }));
 		} catch (err) {
 			console.error(JSON.stringify({ level: "error", event: "usage_send_failed", error: String(refusal), spool_error: String(err), ...message }));
-		}
-	}
-
-	/** Undefined once the queue took the message; the last refusal if it never did. */
-	async #trySend(message: UsageMessage): Promise<unknown> {
-		for (let attempt = 0; ; attempt++) {
-			try {
-				await this.queue.send(message, { contentType: "json" });
-				return undefined;
-			} catch (err) {
-				const delay = this.retryDelaysMs[attempt];
-				if (delay === undefined) return err;
-				await new Promise((resolve) => setTimeout(resolve, delay));
-			}
 		}
 	}
 

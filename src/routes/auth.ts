@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
-import type { Limits, Scope } from "../../durable-objects/governor-types";
+import type { Limits } from "../../durable-objects/governor-types";
 import { NO_LIMITS } from "../../durable-objects/governor-types";
 import { audit } from "../audit/record";
 import { hashPassword, verifyPassword } from "../auth/password";
@@ -12,9 +12,8 @@ import { GatewayError } from "../errors/gateway-error";
 import { valid } from "../lib/validate";
 import { clearSessionCookie, setSessionCookie } from "../middleware/session-cookie";
 import type { OperationDoc } from "../openapi/operation";
-import { governor } from "../relay/governor";
-import { retryAfterHeader } from "../relay/governor-headers";
 import { loginRequest, loginResponse, meResponse, operatorSessionResponse } from "./auth-schemas";
+import { countAttempt } from "./shared/attempts";
 
 // Sign-in attempts per minute, per email and per client address: enough for people, too few for guessing.
 const PER_EMAIL: Limits = { ...NO_LIMITS, rpm: 5 };
@@ -25,35 +24,20 @@ let decoy: Promise<string> | undefined;
 
 const userView = (u: UserRow) => ({ id: u.id, name: u.name, email: u.email, role: u.role });
 
-/** One attempt counted against the email's and the address's windows (through the governors); throws 429 past either. */
-async function countAttempt(env: Env, requestId: string, email: string, address: string): Promise<void> {
-	const scopes: [Scope, Limits][] = [
-		[{ kind: "login", id: `email:${email}` }, PER_EMAIL],
-		[{ kind: "login", id: `address:${address}` }, PER_ADDRESS],
-	];
-	const decisions = await Promise.all(
-		scopes.map(async ([scope, limits]) => {
-			const stub = governor(env, scope);
-			const decision = await stub.reserve({ requestId, scope, limits, tokens: 0, costNusd: 0, ttlMs: 60_000 });
-			// Nothing is held past the decision: an attempt is over when it is counted.
-			if (decision.ok) await stub.settle(requestId, { tokens: 0, costNusd: 0 });
-			return decision;
-		}),
-	);
-	for (const d of decisions) {
-		if (!d.ok && d.refusal.kind === "rate") {
-			throw new GatewayError("rate_limit_exceeded", `Too many sign-in attempts; try again in ${Math.ceil(d.refusal.retryAfterMs / 1000)} s`, {
-				headers: retryAfterHeader(d.refusal.retryAfterMs),
-			});
-		}
-	}
-}
-
 /** Dashboard sign-in. Mounted before /api's authentication: the login itself needs none. */
 export const loginRoutes = new Hono<AppEnv>().post("/login", valid("json", loginRequest), async (c) => {
 	const email = c.req.valid("json").email.toLowerCase();
 	const { password } = c.req.valid("json");
-	await countAttempt(c.env, c.get("requestId"), email, c.req.header("cf-connecting-ip") ?? "local");
+	const address = c.req.header("cf-connecting-ip") ?? "local";
+	await countAttempt(
+		c.env,
+		c.get("requestId"),
+		[
+			[{ kind: "login", id: `email:${email}` }, PER_EMAIL],
+			[{ kind: "login", id: `address:${address}` }, PER_ADDRESS],
+		],
+		"sign-in attempts",
+	);
 	const [user] = await db(c.env).select().from(users).where(eq(users.email, email)).limit(1);
 	decoy ??= hashPassword("not a password");
 	const ok = await verifyPassword(password, user?.passwordHash ?? (await decoy));

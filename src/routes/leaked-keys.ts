@@ -5,29 +5,15 @@ import { audit, requestFacts, SYSTEM } from "../audit/record";
 import { plausibleKey } from "../auth/key-format";
 import { actOnLeaks } from "../auth/leaked-keys";
 import type { AppEnv } from "../env";
-import { GatewayError } from "../errors/gateway-error";
 import { sha256Hex } from "../lib/crypto";
 import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
 import { forgetCallers } from "../relay/callers";
-import { governor } from "../relay/governor";
-import { retryAfterHeader } from "../relay/governor-headers";
 import { leakReport, leakReportResponse } from "./leaked-key-schemas";
+import { countAttempt } from "./shared/attempts";
 
-const REPORTS_PER_MINUTE = 10;
-
-/** Reports per address per minute: a report costs a D1 read, so nobody may make many. */
-async function countReport(env: Env, requestId: string, address: string): Promise<void> {
-	const scope = { kind: "login" as const, id: `leak-report:${address}` };
-	const stub = governor(env, scope);
-	const decision = await stub.reserve({ requestId, scope, limits: { ...NO_LIMITS, rpm: REPORTS_PER_MINUTE }, tokens: 0, costNusd: 0, ttlMs: 60_000 });
-	if (decision.ok) {
-		await stub.settle(requestId, { tokens: 0, costNusd: 0 });
-		return;
-	}
-	const wait = decision.refusal.kind === "rate" ? decision.refusal.retryAfterMs : 60_000;
-	throw new GatewayError("rate_limit_exceeded", "Too many leak reports from this address; try again shortly", { headers: retryAfterHeader(wait) });
-}
+// Leak reports per address per minute.
+const PER_ADDRESS = { ...NO_LIMITS, rpm: 10 };
 
 function reported(body: z.infer<typeof leakReport>): { keys: string[]; hashes: string[] } {
 	if (Array.isArray(body)) return { keys: body.map((t) => t.token), hashes: [] };
@@ -40,7 +26,9 @@ function reported(body: z.infer<typeof leakReport>): { keys: string[]; hashes: s
  * not theirs holds a leaked key. Mounted before /api's authentication.
  */
 export const leakedKeyRoutes = new Hono<AppEnv>().post("/leaked-keys", valid("json", leakReport), async (c) => {
-	await countReport(c.env, c.get("requestId"), c.req.header("cf-connecting-ip") ?? "local");
+	// A report costs a D1 read, so nobody may make many.
+	const address = c.req.header("cf-connecting-ip") ?? "local";
+	await countAttempt(c.env, c.get("requestId"), [[{ kind: "login", id: `leak-report:${address}` }, PER_ADDRESS]], "leak reports from this address");
 	const { keys, hashes } = reported(c.req.valid("json"));
 	// A string that cannot be a key of ours is no key: nothing to look up.
 	const all = [...hashes, ...(await Promise.all(keys.filter(plausibleKey).map(sha256Hex)))];

@@ -1,4 +1,4 @@
-/** Hooks several pages share: cursor-paged lists, modal dialogs and one-row-at-a-time actions. */
+/** Hooks several pages share: cursor-paged lists, modal dialogs, one-row-at-a-time actions and filter forms. */
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import { get } from "../api";
@@ -59,4 +59,19 @@ export function useRowAction() {
 		}
 	};
 	return { busy, error, act };
+}
+
+/**
+ * A filter form's draft: edited field by field (`set`), applied on submit (`onApply`), and reset whenever the applied
+ * filters change from outside.
+ */
+export function useFilterDraft<F extends { [K in keyof F]: string }>(value: F, onApply: (f: F) => void) {
+	const [draft, setDraft] = useState<F>(value);
+	useEffect(() => setDraft(value), [value]);
+	const set = (key: keyof F) => (e: Event) => setDraft({ ...draft, [key]: (e.currentTarget as HTMLInputElement | HTMLSelectElement).value });
+	const submit = (e: Event) => {
+		e.preventDefault();
+		onApply(draft);
+	};
+	return { draft, setDraft, set, submit };
 }

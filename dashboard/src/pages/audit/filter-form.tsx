@@ -1,6 +1,6 @@
 /** The filter form above the audit table; it applies its draft on submit. */
 
-import { useEffect, useState } from "preact/hooks";
+import { useFilterDraft } from "../../components/hooks";
 import { type Filters, NO_FILTERS } from "./filters";
 import { t } from "./strings";
 
@@ -9,13 +9,7 @@ const ACTORS = ["operator", "user", "key", "system"] as const;
 const RESULTS = ["success", "failure", "denied"] as const;
 
 export function FilterForm({ value, admin, onApply }: { value: Filters; admin: boolean; onApply: (f: Filters) => void }) {
-	const [draft, setDraft] = useState<Filters>(value);
-	useEffect(() => setDraft(value), [value]);
-	const set = (key: keyof Filters) => (e: Event) => setDraft({ ...draft, [key]: (e.currentTarget as HTMLInputElement | HTMLSelectElement).value });
-	const submit = (e: Event) => {
-		e.preventDefault();
-		onApply(draft);
-	};
+	const { draft, set, submit } = useFilterDraft(value, onApply);
 	return (
 		<form class="card stack" onSubmit={submit} data-testid="audit-filters" aria-label={t("filters")}>
 			<div class="form-grid" style={{ gridTemplateColumns: "repeat(auto-fit, minmax(150px, 1fr))" }}>

@@ -1,7 +1,7 @@
 /** The filter form above the usage table; it applies its draft on submit. */
 
-import { useEffect, useState } from "preact/hooks";
 import type { Channel } from "../../components/api-types";
+import { useFilterDraft } from "../../components/hooks";
 import { IdSelect } from "../../components/id-select";
 import { type Filters, NO_FILTERS, STATUSES } from "./filters";
 import { t } from "./strings";
@@ -20,13 +20,7 @@ export function FilterForm({
 	channels: Channel[] | undefined;
 	onApply: (f: Filters) => void;
 }) {
-	const [draft, setDraft] = useState<Filters>(value);
-	useEffect(() => setDraft(value), [value]);
-	const set = (key: keyof Filters) => (e: Event) => setDraft({ ...draft, [key]: (e.currentTarget as HTMLInputElement | HTMLSelectElement).value });
-	const submit = (e: Event) => {
-		e.preventDefault();
-		onApply(draft);
-	};
+	const { draft, setDraft, set, submit } = useFilterDraft(value, onApply);
 	return (
 		<form class="card stack" onSubmit={submit} data-testid="usage-filters" aria-label={t("filters")}>
 			<div class="form-grid" style={{ gridTemplateColumns: "repeat(auto-fit, minmax(150px, 1fr))" }}>
