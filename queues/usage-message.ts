@@ -45,6 +45,10 @@ export const usageRecord = z.object({
 	error_code: z.string().max(TEXT_BOUNDS.error_code).nullable(),
 	estimated: z.boolean(),
 	partial: z.boolean(),
+	/** Served from the response cache: the tokens are what it would have cost, `cost_nusd` what the hit was charged. */
+	cache_hit: z.enum(["exact", "semantic"]).nullable().default(null),
+	/** What the hit saved: the answer's cost at the prices in force, less what it was charged. */
+	saved_nusd: z.number().int().nonnegative().default(0),
 	created_at: z.number().int(),
 });
 

@@ -66,6 +66,11 @@ const configSchema = z.object({
 	KEY_ROTATION_GRACE_HOURS: z.coerce.number().min(0).default(24),
 	ANOMALY_POLICY: z.enum(["off", "alert", "lock"]).default("alert"),
 	AUTH_FAILURES_PER_MINUTE: positiveInt.default(20),
+	CACHE_HIT_PRICE: z.coerce.number().min(0).max(1).default(0),
+	CACHE_SHARED_GROUPS: z.string().default(""),
+	CACHE_EMBEDDING_MODEL: z.string().default(""),
+	VECTOR_EMBEDDING_MODEL: z.string().default("text-embedding-3-small"),
+	MEMORY_SEARCH_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
 	ADMIN_TOKEN: z.string().min(16, "ADMIN_TOKEN must be at least 16 characters"),
 	ENCRYPTION_KEY: z.string().refine((v) => decodedLength(v) === 32, "ENCRYPTION_KEY must be 32 bytes, base64-encoded"),
 	ENCRYPTION_KEY_PREVIOUS: z
@@ -145,6 +150,14 @@ export type Config = {
 	anomalyPolicy: "off" | "alert" | "lock";
 	/** Failed authentications one address may make per minute before it is refused without a database read. */
 	authFailuresPerMinute: number;
+	/** The fraction of an answer's price a response-cache hit is charged: 0 (free) to 1 (full price). */
+	cacheHitPrice: number;
+	/** Groups whose users share one response cache (an answer one of them paid for serves them all). */
+	cacheSharedGroups: ReadonlySet<string>;
+	/** The embedding model of the semantic cache; empty: VECTOR_EMBEDDING_MODEL. */
+	cacheEmbeddingModel: string;
+	/** Seconds a memory search is served again for the same entity and query, unless the entity's memories change; 0: never. */
+	memorySearchCacheSeconds: number;
 	adminToken: string;
 	encryptionKey: string;
 	/** The key upstream keys were encrypted with before ENCRYPTION_KEY, still accepted for reading while a job re-encrypts. */
@@ -225,6 +238,14 @@ export function config(env: Env): Config {
 		keyRotationGraceHours: v.KEY_ROTATION_GRACE_HOURS,
 		anomalyPolicy: v.ANOMALY_POLICY,
 		authFailuresPerMinute: v.AUTH_FAILURES_PER_MINUTE,
+		cacheHitPrice: v.CACHE_HIT_PRICE,
+		cacheSharedGroups: new Set(
+			v.CACHE_SHARED_GROUPS.split(",")
+				.map((g) => g.trim())
+				.filter(Boolean),
+		),
+		cacheEmbeddingModel: v.CACHE_EMBEDDING_MODEL || v.VECTOR_EMBEDDING_MODEL,
+		memorySearchCacheSeconds: v.MEMORY_SEARCH_CACHE_SECONDS,
 		adminToken: v.ADMIN_TOKEN,
 		encryptionKey: v.ENCRYPTION_KEY,
 		encryptionKeyPrevious: v.ENCRYPTION_KEY_PREVIOUS || undefined,

@@ -98,6 +98,8 @@ export const apiKeys = sqliteTable(
 		// Why and when the key was locked; null while it is not.
 		lockedReason: text("locked_reason"),
 		lockedAt: integer("locked_at", { mode: "number" }),
+		// The response cache for this key's requests (src/cache/settings.ts); null: off.
+		cache: text("cache", { mode: "json" }).$type<Record<string, unknown> | null>(),
 		// Rotated by the cron KEY_EXPIRY_REMINDER_DAYS before it expires, instead of only reminding its owner.
 		autoRotate: integer("auto_rotate", { mode: "boolean" }).notNull().default(false),
 		// When its owner was last reminded that it expires, so that the cron reminds once.
@@ -201,6 +203,10 @@ export const usageLogs = sqliteTable(
 		estimated: integer("estimated", { mode: "boolean" }).notNull().default(false),
 		// The stream ended before the upstream finished (client disconnect or upstream failure).
 		partial: integer("partial", { mode: "boolean" }).notNull().default(false),
+		// Served from the response cache (src/cache): "exact" or "semantic"; null when an upstream answered.
+		cacheHit: text("cache_hit", { enum: ["exact", "semantic"] }),
+		// What the answer would have cost had an upstream been called, less what the hit was charged (cost_nusd).
+		savedNusd: integer("saved_nusd").notNull().default(0),
 		createdAt: integer("created_at", { mode: "number" }).notNull(),
 	},
 	(t) => [
@@ -352,6 +358,9 @@ export const usageRollups = sqliteTable(
 		completionTokens: integer("completion_tokens").notNull(),
 		cachedTokens: integer("cached_tokens").notNull(),
 		costNusd: integer("cost_nusd").notNull(),
+		// Requests the response cache served, and what they saved (see usage_logs).
+		cacheHits: integer("cache_hits").notNull().default(0),
+		savedNusd: integer("saved_nusd").notNull().default(0),
 		latencyP50Ms: integer("latency_p50_ms"),
 		latencyP95Ms: integer("latency_p95_ms"),
 		ttfbP50Ms: integer("ttfb_p50_ms"),
@@ -619,6 +628,8 @@ export const apps = sqliteTable(
 		memoryMode: text("memory_mode", { enum: ["off", "read", "read_write"] })
 			.notNull()
 			.default("off"),
+		// The response cache for the app's answers (src/cache/settings.ts); null: off.
+		cache: text("cache", { mode: "json" }).$type<Record<string, unknown> | null>(),
 		createdAt: timestamp("created_at"),
 		updatedAt: timestamp("updated_at"),
 	},
@@ -839,3 +850,23 @@ export const auditLog = sqliteTable(
 	(t) => [index("audit_log_at_idx").on(t.at), index("audit_log_user_at_idx").on(t.userId, t.at), index("audit_log_action_at_idx").on(t.action, t.at)],
 );
 export type AuditRow = typeof auditLog.$inferSelect;
+
+/**
+ * Purges of the response cache (DELETE /api/cache): an entry written before a purge that matches it (all, one
+ * user's, one key's, one model's) is not served. Read by each isolate every KEY_CACHE_SECONDS, which bounds how
+ * long a purge takes to apply everywhere; the entries themselves are deleted from KV as well, which Cloudflare
+ * propagates within a minute. Rows older than the longest TTL no longer matter and are pruned by the cron.
+ */
+export const cachePurges = sqliteTable(
+	"cache_purges",
+	{
+		id: integer("id").primaryKey({ autoIncrement: true }),
+		// null: every user's entries (operator only).
+		userId: integer("user_id"),
+		keyId: integer("key_id"),
+		model: text("model"),
+		at: integer("at", { mode: "number" }).notNull(),
+	},
+	(t) => [index("cache_purges_at_idx").on(t.at)],
+);
+export type CachePurgeRow = typeof cachePurges.$inferSelect;

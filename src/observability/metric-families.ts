@@ -94,6 +94,18 @@ export const FAMILIES = {
 		help: "Isolate cache lookups (keys, channels, prices, model routes, embeddings), by cache and result",
 		labels: ["cache", "result"],
 	}),
+	responseCache: family({
+		name: "response_cache_lookups_total",
+		type: "counter",
+		help: "Chat requests that used the response cache, by mode and result (hit, semantic_hit, miss, bypass, stored, not_stored)",
+		labels: ["mode", "result"],
+	}),
+	responseCacheSaved: family({
+		name: "response_cache_saved_nusd_total",
+		type: "counter",
+		help: "What response-cache hits saved (the answers' cost less what the hits were charged), nano-USD, by model",
+		labels: ["model"],
+	}),
 	ingestStage: family({
 		name: "knowledge_ingest_stage_seconds",
 		type: "histogram",

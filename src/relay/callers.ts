@@ -10,6 +10,7 @@ import { GatewayError } from "../errors/gateway-error";
 import { type Cidr, parseCidr } from "../lib/cidr";
 import { sha256Hex } from "../lib/crypto";
 import { TtlCache } from "../lib/ttl-cache";
+import { storedCacheSettings } from "../types/cache-settings";
 import type { CallerKey } from "../types/caller";
 
 interface KeyRecord extends CallerKey {
@@ -79,6 +80,7 @@ async function query(env: Env, which: SQL): Promise<KeyRecord | undefined> {
 			userStatus: users.status,
 			expiresAt: apiKeys.expiresAt,
 			anomaly: apiKeys.anomaly,
+			cache: apiKeys.cache,
 			lockedReason: apiKeys.lockedReason,
 			scopes: apiKeys.scopes,
 			userScopes: users.scopes,
@@ -114,6 +116,7 @@ async function query(env: Env, which: SQL): Promise<KeyRecord | undefined> {
 			return hasLimits(full) ? [{ scope, limits: full }] : [];
 		}),
 		anomaly: anomalySettings(row.anomaly, config(env).anomalyPolicy),
+		cache: storedCacheSettings(row.cache),
 		scopes: effectiveScopes(row.scopes ?? null, row.userScopes ?? null),
 		ipAllow: allowList(row.ipAllow ?? null),
 		active: row.keyStatus === "active" && row.userStatus === "active",
@@ -200,6 +203,7 @@ function usable(record: KeyRecord, now: number, code: "invalid_api_key" | "forbi
 		appId: record.appId,
 		governed: record.governed,
 		anomaly: record.anomaly,
+		cache: record.cache,
 		scopes: record.scopes,
 		ipAllow: record.ipAllow,
 	};

@@ -12,6 +12,8 @@ export interface MeterOutcome {
 	estimated?: boolean;
 	partial?: boolean;
 	ttfbMs?: number | undefined;
+	/** Served from the response cache: its kind, and the channel whose price the answer would have cost. */
+	cacheHit?: { kind: "exact" | "semantic"; pricedChannelId: number | null; chargeFraction: number };
 }
 
 /** A count an upstream reported (or a cost made from one) as the record's schema takes it: a safe integer, at least 0. */
@@ -114,7 +116,11 @@ export class UsageMeter {
 
 	#build(outcome: MeterOutcome, requestId: string, now: number): UsageRecord {
 		const usage = outcome.usage;
-		const price = this.prices?.priceFor(this.model, this.channelId);
+		const hit = outcome.cacheHit;
+		const price = this.prices?.priceFor(this.model, hit ? hit.pricedChannelId : this.channelId);
+		// A hit is charged its configured fraction of what the answer would have cost; the rest is what it saved.
+		const full = usage && price ? bounded(costNusd(price, usage, this.prices?.multiplier(this.#caller?.group ?? "default") ?? 1)) : 0;
+		const charged = hit ? bounded(full * hit.chargeFraction) : full;
 		// A client chooses the path and the model name: bounded here, a record can never fail the consumer's schema.
 		return withinBounds({
 			request_id: requestId,
@@ -128,8 +134,8 @@ export class UsageMeter {
 			prompt_tokens: bounded(usage?.promptTokens ?? 0),
 			completion_tokens: bounded(usage?.completionTokens ?? 0),
 			cached_tokens: bounded(usage?.cachedTokens ?? 0),
-			cost_nusd: usage ? this.costOf(usage) : 0,
-			price_id: price?.id ?? null,
+			cost_nusd: charged,
+			price_id: hit && charged === 0 ? null : (price?.id ?? null),
 			latency_ms: Math.max(0, now - this.startedAt),
 			ttfb_ms: outcome.ttfbMs ?? null,
 			stream: this.stream,
@@ -138,6 +144,8 @@ export class UsageMeter {
 			error_code: outcome.errorCode ?? null,
 			estimated: outcome.estimated ?? false,
 			partial: outcome.partial ?? false,
+			cache_hit: hit?.kind ?? null,
+			saved_nusd: hit ? full - charged : 0,
 			created_at: this.startedAt,
 		});
 	}

@@ -1,6 +1,7 @@
 import type { AnomalySettings } from "../../durable-objects/anomaly-types";
 import type { Limits, Scope } from "../../durable-objects/governor-types";
 import type { Cidr } from "../lib/cidr";
+import type { CacheSettings } from "./cache-settings";
 import type { KeyScope } from "./key-scope";
 
 /** The caller of a relay route, resolved from its gateway key. */
@@ -20,6 +21,8 @@ export interface CallerKey {
 	governed: { scope: Scope; limits: Limits }[];
 	/** Anomaly detection's settings for this key; null when its policy is off (its requests are not profiled). */
 	anomaly: AnomalySettings | null;
+	/** The response cache for the key's chat requests (src/cache); null: off. An app key's app may set its own. */
+	cache: CacheSettings | null;
 	/** The surfaces the key may call: its own scopes within its user's (src/auth/scopes.ts). */
 	scopes: readonly KeyScope[];
 	/** Where the key may be used from; null: anywhere. */
