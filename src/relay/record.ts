@@ -4,18 +4,19 @@ import type { RelayRequest } from "./request";
 import type { StreamSummary } from "./sse-meter";
 
 /**
- * The record of an answer that was not streamed, sent after the response. `promptTokens` is a function: estimating
+ * The record of an answer that was not streamed, sent after the response; returns the usage it recorded. `promptTokens` is a function: estimating
  * the prompt costs a scan of it, needed only when the upstream reported no usage.
  */
-export function recordAnswer(req: RelayRequest, reported: Usage | undefined, promptTokens: () => number, answerChars: number): void {
+export function recordAnswer(req: RelayRequest, reported: Usage | undefined, promptTokens: () => number, answerChars: number): Usage {
 	const { meter } = req;
 	const usage = reported ?? { promptTokens: promptTokens(), completionTokens: tokensForChars(answerChars), cachedTokens: 0 };
 	req.waitUntil(meter.record({ status: 200, usage, estimated: !reported, ttfbMs: Date.now() - meter.startedAt }));
 	meter.deferred = true;
+	return usage;
 }
 
 /** What a stream used: as the upstream reported it when it completed, else the prompt and what was delivered, never more. */
-function streamUsage(s: Pick<StreamSummary, "end" | "usage" | "deliveredChars">, promptTokens: () => number): Usage {
+export function streamUsage(s: Pick<StreamSummary, "end" | "usage" | "deliveredChars">, promptTokens: () => number): Usage {
 	if (s.end === "complete" && s.usage) return s.usage;
 	return {
 		promptTokens: s.usage?.promptTokens ?? promptTokens(),

@@ -2,6 +2,7 @@ import type { ErrorDialect } from "../errors/render";
 import type { Span } from "../observability/tracer";
 import type { AnswerAnnotation, IngressCodec } from "../protocols/codec";
 import type { ChatRequest } from "../protocols/ir";
+import type { CacheSettings } from "../types/cache-settings";
 import type { CallerKey } from "../types/caller";
 import type { UsageMeter } from "./meter";
 
@@ -34,6 +35,8 @@ export interface ChatCall {
 	native: Record<string, unknown>;
 	chat: ChatRequest;
 	stream: boolean;
+	/** The response cache's settings for the request: its key's, or its app's (src/cache); absent or null, off. */
+	cache?: CacheSettings | null;
 	/** Fields the gateway adds to the answer (a file search's citations); absent, the answer is left as it is. */
 	annotate?: AnswerAnnotation;
 }

@@ -39,7 +39,7 @@ export const anthropicRoutes = new Hono<AppEnv>()
 		if (!body.file_search && endUser === undefined) {
 			// On a key with memory off the extension is only taken out of the body: nothing is searched or kept.
 			const native = body.memory ? (({ memory: _memory, ...rest }) => rest)(body) : body;
-			return relayed(c, (req) => relayChat(req, { ingress: anthropicIngress, native, chat: anthropicIngress.toChat(native), stream }));
+			return relayed(c, (req) => relayChat(req, { ingress: anthropicIngress, native, chat: anthropicIngress.toChat(native), stream, cache: req.caller.cache }));
 		}
 		// The gateway's extensions: it searches files and memories, the model gets what they found (never the fields).
 		const { file_search: options, memory: _memory, ...forModel } = body;
@@ -47,7 +47,7 @@ export const anthropicRoutes = new Hono<AppEnv>()
 		const native = found.text === undefined ? forModel : withSystemText(forModel, found.text);
 		const annotate = found.search && messagesCitations(found.search);
 		return relayedWithContext(c, found, (req) =>
-			relayChat(req, { ingress: anthropicIngress, native, chat: found.chat, stream, ...(annotate && { annotate }) }),
+			relayChat(req, { ingress: anthropicIngress, native, chat: found.chat, stream, cache: req.caller.cache, ...(annotate && { annotate }) }),
 		);
 	})
 	.post("/count_tokens", callerAuth(), bodyLimit(), valid("json", countTokensRequest), (c) => {

@@ -65,7 +65,7 @@ export const geminiRoutes = new Hono<AppEnv>()
 				// Answers that are not streamed, and SSE streams, are what a Gemini channel sends: those may pass through.
 				const ingress = geminiIngress(!stream || sse);
 				const chat = { ...ingress.toChat({ ...body, model }), stream };
-				return relayed(c, (req) => relayChat(req, { ingress, native: body, chat, stream }));
+				return relayed(c, (req) => relayChat(req, { ingress, native: body, chat, stream, cache: req.caller.cache }));
 			}
 			// The gateway's extensions: it searches files and memories, the model gets what they found (never the fields).
 			// An answer with citations is annotated as SSE, so a client that asked for the JSON array gets it from the
@@ -81,7 +81,9 @@ export const geminiRoutes = new Hono<AppEnv>()
 			const found = await gatherContext(c, asked, fileSearch && ((q) => runFileSearch(c, fileSearch, q)), endUser);
 			const native = found.text === undefined ? body : withInstructionText(body, found.text);
 			const annotate = found.search && geminiCitations(found.search, form);
-			return relayedWithContext(c, found, (req) => relayChat(req, { ingress, native, chat: found.chat, stream, ...(annotate && { annotate }) }));
+			return relayedWithContext(c, found, (req) =>
+				relayChat(req, { ingress, native, chat: found.chat, stream, cache: req.caller.cache, ...(annotate && { annotate }) }),
+			);
 		},
 	);
 

@@ -28,14 +28,16 @@ export const openaiRoutes = new Hono<AppEnv>()
 		if (!body.file_search && endUser === undefined) {
 			// On a key with memory off the extension is only taken out of the body: nothing is searched or kept.
 			const native = body.memory ? (({ memory: _memory, ...rest }) => rest)(body) : body;
-			return relayed(c, (req) => relayChat(req, { ingress: openaiIngress, native, chat: openaiIngress.toChat(native), stream }));
+			return relayed(c, (req) => relayChat(req, { ingress: openaiIngress, native, chat: openaiIngress.toChat(native), stream, cache: req.caller.cache }));
 		}
 		// The gateway's extensions: it searches files and memories, the model gets what they found (never the fields).
 		const { file_search: options, memory: _memory, ...forModel } = body;
 		const found = await gatherContext(c, openaiIngress.toChat(forModel), options && ((q) => runFileSearch(c, options, q)), endUser);
 		const native = found.text === undefined ? forModel : { ...forModel, messages: withSystemMessage(forModel.messages, found.text) };
 		const annotate = found.search && chatCitations(found.search);
-		return relayedWithContext(c, found, (req) => relayChat(req, { ingress: openaiIngress, native, chat: found.chat, stream, ...(annotate && { annotate }) }));
+		return relayedWithContext(c, found, (req) =>
+			relayChat(req, { ingress: openaiIngress, native, chat: found.chat, stream, cache: req.caller.cache, ...(annotate && { annotate }) }),
+		);
 	})
 	.post("/embeddings", usageMeter(), callerAuth(), bodyLimit(), valid("json", embeddingsRequest), (c) =>
 		relayed(c, (req) => relayEmbeddings(req, c.req.valid("json"))),

@@ -39,7 +39,7 @@ export const playgroundRoutes = new Hono<AppEnv>()
 	.post("/chat/completions", usageMeter(), valid("query", playgroundQuery), actAsKey, valid("json", chatCompletionRequest), (c) => {
 		const body = c.req.valid("json");
 		const chat = openaiIngress.toChat(body);
-		return relayed(c, (req) => relayChat(req, { ingress: openaiIngress, native: body, chat, stream: body.stream === true }));
+		return relayed(c, (req) => relayChat(req, { ingress: openaiIngress, native: body, chat, stream: body.stream === true, cache: req.caller.cache }));
 	})
 	// The Chat page's messages, as /v1/responses answers them (stored, continuing a `conversation`).
 	.post("/responses", usageMeter(), valid("query", playgroundQuery), actAsKey, valid("json", responsesCreate), (c) => createResponse(c, c.req.valid("json")));

@@ -74,7 +74,7 @@ describe("usage queue consumer", () => {
 		});
 		await deliverUsage([{ id: "f", body: { records: [sent] } }]);
 		// SQLite keeps booleans as 0 and 1.
-		expect(await usageRow(id)).toEqual({ ...sent, stream: 1, estimated: 0, partial: 1 });
+		expect(await usageRow(id)).toEqual({ ...sent, stream: 1, estimated: 0, partial: 1, cache_hit: null, saved_nusd: 0 });
 	});
 
 	it("is idempotent on request id: a redelivered message makes no second row", async () => {

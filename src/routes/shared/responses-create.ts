@@ -72,7 +72,7 @@ export async function createResponse(c: Context<AppEnv>, request: z.output<typeo
 	const stateful = body.store !== false || !!body.previous_response_id || !!body.conversation;
 	if (!stateful && !fileSearch && endUser === undefined) {
 		const ingress = responsesIngressFor(body);
-		return relayed(c, (req) => relayChat(req, { ingress, native: body, chat: truncated(c, body, ingress.toChat(body)), stream }));
+		return relayed(c, (req) => relayChat(req, { ingress, native: body, chat: truncated(c, body, ingress.toChat(body)), stream, cache: req.caller.cache }));
 	}
 	const state = stateful ? await stateOf(c, body) : undefined;
 	const sent = state?.sent ?? body;
@@ -81,7 +81,7 @@ export async function createResponse(c: Context<AppEnv>, request: z.output<typeo
 	const asked = truncated(c, body, responsesIngressFor(forModel).toChat(forModel));
 	const found = await gatherContext(c, asked, fileSearch && ((q) => runFileSearch(c, fileSearch.tool, q, body.include)), endUser);
 	const ingress = responsesIngressFor(body, found.search);
-	const res = await relayedWithContext(c, found, (req) => relayChat(req, { ingress, native: forModel, chat: found.chat, stream }));
+	const res = await relayedWithContext(c, found, (req) => relayChat(req, { ingress, native: forModel, chat: found.chat, stream, cache: req.caller.cache }));
 	// With store false and no conversation there is nothing to keep: the answer passes as the plain relay's does.
 	const keeps = state && (state.keeping.store || state.keeping.conversation);
 	return keeps ? keepResponse(c, { ...state.keeping, search: found.search }, res) : res;
