@@ -65,7 +65,7 @@ export function findSimilar(
 	settings: Pick<CacheSettings, "threshold">,
 	now = Date.now(),
 ): Promise<{ key: string; similarity: number } | undefined> {
-	return traced(req.trace, "cache.semantic lookup", {}, async (span) => {
+	return traced(req.trace, "semantic cache lookup", {}, async (span) => {
 		try {
 			const [vector, filter, namespace] = await Promise.all([embedProbe(req, probe), indexFilter(req.env, probe), cacheNamespace(scope)]);
 			const index = vectorIndex(req.env, vector.length);
