@@ -52,6 +52,8 @@ export default defineConfig({
 									ALLOW_UNPRICED_MODELS: "true",
 									// Vector stores embed with the offline mock channel's model, as under `npm run dev`.
 									VECTOR_EMBEDDING_MODEL: "mock-embedding",
+									// And so does the semantic response cache (named, though it falls back to the above, so that it stays so).
+									CACHE_EMBEDDING_MODEL: "mock-embedding",
 									// Memories are extracted by the offline mock channel's chat model, as under `npm run dev`.
 									MEMORY_MODEL: "mock-chat",
 									TEST_MIGRATIONS: await readD1Migrations("./migrations"),

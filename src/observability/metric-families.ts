@@ -97,7 +97,7 @@ export const FAMILIES = {
 	responseCache: family({
 		name: "response_cache_lookups_total",
 		type: "counter",
-		help: "Chat requests that used the response cache, by mode and result (hit, semantic_hit, miss, bypass, stored, not_stored)",
+		help: "Chat requests that used the response cache, by mode and result (hit, semantic_hit, miss, bypass, stored, not_stored, error: the semantic index or its embedding failed)",
 		labels: ["mode", "result"],
 	}),
 	responseCacheSaved: family({
