@@ -6,6 +6,7 @@ import type { ChatCall, RelayRequest } from "../relay/request";
 import { CACHE_MODES, type CacheSettings, cacheSettings } from "../types/cache-settings";
 import { requestHash } from "./normalize";
 import { purged, purgeMarks } from "./purges";
+import { findSimilar, rememberSimilar, type SemanticProbe, semanticProbe } from "./semantic";
 import { type CachedAnswer, entryKey, readEntry, scopeOf, writeEntry } from "./store";
 
 /** How one request uses the cache: where its answer is (or will be) kept, and whether it may be served from there. */
@@ -15,6 +16,8 @@ export interface CachePlan {
 	read: boolean;
 	scope: string;
 	key: string;
+	/** What a semantic-mode request is searched and remembered by; absent when it is not eligible (semantic-probe.ts). */
+	probe?: SemanticProbe;
 }
 
 export interface CacheHit {
@@ -51,22 +54,35 @@ export async function cachePlan(req: RelayRequest, call: ChatCall, chain: readon
 		return undefined;
 	}
 	const scope = scopeOf(req.env, req.caller);
-	const key = entryKey(scope, await requestHash(call, chain));
-	return { settings: { ...settings, mode: settings.mode }, read: !/\bno-cache\b/.test(control), scope, key };
+	const models = chain.join(">");
+	const [hash, probe] = await Promise.all([requestHash(call, models), semanticProbe(call, models, settings)]);
+	const plan: CachePlan = { settings: { ...settings, mode: settings.mode }, read: !/\bno-cache\b/.test(control), scope, key: entryKey(scope, hash) };
+	return probe ? { ...plan, probe } : plan;
 }
 
-/** A stored answer to the request that no purge removed, if any. */
-export async function findAnswer(env: Env, plan: CachePlan): Promise<CacheHit | undefined> {
+/**
+ * A stored answer to the request that no purge removed, if any: the same request's, else (semantic mode) the answer
+ * to the most similar question with everything else equal, at the key's threshold or above.
+ */
+export async function findAnswer(req: RelayRequest, plan: CachePlan): Promise<CacheHit | undefined> {
+	const { env } = req;
+	const { mode } = plan.settings;
 	if (!plan.read) {
-		count(plan.settings.mode, "bypass");
+		count(mode, "bypass");
 		return undefined;
 	}
 	const [entry, marks] = await Promise.all([readEntry(env, plan.key), purgeMarks(env)]);
 	if (entry && !purged(entry, marks)) {
-		count(plan.settings.mode, "hit");
+		count(mode, "hit");
 		return { kind: "exact", entry };
 	}
-	count(plan.settings.mode, "miss");
+	const similar = plan.probe && (await findSimilar(req, plan.scope, plan.probe, plan.settings));
+	const near = similar && (await readEntry(env, similar.key));
+	if (similar && near && !purged(near, marks)) {
+		count(mode, "semantic_hit");
+		return { kind: "semantic", entry: near, similarity: similar.similarity };
+	}
+	count(mode, "miss");
 	return undefined;
 }
 
@@ -99,10 +115,12 @@ export function keepAnswer(req: RelayRequest, plan: CachePlan, { answer, model, 
 		createdAt: now,
 		expiresAt: now + plan.settings.ttl_seconds * 1000,
 	};
-	req.waitUntil(
-		writeEntry(req.env, plan.key, entry).then(
-			(stored) => count(plan.settings.mode, stored ? "stored" : "not_stored"),
-			() => count(plan.settings.mode, "not_stored"),
-		),
-	);
+	const { probe } = plan;
+	const keep = async () => {
+		const stored = await writeEntry(req.env, plan.key, entry);
+		count(plan.settings.mode, stored ? "stored" : "not_stored");
+		// Remembered only once the entry is there: a search never finds a question whose answer is not.
+		if (stored && probe) await rememberSimilar(req, plan.scope, probe, plan.key, entry.expiresAt);
+	};
+	req.waitUntil(keep().catch(() => count(plan.settings.mode, "not_stored")));
 }

@@ -3,6 +3,7 @@ import { sha256Hex } from "../lib/crypto";
 import { type ChatRequest, partsOf, textOf } from "../protocols/ir";
 import type { ChatCall } from "../relay/request";
 import type { CacheSettings } from "../types/cache-settings";
+import { answering } from "./normalize";
 import { literalsOf } from "./semantic-literals";
 
 /** What a request is searched and remembered by: the text of its final user message, and the exact filter. */
@@ -11,12 +12,6 @@ export interface SemanticProbe {
 	/** SHA-256 (hex) of everything that must be equal for a stored answer to serve: see `semanticProbe`. */
 	filter: string;
 }
-
-/**
- * Fields that do not change an answer (as the exact cache's key leaves them out): how it is delivered, who it is for,
- * and the model's name as the client wrote it, which the model after aliasing replaces.
- */
-const IGNORED = new Set(["model", "stream", "stream_options", "user", "metadata", "store"]);
 
 /**
  * Longer final messages are left to the exact cache: past a few paragraphs one changed figure or name barely moves an
@@ -71,10 +66,6 @@ function mayVary(chat: ChatRequest): boolean {
 		(typeof n === "number" && n > 1) ||
 		chat.messages.some((m) => partsOf(m.content).some((p) => p.type !== "text"))
 	);
-}
-
-function answering(body: Record<string, unknown>): Record<string, unknown> {
-	return Object.fromEntries(Object.entries(body).filter(([k]) => !IGNORED.has(k)));
 }
 
 /**

@@ -21,7 +21,7 @@ export async function consultCache(req: RelayRequest, call: ChatCall): Promise<{
 	if (req.caller.models && !req.caller.models.includes(resolved.requested)) return {};
 	const plan = await cachePlan(req, call, resolved.chain);
 	if (!plan) return {};
-	const hit = await findAnswer(req.env, plan);
+	const hit = await findAnswer(req, plan);
 	req.responseHeaders.set("x-gateway-cache", hit ? (hit.kind === "exact" ? "hit" : "semantic-hit") : plan.read ? "miss" : "bypass");
 	return hit ? { plan, hit } : { plan };
 }

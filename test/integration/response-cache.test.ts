@@ -193,3 +193,34 @@ async function waitForHit(key: string, body: unknown, headers: Record<string, st
 	}
 	throw new Error("never served from the cache");
 }
+
+describe("the semantic response cache", () => {
+	it("serves a reworded question the stored answer with its similarity, and misses a near miss", async () => {
+		const model = `sem-${uid()}`;
+		await createChannel({ type: "mock", models: [model, "mock-embedding"] });
+		const { key } = await cachedKey({ mode: "semantic" });
+		const ask = (content: string) => chat(key, { model, temperature: 0, messages: [{ role: "user", content }] });
+		const first = await ask("What is the boiling point of water at sea level?");
+		expect(first.headers.get("x-gateway-cache")).toBe("miss");
+		const answer = ((await first.json()) as Completion).choices[0]?.message.content;
+		let hit: Response | undefined;
+		for (let i = 0; i < 50 && !hit; i++) {
+			const res = await ask("At sea level, what is the boiling point of water?");
+			if (res.headers.get("x-gateway-cache") === "semantic-hit") hit = res;
+			else {
+				await res.text();
+				await new Promise((r) => setTimeout(r, 100));
+			}
+		}
+		if (!hit) throw new Error("never a semantic hit");
+		expect(Number(hit.headers.get("x-gateway-cache-similarity"))).toBeGreaterThanOrEqual(0.95);
+		expect(((await hit.json()) as Completion).choices[0]?.message.content).toBe(answer);
+		expect(await usageRow(hit.headers.get("x-request-id") ?? "")).toMatchObject({ cache_hit: "semantic", cost_nusd: 0 });
+		// Same words, another number: never the stored answer.
+		const near = await ask("What is the boiling point of water at 2000 m above sea level?");
+		expect(near.headers.get("x-gateway-cache")).toBe("miss");
+		// A request that may vary (no temperature 0) is left to the exact cache.
+		const varied = await chat(key, { model, messages: [{ role: "user", content: "At sea level, what is the boiling point of water?" }] });
+		expect(varied.headers.get("x-gateway-cache")).toBe("miss");
+	});
+});
