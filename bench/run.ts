@@ -141,6 +141,8 @@ async function startUpstream(): Promise<{ url: string; stop: () => void }> {
 
 interface Target {
 	name: string;
+	/** Headers every request to it carries besides the key's (a cache directive). */
+	headers?: Record<string, string>;
 	/** What hosts it; the mock upstream called directly has none. */
 	launcher?: Launcher;
 	url: string;
@@ -150,7 +152,7 @@ interface Target {
 }
 
 const nameOf = (t: { name: string; launcher?: string | undefined }) => (t.launcher ? `${t.name}@${t.launcher}` : t.name);
-const headersFor = (target: Target) => ({ "content-type": "application/json", authorization: `Bearer ${target.key}` });
+const headersFor = (target: Target) => ({ "content-type": "application/json", authorization: `Bearer ${target.key}`, ...target.headers });
 
 async function measure(target: Target, scenario: Scenario): Promise<Row> {
 	const spec = {
@@ -277,7 +279,7 @@ async function startTargets(launcher: Launcher, setup: Setup): Promise<Live[]> {
 		const session = await attach(launcher, inspectorPort, "core:user:edge-gateway-floor");
 		live.push({ name: "floor", launcher, url: floor.url, key: setup.floorKey, pid: floor.pid, scenarios: passThrough, session });
 	}
-	const gateways: { name: string; population: Population; scenarios: Scenario[]; vars?: Record<string, string> }[] = [
+	const gateways: { name: string; population: Population; scenarios: Scenario[]; vars?: Record<string, string>; headers?: Record<string, string> }[] = [
 		{ name: "gateway", population: { keys: 1, channels: 1 }, scenarios },
 		{ name: "gateway-10k", population: { keys: 10_000, channels: 1_000 }, scenarios: scaling },
 		// The same key with limits it never reaches: what its governor costs on the hot path.
@@ -287,6 +289,16 @@ async function startTargets(launcher: Launcher, setup: Setup): Promise<Live[]> {
 		// Anomaly detection off (ANOMALY_POLICY, which the bench key follows): against `gateway` (the default, "alert"),
 		// what profiling each request costs (a map update, and one call to the key's governor per second, after the response).
 		{ name: "gateway-anomaly-off", population: { keys: 1, channels: 1 }, scenarios: scaling, vars: { ANOMALY_POLICY: "off" } },
+		// The key's exact response cache on: every request after the first is a hit served from KV (streamed ones replayed).
+		{ name: "gateway-cache", population: { keys: 1, channels: 1, cache: { mode: "exact" } }, scenarios: scaling },
+		// The same key, each request asking `Cache-Control: no-cache`: every one goes upstream and its answer is kept, a miss's
+		// work but the KV read (a real miss adds one read of a key that is not there).
+		{
+			name: "gateway-cache-miss",
+			population: { keys: 1, channels: 1, cache: { mode: "exact" } },
+			scenarios: scaling,
+			headers: { "cache-control": "no-cache" },
+		},
 		// With tracing on, every request's spans exported to the upstream's stand-in collector: what tracing costs.
 		{
 			name: "gateway-traced",
@@ -315,6 +327,7 @@ async function startTargets(launcher: Launcher, setup: Setup): Promise<Live[]> {
 			launcher,
 			url: gateway.url,
 			key,
+			...(g.headers ? { headers: g.headers } : {}),
 			pid: gateway.pid,
 			inspectorPort,
 			scenarios: g.scenarios,

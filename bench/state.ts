@@ -18,6 +18,8 @@ export interface Population {
 	channels: number;
 	/** The benchmark's key gets limits it never reaches (RPM, TPM, concurrency, every budget), so that each request reserves and settles with its governor. */
 	limits?: boolean;
+	/** The benchmark's key's response cache (tokens.cache), e.g. {"mode": "exact"}: its requests are served from it. */
+	cache?: Record<string, unknown>;
 }
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -75,8 +77,12 @@ export async function prepareGatewayState(dir: string, upstreamUrl: string, encr
 	const limits = population.limits
 		? { rpm: 100_000_000, tpm: 10_000_000_000, max_concurrency: 100_000, budget_daily_nusd: 1e15, budget_monthly_nusd: 1e15, quota_nusd: 1e15 }
 		: {};
-	const columns = ["user_id", "name", "key_hash", "key_prefix", ...Object.keys(limits)].join(", ");
-	const values = ["1", "'bench'", quote(sha256(key)), quote(`${key.slice(0, 10)}…`), ...Object.values(limits).map(String)].join(", ");
+	const fields: Record<string, string> = {
+		...Object.fromEntries(Object.entries(limits).map(([k, v]) => [k, String(v)])),
+		...(population.cache ? { cache: quote(JSON.stringify(population.cache)) } : {}),
+	};
+	const columns = ["user_id", "name", "key_hash", "key_prefix", ...Object.keys(fields)].join(", ");
+	const values = ["1", "'bench'", quote(sha256(key)), quote(`${key.slice(0, 10)}…`), ...Object.values(fields)].join(", ");
 	statements.push(`INSERT INTO tokens (${columns}) VALUES (${values});`);
 
 	const file = join(dir, "seed.sql");
