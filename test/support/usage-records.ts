@@ -28,6 +28,8 @@ export function usageRecord(over: Partial<UsageRecord> = {}): UsageRecord {
 		error_code: null,
 		estimated: false,
 		partial: false,
+		cache_hit: null,
+		saved_nusd: 0,
 		created_at: Date.now(),
 		...over,
 	};
