@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { ChatResponse } from "../protocols/ir";
 import { config } from "../env";
+import type { ChatResponse } from "../protocols/ir";
 import type { CallerKey } from "../types/caller";
 
 /**
