@@ -14,7 +14,7 @@ import type { OperationDoc } from "../openapi/operation";
 import { type PurgeQuery, purgeQuery, purgeResult } from "./cache-schemas";
 
 /** What a purge asked for reaches, as the policy allows it: a key's purge is its owner's, if the principal may touch that key. */
-async function scopeOf(env: Env, principal: Principal, q: PurgeQuery): Promise<PurgeScope> {
+async function purgeScopeOf(env: Env, principal: Principal, q: PurgeQuery): Promise<PurgeScope> {
 	const userId = cachePurgeOwner(principal, q.user_id);
 	if (q.key_id === undefined) return { userId, keyId: null, model: q.model ?? null };
 	const [key] = await db(env).select({ userId: apiKeys.userId }).from(apiKeys).where(eq(apiKeys.id, q.key_id)).limit(1);
@@ -26,7 +26,7 @@ async function scopeOf(env: Env, principal: Principal, q: PurgeQuery): Promise<P
 
 /** The response cache (src/cache), mounted at /api/cache: purged by the operator, or by a user of their own entries. */
 export const cacheRoutes = new Hono<AppEnv>().delete("/", valid("query", purgeQuery), async (c) => {
-	const scope = await scopeOf(c.env, c.get("principal"), c.req.valid("query"));
+	const scope = await purgeScopeOf(c.env, c.get("principal"), c.req.valid("query"));
 	const outcome = await purgeCache(c.env, scope, (work) => c.executionCtx.waitUntil(work));
 	const result: z.infer<typeof purgeResult> = {
 		object: "cache.purge",
