@@ -21,6 +21,7 @@ import { appDocs, appRoutes } from "./routes/apps";
 import { auditDocs, auditRoutes } from "./routes/audit";
 import { authDocs, authRoutes, loginRoutes } from "./routes/auth";
 import { billingDocs, billingRoutes } from "./routes/billing";
+import { cacheDocs, cacheRoutes } from "./routes/cache";
 import { channelHealthDocs, channelHealthRoutes } from "./routes/channel-health";
 import { channelProbeDocs, channelProbeRoutes } from "./routes/channel-probes";
 import { channelDocs, channelRoutes } from "./routes/channels";
@@ -87,6 +88,7 @@ export const operations: OperationDoc[] = [
 	...billingDocs,
 	...redemptionDocs,
 	...statsDocs,
+	...cacheDocs,
 	...playgroundDocs,
 	...jobDocs,
 	...metricsDocs,
@@ -143,6 +145,7 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.route("/api/billing", billingRoutes)
 	.route("/api/redemptions", redemptionRoutes)
 	.route("/api/stats", statsRoutes)
+	.route("/api/cache", cacheRoutes)
 	.route("/api/playground", playgroundRoutes)
 	.route("/api/jobs", jobRoutes)
 	.route("/api/alerts", alertRoutes)

@@ -126,6 +126,9 @@ export const routeAccess = {
 	"POST /api/apps/:id/keys": "person",
 	"DELETE /api/apps/:id/keys/:key_id": "person",
 
+	// A person's own cached answers (the operator's, anyone's); a gateway key may not purge, as it may not change keys.
+	"DELETE /api/cache": "person",
+
 	"GET /api/jobs/dead": "operator",
 	"GET /api/jobs/dead/:id": "operator",
 	"POST /api/jobs/dead/:id/replay": "operator",
@@ -206,6 +209,16 @@ export function sessionKeyOwner(principal: Principal): number {
  */
 export function auditOwner(principal: Principal, requested: number | undefined): number | undefined {
 	return scopeToOwner(principal, requested);
+}
+
+/**
+ * Whose response-cache entries a purge (DELETE /api/cache) reaches: the operator's, anyone's, and every user's
+ * (null) unless they name one; a signed-in user's, only their own, whether or not they name themself (naming another
+ * is 403). A key named by the purge must be within that reach (`mayTouch`, "not found" otherwise), and the purge
+ * is then its owner's. A gateway key may not purge at all (routeAccess).
+ */
+export function cachePurgeOwner(principal: Principal, requested: number | undefined): number | null {
+	return scopeToOwner(principal, requested) ?? null;
 }
 
 /** May this principal re-enable a key that is disabled? The operator may have disabled it: only the operator. */

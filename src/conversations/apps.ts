@@ -3,6 +3,7 @@ import type { Db } from "../db/client";
 import { apiKeys, apps } from "../db/schema";
 import { GatewayError } from "../errors/gateway-error";
 import { randomBase62 } from "../lib/crypto";
+import { type CacheSettings, storedCacheSettings } from "../types/cache-settings";
 
 export type AppRow = typeof apps.$inferSelect;
 export type AppFields = Omit<typeof apps.$inferInsert, "id" | "ownerId" | "createdAt" | "updatedAt">;
@@ -15,6 +16,14 @@ export async function findApp(d: Db, id: string, ownerId: number | undefined): P
 	const [row] = await d.select().from(apps).where(eq(apps.id, id)).limit(1);
 	if (!row || (ownerId !== undefined && row.ownerId !== ownerId)) throw new GatewayError("not_found", `No app found with id '${id}'.`, { param: "app_id" });
 	return row;
+}
+
+/**
+ * The response cache for an app's answers at /dify/v1, resolved (null: off). The app's, not its keys': an app key is
+ * made without settings of its own, and the app's owner sets the cache where they set the rest of the app.
+ */
+export function appCache(app: Pick<AppRow, "cache">): CacheSettings | null {
+	return storedCacheSettings(app.cache);
 }
 
 export async function createApp(d: Db, ownerId: number, fields: AppFields, now = Date.now()): Promise<AppRow> {

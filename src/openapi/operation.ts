@@ -14,6 +14,7 @@ export interface OperationDoc {
 		| "Users"
 		| "Prices"
 		| "Usage"
+		| "Cache"
 		| "Billing"
 		| "Audit"
 		| "Jobs"

@@ -13,6 +13,9 @@ export function countRecord(record: UsageRecord, usage: Usage | undefined, provi
 	const model = served ? record.model : "";
 	const kind = served ? (provider ?? "") : "";
 	metrics.inc(F.llmRequests, [kind, model, served ? String(record.channel_id) : "", String(record.status)]);
+	// A hit may name no channel, but its model is bounded all the same: an entry exists only for a model an upstream
+	// answered (the cache is keyed on the model after aliasing). The lookups themselves are counted by the relay.
+	if (record.cache_hit !== null) metrics.inc(F.responseCacheSaved, [record.model], record.saved_nusd);
 	if (!served) return;
 	metrics.observe(F.llmDuration, [kind, model], record.latency_ms / 1000);
 	if (record.ttfb_ms !== null) metrics.observe(F.llmTtft, [kind, model], record.ttfb_ms / 1000);

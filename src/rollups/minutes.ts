@@ -10,7 +10,8 @@ export type MinuteQuery = Omit<RollupQuery, "period">;
 // The created_at range is what the index serves; the range is bounded (MAX_BUCKETS minutes), so is the scan.
 const MINUTE_SERIES = `WITH raw AS (
 		SELECT created_at - created_at % ?1 AS bucket_start,
-			status, prompt_tokens, completion_tokens, cached_tokens, cost_nusd, latency_ms, ttfb_ms
+			status, prompt_tokens, completion_tokens, cached_tokens, cost_nusd, cache_hit IS NOT NULL AS cache_hit, saved_nusd,
+			latency_ms, ttfb_ms
 		FROM usage_logs
 		WHERE created_at >= ?2 AND created_at < ?3
 			AND (?4 IS NULL OR model = ?4)
@@ -20,14 +21,14 @@ const MINUTE_SERIES = `WITH raw AS (
 	),
 	ranked AS (SELECT *, ${RANKS} FROM raw WINDOW g AS (PARTITION BY bucket_start))
 	SELECT bucket_start, count(*), sum(status >= 400), sum(prompt_tokens), sum(completion_tokens), sum(cached_tokens),
-		sum(cost_nusd), ${PERCENTILES}
+		sum(cost_nusd), sum(cache_hit), sum(saved_nusd), ${PERCENTILES}
 	FROM ranked GROUP BY bucket_start ORDER BY bucket_start`;
 
 const count = z.number().int();
 const percentile = z.number().nullable();
 const row = z
-	.tuple([count, count, count, count, count, count, count, percentile, percentile, percentile, percentile])
-	.transform(([bucketStart, requests, errors, promptTokens, completionTokens, cachedTokens, costNusd, p50, p95, ttfb50, ttfb95]) => ({
+	.tuple([count, count, count, count, count, count, count, count, count, percentile, percentile, percentile, percentile])
+	.transform(([bucketStart, requests, errors, promptTokens, completionTokens, cachedTokens, costNusd, cacheHits, savedNusd, p50, p95, ttfb50, ttfb95]) => ({
 		bucketStart,
 		requests,
 		errors,
@@ -35,6 +36,8 @@ const row = z
 		completionTokens,
 		cachedTokens,
 		costNusd,
+		cacheHits,
+		savedNusd,
 		latencyP50Ms: p50,
 		latencyP95Ms: p95,
 		ttfbP50Ms: ttfb50,

@@ -38,6 +38,8 @@ const totals = {
 	completionTokens: sumOf(r.completionTokens),
 	cachedTokens: sumOf(r.cachedTokens),
 	costNusd: sumOf(r.costNusd),
+	cacheHits: sumOf(r.cacheHits),
+	savedNusd: sumOf(r.savedNusd),
 };
 
 /** The detail rows that match the query, or with no filter the buckets' total rows. */

@@ -27,19 +27,23 @@ export const DELETE_BUCKETS = `DELETE FROM usage_rollups
  * Every bucket of the range in one statement: each request is counted in its group and again in its bucket's
  * total row. Percentiles are nearest-rank, the value at rank ceil(p × n) among the group's sorted values, with
  * ceil(p × n) in integer arithmetic ((100p × n + 99) / 100) so no float rounding can pick the wrong rank.
- * Null ttfb values sort last and are not counted, so they never take a rank.
+ * Null ttfb values sort last and are not counted, so they never take a rank. A response-cache hit counts as a request
+ * (its latency too) and in cache_hits, with what it saved.
  */
 export const INSERT_BUCKETS = `WITH raw AS (
 		SELECT created_at - created_at % ?2 AS bucket_start,
 			CASE model WHEN '${TOTAL_MODEL}' THEN '${STAR_ALIAS}' ELSE model END AS model,
 			coalesce(channel_id, 0) AS channel_id, coalesce(token_id, 0) AS token_id, coalesce(user_id, 0) AS user_id,
-			status, prompt_tokens, completion_tokens, cached_tokens, cost_nusd, latency_ms, ttfb_ms
+			status, prompt_tokens, completion_tokens, cached_tokens, cost_nusd, cache_hit IS NOT NULL AS cache_hit, saved_nusd,
+			latency_ms, ttfb_ms
 		FROM usage_logs WHERE created_at >= ?3 AND created_at < ?4
 	),
 	grouped AS (
 		SELECT * FROM raw
 		UNION ALL
-		SELECT bucket_start, '${TOTAL_MODEL}', 0, 0, 0, status, prompt_tokens, completion_tokens, cached_tokens, cost_nusd, latency_ms, ttfb_ms FROM raw
+		SELECT bucket_start, '${TOTAL_MODEL}', 0, 0, 0, status, prompt_tokens, completion_tokens, cached_tokens, cost_nusd, cache_hit, saved_nusd,
+			latency_ms, ttfb_ms
+		FROM raw
 	),
 	ranked AS (
 		SELECT *,
@@ -48,9 +52,9 @@ export const INSERT_BUCKETS = `WITH raw AS (
 		WINDOW g AS (PARTITION BY bucket_start, model, channel_id, token_id, user_id)
 	)
 	INSERT INTO usage_rollups (period, bucket_start, model, channel_id, token_id, user_id, requests, errors, prompt_tokens,
-		completion_tokens, cached_tokens, cost_nusd, latency_p50_ms, latency_p95_ms, ttfb_p50_ms, ttfb_p95_ms)
+		completion_tokens, cached_tokens, cost_nusd, cache_hits, saved_nusd, latency_p50_ms, latency_p95_ms, ttfb_p50_ms, ttfb_p95_ms)
 	SELECT ?1, bucket_start, model, channel_id, token_id, user_id, count(*), sum(status >= 400), sum(prompt_tokens),
-		sum(completion_tokens), sum(cached_tokens), sum(cost_nusd), ${PERCENTILES}
+		sum(completion_tokens), sum(cached_tokens), sum(cost_nusd), sum(cache_hit), sum(saved_nusd), ${PERCENTILES}
 	FROM ranked
 	GROUP BY bucket_start, model, channel_id, token_id, user_id`;
 

@@ -2,6 +2,7 @@ import { pruneAudit } from "../audit/retention";
 import { keyExpiryUpkeep } from "../auth/key-expiry";
 import { clearExpiredPreviousKeys } from "../auth/key-rotation";
 import { pruneSessions } from "../auth/sessions";
+import { prunePurges } from "../cache/purge";
 import { reencryptSecrets } from "../channels/rekey";
 import { conversationUpkeep } from "../conversations/upkeep";
 import { d1Spool } from "../db/usage-spool";
@@ -42,8 +43,9 @@ async function drainSpool(env: Env): Promise<number> {
  * state (stored responses D1 refused, retention), prunes old queue counts and audit entries past their retention,
  * carries on the purges of users a request left unfinished, re-encrypts secrets still under a previous
  * ENCRYPTION_KEY, forgets rotated keys' secrets whose grace is over and reminds of (or renews) keys that expire
- * soon. Each job runs even if another fails (a broken rollup must not let the logs grow without bound); a failure
- * still fails the invocation, so it shows in the cron's history.
+ * soon, and forgets response-cache purges older than the longest TTL. Each job runs even if another fails (a broken
+ * rollup must not let the logs grow without bound); a failure still fails the invocation, so it shows in the cron's
+ * history.
  */
 export async function scheduled(controller: ScheduledController, env: Env): Promise<void> {
 	if (controller.cron === OPERATIONS_CRON) return operations(controller, env);
@@ -64,6 +66,7 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
 	const rekeyed = await attempt("encryption key rotation", () => reencryptSecrets(env, config(env)));
 	const previousKeys = await attempt("rotated keys", () => clearExpiredPreviousKeys(env, now));
 	const expiring = await attempt("key expiry", () => keyExpiryUpkeep(env, now));
+	const cachePurges = await attempt("cache purges", () => prunePurges(env, now));
 	console.log(
 		JSON.stringify({
 			level: "info",
@@ -90,6 +93,7 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
 			previous_keys_cleared: previousKeys,
 			keys_reminded: expiring?.reminded,
 			keys_renewed: expiring?.renewed,
+			cache_purges_pruned: cachePurges,
 		}),
 	);
 	settle("cron jobs failed");

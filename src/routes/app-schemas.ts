@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cacheInput, cacheView } from "./cache-schemas";
 
 const memoryMode = z.enum(["off", "read", "read_write"]);
 const storeIds = z.array(z.string().min(1).max(100)).max(16);
@@ -20,6 +21,8 @@ const appFields = {
 	score_threshold: z.number().min(0).max(1).nullable(),
 	/** The end user's (Dify's `user`) memories: off, put in the prompt (read), and kept from each turn (read_write). */
 	memory_mode: memoryMode,
+	/** The response cache for the app's answers (its keys' own settings do not apply at /dify/v1). */
+	cache: cacheInput,
 };
 
 export const appCreate = z.object({
@@ -33,6 +36,7 @@ export const appCreate = z.object({
 	retrieval_top_k: appFields.retrieval_top_k.default(4),
 	score_threshold: appFields.score_threshold.default(null),
 	memory_mode: appFields.memory_mode.default("off"),
+	cache: appFields.cache,
 	/** The operator only: whose app it is; the admin user when omitted. */
 	user_id: z.number().int().positive().optional(),
 });
@@ -51,6 +55,7 @@ export const appView = z.object({
 	retrieval_top_k: z.number(),
 	score_threshold: z.number().nullable(),
 	memory_mode: memoryMode,
+	cache: cacheView,
 	owner_id: z.number(),
 	created_at: z.string(),
 	updated_at: z.string(),

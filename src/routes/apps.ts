@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type { z } from "zod";
 import { audit } from "../audit/record";
 import { appOwner, newAppOwner } from "../auth/policy";
-import { type AppFields, type AppRow, appKeys, createApp, deleteApp, deleteAppKey, findApp, listApps, updateApp } from "../conversations/apps";
+import { type AppFields, type AppRow, appCache, appKeys, createApp, deleteApp, deleteAppKey, findApp, listApps, updateApp } from "../conversations/apps";
 import { db } from "../db/client";
 import type { AppEnv } from "../env";
 import { findStore } from "../knowledge/vector-stores";
@@ -10,6 +10,7 @@ import { iso } from "../lib/iso";
 import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
 import { forgetCallers } from "../relay/callers";
+import { cacheColumn } from "../types/cache-settings";
 import { appCreate, appKeyCreate, appKeyCreated, appKeyList, appKeyParam, appList, appParam, appPatch, appView } from "./app-schemas";
 import { insertKey } from "./shared/new-key";
 
@@ -26,6 +27,7 @@ function view(a: AppRow): z.infer<typeof appView> {
 		retrieval_top_k: a.retrievalTopK,
 		score_threshold: a.scoreThreshold,
 		memory_mode: a.memoryMode,
+		cache: appCache(a),
 		owner_id: a.ownerId,
 		created_at: new Date(a.createdAt).toISOString(),
 		updated_at: new Date(a.updatedAt).toISOString(),
@@ -45,6 +47,7 @@ function fieldsOf(input: z.infer<typeof appPatch>): Partial<AppFields> {
 		retrievalTopK: input.retrieval_top_k,
 		scoreThreshold: input.score_threshold,
 		memoryMode: input.memory_mode,
+		cache: input.cache === undefined ? undefined : cacheColumn(input.cache),
 	};
 	return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }

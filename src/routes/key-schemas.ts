@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { anomalyOverrides } from "../../durable-objects/anomaly-types";
+import { cacheInput, cacheView } from "./cache-schemas";
 import { ipAllow, scopes, scopesView, tags } from "./key-access-schemas";
 import { limitFields, limitsView } from "./limit-schemas";
 
@@ -26,6 +27,7 @@ export const keyCreate = z.object({
 	/** A stream that breaks mid-way is continued on another channel of the model; false: it ends with its error event. */
 	stream_continuation: z.boolean().default(true),
 	anomaly,
+	cache: cacheInput,
 	/** The API surfaces the key may call, within its user's; omitted or null: all of its user's. */
 	scopes,
 	tags,
@@ -44,6 +46,7 @@ export const keyPatch = z.object({
 	memory_mode: memoryMode.optional(),
 	stream_continuation: z.boolean().optional(),
 	anomaly,
+	cache: cacheInput,
 	scopes,
 	tags,
 	ip_allow: ipAllow,
@@ -77,6 +80,7 @@ export const keyView = z.object({
 	app_id: z.string().nullable(),
 	/** The key's own anomaly settings; null: ANOMALY_POLICY with the defaults. */
 	anomaly: anomalyOverrides.nullable(),
+	cache: cacheView,
 	/** Why the key is locked (status "locked"); null while it is not. */
 	locked_reason: z.string().nullable(),
 	locked_at: z.string().nullable(),

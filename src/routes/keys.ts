@@ -18,6 +18,7 @@ import { iso } from "../lib/iso";
 import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
 import { forgetCallers } from "../relay/callers";
+import { cacheColumn, storedCacheSettings } from "../types/cache-settings";
 import { keyCreate, keyCreated, keyList, keyListQuery, keyPatch, keyRotate, keyView } from "./key-schemas";
 import { governorStanding, limitColumns, limitsOf } from "./limit-schemas";
 import { limitsChanged, standingOf } from "./shared/limits";
@@ -44,6 +45,7 @@ function view(row: ApiKeyRow, soon: number): z.infer<typeof keyView> {
 		stream_continuation: row.streamContinuation,
 		app_id: row.appId,
 		anomaly: anomalyOverrides.safeParse(row.anomaly).data ?? null,
+		cache: storedCacheSettings(row.cache),
 		locked_reason: row.lockedReason,
 		locked_at: iso(row.lockedAt),
 		created_at: new Date(row.createdAt).toISOString(),
@@ -145,6 +147,7 @@ export const keyRoutes = new Hono<AppEnv>()
 			memoryMode: input.memory_mode,
 			streamContinuation: input.stream_continuation,
 			anomaly: input.anomaly ?? null,
+			cache: cacheColumn(input.cache),
 			scopes: input.scopes ?? null,
 			tags: input.tags ?? [],
 			ipAllow: input.ip_allow ?? null,
@@ -179,6 +182,7 @@ export const keyRoutes = new Hono<AppEnv>()
 				memoryMode: input.memory_mode,
 				streamContinuation: input.stream_continuation,
 				anomaly: input.anomaly,
+				cache: input.cache === undefined ? undefined : cacheColumn(input.cache),
 				...(unlocking ? { lockedReason: null, lockedAt: null } : {}),
 				...access(input),
 			}).filter(([, v]) => v !== undefined),
@@ -251,7 +255,7 @@ export const keyDocs: OperationDoc[] = [
 	{
 		method: "patch",
 		path: "/api/tokens/{id}",
-		summary: "Rename, restrict, expire, limit, disable, re-enable or unlock a key (its owner or the operator), or set its anomaly detection",
+		summary: "Rename, restrict, expire, limit, disable, re-enable or unlock a key (its owner or the operator), or set its anomaly detection or response cache",
 		tag: "Tokens",
 		auth: "user",
 		body: keyPatch,

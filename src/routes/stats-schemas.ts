@@ -83,6 +83,10 @@ const totals = {
 	completion_tokens: z.number(),
 	cached_tokens: z.number(),
 	cost_usd: z.number(),
+	/** Requests the response cache answered (their tokens are counted above, their cost is what they were charged). */
+	cache_hits: z.number(),
+	/** What those hits saved: the answers' cost less what the hits were charged. */
+	saved_usd: z.number(),
 };
 
 const percentile = z.number().nullable();

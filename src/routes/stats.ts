@@ -26,13 +26,24 @@ async function series(env: Env, period: SeriesPeriod, q: Omit<RollupQuery, "peri
 }
 
 /** The counts every stats row carries, as the API shows them. */
-const totals = (row: { requests: number; errors: number; promptTokens: number; completionTokens: number; cachedTokens: number; costNusd: number }) => ({
+const totals = (row: {
+	requests: number;
+	errors: number;
+	promptTokens: number;
+	completionTokens: number;
+	cachedTokens: number;
+	costNusd: number;
+	cacheHits: number;
+	savedNusd: number;
+}) => ({
 	requests: row.requests,
 	errors: row.errors,
 	prompt_tokens: row.promptTokens,
 	completion_tokens: row.completionTokens,
 	cached_tokens: row.cachedTokens,
 	cost_usd: toUsd(row.costNusd),
+	cache_hits: row.cacheHits,
+	saved_usd: toUsd(row.savedNusd),
 });
 
 const range = (q: { period: SeriesPeriod; from: number; to: number }) => ({
@@ -116,7 +127,7 @@ export const statsDocs: OperationDoc[] = [
 	{
 		method: "get",
 		path: "/api/stats/top",
-		summary: "The busiest models, channels, keys or users of a range, by requests, with their cost",
+		summary: "The busiest models, channels, keys or users of a range, by requests, with their cost and response-cache hits and savings",
 		tag: "Usage",
 		auth: "user",
 		query: topQuery,

@@ -66,6 +66,10 @@ export const usageItem = z.object({
 	cost_usd: z.number(),
 	/** The price version charged; null when the request was free. */
 	price_id: z.number().nullable(),
+	/** Answered by the response cache (exact or semantic); null: by an upstream. A hit's tokens are what it would have cost. */
+	cache_hit: z.enum(["exact", "semantic"]).nullable(),
+	/** What the hit saved: the answer's cost less what it was charged (cost_usd); 0 when not a hit. */
+	saved_usd: z.number(),
 	status: z.number(),
 	error_code: z.string().nullable(),
 	partial: z.boolean(),

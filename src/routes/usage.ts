@@ -32,6 +32,8 @@ function item(row: UsageLogRow): UsageItem {
 		cached_tokens: row.cachedTokens,
 		cost_usd: toUsd(row.costNusd),
 		price_id: row.priceId,
+		cache_hit: row.cacheHit,
+		saved_usd: toUsd(row.savedNusd),
 		status: row.status,
 		error_code: row.errorCode,
 		partial: row.partial,

@@ -31,3 +31,8 @@ export function storedCacheSettings(stored: unknown): CacheSettings | null {
 	const parsed = cacheSettings.safeParse(stored);
 	return parsed.success && parsed.data.mode !== "off" ? parsed.data : null;
 }
+
+/** Settings as a key or an app stores them: null when the cache is off, so that a null column is the one way to say off. */
+export function cacheColumn(settings: CacheSettings | null | undefined): CacheSettings | null {
+	return settings && settings.mode !== "off" ? settings : null;
+}

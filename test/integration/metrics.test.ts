@@ -1,7 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { flushMetrics } from "../../src/observability/metrics-flush";
+import { countRecord } from "../../src/relay/llm-metrics";
 import { TEST_ADMIN_TOKEN } from "../support/constants";
-import { call, chat, createKey, readSse, scenario, upstream, usageRow } from "../support/gateway";
+import { call, chat, createKey, readSse, scenario, uid, upstream, usageRow } from "../support/gateway";
+import { usageRecord } from "../support/usage-records";
 
 /** /metrics as a scraper reads it: `series -> value`, the comments checked for shape. */
 async function scrape(token = TEST_ADMIN_TOKEN): Promise<Map<string, number>> {
@@ -80,6 +83,19 @@ describe("GET /metrics", () => {
 		expect(total(after, "llm_requests_total", { model: "", status: "429" }) - total(before, "llm_requests_total", { model: "", status: "429" })).toBe(1);
 		// The client's model name is not a label until a channel served it.
 		expect([...after.keys()].some((k) => k.startsWith("llm_requests_total") && k.includes(model) && k.includes('status="429"'))).toBe(false);
+	});
+
+	it("counts what response-cache hits saved by model, and nothing for an answer an upstream gave", async () => {
+		const model = `cached-${uid()}`;
+		countRecord(usageRecord({ model, channel_id: 3, cache_hit: "exact", saved_nusd: 1_500, cost_nusd: 0 }), undefined, "openai", false);
+		// A hit needs no channel: the answer was stored, not fetched.
+		countRecord(usageRecord({ model, channel_id: null, cache_hit: "semantic", saved_nusd: 500 }), undefined, null, false);
+		countRecord(usageRecord({ model, channel_id: 3, cost_nusd: 9_000 }), undefined, "openai", false);
+		// Counted in this test's isolate: sent to the aggregator as the relay's own flush would.
+		await flushMetrics(env);
+		const series = await scrape();
+		expect(total(series, "response_cache_saved_nusd_total", { model })).toBe(2_000);
+		expect(series.has(`response_cache_saved_nusd_total{model="${model}"}`)).toBe(true);
 	});
 
 	it("labels an unknown path as unmatched, never by its path", async () => {

@@ -126,6 +126,7 @@ describe("the authorization policy", () => {
 				"GET /api/apps/:id/keys (person)",
 				"POST /api/apps/:id/keys (person)",
 				"DELETE /api/apps/:id/keys/:key_id (person)",
+				"DELETE /api/cache (person)",
 			].sort(),
 		);
 	});

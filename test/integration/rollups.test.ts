@@ -25,6 +25,8 @@ interface Log {
 	completion_tokens: number;
 	cached_tokens: number;
 	cost_nusd: number;
+	cache_hit: "exact" | "semantic" | null;
+	saved_nusd: number;
 	latency_ms: number;
 	ttfb_ms: number | null;
 	status: number;
@@ -44,6 +46,8 @@ interface Rollup {
 	completion_tokens: number;
 	cached_tokens: number;
 	cost_nusd: number;
+	cache_hits: number;
+	saved_nusd: number;
 	latency_p50_ms: number | null;
 	latency_p95_ms: number | null;
 	ttfb_p50_ms: number | null;
@@ -72,6 +76,7 @@ function randomLogs(seed: number, count: number, hours: readonly number[], ids: 
 	const rnd = random(seed);
 	return Array.from({ length: count }, () => {
 		const model = rnd.pick(["gpt-a", "claude-b", "gemini-c", "no-ttfb"]);
+		const hit = rnd.next() < 0.25 ? rnd.pick(["exact", "semantic"] as const) : null;
 		return {
 			request_id: `r-${uid()}-${uid()}`,
 			token_id: rnd.pick(ids.tokens),
@@ -82,6 +87,8 @@ function randomLogs(seed: number, count: number, hours: readonly number[], ids: 
 			completion_tokens: rnd.int(0, 800),
 			cached_tokens: rnd.int(0, 100),
 			cost_nusd: rnd.int(0, 50_000_000),
+			cache_hit: hit,
+			saved_nusd: hit === null ? 0 : rnd.int(0, 30_000_000),
 			// A narrow range, so that ties are common.
 			latency_ms: rnd.int(5, 400),
 			ttfb_ms: model === "no-ttfb" || rnd.next() < 0.3 ? null : rnd.int(1, 200),
@@ -93,8 +100,8 @@ function randomLogs(seed: number, count: number, hours: readonly number[], ids: 
 
 async function insertLogs(logs: Log[]): Promise<void> {
 	const insert = env.DB.prepare(`INSERT INTO usage_logs (request_id, token_id, user_id, channel_id, endpoint, model, prompt_tokens,
-		completion_tokens, cached_tokens, cost_nusd, latency_ms, ttfb_ms, status, created_at)
-		VALUES (?1, ?2, ?3, ?4, '/v1/chat/completions', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)`);
+		completion_tokens, cached_tokens, cost_nusd, latency_ms, ttfb_ms, status, created_at, cache_hit, saved_nusd)
+		VALUES (?1, ?2, ?3, ?4, '/v1/chat/completions', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)`);
 	await env.DB.batch(
 		logs.map((l) =>
 			insert.bind(
@@ -111,6 +118,8 @@ async function insertLogs(logs: Log[]): Promise<void> {
 				l.ttfb_ms,
 				l.status,
 				l.created_at,
+				l.cache_hit,
+				l.saved_nusd,
 			),
 		),
 	);
@@ -137,6 +146,8 @@ function aggregate(period: Period, bucket: number, key: Pick<Rollup, "model" | "
 		completion_tokens: sum(logs, (l) => l.completion_tokens),
 		cached_tokens: sum(logs, (l) => l.cached_tokens),
 		cost_nusd: sum(logs, (l) => l.cost_nusd),
+		cache_hits: logs.filter((l) => l.cache_hit !== null).length,
+		saved_nusd: sum(logs, (l) => l.saved_nusd),
 		latency_p50_ms: percentile(
 			logs.map((l) => l.latency_ms),
 			50,
@@ -310,6 +321,8 @@ function point(bucket: number, rows: Rollup[]) {
 		completion_tokens: total((r) => r.completion_tokens),
 		cached_tokens: total((r) => r.cached_tokens),
 		cost_usd: total((r) => r.cost_nusd) / 1e9,
+		cache_hits: total((r) => r.cache_hits),
+		saved_usd: total((r) => r.saved_nusd) / 1e9,
 		latency_p50_ms: weighted(rows, (r) => r.latency_p50_ms),
 		latency_p95_ms: weighted(rows, (r) => r.latency_p95_ms),
 		ttfb_p50_ms: weighted(rows, (r) => r.ttfb_p50_ms),
@@ -406,7 +419,7 @@ describe("GET /api/stats", () => {
 		expect((await asUser(mine.key, `/api/stats/top?${range}&user_id=${other.userId}`)).status).toBe(403);
 	});
 
-	it("ranks models, channels, keys and users by requests, with their cost", async () => {
+	it("ranks models, channels, keys and users by requests, with their cost and response-cache hits and savings", async () => {
 		const base = Date.UTC(2025, 6, 17);
 		const range = rangeOf(base);
 		const { daily } = await seed(base, [1, 2, 3]);
@@ -423,7 +436,7 @@ describe("GET /api/stats", () => {
 				.map(([key, rows]) => ({ key, ...point(0, rows) }))
 				.sort((a, b) => b.requests - a.requests || (a.key < b.key ? -1 : 1))
 				.slice(0, 2)
-				.map(({ key, requests, errors, prompt_tokens, completion_tokens, cached_tokens, cost_usd }) => ({
+				.map(({ key, requests, errors, prompt_tokens, completion_tokens, cached_tokens, cost_usd, cache_hits, saved_usd }) => ({
 					key,
 					requests,
 					errors,
@@ -431,6 +444,8 @@ describe("GET /api/stats", () => {
 					completion_tokens,
 					cached_tokens,
 					cost_usd,
+					cache_hits,
+					saved_usd,
 				}));
 			const res = await admin("GET", `/api/stats/top?period=day&${range}&by=${by}&limit=2`);
 			expect(res.status).toBe(200);

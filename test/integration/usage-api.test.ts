@@ -129,6 +129,8 @@ describe("usage API", () => {
 			cached_tokens: 2,
 			cost_usd: 0.0000015,
 			price_id: 1,
+			cache_hit: null,
+			saved_usd: 0,
 			status: 200,
 			error_code: null,
 			partial: false,
@@ -233,7 +235,15 @@ describe("usage CSV export", () => {
 		const tricky = [
 			record({ user_id: u.userId, token_id: u.tokenId, model: 'name, with "quotes"', created_at: T0 + 1 }),
 			record({ user_id: u.userId, token_id: u.tokenId, model: "=HYPERLINK(1)", error_code: "line\nbreak", created_at: T0 + 2 }),
-			record({ user_id: u.userId, token_id: u.tokenId, cost_nusd: 123_456_789, price_id: 1, created_at: T0 + 3 }),
+			record({
+				user_id: u.userId,
+				token_id: u.tokenId,
+				cost_nusd: 123_456_789,
+				price_id: 1,
+				created_at: T0 + 3,
+				cache_hit: "semantic",
+				saved_nusd: 500_000_000,
+			}),
 		];
 		await deliverAll(tricky);
 		const res = await admin("GET", `/api/usage/export.csv?user_id=${u.userId}`);
@@ -251,6 +261,14 @@ describe("usage CSV export", () => {
 		expect(cell(rows[2], "model")).toBe("'=HYPERLINK(1)");
 		expect(cell(rows[2], "error_code")).toBe("line\nbreak");
 		expect(cell(rows[1], "cost_usd")).toBe("0.123456789");
+		// A response-cache hit: its kind and what it saved, in the list as in the export.
+		expect((await list(`/api/usage?user_id=${u.userId}&limit=1`)).data[0]).toMatchObject({ cache_hit: "semantic", saved_usd: 0.5 });
+		expect([cell(rows[1], "cache_hit"), cell(rows[1], "saved_usd"), cell(rows[2], "cache_hit"), cell(rows[2], "saved_usd")]).toEqual([
+			"semantic",
+			"0.5",
+			"",
+			"0",
+		]);
 		expect(cell(rows[1], "ttfb_ms")).toBe("40");
 		expect(cell(rows[1], "upstream_model")).toBe("mock-chat-2025");
 		expect(cell(rows[1], "stream")).toBe("false");

@@ -41,6 +41,15 @@ export interface OperatorLimits {
 }
 
 /** A gateway key, as GET /api/tokens lists them (without the secret). */
+/** The response cache of a key or an app (`cache`): answers served again instead of calling an upstream. */
+export interface CacheSettings {
+	mode: "exact" | "semantic";
+	ttl_seconds: number;
+	/** The least similarity of a semantic hit. */
+	threshold: number;
+	semantic_any: boolean;
+}
+
 export interface Token extends Limits {
 	id: number;
 	user_id: number;
@@ -70,6 +79,8 @@ export interface Token extends Limits {
 	memory_mode: "off" | "read" | "read_write";
 	/** A stream that breaks mid-way with only text in flight is continued on another channel. */
 	stream_continuation: boolean;
+	/** The response cache of its requests; null: off. */
+	cache: CacheSettings | null;
 	/** An app key's app: such a key works only at /dify/v1, so no page acts as it. */
 	app_id: string | null;
 	created_at: string;
@@ -157,6 +168,10 @@ export interface UsageRow {
 	completion_tokens: number;
 	cached_tokens: number;
 	cost_usd: number;
+	/** Answered by the response cache; null: by an upstream. */
+	cache_hit: "exact" | "semantic" | null;
+	/** What a hit saved: the answer's cost less what it was charged. */
+	saved_usd: number;
 	status: number;
 	error_code: string | null;
 	partial: boolean;

@@ -6,7 +6,20 @@ import { LIMIT_FIELDS } from "./limit-fields";
 import { t } from "./strings";
 
 export type FormState = Record<
-	"name" | "models" | "expires_at" | "user_id" | "memory_mode" | "stream_continuation" | "scopes" | "tags" | "ip_allow" | "auto_rotate" | keyof Limits,
+	| "name"
+	| "models"
+	| "expires_at"
+	| "user_id"
+	| "memory_mode"
+	| "stream_continuation"
+	| "cache_mode"
+	| "cache_ttl"
+	| "cache_threshold"
+	| "scopes"
+	| "tags"
+	| "ip_allow"
+	| "auto_rotate"
+	| keyof Limits,
 	string
 >;
 
@@ -30,6 +43,9 @@ export function initialForm(token: Token | null): FormState {
 		expires_at: toLocalInput(token?.expires_at ?? null),
 		memory_mode: token?.memory_mode ?? "off",
 		stream_continuation: token?.stream_continuation === false ? "off" : "on",
+		cache_mode: token?.cache?.mode ?? "off",
+		cache_ttl: String(token?.cache?.ttl_seconds ?? DEFAULT_CACHE_TTL),
+		cache_threshold: String(token?.cache?.threshold ?? DEFAULT_CACHE_THRESHOLD),
 		user_id: "",
 		scopes: token?.scopes?.join(", ") ?? "",
 		tags: token?.tags.join(", ") ?? "",
@@ -52,6 +68,22 @@ function number(form: FormState, field: keyof FormState, label: string): number 
 	return n;
 }
 
+/** The API's defaults, shown in the fields until the key has settings of its own. */
+const DEFAULT_CACHE_TTL = 3600;
+const DEFAULT_CACHE_THRESHOLD = 0.95;
+
+/** `cache` as the API takes it: null when off; the fields in the API's order, so that an unchanged one compares equal. */
+function cache(form: FormState, token: Token | null): Record<string, unknown> | null {
+	if (form.cache_mode === "off") return null;
+	return {
+		mode: form.cache_mode,
+		ttl_seconds: number(form, "cache_ttl", t("cacheTtl")) ?? DEFAULT_CACHE_TTL,
+		threshold: number(form, "cache_threshold", t("cacheThreshold")) ?? DEFAULT_CACHE_THRESHOLD,
+		// Not in the form (it is for the API's callers who know their traffic); kept as the key has it.
+		semantic_any: token?.cache?.semantic_any ?? false,
+	};
+}
+
 function expiry(local: string): string | null {
 	if (!local) return null;
 	const d = new Date(local);
@@ -68,6 +100,7 @@ export function requestBody(form: FormState, token: Token | null, admin: boolean
 		expires_at: expiry(form.expires_at),
 		memory_mode: form.memory_mode,
 		stream_continuation: form.stream_continuation !== "off",
+		cache: cache(form, token),
 		scopes: orNull(splitList(form.scopes)),
 		tags: splitList(form.tags),
 		ip_allow: orNull(splitList(form.ip_allow)),

@@ -106,6 +106,44 @@ export function KeyDialog({
 				</select>
 			</Field>
 			<div class="form-grid">
+				<Field label={t("cacheMode")} hint={t("cacheHint")}>
+					<select name="cache_mode" value={form.cache_mode} onChange={set("cache_mode")} data-testid="key-cache-mode" aria-invalid={refused("cache")}>
+						<option value="off">{t("cacheOff")}</option>
+						<option value="exact">{t("cacheExact")}</option>
+						<option value="semantic">{t("cacheSemantic")}</option>
+					</select>
+				</Field>
+				{form.cache_mode !== "off" && (
+					<Field label={t("cacheTtl")}>
+						<input
+							name="cache_ttl"
+							type="number"
+							min="1"
+							step="1"
+							value={form.cache_ttl}
+							onInput={set("cache_ttl")}
+							data-testid="key-cache-ttl"
+							aria-invalid={refused("cache.ttl_seconds")}
+						/>
+					</Field>
+				)}
+				{form.cache_mode === "semantic" && (
+					<Field label={t("cacheThreshold")} hint={t("cacheThresholdHint")}>
+						<input
+							name="cache_threshold"
+							type="number"
+							min="0.5"
+							max="1"
+							step="0.01"
+							value={form.cache_threshold}
+							onInput={set("cache_threshold")}
+							data-testid="key-cache-threshold"
+							aria-invalid={refused("cache.threshold")}
+						/>
+					</Field>
+				)}
+			</div>
+			<div class="form-grid">
 				<Field label={t("scopes")} hint={t("scopesHint")}>
 					<input name="scopes" value={form.scopes} onInput={set("scopes")} placeholder="relay, usage" autoComplete="off" aria-invalid={refused("scopes")} />
 				</Field>

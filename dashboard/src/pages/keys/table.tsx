@@ -8,6 +8,18 @@ import { LIMIT_FIELDS, limitValue } from "./limit-fields";
 import { Lock } from "./operator-note";
 import { t } from "./strings";
 
+/** A TTL in its largest whole unit: 90 s, 15 min, 1 h, 30 d. */
+function duration(seconds: number): string {
+	for (const [unit, size] of [
+		["ttlDays", 86_400],
+		["ttlHours", 3_600],
+		["ttlMinutes", 60],
+	] as const) {
+		if (seconds % size === 0) return t(unit, { n: fmt.int(seconds / size) });
+	}
+	return t("ttlSeconds", { n: fmt.int(seconds) });
+}
+
 const isExpired = (k: Token) => k.expires_at !== null && Date.parse(k.expires_at) <= Date.now();
 
 /** The key's limits in a line, each the operator set marked with a lock. */
@@ -51,7 +63,7 @@ function Status({ token: k }: { token: Token }) {
 	);
 }
 
-/** The name, with the key's tags and, when narrowed, what it may call and from where. */
+/** The name, with the key's tags and, when narrowed, what it may call and from where, and its response cache. */
 function Name({ token: k }: { token: Token }) {
 	return (
 		<>
@@ -60,6 +72,11 @@ function Name({ token: k }: { token: Token }) {
 			{k.scopes && <div class="muted">{k.scopes.join(", ")}</div>}
 			{k.ip_allow && <div class="muted">{k.ip_allow.join(", ")}</div>}
 			{k.auto_rotate && <div class="muted">{t("autoRenew")}</div>}
+			{k.cache && (
+				<div class="muted" data-testid={`key-cache-${k.id}`}>
+					{t(k.cache.mode === "exact" ? "cacheSummaryExact" : "cacheSummarySemantic", { ttl: duration(k.cache.ttl_seconds), threshold: k.cache.threshold })}
+				</div>
+			)}
 		</>
 	);
 }

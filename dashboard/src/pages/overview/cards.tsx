@@ -12,7 +12,18 @@ interface Summary extends Totals {
 
 /** Sums the buckets; a range's percentiles are the request-weighted mean of its buckets' (exact ones are not in the rollups). */
 export function summarize(points: Point[]): Summary {
-	const sum: Summary = { requests: 0, errors: 0, prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cost_usd: 0, p50: null, p95: null };
+	const sum: Summary = {
+		requests: 0,
+		errors: 0,
+		prompt_tokens: 0,
+		completion_tokens: 0,
+		cached_tokens: 0,
+		cost_usd: 0,
+		cache_hits: 0,
+		saved_usd: 0,
+		p50: null,
+		p95: null,
+	};
 	let w50 = 0;
 	let w95 = 0;
 	let s50 = 0;
@@ -24,6 +35,8 @@ export function summarize(points: Point[]): Summary {
 		sum.completion_tokens += p.completion_tokens;
 		sum.cached_tokens += p.cached_tokens;
 		sum.cost_usd += p.cost_usd;
+		sum.cache_hits += p.cache_hits;
+		sum.saved_usd += p.saved_usd;
 		if (p.latency_p50_ms !== null) {
 			s50 += p.latency_p50_ms * p.requests;
 			w50 += p.requests;

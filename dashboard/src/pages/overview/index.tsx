@@ -1,4 +1,7 @@
-/** The overview page: traffic, tokens, cost and latency over a range, the top models and channels, and (for the operator) channel health. */
+/**
+ * The overview page: traffic, tokens, cost and latency over a range, the top models and channels, the response
+ * cache's hit rate and savings, and (for the operator) channel health.
+ */
 
 import { useMemo, useState } from "preact/hooks";
 import { Async, Empty, useLoad } from "../../components/async";
@@ -6,6 +9,7 @@ import { PageTitle } from "../../components/page-title";
 import { fmt } from "../../i18n";
 import { isAdmin } from "../../session";
 import { BreakerList, type Breakers, loadBreakers } from "./breakers";
+import { CachePanel } from "./cache";
 import { StatCards, summarize } from "./cards";
 import { Charts } from "./charts";
 import { loadStats, RANGES, type RangeKey } from "./stats";
@@ -62,6 +66,7 @@ export function OverviewPage() {
 								<>
 									<Charts ts={s.series} />
 									<TopLists stats={s} names={names} />
+									<CachePanel stats={s} />
 								</>
 							)}
 						</>

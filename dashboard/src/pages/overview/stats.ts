@@ -1,6 +1,7 @@
 /** The overview's statistics: the time ranges, the rollups' shapes, and loading them for a range. */
 
 import { api, get, query } from "../../api";
+import type { Token } from "../../components/api-types";
 
 type Period = "minute" | "hour" | "day";
 export type RangeKey = "hour" | "day" | "month";
@@ -26,6 +27,9 @@ export interface Totals {
 	completion_tokens: number;
 	cached_tokens: number;
 	cost_usd: number;
+	/** Requests the response cache answered, and what they saved. */
+	cache_hits: number;
+	saved_usd: number;
 }
 
 export interface Point extends Totals {
@@ -54,7 +58,14 @@ export interface Stats {
 	series: Timeseries;
 	models: Top;
 	channels: Top;
+	/** The response cache's panel: more models than the top list, and the keys, with the keys' names. */
+	cacheModels: Top;
+	cacheKeys: Top;
+	keyNames: Map<number, string>;
 }
+
+/** Rows of the response cache's tables: the busiest keys and models of the range. */
+const CACHE_ROWS = 10;
 
 export async function loadStats(range: RangeKey, admin: boolean): Promise<Stats> {
 	// The rollups of the current hour and day lag the raw usage; the operator may recompute them first. A failure
@@ -63,10 +74,13 @@ export async function loadStats(range: RangeKey, admin: boolean): Promise<Stats>
 	const { period, top, span } = RANGES[range];
 	const to = Date.now();
 	const q = { from: to - span, to };
-	const [series, models, channels] = await Promise.all([
+	const [series, models, channels, cacheModels, cacheKeys, keys] = await Promise.all([
 		get<Timeseries>(`/api/stats/timeseries${query({ ...q, period })}`),
 		get<Top>(`/api/stats/top${query({ ...q, period: top, by: "model", limit: 8 })}`),
 		get<Top>(`/api/stats/top${query({ ...q, period: top, by: "channel", limit: 8 })}`),
+		get<Top>(`/api/stats/top${query({ ...q, period: top, by: "model", limit: CACHE_ROWS })}`),
+		get<Top>(`/api/stats/top${query({ ...q, period: top, by: "token", limit: CACHE_ROWS })}`),
+		get<{ data: Token[] }>("/api/tokens"),
 	]);
-	return { series, models, channels };
+	return { series, models, channels, cacheModels, cacheKeys, keyNames: new Map(keys.data.map((k) => [k.id, k.name])) };
 }

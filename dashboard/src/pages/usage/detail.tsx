@@ -8,6 +8,7 @@ import { CopyButton } from "../../components/copy-button";
 import { useModal } from "../../components/hooks";
 import { fmt } from "../../i18n";
 import { isAdmin, session } from "../../session";
+import { CacheHit } from "./cache-hit";
 import { StatusBadge } from "./status-badge";
 import { t } from "./strings";
 
@@ -112,6 +113,9 @@ export function Detail({ id, channelName, onClose }: { id: string; channelName: 
 							<Field label={t("completionTokens")}>{fmt.int(d.completion_tokens)}</Field>
 							<Field label={t("cachedTokens")}>{fmt.int(d.cached_tokens)}</Field>
 							<Field label={t("cost")}>{fmt.usd(d.cost_usd)}</Field>
+							<Field label={t("cache")}>
+								<CacheHit row={d} />
+							</Field>
 							<Field label={t("latency")}>{fmt.ms(d.latency_ms)}</Field>
 							<Field label={t("ttfb")}>{fmt.ms(d.ttfb_ms)}</Field>
 							<Field label={t("stream")}>{yesNo(d.stream)}</Field>

@@ -58,6 +58,10 @@ export const t = translator({
 		noPrice: "Free (no price)",
 		none: "–",
 		copyId: "Copy ID",
+		cache: "Response cache",
+		hitExact: "Hit",
+		hitSemantic: "Semantic hit",
+		saved: "saved {usd}",
 	},
 	zh: {
 		title: "使用日志",
@@ -114,5 +118,9 @@ export const t = translator({
 		noPrice: "免费（无价格）",
 		none: "–",
 		copyId: "复制 ID",
+		cache: "响应缓存",
+		hitExact: "命中",
+		hitSemantic: "语义命中",
+		saved: "节省 {usd}",
 	},
 });

@@ -4,6 +4,7 @@ import type { UsageRow } from "../../components/api-types";
 import type { Paged } from "../../components/hooks";
 import { PagedTable } from "../../components/paged-table";
 import { fmt } from "../../i18n";
+import { CacheHit } from "./cache-hit";
 import { StatusBadge } from "./status-badge";
 import { t } from "./strings";
 
@@ -40,6 +41,7 @@ export function UsageTable({
 				{ id: "in", head: t("tokensIn"), num: true, cell: (r) => fmt.int(r.prompt_tokens) },
 				{ id: "out", head: t("tokensOut"), num: true, cell: (r) => fmt.int(r.completion_tokens) },
 				{ id: "cost", head: t("cost"), num: true, cell: (r) => fmt.usd(r.cost_usd) },
+				{ id: "cache", head: t("cache"), cell: (r) => <CacheHit row={r} /> },
 				{ id: "latency", head: t("latency"), num: true, cell: (r) => fmt.ms(r.latency_ms) },
 				{ id: "status", head: t("status"), title: (r) => r.error_code ?? undefined, cell: (r) => <StatusBadge status={r.status} /> },
 			]}
