@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { difyScope } from "../auth/policy";
-import type { AppRow } from "../conversations/apps";
+import { type AppRow, appCache } from "../conversations/apps";
 import { type DifyConversation, findDifyConversation, historyOf } from "../conversations/dify-store";
 import { toStoredItem } from "../conversations/items";
 import { stopTurn } from "../conversations/running-turns";
@@ -52,6 +52,8 @@ export const difyChatRoutes = new Hono<AppEnv>()
 		const app = await appOf(c);
 		c.set("caller", { ...c.get("caller"), memoryMode: app.memoryMode });
 		const caller = c.get("caller");
+		// The app's own response cache setting, else its key's.
+		const cache = appCache(app) ?? caller.cache;
 		const scope = difyScope(caller, body.user);
 		const conversation = body.conversation_id ? await findDifyConversation(c.env.DB, body.conversation_id, scope) : undefined;
 		const { chat, inputs, userItem } = await askedChat(c, app, body, conversation);
@@ -85,7 +87,7 @@ export const difyChatRoutes = new Hono<AppEnv>()
 		// Retrieval, memory and the model's first answer, however long they take: a stream may commit before they end.
 		const answered = (async () => {
 			const found = await gatherContext(c, chat, retrieval, endUserFor(c, body.user));
-			return relayedWithContext(c, found, (req) => relayChat(req, { ingress: openaiIngress, native: { ...found.chat }, chat: found.chat, stream }));
+			return relayedWithContext(c, found, (req) => relayChat(req, { ingress: openaiIngress, native: { ...found.chat }, chat: found.chat, stream, cache }));
 		})();
 		if (stream) {
 			const out = await streamingTurn(plan, answered);

@@ -96,8 +96,8 @@ describe("the exact response cache", () => {
 			if (res.headers.get("x-gateway-cache") === "hit") hit = res;
 			else await res.text();
 		}
-		expect(hit).toBeDefined();
-		expect(((await hit?.json()) as Completion).choices[0]?.message.content).toBe(text);
+		if (!hit) throw new Error("never served from the cache");
+		expect(((await hit.json()) as Completion).choices[0]?.message.content).toBe(text);
 	});
 
 	it("never serves one user's answer to another user, nor to a key with the cache off", async () => {
@@ -166,7 +166,8 @@ describe("the exact response cache", () => {
 			if (res.headers.get("x-gateway-cache") === "hit") hit = res;
 			else await res.text();
 		}
-		expect(((await hit?.json()) as { content: { text: string }[] }).content[0]?.text).toBe(first.content[0]?.text);
+		if (!hit) throw new Error("never served from the cache");
+		expect(((await hit.json()) as { content: { text: string }[] }).content[0]?.text).toBe(first.content[0]?.text);
 		const streamed = await send({ stream: true });
 		expect(streamed.headers.get("x-gateway-cache")).toBe("hit");
 		const { raw } = await readSse(streamed);
