@@ -6,7 +6,8 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src";
 import { beginPurge, continuePurge } from "../../src/privacy/purge";
-import { createChannel, uid, upstream, upstreamLog } from "../support/gateway";
+import { TEST_ADMIN_TOKEN } from "../support/constants";
+import { call, createChannel, uid, upstream, upstreamLog } from "../support/gateway";
 import { get, newOwner, type Owner, post, token } from "../support/mem0-api";
 
 interface Hit {
@@ -44,6 +45,16 @@ describe("memory searches served again until their entity's memories change", ()
 		return (await res.json<{ results: Hit[] }>()).results.map((h) => h.memory).sort();
 	}
 
+	/** Memory search cache lookups by result, as /metrics counts them. */
+	async function lookups(): Promise<Record<string, number>> {
+		const res = await call("/metrics", { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+		const out: Record<string, number> = { hit: 0, miss: 0 };
+		for (const m of (await res.text()).matchAll(/^cache_requests_total\{cache="memory_search",result="(\w+)"\} (\S+)$/gm)) {
+			if (m[1]) out[m[1]] = Number(m[2]);
+		}
+		return out;
+	}
+
 	const embeddings = async () => (await upstreamLog(tag)).filter((r) => r.path.endsWith("/embeddings")).length;
 
 	/**
@@ -64,10 +75,12 @@ describe("memory searches served again until their entity's memories change", ()
 
 	it("embeds the query of the same search once, and shows an add to the entity at once", async () => {
 		await add(owner.key, { user_id: "ann" }, "Ann drinks green tea");
+		const before = await lookups();
 		expect(await embeddingsOf(() => search(owner.key, { user_id: "ann" }))).toBe(1);
 		let again: string[] = [];
 		expect(await embeddingsOf(async () => (again = await search(owner.key, { user_id: "ann" })))).toBe(0);
 		expect(again).toEqual(["Ann drinks green tea"]);
+		expect(await lookups()).toEqual({ hit: (before.hit ?? 0) + 1, miss: (before.miss ?? 0) + 1 });
 		// A different query, limit or threshold is another search.
 		expect(await embeddingsOf(() => search(owner.key, { user_id: "ann" }, "coffee"))).toBe(1);
 
