@@ -870,3 +870,19 @@ export const cachePurges = sqliteTable(
 	(t) => [index("cache_purges_at_idx").on(t.at)],
 );
 export type CachePurgeRow = typeof cachePurges.$inferSelect;
+
+/**
+ * What a cached memory search (src/memory/search-cache.ts) is checked against: a counter per owner and scope, bumped
+ * in the same D1 batch as every write to the owner's memories and again after their vectors change. A scope is an
+ * entity (`user_id:alice`), `*` (any write of the owner's) or `` (the owner's epoch: bumped by a privacy purge, which
+ * deletes the other rows, since entity ids are the client's names for people). A missing row reads as 0.
+ */
+export const memorySearchGenerations = sqliteTable(
+	"memory_search_generations",
+	{
+		ownerId: integer("owner_id").notNull(),
+		scope: text("scope").notNull(),
+		generation: integer("generation").notNull(),
+	},
+	(t) => [primaryKey({ columns: [t.ownerId, t.scope] })],
+);

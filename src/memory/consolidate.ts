@@ -5,8 +5,10 @@ import { memories } from "../db/schema";
 import { vectorIndex } from "../knowledge/vector-index";
 import { memorySupersedesFormat } from "../protocols/memory-facts";
 import { askModel, type ModelContext } from "./ask-model";
+import { entitiesOfRow } from "./filters";
 import type { MemoryRow } from "./memories";
-import { entitiesOfRow, memoryNamespace, unindexMemories } from "./vectors";
+import { bumpStatement, touchMemories } from "./search-generations";
+import { memoryNamespace, unindexMemories } from "./vectors";
 
 /** Existing memories a new fact is compared with: its nearest of the same entity. */
 const NEIGHBOURS = 5;
@@ -56,10 +58,10 @@ export async function consolidate(ctx: ModelContext, fresh: readonly MemoryRow[]
 			// Both stay current: a duplicate or stale memory is better than a lost one or a failed add.
 		}
 	}
-	await unindexMemories(
-		ctx.env,
-		superseded.map((s) => s.old),
-	);
+	const old = superseded.map((s) => s.old);
+	await unindexMemories(ctx.env, old);
+	// Their rows were hidden (and bumped) before their vectors went: searches in between are not served again.
+	await touchMemories(ctx.env, old);
 	return superseded;
 }
 
@@ -78,7 +80,10 @@ async function currentRows(env: Env, ownerId: number, ids: readonly string[]): P
 		.where(and(eq(memories.ownerId, ownerId), isNull(memories.supersededBy), sql`${memories.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`));
 }
 
-/** Hides `old` behind `by`, with an UPDATE in its history; false when something else superseded it first. */
+/**
+ * Hides `old` behind `by`, with an UPDATE in its history and its searches' generations bumped; false when something
+ * else superseded it first.
+ */
 async function supersede(env: Env, old: MemoryRow, by: MemoryRow): Promise<boolean> {
 	const now = Date.now();
 	const [changed] = await env.DB.batch([
@@ -88,6 +93,7 @@ async function supersede(env: Env, old: MemoryRow, by: MemoryRow): Promise<boole
 			`INSERT INTO memory_history (memory_id, owner_id, event, old_memory, new_memory, created_at)
 			SELECT id, owner_id, 'UPDATE', memory, ?1, ?2 FROM memories WHERE seq = ?3 AND superseded_by = ?4 AND updated_at = ?2`,
 		).bind(by.memory, now, old.seq, by.id),
+		bumpStatement(env, old.ownerId, [entitiesOfRow(old)]),
 	]);
 	return (changed?.meta.changes ?? 0) > 0;
 }

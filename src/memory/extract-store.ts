@@ -5,6 +5,7 @@ import { db } from "../db/client";
 import { memories } from "../db/schema";
 import { sha256Hex } from "../lib/crypto";
 import type { MemoryRow } from "./memories";
+import { bumpStatement } from "./search-generations";
 
 /** An extraction's ADD results, as its event keeps them from the moment its memories are stored. */
 type AddResult = { id: string; data: { memory: string }; event: "ADD" };
@@ -12,10 +13,10 @@ const storedResults = z.array(z.object({ id: z.string() }));
 
 /**
  * Stores an extraction's facts as memories (each with its ADD in the history) and moves its event from PENDING to
- * RUNNING with their ids, in one D1 batch (one transaction): either the memories exist and the event says so, or
- * neither. Every statement requires the event to be PENDING, so a second delivery of the same message (after a crash
- * before the event was finished, or running beside the first) stores nothing again. Null when the event was no
- * longer PENDING; else the memories, in the facts' order.
+ * RUNNING with their ids, in one D1 batch (one transaction) that also bumps the entity's search generations: either
+ * the memories exist and the event says so, or neither. Every statement requires the event to be PENDING, so a second
+ * delivery of the same message (after a crash before the event was finished, or running beside the first) stores
+ * nothing again. Null when the event was no longer PENDING; else the memories, in the facts' order.
  */
 export async function storeFacts(env: Env, msg: MemoryMessage, facts: readonly string[], dimensions: number | null): Promise<MemoryRow[] | null> {
 	const now = Date.now();
@@ -51,6 +52,7 @@ export async function storeFacts(env: Env, msg: MemoryMessage, facts: readonly s
 			msg.owner_id,
 			now,
 		),
+		bumpStatement(env, msg.owner_id, [e]),
 	]);
 	if ((moved?.meta.changes ?? 0) === 0) return null;
 	return memoriesOf(

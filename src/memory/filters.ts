@@ -9,6 +9,14 @@ export const ENTITY_FIELDS = ["user_id", "agent_id", "app_id", "run_id"] as cons
 export type EntityField = (typeof ENTITY_FIELDS)[number];
 export type Entities = Partial<Record<EntityField, string>>;
 
+/** The entity columns of a memory row. */
+export type EntityColumns = { entityUserId: string | null; agentId: string | null; appId: string | null; runId: string | null };
+
+/** A memory's entity ids, as a write or a filter names them. */
+export function entitiesOfRow(r: EntityColumns): Entities {
+	return { user_id: r.entityUserId ?? undefined, agent_id: r.agentId ?? undefined, app_id: r.appId ?? undefined, run_id: r.runId ?? undefined };
+}
+
 const column = { user_id: memories.entityUserId, agent_id: memories.agentId, app_id: memories.appId, run_id: memories.runId } as const;
 
 const entityId = z.string().min(1).max(256);

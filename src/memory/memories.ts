@@ -3,7 +3,8 @@ import { db } from "../db/client";
 import { memories, memoryHistory } from "../db/schema";
 import { GatewayError } from "../errors/gateway-error";
 import { sha256Hex } from "../lib/crypto";
-import { type Entities, filterSql, type MemoryFilter } from "./filters";
+import { type Entities, entitiesOfRow, filterSql, type MemoryFilter } from "./filters";
+import { bumpQuery, rowBumps } from "./search-generations";
 
 export type MemoryRow = typeof memories.$inferSelect;
 
@@ -45,7 +46,8 @@ export async function insertMemories(env: Env, ownerId: number, items: readonly 
 		...chunks(history, 16).map((part) => d.insert(memoryHistory).values(part)),
 	];
 	if (!first) return [];
-	await d.batch([first, ...rest]);
+	const written = items.map((m) => m.entities);
+	await d.batch([first, ...rest, bumpQuery(d, ownerId, written)]);
 	const stored = await d
 		.select()
 		.from(memories)
@@ -105,12 +107,16 @@ export async function updateMemory(env: Env, row: MemoryRow, { text, metadata, d
 			.where(eq(memories.seq, row.seq))
 			.returning(),
 		d.insert(memoryHistory).values({ memoryId: row.id, ownerId: row.ownerId, event: "UPDATE", oldMemory: row.memory, newMemory: memory, createdAt: now }),
+		bumpQuery(d, row.ownerId, [entitiesOfRow(row)]),
 	]);
 	if (!updated) throw new GatewayError("not_found", `Memory ${row.id} not found`);
 	return updated;
 }
 
-/** Deletes memories, each leaving a DELETE in its history (kept: Mem0 shows a deleted memory's history). */
+/**
+ * Deletes memories, each leaving a DELETE in its history (kept: Mem0 shows a deleted memory's history), and bumps
+ * their searches' generations in the same batch. Their vectors are removed first (unindexMemories).
+ */
 export async function deleteMemories(env: Env, rows: readonly MemoryRow[]): Promise<void> {
 	const now = Date.now();
 	// The seqs go as one JSON parameter: D1 binds at most 100 a statement.
@@ -125,7 +131,7 @@ export async function deleteMemories(env: Env, rows: readonly MemoryRow[]): Prom
 	const remove = env.DB.prepare("DELETE FROM memories WHERE seq IN (SELECT value FROM json_each(?1))");
 	for (const part of chunks(rows, 500)) {
 		const seqs = JSON.stringify(part.map((r) => r.seq));
-		await env.DB.batch([history.bind(now, seqs), feedback.bind(seqs), remove.bind(seqs)]);
+		await env.DB.batch([history.bind(now, seqs), feedback.bind(seqs), remove.bind(seqs), ...rowBumps(env, part)]);
 	}
 }
 

@@ -8,7 +8,8 @@ import { vectorIndex } from "../knowledge/vector-index";
 import { traced, untraced } from "../observability/tracer";
 import { filterSql, type MemoryFilter, requiredEntities } from "./filters";
 import type { MemoryRow } from "./memories";
-import { embedTexts, type MemoryContext, memoryNamespace } from "./vectors";
+import { MemorySearchCache } from "./search-cache";
+import { embedTexts, type MemoryContext, memoryEmbeddingModel, memoryNamespace } from "./vectors";
 
 export interface MemorySearch {
 	query: string;
@@ -51,18 +52,27 @@ const MAX_RERANKED = 100;
 const candidateColumns = { seq: memories.seq, id: memories.id, updatedAt: memories.updatedAt };
 type Candidate = { seq: number; id: string; updatedAt: number };
 
+const cache = new MemorySearchCache<MemoryHit>((hits) =>
+	hits.reduce((n, h) => n + h.row.memory.length + (h.row.metadata ? JSON.stringify(h.row.metadata).length : 0), 0),
+);
+
 /**
  * The owner's current memories that pass the filter, ranked by the fusion (reciprocal ranks) of the query's
  * embedding against the owner's namespace of the vector index and BM25 over the memory texts (FTS5; unless
  * `keyword` is false), optionally re-scored (`rerank`), blended with recency; scores lie in [0, 1]. Up to 200
  * candidates are ranked by their ids and times; only the `topK` kept (or the reranked head) are read whole.
+ * The same search again within MEMORY_SEARCH_CACHE_SECONDS, its entities unchanged, is served from the isolate's
+ * cache (search-cache.ts): no embedding (so no usage row), no vector query. Recency moves too little in that time
+ * to matter.
  */
 export function searchMemories(ctx: MemoryContext, ownerId: number, q: MemorySearch): Promise<MemoryHit[]> {
 	const attributes = { "gateway.memory.top_k": q.topK, "gateway.memory.rerank": q.rerank === true };
 	return traced(ctx.trace ?? untraced(), "memory search", { attributes }, async (span) => {
-		const hits = await search({ ...ctx, trace: span }, ownerId, q);
-		span.set({ "gateway.memory.hits": hits.length });
-		return hits;
+		// What else decides the result: the models that embed the query and re-score the head.
+		const inputs = { ...q, embedding: memoryEmbeddingModel(ctx.env), reranker: q.rerank === true ? ctx.env.VECTOR_RERANK_MODEL : undefined };
+		const served = await cache.serve(ctx.env, ownerId, q.filter, inputs, () => search({ ...ctx, trace: span }, ownerId, q));
+		span.set({ "gateway.memory.hits": served.hits.length, "gateway.memory.cache": served.cache });
+		return served.hits;
 	});
 }
 

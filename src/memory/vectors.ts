@@ -2,8 +2,9 @@ import type { Metadata } from "../../durable-objects/vector-index-types";
 import { embed } from "../knowledge/embed";
 import type { OwnerContext } from "../knowledge/owner-relay";
 import { vectorIndex } from "../knowledge/vector-index";
-import type { Entities } from "./filters";
+import { type Entities, entitiesOfRow } from "./filters";
 import type { MemoryRow } from "./memories";
+import { touchMemories } from "./search-generations";
 
 export interface MemoryContext extends OwnerContext {
 	requestId: string;
@@ -33,11 +34,10 @@ export function entityMetadata(entities: Entities): Metadata {
 	return out;
 }
 
-export function entitiesOfRow(r: MemoryRow): Entities {
-	return { user_id: r.entityUserId ?? undefined, agent_id: r.agentId ?? undefined, app_id: r.appId ?? undefined, run_id: r.runId ?? undefined };
-}
-
-/** Writes the memories' vectors (their UUIDs as ids), with their entity ids as metadata. */
+/**
+ * Writes the memories' vectors (their UUIDs as ids), with their entity ids as metadata, then bumps their searches'
+ * generations: a search that ran before the vectors landed is not served again.
+ */
 export async function indexMemories(env: Env, rows: readonly MemoryRow[], vectors: readonly Float32Array[]): Promise<void> {
 	const [first] = vectors;
 	if (!first) return;
@@ -48,9 +48,13 @@ export async function indexMemories(env: Env, rows: readonly MemoryRow[], vector
 			return [{ id: r.id, values, namespace: memoryNamespace(r.ownerId), metadata: entityMetadata(entitiesOfRow(r)) }];
 		}),
 	);
+	await touchMemories(env, rows);
 }
 
-/** Removes the memories' vectors, for each dimension they were indexed at. */
+/**
+ * Removes the memories' vectors, for each dimension they were indexed at. Their searches' generations are the
+ * caller's to bump afterwards: deleteMemories does, in the batch that deletes the rows; consolidate, after it.
+ */
 export async function unindexMemories(env: Env, rows: readonly MemoryRow[]): Promise<void> {
 	const byDimensions = new Map<number, string[]>();
 	for (const r of rows) if (r.dimensions !== null) byDimensions.set(r.dimensions, [...(byDimensions.get(r.dimensions) ?? []), r.id]);

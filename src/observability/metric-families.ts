@@ -91,7 +91,7 @@ export const FAMILIES = {
 	cache: family({
 		name: "cache_requests_total",
 		type: "counter",
-		help: "Isolate cache lookups (keys, channels, prices, model routes, embeddings), by cache and result",
+		help: "Isolate cache lookups (keys, channels, prices, model routes, embeddings, memory searches), by cache and result",
 		labels: ["cache", "result"],
 	}),
 	responseCache: family({

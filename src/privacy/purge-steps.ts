@@ -1,4 +1,5 @@
 import { vectorIndex } from "../knowledge/vector-index";
+import { bumpEpoch, forgetScopes } from "../memory/search-generations";
 
 /**
  * The pages a purge removes a user's data in, one bounded step each: a few D1 statements, at most one R2 call and one
@@ -57,7 +58,10 @@ export const filesStep: PurgeStep = async (env, userId) => {
 	return results.length;
 };
 
-/** A page of the user's memories: their vectors (per dimension they were indexed at), then their rows. */
+/**
+ * A page of the user's memories: their vectors (per dimension they were indexed at), then their rows, with a new
+ * epoch for their memory searches so that none cached before is served again.
+ */
 export const memoriesStep: PurgeStep = async (env, userId) => {
 	const { results } = await env.DB.prepare("SELECT seq, id, dimensions FROM memories WHERE owner_id = ?1 LIMIT ?2")
 		.bind(userId, MEMORY_PAGE)
@@ -66,20 +70,27 @@ export const memoriesStep: PurgeStep = async (env, userId) => {
 	const byDimensions = new Map<number, string[]>();
 	for (const r of results) if (r.dimensions !== null) byDimensions.set(r.dimensions, [...(byDimensions.get(r.dimensions) ?? []), r.id]);
 	for (const [dimensions, ids] of byDimensions) await vectorIndex(env, dimensions).deleteByIds(ids);
-	await env.DB.prepare("DELETE FROM memories WHERE seq IN (SELECT value FROM json_each(?1))")
-		.bind(JSON.stringify(results.map((r) => r.seq)))
-		.run();
+	await env.DB.batch([
+		env.DB.prepare("DELETE FROM memories WHERE seq IN (SELECT value FROM json_each(?1))").bind(JSON.stringify(results.map((r) => r.seq))),
+		bumpEpoch(env, userId),
+	]);
 	return results.length;
 };
 
-/** What Mem0 keeps beside the memories, content included: their history, the add events and the feedback. */
+/**
+ * What Mem0 keeps beside the memories, content included: their history, the add events, the feedback, and the
+ * entity ids their search generations name. The epoch moves on in the same batch (and is not counted as removed):
+ * a generation deleted reads 0 again, which an old cached search may have seen.
+ */
 export const memoryTrailStep: PurgeStep = async (env, userId) => {
 	const results = await env.DB.batch([
 		env.DB.prepare("DELETE FROM memory_history WHERE id IN (SELECT id FROM memory_history WHERE owner_id = ?1 LIMIT ?2)").bind(userId, ROW_PAGE),
 		env.DB.prepare("DELETE FROM memory_events WHERE id IN (SELECT id FROM memory_events WHERE owner_id = ?1 LIMIT ?2)").bind(userId, ROW_PAGE),
 		env.DB.prepare("DELETE FROM memory_feedback WHERE owner_id = ?1").bind(userId),
+		forgetScopes(env, userId),
+		bumpEpoch(env, userId),
 	]);
-	return results.reduce((n, r) => n + changes(r), 0);
+	return results.slice(0, -1).reduce((n, r) => n + changes(r), 0);
 };
 
 /** A page of the user's conversations with their items and turns. */
