@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { adminApi } from "./admin-api";
+import { signInAsOperator } from "./dashboard-sign-in";
 import { englishDetector, stringsTables, VISIBLE_TEXTS } from "./dashboard-strings";
 
 const gatewayUrl = inject("gatewayUrl");
@@ -54,11 +55,7 @@ afterAll(async () => {
 
 describe("the dashboard's Audit page in Chromium", () => {
 	it("shows the operator the entry of a change just made, filtered by action and object", async () => {
-		await page.goto(gatewayUrl);
-		await page.getByRole("tab", { name: "Admin token" }).click();
-		await page.locator('input[name="token"]').fill(inject("adminToken"));
-		await page.getByRole("button", { name: "Sign in" }).click();
-		await expect.poll(() => page.getByTestId("who").textContent(), { timeout: 10_000 }).toBe("operator");
+		await signInAsOperator(page);
 		const group = `audit-${tag}`;
 		await adminApi("PUT", `/api/groups/${group}`, { price_multiplier: 1.25 });
 

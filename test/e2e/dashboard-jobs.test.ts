@@ -7,9 +7,9 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { wrangler } from "../../scripts/local-state.mjs";
 import { adminApi } from "./admin-api";
+import { signInAsOperator } from "./dashboard-sign-in";
 import { englishDetector, stringsTables, VISIBLE_TEXTS } from "./dashboard-strings";
 
-const gatewayUrl = inject("gatewayUrl");
 const SHOTS = join("test-results", "dashboard");
 const tag = crypto.randomUUID().slice(0, 8);
 
@@ -90,11 +90,7 @@ afterAll(async () => {
 
 describe("the dashboard's Jobs page in Chromium", () => {
 	it("shows every queue with its last hour", async () => {
-		await page.goto(gatewayUrl);
-		await page.getByRole("tab", { name: "Admin token" }).click();
-		await page.locator('input[name="token"]').fill(inject("adminToken"));
-		await page.getByRole("button", { name: "Sign in" }).click();
-		await expect.poll(() => page.getByTestId("who").textContent(), { timeout: 10_000 }).toBe("operator");
+		await signInAsOperator(page);
 		await page.getByRole("link", { name: "Jobs" }).click();
 		for (const q of ["usage", "notify", "ingest", "memory"]) await page.getByTestId(`queue-row-${q}`).waitFor();
 		const memory = page.getByTestId("queue-row-memory");

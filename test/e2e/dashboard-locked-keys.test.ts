@@ -6,8 +6,8 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { wrangler } from "../../scripts/local-state.mjs";
 import { adminApi } from "./admin-api";
+import { signInAsOperator } from "./dashboard-sign-in";
 
-const gatewayUrl = inject("gatewayUrl");
 const SHOTS = join("test-results", "dashboard");
 const name = `locked-${crypto.randomUUID().slice(0, 8)}`;
 const REASON = "unusual use: used from a new country (DE)";
@@ -41,11 +41,7 @@ afterAll(async () => {
 describe("the Keys page's Security notice in Chromium", () => {
 	it("lists a locked key with why, and the operator unlocks it", { timeout: 90_000 }, async () => {
 		expect(await statusOf(keyId)).toBe("locked");
-		await page.goto(gatewayUrl);
-		await page.getByRole("tab", { name: "Admin token" }).click();
-		await page.locator('input[name="token"]').fill(inject("adminToken"));
-		await page.getByRole("button", { name: "Sign in" }).click();
-		await expect.poll(() => page.getByTestId("who").textContent(), { timeout: 10_000 }).toBe("operator");
+		await signInAsOperator(page);
 		await page.getByRole("link", { name: "Keys" }).click();
 		const notice = page.getByTestId("keys-security");
 		await expect.poll(() => notice.textContent(), { timeout: 10_000 }).toContain(`${name} (`);

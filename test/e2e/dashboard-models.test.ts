@@ -4,11 +4,11 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminApi } from "./admin-api";
+import { signInAsOperator } from "./dashboard-sign-in";
 import { englishDetector, stringsTables, VISIBLE_TEXTS } from "./dashboard-strings";
 
-const gatewayUrl = inject("gatewayUrl");
 const SHOTS = join("test-results", "dashboard");
 const tag = crypto.randomUUID().slice(0, 8);
 const alias = `smart-${tag}`;
@@ -47,11 +47,7 @@ afterAll(async () => {
 
 describe("the dashboard's Models page in Chromium", () => {
 	it("creates an alias with its fallback chain", async () => {
-		await page.goto(gatewayUrl);
-		await page.getByRole("tab", { name: "Admin token" }).click();
-		await page.locator('input[name="token"]').fill(inject("adminToken"));
-		await page.getByRole("button", { name: "Sign in" }).click();
-		await expect.poll(() => page.getByTestId("who").textContent(), { timeout: 10_000 }).toBe("operator");
+		await signInAsOperator(page);
 		await page.getByRole("link", { name: "Models" }).click();
 		await page.getByTestId("route-new").click();
 		await page.getByTestId("route-name").fill(alias);

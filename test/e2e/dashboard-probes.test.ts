@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { adminApi } from "./admin-api";
+import { signInAsOperator } from "./dashboard-sign-in";
 import { englishDetector, stringsTables, VISIBLE_TEXTS } from "./dashboard-strings";
 
 const gatewayUrl = inject("gatewayUrl");
@@ -66,11 +67,7 @@ describe("the Channels page's probe history in Chromium", () => {
 		await probeBoth();
 		expect((await probesOf(failing))[0]).toMatchObject({ ok: false, status: 502 });
 
-		await page.goto(gatewayUrl);
-		await page.getByRole("tab", { name: "Admin token" }).click();
-		await page.locator('input[name="token"]').fill(inject("adminToken"));
-		await page.getByRole("button", { name: "Sign in" }).click();
-		await expect.poll(() => page.getByTestId("who").textContent(), { timeout: 10_000 }).toBe("operator");
+		await signInAsOperator(page);
 		await page.getByRole("link", { name: "Channels" }).click();
 
 		await page.getByTestId(`channel-probes-${failing}`).click();
