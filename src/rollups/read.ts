@@ -73,14 +73,20 @@ export function timeseries(env: Env, q: RollupQuery) {
 		.orderBy(asc(r.bucketStart));
 }
 
-/** The busiest models, channels, keys or users of the range, by requests. */
-export function top(env: Env, q: RollupQuery, by: Dimension, limit: number) {
+/** What a top list ranks by: requests, or the response cache's hits (then only those that had any). */
+export type TopOrder = "requests" | "cache_hits";
+
+/** The busiest models, channels, keys or users of the range, by requests or by response-cache hits. */
+export function top(env: Env, q: RollupQuery, by: Dimension, limit: number, order: TopOrder = "requests") {
 	const key = dimensionColumn[by];
-	return db(env)
+	const rows = db(env)
 		.select({ key: sql<string | number>`${key}`, ...totals })
 		.from(r)
 		.where(matching(q, true))
-		.groupBy(key)
-		.orderBy(desc(totals.requests), asc(key))
-		.limit(limit);
+		.groupBy(key);
+	const ranked =
+		order === "cache_hits"
+			? rows.having(sql`${totals.cacheHits} > 0`).orderBy(desc(totals.cacheHits), desc(totals.requests), asc(key))
+			: rows.orderBy(desc(totals.requests), asc(key));
+	return ranked.limit(limit);
 }

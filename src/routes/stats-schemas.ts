@@ -72,6 +72,8 @@ export const topQuery = z
 		...filters,
 		by: z.enum(TOP_DIMENSIONS).default("model"),
 		limit: z.coerce.number().int().min(1).max(100).default(10),
+		/** requests: the busiest; cache_hits: those the response cache answered most often (only those it answered). */
+		order: z.enum(["requests", "cache_hits"]).default("requests"),
 	})
 	.transform(resolveRange);
 

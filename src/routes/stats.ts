@@ -84,7 +84,7 @@ export const statsRoutes = new Hono<AppEnv>()
 	.get("/top", valid("query", topQuery), async (c) => {
 		const query = c.req.valid("query");
 		const q = { ...scoped(query, c.get("principal")), period: query.period };
-		const rows = await top(c.env, q, query.by, query.limit);
+		const rows = await top(c.env, q, query.by, query.limit, query.order);
 		return c.json({
 			...range(q),
 			by: query.by,

@@ -450,6 +450,15 @@ describe("GET /api/stats", () => {
 			const res = await admin("GET", `/api/stats/top?period=day&${range}&by=${by}&limit=2`);
 			expect(res.status).toBe(200);
 			expect(await res.json<Top>()).toEqual({ period: "day", by, from: new Date(base).toISOString(), to: new Date(base + DAY).toISOString(), data: expected });
+			// Ranked by the response cache's hits instead: only groups it answered, the most answered first.
+			const byHits = [...groups]
+				.map(([key, rows]) => ({ key, ...point(0, rows) }))
+				.filter((g) => g.cache_hits > 0)
+				.sort((a, b) => b.cache_hits - a.cache_hits || b.requests - a.requests || (a.key < b.key ? -1 : 1))
+				.slice(0, 2)
+				.map(({ key, cache_hits }) => ({ key, cache_hits }));
+			const hits = await (await admin("GET", `/api/stats/top?period=day&${range}&by=${by}&limit=2&order=cache_hits`)).json<Top>();
+			expect(hits.data.map(({ key, cache_hits }) => ({ key, cache_hits }))).toEqual(byHits);
 		}
 	});
 

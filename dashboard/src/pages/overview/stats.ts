@@ -64,7 +64,7 @@ export interface Stats {
 	keyNames: Map<number, string>;
 }
 
-/** Rows of the response cache's tables: the busiest keys and models of the range. */
+/** Rows of the response cache's tables: the keys and models it answered most often in the range. */
 const CACHE_ROWS = 10;
 
 export async function loadStats(range: RangeKey, admin: boolean): Promise<Stats> {
@@ -78,8 +78,8 @@ export async function loadStats(range: RangeKey, admin: boolean): Promise<Stats>
 		get<Timeseries>(`/api/stats/timeseries${query({ ...q, period })}`),
 		get<Top>(`/api/stats/top${query({ ...q, period: top, by: "model", limit: 8 })}`),
 		get<Top>(`/api/stats/top${query({ ...q, period: top, by: "channel", limit: 8 })}`),
-		get<Top>(`/api/stats/top${query({ ...q, period: top, by: "model", limit: CACHE_ROWS })}`),
-		get<Top>(`/api/stats/top${query({ ...q, period: top, by: "token", limit: CACHE_ROWS })}`),
+		get<Top>(`/api/stats/top${query({ ...q, period: top, by: "model", limit: CACHE_ROWS, order: "cache_hits" })}`),
+		get<Top>(`/api/stats/top${query({ ...q, period: top, by: "token", limit: CACHE_ROWS, order: "cache_hits" })}`),
 		get<{ data: Token[] }>("/api/tokens"),
 	]);
 	return { series, models, channels, cacheModels, cacheKeys, keyNames: new Map(keys.data.map((k) => [k.id, k.name])) };
