@@ -2,6 +2,7 @@ import { z } from "zod";
 import { config } from "../env";
 import { TtlCache } from "../lib/ttl-cache";
 import type { ChatResponse } from "../protocols/ir";
+import { parseJson } from "../protocols/sse";
 import type { CallerKey } from "../types/caller";
 
 /**
@@ -79,13 +80,7 @@ export async function readEntry(env: Env, key: string, now = Date.now()): Promis
 	if (known) return known.expiresAt > now ? known : undefined;
 	const text = await env.RESPONSE_CACHE.get(key, "text");
 	if (text === null) return undefined;
-	let json: unknown;
-	try {
-		json = JSON.parse(text);
-	} catch {
-		return undefined;
-	}
-	const parsed = cachedAnswer.safeParse(json);
+	const parsed = cachedAnswer.safeParse(parseJson(text));
 	if (!parsed.success || parsed.data.expiresAt <= now) return undefined;
 	if (text.length <= HOT_ENTRY_CHARS) hot.set(key, parsed.data, now);
 	return parsed.data;

@@ -73,9 +73,12 @@ export class UsageMeter {
 		return this.#caller !== undefined;
 	}
 
-	/** What `usage` costs the caller at the prices the request was accepted at: what its record charges. */
-	costOf(usage: Usage): number {
-		const price = this.prices?.priceFor(this.model, this.channelId);
+	/**
+	 * What `usage` costs the caller at the prices the request was accepted at, on `channelId`'s price (the serving
+	 * channel's, or for a cache hit the channel that gave the stored answer): what its record charges.
+	 */
+	costOf(usage: Usage, channelId = this.channelId): number {
+		const price = this.prices?.priceFor(this.model, channelId);
 		const multiplier = this.prices?.multiplier(this.#caller?.group ?? "default") ?? 1;
 		return price ? bounded(costNusd(price, usage, multiplier)) : 0;
 	}
@@ -117,9 +120,10 @@ export class UsageMeter {
 	#build(outcome: MeterOutcome, requestId: string, now: number): UsageRecord {
 		const usage = outcome.usage;
 		const hit = outcome.cacheHit;
-		const price = this.prices?.priceFor(this.model, hit ? hit.pricedChannelId : this.channelId);
+		const pricedOn = hit ? hit.pricedChannelId : this.channelId;
+		const price = this.prices?.priceFor(this.model, pricedOn);
 		// A hit is charged its configured fraction of what the answer would have cost; the rest is what it saved.
-		const full = usage && price ? bounded(costNusd(price, usage, this.prices?.multiplier(this.#caller?.group ?? "default") ?? 1)) : 0;
+		const full = usage ? this.costOf(usage, pricedOn) : 0;
 		const charged = hit ? bounded(full * hit.chargeFraction) : full;
 		// A client chooses the path and the model name: bounded here, a record can never fail the consumer's schema.
 		return withinBounds({

@@ -1,26 +1,22 @@
-import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
 import { audit } from "../audit/record";
-import { cachePurgeOwner, mayTouch } from "../auth/policy";
+import { cachePurgeOwner } from "../auth/policy";
 import type { Principal } from "../auth/principal";
 import { type PurgeScope, purgeCache } from "../cache/purge";
-import { db } from "../db/client";
-import { apiKeys } from "../db/schema";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { valid } from "../lib/validate";
 import type { OperationDoc } from "../openapi/operation";
 import { type PurgeQuery, purgeQuery, purgeResult } from "./cache-schemas";
+import { findKey } from "./shared/find";
 
 /** What a purge asked for reaches, as the policy allows it: a key's purge is its owner's, if the principal may touch that key. */
 async function purgeScopeOf(env: Env, principal: Principal, q: PurgeQuery): Promise<PurgeScope> {
 	const userId = cachePurgeOwner(principal, q.user_id);
 	if (q.key_id === undefined) return { userId, keyId: null, model: q.model ?? null };
-	const [key] = await db(env).select({ userId: apiKeys.userId }).from(apiKeys).where(eq(apiKeys.id, q.key_id)).limit(1);
-	if (!key || !mayTouch(principal, key.userId) || (userId !== null && userId !== key.userId)) {
-		throw new GatewayError("not_found", `Token ${q.key_id} does not exist`, { param: "key_id" });
-	}
+	const key = await findKey(env, q.key_id, principal, "key_id");
+	if (userId !== null && userId !== key.userId) throw new GatewayError("not_found", `Token ${q.key_id} does not exist`, { param: "key_id" });
 	return { userId: key.userId, keyId: q.key_id, model: q.model ?? null };
 }
 

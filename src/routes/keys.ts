@@ -6,7 +6,7 @@ import { NO_LIMITS, pickLimits } from "../../durable-objects/governor-types";
 import { audit } from "../audit/record";
 import { apiName, boundsAfterOperator, type KeyBounds, type KeyLimitChange, loosenedBound, readBounds } from "../auth/key-limits";
 import { rotateKey } from "../auth/key-rotation";
-import { mayReenableKey, mayTouch, mayUnlockKey, ownerScope, scopeToOwner, setsOperatorLimits } from "../auth/policy";
+import { mayReenableKey, mayUnlockKey, ownerScope, scopeToOwner, setsOperatorLimits } from "../auth/policy";
 import { ADMIN_USER_ID, type Principal } from "../auth/principal";
 import { withinUserScopes } from "../auth/scopes";
 import { toUsd } from "../billing/money";
@@ -21,6 +21,7 @@ import { forgetCallers } from "../relay/callers";
 import { cacheColumn, storedCacheSettings } from "../types/cache-settings";
 import { keyCreate, keyCreated, keyList, keyListQuery, keyPatch, keyRotate, keyView } from "./key-schemas";
 import { governorStanding, limitColumns, limitsOf } from "./limit-schemas";
+import { findKey } from "./shared/find";
 import { limitsChanged, standingOf } from "./shared/limits";
 import { insertKey } from "./shared/new-key";
 import { idParam } from "./shared/params";
@@ -106,13 +107,6 @@ function access(input: z.infer<typeof keyPatch>) {
 async function userScopes(env: Env, userId: number): Promise<string[] | null> {
 	const [owner] = await db(env).select({ scopes: users.scopes }).from(users).where(eq(users.id, userId)).limit(1);
 	return owner?.scopes ?? null;
-}
-
-/** The key, if the principal may see it: any for the operator, only their own for a user (another's is "not found"). */
-async function findKey(env: Env, id: number, principal: Principal): Promise<ApiKeyRow> {
-	const [row] = await db(env).select().from(apiKeys).where(eq(apiKeys.id, id)).limit(1);
-	if (!row || !mayTouch(principal, row.userId)) throw new GatewayError("not_found", `Token ${id} does not exist`);
-	return row;
 }
 
 export const keyRoutes = new Hono<AppEnv>()

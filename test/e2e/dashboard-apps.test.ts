@@ -3,9 +3,10 @@
 // the app; a conversation a Dify client has with the app is then on the Chat page under the app.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { adminApi } from "./admin-api";
+import { openDashboard } from "./dashboard-page";
 import { englishDetector, stringsTables, VISIBLE_TEXTS } from "./dashboard-strings";
 
 const gatewayUrl = inject("gatewayUrl");
@@ -29,13 +30,7 @@ beforeAll(async () => {
 	mkdirSync(SHOTS, { recursive: true });
 	const created = await adminApi<{ id: number }>("POST", "/api/users", { name: user.email, ...user });
 	await adminApi("POST", "/api/tokens", { name: "own key", user_id: created.id });
-	browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: ["--no-sandbox"] });
-	const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "en-US", colorScheme: "light" });
-	page = await context.newPage();
-	page.on("console", (m) => {
-		if (m.type() === "error") problems.push(`console: ${m.text()}`);
-	});
-	page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+	({ browser, page } = await openDashboard(problems));
 	page.on("dialog", (d) => void d.accept());
 });
 

@@ -3,11 +3,11 @@
 // another (kept, marked), and reads the page in Chinese.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { wrangler } from "../../scripts/local-state.mjs";
 import { adminApi } from "./admin-api";
-import { signInAsOperator } from "./dashboard-sign-in";
+import { openDashboard, signInAsOperator } from "./dashboard-page";
 import { englishDetector, stringsTables, VISIBLE_TEXTS } from "./dashboard-strings";
 
 const SHOTS = join("test-results", "dashboard");
@@ -73,13 +73,7 @@ function seed(): void {
 beforeAll(async () => {
 	mkdirSync(SHOTS, { recursive: true });
 	seed();
-	browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: ["--no-sandbox"] });
-	const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "en-US", colorScheme: "light" });
-	page = await context.newPage();
-	page.on("console", (m) => {
-		if (m.type() === "error") problems.push(`console: ${m.text()}`);
-	});
-	page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+	({ browser, page } = await openDashboard(problems));
 	page.on("dialog", (d) => void d.accept());
 });
 

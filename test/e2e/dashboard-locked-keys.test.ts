@@ -2,11 +2,11 @@
 // listed with why, and the operator unlocks it there. (How a key gets locked is test/integration/anomaly.test.ts's.)
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { wrangler } from "../../scripts/local-state.mjs";
 import { adminApi } from "./admin-api";
-import { signInAsOperator } from "./dashboard-sign-in";
+import { openDashboard, signInAsOperator } from "./dashboard-page";
 
 const SHOTS = join("test-results", "dashboard");
 const name = `locked-${crypto.randomUUID().slice(0, 8)}`;
@@ -25,13 +25,7 @@ beforeAll(async () => {
 	// Locked as anomaly detection locks a key (src/auth/key-lock.ts): no API locks a key on request.
 	const lock = `UPDATE tokens SET status = 'locked', locked_reason = '${REASON}', locked_at = ${Date.now()} WHERE id = ${keyId}`;
 	wrangler(["d1", "execute", "DB", "--local", "--persist-to", inject("statePath"), "--command", lock], { capture: true });
-	browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: ["--no-sandbox"] });
-	const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "en-US", colorScheme: "light" });
-	page = await context.newPage();
-	page.on("console", (m) => {
-		if (m.type() === "error") problems.push(`console: ${m.text()}`);
-	});
-	page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+	({ browser, page } = await openDashboard(problems));
 });
 
 afterAll(async () => {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminApi } from "./admin-api";
-import { signInAsOperator } from "./dashboard-sign-in";
+import { signInAsOperator } from "./dashboard-page";
 import { englishDetector, stringsTables, VISIBLE_TEXTS } from "./dashboard-strings";
 
 const SHOTS = join("test-results", "dashboard");

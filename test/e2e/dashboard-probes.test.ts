@@ -3,10 +3,10 @@
 // channel's probes, outcome, status, latency and error, in English and in Chinese.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { adminApi } from "./admin-api";
-import { signInAsOperator } from "./dashboard-sign-in";
+import { openDashboard, signInAsOperator } from "./dashboard-page";
 import { englishDetector, stringsTables, VISIBLE_TEXTS } from "./dashboard-strings";
 
 const gatewayUrl = inject("gatewayUrl");
@@ -48,13 +48,7 @@ beforeAll(async () => {
 		});
 	healthy = (await channel("probed-ok", "ok")).id;
 	failing = (await channel("probed-down", "status-502")).id;
-	browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: ["--no-sandbox"] });
-	const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "en-US", colorScheme: "light" });
-	page = await context.newPage();
-	page.on("console", (m) => {
-		if (m.type() === "error") problems.push(`console: ${m.text()}`);
-	});
-	page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+	({ browser, page } = await openDashboard(problems));
 });
 
 afterAll(async () => {
