@@ -11,6 +11,8 @@ export const TEXT_BOUNDS = {
 	model: 256,
 	upstream_model: 256,
 	error_code: 64,
+	unit: 64,
+	batch_id: 64,
 } as const;
 
 type TextField = keyof typeof TEXT_BOUNDS;
@@ -49,6 +51,11 @@ export const usageRecord = z.object({
 	cache_hit: z.enum(["exact", "semantic"]).nullable().default(null),
 	/** What the hit saved: the answer's cost at the prices in force, less what it was charged. */
 	saved_nusd: z.number().int().nonnegative().default(0),
+	/** Priced by a unit besides tokens (src/billing/units.ts): which, and how many; absent from older records. */
+	unit: z.string().max(TEXT_BOUNDS.unit).nullable().default(null),
+	units: z.number().nonnegative().default(0),
+	/** The batch the request was a line of (/v1/batches). */
+	batch_id: z.string().max(TEXT_BOUNDS.batch_id).nullable().default(null),
 	created_at: z.number().int(),
 });
 

@@ -63,7 +63,7 @@ export function prepareDatabase(persist = []) {
 	const key = newKey();
 	const hash = createHash("sha256").update(key).digest("hex");
 	query(
-		'INSERT INTO channels (name, type, models, settings) VALUES (\'mock\', \'mock\', \'["mock-chat","mock-chat-large","mock-embedding","mock-rerank"]\', \'{"chunk_delay_ms":40}\'); ' +
+		'INSERT INTO channels (name, type, models, settings) VALUES (\'mock\', \'mock\', \'["mock-chat","mock-chat-large","mock-embedding","mock-rerank","mock-image","mock-tts","mock-transcribe","mock-moderation"]\', \'{"chunk_delay_ms":40}\'); ' +
 			`INSERT INTO tokens (user_id, name, key_hash, key_prefix) VALUES (1, 'demo', '${hash}', '${key.slice(0, 10)}…');`,
 		persist,
 	);

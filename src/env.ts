@@ -67,6 +67,8 @@ const configSchema = z.object({
 	ANOMALY_POLICY: z.enum(["off", "alert", "lock"]).default("alert"),
 	AUTH_FAILURES_PER_MINUTE: positiveInt.default(20),
 	CACHE_HIT_PRICE: z.coerce.number().min(0).max(1).default(0),
+	BATCH_DISCOUNT: z.coerce.number().min(0).max(1).default(0.5),
+	BATCH_CONCURRENCY: positiveInt.max(1000).default(4),
 	CACHE_SHARED_GROUPS: z.string().default(""),
 	CACHE_EMBEDDING_MODEL: z.string().default(""),
 	VECTOR_EMBEDDING_MODEL: z.string().default("text-embedding-3-small"),
@@ -152,6 +154,10 @@ export type Config = {
 	authFailuresPerMinute: number;
 	/** The fraction of an answer's price a response-cache hit is charged: 0 (free) to 1 (full price). */
 	cacheHitPrice: number;
+	/** The fraction taken off a batch line's price (/v1/batches). */
+	batchDiscount: number;
+	/** Lines of one key's batches run at once, for a key without its own `batch_concurrency`. */
+	batchConcurrency: number;
 	/** Groups whose users share one response cache (an answer one of them paid for serves them all). */
 	cacheSharedGroups: ReadonlySet<string>;
 	/** The embedding model of the semantic cache; empty: VECTOR_EMBEDDING_MODEL. */
@@ -239,6 +245,8 @@ export function config(env: Env): Config {
 		anomalyPolicy: v.ANOMALY_POLICY,
 		authFailuresPerMinute: v.AUTH_FAILURES_PER_MINUTE,
 		cacheHitPrice: v.CACHE_HIT_PRICE,
+		batchDiscount: v.BATCH_DISCOUNT,
+		batchConcurrency: v.BATCH_CONCURRENCY,
 		cacheSharedGroups: new Set(
 			v.CACHE_SHARED_GROUPS.split(",")
 				.map((g) => g.trim())

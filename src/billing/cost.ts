@@ -1,4 +1,5 @@
 import type { Usage } from "../protocols/usage";
+import { unitPrice } from "./units";
 
 /** One price version, as the relay prices a request with it. Amounts in nano-USD (per million tokens, or per request). */
 export interface Price {
@@ -10,11 +11,14 @@ export interface Price {
 	/** null: cache writes are charged as ordinary input. */
 	cacheWritePerMtok: number | null;
 	perRequest: number;
+	/** nano-USD per unit other than tokens, by unit name (units.ts); null: none. */
+	perUnit: Readonly<Record<string, number>> | null;
 }
 
 /**
  * The cost of a request's usage in nano-USD: uncached input, cache reads and writes, and output each at their
- * rate, plus the per-request price, times the caller's group multiplier. Prompt tokens include cached ones, as
+ * rate, plus its units (images, seconds of audio…) at theirs and the per-request price, times the caller's group
+ * multiplier. Prompt tokens include cached ones, as
  * OpenAI counts them (every dialect's usage is mapped to that).
  */
 export function costNusd(price: Price, usage: Usage, multiplier = 1): number {
@@ -26,7 +30,8 @@ export function costNusd(price: Price, usage: Usage, multiplier = 1): number {
 		cached * (price.cachedInputPerMtok ?? price.inputPerMtok) +
 		written * (price.cacheWritePerMtok ?? price.inputPerMtok) +
 		usage.completionTokens * price.outputPerMtok;
-	return Math.round((perMtok / 1_000_000 + price.perRequest) * multiplier);
+	const units = usage.units ? usage.units.count * unitPrice(price.perUnit, usage.units.name) : 0;
+	return Math.round((perMtok / 1_000_000 + units + price.perRequest) * multiplier);
 }
 
 /**

@@ -31,6 +31,7 @@ export function priceBook(rows: (typeof prices.$inferSelect)[], groups: { group:
 			cachedInputPerMtok: r.cachedInputNusdPerMtok,
 			cacheWritePerMtok: r.cacheWriteNusdPerMtok,
 			perRequest: r.requestNusd,
+			perUnit: r.unitNusd,
 		};
 		if (r.channelId === null) general.set(r.model, price);
 		else byChannel.set(`${r.channelId}\u0000${r.model}`, price);

@@ -100,6 +100,9 @@ export const apiKeys = sqliteTable(
 		lockedAt: integer("locked_at", { mode: "number" }),
 		// The response cache for this key's requests (src/cache/settings.ts); null: off.
 		cache: text("cache", { mode: "json" }).$type<Record<string, unknown> | null>(),
+		// Batch lines (/v1/batches, /v1/messages/batches) of this key run at once, across its batches; set by the
+		// operator only. null: BATCH_CONCURRENCY.
+		batchConcurrency: integer("batch_concurrency"),
 		// Rotated by the cron KEY_EXPIRY_REMINDER_DAYS before it expires, instead of only reminding its owner.
 		autoRotate: integer("auto_rotate", { mode: "boolean" }).notNull().default(false),
 		// When its owner was last reminded that it expires, so that the cron reminds once.
@@ -207,6 +210,12 @@ export const usageLogs = sqliteTable(
 		cacheHit: text("cache_hit", { enum: ["exact", "semantic"] }),
 		// What the answer would have cost had an upstream been called, less what the hit was charged (cost_nusd).
 		savedNusd: integer("saved_nusd").notNull().default(0),
+		// What a request priced by other units than tokens was charged for (src/billing/units.ts): the unit's name
+		// (`image:1024x1024:hd`, `audio_second`, `character`) and how many; null and 0 for tokens alone.
+		unit: text("unit"),
+		units: real("units").notNull().default(0),
+		// The batch (/v1/batches) a request was a line of; null for a request of its own.
+		batchId: text("batch_id"),
 		createdAt: integer("created_at", { mode: "number" }).notNull(),
 	},
 	(t) => [
@@ -237,6 +246,9 @@ export const prices = sqliteTable(
 		cachedInputNusdPerMtok: integer("cached_input_nusd_per_mtok"),
 		cacheWriteNusdPerMtok: integer("cache_write_nusd_per_mtok"),
 		requestNusd: integer("request_nusd").notNull().default(0),
+		// Prices per unit other than tokens, nano-USD by unit name (src/billing/units.ts): images by size and quality,
+		// seconds of audio, characters of speech. null: none.
+		unitNusd: text("unit_nusd", { mode: "json" }).$type<Record<string, number> | null>(),
 		validFrom: integer("valid_from", { mode: "number" }).notNull(),
 		validTo: integer("valid_to", { mode: "number" }),
 	},
@@ -886,3 +898,82 @@ export const memorySearchGenerations = sqliteTable(
 	},
 	(t) => [primaryKey({ columns: [t.ownerId, t.scope] })],
 );
+
+/**
+ * A batch (/v1/batches, and Anthropic's /v1/messages/batches onto the same machinery): its input is a JSONL file in
+ * R2, its lines run on the batch queue (queues/batch-consumer.ts) as requests to the gateway itself by the key that
+ * created it. Counts are kept here as lines end; the output and error files are written when the last one does.
+ */
+export const batches = sqliteTable(
+	"batches",
+	{
+		// `batch_…` (OpenAI) or `msgbatch_…` (Anthropic).
+		id: text("id").primaryKey(),
+		userId: integer("user_id").notNull(),
+		tokenId: integer("token_id").notNull(),
+		// Which API created it, and so the shape it is shown in.
+		dialect: text("dialect", { enum: ["openai", "anthropic"] }).notNull(),
+		// The path every line is sent to: /v1/chat/completions, /v1/embeddings, /v1/responses, /v1/moderations,
+		// /v1/messages.
+		endpoint: text("endpoint").notNull(),
+		inputFileId: text("input_file_id").notNull(),
+		completionWindow: text("completion_window").notNull(),
+		status: text("status", {
+			enum: ["validating", "failed", "in_progress", "finalizing", "completed", "expired", "cancelling", "cancelled"],
+		}).notNull(),
+		metadata: text("metadata", { mode: "json" }).$type<Record<string, string> | null>(),
+		// Why it failed validation: OpenAI's `errors.data`.
+		errors: text("errors", { mode: "json" }).$type<{ code: string; message: string; line?: number | null; param?: string | null }[] | null>(),
+		total: integer("total").notNull().default(0),
+		completed: integer("completed").notNull().default(0),
+		failed: integer("failed").notNull().default(0),
+		// Lines not run: cancelled, or expired when the completion window closed.
+		cancelledLines: integer("cancelled_lines").notNull().default(0),
+		expiredLines: integer("expired_lines").notNull().default(0),
+		outputFileId: text("output_file_id"),
+		errorFileId: text("error_file_id"),
+		createdAt: integer("created_at", { mode: "number" }).notNull(),
+		inProgressAt: integer("in_progress_at", { mode: "number" }),
+		expiresAt: integer("expires_at", { mode: "number" }).notNull(),
+		finalizingAt: integer("finalizing_at", { mode: "number" }),
+		completedAt: integer("completed_at", { mode: "number" }),
+		failedAt: integer("failed_at", { mode: "number" }),
+		expiredAt: integer("expired_at", { mode: "number" }),
+		cancellingAt: integer("cancelling_at", { mode: "number" }),
+		cancelledAt: integer("cancelled_at", { mode: "number" }),
+	},
+	(t) => [index("batches_user_created_idx").on(t.userId, t.createdAt), index("batches_status_idx").on(t.status)],
+);
+export type BatchRow = typeof batches.$inferSelect;
+
+/**
+ * One line of a batch: where it is in the input file (read back by range from R2, never copied), and its state.
+ * A worker claims a pending line (`running`, `claimed_at`); a claim older than the lease is claimed again, which is
+ * how a line whose consumer died runs again. Its request id is fixed (`<batch id>-<line>`), so that however often it
+ * runs, its usage row and ledger debit are written once.
+ */
+export const batchLines = sqliteTable(
+	"batch_lines",
+	{
+		batchId: text("batch_id").notNull(),
+		line: integer("line").notNull(),
+		tokenId: integer("token_id").notNull(),
+		customId: text("custom_id").notNull(),
+		offset: integer("offset").notNull(),
+		length: integer("length").notNull(),
+		status: text("status", { enum: ["pending", "running", "succeeded", "failed", "expired", "cancelled"] })
+			.notNull()
+			.default("pending"),
+		claimedAt: integer("claimed_at", { mode: "number" }),
+		// The upstream's answer (status and JSON body text) or the gateway's error, kept until the output files are written.
+		statusCode: integer("status_code"),
+		result: text("result"),
+		endedAt: integer("ended_at", { mode: "number" }),
+	},
+	(t) => [
+		primaryKey({ columns: [t.batchId, t.line] }),
+		index("batch_lines_claim_idx").on(t.tokenId, t.status, t.claimedAt),
+		index("batch_lines_batch_status_idx").on(t.batchId, t.status),
+	],
+);
+export type BatchLineRow = typeof batchLines.$inferSelect;

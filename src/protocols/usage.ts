@@ -1,5 +1,14 @@
 import { z } from "zod";
 
+/**
+ * What a request made, where it is priced by units besides tokens (src/billing/units.ts names them): images, seconds
+ * of audio, characters of speech.
+ */
+export interface Units {
+	name: string;
+	count: number;
+}
+
 /** Token counts in OpenAI's shape, read from a response or a stream's final chunk. */
 export interface Usage {
 	/** All input tokens, cache reads and writes included. */
@@ -11,6 +20,8 @@ export interface Usage {
 	cacheWriteTokens?: number;
 	/** Output tokens spent reasoning, part of completionTokens (for /metrics; billed as output). */
 	reasoningTokens?: number;
+	/** What the request made, where it is priced by units besides its tokens (images, seconds of audio, characters). */
+	units?: Units;
 }
 
 /** A token count read from a provider's JSON: a non-negative integer, 0 for anything else. */

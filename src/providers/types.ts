@@ -1,7 +1,16 @@
 import type { Wire } from "../protocols/codec";
 
-/** What the relay asks of an upstream. */
-export type Operation = "chat" | "embeddings" | "rerank";
+/**
+ * What the relay asks of an upstream. Besides chat, embeddings and rerank, OpenAI's media and moderation endpoints,
+ * in OpenAI's shapes whatever the provider (a provider of another API translates inside itself).
+ */
+export type Operation = "chat" | "embeddings" | "rerank" | "images" | "image_edits" | "speech" | "transcriptions" | "translations" | "moderations";
+
+/**
+ * Operations whose bodies are multipart forms: the body's values that are Blobs are its files, the others its
+ * fields (arrays repeated under `name[]`, as OpenAI's client sends them).
+ */
+export const MULTIPART_OPERATIONS: ReadonlySet<Operation> = new Set(["image_edits", "transcriptions", "translations"]);
 
 /** One channel, resolved for one attempt: where to send, with which key, under which model name. */
 export interface Target {
@@ -117,4 +126,29 @@ export async function jsonPost(
 		throw new UnsendableRequest(err);
 	}
 	return fetch(url, { method: "POST", headers: { ...ctx.traceHeaders, "content-type": "application/json", ...headers }, body: text, signal: ctx.signal });
+}
+
+/**
+ * A multipart form from a body whose Blob values are files (see MULTIPART_OPERATIONS); arrays go as repeated
+ * `name[]` fields, objects as JSON, and unset values not at all.
+ */
+export function formOf(body: Record<string, unknown>): FormData {
+	const form = new FormData();
+	for (const [name, value] of Object.entries(body)) {
+		if (value === undefined || value === null) continue;
+		if (value instanceof Blob) form.append(name, value, value instanceof File ? value.name : name);
+		else if (Array.isArray(value)) for (const v of value) form.append(`${name}[]`, v instanceof Blob ? v : String(v));
+		else form.append(name, typeof value === "object" ? JSON.stringify(value) : String(value));
+	}
+	return form;
+}
+
+/** A multipart POST of `body` (formOf); fetch sets the content type with its boundary. */
+export function formPost(
+	url: string,
+	headers: Record<string, string>,
+	body: Record<string, unknown>,
+	ctx: Pick<SendContext, "signal" | "traceHeaders">,
+): Promise<Response> {
+	return fetch(url, { method: "POST", headers: { ...ctx.traceHeaders, ...headers }, body: formOf(body), signal: ctx.signal });
 }

@@ -36,6 +36,11 @@ export class UsageMeter {
 	attempts = 0;
 	/** Set when the response body outlives the handler (a stream) and will record on its own when it ends. */
 	deferred = false;
+	/**
+	 * The batch this request is a line of (src/batches): named in its record, and charged its price less the batch
+	 * discount (BATCH_DISCOUNT, a fraction).
+	 */
+	batch: { id: string; discount: number } | undefined;
 	/** Called with the record as it is sent: the governors settle the request's holds with it. */
 	onRecord: ((record: UsageRecord) => Promise<void>) | undefined;
 	#sent = false;
@@ -124,7 +129,8 @@ export class UsageMeter {
 		const price = this.prices?.priceFor(this.model, pricedOn);
 		// A hit is charged its configured fraction of what the answer would have cost; the rest is what it saved.
 		const full = usage ? this.costOf(usage, pricedOn) : 0;
-		const charged = hit ? bounded(full * hit.chargeFraction) : full;
+		const listed = hit ? bounded(full * hit.chargeFraction) : full;
+		const charged = this.batch ? bounded(listed * (1 - this.batch.discount)) : listed;
 		// A client chooses the path and the model name: bounded here, a record can never fail the consumer's schema.
 		return withinBounds({
 			request_id: requestId,
@@ -149,7 +155,10 @@ export class UsageMeter {
 			estimated: outcome.estimated ?? false,
 			partial: outcome.partial ?? false,
 			cache_hit: hit?.kind ?? null,
-			saved_nusd: hit ? full - charged : 0,
+			saved_nusd: hit ? full - listed : 0,
+			unit: usage?.units?.name ?? null,
+			units: Math.max(0, usage?.units?.count ?? 0),
+			batch_id: this.batch?.id ?? null,
 			created_at: this.startedAt,
 		});
 	}

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { UNIT_NAME } from "../billing/units";
 import { limitFields, limitsView } from "./limit-schemas";
 
 export const modelParam = z.object({ model: z.string().trim().min(1).max(200) });
@@ -21,6 +22,13 @@ export const priceSet = z.object({
 	cache_write_usd_per_mtok: usdPerMtok.nullish(),
 	/** A fixed price per request, on top of the tokens. */
 	request_usd: z.number().min(0).max(1_000).optional(),
+	/**
+	 * USD per unit other than tokens: `image` (per image), `image:<size>` and `image:<size>:<quality>` (the most
+	 * specific applies), `audio_second` (transcriptions, translations), `character` (speech input).
+	 */
+	unit_usd: z
+		.record(z.string().regex(UNIT_NAME, "a unit is image, image:<size>, image:<size>:<quality>, audio_second or character"), z.number().min(0).max(1_000))
+		.nullish(),
 	/** Set a channel's own price for the model instead of the model's general price. */
 	channel_id: z.number().int().positive().nullish(),
 });
@@ -34,6 +42,7 @@ export const priceView = z.object({
 	cached_input_usd_per_mtok: z.number().nullable(),
 	cache_write_usd_per_mtok: z.number().nullable(),
 	request_usd: z.number(),
+	unit_usd: z.record(z.string(), z.number()).nullable(),
 	valid_from: z.string(),
 	/** null while the version is in force. */
 	valid_to: z.string().nullable(),

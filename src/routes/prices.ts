@@ -91,6 +91,7 @@ export const priceRoutes = new Hono<AppEnv>()
 					cachedInputNusdPerMtok: input.cached_input_usd_per_mtok == null ? null : toNusd(input.cached_input_usd_per_mtok),
 					cacheWriteNusdPerMtok: input.cache_write_usd_per_mtok == null ? null : toNusd(input.cache_write_usd_per_mtok),
 					requestNusd: toNusd(input.request_usd ?? 0),
+					unitNusd: input.unit_usd ? Object.fromEntries(Object.entries(input.unit_usd).map(([unit, usd]) => [unit, toNusd(usd)])) : null,
 					validFrom: now,
 				})
 				.returning(),

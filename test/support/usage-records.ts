@@ -30,6 +30,9 @@ export function usageRecord(over: Partial<UsageRecord> = {}): UsageRecord {
 		partial: false,
 		cache_hit: null,
 		saved_nusd: 0,
+		unit: null,
+		units: 0,
+		batch_id: null,
 		created_at: Date.now(),
 		...over,
 	};

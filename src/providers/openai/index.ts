@@ -1,7 +1,17 @@
-import { baseUrl, type Endpoint, jsonPost, type Operation, type Provider, type Target } from "../types";
+import { baseUrl, type Endpoint, formPost, jsonPost, MULTIPART_OPERATIONS, type Operation, type Provider, type Target } from "../types";
 
 /** Rerank where the servers that offer it put it (Jina, vLLM, Infinity, TEI's OpenAI-style routers): Cohere's shape at /rerank. */
-const paths = { chat: "/chat/completions", embeddings: "/embeddings", rerank: "/rerank" } as const;
+const paths = {
+	chat: "/chat/completions",
+	embeddings: "/embeddings",
+	rerank: "/rerank",
+	images: "/images/generations",
+	image_edits: "/images/edits",
+	speech: "/audio/speech",
+	transcriptions: "/audio/transcriptions",
+	translations: "/audio/translations",
+	moderations: "/moderations",
+} as const satisfies Record<Operation, string>;
 
 /**
  * OpenAI itself takes `max_completion_tokens` from every model and `max_tokens` from none of its reasoning models;
@@ -31,8 +41,11 @@ export function openaiCompatible(
 		...hooks,
 		endpoint,
 		send(body, target, ctx) {
-			const headers: Record<string, string> = { accept: ctx.stream ? "text/event-stream" : "application/json", ...bearer(target) };
-			return jsonPost(endpoint(target, ctx), headers, { ...body, model: target.upstreamModel }, ctx);
+			// Speech answers with audio bytes.
+			const accept = ctx.stream ? "text/event-stream" : ctx.op === "speech" ? "*/*" : "application/json";
+			const headers: Record<string, string> = { accept, ...bearer(target) };
+			const post = MULTIPART_OPERATIONS.has(ctx.op) ? formPost : jsonPost;
+			return post(endpoint(target, ctx), headers, { ...body, model: target.upstreamModel }, ctx);
 		},
 		...(noModelsList
 			? {}
@@ -44,4 +57,13 @@ export function openaiCompatible(
 	return provider;
 }
 
-export const openai = openaiCompatible("https://api.openai.com/v1", { adaptTranslated: completionTokensField });
+export const openai = openaiCompatible("https://api.openai.com/v1", { adaptTranslated: completionTokensField }, [
+	"chat",
+	"embeddings",
+	"images",
+	"image_edits",
+	"speech",
+	"transcriptions",
+	"translations",
+	"moderations",
+]);

@@ -17,6 +17,7 @@ export function priceViewOf(row: PriceRow): z.infer<typeof priceView> {
 		cached_input_usd_per_mtok: usdOrNull(row.cachedInputNusdPerMtok),
 		cache_write_usd_per_mtok: usdOrNull(row.cacheWriteNusdPerMtok),
 		request_usd: toUsd(row.requestNusd),
+		unit_usd: row.unitNusd === null ? null : Object.fromEntries(Object.entries(row.unitNusd).map(([unit, nusd]) => [unit, toUsd(nusd)])),
 		valid_from: new Date(row.validFrom).toISOString(),
 		valid_to: row.validTo === null ? null : new Date(row.validTo).toISOString(),
 	};
