@@ -107,6 +107,19 @@ describe("prices API", () => {
 		expect(await (await admin("GET", `/api/prices/${encodeURIComponent(model)}`)).json()).toEqual(price);
 	});
 
+	it("keeps prices by unit (images, audio seconds, characters) beside the token prices, and refuses unknown units", async () => {
+		const model = `u-${uid()}`;
+		const unit_usd = { image: 0.04, "image:1024x1024:hd": 0.08, audio_second: 0.0001, character: 0.000015 };
+		const price = await setPrice(model, { input_usd_per_mtok: 0, output_usd_per_mtok: 0, unit_usd });
+		expect(price.unit_usd).toEqual(unit_usd);
+		expect((await setPrice(model, { input_usd_per_mtok: 1, output_usd_per_mtok: 1 })).unit_usd).toBeNull();
+		const bad = await admin("PUT", `/api/prices/${model}`, { input_usd_per_mtok: 0, output_usd_per_mtok: 0, unit_usd: { pixels: 1 } });
+		expect(bad.status).toBe(400);
+		expect((await errorOf(bad)).param).toMatch(/^unit_usd/);
+		const seeded = await (await admin("GET", "/api/prices/mock-image")).json<PriceView>();
+		expect(seeded.unit_usd).toEqual({ image: 0.04, "image:1024x1024:hd": 0.08 });
+	});
+
 	it("answers 400 naming the bad field, 404 for what does not exist", async () => {
 		const model = `e-${uid()}`;
 		const missing = await admin("PUT", `/api/prices/${model}`, { input_usd_per_mtok: 1 });
