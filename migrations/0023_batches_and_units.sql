@@ -51,6 +51,7 @@ ALTER TABLE `prices` ADD `unit_nusd` text;--> statement-breakpoint
 ALTER TABLE `usage_logs` ADD `unit` text;--> statement-breakpoint
 ALTER TABLE `usage_logs` ADD `units` real DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE `usage_logs` ADD `batch_id` text;--> statement-breakpoint
+CREATE INDEX `usage_batch_idx` ON `usage_logs` (`batch_id`) WHERE "usage_logs"."batch_id" IS NOT NULL;--> statement-breakpoint
 -- The offline mock's media models (src/providers/mock), priced as OpenAI prices their counterparts: images per image
 -- (more for 1024x1024 hd), speech per character ($15 per million), transcription per second of audio ($0.006 a
 -- minute); moderation is free, as OpenAI's is. And OpenAI's own models priced by those units (gpt-image-1 is priced by

@@ -39,6 +39,7 @@ export const usageFilters = z.object({
 		.optional()
 		.describe("The id the client sent in x-client-request-id (or x-request-id): every request it named so, newest first"),
 	status: statusFilter.optional().describe("ok (status < 400), error (>= 400) or one HTTP status"),
+	batch_id: z.string().min(1).max(64).optional().describe("The lines of one batch (/v1/batches, /v1/messages/batches)"),
 });
 
 export type UsageFilters = z.infer<typeof usageFilters>;
@@ -70,6 +71,12 @@ export const usageItem = z.object({
 	cache_hit: z.enum(["exact", "semantic"]).nullable(),
 	/** What the hit saved: the answer's cost less what it was charged (cost_usd); 0 when not a hit. */
 	saved_usd: z.number(),
+	/** What the request was priced by besides tokens (image:<size>:<quality>, audio_second, character); null: tokens alone. */
+	unit: z.string().nullable(),
+	/** How many of `unit`: images, seconds of audio, characters of speech. */
+	units: z.number(),
+	/** The batch the request was a line of; null for a request of its own. */
+	batch_id: z.string().nullable(),
 	status: z.number(),
 	error_code: z.string().nullable(),
 	partial: z.boolean(),

@@ -34,6 +34,9 @@ function item(row: UsageLogRow): UsageItem {
 		price_id: row.priceId,
 		cache_hit: row.cacheHit,
 		saved_usd: toUsd(row.savedNusd),
+		unit: row.unit,
+		units: row.units,
+		batch_id: row.batchId,
 		status: row.status,
 		error_code: row.errorCode,
 		partial: row.partial,
@@ -59,6 +62,7 @@ function where(f: UsageFilters, userId: number | undefined, after: After | undef
 		f.model === undefined ? undefined : eq(usageLogs.model, f.model),
 		f.channel_id === undefined ? undefined : eq(usageLogs.channelId, f.channel_id),
 		f.client_request_id === undefined ? undefined : eq(usageLogs.clientRequestId, f.client_request_id),
+		f.batch_id === undefined ? undefined : eq(usageLogs.batchId, f.batch_id),
 		typeof status === "number" ? eq(usageLogs.status, status) : status,
 		after === undefined ? undefined : or(lt(usageLogs.createdAt, after[0]), and(eq(usageLogs.createdAt, after[0]), lt(usageLogs.requestId, after[1]))),
 	);

@@ -172,6 +172,11 @@ export interface UsageRow {
 	cache_hit: "exact" | "semantic" | null;
 	/** What a hit saved: the answer's cost less what it was charged. */
 	saved_usd: number;
+	/** Priced by a unit besides tokens (image:<size>:<quality>, audio_second, character), and how many. */
+	unit: string | null;
+	units: number;
+	/** The batch the request was a line of. */
+	batch_id: string | null;
 	status: number;
 	error_code: string | null;
 	partial: boolean;

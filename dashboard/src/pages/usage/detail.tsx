@@ -113,6 +113,8 @@ export function Detail({ id, channelName, onClose }: { id: string; channelName: 
 							<Field label={t("completionTokens")}>{fmt.int(d.completion_tokens)}</Field>
 							<Field label={t("cachedTokens")}>{fmt.int(d.cached_tokens)}</Field>
 							<Field label={t("cost")}>{fmt.usd(d.cost_usd)}</Field>
+							<Field label={t("units")}>{d.unit === null ? t("none") : t("unitsLine", { count: fmt.int(d.units), unit: d.unit })}</Field>
+							<Field label={t("batch")}>{d.batch_id ?? t("none")}</Field>
 							<Field label={t("cache")}>
 								<CacheHit row={d} />
 							</Field>

@@ -62,6 +62,9 @@ export const t = translator({
 		hitExact: "Hit",
 		hitSemantic: "Semantic hit",
 		saved: "saved {usd}",
+		units: "Units",
+		unitsLine: "{count} × {unit}",
+		batch: "Batch",
 	},
 	zh: {
 		title: "使用日志",
@@ -122,5 +125,8 @@ export const t = translator({
 		hitExact: "命中",
 		hitSemantic: "语义命中",
 		saved: "节省 {usd}",
+		units: "计量单位",
+		unitsLine: "{count} × {unit}",
+		batch: "批处理",
 	},
 });
