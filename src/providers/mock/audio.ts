@@ -3,8 +3,8 @@ import { audioLength } from "../../lib/audio-length";
 import { pcmBytes, readWav, wavFile } from "../../lib/wav";
 import { type AudioTask, SPEECH_CONTENT_TYPES, TRANSCRIPT_FORMATS, type Transcript, transcriptAnswer } from "../../protocols/openai/audio";
 
-/** OpenAI's wav and pcm speech are 24 kHz, 16-bit, mono; the mock's are too. */
-const SAMPLE_RATE = 24_000;
+/** 16-bit mono at 8 kHz (OpenAI's pcm is 24 kHz): a third of the bytes, for uploads that stay small. */
+export const MOCK_SAMPLE_RATE = 8_000;
 /** How long the mock speaks: 60 ms a character, at least half a second, at most five. */
 const secondsFor = (input: string) => Math.min(5, Math.max(0.5, input.length * 0.06));
 
@@ -16,8 +16,8 @@ const refuse = (message: string, param?: string) =>
 
 /** A 440 Hz tone at a third of full scale, as long as the input would take to say. */
 function tone(input: string): Int16Array {
-	const samples = new Int16Array(Math.round(secondsFor(input) * SAMPLE_RATE));
-	for (let i = 0; i < samples.length; i++) samples[i] = Math.round(Math.sin((2 * Math.PI * 440 * i) / SAMPLE_RATE) * 10_000);
+	const samples = new Int16Array(Math.round(secondsFor(input) * MOCK_SAMPLE_RATE));
+	for (let i = 0; i < samples.length; i++) samples[i] = Math.round(Math.sin((2 * Math.PI * 440 * i) / MOCK_SAMPLE_RATE) * 10_000);
 	return samples;
 }
 
@@ -72,7 +72,7 @@ export function mockSpeech(body: Record<string, unknown>): Response {
 	if (format !== "wav" && format !== "pcm" && format !== "mp3") {
 		return refuse(`The mock channel speaks mp3, wav and pcm, not ${format}`, "response_format");
 	}
-	const bytes = format === "mp3" ? mp3(input) : format === "pcm" ? pcmBytes(tone(input)) : wavFile(tone(input), SAMPLE_RATE, SPOKEN + input);
+	const bytes = format === "mp3" ? mp3(input) : format === "pcm" ? pcmBytes(tone(input)) : wavFile(tone(input), MOCK_SAMPLE_RATE, SPOKEN + input);
 	return new Response(streamed(bytes), { headers: { "content-type": SPEECH_CONTENT_TYPES[format], "content-length": String(bytes.length) } });
 }
 
