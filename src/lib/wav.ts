@@ -61,7 +61,7 @@ export function wavFile(samples: Int16Array, sampleRate: number, comment?: strin
 export function pcmBytes(samples: Int16Array): Uint8Array {
 	const out = new Uint8Array(samples.length * 2);
 	const view = new DataView(out.buffer);
-	samples.forEach((s, i) => view.setInt16(i * 2, s, true));
+	for (const [i, s] of samples.entries()) view.setInt16(i * 2, s, true);
 	return out;
 }
 

@@ -2,6 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { mp3Bitrate } from "../../src/lib/audio-length";
 import { readWav, wavFile } from "../../src/lib/wav";
 import { MOCK_SAMPLE_RATE, MP3_FRAME } from "../../src/providers/mock/audio";
+import type { Operation } from "../../src/providers/types";
+import { workersAi } from "../../src/providers/workers-ai";
 import { admin, call, createChannel, createKey, uid, upstream, upstreamLog, usageRow } from "../support/gateway";
 
 interface ErrorBody {
@@ -127,13 +129,21 @@ describe("POST /v1/audio/transcriptions and /translations", () => {
 		// 22 characters at 60 ms: 1.32 s, reported as 2 whole seconds, as whisper-1 reports them.
 		expect(await res.json()).toEqual({ text: "Hello from the gateway", usage: { type: "duration", seconds: 2 } });
 		const row = await usageRow(requestId(res));
-		expect(row).toMatchObject({ endpoint: "/v1/audio/transcriptions", model: "mock-transcribe", unit: "audio_second", units: 2, cost_nusd: 200_000, estimated: 0 });
+		expect(row).toMatchObject({
+			endpoint: "/v1/audio/transcriptions",
+			model: "mock-transcribe",
+			unit: "audio_second",
+			units: 2,
+			cost_nusd: 200_000,
+			estimated: 0,
+		});
 	});
 
 	it("answers each response_format; text formats are billed by the WAV's exact length", async () => {
 		const wav = new Blob([await spoken("one two three")], { type: "audio/wav" });
 		const seconds = 13 * 0.06;
-		const as = (format: string, extra: [string, string][] = []) => upload("transcriptions", wav, [["model", "mock-transcribe"], ["response_format", format], ...extra]);
+		const as = (format: string, extra: [string, string][] = []) =>
+			upload("transcriptions", wav, [["model", "mock-transcribe"], ["response_format", format], ...extra]);
 
 		const text = await as("text");
 		expect(text.headers.get("content-type")).toBe("text/plain; charset=utf-8");
@@ -146,7 +156,12 @@ describe("POST /v1/audio/transcriptions and /translations", () => {
 		expect(await (await as("srt")).text()).toBe("1\n00:00:00,000 --> 00:00:00,780\none two three\n\n");
 		expect(await (await as("vtt")).text()).toBe("WEBVTT\n\n00:00:00.000 --> 00:00:00.780\none two three\n\n");
 
-		const verbose = await (await as("verbose_json", [["timestamp_granularities[]", "word"], ["timestamp_granularities[]", "segment"]])).json<Record<string, unknown>>();
+		const verbose = await (
+			await as("verbose_json", [
+				["timestamp_granularities[]", "word"],
+				["timestamp_granularities[]", "segment"],
+			])
+		).json<Record<string, unknown>>();
 		expect(verbose).toMatchObject({ task: "transcribe", language: "english", text: "one two three", usage: { type: "duration", seconds: 1 } });
 		expect(verbose.duration).toBeCloseTo(seconds, 6);
 		expect(verbose.segments).toMatchObject([{ id: 0, start: 0, text: "one two three" }]);
@@ -166,11 +181,17 @@ describe("POST /v1/audio/transcriptions and /translations", () => {
 
 		// Not WAV: its length is guessed from its size (128 kbit/s), and the record says it is an estimate.
 		const other = new Blob([new Uint8Array(32_000).fill(7)], { type: "audio/ogg" });
-		const guessed = await upload("translations", other, [["model", "mock-transcribe"], ["response_format", "text"]]);
+		const guessed = await upload("translations", other, [
+			["model", "mock-transcribe"],
+			["response_format", "text"],
+		]);
 		expect(await guessed.text()).toBe("mock translation of 2.0 seconds of audio\n");
 		expect(await usageRow(requestId(guessed))).toMatchObject({ endpoint: "/v1/audio/translations", unit: "audio_second", units: 2, estimated: 1 });
 
-		const diarized = await upload("translations", wav, [["model", "mock-transcribe"], ["response_format", "diarized_json"]]);
+		const diarized = await upload("translations", wav, [
+			["model", "mock-transcribe"],
+			["response_format", "diarized_json"],
+		]);
 		expect(diarized.status).toBe(400);
 	});
 
@@ -218,7 +239,10 @@ describe("POST /v1/audio/transcriptions and /translations", () => {
 		expect(await counted.json()).toMatchObject({ text: "upstream transcript", usage: { type: "tokens" } });
 		expect(await usageRow(requestId(counted))).toMatchObject({ prompt_tokens: 40, completion_tokens: 12, unit: "audio_second", units: 1, estimated: 0 });
 
-		const translated = await upload("translations", wav, [["model", model], ["response_format", "text"]]);
+		const translated = await upload("translations", wav, [
+			["model", model],
+			["response_format", "text"],
+		]);
 		expect(await translated.text()).toBe("upstream translation\n");
 		expect((await upstreamLog(tag))[1]?.path).toBe(`/${tag}/ok/v1/audio/translations`);
 	});
@@ -233,11 +257,20 @@ describe("POST /v1/audio/transcriptions and /translations", () => {
 		expect((await json.json<ErrorBody>()).error.message).toMatch(/multipart\/form-data/);
 		const noModel = await upload("transcriptions", wav, []);
 		expect((await noModel.json<ErrorBody>()).error.param).toBe("model");
-		const format = await upload("transcriptions", wav, [["model", "mock-transcribe"], ["response_format", "mp3"]]);
+		const format = await upload("transcriptions", wav, [
+			["model", "mock-transcribe"],
+			["response_format", "mp3"],
+		]);
 		expect((await format.json<ErrorBody>()).error.param).toBe("response_format");
-		const granularity = await upload("transcriptions", wav, [["model", "mock-transcribe"], ["timestamp_granularities[]", "char"]]);
+		const granularity = await upload("transcriptions", wav, [
+			["model", "mock-transcribe"],
+			["timestamp_granularities[]", "char"],
+		]);
 		expect((await granularity.json<ErrorBody>()).error.param).toMatch(/^timestamp_granularities/);
-		const stream = await upload("transcriptions", wav, [["model", "mock-transcribe"], ["stream", "true"]]);
+		const stream = await upload("transcriptions", wav, [
+			["model", "mock-transcribe"],
+			["stream", "true"],
+		]);
 		expect(stream.status).toBe(400);
 		expect((await stream.json<ErrorBody>()).error).toMatchObject({ param: "stream", message: expect.stringMatching(/not supported/) });
 
@@ -246,5 +279,82 @@ describe("POST /v1/audio/transcriptions and /translations", () => {
 		const tooLarge = await upload("transcriptions", big, [["model", "mock-transcribe"]]);
 		expect(tooLarge.status).toBe(413);
 		expect((await tooLarge.json<ErrorBody>()).error).toMatchObject({ code: "body_too_large", param: "file", message: expect.stringMatching(/65536 bytes/) });
+	});
+});
+
+describe("Workers AI audio, through a fake AI binding", () => {
+	const wav = wavFile(new Int16Array(16_000), 8000);
+	const target = (model: string) => ({ channelId: 1, baseUrl: undefined, apiKey: undefined, upstreamModel: model, settings: {} });
+	function send(op: Operation, model: string, body: Record<string, unknown>, answer: unknown) {
+		const runs: { model: string; inputs: Record<string, unknown> }[] = [];
+		const AI = {
+			run: async (m: string, inputs: Record<string, unknown>) => {
+				runs.push({ model: m, inputs });
+				return answer;
+			},
+		};
+		const ctx = { op, stream: false, signal: new AbortController().signal, clientHeaders: new Headers(), traceHeaders: {}, env: { AI } as unknown as Env };
+		return { runs, response: workersAi.send(body, target(model), ctx) };
+	}
+	const file = new File([wav], "a.wav", { type: "audio/wav" });
+
+	it("sends @cf/openai/whisper the bytes as an array and answers its words as OpenAI's verbose_json", async () => {
+		const words = [
+			{ word: "hello", start: 0, end: 0.5 },
+			{ word: "world", start: 0.5, end: 1.2 },
+		];
+		const { runs, response } = send(
+			"transcriptions",
+			"@cf/openai/whisper",
+			{ file, response_format: "verbose_json", timestamp_granularities: ["word"] },
+			{ text: " hello world", word_count: 2, words, vtt: "WEBVTT" },
+		);
+		const res = await response;
+		expect(runs[0]?.inputs.audio).toEqual([...wav]);
+		expect(await res.json()).toEqual({
+			task: "transcribe",
+			language: "english",
+			duration: 1.2,
+			text: "hello world",
+			words,
+			usage: { type: "duration", seconds: 2 },
+		});
+	});
+
+	it("sends whisper-large-v3-turbo base64 and the task, and answers its segments and duration in each format", async () => {
+		const answer = {
+			text: "Guten Tag",
+			transcription_info: { language: "de", duration: 2.5 },
+			segments: [{ start: 0, end: 2.5, text: "Guten Tag", temperature: 0, avg_logprob: -0.2, compression_ratio: 1, no_speech_prob: 0 }],
+			vtt: "WEBVTT",
+		};
+		const model = "@cf/openai/whisper-large-v3-turbo";
+		const verbose = send("transcriptions", model, { file, response_format: "verbose_json", language: "de", prompt: "greeting" }, answer);
+		const res = await verbose.response;
+		expect(verbose.runs[0]?.inputs).toEqual({ audio: btoa(String.fromCharCode(...wav)), task: "transcribe", language: "de", initial_prompt: "greeting" });
+		expect(await res.json()).toMatchObject({ language: "german", duration: 2.5, segments: [{ id: 0, start: 0, end: 2.5, text: "Guten Tag" }] });
+
+		const srt = send("translations", model, { file, response_format: "srt" }, answer);
+		expect(await (await srt.response).text()).toBe("1\n00:00:00,000 --> 00:00:02,500\nGuten Tag\n\n");
+		expect(srt.runs[0]?.inputs.task).toBe("translate");
+		const json = send("transcriptions", model, { file }, answer);
+		expect(await (await json.response).json()).toEqual({ text: "Guten Tag", usage: { type: "duration", seconds: 3 } });
+	});
+
+	it("refuses a translation @cf/openai/whisper cannot make, and answers an unexpected answer as the channel's failure", async () => {
+		const refused = await send("translations", "@cf/openai/whisper", { file }, {}).response;
+		expect(refused.status).toBe(400);
+		expect(((await refused.json()) as ErrorBody).error.message).toMatch(/only transcribes/);
+		expect((await send("transcriptions", "@cf/openai/whisper", { file }, { nope: 1 }).response).status).toBe(502);
+	});
+
+	it("speaks through MeloTTS: the input as its prompt, its base64 MP3 as the audio bytes", async () => {
+		const mp3 = new Uint8Array([...MP3_FRAME, ...MP3_FRAME]);
+		const { runs, response } = send("speech", "@cf/myshell-ai/melotts", { input: "Hello", voice: "alloy" }, { audio: btoa(String.fromCharCode(...mp3)) });
+		const res = await response;
+		expect(runs[0]?.inputs).toEqual({ prompt: "Hello", lang: "en" });
+		expect(res.headers.get("content-type")).toBe("audio/mpeg");
+		expect(new Uint8Array(await res.arrayBuffer())).toEqual(mp3);
+		expect((await send("speech", "@cf/myshell-ai/melotts", { input: "Hello", response_format: "wav" }, {}).response).status).toBe(400);
 	});
 });

@@ -7,7 +7,14 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 
 export const AUDIO_PATH = /^\/([^/]+)\/([^/]+)\/v1\/audio\/(speech|transcriptions|translations)$/;
 
-const SPEECH_TYPES: Record<string, string> = { mp3: "audio/mpeg", wav: "audio/wav", pcm: "audio/pcm", opus: "audio/opus", aac: "audio/aac", flac: "audio/flac" };
+const SPEECH_TYPES: Record<string, string> = {
+	mp3: "audio/mpeg",
+	wav: "audio/wav",
+	pcm: "audio/pcm",
+	opus: "audio/opus",
+	aac: "audio/aac",
+	flac: "audio/flac",
+};
 
 /** Reads the body as the fetch API would: JSON, or a multipart form with each value as logged. */
 async function readAudioBody(req: IncomingMessage): Promise<Record<string, unknown>> {

@@ -105,7 +105,13 @@ export async function mockTranscription(body: Record<string, unknown>, task: Aud
 	const heard = comment?.startsWith(SPOKEN)
 		? comment.slice(SPOKEN.length)
 		: `mock ${task === "transcribe" ? "transcript" : "translation"} of ${seconds.toFixed(1)} seconds of audio`;
-	const transcript: Transcript = { text: heard, language: "english", seconds, segments: [{ start: 0, end: seconds, text: heard }], words: wordsOf(heard, seconds) };
+	const transcript: Transcript = {
+		text: heard,
+		language: "english",
+		seconds,
+		segments: [{ start: 0, end: seconds, text: heard }],
+		words: wordsOf(heard, seconds),
+	};
 	const answer = transcriptAnswer(transcript, { format, task, granularities });
 	return new Response(answer.body, { headers: { "content-type": answer.contentType } });
 }
