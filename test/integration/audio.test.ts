@@ -188,6 +188,17 @@ describe("POST /v1/audio/transcriptions and /translations", () => {
 		expect(await guessed.text()).toBe("mock translation of 2.0 seconds of audio\n");
 		expect(await usageRow(requestId(guessed))).toMatchObject({ endpoint: "/v1/audio/translations", unit: "audio_second", units: 2, estimated: 1 });
 
+		// MP3: its length estimated from its first frame's bitrate (28 frames of 96 bytes at 32 kbit/s: 0.672 s).
+		const mp3 = new Uint8Array(await (await speech({ model: "mock-tts", input: "Hello there", voice: "alloy" })).arrayBuffer());
+		const heard = await upload("transcriptions", new Blob([mp3], { type: "audio/mpeg" }), [
+			["model", "mock-transcribe"],
+			["response_format", "text"],
+		]);
+		expect(await heard.text()).toBe("mock transcript of 0.7 seconds of audio\n");
+		const estimated = await usageRow(requestId(heard));
+		expect(estimated).toMatchObject({ unit: "audio_second", estimated: 1 });
+		expect(estimated.units).toBeCloseTo(0.672, 6);
+
 		const diarized = await upload("translations", wav, [
 			["model", "mock-transcribe"],
 			["response_format", "diarized_json"],
