@@ -34,7 +34,7 @@ export interface TranscriptionCall {
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json/i;
 
 /** Speech is metered by the characters of its input, counted as Unicode code points (an emoji is one, not two). */
-export const speechCharacters = (input: string) => [...input].length;
+const speechCharacters = (input: string) => [...input].length;
 
 /** A record for an answer priced by units, sent at once: its counts are known before the body is delivered. */
 function recordUnits(req: RelayRequest, usage: Usage, estimated: boolean): void {

@@ -112,6 +112,17 @@ describe("POST /v1/audio/speech", () => {
 		expect(sent?.body).toEqual({ model, input: "four", voice: { id: "voice_1" }, response_format: "wav", speed: 1.5 });
 		expect(await usageRow(requestId(res))).toMatchObject({ unit: "character", units: 4, cost_nusd: 120_000 });
 
+		// Audio the upstream has not finished reaches the client as it comes: nothing waits for the end.
+		const held = uid();
+		await createChannel({ base_url: upstream(held, "held"), key: "sk-upstream-0000000001", models: [`tts-${held}`] });
+		const streaming = await speech({ model: `tts-${held}`, input: "four", voice: "alloy", response_format: "wav" });
+		const reader = streaming.body?.getReader();
+		const first = await reader?.read();
+		expect(new TextDecoder().decode(first?.value)).toBe("upstream-audio-");
+		await reader?.cancel();
+		// Recorded at once: the characters are known from the input, whatever becomes of the stream.
+		expect(await usageRow(requestId(streaming))).toMatchObject({ status: 200, unit: "character", units: 4 });
+
 		// A 200 with JSON instead of audio is the channel's failure, not audio for the client.
 		const bad = uid();
 		await createChannel({ base_url: upstream(bad, "json-200"), key: "sk-upstream-0000000001", models: [`tts-${bad}`] });

@@ -2,7 +2,8 @@
 // audio bytes (content type by response_format); /transcriptions and /translations read the multipart form and
 // answer whisper-1's json (usage in seconds) or verbose_json, or text. The form is logged with its file as
 // { name, type, size }. Scenarios: ok | tokens (json with gpt-4o-transcribe's token usage) | json-200 (speech
-// answered with JSON, an error said with 200) | status-<code>.
+// answered with JSON, an error said with 200) | held (speech's first bytes, then nothing until the client goes:
+// only a relay that streams can pass them on) | status-<code>.
 import type { IncomingMessage, ServerResponse } from "node:http";
 
 export const AUDIO_PATH = /^\/([^/]+)\/([^/]+)\/v1\/audio\/(speech|transcriptions|translations)$/;
@@ -58,6 +59,7 @@ export async function answerAudio(
 		res.writeHead(200, { "content-type": SPEECH_TYPES[format] ?? "application/octet-stream" });
 		// Two pieces, as a stream arrives.
 		res.write(Buffer.from("upstream-audio-"));
+		if (scenario === "held") return;
 		res.end(Buffer.from(String(body.input ?? "")));
 		return;
 	}

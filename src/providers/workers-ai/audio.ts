@@ -30,10 +30,10 @@ const transcriptionBody = z.looseObject({
 	timestamp_granularities: z.array(z.enum(["word", "segment"])).optional(),
 });
 
-export type WhisperRequest = z.infer<typeof transcriptionBody>;
+type WhisperRequest = z.infer<typeof transcriptionBody>;
 
 /** An OpenAI transcription body (its file read) as the Whisper model takes it. */
-export function whisperInputs(model: string, body: WhisperRequest, bytes: Uint8Array, task: AudioTask): Record<string, unknown> {
+function whisperInputs(model: string, body: WhisperRequest, bytes: Uint8Array, task: AudioTask): Record<string, unknown> {
 	if (!takesBase64(model)) {
 		if (task === "translate") throw new AudioRefusal(`${model} only transcribes; translate with @cf/openai/whisper-large-v3-turbo`);
 		return { audio: [...bytes] };
@@ -70,7 +70,7 @@ function languageName(code: string | undefined): string {
 }
 
 /** A Whisper answer as an OpenAI one in the format asked; a throw here is the channel's fault (it answered something else). */
-export function whisperAnswer(output: unknown, body: WhisperRequest, bytes: Uint8Array, task: AudioTask): { body: string; contentType: string } {
+function whisperAnswer(output: unknown, body: WhisperRequest, bytes: Uint8Array, task: AudioTask): { body: string; contentType: string } {
 	const out = whisperOutput.parse(output);
 	const words = out.words ?? out.segments?.flatMap((s) => s.words ?? []);
 	const lastEnd = Math.max(0, ...(out.segments ?? []).map((s) => s.end), ...(words ?? []).map((w) => w.end));
