@@ -18,6 +18,7 @@ import type { OperationDoc } from "./openapi/operation";
 import { alertDocs, alertRoutes } from "./routes/alerts";
 import { anthropicDocs, anthropicRoutes } from "./routes/anthropic";
 import { appDocs, appRoutes } from "./routes/apps";
+import { audioDocs, audioRoutes } from "./routes/audio";
 import { auditDocs, auditRoutes } from "./routes/audit";
 import { authDocs, authRoutes, loginRoutes } from "./routes/auth";
 import { billingDocs, billingRoutes } from "./routes/billing";
@@ -61,6 +62,7 @@ import { vectorStoreDocs, vectorStoreRoutes } from "./routes/vector-stores";
 
 export const operations: OperationDoc[] = [
 	...openaiDocs,
+	...audioDocs,
 	...rerankDocs,
 	...responsesDocs,
 	...anthropicDocs,
@@ -154,6 +156,7 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.route("/v1/vector_stores", vectorStoreRoutes)
 	.route("/v1/files", fileRoutes)
 	.route("/v1/conversations", conversationRoutes)
+	.route("/v1/audio", audioRoutes)
 	.route("/v1", responsesRoutes)
 	.route("/v1", openaiRoutes)
 	.route("/", rerankRoutes)

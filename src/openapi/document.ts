@@ -11,14 +11,19 @@ const schema = (s: z.ZodType, io: "input" | "output") => z.toJSONSchema(s, { tar
 function operation(op: OperationDoc) {
 	const responses: Record<string, unknown> = {};
 	const successStatus = op.errors?.find((s) => s === 201 || s === 204) ?? 200;
-	const successBody = op.response
-		? {
-				content: {
-					"application/json": { schema: schema(op.response, "output") },
-					...(op.streams ? { "text/event-stream": { schema: { type: "string" } } } : {}),
-				},
-			}
-		: {};
+	const others = Object.fromEntries(
+		(op.alsoAnswers ?? []).map((type) => [type, { schema: type.startsWith("audio/") ? { type: "string", format: "binary" } : { type: "string" } }]),
+	);
+	const successBody =
+		op.response || op.alsoAnswers
+			? {
+					content: {
+						...(op.response ? { "application/json": { schema: schema(op.response, "output") } } : {}),
+						...(op.streams ? { "text/event-stream": { schema: { type: "string" } } } : {}),
+						...others,
+					},
+				}
+			: {};
 	responses[String(successStatus)] = { description: "Success", ...successBody };
 	const errors = new Set([400, ...(op.auth === "none" ? [] : [401]), ...(op.errors ?? []).filter((s) => s >= 400), 500]);
 	for (const status of errors) {
@@ -55,7 +60,7 @@ function operation(op: OperationDoc) {
 									: [{ gatewayKey: [] }],
 				}),
 		...(parameters.length ? { parameters } : {}),
-		...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: schema(op.body, "input") } } } } : {}),
+		...(op.body ? { requestBody: { required: true, content: { [op.bodyType ?? "application/json"]: { schema: schema(op.body, "input") } } } } : {}),
 		responses,
 	};
 }

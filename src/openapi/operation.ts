@@ -37,10 +37,14 @@ export interface OperationDoc {
 	 */
 	auth: "admin" | "key" | "user" | "keyOrSession" | "none" | "appKey";
 	body?: z.ZodType;
+	/** How the body is sent, when not as JSON (an upload: its file is a `format: binary` string in the schema). */
+	bodyType?: "multipart/form-data";
 	query?: z.ZodType;
 	response?: z.ZodType;
 	/** Statuses other than 200 the operation answers with, besides the errors every route may return. */
 	errors?: number[];
+	/** Content types the success body may have besides JSON (`audio/*`: bytes, others: text). */
+	alsoAnswers?: readonly string[];
 	/** The body is streamed as server-sent events when the request asks for it. */
 	streams?: boolean;
 }

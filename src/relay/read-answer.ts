@@ -19,7 +19,7 @@ export type ChatAnswer =
 	| { kind: "passed"; text: string; usage: Usage | undefined }
 	| { kind: "translated"; text: string; chat: ChatResponse };
 
-async function textOf(upstream: Response): Promise<string> {
+export async function textOf(upstream: Response): Promise<string> {
 	try {
 		return await upstream.text();
 	} catch {
@@ -33,7 +33,7 @@ async function textOf(upstream: Response): Promise<string> {
  * only for its usage, by a schema that never descends into the rest, and JSON.parse itself does not recurse; the
  * scan would cost about half as much again as the parse on a 1,536-dimension embedding.
  */
-function jsonObject(text: string, bounded: boolean): object {
+export function jsonObject(text: string, bounded: boolean): object {
 	const json = bounded ? parseBoundedJson(text) : parseShallowRead(text);
 	if (typeof json !== "object" || json === null || Array.isArray(json)) throw new UnreadableAnswer("it is not a JSON object; cut short?");
 	return json;

@@ -39,7 +39,7 @@ describe("key scopes", () => {
 		expect(g.error.status).toBe("PERMISSION_DENIED");
 		expect(g.error.message).toContain("'relay'");
 
-		for (const path of ["/v1/models", "/v1/embeddings", "/v2/rerank"]) {
+		for (const path of ["/v1/models", "/v1/embeddings", "/v2/rerank", "/v1/audio/speech", "/v1/audio/transcriptions", "/v1/audio/translations"]) {
 			const res = await call(path, { method: path === "/v1/models" ? "GET" : "POST", headers: bearer(key), body: path === "/v1/models" ? null : "{}" });
 			expect(res.status, path).toBe(403);
 		}

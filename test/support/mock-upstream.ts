@@ -17,6 +17,7 @@
 // An upstream model named `scenario/<scenario>` (a channel's model_mapping gives it) behaves as that scenario
 // whatever the path says, so one channel can serve healthy and failing models side by side; `scenario/tools`
 // answers with the OpenAI tools fixture.
+// /<tag>/<scenario>/v1/audio/speech | transcriptions | translations: see mock-upstream-audio.ts.
 // It also plays any provider from recorded wire fixtures:
 //   /<tag>/fixture/<provider>/<name>/<anything the provider appends>
 // and an OTLP/HTTP JSON collector: POST /<tag>/otlp/v1/traces is logged under <tag> with its body.
@@ -29,6 +30,7 @@
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { AUDIO_PATH, answerAudio } from "./mock-upstream-audio.ts";
 import { STORY } from "./story.ts";
 
 export interface LoggedRequest {
@@ -397,6 +399,8 @@ export async function startMockUpstream(): Promise<{ url: string; server: Server
 			const wire = geminiModel === undefined ? STORY_WIRES.anthropic : STORY_WIRES.gemini;
 			return storyInWire(res, wire, geminiModel ?? String(body.model), scenario, body);
 		}
+		const audio = AUDIO_PATH.exec(url.pathname);
+		if (audio) return answerAudio(req, res, audio, logRequest);
 		const match = /^\/([^/]+)\/([^/]+)\/(?:v1\/(chat\/completions|embeddings|rerank|models)|v2\/(rerank))$/.exec(url.pathname);
 		if (!match) return json(res, 404, { error: { message: "no such route" } });
 		const [, tag = "", pathScenario = "", v1op, v2op] = match;

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { lexicalScores } from "../../lib/lexical-relevance";
 import { estimateRerankTokens } from "../../protocols/rerank";
 import type { Provider } from "../types";
+import { mockSpeech, mockTranscription } from "./audio";
 import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from "./embedding";
 import { mockFacts, mockSupersedes } from "./facts";
 import { approxTokens, mockReply } from "./text";
@@ -98,12 +99,17 @@ function rerank(body: Record<string, unknown>, model: string): Response {
 	return Response.json({ model, results, usage: { total_tokens: estimateRerankTokens(query, documents) } });
 }
 
-/** Built in and offline: deterministic chat (streaming with real SSE framing and usage), embeddings and rerank. */
+/**
+ * Built in and offline: deterministic chat (streaming with real SSE framing and usage), embeddings, rerank, and
+ * speech and transcription (audio.ts).
+ */
 export const mock: Provider = {
 	wire: "openai",
-	operations: ["chat", "embeddings", "rerank"],
+	operations: ["chat", "embeddings", "rerank", "speech", "transcriptions", "translations"],
 	async send(body, target, ctx) {
 		if (ctx.op === "chat") return chat(body, target.upstreamModel, target.settings);
+		if (ctx.op === "speech") return mockSpeech(body);
+		if (ctx.op === "transcriptions" || ctx.op === "translations") return mockTranscription(body, ctx.op === "transcriptions" ? "transcribe" : "translate");
 		return ctx.op === "embeddings" ? embeddings(body, target.upstreamModel) : rerank(body, target.upstreamModel);
 	},
 };

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { sseTransform } from "../../protocols/sse";
 import { estimateTokens } from "../../protocols/token-estimate";
 import type { Provider } from "../types";
+import { AudioRefusal, melottsAnswer, melottsInputs, whisper } from "./audio";
 import { rerankAnswer, rerankInputs } from "./rerank";
 import { chatResponse, chatStream } from "./translate";
 
@@ -32,12 +33,13 @@ function texts(input: unknown): string[] {
 /**
  * Cloudflare Workers AI through the `AI` binding: no base URL and no key, so a fresh deployment can serve chat
  * (`@cf/meta/llama-3.1-8b-instruct`…), embeddings (`@cf/baai/bge-base-en-v1.5`…) and rerank
- * (`@cf/baai/bge-reranker-base`) with nothing to configure. Answers are turned into OpenAI's format here (Cohere's
+ * (`@cf/baai/bge-reranker-base`), transcription (`@cf/openai/whisper…`) and speech (`@cf/myshell-ai/melotts`) with
+ * nothing to configure. Answers are turned into OpenAI's format here (Cohere's
  * for rerank), so to the relay this is an OpenAI-wire channel.
  */
 export const workersAi: Provider = {
 	wire: "openai",
-	operations: ["chat", "embeddings", "rerank"],
+	operations: ["chat", "embeddings", "rerank", "speech", "transcriptions", "translations"],
 	async send(body, target, ctx) {
 		// Absent if wrangler.toml has no [ai]; present but throwing on use wherever remote bindings are off.
 		const ai = ctx.env.AI as unknown as AiBinding | undefined;
@@ -45,6 +47,10 @@ export const workersAi: Provider = {
 		const model = target.upstreamModel;
 		try {
 			if (ctx.op === "rerank") return Response.json(rerankAnswer(await ai.run(model, rerankInputs(body)), model));
+			if (ctx.op === "speech") return melottsAnswer(await ai.run(model, melottsInputs(body)));
+			if (ctx.op === "transcriptions" || ctx.op === "translations") {
+				return await whisper((inputs) => ai.run(model, inputs), model, body, ctx.op === "transcriptions" ? "transcribe" : "translate");
+			}
 			if (ctx.op === "embeddings") {
 				const inputs = texts(body.input);
 				const out = embeddingsOutput.parse(await ai.run(model, { text: inputs }));
@@ -62,6 +68,7 @@ export const workersAi: Provider = {
 			}
 			return Response.json(chatResponse(out, model));
 		} catch (err) {
+			if (err instanceof AudioRefusal) return Response.json({ error: { message: err.message, type: "invalid_request_error" } }, { status: 400 });
 			const message = err instanceof Error ? err.message : String(err);
 			if (/run remotely|remote/i.test(message)) return Response.json({ error: { message: REMOTE_ONLY } }, { status: 503 });
 			// The binding throws rather than answering a status; to the relay this channel failed and another may serve.

@@ -8,19 +8,20 @@ const FORM_OVERHEAD_BYTES = 16 * 1024;
 const tooLarge = (maxBytes: number) => new GatewayError("body_too_large", `The file exceeds the limit of ${maxBytes} bytes`, { param: "file" });
 
 /**
- * Reads a multipart upload whose file may be at most `maxBytes`. Workers parse multipart only by buffering the whole
+ * Reads a multipart body whose file may be at most `maxBytes`. Workers parse multipart only by buffering the whole
  * body, so the body is cut off as soon as it outgrows the file limit plus framing: an honest Content-Length is
- * refused before a byte is read, a missing or false one once the excess arrives.
+ * refused before a byte is read, a missing or false one once the excess arrives. `fields` names what the body
+ * should hold, for the error a body that is not a form gets.
  */
-export async function readUpload(c: Context<AppEnv>, maxBytes: number): Promise<{ file: File; fields: Record<string, string> }> {
+export async function readForm(c: Context<AppEnv>, maxBytes: number, fields: string): Promise<{ form: FormData; file: File }> {
 	const contentType = c.req.header("content-type") ?? "";
 	if (!/^multipart\/form-data\s*;/i.test(contentType)) {
-		throw new GatewayError("invalid_request", "Expected a multipart/form-data body with the fields 'file' and 'purpose'");
+		throw new GatewayError("invalid_request", `Expected a multipart/form-data body with the fields ${fields}`);
 	}
 	const bodyLimit = maxBytes + FORM_OVERHEAD_BYTES;
 	if (Number(c.req.header("content-length") ?? 0) > bodyLimit) throw tooLarge(maxBytes);
 	const body = c.req.raw.body;
-	if (!body) throw new GatewayError("invalid_request", "The request has no body; send the fields 'file' and 'purpose'", { param: "file" });
+	if (!body) throw new GatewayError("invalid_request", `The request has no body; send the fields ${fields}`, { param: "file" });
 	let seen = 0;
 	const bounded = body.pipeThrough(
 		new TransformStream<Uint8Array, Uint8Array>({
@@ -41,6 +42,12 @@ export async function readUpload(c: Context<AppEnv>, maxBytes: number): Promise<
 	const file = form.get("file");
 	if (!(file instanceof File)) throw new GatewayError("invalid_request", "Missing the file: send it as the form field 'file'", { param: "file" });
 	if (file.size > maxBytes) throw tooLarge(maxBytes);
+	return { form, file };
+}
+
+/** Reads a multipart upload of one file (see readForm) and its string fields. */
+export async function readUpload(c: Context<AppEnv>, maxBytes: number): Promise<{ file: File; fields: Record<string, string> }> {
+	const { form, file } = await readForm(c, maxBytes, "'file' and 'purpose'");
 	const fields: Record<string, string> = {};
 	for (const [name, value] of form) if (typeof value === "string") fields[name] = value;
 	return { file, fields };
