@@ -55,7 +55,9 @@ function operation(op: OperationDoc) {
 									: [{ gatewayKey: [] }],
 				}),
 		...(parameters.length ? { parameters } : {}),
-		...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: schema(op.body, "input") } } } } : {}),
+		...(op.body
+			? { requestBody: { required: true, content: { [op.multipart ? "multipart/form-data" : "application/json"]: { schema: schema(op.body, "input") } } } }
+			: {}),
 		responses,
 	};
 }

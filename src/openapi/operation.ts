@@ -37,6 +37,8 @@ export interface OperationDoc {
 	 */
 	auth: "admin" | "key" | "user" | "keyOrSession" | "none" | "appKey";
 	body?: z.ZodType;
+	/** The body is a multipart/form-data form (`body` describes its text fields), not JSON. */
+	multipart?: boolean;
 	query?: z.ZodType;
 	response?: z.ZodType;
 	/** Statuses other than 200 the operation answers with, besides the errors every route may return. */

@@ -19,6 +19,7 @@
 // answers with the OpenAI tools fixture.
 // It also plays any provider from recorded wire fixtures:
 //   /<tag>/fixture/<provider>/<name>/<anything the provider appends>
+// Images and moderation (OpenAI's and Imagen's): see mock-upstream-images.ts.
 // and an OTLP/HTTP JSON collector: POST /<tag>/otlp/v1/traces is logged under <tag> with its body.
 // answers test/fixtures/<provider>/<name>.sse when the request asks for a stream, else <name>.json, the SSE
 // sent in pieces that cut events in two, as networks do; /<tag>/badjson/<provider>/<name>/... plays the same
@@ -29,6 +30,7 @@
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { imagesUpstream } from "./mock-upstream-images.ts";
 import { STORY } from "./story.ts";
 
 export interface LoggedRequest {
@@ -397,6 +399,7 @@ export async function startMockUpstream(): Promise<{ url: string; server: Server
 			const wire = geminiModel === undefined ? STORY_WIRES.anthropic : STORY_WIRES.gemini;
 			return storyInWire(res, wire, geminiModel ?? String(body.model), scenario, body);
 		}
+		if (await imagesUpstream(url, req, res, logRequest)) return;
 		const match = /^\/([^/]+)\/([^/]+)\/(?:v1\/(chat\/completions|embeddings|rerank|models)|v2\/(rerank))$/.exec(url.pathname);
 		if (!match) return json(res, 404, { error: { message: "no such route" } });
 		const [, tag = "", pathScenario = "", v1op, v2op] = match;

@@ -4,6 +4,8 @@ import { estimateRerankTokens } from "../../protocols/rerank";
 import type { Provider } from "../types";
 import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from "./embedding";
 import { mockFacts, mockSupersedes } from "./facts";
+import { mockImages } from "./images";
+import { mockModeration } from "./moderation";
 import { approxTokens, mockReply } from "./text";
 
 const askedForUsage = z.looseObject({ include_usage: z.literal(true) });
@@ -98,12 +100,17 @@ function rerank(body: Record<string, unknown>, model: string): Response {
 	return Response.json({ model, results, usage: { total_tokens: estimateRerankTokens(query, documents) } });
 }
 
-/** Built in and offline: deterministic chat (streaming with real SSE framing and usage), embeddings and rerank. */
+/**
+ * Built in and offline: deterministic chat (streaming with real SSE framing and usage), embeddings, rerank, images
+ * (small PNGs) and moderation.
+ */
 export const mock: Provider = {
 	wire: "openai",
-	operations: ["chat", "embeddings", "rerank"],
+	operations: ["chat", "embeddings", "rerank", "images", "image_edits", "moderations"],
 	async send(body, target, ctx) {
 		if (ctx.op === "chat") return chat(body, target.upstreamModel, target.settings);
+		if (ctx.op === "images" || ctx.op === "image_edits") return mockImages(body, ctx.op === "image_edits");
+		if (ctx.op === "moderations") return mockModeration(body, target.upstreamModel);
 		return ctx.op === "embeddings" ? embeddings(body, target.upstreamModel) : rerank(body, target.upstreamModel);
 	},
 };

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { sseTransform } from "../../protocols/sse";
 import { estimateTokens } from "../../protocols/token-estimate";
 import type { Provider } from "../types";
+import { workersAiImages } from "./images";
 import { rerankAnswer, rerankInputs } from "./rerank";
 import { chatResponse, chatStream } from "./translate";
 
@@ -32,18 +33,22 @@ function texts(input: unknown): string[] {
 /**
  * Cloudflare Workers AI through the `AI` binding: no base URL and no key, so a fresh deployment can serve chat
  * (`@cf/meta/llama-3.1-8b-instruct`…), embeddings (`@cf/baai/bge-base-en-v1.5`…) and rerank
- * (`@cf/baai/bge-reranker-base`) with nothing to configure. Answers are turned into OpenAI's format here (Cohere's
+ * (`@cf/baai/bge-reranker-base`) and images (`@cf/black-forest-labs/flux-1-schnell`, Stable Diffusion's, their img2img
+ * and inpainting models for edits) with nothing to configure. Answers are turned into OpenAI's format here (Cohere's
  * for rerank), so to the relay this is an OpenAI-wire channel.
  */
 export const workersAi: Provider = {
 	wire: "openai",
-	operations: ["chat", "embeddings", "rerank"],
+	operations: ["chat", "embeddings", "rerank", "images", "image_edits"],
 	async send(body, target, ctx) {
 		// Absent if wrangler.toml has no [ai]; present but throwing on use wherever remote bindings are off.
 		const ai = ctx.env.AI as unknown as AiBinding | undefined;
 		if (!ai) return Response.json({ error: { message: 'The AI binding is not configured in wrangler.toml ([ai] binding = "AI")' } }, { status: 503 });
 		const model = target.upstreamModel;
 		try {
+			if (ctx.op === "images" || ctx.op === "image_edits") {
+				return Response.json(await workersAiImages((m, inputs) => ai.run(m, inputs, { signal: ctx.signal }), model, body));
+			}
 			if (ctx.op === "rerank") return Response.json(rerankAnswer(await ai.run(model, rerankInputs(body)), model));
 			if (ctx.op === "embeddings") {
 				const inputs = texts(body.input);
