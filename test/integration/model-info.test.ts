@@ -35,7 +35,12 @@ describe("Anthropic's shape of /v1/models (anthropic-version sent)", () => {
 		await createChannel({ type: "mock", models });
 		const { key } = await createKey({ models });
 		const headers = { "x-api-key": key, "anthropic-version": "2023-06-01" };
-		type Page = { data: { type: string; id: string; display_name: string; created_at: string }[]; has_more: boolean; first_id: string | null; last_id: string | null };
+		type Page = {
+			data: { type: string; id: string; display_name: string; created_at: string }[];
+			has_more: boolean;
+			first_id: string | null;
+			last_id: string | null;
+		};
 
 		const all = await (await get("/v1/models", headers)).json<Page>();
 		expect(all.data.map((m) => m.id)).toEqual(models);
