@@ -63,6 +63,9 @@ export const usageItem = z.object({
 	prompt_tokens: z.number(),
 	completion_tokens: z.number(),
 	cached_tokens: z.number(),
+	/** What a request priced by other units than tokens made (src/billing/units.ts): the unit's name and how many; null and 0 otherwise. */
+	unit: z.string().nullable(),
+	units: z.number(),
 	cost_usd: z.number(),
 	/** The price version charged; null when the request was free. */
 	price_id: z.number().nullable(),

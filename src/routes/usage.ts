@@ -30,6 +30,8 @@ function item(row: UsageLogRow): UsageItem {
 		prompt_tokens: row.promptTokens,
 		completion_tokens: row.completionTokens,
 		cached_tokens: row.cachedTokens,
+		unit: row.unit,
+		units: row.units,
 		cost_usd: toUsd(row.costNusd),
 		price_id: row.priceId,
 		cache_hit: row.cacheHit,
