@@ -127,6 +127,8 @@ describe("usage API", () => {
 			prompt_tokens: 10,
 			completion_tokens: 5,
 			cached_tokens: 2,
+			unit: null,
+			units: 0,
 			cost_usd: 0.0000015,
 			price_id: 1,
 			cache_hit: null,
