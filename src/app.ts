@@ -11,7 +11,7 @@ import { dashboardCors } from "./middleware/dashboard-cors";
 import { mem0Auth } from "./middleware/mem0-auth";
 import { observe } from "./middleware/observe";
 import { requestIds } from "./middleware/request-ids";
-import { speaks } from "./middleware/speaks";
+import { speaks, speaksWhenSent } from "./middleware/speaks";
 import { tracing } from "./middleware/tracing";
 import { openApiDocument } from "./openapi/document";
 import type { OperationDoc } from "./openapi/operation";
@@ -36,6 +36,7 @@ import { encryptionDocs, encryptionRoutes } from "./routes/encryption";
 import { fileDocs, fileRoutes } from "./routes/files";
 import { geminiDocs, geminiRoutes } from "./routes/gemini";
 import { healthDocs, healthRoutes } from "./routes/health";
+import { imageDocs, imageRoutes } from "./routes/images";
 import { jobDocs, jobRoutes } from "./routes/jobs";
 import { keyDocs, keyRoutes } from "./routes/keys";
 import { leakedKeyDocs, leakedKeyRoutes } from "./routes/leaked-keys";
@@ -47,7 +48,9 @@ import { mem0FeedbackRoutes } from "./routes/mem0/feedback";
 import { mem0MemoryRoutes } from "./routes/mem0/memories";
 import { routedPath } from "./routes/mem0/paths";
 import { metricsDocs, metricsRoutes } from "./routes/metrics";
+import { modelInfoDocs, modelInfoRoutes } from "./routes/model-info";
 import { modelRouteDocs, modelRouteRoutes } from "./routes/models";
+import { moderationDocs, moderationRoutes } from "./routes/moderations";
 import { openaiDocs, openaiRoutes } from "./routes/openai";
 import { playgroundDocs, playgroundRoutes } from "./routes/playground";
 import { groupRoutes, priceDocs, priceRoutes } from "./routes/prices";
@@ -61,8 +64,11 @@ import { userDocs, userRoutes } from "./routes/users";
 import { vectorStoreDocs, vectorStoreRoutes } from "./routes/vector-stores";
 
 export const operations: OperationDoc[] = [
+	...modelInfoDocs,
 	...openaiDocs,
 	...audioDocs,
+	...imageDocs,
+	...moderationDocs,
 	...rerankDocs,
 	...responsesDocs,
 	...anthropicDocs,
@@ -112,6 +118,9 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.route("/", healthRoutes)
 	.use("/v1/messages", speaks("anthropic"))
 	.use("/v1/messages/*", speaks("anthropic"))
+	// Anthropic's clients list models at OpenAI's path; they send anthropic-version, OpenAI's never do.
+	.use("/v1/models", speaksWhenSent("anthropic-version", "anthropic"))
+	.use("/v1/models/*", speaksWhenSent("anthropic-version", "anthropic"))
 	.use("/v1beta/*", speaks("gemini"))
 	.use("/mem0/*", speaks("mem0"))
 	.use("/dify/*", speaks("dify"))
@@ -159,6 +168,9 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.route("/v1/audio", audioRoutes)
 	.route("/v1", responsesRoutes)
 	.route("/v1", openaiRoutes)
+	.route("/v1", modelInfoRoutes)
+	.route("/v1", imageRoutes)
+	.route("/v1", moderationRoutes)
 	.route("/", rerankRoutes)
 	.route("/v1beta", geminiRoutes)
 	// Mem0's platform API, for the mem0ai client pointed at <gateway>/mem0: its error format, its Token scheme.

@@ -1,9 +1,13 @@
 const encoder = new TextEncoder();
 
-export function toBase64Url(bytes: Uint8Array): string {
+export function toBase64(bytes: Uint8Array): string {
 	let s = "";
 	for (const b of bytes) s += String.fromCharCode(b);
-	return btoa(s).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+	return btoa(s);
+}
+
+export function toBase64Url(bytes: Uint8Array): string {
+	return toBase64(bytes).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
 
 export function fromBase64(b64: string): Uint8Array<ArrayBuffer> {

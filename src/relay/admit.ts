@@ -22,22 +22,32 @@ export interface Admitted {
 
 interface Serving {
 	model: string;
+	op: Operation;
+	/** Channels that serve the model, whatever their type can do. */
+	named: number;
 	serving: LiveChannel[];
 	priced: LiveChannel[];
 }
 
 function servingFor(set: ChannelSet, book: PriceBook, req: RelayRequest, op: Operation, model: string): Serving {
-	const serving = servable(set, model, req.caller.group).filter((ch) => providers[ch.type].operations.includes(op));
+	const named = servable(set, model, req.caller.group);
+	const serving = named.filter((ch) => providers[ch.type].operations.includes(op));
 	// A channel's own price admits the model on that channel; a channel with no price for it would serve it free.
 	const priced = config(req.env).allowUnpriced ? serving : serving.filter((ch) => book.priceFor(model, ch.id) !== undefined);
-	return { model, serving, priced };
+	return { model, op, named: named.length, serving, priced };
 }
 
 /** Why the first model of the chain cannot be served, when none of the chain can. */
 function refusal(first: Serving, book: PriceBook, allowUnpriced: boolean): GatewayError {
-	const { model, serving } = first;
+	const { model, op, named, serving } = first;
 	if (!allowUnpriced && (serving.length > 0 || !book.isPriced(model))) {
 		return new GatewayError("model_not_priced", `Model '${model}' has no price; an operator must set one (PUT /api/prices/${model}) before it can be used`, {
+			param: "model",
+		});
+	}
+	if (named > 0 && serving.length === 0) {
+		// The model is served, but not by a channel whose type can do this (e.g. images asked of a chat-only API).
+		return new GatewayError("model_not_available", `No channel of model '${model}' offers ${op.replace("_", " ")}: their channel types do not`, {
 			param: "model",
 		});
 	}

@@ -10,16 +10,14 @@ import { chatCitations } from "../protocols/openai/citations";
 import { withSystemMessage } from "../protocols/system-context";
 import { relayChat } from "../relay/chat";
 import { relayEmbeddings } from "../relay/embeddings";
-import { chatCompletion, chatCompletionCreate, embeddingList, embeddingsRequest, modelList } from "./openai-schemas";
+import { chatCompletion, chatCompletionCreate, embeddingList, embeddingsRequest } from "./openai-schemas";
 import { gatherContext, relayedWithContext } from "./shared/chat-context";
 import { endUserFor } from "./shared/chat-memory";
 import { runFileSearch } from "./shared/file-search";
-import { keyModels } from "./shared/key-models";
 import { relayed } from "./shared/relayed";
 
 /** The OpenAI-compatible surface, mounted at /v1. */
 export const openaiRoutes = new Hono<AppEnv>()
-	.get("/models", callerAuth(), async (c) => c.json(await keyModels(c.env, c.get("caller"))))
 	.post("/chat/completions", usageMeter(), callerAuth(), bodyLimit(), valid("json", chatCompletionCreate), async (c) => {
 		const body = c.req.valid("json");
 		const stream = body.stream === true;
@@ -44,7 +42,6 @@ export const openaiRoutes = new Hono<AppEnv>()
 	);
 
 export const openaiDocs: OperationDoc[] = [
-	{ method: "get", path: "/v1/models", summary: "List the models the calling key may use", tag: "Relay", auth: "key", response: modelList },
 	{
 		method: "post",
 		path: "/v1/chat/completions",

@@ -20,6 +20,7 @@
 // /<tag>/<scenario>/v1/audio/speech | transcriptions | translations: see mock-upstream-audio.ts.
 // It also plays any provider from recorded wire fixtures:
 //   /<tag>/fixture/<provider>/<name>/<anything the provider appends>
+// Images and moderation (OpenAI's and Imagen's): see mock-upstream-images.ts.
 // and an OTLP/HTTP JSON collector: POST /<tag>/otlp/v1/traces is logged under <tag> with its body.
 // answers test/fixtures/<provider>/<name>.sse when the request asks for a stream, else <name>.json, the SSE
 // sent in pieces that cut events in two, as networks do; /<tag>/badjson/<provider>/<name>/... plays the same
@@ -31,6 +32,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { AUDIO_PATH, answerAudio } from "./mock-upstream-audio.ts";
+import { imagesUpstream } from "./mock-upstream-images.ts";
 import { STORY } from "./story.ts";
 
 export interface LoggedRequest {
@@ -401,6 +403,7 @@ export async function startMockUpstream(): Promise<{ url: string; server: Server
 		}
 		const audio = AUDIO_PATH.exec(url.pathname);
 		if (audio) return answerAudio(req, res, audio, logRequest);
+		if (await imagesUpstream(url, req, res, logRequest)) return;
 		const match = /^\/([^/]+)\/([^/]+)\/(?:v1\/(chat\/completions|embeddings|rerank|models)|v2\/(rerank))$/.exec(url.pathname);
 		if (!match) return json(res, 404, { error: { message: "no such route" } });
 		const [, tag = "", pathScenario = "", v1op, v2op] = match;

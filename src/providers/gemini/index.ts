@@ -1,5 +1,6 @@
 import { parseShallowRead } from "../../lib/json-depth";
 import { batchEmbedBody, embeddingListOf, embeddingTexts } from "../../protocols/gemini/embeddings";
+import { imagenRequest, imagesFromImagen } from "../../protocols/gemini/imagen";
 import { modelResource } from "../../protocols/gemini/resource";
 import { baseUrl, type Endpoint, jsonPost, type Provider, type SendContext, type Target, UnreadableAnswer } from "../types";
 
@@ -28,9 +29,27 @@ function openaiList(text: string, model: string, texts: string[], base64: boolea
 	}
 }
 
-/** Chat's method by the stream flag; embeddings go through `:batchEmbedContents`. */
+/**
+ * Images arrive in OpenAI's format and leave in it, made by an Imagen model through `:predict`. Gemini's own image
+ * models answer through generateContent, which this does not translate: a channel serves images with Imagen only.
+ */
+async function images(body: Record<string, unknown>, target: Target, ctx: SendContext): Promise<Response> {
+	if (!/imagen/i.test(target.upstreamModel)) {
+		const error = { code: 400, message: `Gemini channels make images with Imagen models only, not '${target.upstreamModel}'`, status: "INVALID_ARGUMENT" };
+		return Response.json({ error }, { status: 400 });
+	}
+	const upstream = await jsonPost(endpoint(target, ctx), auth(target), imagenRequest(body), ctx);
+	if (!upstream.ok) return upstream;
+	try {
+		return Response.json(imagesFromImagen(parseShallowRead(await upstream.text())));
+	} catch {
+		throw new UnreadableAnswer("it is not Imagen's predictions");
+	}
+}
+
+/** Chat's method by the stream flag; embeddings go through `:batchEmbedContents`, Imagen through `:predict`. */
 const endpoint: Endpoint = (target, { op, stream }) => {
-	const method = op === "embeddings" ? "batchEmbedContents" : stream ? "streamGenerateContent?alt=sse" : "generateContent";
+	const method = op === "embeddings" ? "batchEmbedContents" : op === "images" ? "predict" : stream ? "streamGenerateContent?alt=sse" : "generateContent";
 	return `${baseUrl(gemini, target)}/${modelResource(target.upstreamModel)}:${method}`;
 };
 
@@ -40,11 +59,12 @@ const endpoint: Endpoint = (target, { op, stream }) => {
  */
 export const gemini: Provider = {
 	wire: "gemini",
-	operations: ["chat", "embeddings"],
+	operations: ["chat", "embeddings", "images"],
 	defaultBaseUrl: "https://generativelanguage.googleapis.com/v1beta",
 	endpoint,
 	send(body, target, ctx) {
 		if (ctx.op === "embeddings") return embeddings(body, target, ctx);
+		if (ctx.op === "images") return images(body, target, ctx);
 		const headers = { ...auth(target), accept: ctx.stream ? "text/event-stream" : "application/json" };
 		return jsonPost(endpoint(target, ctx), headers, body, ctx);
 	},

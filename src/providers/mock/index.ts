@@ -5,6 +5,8 @@ import type { Provider } from "../types";
 import { mockSpeech, mockTranscription } from "./audio";
 import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from "./embedding";
 import { mockFacts, mockSupersedes } from "./facts";
+import { mockImages } from "./images";
+import { mockModeration } from "./moderation";
 import { approxTokens, mockReply } from "./text";
 
 const askedForUsage = z.looseObject({ include_usage: z.literal(true) });
@@ -100,14 +102,16 @@ function rerank(body: Record<string, unknown>, model: string): Response {
 }
 
 /**
- * Built in and offline: deterministic chat (streaming with real SSE framing and usage), embeddings, rerank, and
- * speech and transcription (audio.ts).
+ * Built in and offline: deterministic chat (streaming with real SSE framing and usage), embeddings, rerank, images
+ * (small PNGs), moderation, and speech and transcription (audio.ts).
  */
 export const mock: Provider = {
 	wire: "openai",
-	operations: ["chat", "embeddings", "rerank", "speech", "transcriptions", "translations"],
+	operations: ["chat", "embeddings", "rerank", "images", "image_edits", "moderations", "speech", "transcriptions", "translations"],
 	async send(body, target, ctx) {
 		if (ctx.op === "chat") return chat(body, target.upstreamModel, target.settings);
+		if (ctx.op === "images" || ctx.op === "image_edits") return mockImages(body, ctx.op === "image_edits");
+		if (ctx.op === "moderations") return mockModeration(body, target.upstreamModel);
 		if (ctx.op === "speech") return mockSpeech(body);
 		if (ctx.op === "transcriptions" || ctx.op === "translations") return mockTranscription(body, ctx.op === "transcriptions" ? "transcribe" : "translate");
 		return ctx.op === "embeddings" ? embeddings(body, target.upstreamModel) : rerank(body, target.upstreamModel);

@@ -3,6 +3,7 @@ import { sseTransform } from "../../protocols/sse";
 import { estimateTokens } from "../../protocols/token-estimate";
 import type { Provider } from "../types";
 import { AudioRefusal, melottsAnswer, melottsInputs, whisper } from "./audio";
+import { workersAiImages } from "./images";
 import { rerankAnswer, rerankInputs } from "./rerank";
 import { chatResponse, chatStream } from "./translate";
 
@@ -33,19 +34,23 @@ function texts(input: unknown): string[] {
 /**
  * Cloudflare Workers AI through the `AI` binding: no base URL and no key, so a fresh deployment can serve chat
  * (`@cf/meta/llama-3.1-8b-instruct`…), embeddings (`@cf/baai/bge-base-en-v1.5`…) and rerank
- * (`@cf/baai/bge-reranker-base`), transcription (`@cf/openai/whisper…`) and speech (`@cf/myshell-ai/melotts`) with
+ * (`@cf/baai/bge-reranker-base`), images (`@cf/black-forest-labs/flux-1-schnell`, Stable Diffusion's, their img2img
+ * and inpainting models for edits), transcription (`@cf/openai/whisper…`) and speech (`@cf/myshell-ai/melotts`) with
  * nothing to configure. Answers are turned into OpenAI's format here (Cohere's
  * for rerank), so to the relay this is an OpenAI-wire channel.
  */
 export const workersAi: Provider = {
 	wire: "openai",
-	operations: ["chat", "embeddings", "rerank", "speech", "transcriptions", "translations"],
+	operations: ["chat", "embeddings", "rerank", "images", "image_edits", "speech", "transcriptions", "translations"],
 	async send(body, target, ctx) {
 		// Absent if wrangler.toml has no [ai]; present but throwing on use wherever remote bindings are off.
 		const ai = ctx.env.AI as unknown as AiBinding | undefined;
 		if (!ai) return Response.json({ error: { message: 'The AI binding is not configured in wrangler.toml ([ai] binding = "AI")' } }, { status: 503 });
 		const model = target.upstreamModel;
 		try {
+			if (ctx.op === "images" || ctx.op === "image_edits") {
+				return Response.json(await workersAiImages((m, inputs) => ai.run(m, inputs, { signal: ctx.signal }), model, body));
+			}
 			if (ctx.op === "rerank") return Response.json(rerankAnswer(await ai.run(model, rerankInputs(body)), model));
 			if (ctx.op === "speech") return melottsAnswer(await ai.run(model, melottsInputs(body)));
 			if (ctx.op === "transcriptions" || ctx.op === "translations") {
