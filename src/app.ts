@@ -20,6 +20,7 @@ import { anthropicDocs, anthropicRoutes } from "./routes/anthropic";
 import { appDocs, appRoutes } from "./routes/apps";
 import { auditDocs, auditRoutes } from "./routes/audit";
 import { authDocs, authRoutes, loginRoutes } from "./routes/auth";
+import { batchDocs, batchRoutes } from "./routes/batches";
 import { billingDocs, billingRoutes } from "./routes/billing";
 import { cacheDocs, cacheRoutes } from "./routes/cache";
 import { channelHealthDocs, channelHealthRoutes } from "./routes/channel-health";
@@ -66,6 +67,7 @@ export const operations: OperationDoc[] = [
 	...anthropicDocs,
 	...geminiDocs,
 	...fileDocs,
+	...batchDocs,
 	...vectorStoreDocs,
 	...conversationDocs,
 	...chatHistoryDocs,
@@ -153,6 +155,7 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.route("/v1/messages", anthropicRoutes)
 	.route("/v1/vector_stores", vectorStoreRoutes)
 	.route("/v1/files", fileRoutes)
+	.route("/v1/batches", batchRoutes)
 	.route("/v1/conversations", conversationRoutes)
 	.route("/v1", responsesRoutes)
 	.route("/v1", openaiRoutes)
