@@ -17,6 +17,7 @@ import { openApiDocument } from "./openapi/document";
 import type { OperationDoc } from "./openapi/operation";
 import { alertDocs, alertRoutes } from "./routes/alerts";
 import { anthropicDocs, anthropicRoutes } from "./routes/anthropic";
+import { anthropicBatchDocs, anthropicBatchRoutes } from "./routes/anthropic-batches";
 import { appDocs, appRoutes } from "./routes/apps";
 import { auditDocs, auditRoutes } from "./routes/audit";
 import { authDocs, authRoutes, loginRoutes } from "./routes/auth";
@@ -65,6 +66,7 @@ export const operations: OperationDoc[] = [
 	...rerankDocs,
 	...responsesDocs,
 	...anthropicDocs,
+	...anthropicBatchDocs,
 	...geminiDocs,
 	...fileDocs,
 	...batchDocs,
@@ -152,6 +154,7 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.route("/api/jobs", jobRoutes)
 	.route("/api/alerts", alertRoutes)
 	.route("/api/conversations", chatHistoryRoutes)
+	.route("/v1/messages/batches", anthropicBatchRoutes)
 	.route("/v1/messages", anthropicRoutes)
 	.route("/v1/vector_stores", vectorStoreRoutes)
 	.route("/v1/files", fileRoutes)

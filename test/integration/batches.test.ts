@@ -151,3 +151,91 @@ describe("POST /v1/batches", () => {
 		expect(results.map((r) => r.status)).toEqual(["cancelled", "cancelled"]);
 	});
 });
+
+interface MessageBatch {
+	id: string;
+	type: string;
+	processing_status: string;
+	request_counts: Record<string, number>;
+	ended_at: string | null;
+	results_url: string | null;
+	[k: string]: unknown;
+}
+
+const anthropic = (key: string, path: string, init: RequestInit = {}) =>
+	call(`/v1/messages/batches${path}`, { ...init, headers: { "x-api-key": key, "anthropic-version": "2023-06-01", "content-type": "application/json" } });
+
+describe("/v1/messages/batches", () => {
+	it("runs Anthropic's batches: shapes, results by custom_id, paging, delete once ended", async () => {
+		const { model, key, keyId } = await batchScenario();
+		const params = (text: string) => ({ model, max_tokens: 32, messages: [{ role: "user", content: text }] });
+		const res = await anthropic(key, "", {
+			method: "POST",
+			body: JSON.stringify({
+				requests: [
+					{ custom_id: "ok", params: params("hi") },
+					{ custom_id: "bad", params: { ...params("hi"), messages: [{ role: "robot", content: "hi" }] } },
+					{ custom_id: "streams", params: { ...params("hi"), stream: true } },
+				],
+			}),
+		});
+		expect(res.status, await res.clone().text()).toBe(200);
+		const created = await res.json<MessageBatch>();
+		expect(created).toMatchObject({
+			type: "message_batch",
+			processing_status: "in_progress",
+			request_counts: { processing: 3, succeeded: 0, errored: 0, canceled: 0, expired: 0 },
+			ended_at: null,
+			archived_at: null,
+			results_url: null,
+		});
+		expect(created.id).toMatch(/^msgbatch_/);
+		// Not ended: no results, no delete (Anthropic's error shape).
+		const early = await anthropic(key, `/${created.id}/results`);
+		expect(early.status).toBe(400);
+		expect(await early.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
+		expect((await anthropic(key, `/${created.id}`, { method: "DELETE" })).status).toBe(400);
+		// OpenAI's API does not show it, nor another user Anthropic's.
+		expect((await call(`/v1/batches/${created.id}`, authed(key))).status).toBe(404);
+		expect((await anthropic((await batchScenario()).key, `/${created.id}`)).status).toBe(404);
+
+		await work(keyId);
+		const ended = await (await anthropic(key, `/${created.id}`)).json<MessageBatch>();
+		expect(ended).toMatchObject({ processing_status: "ended", request_counts: { processing: 0, succeeded: 1, errored: 2, canceled: 0, expired: 0 } });
+		expect(ended.ended_at).toEqual(expect.any(String));
+		expect(ended.results_url).toBe(`http://gateway.test/v1/messages/batches/${created.id}/results`);
+		const results = await anthropic(key, `/${created.id}/results`);
+		expect(results.headers.get("content-type")).toBe("application/x-jsonl");
+		const lines = Object.fromEntries(jsonLines(new TextDecoder().decode(await results.arrayBuffer())).map((l) => [l.custom_id, l.result]));
+		expect(lines.ok).toMatchObject({ type: "succeeded", message: { type: "message", role: "assistant", model } });
+		expect(lines.bad).toMatchObject({ type: "errored", error: { type: "error", error: { type: "invalid_request_error" } } });
+		expect(lines.streams).toMatchObject({ type: "errored", error: { type: "error", error: { type: "invalid_request_error" } } });
+
+		const second = await (
+			await anthropic(key, "", { method: "POST", body: JSON.stringify({ requests: [{ custom_id: "a", params: params("x") }] }) })
+		).json<MessageBatch>();
+		const page = await (await anthropic(key, "?limit=1")).json<{ data: MessageBatch[]; has_more: boolean; first_id: string; last_id: string }>();
+		expect(page).toMatchObject({ has_more: true, first_id: second.id, last_id: second.id });
+		const older = await (await anthropic(key, `?limit=1&after_id=${second.id}`)).json<{ data: MessageBatch[]; has_more: boolean }>();
+		expect(older.data.map((b) => b.id)).toEqual([created.id]);
+		expect(older.has_more).toBe(false);
+		const newer = await (await anthropic(key, `?limit=1&before_id=${created.id}`)).json<{ data: MessageBatch[] }>();
+		expect(newer.data.map((b) => b.id)).toEqual([second.id]);
+
+		const canceled = await (await anthropic(key, `/${second.id}/cancel`, { method: "POST" })).json<MessageBatch>();
+		expect(canceled).toMatchObject({ processing_status: "ended", request_counts: { canceled: 1 } });
+		expect(canceled.cancel_initiated_at).toEqual(expect.any(String));
+
+		const deleted = await anthropic(key, `/${created.id}`, { method: "DELETE" });
+		expect(await deleted.json()).toEqual({ id: created.id, type: "message_batch_deleted" });
+		expect((await anthropic(key, `/${created.id}`)).status).toBe(404);
+	});
+
+	it("refuses a malformed request in Anthropic's format", async () => {
+		const { model, key } = await batchScenario();
+		const twice = { custom_id: "same", params: { model, max_tokens: 8, messages: [{ role: "user", content: "x" }] } };
+		const res = await anthropic(key, "", { method: "POST", body: JSON.stringify({ requests: [twice, twice] }) });
+		expect(res.status).toBe(400);
+		expect(await res.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
+	});
+});
