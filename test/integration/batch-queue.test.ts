@@ -18,7 +18,7 @@ import {
 	uploadFile,
 	work,
 } from "../support/batches";
-import { admin, call, chat, usageRow } from "../support/gateway";
+import { admin, call, chat, createKey, uid, usageRow } from "../support/gateway";
 import { deliver } from "../support/usage-records";
 
 beforeAll(pauseBatchQueue);
@@ -34,10 +34,36 @@ const lineStatuses = async (batchId: string) =>
 		(r) => r.status,
 	);
 
+describe("batch_concurrency", () => {
+	it("is the operator's to set on a key (PATCH /api/tokens/{id}), and shown with it; its user may not", async () => {
+		const email = `b-${uid()}@example.com`;
+		const user = await (await admin("POST", "/api/users", { name: `b-${uid()}`, email, password: "correct horse" })).json<{ id: number }>();
+		const { id } = await createKey({ user_id: user.id });
+		const set = await admin("PATCH", `/api/tokens/${id}`, { batch_concurrency: 3 });
+		expect(set.status).toBe(200);
+		expect((await set.json<{ batch_concurrency: number | null }>()).batch_concurrency).toBe(3);
+		const login = await call("/api/auth/login", {
+			method: "POST",
+			headers: { "content-type": "application/json", "cf-connecting-ip": "10.2.0.7" },
+			body: JSON.stringify({ email, password: "correct horse" }),
+		});
+		const { token } = await login.json<{ token: string }>();
+		const refused = await call(`/api/tokens/${id}`, {
+			method: "PATCH",
+			headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+			body: JSON.stringify({ batch_concurrency: 50 }),
+		});
+		expect(refused.status).toBe(403);
+		expect((await refused.json<{ error: { param: string } }>()).error.param).toBe("batch_concurrency");
+		const cleared = await admin("PATCH", `/api/tokens/${id}`, { batch_concurrency: null });
+		expect((await cleared.json<{ batch_concurrency: number | null }>()).batch_concurrency).toBeNull();
+	});
+});
+
 describe("batch workers", () => {
 	it("never run more of a key's lines at once than its batch_concurrency", async () => {
 		const { key, keyId, batch } = await started(8);
-		await env.DB.prepare("UPDATE tokens SET batch_concurrency = 2 WHERE id = ?1").bind(keyId).run();
+		expect((await admin("PATCH", `/api/tokens/${keyId}`, { batch_concurrency: 2 })).status).toBe(200);
 		let running = 0;
 		let most = 0;
 		const counting: typeof gatewayFetch = async (req, e, ctx) => {
