@@ -5,7 +5,6 @@ import { runLine } from "../../src/batches/run-line";
 import { findBatch } from "../../src/batches/store";
 import { batchUpkeep } from "../../src/batches/sweep";
 import {
-	authed,
 	type BatchObject,
 	batchScenario,
 	chatLines,
