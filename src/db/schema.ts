@@ -226,6 +226,8 @@ export const usageLogs = sqliteTable(
 		index("usage_model_created_idx").on(t.model, t.createdAt),
 		// Partial: most requests carry no client id, and those cost the index nothing.
 		index("usage_client_request_idx").on(t.clientRequestId).where(sql`${t.clientRequestId} IS NOT NULL`),
+		// Partial, likewise: a batch's rows (GET /api/usage?batch_id=).
+		index("usage_batch_idx").on(t.batchId).where(sql`${t.batchId} IS NOT NULL`),
 	],
 );
 

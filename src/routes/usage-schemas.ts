@@ -39,6 +39,7 @@ export const usageFilters = z.object({
 		.optional()
 		.describe("The id the client sent in x-client-request-id (or x-request-id): every request it named so, newest first"),
 	status: statusFilter.optional().describe("ok (status < 400), error (>= 400) or one HTTP status"),
+	batch_id: z.string().min(1).max(64).optional().describe("The lines of one batch (/v1/batches, /v1/messages/batches)"),
 });
 
 export type UsageFilters = z.infer<typeof usageFilters>;
@@ -79,6 +80,8 @@ export const usageItem = z.object({
 	ttfb_ms: z.number().nullable(),
 	attempts: z.number(),
 	endpoint: z.string(),
+	/** The batch the request was a line of; null for a request of its own. */
+	batch_id: z.string().nullable(),
 	created_at: z.string(),
 });
 

@@ -43,6 +43,7 @@ function item(row: UsageLogRow): UsageItem {
 		ttfb_ms: row.ttfbMs,
 		attempts: row.attempts,
 		endpoint: row.endpoint,
+		batch_id: row.batchId,
 		created_at: new Date(row.createdAt).toISOString(),
 	};
 }
@@ -59,6 +60,7 @@ function where(f: UsageFilters, userId: number | undefined, after: After | undef
 		f.model === undefined ? undefined : eq(usageLogs.model, f.model),
 		f.channel_id === undefined ? undefined : eq(usageLogs.channelId, f.channel_id),
 		f.client_request_id === undefined ? undefined : eq(usageLogs.clientRequestId, f.client_request_id),
+		f.batch_id === undefined ? undefined : eq(usageLogs.batchId, f.batch_id),
 		typeof status === "number" ? eq(usageLogs.status, status) : status,
 		after === undefined ? undefined : or(lt(usageLogs.createdAt, after[0]), and(eq(usageLogs.createdAt, after[0]), lt(usageLogs.requestId, after[1]))),
 	);

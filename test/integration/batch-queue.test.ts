@@ -114,6 +114,8 @@ describe("batch workers", () => {
 		const debits = await env.DB.prepare("SELECT count(*) AS n FROM ledger_entries WHERE request_id = ?1").bind(`${batch.id}-1`).first<{ n: number }>();
 		expect(rows?.n).toBe(1);
 		expect(debits?.n).toBe(1);
+		const listed = await (await admin("GET", `/api/usage?batch_id=${batch.id}`)).json<{ data: { request_id: string; batch_id: string }[] }>();
+		expect(listed.data).toMatchObject([{ request_id: `${batch.id}-1`, batch_id: batch.id }]);
 	});
 
 	it("fails the remaining lines of a key that was disabled, with the reason", async () => {

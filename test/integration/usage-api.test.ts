@@ -140,6 +140,7 @@ describe("usage API", () => {
 			ttfb_ms: 40,
 			attempts: 1,
 			endpoint: "/v1/chat/completions",
+			batch_id: null,
 			created_at: "2030-01-01T00:00:01.000Z",
 		});
 		expect(data.find((r) => r.request_id === aRecords[2]?.request_id)).toMatchObject({ stream: true, partial: true, status: 429 });

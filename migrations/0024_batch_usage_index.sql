@@ -1,0 +1,1 @@
+CREATE INDEX `usage_batch_idx` ON `usage_logs` (`batch_id`) WHERE "usage_logs"."batch_id" IS NOT NULL;
