@@ -176,4 +176,14 @@ describe("batch workers", () => {
 		const jobs = await (await admin("GET", "/api/jobs")).json<{ data: { queue: string; queue_name: string }[] }>();
 		expect(jobs.data.find((q) => q.queue === "batch")?.queue_name).toBe("edge-gateway-batch");
 	});
+
+	it("files a dead worker message in dead_jobs, and its replay starts the key's worker again", async () => {
+		const { keyId } = await started(1);
+		const id = `dead-${uid()}`;
+		await deliver("edge-gateway-batch-dlq", [{ id, body: { token_id: keyId }, attempts: 5 }]);
+		const dead = await env.DB.prepare("SELECT id, queue FROM dead_jobs WHERE message_id = ?1").bind(id).first<{ id: number; queue: string }>();
+		expect(dead?.queue).toBe("edge-gateway-batch");
+		const replayed = await admin("POST", `/api/jobs/dead/${dead?.id}/replay`);
+		expect(replayed.status).toBe(200);
+	});
 });
