@@ -30,6 +30,9 @@ const FINALIZE = `UPDATE batches SET status = 'finalizing', finalizing_at = ?2
  * by the cron; two callers at once make one set of files, as only one wins the UPDATE to `finalizing`.
  */
 export async function settleBatch(env: Env, batchId: string, now = Date.now()): Promise<void> {
+	// One index lookup, after every line: most lines end with others still to run.
+	const open = await env.DB.prepare("SELECT 1 FROM batch_lines WHERE batch_id = ?1 AND status IN ('pending', 'running') LIMIT 1").bind(batchId).first();
+	if (open) return;
 	const [, won] = await env.DB.batch([recount(env.DB, batchId), env.DB.prepare(FINALIZE).bind(batchId, now, LEASE_MS)]);
 	if (won?.meta.changes !== 1) return;
 	const row = await findBatch(env, batchId);

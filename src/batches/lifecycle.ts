@@ -1,4 +1,4 @@
-import { LEASE_MS } from "./claims";
+import { LEASE_MS, recount } from "./claims";
 import { settleBatch } from "./finish";
 
 /**
@@ -10,7 +10,7 @@ const EXPIRE_LINES = `UPDATE batch_lines SET status = 'expired', ended_at = ?2
 
 /** Expires the lines of an overdue batch and finalizes it if nothing is left running. */
 export async function expireBatch(env: Env, batchId: string, now = Date.now()): Promise<void> {
-	await env.DB.prepare(EXPIRE_LINES).bind(batchId, now, LEASE_MS).run();
+	await env.DB.batch([env.DB.prepare(EXPIRE_LINES).bind(batchId, now, LEASE_MS), recount(env.DB, batchId)]);
 	await settleBatch(env, batchId, now);
 }
 
@@ -33,6 +33,7 @@ export async function cancelBatch(env: Env, batchId: string, now = Date.now()): 
 	const [started] = await env.DB.batch([
 		env.DB.prepare("UPDATE batches SET status = 'cancelling', cancelling_at = ?2 WHERE id = ?1 AND status = 'in_progress'").bind(batchId, now),
 		cancelLines(env.DB, batchId, now),
+		recount(env.DB, batchId),
 	]);
 	if (started?.meta.changes === 1) await settleBatch(env, batchId, now);
 }

@@ -1,4 +1,4 @@
-import { LEASE_MS } from "./claims";
+import { LEASE_MS, recount } from "./claims";
 import { settleBatch } from "./finish";
 import { cancelLines, expireBatch, overdueBatches } from "./lifecycle";
 import { concurrencyOf, startWorkers } from "./queue";
@@ -26,7 +26,7 @@ export async function batchUpkeep(env: Env, now: number): Promise<{ expired: num
 	for (const id of overdue) await expireBatch(env, id, now);
 	const { results: stuck } = await env.DB.prepare(STUCK).bind(now, LEASE_MS).all<{ id: string; status: string }>();
 	for (const b of stuck) {
-		if (b.status === "cancelling") await cancelLines(env.DB, b.id, now).run();
+		if (b.status === "cancelling") await env.DB.batch([cancelLines(env.DB, b.id, now), recount(env.DB, b.id)]);
 		await settleBatch(env, b.id, now);
 	}
 	const { results: idle } = await env.DB.prepare(IDLE_KEYS).bind(now, LEASE_MS).all<{ token_id: number }>();
