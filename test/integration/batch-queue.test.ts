@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { claimLine, LEASE_MS } from "../../src/batches/claims";
+import { claimLine, endLine, LEASE_MS } from "../../src/batches/claims";
+import { settleBatch } from "../../src/batches/finish";
 import { runLine } from "../../src/batches/run-line";
 import { findBatch } from "../../src/batches/store";
 import { batchUpkeep } from "../../src/batches/sweep";
@@ -185,5 +186,16 @@ describe("batch workers", () => {
 		expect(dead?.queue).toBe("edge-gateway-batch");
 		const replayed = await admin("POST", `/api/jobs/dead/${dead?.id}/replay`);
 		expect(replayed.status).toBe(200);
+	});
+
+	it("finalizes once when two finishers race: one set of files", async () => {
+		const { keyId, batch } = await started(1);
+		const claim = await claimLine(env, keyId);
+		if (!claim) throw new Error("no claim");
+		await endLine(env, claim, { status: "failed", statusCode: null, error: { code: "test", message: "ended by the test" } });
+		await Promise.all([settleBatch(env, batch.id), settleBatch(env, batch.id), settleBatch(env, batch.id)]);
+		const files = await env.DB.prepare("SELECT count(*) AS n FROM files WHERE filename LIKE ?1").bind(`${batch.id}_%`).first<{ n: number }>();
+		expect(files?.n).toBe(1);
+		expect(await findBatch(env, batch.id)).toMatchObject({ status: "completed", failed: 1, outputFileId: null, errorFileId: expect.any(String) });
 	});
 });
