@@ -1,3 +1,4 @@
+import { BATCH_QUEUE } from "./batch-message";
 import { INGEST_QUEUE } from "./ingest-message";
 import { MEMORY_QUEUE } from "./memory-message";
 
@@ -10,6 +11,7 @@ export const jobQueues = {
 	notify: { queue: "edge-gateway-notify", producer: (env: Env): Queue => env.NOTIFY_QUEUE },
 	ingest: { queue: INGEST_QUEUE, producer: (env: Env): Queue => env.INGEST_QUEUE },
 	memory: { queue: MEMORY_QUEUE, producer: (env: Env): Queue => env.MEMORY_QUEUE },
+	batch: { queue: BATCH_QUEUE, producer: (env: Env): Queue => env.BATCH_QUEUE },
 } as const;
 
 export type JobQueue = keyof typeof jobQueues;

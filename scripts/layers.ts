@@ -20,7 +20,7 @@ export const LAYERS: readonly Layer[] = [
 	{
 		name: "domain",
 		rank: 5,
-		paths: ["src/relay/", "src/rollups/", "src/knowledge/", "src/memory/", "src/conversations/", "src/privacy/", "src/cache/"],
+		paths: ["src/relay/", "src/rollups/", "src/knowledge/", "src/memory/", "src/conversations/", "src/privacy/", "src/cache/", "src/batches/"],
 	},
 	// Run by the runtime on their own (RPC, queue batches), beside the domain: neither may import the other.
 	{ name: "runtime", rank: 5, paths: ["durable-objects/", "queues/"] },

@@ -17,10 +17,12 @@ import { openApiDocument } from "./openapi/document";
 import type { OperationDoc } from "./openapi/operation";
 import { alertDocs, alertRoutes } from "./routes/alerts";
 import { anthropicDocs, anthropicRoutes } from "./routes/anthropic";
+import { anthropicBatchDocs, anthropicBatchRoutes } from "./routes/anthropic-batches";
 import { appDocs, appRoutes } from "./routes/apps";
 import { audioDocs, audioRoutes } from "./routes/audio";
 import { auditDocs, auditRoutes } from "./routes/audit";
 import { authDocs, authRoutes, loginRoutes } from "./routes/auth";
+import { batchDocs, batchRoutes } from "./routes/batches";
 import { billingDocs, billingRoutes } from "./routes/billing";
 import { cacheDocs, cacheRoutes } from "./routes/cache";
 import { channelHealthDocs, channelHealthRoutes } from "./routes/channel-health";
@@ -72,8 +74,10 @@ export const operations: OperationDoc[] = [
 	...rerankDocs,
 	...responsesDocs,
 	...anthropicDocs,
+	...anthropicBatchDocs,
 	...geminiDocs,
 	...fileDocs,
+	...batchDocs,
 	...vectorStoreDocs,
 	...conversationDocs,
 	...chatHistoryDocs,
@@ -161,9 +165,11 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.route("/api/jobs", jobRoutes)
 	.route("/api/alerts", alertRoutes)
 	.route("/api/conversations", chatHistoryRoutes)
+	.route("/v1/messages/batches", anthropicBatchRoutes)
 	.route("/v1/messages", anthropicRoutes)
 	.route("/v1/vector_stores", vectorStoreRoutes)
 	.route("/v1/files", fileRoutes)
+	.route("/v1/batches", batchRoutes)
 	.route("/v1/conversations", conversationRoutes)
 	.route("/v1/audio", audioRoutes)
 	.route("/v1", responsesRoutes)

@@ -4,6 +4,7 @@ import { consumeNotifications } from "../queues/notify-consumer";
 import { runConsumer } from "../queues/run-consumer";
 import { consumeUsage } from "../queues/usage-consumer";
 import { app } from "./app";
+import { consumeBatchWorkers } from "./batches/worker";
 import { config } from "./env";
 import { consumeIngest } from "./knowledge/ingest";
 import { consumeMemory } from "./memory/extract";
@@ -23,6 +24,8 @@ function consume(batch: MessageBatch, env: Env, ctx: ExecutionContext): Promise<
 	return runConsumer(queue, batch, env, (b) => {
 		if (queue === "ingest") return consumeIngest(b, env, ctx);
 		if (queue === "memory") return consumeMemory(b, env, ctx);
+		// A batch line is a request to the gateway itself: the worker is handed the app's fetch handler.
+		if (queue === "batch") return consumeBatchWorkers(b, env, ctx, app.fetch);
 		return queue === "notify" ? consumeNotifications(b, env) : consumeUsage(b, env);
 	});
 }

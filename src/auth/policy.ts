@@ -234,6 +234,14 @@ export function mayUnlockKey(principal: Principal, ownerId: number): boolean {
 	return !isKey(principal) && mayTouch(principal, ownerId);
 }
 
+/**
+ * May this principal set how many lines of a key's batches run at once? It spends the channels' capacity, which is
+ * the operator's to share out: only the operator.
+ */
+export function maySetBatchConcurrency(principal: Principal): boolean {
+	return principal.role === "admin";
+}
+
 /** Whether the limits a principal writes on a key are the operator's bounds (a user may then only tighten them) or the user's own. */
 export function setsOperatorLimits(principal: Principal): boolean {
 	return principal.role === "admin";

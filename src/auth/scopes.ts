@@ -13,6 +13,7 @@ const SURFACES: readonly { prefix: string; scope: KeyScope; methods?: readonly s
 	{ prefix: "/v1/conversations", scope: "conversations" },
 	{ prefix: "/v1/responses/", scope: "conversations", methods: ["GET", "DELETE"] },
 	{ prefix: "/v1/batches", scope: "batches" },
+	{ prefix: "/v1/messages/batches", scope: "batches" },
 	{ prefix: "/mem0/", scope: "memory" },
 	{ prefix: "/dify/", scope: "relay" },
 	{ prefix: "/v1/", scope: "relay" },

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { sessionKeyOwner } from "../auth/policy";
 import { looksLikeJwt } from "../auth/session";
+import { internalCall } from "../batches/internal-call";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { traced } from "../observability/tracer";
@@ -24,6 +25,14 @@ export interface CallerAuthOptions {
 /** Resolves the gateway key on a relay route into `c.var.caller`. */
 export function callerAuth({ sessions = false }: CallerAuthOptions = {}): MiddlewareHandler<AppEnv> {
 	return async function callerAuth(c, next) {
+		// A batch line's call to the gateway is its batch's key, re-read by the batch worker: no secret to check.
+		const internal = internalCall(c.req.raw);
+		if (internal) {
+			admitKey(c, internal.caller, false);
+			c.set("caller", internal.caller);
+			c.get("meter")?.setCaller(internal.caller);
+			return next();
+		}
 		// Only where sessions are taken is the session cookie read: a gateway key never comes as a cookie.
 		const presented = sessions ? presentedCredential(c) : presentedKey(c.req.raw.headers);
 		const caller = await traced(c.get("trace"), "authenticate", {}, () =>

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import { internalCall } from "../batches/internal-call";
 import type { AppEnv } from "../env";
 
 /** A correlation id as it may be stored, shown and echoed: printable ASCII without spaces, at most 128 characters. */
@@ -17,11 +18,12 @@ export function clientRequestId(headers: Headers): string | undefined {
 /**
  * Gives every request an id of the gateway's own making, in `x-request-id` as OpenAI's API answers, and echoes the
  * client's correlation id in `x-client-request-id`. Only the gateway's id keys anything (the usage row, the ledger
- * debit, the governors' holds): an id a client chooses would let it repeat one request's admission and charge.
+ * debit, the governors' holds): an id a client chooses would let it repeat one request's admission and charge. A
+ * batch line's call to the gateway (src/batches) has its fixed id, which is how a line run twice is billed once.
  */
 export function requestIds(): MiddlewareHandler<AppEnv> {
 	return async function requestIds(c, next) {
-		const id = crypto.randomUUID();
+		const id = internalCall(c.req.raw)?.requestId ?? crypto.randomUUID();
 		const clientId = clientRequestId(c.req.raw.headers);
 		c.set("requestId", id);
 		c.set("clientRequestId", clientId);

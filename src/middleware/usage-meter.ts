@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { UsageRecord } from "../../queues/usage-message";
+import { internalCall } from "../batches/internal-call";
 import { type AppEnv, config } from "../env";
 import { knownError } from "../errors/on-error";
 import { writeAnalytics } from "../observability/analytics";
@@ -80,6 +81,7 @@ export function usageMeter(): MiddlewareHandler<AppEnv> {
 			watchRecord(c, meter, record);
 			return usageBatcher(c.env.USAGE_QUEUE, c.env.DB).send(record);
 		});
+		meter.batch = internalCall(c.req.raw)?.batch;
 		c.set("meter", meter);
 		await next();
 		if (meter.deferred) return;

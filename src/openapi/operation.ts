@@ -21,6 +21,7 @@ export interface OperationDoc {
 		| "Alerts"
 		| "Files"
 		| "Vector stores"
+		| "Batches"
 		| "Conversations"
 		| "Memory"
 		| "Apps"

@@ -110,8 +110,31 @@ export const conversationsStep: PurgeStep = async (env, userId) => {
 export const responsesStep: PurgeStep = async (env, userId) =>
 	changes(await env.DB.prepare("DELETE FROM responses WHERE id IN (SELECT id FROM responses WHERE owner_id = ?1 LIMIT ?2)").bind(userId, ROW_PAGE).run());
 
+/**
+ * A page of one of the user's batches (/v1/batches, /v1/messages/batches): its lines, then, when none are left, its
+ * row. Their input, output and error files are the user's files, which the files step removes.
+ */
+export const batchesStep: PurgeStep = async (env, userId) => {
+	const batch = await env.DB.prepare("SELECT id FROM batches WHERE user_id = ?1 LIMIT 1").bind(userId).first<{ id: string }>();
+	if (!batch) return 0;
+	const lines = changes(
+		await env.DB.prepare("DELETE FROM batch_lines WHERE rowid IN (SELECT rowid FROM batch_lines WHERE batch_id = ?1 LIMIT ?2)").bind(batch.id, ROW_PAGE).run(),
+	);
+	if (lines > 0) return lines;
+	return changes(await env.DB.prepare("DELETE FROM batches WHERE id = ?1").bind(batch.id).run());
+};
+
 /** The user's chat apps; their keys are tokens rows, revoked when the purge began and kept for the ledger. */
 export const appsStep: PurgeStep = async (env, userId) => changes(await env.DB.prepare("DELETE FROM apps WHERE owner_id = ?1").bind(userId).run());
 
 /** In order: stores before files (a file's chunks are in the stores), memories before their trail. */
-export const PURGE_STEPS: readonly PurgeStep[] = [vectorStoresStep, filesStep, memoriesStep, memoryTrailStep, conversationsStep, responsesStep, appsStep];
+export const PURGE_STEPS: readonly PurgeStep[] = [
+	vectorStoresStep,
+	batchesStep,
+	filesStep,
+	memoriesStep,
+	memoryTrailStep,
+	conversationsStep,
+	responsesStep,
+	appsStep,
+];

@@ -9,6 +9,7 @@ export const purgeCounts = z.object({
 	conversations: z.number(),
 	stored_responses: z.number(),
 	apps: z.number(),
+	batches: z.number(),
 	keys_revoked: z.number(),
 	sessions_ended: z.number(),
 });
@@ -25,7 +26,8 @@ const COUNTS = `SELECT
 	(SELECT count(*) FROM memories WHERE owner_id = ?1) AS memories,
 	(SELECT count(*) FROM conversations WHERE owner_id = ?1) AS conversations,
 	(SELECT count(*) FROM responses WHERE owner_id = ?1) AS stored_responses,
-	(SELECT count(*) FROM apps WHERE owner_id = ?1) AS apps`;
+	(SELECT count(*) FROM apps WHERE owner_id = ?1) AS apps,
+	(SELECT count(*) FROM batches WHERE user_id = ?1) AS batches`;
 
 /**
  * Begins a purge, all in one D1 transaction so that nothing new can be made from then on: the user is anonymised

@@ -2,6 +2,7 @@ import { pruneAudit } from "../audit/retention";
 import { keyExpiryUpkeep } from "../auth/key-expiry";
 import { clearExpiredPreviousKeys } from "../auth/key-rotation";
 import { pruneSessions } from "../auth/sessions";
+import { batchUpkeep } from "../batches/sweep";
 import { prunePurges } from "../cache/purge";
 import { reencryptSecrets } from "../channels/rekey";
 import { conversationUpkeep } from "../conversations/upkeep";
@@ -43,7 +44,8 @@ async function drainSpool(env: Env): Promise<number> {
  * state (stored responses D1 refused, retention), prunes old queue counts and audit entries past their retention,
  * carries on the purges of users a request left unfinished, re-encrypts secrets still under a previous
  * ENCRYPTION_KEY, forgets rotated keys' secrets whose grace is over and reminds of (or renews) keys that expire
- * soon, and forgets response-cache purges older than the longest TTL. Each job runs even if another fails (a broken
+ * soon, forgets response-cache purges older than the longest TTL, and looks after batches (expires overdue ones,
+ * finishes those a death left mid-way, restarts the workers of those nobody works on). Each job runs even if another fails (a broken
  * rollup must not let the logs grow without bound); a failure still fails the invocation, so it shows in the cron's
  * history.
  */
@@ -67,6 +69,7 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
 	const previousKeys = await attempt("rotated keys", () => clearExpiredPreviousKeys(env, now));
 	const expiring = await attempt("key expiry", () => keyExpiryUpkeep(env, now));
 	const cachePurges = await attempt("cache purges", () => prunePurges(env, now));
+	const batches = await attempt("batches", () => batchUpkeep(env, now));
 	console.log(
 		JSON.stringify({
 			level: "info",
@@ -94,6 +97,9 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
 			keys_reminded: expiring?.reminded,
 			keys_renewed: expiring?.renewed,
 			cache_purges_pruned: cachePurges,
+			batches_expired: batches?.expired,
+			batches_settled: batches?.settled,
+			batch_workers_restarted: batches?.restarted,
 		}),
 	);
 	settle("cron jobs failed");

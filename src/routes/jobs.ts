@@ -1,12 +1,14 @@
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import type { z } from "zod";
+import { batchMessage } from "../../queues/batch-message";
 import { ingestMessage } from "../../queues/ingest-message";
 import type { JobQueue } from "../../queues/job-queues";
 import { notification } from "../../queues/notify-message";
 import { writeUsage } from "../../queues/usage-consumer";
 import { type UsageRecord, usageEnvelope, usageRecord, withinBounds } from "../../queues/usage-message";
 import type { Principal } from "../auth/principal";
+import { startWorkers } from "../batches/queue";
 import { db } from "../db/client";
 import { deadJobs, queueControls } from "../db/schema";
 import type { AppEnv } from "../env";
@@ -63,6 +65,12 @@ const replayers: Record<string, (env: Env, body: unknown) => Promise<void>> = {
 		const parsed = ingestMessage.safeParse(body);
 		if (!parsed.success) throw new GatewayError("invalid_request", "This message is not a valid ingestion message and cannot be replayed");
 		await requeueFile(env, parsed.data.vector_store_id, parsed.data.file_id);
+	},
+	// A batch worker starts again: it claims whatever lines of its key are still claimable.
+	"edge-gateway-batch": async (env, body) => {
+		const parsed = batchMessage.safeParse(body);
+		if (!parsed.success) throw new GatewayError("invalid_request", "This message is not a valid batch worker message and cannot be replayed");
+		await startWorkers(env, parsed.data.token_id, 1);
 	},
 	// A notification goes back on its queue, to be delivered (and retried) as it would have been.
 	"edge-gateway-notify": async (env, body) => {
@@ -161,7 +169,7 @@ export const jobDocs: OperationDoc[] = [
 	{
 		method: "get",
 		path: "/api/jobs",
-		summary: "Each queue (usage, notify, ingest, memory): paused or not, its last hour per outcome and minute, its pending dead jobs",
+		summary: "Each queue (usage, notify, ingest, memory, batch): paused or not, its last hour per outcome and minute, its pending dead jobs",
 		tag: "Jobs",
 		auth: "admin",
 		response: queueList,

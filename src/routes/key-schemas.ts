@@ -51,6 +51,8 @@ export const keyPatch = z.object({
 	tags,
 	ip_allow: ipAllow,
 	auto_rotate: z.boolean().optional(),
+	/** Lines of the key's batches run at once (/v1/batches); the operator's to set; null: BATCH_CONCURRENCY. */
+	batch_concurrency: z.number().int().min(1).max(1000).nullish(),
 	...limitFields,
 });
 
@@ -95,6 +97,8 @@ export const keyView = z.object({
 	tags: z.array(z.string()),
 	ip_allow: z.array(z.string()).nullable(),
 	auto_rotate: z.boolean(),
+	/** Lines of the key's batches run at once, as the operator set it; null: BATCH_CONCURRENCY. */
+	batch_concurrency: z.number().nullable(),
 	/** The replaced secret's prefix while it still works after a rotation, and until when; null otherwise. */
 	previous_key_prefix: z.string().nullable(),
 	previous_key_expires_at: z.string().nullable(),

@@ -6,7 +6,7 @@ import { NO_LIMITS, pickLimits } from "../../durable-objects/governor-types";
 import { audit } from "../audit/record";
 import { apiName, boundsAfterOperator, type KeyBounds, type KeyLimitChange, loosenedBound, readBounds } from "../auth/key-limits";
 import { rotateKey } from "../auth/key-rotation";
-import { mayReenableKey, mayUnlockKey, ownerScope, scopeToOwner, setsOperatorLimits } from "../auth/policy";
+import { mayReenableKey, maySetBatchConcurrency, mayUnlockKey, ownerScope, scopeToOwner, setsOperatorLimits } from "../auth/policy";
 import { ADMIN_USER_ID, type Principal } from "../auth/principal";
 import { withinUserScopes } from "../auth/scopes";
 import { toUsd } from "../billing/money";
@@ -57,6 +57,7 @@ function view(row: ApiKeyRow, soon: number): z.infer<typeof keyView> {
 		tags: row.tags,
 		ip_allow: row.ipAllow ?? null,
 		auto_rotate: row.autoRotate,
+		batch_concurrency: row.batchConcurrency,
 		previous_key_prefix: row.previousKeyPrefix,
 		previous_key_expires_at: iso(row.previousKeyExpiresAt),
 		expiring_soon: row.expiresAt !== null && row.expiresAt <= soon,
@@ -99,6 +100,7 @@ function access(input: z.infer<typeof keyPatch>) {
 		tags: input.tags,
 		ipAllow: input.ip_allow,
 		autoRotate: input.auto_rotate,
+		batchConcurrency: input.batch_concurrency,
 		// A new expiry is reminded of (or renewed at) anew.
 		expiryNotifiedAt: input.expires_at === undefined ? undefined : null,
 	};
@@ -168,6 +170,9 @@ export const keyRoutes = new Hono<AppEnv>()
 		}
 		const change = limitChange(input);
 		const operatorLimits = boundsAfter(principal, readBounds(current.operatorLimits), change);
+		if (input.batch_concurrency !== undefined && !maySetBatchConcurrency(principal)) {
+			throw new GatewayError("forbidden", "Only the operator may set a key's batch_concurrency", { param: "batch_concurrency" });
+		}
 		if (input.scopes !== undefined) withinUserScopes(input.scopes, await userScopes(c.env, current.userId));
 		const changes = Object.fromEntries(
 			Object.entries({

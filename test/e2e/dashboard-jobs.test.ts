@@ -86,7 +86,7 @@ describe("the dashboard's Jobs page in Chromium", () => {
 	it("shows every queue with its last hour", async () => {
 		await signInAsOperator(page);
 		await page.getByRole("link", { name: "Jobs" }).click();
-		for (const q of ["usage", "notify", "ingest", "memory"]) await page.getByTestId(`queue-row-${q}`).waitFor();
+		for (const q of ["usage", "notify", "ingest", "memory", "batch"]) await page.getByTestId(`queue-row-${q}`).waitFor();
 		const memory = page.getByTestId("queue-row-memory");
 		expect(await memory.textContent()).toContain("Memory extraction");
 		const retried = (await queueOf("memory"))?.last_hour.retried ?? 0;

@@ -37,7 +37,7 @@ async function leftOf(u: SeededUser) {
 }
 
 describe("purging a user", () => {
-	it("removes their files, vectors, memories, conversations and apps, revokes their keys, and keeps the ledger reconciled", async () => {
+	it("removes their files, vectors, memories, conversations, apps and batches, revokes their keys, and keeps the ledger reconciled", async () => {
 		const [gone, kept] = [await seededUser(), await seededUser()];
 		expect(await leftOf(gone)).toMatchObject({ object: true, vectors: 4 });
 
@@ -52,6 +52,7 @@ describe("purging a user", () => {
 			conversations: 1,
 			stored_responses: 1,
 			apps: 1,
+			batches: 1,
 			keys_revoked: 2,
 			sessions_ended: 0,
 		});
@@ -76,7 +77,7 @@ describe("purging a user", () => {
 		expect(books.problems.filter((p) => p.id === gone.id || p.id === gone.keyId)).toEqual([]);
 
 		// Nobody else's data was touched.
-		expect(await leftOf(kept)).toEqual({ object: true, vectors: 4, rows: 11 });
+		expect(await leftOf(kept)).toEqual({ object: true, vectors: 4, rows: 13 });
 		expect((await as(kept.key, "GET", "/api/users/me")).status).toBe(200);
 
 		const [entry] = await awaitAudit("user.purge", gone.id);

@@ -88,6 +88,18 @@ export async function seededUser(): Promise<SeededUser> {
 	const conversationId = (await conversation.json<{ id: string }>()).id;
 	await env.DB.prepare("INSERT INTO responses (id, owner_id, input, response) VALUES (?1, ?2, '[]', '{}')").bind(`resp_${uid()}${uid()}`, id).run();
 
+	// A batch with one line, as POST /v1/batches leaves them (over the file above, as its input).
+	const batchId = `batch_${uid()}${uid()}`;
+	await env.DB.batch([
+		env.DB.prepare(
+			"INSERT INTO batches (id, user_id, token_id, dialect, endpoint, input_file_id, completion_window, status, total, created_at, expires_at) VALUES (?1, ?2, ?3, 'openai', '/v1/chat/completions', ?4, '24h', 'completed', 1, 0, 0)",
+		).bind(batchId, id, keyId, fileId),
+		env.DB.prepare("INSERT INTO batch_lines (batch_id, line, token_id, custom_id, offset, length, status) VALUES (?1, 1, ?2, 'a', 0, 1, 'succeeded')").bind(
+			batchId,
+			keyId,
+		),
+	]);
+
 	const { key: appKey } = await appWithKey(id, { model: "mock-chat" });
 
 	expect((await admin("POST", "/api/billing/topup", { user_id: id, amount_usd: 5 })).status).toBe(201);
@@ -105,7 +117,8 @@ export async function dataRows(userId: number): Promise<Record<string, number>> 
 		(SELECT count(*) FROM memories WHERE owner_id = ?1) AS memories, (SELECT count(*) FROM memory_history WHERE owner_id = ?1) AS memory_history,
 		(SELECT count(*) FROM memory_events WHERE owner_id = ?1) AS memory_events, (SELECT count(*) FROM conversations WHERE owner_id = ?1) AS conversations,
 		(SELECT count(*) FROM conversation_items WHERE owner_id = ?1) AS conversation_items, (SELECT count(*) FROM responses WHERE owner_id = ?1) AS responses,
-		(SELECT count(*) FROM apps WHERE owner_id = ?1) AS apps`,
+		(SELECT count(*) FROM apps WHERE owner_id = ?1) AS apps, (SELECT count(*) FROM batches WHERE user_id = ?1) AS batches,
+		(SELECT count(*) FROM batch_lines WHERE batch_id IN (SELECT id FROM batches WHERE user_id = ?1)) AS batch_lines`,
 	)
 		.bind(userId)
 		.first<Record<string, number>>();

@@ -66,6 +66,8 @@ export interface Token extends Limits {
 	expiring_soon: boolean;
 	/** Renewed by the gateway before it expires (its secret unchanged). */
 	auto_rotate: boolean;
+	/** Lines of its batches run at once, as the operator set it; null: BATCH_CONCURRENCY. */
+	batch_concurrency: number | null;
 	/** The API surfaces it may call, within its user's; null: all of its user's. */
 	scopes: string[] | null;
 	tags: string[];

@@ -10,7 +10,7 @@ export interface Outcomes {
 }
 
 export interface QueueState {
-	queue: "usage" | "notify" | "ingest" | "memory";
+	queue: "usage" | "notify" | "ingest" | "memory" | "batch";
 	queue_name: string;
 	paused: boolean;
 	paused_at: string | null;

@@ -39,6 +39,7 @@ export const t = translator({
 		queue_notify: "Notifications",
 		queue_ingest: "File ingestion",
 		queue_memory: "Memory extraction",
+		queue_batch: "Batches",
 	},
 	zh: {
 		title: "任务",
@@ -76,5 +77,6 @@ export const t = translator({
 		queue_notify: "通知",
 		queue_ingest: "文件导入",
 		queue_memory: "记忆提取",
+		queue_batch: "批处理",
 	},
 });

@@ -72,6 +72,11 @@ function Name({ token: k }: { token: Token }) {
 			{k.scopes && <div class="muted">{k.scopes.join(", ")}</div>}
 			{k.ip_allow && <div class="muted">{k.ip_allow.join(", ")}</div>}
 			{k.auto_rotate && <div class="muted">{t("autoRenew")}</div>}
+			{k.batch_concurrency !== null && (
+				<div class="muted" data-testid={`key-batch-concurrency-${k.id}`}>
+					{t("batchConcurrency", { n: fmt.int(k.batch_concurrency) })}
+				</div>
+			)}
 			{k.cache && (
 				<div class="muted" data-testid={`key-cache-${k.id}`}>
 					{t(k.cache.mode === "exact" ? "cacheSummaryExact" : "cacheSummarySemantic", { ttl: duration(k.cache.ttl_seconds), threshold: k.cache.threshold })}

@@ -1,0 +1,72 @@
+import type { BatchRow } from "../db/schema";
+import { randomBase62 } from "../lib/crypto";
+import { type InputError, type LinePlace, readInput } from "./input-lines";
+import { concurrencyOf, startWorkers } from "./queue";
+import { findBatch } from "./store";
+
+/** The only completion window OpenAI (and Anthropic) offer. */
+export const COMPLETION_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+export interface NewBatch {
+	userId: number;
+	tokenId: number;
+	dialect: BatchRow["dialect"];
+	endpoint: string;
+	/** The input file: its id, and its key in R2 (FILES). */
+	inputFileId: string;
+	inputR2Key: string;
+	metadata: Record<string, string> | null;
+}
+
+const INSERT_BATCH = `INSERT INTO batches (id, user_id, token_id, dialect, endpoint, input_file_id, completion_window, status, metadata, errors,
+	total, created_at, in_progress_at, expires_at, failed_at)
+	VALUES (?1, ?2, ?3, ?4, ?5, ?6, '24h', ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)`;
+// Each statement reads its lines out of one JSON parameter: D1 binds at most 100 parameters to a statement.
+const INSERT_LINES = `INSERT INTO batch_lines (batch_id, line, token_id, custom_id, offset, length)
+	SELECT ?1, value ->> 0, ?2, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?3)`;
+/** Lines per insert: a few hundred kilobytes of JSON, well within D1's bound on a statement's parameters. */
+const LINES_PER_INSERT = 2_000;
+
+/**
+ * Creates a batch over its input file: reads and checks every line; a file that cannot run makes a batch that failed
+ * with the reasons (as OpenAI answers), otherwise the batch and its lines (where each is in the file) are written in
+ * one D1 batch, and the key's workers are started.
+ */
+export async function createBatch(env: Env, input: NewBatch, now = Date.now()): Promise<BatchRow> {
+	const object = await env.FILES.get(input.inputR2Key);
+	if (!object) throw new Error(`the input file ${input.inputFileId} has no content in R2`);
+	const { lines, errors } = readInput(new Uint8Array(await object.arrayBuffer()), input.endpoint);
+	const id = randomBase62(input.dialect === "anthropic" ? "msgbatch_" : "batch_", 24);
+	await insert(env, id, input, errors.length > 0 ? { lines: [], errors } : { lines, errors: [] }, now);
+	if (errors.length === 0) await startWorkers(env, input.tokenId, Math.min(lines.length, await concurrencyOf(env, input.tokenId)));
+	const row = await findBatch(env, id);
+	if (!row) throw new Error(`batch ${id} vanished as it was created`);
+	return row;
+}
+
+async function insert(env: Env, id: string, input: NewBatch, checked: { lines: LinePlace[]; errors: InputError[] }, now: number): Promise<void> {
+	const failed = checked.errors.length > 0;
+	const batch = env.DB.prepare(INSERT_BATCH).bind(
+		id,
+		input.userId,
+		input.tokenId,
+		input.dialect,
+		input.endpoint,
+		input.inputFileId,
+		failed ? "failed" : "in_progress",
+		input.metadata === null ? null : JSON.stringify(input.metadata),
+		failed ? JSON.stringify(checked.errors) : null,
+		checked.lines.length,
+		now,
+		failed ? null : now,
+		now + COMPLETION_WINDOW_MS,
+		failed ? now : null,
+	);
+	const insertLines = env.DB.prepare(INSERT_LINES);
+	const chunks: D1PreparedStatement[] = [];
+	for (let i = 0; i < checked.lines.length; i += LINES_PER_INSERT) {
+		const chunk = checked.lines.slice(i, i + LINES_PER_INSERT).map((l) => [l.line, l.customId, l.offset, l.length]);
+		chunks.push(insertLines.bind(id, input.tokenId, JSON.stringify(chunk)));
+	}
+	await env.DB.batch([batch, ...chunks]);
+}

@@ -1,0 +1,65 @@
+import type { BatchRow } from "../db/schema";
+import { randomBase62 } from "../lib/crypto";
+
+/** A line as finalization reads it back. */
+export interface EndedLine {
+	line: number;
+	custom_id: string;
+	status: "succeeded" | "failed" | "expired" | "cancelled";
+	status_code: number | null;
+	/** JSON: `{request_id, body}` of an answer, or `{error: {code, message}}` of a line that could not be sent. */
+	result: string | null;
+}
+
+interface Stored {
+	request_id?: string;
+	body?: unknown;
+	error?: { code: string; message: string };
+}
+
+const NOT_RUN = {
+	expired: { code: "batch_expired", message: "This request could not be executed before the completion window expired." },
+	cancelled: { code: "batch_cancelled", message: "This request was not executed because the batch was cancelled." },
+} as const;
+
+function stored(line: EndedLine): Stored {
+	return line.result === null ? {} : (JSON.parse(line.result) as Stored);
+}
+
+/** OpenAI's output or error file line: `{id, custom_id, response, error}`; which file it goes to. */
+export function openaiResultLine(line: EndedLine): { file: "output" | "error"; text: string } {
+	const s = stored(line);
+	const id = randomBase62("batch_req_", 24);
+	const response = line.status_code === null ? null : { status_code: line.status_code, request_id: s.request_id ?? null, body: s.body ?? null };
+	const error = line.status === "expired" || line.status === "cancelled" ? NOT_RUN[line.status] : (s.error ?? null);
+	return {
+		file: line.status === "succeeded" ? "output" : "error",
+		text: JSON.stringify({ id, custom_id: line.custom_id, response, error }),
+	};
+}
+
+/** An Anthropic error object `{type: "error", error: {type, message}}`: the body the gateway answered, or one made of a line error. */
+function anthropicError(s: Stored, statusCode: number | null): unknown {
+	const body = s.body as { type?: unknown; error?: unknown } | undefined;
+	if (body && typeof body === "object" && body.type === "error") return body;
+	const message = s.error?.message ?? `The request failed with status ${statusCode ?? "unknown"}.`;
+	return { type: "error", error: { type: s.error ? "invalid_request_error" : "api_error", message } };
+}
+
+/** Anthropic's results line: `{custom_id, result: {type: succeeded, message} | {type: errored, error} | {type: canceled} | {type: expired}}`. */
+export function anthropicResultLine(line: EndedLine): string {
+	const s = stored(line);
+	const result =
+		line.status === "succeeded"
+			? { type: "succeeded", message: s.body }
+			: line.status === "failed"
+				? { type: "errored", error: anthropicError(s, line.status_code) }
+				: { type: line.status === "cancelled" ? "canceled" : "expired" };
+	return JSON.stringify({ custom_id: line.custom_id, result });
+}
+
+/** The status a batch ends in once no line is left: cancelled if it was being cancelled, expired if any line expired. */
+export function endStatus(row: Pick<BatchRow, "cancellingAt" | "expiredLines">): "cancelled" | "expired" | "completed" {
+	if (row.cancellingAt !== null) return "cancelled";
+	return row.expiredLines > 0 ? "expired" : "completed";
+}
