@@ -7,6 +7,7 @@ CREATE TABLE `batch_lines` (
 	`length` integer NOT NULL,
 	`status` text DEFAULT 'pending' NOT NULL,
 	`claimed_at` integer,
+	`retries` integer DEFAULT 0 NOT NULL,
 	`status_code` integer,
 	`result` text,
 	`ended_at` integer,

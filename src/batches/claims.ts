@@ -14,12 +14,15 @@ export interface ClaimedLine {
 	offset: number;
 	length: number;
 	claimed_at: number;
+	/** Earlier runs that ended in a failure worth another try (see retryLine). */
+	retries: number;
 }
 
 /**
  * Claims the next line of the key's running batches (oldest batch first), in one statement that succeeds only while
  * fewer than the key's concurrency of its lines hold a live claim: two workers racing for the last slot cannot both
- * win, since SQLite runs one write at a time. A running line whose lease is over first, then the first pending one.
+ * win, since SQLite runs one write at a time. A running line whose lease is over first, then the first pending one
+ * (not one waiting to be tried again).
  * Each batch's candidate is two index lookups (batch_id, status): a claim costs the same on the first line of a
  * large batch as on its last, and only the key's running batches are sorted.
  */
@@ -28,12 +31,13 @@ WHERE rowid = (
 	SELECT pick FROM (
 		SELECT b.created_at, b.id, coalesce(
 			(SELECT rowid FROM batch_lines WHERE batch_id = b.id AND status = 'running' AND claimed_at <= ?2 - ?3 LIMIT 1),
-			(SELECT rowid FROM batch_lines WHERE batch_id = b.id AND status = 'pending' ORDER BY rowid LIMIT 1)) AS pick
+			(SELECT rowid FROM batch_lines WHERE batch_id = b.id AND status = 'pending' AND (claimed_at IS NULL OR claimed_at <= ?2)
+				ORDER BY rowid LIMIT 1)) AS pick
 		FROM batches b WHERE b.token_id = ?1 AND b.status = 'in_progress' AND b.expires_at > ?2)
 	WHERE pick IS NOT NULL ORDER BY created_at, id LIMIT 1)
 AND (SELECT count(*) FROM batch_lines WHERE token_id = ?1 AND status = 'running' AND claimed_at > ?2 - ?3)
 	< coalesce((SELECT batch_concurrency FROM tokens WHERE id = ?1), ?4)
-RETURNING batch_id, line, custom_id, offset, length, claimed_at`;
+RETURNING batch_id, line, custom_id, offset, length, claimed_at, retries`;
 
 /** The next line for a worker of this key to run; null when none is claimable now (none left, or all slots taken). */
 export async function claimLine(env: Env, tokenId: number, now = Date.now()): Promise<ClaimedLine | null> {
@@ -42,7 +46,7 @@ export async function claimLine(env: Env, tokenId: number, now = Date.now()): Pr
 
 /** What became of a line: its answer, or why it could not be sent. */
 export type LineResult =
-	| { status: "succeeded" | "failed"; statusCode: number; requestId: string; body: unknown }
+	| { status: "succeeded" | "failed"; statusCode: number; requestId: string; body: unknown; retryAfterSeconds?: number | undefined }
 	| { status: "failed"; statusCode: null; error: { code: string; message: string } };
 
 const END_LINE = `UPDATE batch_lines SET status = ?4, status_code = ?5, result = ?6, ended_at = ?7
@@ -65,6 +69,17 @@ export async function endLine(env: Env, claim: ClaimedLine, result: LineResult, 
 	await env.DB.prepare(COUNT_LINE)
 		.bind(claim.batch_id, succeeded, 1 - succeeded)
 		.run();
+}
+
+const RETRY_LINE = `UPDATE batch_lines SET status = 'pending', claimed_at = ?4, retries = retries + 1
+	WHERE batch_id = ?1 AND line = ?2 AND status = 'running' AND claimed_at = ?3 RETURNING line`;
+
+/**
+ * Puts a line whose run failed for a passing reason back, to run again no sooner than `at`, if the claim is still
+ * ours. Its next run has a request id of its own: the failed run's usage row (which charged nothing) stays.
+ */
+export async function retryLine(env: Env, claim: ClaimedLine, at: number): Promise<boolean> {
+	return (await env.DB.prepare(RETRY_LINE).bind(claim.batch_id, claim.line, claim.claimed_at, at).first()) !== null;
 }
 
 const RECOUNT = `UPDATE batches SET (completed, failed, cancelled_lines, expired_lines) = (

@@ -7,9 +7,9 @@ export async function concurrencyOf(env: Env, tokenId: number): Promise<number> 
 	return row?.batch_concurrency ?? config(env).batchConcurrency;
 }
 
-/** Starts `count` workers of the key's batches (each claims lines until none is left to it). */
-export async function startWorkers(env: Env, tokenId: number, count: number): Promise<void> {
+/** Starts `count` workers of the key's batches (each claims lines until none is left to it), after `delaySeconds`. */
+export async function startWorkers(env: Env, tokenId: number, count: number, delaySeconds = 0): Promise<void> {
 	if (count < 1) return;
 	const body: BatchMessage = { token_id: tokenId };
-	await env.BATCH_QUEUE.sendBatch(Array.from({ length: count }, () => ({ body })));
+	await env.BATCH_QUEUE.sendBatch(Array.from({ length: count }, () => ({ body, ...(delaySeconds > 0 ? { delaySeconds } : {}) })));
 }

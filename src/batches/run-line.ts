@@ -41,7 +41,8 @@ export async function runLine(env: Env, ctx: ExecutionContext, gatewayFetch: Gat
 		if (err instanceof GatewayError) return lineError(err.code === "not_found" ? "invalid_api_key" : err.code, err.message);
 		throw err;
 	}
-	const requestId = `${batch.row.id}-${claim.line}`;
+	// A run after a passing failure is a request of its own: the failed run's usage row keeps the line's first id.
+	const requestId = `${batch.row.id}-${claim.line}${claim.retries > 0 ? `-r${claim.retries}` : ""}`;
 	const call = new Request(`https://batch.internal${batch.row.endpoint}`, {
 		method: "POST",
 		body: JSON.stringify(request.body),
@@ -56,5 +57,12 @@ export async function runLine(env: Env, ctx: ExecutionContext, gatewayFetch: Gat
 	} catch {
 		// Not JSON (none of the batch endpoints answer otherwise): kept as the text it was.
 	}
-	return { status: res.ok ? "succeeded" : "failed", statusCode: res.status, requestId: res.headers.get("x-request-id") ?? requestId, body };
+	const retryAfter = Number(res.headers.get("retry-after"));
+	return {
+		status: res.ok ? "succeeded" : "failed",
+		statusCode: res.status,
+		requestId: res.headers.get("x-request-id") ?? requestId,
+		body,
+		retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+	};
 }

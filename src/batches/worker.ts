@@ -1,5 +1,5 @@
 import { batchMessage } from "../../queues/batch-message";
-import { type ClaimedLine, claimLine, endLine } from "./claims";
+import { type ClaimedLine, claimLine, endLine, type LineResult, retryLine } from "./claims";
 import { settleBatch } from "./finish";
 import { expireBatch, overdueBatches } from "./lifecycle";
 import { startWorkers } from "./queue";
@@ -24,11 +24,34 @@ async function batchOf(env: Env, seen: Map<string, RunningBatch | null>, id: str
 	return batch;
 }
 
+/**
+ * Answers worth another run of the line: the key's own rate limit, and every channel of the model rate limited, down
+ * or too slow. Each was refused or failed before anything was charged, so the next run, under an id of its own, is
+ * billed as the line's only success could be. Other failures (bad input, a budget spent) would fail the same way.
+ */
+const PASSING = new Set([429, 502, 503, 504]);
+
+/** Runs a line may fail for a passing reason before it fails for good. */
+export const LINE_RETRIES = 3;
+
+/** Seconds before the next run: the answer's Retry-After if longer, else 15 s, 1 min, 4 min. */
+const retryDelaySeconds = (retries: number, retryAfter: number | undefined) => Math.min(900, Math.max(15 * 4 ** retries, retryAfter ?? 0));
+
+/** Puts the line back to run again later, with a worker to run it, when its failure is a passing one; false if not. */
+async function retried(env: Env, claim: ClaimedLine, result: LineResult, tokenId: number): Promise<boolean> {
+	if (result.statusCode === null || !PASSING.has(result.statusCode) || claim.retries >= LINE_RETRIES) return false;
+	const delay = retryDelaySeconds(claim.retries, result.retryAfterSeconds);
+	if (!(await retryLine(env, claim, Date.now() + delay * 1000))) return true;
+	await startWorkers(env, tokenId, 1, delay);
+	return true;
+}
+
 async function runClaimed(env: Env, ctx: ExecutionContext, gatewayFetch: GatewayFetch, seen: Map<string, RunningBatch | null>, claim: ClaimedLine) {
 	const batch = await batchOf(env, seen, claim.batch_id);
 	const result = batch
 		? await runLine(env, ctx, gatewayFetch, batch, claim)
 		: { status: "failed" as const, statusCode: null, error: { code: "batch_not_found", message: "The batch is gone." } };
+	if (batch && (await retried(env, claim, result, batch.row.tokenId))) return;
 	await endLine(env, claim, result);
 	await settleBatch(env, claim.batch_id);
 }

@@ -966,7 +966,11 @@ export const batchLines = sqliteTable(
 		status: text("status", { enum: ["pending", "running", "succeeded", "failed", "expired", "cancelled"] })
 			.notNull()
 			.default("pending"),
+		// A running line's claim; a pending line's earliest next run, when it waits to be tried again.
 		claimedAt: integer("claimed_at", { mode: "number" }),
+		// Runs that ended in a failure worth another try (the key's rate limit, every channel busy or down); each run
+		// has its own request id (`<batch id>-<line>`, then `-r1`, `-r2` …), since a failed run's usage row is kept.
+		retries: integer("retries").notNull().default(0),
 		// The upstream's answer (status and JSON body text) or the gateway's error, kept until the output files are written.
 		statusCode: integer("status_code"),
 		result: text("result"),

@@ -119,6 +119,44 @@ describe("batch workers", () => {
 		expect(listed.data).toMatchObject([{ request_id: `${batch.id}-1`, batch_id: batch.id }]);
 	});
 
+	it("runs a line again, under a request id of its own, when every channel was busy; fails it after three more tries", async () => {
+		const { key, keyId, batch } = await started(2);
+		// What the gateway answers when every channel of the model is rate limited, as the first run of each line meets it.
+		const busy = () => Response.json({ error: { code: "rate_limited", message: "every channel is busy" } }, { status: 429, headers: { "retry-after": "20" } });
+		let refusals = 0;
+		const firstBusy: typeof gatewayFetch = async (req, e, ctx) => (refusals++ < 2 ? busy() : gatewayFetch(req, e, ctx));
+		await work(keyId, firstBusy);
+		const waiting = await env.DB.prepare("SELECT status, retries, claimed_at FROM batch_lines WHERE batch_id = ?1 ORDER BY line")
+			.bind(batch.id)
+			.all<{ status: string; retries: number; claimed_at: number }>();
+		expect(waiting.results.map((r) => [r.status, r.retries])).toEqual([
+			["pending", 1],
+			["pending", 1],
+		]);
+		// Not before the Retry-After: a worker now finds nothing to run.
+		expect(waiting.results.every((r) => r.claimed_at >= Date.now() + 15_000)).toBe(true);
+		await work(keyId, firstBusy);
+		expect(await lineStatuses(batch.id)).toEqual(["pending", "pending"]);
+		await env.DB.prepare("UPDATE batch_lines SET claimed_at = 0 WHERE batch_id = ?1").bind(batch.id).run();
+		await work(keyId, firstBusy);
+		const done = await getJson<BatchObject>(key, `/v1/batches/${batch.id}`);
+		expect(done).toMatchObject({ status: "completed", request_counts: { total: 2, completed: 2, failed: 0 } });
+		const output = jsonLines(await fileText(key, done.output_file_id ?? ""));
+		expect(output.map((o) => (o.response as { request_id: string }).request_id).sort()).toEqual([`${batch.id}-1-r1`, `${batch.id}-2-r1`]);
+		expect(await usageRow(`${batch.id}-1-r1`)).toMatchObject({ batch_id: batch.id, status: 200 });
+
+		// Always busy: the first run and three more, then the line fails with the last answer.
+		const always = await started(1);
+		for (let run = 0; run < 4; run++) {
+			await env.DB.prepare("UPDATE batch_lines SET claimed_at = 0 WHERE batch_id = ?1 AND status = 'pending'").bind(always.batch.id).run();
+			await work(always.keyId, async () => busy());
+		}
+		const failed = await getJson<BatchObject>(always.key, `/v1/batches/${always.batch.id}`);
+		expect(failed).toMatchObject({ status: "completed", request_counts: { total: 1, completed: 0, failed: 1 } });
+		const errors = jsonLines(await fileText(always.key, failed.error_file_id ?? ""));
+		expect(errors[0]).toMatchObject({ response: { status_code: 429, request_id: `${always.batch.id}-1-r3` } });
+	});
+
 	it("fails the remaining lines of a key that was disabled, with the reason", async () => {
 		const { key, keyId, batch } = await started(2);
 		expect((await admin("PATCH", `/api/tokens/${keyId}`, { status: "disabled" })).status).toBe(200);
