@@ -1,6 +1,4 @@
 import { Hono, type MiddlewareHandler } from "hono";
-import { enabledChannels, modelsForGroup } from "../channels/live";
-import { routesByName, withAliases } from "../channels/model-routes";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { valid } from "../lib/validate";
@@ -16,9 +14,13 @@ import { geminiModelList, geminiQuery, generateContentRequest, generateContentRe
 import { gatherContext, relayedWithContext } from "./shared/chat-context";
 import { endUserFor } from "./shared/chat-memory";
 import { runFileSearch } from "./shared/file-search";
+import { keyModels } from "./shared/key-models";
 import { relayed } from "./shared/relayed";
 
 const METHODS = ["generateContent", "streamGenerateContent"];
+
+/** A model in the Gemini API's shape: the gateway knows it by name only. */
+const geminiModel = (id: string) => ({ name: `models/${id}`, displayName: id, supportedGenerationMethods: METHODS });
 
 /** `<model>:<method>`, the last path segment of a Gemini call; undefined for a method the gateway does not serve. */
 function parseAction(action: string | undefined): { model: string; stream: boolean } | undefined {
@@ -40,11 +42,15 @@ function knownAction(): MiddlewareHandler<AppEnv> {
 /** The Gemini API (generateContent), mounted at /v1beta; errors here are Gemini-format (see app.ts). */
 export const geminiRoutes = new Hono<AppEnv>()
 	.get("/models", callerAuth(), async (c) => {
-		const caller = c.get("caller");
-		const reachable = withAliases(modelsForGroup((await enabledChannels(c.env)).all, caller.group), await routesByName(c.env));
-		const allowed = caller.models ? reachable.filter((m) => caller.models?.includes(m)) : reachable;
-		const supportedGenerationMethods = METHODS;
-		return c.json({ models: allowed.map((id) => ({ name: `models/${id}`, displayName: id, supportedGenerationMethods })) });
+		const { data } = await keyModels(c.env, c.get("caller"));
+		return c.json({ models: data.map(({ id }) => geminiModel(id)) });
+	})
+	// models.get, as Google's SDKs call it; a model name may hold slashes.
+	.get("/models/:model{.+}", callerAuth(), async (c) => {
+		const id = c.req.param("model");
+		const { data } = await keyModels(c.env, c.get("caller"));
+		if (!data.some((m) => m.id === id)) throw new GatewayError("not_found", `Model 'models/${id}' is not found or this key may not use it`);
+		return c.json(geminiModel(id));
 	})
 	.post(
 		"/models/:action",
@@ -95,6 +101,15 @@ export const geminiDocs: OperationDoc[] = [
 		tag: "Relay",
 		auth: "key",
 		response: geminiModelList,
+	},
+	{
+		method: "get",
+		path: "/v1beta/models/{model}",
+		summary: "One model the calling key may use (Gemini API's models.get); 404 otherwise",
+		tag: "Relay",
+		auth: "key",
+		response: geminiModelList.shape.models.element,
+		errors: [404],
 	},
 	{
 		method: "post",

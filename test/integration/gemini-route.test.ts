@@ -102,6 +102,13 @@ describe("Gemini API through the built-in mock channel (OpenAI wire)", () => {
 		expect(models).toContainEqual({ name: `models/${model}`, displayName: model, supportedGenerationMethods: ["generateContent", "streamGenerateContent"] });
 	});
 
+	it("gets one of the key's models in Gemini's shape (models.get), and a Gemini 404 for another", async () => {
+		const res = await call(`/v1beta/models/${model}`, { headers: { "x-goog-api-key": key } });
+		expect(res.status).toBe(200);
+		expect(await res.json()).toEqual({ name: `models/${model}`, displayName: model, supportedGenerationMethods: ["generateContent", "streamGenerateContent"] });
+		await expectGeminiError(await call("/v1beta/models/no-such-model", { headers: { "x-goog-api-key": key } }), 404, "NOT_FOUND");
+	});
+
 	it("refuses a missing or wrong key with a Gemini 401", async () => {
 		await expectGeminiError(await gemini(`${model}:generateContent`, undefined, hello), 401, "UNAUTHENTICATED");
 		await expectGeminiError(await gemini(`${model}:generateContent`, "sk-wrong-key-000000", hello), 401, "UNAUTHENTICATED");
