@@ -1,3 +1,4 @@
+import { crc32 } from "../lib/crc32";
 import { randomBase62 } from "../lib/crypto";
 
 /**
@@ -16,25 +17,9 @@ export const KEY_PATTERN = /^sk-gw_[0-9A-Za-z]{46}$/;
 /** Keys minted before the checksum. */
 const LEGACY_PATTERN = /^sk-[0-9A-Za-z]{48}$/;
 
-const CRC_TABLE = (() => {
-	const table = new Uint32Array(256);
-	for (let n = 0; n < 256; n++) {
-		let c = n;
-		for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-		table[n] = c >>> 0;
-	}
-	return table;
-})();
-
-function crc32(text: string): number {
-	let crc = 0xffffffff;
-	for (let i = 0; i < text.length; i++) crc = (CRC_TABLE[(crc ^ text.charCodeAt(i)) & 0xff] ?? 0) ^ (crc >>> 8);
-	return (crc ^ 0xffffffff) >>> 0;
-}
-
 /** CRC-32 in base62, zero-padded to 6 characters (62^6 > 2^32). */
 function checksum(body: string): string {
-	let n = crc32(body);
+	let n = crc32(new TextEncoder().encode(body));
 	let out = "";
 	for (let i = 0; i < CHECK; i++) {
 		out = BASE62[n % 62] + out;

@@ -4,6 +4,7 @@ import { type ImagesAnswer, imagesTokens, readImagesAnswer, withDataUrls } from 
 import { estimateTokens } from "../protocols/token-estimate";
 import { UnreadableAnswer } from "../providers/types";
 import { dispatch } from "./dispatch";
+import { textOf } from "./read-answer";
 import { recordAnswer } from "./record";
 import { answered, type RelayRequest } from "./request";
 
@@ -22,13 +23,7 @@ export interface ImageCall {
 
 /** Reads an images answer as FailoverInput.read: a 2xx that is not OpenAI's ImagesResponse fails over. */
 async function readImages(upstream: Response): Promise<ImagesAnswer> {
-	let text: string;
-	try {
-		text = await upstream.text();
-	} catch {
-		throw new UnreadableAnswer("the connection failed while it sent its answer");
-	}
-	const answer = readImagesAnswer(parseShallowRead(text));
+	const answer = readImagesAnswer(parseShallowRead(await textOf(upstream)));
 	if (!answer) throw new UnreadableAnswer("it is not OpenAI's images response");
 	return answer;
 }

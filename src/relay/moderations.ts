@@ -3,6 +3,7 @@ import { parseShallowRead } from "../lib/json-depth";
 import { estimateTokens } from "../protocols/token-estimate";
 import { UnreadableAnswer } from "../providers/types";
 import { dispatch } from "./dispatch";
+import { textOf } from "./read-answer";
 import { recordAnswer } from "./record";
 import { answered, type RelayRequest } from "./request";
 
@@ -18,12 +19,7 @@ export function moderationText(input: unknown): string {
 }
 
 async function readModeration(upstream: Response): Promise<string> {
-	let text: string;
-	try {
-		text = await upstream.text();
-	} catch {
-		throw new UnreadableAnswer("the connection failed while it sent its answer");
-	}
+	const text = await textOf(upstream);
 	if (!moderationAnswer.safeParse(parseShallowRead(text)).success) throw new UnreadableAnswer("it is not OpenAI's moderation response");
 	return text;
 }

@@ -9,6 +9,7 @@ import type { BatchRow } from "../db/schema";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { findFile } from "../knowledge/files/store";
+import { listObject } from "../knowledge/pages";
 import { valid } from "../lib/validate";
 import { bodyLimit } from "../middleware/body-limit";
 import { callerAuth } from "../middleware/caller-auth";
@@ -71,14 +72,7 @@ export const batchRoutes = new Hono<AppEnv>()
 		const caller = c.get("caller");
 		const after = q.after === undefined ? undefined : await ownBatch(c.env, caller, q.after, "openai", "after");
 		const rows = await listBatches(c.env, { userId: caller.userId, dialect: "openai", after, take: q.limit + 1 });
-		const data = rows.slice(0, q.limit).map(view);
-		const body: z.infer<typeof batchList> = {
-			object: "list",
-			data,
-			first_id: data[0]?.id ?? null,
-			last_id: data.at(-1)?.id ?? null,
-			has_more: rows.length > q.limit,
-		};
+		const body: z.infer<typeof batchList> = listObject(rows.slice(0, q.limit).map(view), rows.length > q.limit);
 		return c.json(body);
 	})
 	.get("/:batch_id", valid("param", batchIdParam), async (c) => c.json(view(await ownBatch(c.env, c.get("caller"), c.req.valid("param").batch_id, "openai"))))

@@ -6,6 +6,7 @@ import { keyPrincipal } from "../auth/principal";
 import { type AppEnv, config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { deleteFile, type FileRow, findFile, listFiles, storeFile } from "../knowledge/files/store";
+import { listObject } from "../knowledge/pages";
 import { valid } from "../lib/validate";
 import { describeIssues } from "../lib/zod-issue";
 import { callerAuth } from "../middleware/caller-auth";
@@ -71,14 +72,7 @@ export const fileRoutes = new Hono<AppEnv>()
 		const caller = c.get("caller");
 		const after = q.after === undefined ? undefined : await ownFile(c.env, caller, q.after, "after");
 		const rows = await listFiles(c.env, { userId: caller.userId, after, take: q.limit + 1, order: q.order, purpose: q.purpose });
-		const data = rows.slice(0, q.limit).map(view);
-		const body: z.infer<typeof fileList> = {
-			object: "list",
-			data,
-			first_id: data[0]?.id ?? null,
-			last_id: data.at(-1)?.id ?? null,
-			has_more: rows.length > q.limit,
-		};
+		const body: z.infer<typeof fileList> = listObject(rows.slice(0, q.limit).map(view), rows.length > q.limit);
 		return c.json(body);
 	})
 	.get("/:file_id", valid("param", fileIdParam), async (c) => c.json(view(await ownFile(c.env, c.get("caller"), c.req.valid("param").file_id))))

@@ -1,6 +1,6 @@
 import { type Context, Hono } from "hono";
 import type { z } from "zod";
-import type { AppEnv } from "../env";
+import { type AppEnv, config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { valid } from "../lib/validate";
 import { describeIssues } from "../lib/zod-issue";
@@ -10,6 +10,7 @@ import { usageMeter } from "../middleware/usage-meter";
 import type { OperationDoc } from "../openapi/operation";
 import { type ImageCall, relayImages } from "../relay/images";
 import { imageEditFields, imageGenerateRequest, imagesResponse } from "./images-schemas";
+import { readBoundedForm } from "./shared/multipart-upload";
 import { relayed } from "./shared/relayed";
 
 type Options = z.output<typeof imageGenerateRequest> | z.output<typeof imageEditFields>;
@@ -28,24 +29,24 @@ function imageCall(op: ImageCall["op"], options: Options, body: Record<string, u
 	};
 }
 
+/** The images of an edit, all together: OpenAI takes up to 50 MB an image for gpt-image models (FILES_MAX_BYTES if lower). */
+const EDIT_MAX_BYTES = 50 * 1024 * 1024;
+
 /**
  * An edit's multipart form: the images under `image` (one) or `image[]` (several, as OpenAI's client sends a list),
- * an optional `mask`, and the text fields. The body limit (MAX_BODY_BYTES) bounds it before it is read.
+ * an optional `mask`, and the text fields. Bounded by the size of its images, not the JSON body limit (MAX_BODY_BYTES).
  */
 async function editForm(c: Context<AppEnv>): Promise<{ options: z.output<typeof imageEditFields>; body: Record<string, unknown> }> {
-	if (!/^multipart\/form-data\s*;/i.test(c.req.header("content-type") ?? "")) {
-		throw new GatewayError("invalid_request", "Expected a multipart/form-data body with the fields 'image' and 'prompt'");
-	}
-	let form: FormData;
-	try {
-		form = await c.req.raw.formData();
-	} catch {
-		throw new GatewayError("invalid_request", "The multipart/form-data body could not be read");
-	}
+	const maxBytes = Math.min(EDIT_MAX_BYTES, config(c.env).filesMaxBytes);
+	const form = await readBoundedForm(c, maxBytes, "'image' and 'prompt'", "image");
 	const images = [...form.getAll("image"), ...form.getAll("image[]")].filter((v) => v instanceof File);
 	if (images.length === 0)
 		throw new GatewayError("invalid_request", "Missing the image: send it as the form field 'image' (several as 'image[]')", { param: "image" });
 	const mask = form.get("mask");
+	// The body's bound leaves room for the framing; the images and the mask themselves get none.
+	if (images.reduce((n, f) => n + f.size, mask instanceof File ? mask.size : 0) > maxBytes) {
+		throw new GatewayError("body_too_large", `The images exceed the limit of ${maxBytes} bytes`, { param: "image" });
+	}
 	const fields: Record<string, string> = {};
 	for (const [name, value] of form) if (typeof value === "string" && !name.endsWith("[]")) fields[name] = value;
 	const parsed = imageEditFields.safeParse(fields);
@@ -64,7 +65,7 @@ export const imageRoutes = new Hono<AppEnv>()
 		const body = c.req.valid("json");
 		return relayed(c, (req) => relayImages(req, imageCall("images", body, body)));
 	})
-	.post("/images/edits", usageMeter(), callerAuth(), bodyLimit(), async (c) => {
+	.post("/images/edits", usageMeter(), callerAuth(), async (c) => {
 		const { options, body } = await editForm(c);
 		return relayed(c, (req) => relayImages(req, imageCall("image_edits", options, body)));
 	});

@@ -1,7 +1,8 @@
+import { env } from "cloudflare:workers";
+import { crc32 } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { fromBase64 } from "../../src/lib/crypto";
 import { aspectRatioOf, imagenRequest, imagesFromImagen } from "../../src/protocols/gemini/imagen";
-import { crc32 } from "../../src/providers/mock/png";
 import { imageBase64, imageInputs, workersAiImages } from "../../src/providers/workers-ai/images";
 import { admin, call, createChannel, createKey, uid, upstream, upstreamLog, usageRow } from "../support/gateway";
 import { ONE_PIXEL_PNG } from "../support/mock-upstream-images";
@@ -226,6 +227,16 @@ describe("POST /v1/images/edits", () => {
 		expect((await asJson.json<ErrorBody>()).error.message).toMatch(/multipart/);
 		const badN = await form(key, "/v1/images/edits", { model, prompt: "x", image: png(), n: "zero" });
 		expect((await badN.json<ErrorBody>()).error.param).toBe("n");
+	});
+
+	it("refuses images beyond FILES_MAX_BYTES (not the JSON body limit) with a 413 in OpenAI's format", async () => {
+		const model = await mockImageChannel(uid());
+		const { key } = await createKey();
+		const limit = Number(env.FILES_MAX_BYTES);
+		const huge = new Blob([new Uint8Array(limit + 1)], { type: "image/png" });
+		const res = await form(key, "/v1/images/edits", { model, prompt: "x", image: huge });
+		expect(res.status).toBe(413);
+		expect((await res.json<ErrorBody>()).error).toMatchObject({ code: "body_too_large", param: "image" });
 	});
 });
 

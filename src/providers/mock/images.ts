@@ -1,5 +1,6 @@
+import { crc32 } from "../../lib/crc32";
 import { toBase64 } from "../../lib/crypto";
-import { crc32, png, type Rgb } from "./png";
+import { png, type Rgb } from "./png";
 
 /** The mock draws at most this many pixels a side: the size asked for, scaled down to fit, so answers stay small. */
 export const MOCK_IMAGE_MAX_SIDE = 64;

@@ -4,24 +4,9 @@
  * chunks with their CRC-32s, and the zlib stream's Adler-32.
  */
 
+import { crc32 } from "../../lib/crc32";
+
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-
-const CRC_TABLE = (() => {
-	const table = new Uint32Array(256);
-	for (let n = 0; n < 256; n++) {
-		let c = n;
-		for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-		table[n] = c >>> 0;
-	}
-	return table;
-})();
-
-/** CRC-32 as PNG (and zip) compute it. */
-export function crc32(bytes: Uint8Array): number {
-	let c = 0xffffffff;
-	for (const b of bytes) c = (CRC_TABLE[(c ^ b) & 0xff] ?? 0) ^ (c >>> 8);
-	return (c ^ 0xffffffff) >>> 0;
-}
 
 function adler32(bytes: Uint8Array): number {
 	let a = 1;
