@@ -74,9 +74,12 @@ describe("a key revoked in one isolate", () => {
 		await expect(sdk.models.list()).rejects.toMatchObject({ status: 401 });
 
 		let status = 200;
-		while (status === 200 && Date.now() - revokedAt < BOUND_MS + 30_000) {
+		while (status !== 401 && Date.now() - revokedAt < BOUND_MS + 30_000) {
 			status = (await asKey(otherUrl)).status;
-			if (status === 200) await new Promise((r) => setTimeout(r, 50));
+			// Two wrangler dev processes share one local SQLite file here, and the shared gateway is busy with other
+			// files' tests (a batch's hundred lines): a read that meets the other process's write lock is a 500, which
+			// D1, one service in production, never gives for that. Asked again, as a 200 is until the bound.
+			if (status !== 401) await new Promise((r) => setTimeout(r, 50));
 		}
 		const measured = Date.now() - revokedAt;
 		console.log(JSON.stringify({ event: "revocation_bound_measured", bound_ms: BOUND_MS, measured_ms: measured }));
