@@ -26,8 +26,8 @@ const FINALIZE = `UPDATE batches SET status = 'finalizing', finalizing_at = ?2
 
 /**
  * Counts the batch's lines and, when none is left to run, finalizes it: writes its output and error files (one
- * results file for an Anthropic or Gemini batch) and ends it `completed`, `expired` or `cancelled`. Called after every line and
- * by the cron; two callers at once make one set of files, as only one wins the UPDATE to `finalizing`.
+ * results file for an Anthropic or Gemini batch) and ends it `completed`, `expired` or `cancelled`. Called after
+ * every line and by the cron; two callers at once make one set of files, as only one wins the UPDATE to `finalizing`.
  */
 export async function settleBatch(env: Env, batchId: string, now = Date.now()): Promise<void> {
 	// One index lookup, after every line: most lines end with others still to run.
