@@ -37,6 +37,7 @@ import { difyFileRoutes } from "./routes/dify-files";
 import { encryptionDocs, encryptionRoutes } from "./routes/encryption";
 import { fileDocs, fileRoutes } from "./routes/files";
 import { geminiDocs, geminiRoutes } from "./routes/gemini";
+import { geminiBatchDocs, geminiBatchRoutes } from "./routes/gemini-batches";
 import { healthDocs, healthRoutes } from "./routes/health";
 import { imageDocs, imageRoutes } from "./routes/images";
 import { jobDocs, jobRoutes } from "./routes/jobs";
@@ -76,6 +77,7 @@ export const operations: OperationDoc[] = [
 	...anthropicDocs,
 	...anthropicBatchDocs,
 	...geminiDocs,
+	...geminiBatchDocs,
 	...fileDocs,
 	...batchDocs,
 	...vectorStoreDocs,
@@ -178,6 +180,8 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
 	.route("/v1", imageRoutes)
 	.route("/v1", moderationRoutes)
 	.route("/", rerankRoutes)
+	// Before the Gemini routes, whose `/models/:action` knows no batchGenerateContent.
+	.route("/v1beta", geminiBatchRoutes)
 	.route("/v1beta", geminiRoutes)
 	// Mem0's platform API, for the mem0ai client pointed at <gateway>/mem0: its error format, its Token scheme.
 	.use("/mem0/*", bodyLimit(), mem0Auth())

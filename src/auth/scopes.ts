@@ -7,13 +7,15 @@ import { KEY_SCOPES, type KeyScope } from "../types/key-scope";
  * one is a model call: `relay`. An app key's /dify/v1 is a chat app: `relay`. A key on /api reads its usage,
  * billing, stats and own keys (and redeems codes): `usage`. First match wins, so the longer prefixes come first.
  */
-const SURFACES: readonly { prefix: string; scope: KeyScope; methods?: readonly string[] }[] = [
+const SURFACES: readonly { prefix: string; suffix?: string; scope: KeyScope; methods?: readonly string[] }[] = [
 	{ prefix: "/v1/files", scope: "files" },
 	{ prefix: "/v1/vector_stores", scope: "vector_stores" },
 	{ prefix: "/v1/conversations", scope: "conversations" },
 	{ prefix: "/v1/responses/", scope: "conversations", methods: ["GET", "DELETE"] },
 	{ prefix: "/v1/batches", scope: "batches" },
 	{ prefix: "/v1/messages/batches", scope: "batches" },
+	{ prefix: "/v1beta/batches", scope: "batches" },
+	{ prefix: "/v1beta/models/", suffix: ":batchGenerateContent", scope: "batches" },
 	{ prefix: "/mem0/", scope: "memory" },
 	{ prefix: "/dify/", scope: "relay" },
 	{ prefix: "/v1/", scope: "relay" },
@@ -24,7 +26,9 @@ const SURFACES: readonly { prefix: string; scope: KeyScope; methods?: readonly s
 
 /** The scope a request needs of its key; undefined for a route no key reaches. */
 export function scopeOf(method: string, path: string): KeyScope | undefined {
-	return SURFACES.find((s) => path.startsWith(s.prefix) && (s.methods === undefined || s.methods.includes(method)))?.scope;
+	return SURFACES.find(
+		(s) => path.startsWith(s.prefix) && (s.suffix === undefined || path.endsWith(s.suffix)) && (s.methods === undefined || s.methods.includes(method)),
+	)?.scope;
 }
 
 /** A key's effective scopes: its own (null: all) within its user's (null: all). */

@@ -1,9 +1,9 @@
 import { and, eq } from "drizzle-orm";
 import { db } from "../db/client";
 import { type BatchRow, batches } from "../db/schema";
-import { storeFile } from "../knowledge/files/store";
+import { findFile, storeFile } from "../knowledge/files/store";
 import { LEASE_MS, recount } from "./claims";
-import { anthropicResultLine, type EndedLine, endStatus, openaiResultLine } from "./results";
+import { anthropicResultLine, type EndedLine, endStatus, geminiMetadata, geminiResultLine, openaiResultLine } from "./results";
 import { findBatch } from "./store";
 
 /** How long the output and error files are kept (OpenAI's default for batch files). */
@@ -26,8 +26,8 @@ const FINALIZE = `UPDATE batches SET status = 'finalizing', finalizing_at = ?2
 
 /**
  * Counts the batch's lines and, when none is left to run, finalizes it: writes its output and error files (one
- * results file for an Anthropic batch) and ends it `completed`, `expired` or `cancelled`. Called after every line and
- * by the cron; two callers at once make one set of files, as only one wins the UPDATE to `finalizing`.
+ * results file for an Anthropic or Gemini batch) and ends it `completed`, `expired` or `cancelled`. Called after
+ * every line and by the cron; two callers at once make one set of files, as only one wins the UPDATE to `finalizing`.
  */
 export async function settleBatch(env: Env, batchId: string, now = Date.now()): Promise<void> {
 	// One index lookup, after every line: most lines end with others still to run.
@@ -65,17 +65,26 @@ async function store(env: Env, row: BatchRow, name: string, lines: string[], now
 	return file.id;
 }
 
+/** A Gemini batch's requests' metadata, which its results repeat: read once from the input file the gateway wrote. */
+async function metadataOf(env: Env, row: BatchRow): Promise<Map<number, unknown>> {
+	const file = row.dialect === "gemini" ? await findFile(env, row.inputFileId) : undefined;
+	const object = file ? await env.FILES.get(file.r2Key) : null;
+	return object ? geminiMetadata(new Uint8Array(await object.arrayBuffer())) : new Map();
+}
+
 async function writeResults(env: Env, row: BatchRow, now: number): Promise<void> {
 	const output: string[] = [];
 	const errors: string[] = [];
+	const metadata = await metadataOf(env, row);
 	for await (const line of endedLines(env, row.id)) {
 		if (row.dialect === "anthropic") output.push(anthropicResultLine(line));
+		else if (row.dialect === "gemini") output.push(geminiResultLine(line, metadata.get(line.line)));
 		else {
 			const { file, text } = openaiResultLine(line);
 			(file === "output" ? output : errors).push(text);
 		}
 	}
-	const outputFileId = await store(env, row, row.dialect === "anthropic" ? "results" : "output", output, now);
+	const outputFileId = await store(env, row, row.dialect === "openai" ? "output" : "results", output, now);
 	const errorFileId = await store(env, row, "error", errors, now);
 	const status = endStatus(row);
 	const at = status === "completed" ? { completedAt: now } : status === "expired" ? { expiredAt: now } : { cancelledAt: now };

@@ -6,15 +6,23 @@ export const BATCH_ENDPOINTS = ["/v1/chat/completions", "/v1/embeddings", "/v1/r
 /** Anthropic's Message Batches send every line to this path. */
 export const MESSAGES_ENDPOINT = "/v1/messages";
 
+/** Gemini's batch mode sends every line to its model's generateContent; the model is in the path, not the body. */
+export const geminiEndpoint = (model: string) => `/v1beta/models/${model}:generateContent`;
+
+const isGemini = (endpoint: string) => endpoint.startsWith("/v1beta/models/");
+
 /** OpenAI's bound on the requests of one batch. */
 export const MAX_BATCH_LINES = 50_000;
 
-/** One request of the input file, as read back for its run: where it goes and what it sends. */
+/**
+ * One request of the input file, as read back for its run: where it goes and what it sends. Its body names its model,
+ * but for a Gemini line, whose path does. Other fields of the line (a Gemini request's `metadata`) are not sent.
+ */
 export const inputLine = z.object({
 	custom_id: z.string().min(1).max(512),
 	method: z.literal("POST"),
 	url: z.string(),
-	body: z.looseObject({ model: z.string().min(1) }),
+	body: z.looseObject({ model: z.string().min(1).optional() }),
 });
 
 /** A line of the input file to run: its number (from 1, as errors name it) and its bytes' place in the file. */
@@ -36,7 +44,7 @@ export interface InputError {
 const decoder = new TextDecoder();
 
 /** The non-blank lines of a JSONL file with their byte ranges (a `\r` before the newline left out). */
-function* linesOf(bytes: Uint8Array): Generator<{ line: number; offset: number; length: number; text: string }> {
+export function* linesOf(bytes: Uint8Array): Generator<{ line: number; offset: number; length: number; text: string }> {
 	let start = 0;
 	let line = 0;
 	while (start < bytes.length) {
@@ -62,6 +70,9 @@ function judge(text: string, endpoint: string): { ok: true; customId: string } |
 		const issue = parsed.error.issues[0];
 		const param = issue?.path.map(String).join(".") || null;
 		return { ok: false, code: "invalid_request", message: `Invalid ${param ?? "line"}: ${issue?.message ?? "not a batch request"}`, param };
+	}
+	if (parsed.data.body.model === undefined && !isGemini(endpoint)) {
+		return { ok: false, code: "invalid_request", message: "Invalid body.model: is required", param: "body.model" };
 	}
 	if (parsed.data.url !== endpoint) {
 		return {

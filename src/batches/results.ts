@@ -1,5 +1,7 @@
 import type { BatchRow } from "../db/schema";
+import { geminiStatus } from "../errors/render";
 import { randomBase62 } from "../lib/crypto";
+import { linesOf } from "./input-lines";
 
 /** A line as finalization reads it back. */
 export interface EndedLine {
@@ -56,6 +58,42 @@ export function anthropicResultLine(line: EndedLine): string {
 				? { type: "errored", error: anthropicError(s, line.status_code) }
 				: { type: line.status === "cancelled" ? "canceled" : "expired" };
 	return JSON.stringify({ custom_id: line.custom_id, result });
+}
+
+/** Google's error status of a line that did not run, as its `error.code` (the HTTP one) and `error.status`. */
+const GEMINI_NOT_RUN = {
+	expired: { code: 504, message: NOT_RUN.expired.message, status: "DEADLINE_EXCEEDED" },
+	cancelled: { code: 499, message: NOT_RUN.cancelled.message, status: "CANCELLED" },
+} as const;
+
+/** A Gemini error `{code, message, status}`: the one the gateway answered, or one made of a line error. */
+function geminiError(s: Stored, statusCode: number | null): unknown {
+	const error = (s.body as { error?: { code?: unknown; status?: unknown } } | undefined)?.error;
+	if (error && typeof error === "object" && typeof error.code === "number" && typeof error.status === "string") return error;
+	const code = statusCode ?? 400;
+	return { code, message: s.error?.message ?? `The request failed with status ${code}.`, status: geminiStatus(code) };
+}
+
+/** The `metadata` of each request of a Gemini batch's input file, by line number (the gateway wrote the file). */
+export function geminiMetadata(bytes: Uint8Array): Map<number, unknown> {
+	const metadata = new Map<number, unknown>();
+	for (const { line, text } of linesOf(bytes)) {
+		const value = (JSON.parse(text) as { metadata?: unknown }).metadata;
+		if (value !== undefined) metadata.set(line, value);
+	}
+	return metadata;
+}
+
+/** Gemini's `InlinedResponse`: `{response, metadata}` or `{error, metadata}`, one line of the results file. */
+export function geminiResultLine(line: EndedLine, metadata: unknown): string {
+	const s = stored(line);
+	const answer =
+		line.status === "succeeded"
+			? { response: s.body }
+			: line.status === "failed"
+				? { error: geminiError(s, line.status_code) }
+				: { error: GEMINI_NOT_RUN[line.status] };
+	return JSON.stringify({ ...answer, ...(metadata !== undefined && { metadata }) });
 }
 
 /** The status a batch ends in once no line is left: cancelled if it was being cancelled, expired if any line expired. */

@@ -902,21 +902,21 @@ export const memorySearchGenerations = sqliteTable(
 );
 
 /**
- * A batch (/v1/batches, and Anthropic's /v1/messages/batches onto the same machinery): its input is a JSONL file in
+ * A batch (/v1/batches, and Anthropic's /v1/messages/batches and Gemini's batchGenerateContent onto the same machinery): its input is a JSONL file in
  * R2, its lines run on the batch queue (queues/batch-consumer.ts) as requests to the gateway itself by the key that
  * created it. Counts are kept here as lines end; the output and error files are written when the last one does.
  */
 export const batches = sqliteTable(
 	"batches",
 	{
-		// `batch_…` (OpenAI) or `msgbatch_…` (Anthropic).
+		// `batch_…` (OpenAI, Gemini) or `msgbatch_…` (Anthropic).
 		id: text("id").primaryKey(),
 		userId: integer("user_id").notNull(),
 		tokenId: integer("token_id").notNull(),
 		// Which API created it, and so the shape it is shown in.
-		dialect: text("dialect", { enum: ["openai", "anthropic"] }).notNull(),
+		dialect: text("dialect", { enum: ["openai", "anthropic", "gemini"] }).notNull(),
 		// The path every line is sent to: /v1/chat/completions, /v1/embeddings, /v1/responses, /v1/moderations,
-		// /v1/messages.
+		// /v1/messages, /v1beta/models/<model>:generateContent.
 		endpoint: text("endpoint").notNull(),
 		inputFileId: text("input_file_id").notNull(),
 		completionWindow: text("completion_window").notNull(),

@@ -253,10 +253,13 @@ function templates(): Record<string, Record<string, unknown>> {
 
 function fillPath(path: string, params: string[]): string {
 	let i = 0;
-	return path.replace(/:(\w+)/g, (_, name: string) => {
+	// A parameter's pattern (`:batchAction{[^/]+:batchGenerateContent}`) is not part of the URL.
+	return path.replace(/:(\w+)(\{[^}]*\})?/g, (_, name: string) => {
 		const value = params[i++] ?? "x";
 		// Most Gemini calls name the served method, so the body is read; some name none.
 		if (name === "action") return i % 3 === 0 ? encodeURIComponent(value) : `${model}:${value.length % 2 ? "generateContent" : "streamGenerateContent"}`;
+		if (name === "batchAction") return `${model}:batchGenerateContent`;
+		if (name === "cancelAction") return `${encodeURIComponent(value)}:cancel`;
 		return encodeURIComponent(value);
 	});
 }
