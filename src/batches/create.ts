@@ -1,5 +1,8 @@
 import type { BatchRow } from "../db/schema";
+import { config } from "../env";
+import { storeFile } from "../knowledge/files/store";
 import { randomBase62 } from "../lib/crypto";
+import type { CallerKey } from "../types/caller";
 import { type InputError, type LinePlace, readInput } from "./input-lines";
 import { concurrencyOf, startWorkers } from "./queue";
 import { findBatch } from "./store";
@@ -16,6 +19,8 @@ export interface NewBatch {
 	inputFileId: string;
 	inputR2Key: string;
 	metadata: Record<string, string> | null;
+	/** The input file's bytes, when the caller has just written them: not read back from R2. */
+	bytes?: Uint8Array | undefined;
 }
 
 const INSERT_BATCH = `INSERT INTO batches (id, user_id, token_id, dialect, endpoint, input_file_id, completion_window, status, metadata, errors,
@@ -33,15 +38,55 @@ const LINES_PER_INSERT = 2_000;
  * one D1 batch, and the key's workers are started.
  */
 export async function createBatch(env: Env, input: NewBatch, now = Date.now()): Promise<BatchRow> {
-	const object = await env.FILES.get(input.inputR2Key);
-	if (!object) throw new Error(`the input file ${input.inputFileId} has no content in R2`);
-	const { lines, errors } = readInput(new Uint8Array(await object.arrayBuffer()), input.endpoint);
+	const { lines, errors } = readInput(input.bytes ?? (await inputBytes(env, input)), input.endpoint);
 	const id = randomBase62(input.dialect === "anthropic" ? "msgbatch_" : "batch_", 24);
 	await insert(env, id, input, errors.length > 0 ? { lines: [], errors } : { lines, errors: [] }, now);
 	if (errors.length === 0) await startWorkers(env, input.tokenId, Math.min(lines.length, await concurrencyOf(env, input.tokenId)));
 	const row = await findBatch(env, id);
 	if (!row) throw new Error(`batch ${id} vanished as it was created`);
 	return row;
+}
+
+async function inputBytes(env: Env, input: NewBatch): Promise<Uint8Array> {
+	const object = await env.FILES.get(input.inputR2Key);
+	if (!object) throw new Error(`the input file ${input.inputFileId} has no content in R2`);
+	return new Uint8Array(await object.arrayBuffer());
+}
+
+/** A batch of an API whose requests come in the create call (Anthropic's, Gemini's): one JSON request per line. */
+export interface RequestsBatch {
+	dialect: BatchRow["dialect"];
+	endpoint: string;
+	/** The input file's name, as the user's files list shows it. */
+	filename: string;
+	lines: readonly string[];
+	metadata: Record<string, string> | null;
+}
+
+/**
+ * Writes the requests as the user's JSONL input file (purpose `batch`, counted in their quota) and creates the batch
+ * over it, from the bytes in hand.
+ */
+export async function createFromRequests(env: Env, caller: CallerKey, batch: RequestsBatch): Promise<BatchRow> {
+	const bytes = new Uint8Array(new TextEncoder().encode(`${batch.lines.join("\n")}\n`));
+	const file = await storeFile(env, {
+		userId: caller.userId,
+		filename: batch.filename,
+		purpose: "batch",
+		bytes,
+		expiresAt: null,
+		quotaBytes: config(env).filesQuotaBytesPerUser,
+	});
+	return createBatch(env, {
+		userId: caller.userId,
+		tokenId: caller.keyId,
+		dialect: batch.dialect,
+		endpoint: batch.endpoint,
+		inputFileId: file.id,
+		inputR2Key: file.r2Key,
+		metadata: batch.metadata,
+		bytes,
+	});
 }
 
 async function insert(env: Env, id: string, input: NewBatch, checked: { lines: LinePlace[]; errors: InputError[] }, now: number): Promise<void> {

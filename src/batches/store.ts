@@ -4,6 +4,7 @@ import { keyPrincipal } from "../auth/principal";
 import { db } from "../db/client";
 import { type BatchRow, batches } from "../db/schema";
 import { GatewayError } from "../errors/gateway-error";
+import { findFile } from "../knowledge/files/store";
 import type { CallerKey } from "../types/caller";
 
 export async function findBatch(env: Env, id: string): Promise<BatchRow | undefined> {
@@ -45,4 +46,15 @@ export async function ownBatch(env: Env, caller: CallerKey, id: string, dialect:
 		throw new GatewayError("not_found", `No batch found with id '${id}'.`, { param });
 	}
 	return row;
+}
+
+const ENDED = new Set<BatchRow["status"]>(["completed", "expired", "cancelled", "failed"]);
+
+/** Whether a batch has ended: nothing of it runs any more, and its files, if any, are written. */
+export const hasEnded = (row: Pick<BatchRow, "status">): boolean => ENDED.has(row.status);
+
+/** The batch's output file in R2 (Anthropic's and Gemini's results), or null when it has none or it was deleted. */
+export async function outputObject(env: Env, row: BatchRow): Promise<R2ObjectBody | null> {
+	const file = row.outputFileId === null ? undefined : await findFile(env, row.outputFileId);
+	return file ? await env.FILES.get(file.r2Key) : null;
 }

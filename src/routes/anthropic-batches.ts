@@ -1,14 +1,13 @@
 import { Hono } from "hono";
 import type { z } from "zod";
-import { createBatch } from "../batches/create";
+import { createFromRequests } from "../batches/create";
 import { MESSAGES_ENDPOINT } from "../batches/input-lines";
 import { cancelBatch } from "../batches/lifecycle";
 import { removeBatch } from "../batches/remove";
-import { listBatches, ownBatch } from "../batches/store";
+import { hasEnded, listBatches, outputObject, ownBatch } from "../batches/store";
 import type { BatchRow } from "../db/schema";
-import { type AppEnv, config } from "../env";
+import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
-import { findFile, storeFile } from "../knowledge/files/store";
 import { iso } from "../lib/iso";
 import { valid } from "../lib/validate";
 import { bodyLimit } from "../middleware/body-limit";
@@ -16,10 +15,8 @@ import { callerAuth } from "../middleware/caller-auth";
 import type { OperationDoc } from "../openapi/operation";
 import { messageBatch, messageBatchCreate, messageBatchDeleted, messageBatchIdParam, messageBatchList, messageBatchListQuery } from "./anthropic-batch-schemas";
 
-const ENDED = new Set<BatchRow["status"]>(["completed", "expired", "cancelled", "failed"]);
-
 function processingStatus(row: BatchRow): z.infer<typeof messageBatch>["processing_status"] {
-	if (ENDED.has(row.status)) return "ended";
+	if (hasEnded(row)) return "ended";
 	return row.status === "cancelling" ? "canceling" : "in_progress";
 }
 
@@ -55,23 +52,12 @@ const origin = (url: string) => new URL(url).origin;
 export const anthropicBatchRoutes = new Hono<AppEnv>()
 	.use(callerAuth())
 	.post("/", bodyLimit(), valid("json", messageBatchCreate), async (c) => {
-		const caller = c.get("caller");
 		const lines = c.req.valid("json").requests.map((r) => JSON.stringify({ custom_id: r.custom_id, method: "POST", url: MESSAGES_ENDPOINT, body: r.params }));
-		const file = await storeFile(c.env, {
-			userId: caller.userId,
-			filename: "message_batch_requests.jsonl",
-			purpose: "batch",
-			bytes: new Uint8Array(new TextEncoder().encode(`${lines.join("\n")}\n`)),
-			expiresAt: null,
-			quotaBytes: config(c.env).filesQuotaBytesPerUser,
-		});
-		const row = await createBatch(c.env, {
-			userId: caller.userId,
-			tokenId: caller.keyId,
+		const row = await createFromRequests(c.env, c.get("caller"), {
 			dialect: "anthropic",
 			endpoint: MESSAGES_ENDPOINT,
-			inputFileId: file.id,
-			inputR2Key: file.r2Key,
+			filename: "message_batch_requests.jsonl",
+			lines,
 			metadata: null,
 		});
 		return c.json(view(row, origin(c.req.url)));
@@ -103,8 +89,7 @@ export const anthropicBatchRoutes = new Hono<AppEnv>()
 		if (processingStatus(row) !== "ended") {
 			throw new GatewayError("invalid_request", `Message batch ${row.id} is still processing; its results are ready once it has ended.`);
 		}
-		const file = row.outputFileId === null ? undefined : await findFile(c.env, row.outputFileId);
-		const object = file ? await c.env.FILES.get(file.r2Key) : null;
+		const object = await outputObject(c.env, row);
 		if (!object) throw new GatewayError("not_found", `The results of message batch ${row.id} are no longer available.`);
 		return new Response(object.body, { headers: { "content-type": "application/x-jsonl", "content-length": String(object.size) } });
 	})

@@ -1,14 +1,13 @@
 import { Hono } from "hono";
 import type { z } from "zod";
-import { createBatch } from "../batches/create";
+import { createFromRequests } from "../batches/create";
 import { geminiEndpoint } from "../batches/input-lines";
 import { cancelBatch } from "../batches/lifecycle";
 import { removeBatch } from "../batches/remove";
-import { listBatches, ownBatch } from "../batches/store";
+import { hasEnded, listBatches, outputObject, ownBatch } from "../batches/store";
 import type { BatchRow } from "../db/schema";
-import { type AppEnv, config } from "../env";
+import type { AppEnv } from "../env";
 import { GatewayError } from "../errors/gateway-error";
-import { findFile, storeFile } from "../knowledge/files/store";
 import { valid } from "../lib/validate";
 import { bodyLimit } from "../middleware/body-limit";
 import { callerAuth } from "../middleware/caller-auth";
@@ -26,8 +25,6 @@ import {
 
 type Batch = z.infer<typeof geminiBatch>;
 type InlinedResponse = NonNullable<Batch["output"]>["inlinedResponses"]["inlinedResponses"][number];
-
-const ENDED = new Set<BatchRow["status"]>(["completed", "expired", "cancelled", "failed"]);
 
 const STATE: Record<BatchRow["status"], Batch["state"]> = {
 	validating: "BATCH_STATE_PENDING",
@@ -47,8 +44,7 @@ const time = (ms: number) => new Date(ms).toISOString();
 
 /** The batch's results file: one `InlinedResponse` a line, in input order (finish.ts writes it when the batch ends). */
 async function inlinedResponses(env: Env, row: BatchRow): Promise<NonNullable<Batch["output"]> | undefined> {
-	const file = row.outputFileId === null ? undefined : await findFile(env, row.outputFileId);
-	const object = file ? await env.FILES.get(file.r2Key) : null;
+	const object = await outputObject(env, row);
 	if (!object) return undefined;
 	const lines = (await object.text()).split("\n").filter((l) => l.trim() !== "");
 	return { inlinedResponses: { inlinedResponses: lines.map((l) => JSON.parse(l) as InlinedResponse) } };
@@ -56,7 +52,7 @@ async function inlinedResponses(env: Env, row: BatchRow): Promise<NonNullable<Ba
 
 /** A batch as Google's long-running operation; with its responses once it has ended, when `withOutput`. */
 async function operation(env: Env, row: BatchRow, withOutput: boolean): Promise<z.infer<typeof geminiBatchOperation>> {
-	const ended = ENDED.has(row.status);
+	const ended = hasEnded(row);
 	const endedAt = row.completedAt ?? row.expiredAt ?? row.cancelledAt ?? row.failedAt;
 	const updatedAt = Math.max(row.createdAt, row.inProgressAt ?? 0, row.cancellingAt ?? 0, row.finalizingAt ?? 0, endedAt ?? 0);
 	const settled = row.completed + row.failed + row.cancelledLines + row.expiredLines;
@@ -123,22 +119,12 @@ export const geminiBatchRoutes = new Hono<AppEnv>()
 			const { model: _, ...body } = request;
 			return JSON.stringify({ custom_id: customIds[i], method: "POST", url: endpoint, body, metadata });
 		});
-		const file = await storeFile(c.env, {
-			userId: caller.userId,
-			filename: "batch_requests.jsonl",
-			purpose: "batch",
-			bytes: new Uint8Array(new TextEncoder().encode(`${lines.join("\n")}\n`)),
-			expiresAt: null,
-			quotaBytes: config(c.env).filesQuotaBytesPerUser,
-		});
 		const displayName = batch.displayName ?? batch.display_name;
-		const row = await createBatch(c.env, {
-			userId: caller.userId,
-			tokenId: caller.keyId,
+		const row = await createFromRequests(c.env, caller, {
 			dialect: "gemini",
 			endpoint,
-			inputFileId: file.id,
-			inputR2Key: file.r2Key,
+			filename: "batch_requests.jsonl",
+			lines,
 			metadata: displayName === undefined ? null : { display_name: displayName },
 		});
 		return c.json(await operation(c.env, row, false));
@@ -166,7 +152,7 @@ export const geminiBatchRoutes = new Hono<AppEnv>()
 	})
 	.delete("/batches/:name", callerAuth(), valid("param", geminiBatchIdParam), async (c) => {
 		const row = await own(c.env, c.get("caller"), c.req.valid("param").name);
-		if (!ENDED.has(row.status)) {
+		if (!hasEnded(row)) {
 			throw new GatewayError("invalid_request", `Batch batches/${row.id} cannot be deleted while it is running; cancel it first.`, { param: "name" });
 		}
 		await removeBatch(c.env, row);
