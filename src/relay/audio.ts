@@ -69,7 +69,7 @@ export async function relaySpeech(req: RelayRequest, call: SpeechCall): Promise<
 		model: body.model,
 		stream: false,
 		bodyFor: () => ({ ...body }),
-		estimate: () => ({ promptTokens: tokensForChars(body.input.length), outputTokens: 0 }),
+		estimate: () => ({ promptTokens: tokensForChars(body.input.length), outputTokens: 0, units: { name: "character", count: speechCharacters(body.input) } }),
 		read: speechReader(call),
 	});
 	const units = { name: "character", count: speechCharacters(body.input) };
@@ -102,16 +102,19 @@ function transcriptReader(format: TranscriptFormat) {
  * upstream reports them (gpt-4o-transcribe), for a model priced by tokens.
  */
 export async function relayTranscription(req: RelayRequest, call: TranscriptionCall): Promise<Response> {
+	const fileLength = async () => audioLength(new Uint8Array(await call.file.arrayBuffer()));
+	// A key with limits holds the file's seconds before the call; only then is the file measured up front.
+	const held = req.caller.governed.length > 0 ? await fileLength() : undefined;
 	const done = await dispatch(req, {
 		op: call.op,
 		model: call.model,
 		stream: false,
 		bodyFor: () => ({ ...call.fields, file: call.file }),
-		estimate: () => ({ promptTokens: 0, outputTokens: 0 }),
+		estimate: () => ({ promptTokens: 0, outputTokens: 0, units: held && { name: "audio_second", count: held.seconds } }),
 		read: transcriptReader(call.format),
 	});
 	const { usage } = done.answer;
-	const measured = usage.seconds === undefined ? audioLength(new Uint8Array(await call.file.arrayBuffer())) : undefined;
+	const measured = usage.seconds === undefined ? (held ?? (await fileLength())) : undefined;
 	const seconds = usage.seconds ?? measured?.seconds ?? 0;
 	recordUnits(
 		req,

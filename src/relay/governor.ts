@@ -3,6 +3,7 @@ import { scopeName } from "../../durable-objects/governor-types";
 import type { UsageRecord } from "../../queues/usage-message";
 import { costNusd, costTerms } from "../billing/cost";
 import type { PriceBook } from "../billing/price-book";
+import type { Units } from "../billing/units";
 import { config } from "../env";
 import { GatewayError } from "../errors/gateway-error";
 import { FAMILIES as F } from "../observability/metric-families";
@@ -19,10 +20,12 @@ const SETTLE_TRIES = 3;
 
 export const governor = (env: Env, scope: Scope) => env.KEY_GOVERNOR.getByName(scopeName(scope));
 
-/** A request's most it may use: its prompt, estimated, and the output it allows. */
+/** A request's most it may use: its prompt, estimated, the output it allows, and what it may make besides tokens. */
 export interface Estimate {
 	promptTokens: number;
 	outputTokens: number;
+	/** Images, seconds of audio or characters of speech, priced by unit: a budget must cover them up front too. */
+	units?: Units | undefined;
 }
 
 /**
@@ -40,8 +43,8 @@ export async function reserveWithGovernors(
 ): Promise<number | undefined> {
 	const { caller, env, requestId } = req;
 	if (caller.governed.length === 0) return undefined;
-	const { promptTokens, outputTokens } = estimate();
-	const usage = { promptTokens, completionTokens: outputTokens, cachedTokens: 0 };
+	const { promptTokens, outputTokens, units } = estimate();
+	const usage = { promptTokens, completionTokens: outputTokens, cachedTokens: 0, units };
 	const multiplier = book.multiplier(caller.group);
 	// The dearest channel (and model, for an alias) the request may land on: the hold must cover wherever failover takes it.
 	let cost = 0;

@@ -15,6 +15,8 @@ export interface ImageCall {
 	prompt: string;
 	/** What the channel is sent, in OpenAI's shape: the client's parameters, those the gateway does not know included. */
 	body: Record<string, unknown>;
+	/** The images asked for (`n`). */
+	count: number;
 	size?: string | undefined;
 	quality?: string | undefined;
 	responseFormat?: "url" | "b64_json" | undefined;
@@ -40,7 +42,7 @@ export async function relayImages(req: RelayRequest, call: ImageCall): Promise<R
 		model: call.model,
 		stream: false,
 		bodyFor: () => ({ ...call.body }),
-		estimate: () => ({ promptTokens: promptTokens(), outputTokens: 0 }),
+		estimate: () => ({ promptTokens: promptTokens(), outputTokens: 0, units: { name: imageUnit(call.size, call.quality), count: call.count } }),
 		read: readImages,
 		user: call.user,
 	});

@@ -22,6 +22,7 @@ function imageCall(op: ImageCall["op"], options: Options, body: Record<string, u
 		model: options.model,
 		prompt: options.prompt,
 		body,
+		count: options.n ?? 1,
 		size: options.size ?? undefined,
 		quality: options.quality ?? undefined,
 		responseFormat: options.response_format ?? undefined,

@@ -1,6 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { wavFile } from "../../src/lib/wav";
 import { admin, call, chat, createChannel, createKey, uid, upstream, upstreamLog, usageRow } from "../support/gateway";
 
 /** A model no other test uses, on one channel of the mock upstream behaving as `scenario` and logging under `tag`. */
@@ -157,6 +158,59 @@ describe("budgets under concurrency", () => {
 		const roomy = await chat(key, { model: m, max_tokens: 1_000, messages: [{ role: "user", content: "hi" }] });
 		expect(roomy.headers.get("x-gateway-max-tokens-capped")).toBeNull();
 		expect((await upstreamLog(tag)).at(-1)?.body.max_tokens).toBe(1_000);
+	});
+});
+
+describe("budgets and prices by unit", () => {
+	/** A model of the offline mock, priced by unit only. */
+	async function mockModel(unitUsd: Record<string, number>) {
+		const name = `gov-media-${uid()}`;
+		await createChannel({ type: "mock", models: [name] });
+		expect((await admin("PUT", `/api/prices/${name}`, { input_usd_per_mtok: 0, output_usd_per_mtok: 0, unit_usd: unitUsd })).status).toBe(200);
+		return name;
+	}
+	const post = (key: string, path: string, body: unknown) =>
+		call(path, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+	const spent = async (id: number) => (await (await admin("GET", `/api/tokens/${id}`)).json<{ spent_usd: number }>()).spent_usd;
+
+	it("holds the images asked for at their size's price: n beyond the budget is refused 402 up front, never charged past it", async () => {
+		const m = await mockModel({ image: 0.04, "image:1024x1536": 0.06 });
+		const { id, key } = await createKey({ quota_usd: 0.1 });
+		// Two tall images: $0.12 of a $0.10 budget.
+		const refused = await post(key, "/v1/images/generations", { model: m, prompt: "a lighthouse", n: 2, size: "1024x1536" });
+		expect(refused.status).toBe(402);
+		expect(await errorOf(refused)).toMatchObject({ code: "insufficient_quota", message: expect.stringMatching(/may cost up to \$0\.12$/) });
+		const served = await post(key, "/v1/images/generations", { model: m, prompt: "a lighthouse", n: 2 });
+		expect(served.status).toBe(200);
+		expect(await usageRow(served.headers.get("x-request-id") ?? "")).toMatchObject({ unit: "image", units: 2, cost_nusd: 80_000_000 });
+		await settled(id);
+		// $0.02 left: not one more image.
+		expect((await post(key, "/v1/images/generations", { model: m, prompt: "a lighthouse" })).status).toBe(402);
+		expect(await spent(id)).toBe(0.08);
+	});
+
+	it("holds speech's characters and a transcription's seconds: what the budget cannot pay is refused before it is made", async () => {
+		const m = await mockModel({ character: 0.001, audio_second: 0.01 });
+		const { id, key } = await createKey({ budget_daily_usd: 0.05 });
+		const refused = await post(key, "/v1/audio/speech", { model: m, input: "x".repeat(60), voice: "alloy", response_format: "wav" });
+		expect(refused.status).toBe(402);
+		expect(await errorOf(refused)).toMatchObject({ code: "insufficient_quota", message: expect.stringMatching(/may cost up to \$0\.06$/) });
+
+		const transcribe = (seconds: number) => {
+			const form = new FormData();
+			form.append("file", new Blob([wavFile(new Int16Array(1_000 * seconds), 1_000)], { type: "audio/wav" }), "silence.wav");
+			form.append("model", m);
+			return call("/v1/audio/transcriptions", { method: "POST", headers: { authorization: `Bearer ${key}` }, body: form });
+		};
+		// Ten seconds of audio: $0.10 of $0.05.
+		const long = await transcribe(10);
+		expect(long.status).toBe(402);
+		expect(await errorOf(long)).toMatchObject({ code: "insufficient_quota", message: expect.stringMatching(/may cost up to \$0\.10$/) });
+		const short = await transcribe(2);
+		expect(short.status).toBe(200);
+		expect(await usageRow(short.headers.get("x-request-id") ?? "")).toMatchObject({ unit: "audio_second", units: 2, cost_nusd: 20_000_000 });
+		await settled(id);
+		expect(await spent(id)).toBe(0.02);
 	});
 });
 
