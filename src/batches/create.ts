@@ -19,13 +19,15 @@ export interface NewBatch {
 	inputFileId: string;
 	inputR2Key: string;
 	metadata: Record<string, string> | null;
+	/** How long the output and error files are kept (OpenAI's `output_expires_after`); unset, 30 days. */
+	outputTtlSeconds?: number | undefined;
 	/** The input file's bytes, when the caller has just written them: not read back from R2. */
 	bytes?: Uint8Array | undefined;
 }
 
 const INSERT_BATCH = `INSERT INTO batches (id, user_id, token_id, dialect, endpoint, input_file_id, completion_window, status, metadata, errors,
-	total, created_at, in_progress_at, expires_at, failed_at)
-	VALUES (?1, ?2, ?3, ?4, ?5, ?6, '24h', ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)`;
+	total, created_at, in_progress_at, expires_at, failed_at, model, output_ttl_seconds)
+	VALUES (?1, ?2, ?3, ?4, ?5, ?6, '24h', ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)`;
 // Each statement reads its lines out of one JSON parameter: D1 binds at most 100 parameters to a statement.
 const INSERT_LINES = `INSERT INTO batch_lines (batch_id, line, token_id, custom_id, offset, length)
 	SELECT ?1, value ->> 0, ?2, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?3)`;
@@ -38,9 +40,9 @@ const LINES_PER_INSERT = 2_000;
  * one D1 batch, and the key's workers are started.
  */
 export async function createBatch(env: Env, input: NewBatch, now = Date.now()): Promise<BatchRow> {
-	const { lines, errors } = readInput(input.bytes ?? (await inputBytes(env, input)), input.endpoint);
+	const { lines, errors, model } = readInput(input.bytes ?? (await inputBytes(env, input)), input.endpoint);
 	const id = randomBase62(input.dialect === "anthropic" ? "msgbatch_" : "batch_", 24);
-	await insert(env, id, input, errors.length > 0 ? { lines: [], errors } : { lines, errors: [] }, now);
+	await insert(env, id, input, errors.length > 0 ? { lines: [], errors, model } : { lines, errors: [], model }, now);
 	if (errors.length === 0) await startWorkers(env, input.tokenId, Math.min(lines.length, await concurrencyOf(env, input.tokenId)));
 	const row = await findBatch(env, id);
 	if (!row) throw new Error(`batch ${id} vanished as it was created`);
@@ -89,7 +91,13 @@ export async function createFromRequests(env: Env, caller: CallerKey, batch: Req
 	});
 }
 
-async function insert(env: Env, id: string, input: NewBatch, checked: { lines: LinePlace[]; errors: InputError[] }, now: number): Promise<void> {
+async function insert(
+	env: Env,
+	id: string,
+	input: NewBatch,
+	checked: { lines: LinePlace[]; errors: InputError[]; model: string | null },
+	now: number,
+): Promise<void> {
 	const failed = checked.errors.length > 0;
 	const batch = env.DB.prepare(INSERT_BATCH).bind(
 		id,
@@ -106,6 +114,8 @@ async function insert(env: Env, id: string, input: NewBatch, checked: { lines: L
 		failed ? null : now,
 		now + COMPLETION_WINDOW_MS,
 		failed ? now : null,
+		checked.model,
+		input.outputTtlSeconds ?? null,
 	);
 	const insertLines = env.DB.prepare(INSERT_LINES);
 	const chunks: D1PreparedStatement[] = [];

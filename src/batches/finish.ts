@@ -1,13 +1,13 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import { db } from "../db/client";
-import { type BatchRow, batches } from "../db/schema";
+import { type BatchRow, batches, files } from "../db/schema";
 import { findFile, storeFile } from "../knowledge/files/store";
 import { LEASE_MS, recount } from "./claims";
-import { anthropicResultLine, type EndedLine, endStatus, geminiMetadata, geminiResultLine, openaiResultLine } from "./results";
+import { addUsage, anthropicResultLine, type EndedLine, endStatus, geminiMetadata, geminiResultLine, noUsage, openaiResultLine } from "./results";
 import { findBatch } from "./store";
 
-/** How long the output and error files are kept (OpenAI's default for batch files). */
-const OUTPUT_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+/** How long the output and error files are kept without an `output_expires_after` (OpenAI's default for batch files). */
+const OUTPUT_TTL_SECONDS = 30 * 24 * 60 * 60;
 /** Lines read back per query while the files are written. */
 const PAGE = 500;
 /**
@@ -54,15 +54,32 @@ async function* endedLines(env: Env, batchId: string): AsyncGenerator<EndedLine>
 	}
 }
 
-async function store(env: Env, row: BatchRow, name: string, lines: string[], now: number): Promise<string | null> {
+/** The names of the files a batch ends with: OpenAI's output and error files, Anthropic's or Gemini's results. */
+const FILE_NAMES = ["output", "error", "results"] as const;
+const filename = (row: BatchRow, name: (typeof FILE_NAMES)[number]) => `${row.id}_${name}.jsonl`;
+
+async function store(env: Env, row: BatchRow, name: (typeof FILE_NAMES)[number], lines: string[], now: number): Promise<string | null> {
 	if (lines.length === 0) return null;
 	const bytes = new Uint8Array(new TextEncoder().encode(`${lines.join("\n")}\n`));
+	const expiresAt = now + (row.outputTtlSeconds ?? OUTPUT_TTL_SECONDS) * 1000;
 	const file = await storeFile(
 		env,
-		{ userId: row.userId, filename: `${row.id}_${name}.jsonl`, purpose: "batch_output", bytes, expiresAt: now + OUTPUT_TTL_MS, quotaBytes: NO_QUOTA },
+		{ userId: row.userId, filename: filename(row, name), purpose: "batch_output", bytes, expiresAt, quotaBytes: NO_QUOTA },
 		now,
 	);
 	return file.id;
+}
+
+/**
+ * Deletes the files a finisher of this batch wrote before it died (the cron's finisher takes over after a lease):
+ * the batch never named them, and its user would otherwise find two sets. The cron's purge removes their objects.
+ */
+async function dropEarlierFiles(env: Env, row: BatchRow, now: number): Promise<void> {
+	const names = FILE_NAMES.map((n) => filename(row, n));
+	await db(env)
+		.update(files)
+		.set({ deletedAt: now })
+		.where(and(eq(files.userId, row.userId), eq(files.purpose, "batch_output"), inArray(files.filename, names), isNull(files.deletedAt)));
 }
 
 /** A Gemini batch's requests' metadata, which its results repeat: read once from the input file the gateway wrote. */
@@ -75,13 +92,16 @@ async function metadataOf(env: Env, row: BatchRow): Promise<Map<number, unknown>
 async function writeResults(env: Env, row: BatchRow, now: number): Promise<void> {
 	const output: string[] = [];
 	const errors: string[] = [];
+	await dropEarlierFiles(env, row, now);
 	const metadata = await metadataOf(env, row);
+	const usage = noUsage();
 	for await (const line of endedLines(env, row.id)) {
 		if (row.dialect === "anthropic") output.push(anthropicResultLine(line));
 		else if (row.dialect === "gemini") output.push(geminiResultLine(line, metadata.get(line.line)));
 		else {
 			const { file, text } = openaiResultLine(line);
 			(file === "output" ? output : errors).push(text);
+			addUsage(usage, line);
 		}
 	}
 	const outputFileId = await store(env, row, row.dialect === "openai" ? "output" : "results", output, now);
@@ -90,6 +110,7 @@ async function writeResults(env: Env, row: BatchRow, now: number): Promise<void>
 	const at = status === "completed" ? { completedAt: now } : status === "expired" ? { expiredAt: now } : { cancelledAt: now };
 	await db(env)
 		.update(batches)
-		.set({ status, outputFileId, errorFileId, ...at })
-		.where(and(eq(batches.id, row.id), eq(batches.status, "finalizing")));
+		.set({ status, outputFileId, errorFileId, ...(row.dialect === "openai" && { usage }), ...at })
+		// Only while this finisher holds the finalization: one that outlived its lease, taken over, writes nothing.
+		.where(and(eq(batches.id, row.id), eq(batches.status, "finalizing"), eq(batches.finalizingAt, now)));
 }

@@ -58,7 +58,9 @@ export function* linesOf(bytes: Uint8Array): Generator<{ line: number; offset: n
 	}
 }
 
-function judge(text: string, endpoint: string): { ok: true; customId: string } | { ok: false; code: string; message: string; param: string | null } {
+type Verdict = { ok: true; customId: string; model: string | undefined } | { ok: false; code: string; message: string; param: string | null };
+
+function judge(text: string, endpoint: string): Verdict {
 	let json: unknown;
 	try {
 		json = JSON.parse(text);
@@ -82,17 +84,20 @@ function judge(text: string, endpoint: string): { ok: true; customId: string } |
 			param: "url",
 		};
 	}
-	return { ok: true, customId: parsed.data.custom_id };
+	return { ok: true, customId: parsed.data.custom_id, model: parsed.data.body.model };
 }
 
 /**
  * The lines of a batch's input file, or every reason it cannot run (OpenAI fails such a batch with them all): each
  * line a JSON request `{custom_id, method: "POST", url: <the batch's endpoint>, body: {model, …}}`, custom ids unique.
+ * `model` is the one model every line names, or null when they name several (the gateway runs such a batch, where
+ * OpenAI would refuse it).
  */
-export function readInput(bytes: Uint8Array, endpoint: string): { lines: LinePlace[]; errors: InputError[] } {
+export function readInput(bytes: Uint8Array, endpoint: string): { lines: LinePlace[]; errors: InputError[]; model: string | null } {
 	const lines: LinePlace[] = [];
 	const errors: InputError[] = [];
 	const seen = new Set<string>();
+	const models = new Set<string | undefined>();
 	for (const { line, offset, length, text } of linesOf(bytes)) {
 		const verdict = judge(text, endpoint);
 		if (!verdict.ok) errors.push({ code: verdict.code, message: verdict.message, line, param: verdict.param });
@@ -100,6 +105,7 @@ export function readInput(bytes: Uint8Array, endpoint: string): { lines: LinePla
 			errors.push({ code: "duplicate_custom_id", message: `The custom_id '${verdict.customId}' is used by an earlier line.`, line, param: "custom_id" });
 		} else {
 			seen.add(verdict.customId);
+			models.add(verdict.model);
 			lines.push({ line, customId: verdict.customId, offset, length });
 		}
 	}
@@ -107,5 +113,6 @@ export function readInput(bytes: Uint8Array, endpoint: string): { lines: LinePla
 	if (lines.length > MAX_BATCH_LINES) {
 		errors.push({ code: "too_many_requests", message: `A batch takes at most ${MAX_BATCH_LINES} requests.`, line: null, param: null });
 	}
-	return { lines, errors };
+	const [only] = models;
+	return { lines, errors, model: models.size === 1 && only !== undefined ? only : null };
 }

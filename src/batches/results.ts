@@ -1,6 +1,8 @@
-import type { BatchRow } from "../db/schema";
+import { z } from "zod";
+import type { BatchRow, BatchUsage } from "../db/schema";
 import { geminiStatus } from "../errors/render";
 import { randomBase62 } from "../lib/crypto";
+import { readUsage } from "../protocols/usage";
 import { linesOf } from "./input-lines";
 
 /** A line as finalization reads it back. */
@@ -46,6 +48,43 @@ function anthropicError(s: Stored, statusCode: number | null): unknown {
 	if (body && typeof body === "object" && body.type === "error") return body;
 	const message = s.error?.message ?? `The request failed with status ${statusCode ?? "unknown"}.`;
 	return { type: "error", error: { type: s.error ? "invalid_request_error" : "api_error", message } };
+}
+
+export const noUsage = (): BatchUsage => ({
+	input_tokens: 0,
+	input_tokens_details: { cached_tokens: 0 },
+	output_tokens: 0,
+	output_tokens_details: { reasoning_tokens: 0 },
+	total_tokens: 0,
+});
+
+const answered = z.object({ usage: z.record(z.string(), z.unknown()) });
+
+/**
+ * Adds a succeeded line's tokens to the batch's `usage`, as its answer reports them: chat's and embeddings'
+ * `prompt_tokens`/`completion_tokens`, or the Responses API's `input_tokens`/`output_tokens`.
+ */
+export function addUsage(total: BatchUsage, line: EndedLine): void {
+	if (line.status !== "succeeded") return;
+	const parsed = answered.safeParse(stored(line).body);
+	if (!parsed.success) return;
+	const u = parsed.data.usage;
+	const usage = readUsage(
+		"input_tokens" in u
+			? {
+					prompt_tokens: u.input_tokens,
+					completion_tokens: u.output_tokens,
+					prompt_tokens_details: u.input_tokens_details,
+					completion_tokens_details: u.output_tokens_details,
+				}
+			: u,
+	);
+	if (!usage) return;
+	total.input_tokens += usage.promptTokens;
+	total.input_tokens_details.cached_tokens += usage.cachedTokens;
+	total.output_tokens += usage.completionTokens;
+	total.output_tokens_details.reasoning_tokens += usage.reasoningTokens ?? 0;
+	total.total_tokens += usage.promptTokens + usage.completionTokens;
 }
 
 /** Anthropic's results line: `{custom_id, result: {type: succeeded, message} | {type: errored, error} | {type: canceled} | {type: expired}}`. */

@@ -901,6 +901,15 @@ export const memorySearchGenerations = sqliteTable(
 	(t) => [primaryKey({ columns: [t.ownerId, t.scope] })],
 );
 
+/** OpenAI's `BatchUsage`: the tokens of a batch's answers. */
+export interface BatchUsage {
+	input_tokens: number;
+	input_tokens_details: { cached_tokens: number };
+	output_tokens: number;
+	output_tokens_details: { reasoning_tokens: number };
+	total_tokens: number;
+}
+
 /**
  * A batch (/v1/batches, and Anthropic's /v1/messages/batches and Gemini's batchGenerateContent onto the same machinery): its input is a JSONL file in
  * R2, its lines run on the batch queue (queues/batch-consumer.ts) as requests to the gateway itself by the key that
@@ -924,6 +933,12 @@ export const batches = sqliteTable(
 			enum: ["validating", "failed", "in_progress", "finalizing", "completed", "expired", "cancelling", "cancelled"],
 		}).notNull(),
 		metadata: text("metadata", { mode: "json" }).$type<Record<string, string> | null>(),
+		// The one model every line names (OpenAI's `model`); null when the lines name several.
+		model: text("model"),
+		// OpenAI's `output_expires_after[seconds]`: how long the output and error files are kept; null for 30 days.
+		outputTtlSeconds: integer("output_ttl_seconds"),
+		// The tokens of the answers that succeeded (OpenAI's `usage`), summed once the batch ends.
+		usage: text("usage", { mode: "json" }).$type<BatchUsage | null>(),
 		// Why it failed validation: OpenAI's `errors.data`.
 		errors: text("errors", { mode: "json" }).$type<{ code: string; message: string; line?: number | null; param?: string | null }[] | null>(),
 		total: integer("total").notNull().default(0),

@@ -14,9 +14,12 @@ export const batchCreate = z.object({
 	endpoint: z.enum(BATCH_ENDPOINTS),
 	completion_window: z.literal("24h"),
 	metadata,
+	/** How long the output and error files are kept, from their creation: an hour to 30 days (30 days if unset). */
+	output_expires_after: z.object({ anchor: z.literal("created_at"), seconds: z.number().int().min(3600).max(2_592_000) }).optional(),
 });
 
 const seconds = z.number().int();
+const tokens = z.number().int();
 
 /** OpenAI's `Batch`: times in seconds. */
 export const batchObject = z.object({
@@ -43,6 +46,18 @@ export const batchObject = z.object({
 	cancelled_at: seconds.nullable(),
 	request_counts: z.object({ total: z.number().int(), completed: z.number().int(), failed: z.number().int() }),
 	metadata: z.record(z.string(), z.string()).nullable(),
+	/** The one model every line names; absent when they name several. */
+	model: z.string().optional(),
+	/** The tokens of the answers that succeeded, once the batch has ended. */
+	usage: z
+		.object({
+			input_tokens: tokens,
+			input_tokens_details: z.object({ cached_tokens: tokens }),
+			output_tokens: tokens,
+			output_tokens_details: z.object({ reasoning_tokens: tokens }),
+			total_tokens: tokens,
+		})
+		.optional(),
 });
 
 export const batchList = z.object({

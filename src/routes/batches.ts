@@ -40,6 +40,8 @@ function view(row: BatchRow): z.infer<typeof batchObject> {
 		cancelled_at: seconds(row.cancelledAt),
 		request_counts: { total: row.total, completed: row.completed, failed: row.failed },
 		metadata: row.metadata,
+		...(row.model !== null && { model: row.model }),
+		...(row.usage !== null && { usage: row.usage }),
 	};
 }
 
@@ -64,6 +66,7 @@ export const batchRoutes = new Hono<AppEnv>()
 			inputFileId: file.id,
 			inputR2Key: file.r2Key,
 			metadata: input.metadata ?? null,
+			outputTtlSeconds: input.output_expires_after?.seconds,
 		});
 		return c.json(view(row));
 	})

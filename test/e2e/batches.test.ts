@@ -79,16 +79,28 @@ describe("the openai SDK's Batch API against wrangler dev", () => {
 		);
 		expect(done.request_counts).toEqual({ total: LINES, completed: LINES, failed: 0 });
 		expect(done.error_file_id).toBeNull();
+		expect(done.model).toBe(model);
 		const output = (await (await openai.files.content(done.output_file_id ?? "")).text())
 			.split("\n")
 			.filter((l) => l !== "")
-			.map((l) => JSON.parse(l) as { custom_id: string; response: { status_code: number; body: { choices: unknown[]; model: string } }; error: unknown });
+			.map(
+				(l) =>
+					JSON.parse(l) as {
+						custom_id: string;
+						response: { status_code: number; body: { choices: unknown[]; model: string; usage: { prompt_tokens: number; completion_tokens: number } } };
+						error: unknown;
+					},
+			);
 		expect(output.map((l) => l.custom_id).sort()).toEqual(Array.from({ length: LINES }, (_, i) => `line-${i}`).sort());
 		for (const line of output) {
 			expect(line.error).toBeNull();
 			expect(line.response.status_code).toBe(200);
 			expect(line.response.body.model).toBe(model);
 		}
+		const answered = output.map((l) => l.response.body.usage);
+		const prompt = answered.reduce((n, u) => n + u.prompt_tokens, 0);
+		const completion = answered.reduce((n, u) => n + u.completion_tokens, 0);
+		expect(done.usage).toMatchObject({ input_tokens: prompt, output_tokens: completion, total_tokens: prompt + completion });
 		await expect(stranger.batches.retrieve(created.id)).rejects.toBeInstanceOf(NotFoundError);
 		await expect(stranger.files.content(done.output_file_id ?? "")).rejects.toBeInstanceOf(NotFoundError);
 

@@ -5,6 +5,7 @@ import { settleBatch } from "../../src/batches/finish";
 import { runLine } from "../../src/batches/run-line";
 import { findBatch } from "../../src/batches/store";
 import { batchUpkeep } from "../../src/batches/sweep";
+import { findFile, storeFile } from "../../src/knowledge/files/store";
 import {
 	type BatchObject,
 	batchScenario,
@@ -235,5 +236,31 @@ describe("batch workers", () => {
 		const files = await env.DB.prepare("SELECT count(*) AS n FROM files WHERE filename LIKE ?1").bind(`${batch.id}_%`).first<{ n: number }>();
 		expect(files?.n).toBe(1);
 		expect(await findBatch(env, batch.id)).toMatchObject({ status: "completed", failed: 1, outputFileId: null, errorFileId: expect.any(String) });
+	});
+
+	it("a finisher that takes over from a dead one deletes the files the dead one wrote: the user sees one set", async () => {
+		const { key, keyId, userId, batch } = await started(1);
+		const claim = await claimLine(env, keyId);
+		if (!claim) throw new Error("no claim");
+		await endLine(env, claim, { status: "failed", statusCode: null, error: { code: "test", message: "ended by the test" } });
+		// The dead finisher: it won finalization a lease ago and wrote an error file before it died.
+		const dead = Date.now() - LEASE_MS - 1;
+		const stray = await storeFile(env, {
+			userId,
+			filename: `${batch.id}_error.jsonl`,
+			purpose: "batch_output",
+			bytes: new TextEncoder().encode("{}\n"),
+			expiresAt: null,
+			quotaBytes: Number.MAX_SAFE_INTEGER,
+		});
+		await env.DB.prepare("UPDATE batches SET status = 'finalizing', finalizing_at = ?2 WHERE id = ?1").bind(batch.id, dead).run();
+
+		await settleBatch(env, batch.id);
+		const done = await findBatch(env, batch.id);
+		expect(done).toMatchObject({ status: "completed", errorFileId: expect.any(String) });
+		expect(done?.errorFileId).not.toBe(stray.id);
+		expect(await findFile(env, stray.id)).toBeUndefined();
+		const listed = await getJson<{ data: { id: string; filename: string }[] }>(key, "/v1/files?purpose=batch_output");
+		expect(listed.data.filter((f) => f.filename.startsWith(batch.id)).map((f) => f.id)).toEqual([done?.errorFileId]);
 	});
 });

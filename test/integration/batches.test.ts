@@ -36,6 +36,8 @@ describe("POST /v1/batches", () => {
 		});
 		expect(created.id).toMatch(/^batch_/);
 		expect(created.expires_at - (created.created_at as number)).toBe(86_400);
+		expect(created.model).toBe(model);
+		expect(created.usage).toBeUndefined();
 
 		await work(keyId);
 		const done = await getJson<BatchObject>(key, `/v1/batches/${created.id}`);
@@ -51,13 +53,56 @@ describe("POST /v1/batches", () => {
 		}
 		const first = output.find((l) => l.custom_id === "req-1") as { response: { request_id: string } };
 		expect(first.response.request_id).toBe(`${created.id}-1`);
+		// The batch's usage is its answers' tokens, summed.
+		const answered = output.map((l) => (l.response as { body: { usage: { prompt_tokens: number; completion_tokens: number } } }).body.usage);
+		const input = answered.reduce((n, u) => n + u.prompt_tokens, 0);
+		const outputTokens = answered.reduce((n, u) => n + u.completion_tokens, 0);
+		expect(input).toBeGreaterThan(0);
+		expect(done.usage).toEqual({
+			input_tokens: input,
+			input_tokens_details: { cached_tokens: 0 },
+			output_tokens: outputTokens,
+			output_tokens_details: { reasoning_tokens: 0 },
+			total_tokens: input + outputTokens,
+		});
 
-		const meta = await getJson<{ purpose: string }>(key, `/v1/files/${done.output_file_id}`);
+		// Kept 30 days by default, as OpenAI keeps batch output.
+		const meta = await getJson<{ purpose: string; created_at: number; expires_at: number }>(key, `/v1/files/${done.output_file_id}`);
 		expect(meta.purpose).toBe("batch_output");
+		expect(meta.expires_at - meta.created_at).toBe(30 * 86_400);
 		// Another user sees neither the batch nor its output.
 		const other = await batchScenario();
 		expect((await call(`/v1/batches/${created.id}`, authed(other.key))).status).toBe(404);
 		expect((await call(`/v1/files/${done.output_file_id}/content`, authed(other.key))).status).toBe(404);
+	});
+
+	it("keeps the output and error files as long as output_expires_after says; lines naming two models name none", async () => {
+		const { model, key, keyId } = await batchScenario();
+		const lines = chatLines(model, 2, (i) => (i === 2 ? { model: `${model}-other`, messages: "not a list" } : {}));
+		const res = await createBatch(key, { input_file_id: await uploadFile(key, lines), output_expires_after: { anchor: "created_at", seconds: 7200 } });
+		expect(res.status, await res.clone().text()).toBe(200);
+		const created = await res.json<BatchObject>();
+		expect(created.model).toBeUndefined();
+		await work(keyId);
+		const done = await getJson<BatchObject>(key, `/v1/batches/${created.id}`);
+		expect(done).toMatchObject({ status: "completed", request_counts: { total: 2, completed: 1, failed: 1 } });
+		for (const id of [done.output_file_id, done.error_file_id]) {
+			const meta = await getJson<{ created_at: number; expires_at: number }>(key, `/v1/files/${id}`);
+			expect(meta.expires_at - meta.created_at).toBe(7200);
+		}
+		// Only the line that succeeded counts in the usage.
+		const answers = jsonLines(await fileText(key, done.output_file_id ?? "")).map((l) => l.response as { body: { usage: { total_tokens: number } } });
+		expect(answers).toHaveLength(1);
+		expect((done.usage as { total_tokens: number }).total_tokens).toBe(answers[0]?.body.usage.total_tokens);
+
+		for (const bad of [
+			{ anchor: "created_at", seconds: 60 },
+			{ anchor: "completed_at", seconds: 7200 },
+		]) {
+			const refused = await createBatch(key, { input_file_id: await uploadFile(key, chatLines(model, 1)), output_expires_after: bad });
+			expect(refused.status).toBe(400);
+			expect((await refused.json<{ error: { type: string } }>()).error.type).toBe("invalid_request_error");
+		}
 	});
 
 	it("puts answers that are not 2xx and lines that cannot run in the error file", async () => {
