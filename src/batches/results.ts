@@ -99,18 +99,45 @@ export function anthropicResultLine(line: EndedLine): string {
 	return JSON.stringify({ custom_id: line.custom_id, result });
 }
 
-/** Google's error status of a line that did not run, as its `error.code` (the HTTP one) and `error.status`. */
-const GEMINI_NOT_RUN = {
-	expired: { code: 504, message: NOT_RUN.expired.message, status: "DEADLINE_EXCEEDED" },
-	cancelled: { code: 499, message: NOT_RUN.cancelled.message, status: "CANCELLED" },
+/**
+ * google.rpc.Code by name: a Gemini batch result's `error` is a google.rpc.Status, whose `code` is the gRPC code (3 for
+ * INVALID_ARGUMENT), not the HTTP status an error answer carries.
+ */
+const GRPC_CODES = {
+	CANCELLED: 1,
+	UNKNOWN: 2,
+	INVALID_ARGUMENT: 3,
+	DEADLINE_EXCEEDED: 4,
+	NOT_FOUND: 5,
+	ALREADY_EXISTS: 6,
+	PERMISSION_DENIED: 7,
+	RESOURCE_EXHAUSTED: 8,
+	FAILED_PRECONDITION: 9,
+	ABORTED: 10,
+	OUT_OF_RANGE: 11,
+	UNIMPLEMENTED: 12,
+	INTERNAL: 13,
+	UNAVAILABLE: 14,
+	DATA_LOSS: 15,
+	UNAUTHENTICATED: 16,
 } as const;
 
-/** A Gemini error `{code, message, status}`: the one the gateway answered, or one made of a line error. */
-function geminiError(s: Stored, statusCode: number | null): unknown {
-	const error = (s.body as { error?: { code?: unknown; status?: unknown } } | undefined)?.error;
-	if (error && typeof error === "object" && typeof error.code === "number" && typeof error.status === "string") return error;
-	const code = statusCode ?? 400;
-	return { code, message: s.error?.message ?? `The request failed with status ${code}.`, status: geminiStatus(code) };
+const grpcCode = (status: string): number => (Object.hasOwn(GRPC_CODES, status) ? GRPC_CODES[status as keyof typeof GRPC_CODES] : GRPC_CODES.UNKNOWN);
+
+/** The google.rpc.Status of a line that did not run. */
+const GEMINI_NOT_RUN = {
+	expired: { code: GRPC_CODES.DEADLINE_EXCEEDED, message: NOT_RUN.expired.message },
+	cancelled: { code: GRPC_CODES.CANCELLED, message: NOT_RUN.cancelled.message },
+} as const;
+
+const geminiAnswerError = z.object({ error: z.object({ status: z.string(), message: z.string() }) });
+
+/** A google.rpc.Status `{code, message}`: of the error the gateway answered, or made of a line error. */
+function geminiError(s: Stored, statusCode: number | null): { code: number; message: string } {
+	const answered = geminiAnswerError.safeParse(s.body);
+	const status = answered.success ? answered.data.error.status : geminiStatus(statusCode ?? 400);
+	const message = answered.success ? answered.data.error.message : (s.error?.message ?? `The request failed with status ${statusCode ?? 400}.`);
+	return { code: grpcCode(status), message };
 }
 
 /** The `metadata` of each request of a Gemini batch's input file, by line number (the gateway wrote the file). */

@@ -86,7 +86,7 @@ describe("Gemini Batch Mode", () => {
 		expect(responses).toHaveLength(3);
 		expect(responses[0]).toMatchObject({ metadata: { key: "first" }, response: { candidates: [expect.anything()] } });
 		expect(responses[0]?.error).toBeUndefined();
-		expect(responses[1]).toMatchObject({ metadata: { key: "broken" }, error: { code: 400, status: "INVALID_ARGUMENT", message: expect.any(String) } });
+		expect(responses[1]).toMatchObject({ metadata: { key: "broken" }, error: { code: 3, message: expect.any(String) } });
 		expect(responses[1]?.response).toBeUndefined();
 		expect(responses[2]).toMatchObject({ response: { candidates: [expect.anything()] } });
 		expect(responses[2]?.metadata).toBeUndefined();
@@ -151,7 +151,7 @@ describe("Gemini Batch Mode", () => {
 		expect(await cancel.json()).toEqual({});
 		const cancelled = await getBatch(key, first.name);
 		expect(cancelled).toMatchObject({ done: true, metadata: { state: "BATCH_STATE_CANCELLED", batchStats: { failedRequestCount: "1" } } });
-		expect(cancelled.metadata.output?.inlinedResponses.inlinedResponses).toEqual([{ error: { code: 499, status: "CANCELLED", message: expect.any(String) } }]);
+		expect(cancelled.metadata.output?.inlinedResponses.inlinedResponses).toEqual([{ error: { code: 1, message: expect.any(String) } }]);
 
 		const deleted = await gemini(key, `/${first.name}`, { method: "DELETE" });
 		expect(deleted.status).toBe(200);
