@@ -249,7 +249,7 @@ describe("batch workers", () => {
 			userId,
 			filename: `${batch.id}_error.jsonl`,
 			purpose: "batch_output",
-			bytes: new TextEncoder().encode("{}\n"),
+			bytes: new Uint8Array(new TextEncoder().encode("{}\n")),
 			expiresAt: null,
 			quotaBytes: Number.MAX_SAFE_INTEGER,
 		});
