@@ -58,7 +58,7 @@ export const noUsage = (): BatchUsage => ({
 	total_tokens: 0,
 });
 
-const answered = z.object({ usage: z.record(z.string(), z.unknown()) });
+const withUsage = z.object({ usage: z.record(z.string(), z.unknown()) });
 
 /**
  * Adds a succeeded line's tokens to the batch's `usage`, as its answer reports them: chat's and embeddings'
@@ -66,7 +66,7 @@ const answered = z.object({ usage: z.record(z.string(), z.unknown()) });
  */
 export function addUsage(total: BatchUsage, line: EndedLine): void {
 	if (line.status !== "succeeded") return;
-	const parsed = answered.safeParse(stored(line).body);
+	const parsed = withUsage.safeParse(stored(line).body);
 	if (!parsed.success) return;
 	const u = parsed.data.usage;
 	const usage = readUsage(
@@ -135,9 +135,9 @@ const geminiAnswerError = z.object({ error: z.object({ status: z.string(), messa
 /** A google.rpc.Status `{code, message}`: of the error the gateway answered, or made of a line error. */
 function geminiError(s: Stored, statusCode: number | null): { code: number; message: string } {
 	const answered = geminiAnswerError.safeParse(s.body);
-	const status = answered.success ? answered.data.error.status : geminiStatus(statusCode ?? 400);
-	const message = answered.success ? answered.data.error.message : (s.error?.message ?? `The request failed with status ${statusCode ?? 400}.`);
-	return { code: grpcCode(status), message };
+	if (answered.success) return { code: grpcCode(answered.data.error.status), message: answered.data.error.message };
+	const http = statusCode ?? 400;
+	return { code: grpcCode(geminiStatus(http)), message: s.error?.message ?? `The request failed with status ${http}.` };
 }
 
 /** The `metadata` of each request of a Gemini batch's input file, by line number (the gateway wrote the file). */
